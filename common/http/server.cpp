@@ -1,0 +1,330 @@
+#include "common/http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <charconv>
+#include <spdlog/spdlog.h>
+
+namespace mixnet::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+struct Route {
+  Verb method;
+  std::string pattern;
+  Handler handler;
+  bool is_public;
+};
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(asio::io_context& io_in, ServerOptions opts) : io(io_in), options(std::move(opts)), acceptor(io_in) {}
+
+  asio::io_context& io;
+  ServerOptions options;
+  std::vector<Route> routes;
+  ServerStats stats;
+  tcp::acceptor acceptor;
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> session(tcp::socket socket);
+  asio::awaitable<Response> dispatch(const Request& req);
+  void count(const std::string& route, Status status) {
+    ++stats.requests[{route, static_cast<unsigned>(status)}];
+  }
+};
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+  auto self = shared_from_this();
+  while (acceptor.is_open()) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      spdlog::warn("http: accept failed: {}", ec.message());
+      continue;
+    }
+    if (stats.active_connections >= options.max_connections) {
+      ++stats.connections_rejected;
+      socket.close(ec);
+      continue;
+    }
+    ++stats.connections_accepted;
+    asio::co_spawn(io, session(std::move(socket)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("http: session ended by exception: {}", ex.what());
+      }
+    });
+  }
+}
+
+asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
+  auto self = shared_from_this();
+  ++stats.active_connections;
+  struct Leave {
+    ServerStats& s;
+    ~Leave() { --s.active_connections; }
+  } leave{stats};
+
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  for (;;) {
+    // Wait for the first byte of the next request under the idle deadline, then give the
+    // whole request the (shorter) read deadline, so a client trickling bytes cannot hold us.
+    if (buffer.size() == 0) {
+      stream.expires_after(options.idle_timeout);
+      const std::size_t n = co_await stream.async_read_some(buffer.prepare(4096),
+                                                            asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      buffer.commit(n);
+    }
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(options.body_limit);
+    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    stream.expires_after(options.read_timeout);
+    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    stream.expires_never();
+
+    Response res;
+    bool close_after = false;
+    if (ec == bhttp::error::body_limit) {
+      Request bare;
+      res = error_response(bare, Status::payload_too_large,
+                           Error{Errc::payload_too_large,
+                                 "request body exceeds " + std::to_string(options.body_limit) + " bytes",
+                                 "body"});
+      count("rejected", res.result());
+      close_after = true;
+    } else if (ec == bhttp::error::header_limit) {
+      Request bare;
+      res = error_response(bare, Status::request_header_fields_too_large,
+                           Error{Errc::payload_too_large, "request header too large", "header"});
+      count("rejected", res.result());
+      close_after = true;
+    } else if (ec) {
+      // A timeout, a closed connection or garbage: nothing useful can be answered.
+      if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
+          ec != beast::error::timeout && ec != asio::error::connection_reset) {
+        Request bare;
+        res = error_response(bare, Status::bad_request,
+                             Error{Errc::invalid_argument, "malformed HTTP request: " + ec.message(), "request"});
+        count("rejected", res.result());
+        close_after = true;
+      } else {
+        break;
+      }
+    } else {
+      const Request& req = parser.get();
+      res = co_await dispatch(req);
+      close_after = !req.keep_alive();
+    }
+    res.keep_alive(!close_after);
+    res.prepare_payload();
+    stream.expires_after(options.write_timeout);
+    co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    stream.expires_never();
+    if (ec || close_after) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<Response> Server::Impl::dispatch(const Request& req) {
+  auto target = parse_target(req.target());
+  if (!target) {
+    count("unmatched", Status::bad_request);
+    co_return error_response(req, Status::bad_request, target.error());
+  }
+  const Route* found = nullptr;
+  bool path_known = false;
+  std::string allowed;
+  RouteMatch match;
+  for (const auto& r : routes) {
+    std::map<std::string, std::string> params;
+    if (!match_pattern(r.pattern, target->path, params)) continue;
+    path_known = true;
+    if (!allowed.empty()) allowed += ", ";
+    allowed += std::string(bhttp::to_string(r.method));
+    if (r.method == req.method() && found == nullptr) {
+      found = &r;
+      match.params = std::move(params);
+    }
+  }
+  if (found == nullptr) {
+    if (path_known) {
+      auto res = error_response(req, Status::method_not_allowed,
+                                Error{Errc::invalid_argument,
+                                      "method " + std::string(req.method_string()) + " not allowed on " +
+                                          target->path + " (allowed: " + allowed + ")",
+                                      "method"});
+      res.set(bhttp::field::allow, allowed);
+      count("unmatched", res.result());
+      co_return res;
+    }
+    count("unmatched", Status::not_found);
+    co_return error_response(req, Status::not_found,
+                             Error{Errc::not_found, "no such resource: " + target->path, "path"});
+  }
+  if (options.bearer_token && !found->is_public &&
+      !bearer_token_matches(req[bhttp::field::authorization], *options.bearer_token)) {
+    auto res = error_response(req, Status::unauthorized,
+                              Error{Errc::unauthorized, "missing or wrong bearer token", "Authorization"});
+    res.set(bhttp::field::www_authenticate, "Bearer");
+    count(found->pattern, res.result());
+    co_return res;
+  }
+  match.target = std::move(*target);
+  Response res;
+  try {
+    res = co_await found->handler(req, match);
+  } catch (const std::exception& e) {
+    spdlog::error("http: {} {} failed: {}", std::string(req.method_string()), std::string(req.target()), e.what());
+    res = error_response(req, Status::internal_server_error, Error{Errc::internal, e.what(), {}});
+  }
+  count(found->pattern, res.result());
+  co_return res;
+}
+
+Server::Server(asio::io_context& io, ServerOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(options))) {}
+
+Server::~Server() { stop(); }
+
+void Server::route(Verb method, std::string pattern, Handler handler, bool is_public) {
+  impl_->routes.push_back(Route{method, std::move(pattern), std::move(handler), is_public});
+}
+
+Result<void> Server::listen(const tcp::endpoint& endpoint) {
+  beast::error_code ec;
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    a.close();
+    return fail(ec == asio::error::address_in_use ? Errc::conflict : Errc::io,
+                "listen on " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) + ": " +
+                    ec.message(),
+                "listen");
+  }
+  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+  return {};
+}
+
+tcp::endpoint Server::local_endpoint() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec);
+}
+
+void Server::stop() {
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
+}
+
+const ServerStats& Server::stats() const { return impl_->stats; }
+
+Response json_response(const Request& req, Status status, const nlohmann::json& body) {
+  Response res{status, req.version() == 0 ? 11 : req.version()};
+  res.set(bhttp::field::content_type, "application/json");
+  res.set(bhttp::field::cache_control, "no-store");
+  res.body() = body.dump();
+  res.body() += '\n';
+  res.keep_alive(req.keep_alive());
+  return res;
+}
+
+Status status_for(Errc code) {
+  switch (code) {
+    case Errc::invalid_argument: return Status::bad_request;
+    case Errc::not_found: return Status::not_found;
+    case Errc::conflict: return Status::conflict;
+    case Errc::unauthorized: return Status::unauthorized;
+    case Errc::payload_too_large: return Status::payload_too_large;
+    case Errc::timeout: return Status::gateway_timeout;
+    case Errc::unavailable: return Status::service_unavailable;
+    case Errc::denied: return Status::forbidden;
+    case Errc::protocol: return Status::bad_gateway;
+    case Errc::io:
+    case Errc::internal: return Status::internal_server_error;
+  }
+  return Status::internal_server_error;
+}
+
+Response error_response(const Request& req, Status status, const Error& error) {
+  nlohmann::json e{{"code", std::string(to_string(error.code))}, {"message", error.message}};
+  if (!error.field.empty()) e["field"] = error.field;
+  return json_response(req, status, nlohmann::json{{"error", e}});
+}
+
+Response error_response(const Request& req, const Error& error) {
+  return error_response(req, status_for(error.code), error);
+}
+
+Result<nlohmann::json> parse_json_body(const Request& req) {
+  if (req.body().empty()) return fail(Errc::invalid_argument, "request body is empty; expected a JSON object", "body");
+  auto j = nlohmann::json::parse(req.body(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return fail(Errc::invalid_argument, "request body is not valid JSON", "body");
+  if (!j.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
+  return j;
+}
+
+Result<tcp::endpoint> parse_listen_address(std::string_view text) {
+  std::string_view host;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return fail(Errc::invalid_argument, "expected [IPv6]:PORT, got '" + std::string(text) + "'", "listen");
+    }
+    host = text.substr(1, close - 1);
+    port_text = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      return fail(Errc::invalid_argument, "expected ADDR:PORT, got '" + std::string(text) + "'", "listen");
+    }
+    host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+  }
+  unsigned port = 0;
+  const auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc{} || ptr != port_text.data() + port_text.size() || port > 65535) {
+    return fail(Errc::invalid_argument, "port must be 0..65535, got '" + std::string(port_text) + "'", "listen");
+  }
+  asio::ip::address address = asio::ip::address_v4::any();
+  if (!host.empty()) {
+    beast::error_code aec;
+    address = asio::ip::make_address(std::string(host), aec);
+    if (aec) return fail(Errc::invalid_argument, "'" + std::string(host) + "' is not an IP address", "listen");
+  }
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+bool bearer_token_matches(std::string_view header, std::string_view token) {
+  constexpr std::string_view prefix = "Bearer ";
+  if (header.size() < prefix.size() || header.substr(0, prefix.size()) != prefix) return false;
+  const std::string_view given = header.substr(prefix.size());
+  // Compare every byte of the expected token whatever the input, so timing says nothing about
+  // how much of a guess was right; the length difference is folded into the same accumulator.
+  unsigned char diff = given.size() == token.size() ? 0 : 1;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    diff |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(token[i]));
+  }
+  return diff == 0;
+}
+
+}  // namespace mixnet::http

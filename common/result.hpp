@@ -1,0 +1,46 @@
+#pragma once
+// The result type of every runtime operation: a value, or an Error that says what went wrong,
+// where, and (when an input is to blame) which field. Exceptions are kept for start-up and
+// configuration errors only.
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace mixnet {
+
+enum class Errc {
+  invalid_argument,   // bad input; Error::field names it
+  not_found,
+  conflict,           // the request clashes with current state (port in use, lease held)
+  unauthorized,
+  payload_too_large,
+  timeout,            // a deadline passed
+  io,                 // a system call or socket failed
+  unavailable,        // the thing exists but cannot serve now (no RDMA device, peer down)
+  protocol,           // the peer spoke something we could not understand
+  denied,             // the peer understood and refused (TL1 DENY, HTTP 4xx from a switch)
+  internal,
+};
+
+std::string_view to_string(Errc code);
+
+struct Error {
+  Errc code = Errc::internal;
+  std::string message;
+  std::string field;  // the offending input field, empty when no single field is to blame
+
+  // Prefixes the message with what we were doing, so errors read like a call chain:
+  // "configure eth1: set MTU 70000: Invalid argument".
+  [[nodiscard]] Error context(std::string_view what) const;
+  [[nodiscard]] std::string describe() const;  // "invalid_argument: mtu: must be 68..65535"
+};
+
+template <class T = void>
+using Result = std::expected<T, Error>;
+
+[[nodiscard]] std::unexpected<Error> fail(Errc code, std::string message, std::string field = {});
+
+// A failed system call as an Error: "<what>: <strerror(err)>".
+[[nodiscard]] std::unexpected<Error> fail_errno(std::string_view what, int err);
+
+}  // namespace mixnet

@@ -1,0 +1,85 @@
+#pragma once
+// One interface for every optical circuit switch (Polatis TL1, Polatis RESTCONF, Calient TL1, and
+// whatever the emulator is pretending to be). Callers never know which protocol or whether the
+// hardware is real. Every operation returns its outcome with the ns times (CLOCK_REALTIME) at
+// which the command was sent and acknowledged.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace mixnet::ocs {
+
+// Ports are the switch's own names: "17" on a Polatis, "1.1.1" on a Calient.
+using PortId = std::string;
+
+struct CrossConnect {
+  PortId from;   // ingress
+  PortId to;     // egress
+  bool bidirectional = false;   // Calient 2WAY, or an NxCC any-to-any connection
+  friend bool operator==(const CrossConnect&, const CrossConnect&) = default;
+};
+
+struct SwitchInfo {
+  std::string vendor;
+  std::string model;
+  std::string serial;
+  std::string software_version;
+  int inputs = 0;         // N of an NxM switch
+  int outputs = 0;        // M; 0 with any_to_any
+  bool any_to_any = false;  // NxCC
+};
+
+enum class PortStatus { enabled, disabled, failed };
+
+struct PortState {
+  PortId port;
+  PortStatus status = PortStatus::enabled;
+  std::optional<PortId> connected_to;
+  std::string label;
+};
+
+struct PortPower {
+  PortId port;
+  double dbm = -60.0;
+};
+
+// A change applied as one operation. The driver orders it as the switch needs: every disconnect
+// of a port that moves before any connect.
+struct ChangeSet {
+  std::vector<CrossConnect> connect;
+  std::vector<PortId> disconnect;   // by either end
+};
+
+struct Timing {
+  std::int64_t sent_ns = 0;   // the first byte of the command left us
+  std::int64_t acked_ns = 0;  // the switch's completion reply arrived
+};
+
+template <class T>
+struct Timed {
+  T value;
+  Timing timing;
+};
+struct Done {};
+
+class OpticalSwitch {
+ public:
+  virtual ~OpticalSwitch() = default;
+  virtual Result<Timed<SwitchInfo>> info() = 0;
+  virtual Result<Timed<std::vector<CrossConnect>>> list() = 0;
+  virtual Result<Timed<Done>> apply(const ChangeSet& changes) = 0;
+  virtual Result<Timed<std::vector<PortState>>> port_status(const std::vector<PortId>& ports) = 0;  // empty = all
+  virtual Result<Timed<std::vector<PortPower>>> power(const std::vector<PortId>& ports) = 0;       // empty = all
+  virtual Result<Timed<Done>> set_port_enabled(const PortId& port, bool enabled) = 0;
+};
+
+// "polatis-tl1://admin@192.0.2.5:3082", "polatis-rest://admin@192.0.2.5:8008",
+// "calient-tl1://admin@192.0.2.6:3083"; the password comes from the URI (user:pass@) or from a
+// file named beside it (?password-file=PATH). Errors name the bad part of the URI.
+Result<std::unique_ptr<OpticalSwitch>> open_switch(const std::string& uri);
+
+}  // namespace mixnet::ocs
