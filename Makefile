@@ -20,8 +20,8 @@ build-asan: deps
 
 # Fuzz targets are built with AFL++'s classic g++ instrumentation (g++ 12, so C++23 works).
 build-fuzz: deps
-	@AFL_QUIET=1 CXX=afl-g++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DMIXNET_FUZZ=ON >/dev/null
-	@AFL_QUIET=1 cmake --build build-fuzz -j$(JOBS)
+	@AFL_QUIET=1 CXX=afl-g++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DMIXNET_FUZZ=ON -DMIXNET_SANITIZE=ON >/dev/null
+	@AFL_QUIET=1 cmake --build build-fuzz --target fuzz_all -j$(JOBS)
 
 # Every test: unit and integration (namespaces, needs root), then the same under ASan+UBSan,
 # then each fuzz target for a bounded time.
