@@ -1,6 +1,7 @@
 #pragma once
 // Reads and configures network interfaces through rtnetlink (libnl-route-3), in the network
-// namespace of the calling thread at open(). Never runs external programs.
+// namespace of the calling thread at open(). Never runs external programs. One object holds one
+// netlink socket: use it from one thread at a time.
 #include <memory>
 #include <string>
 #include <string_view>

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -17,16 +18,19 @@ inline constexpr std::size_t kProbeMaxName = 64;     // host id and port name, b
 using MacAddress = std::array<std::uint8_t, 6>;
 
 struct ProbeFrame {
-  MacAddress destination{};   // broadcast by default: the far end's MAC is what we want to learn
-  MacAddress source{};
-  std::string host_id;        // 1..64 bytes
-  std::string port;           // 1..64 bytes
+  // Broadcast by default: the far end's MAC is what we want to learn.
+  MacAddress destination{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  MacAddress source{};        // all zero: ProbeSocket::send fills in the port's own MAC
+  std::string host_id;        // 1..64 bytes of printable ASCII without spaces (0x21..0x7e)
+  std::string port;           // 1..64 bytes, same alphabet
   std::uint64_t nonce = 0;
   std::int64_t send_time_ns = 0;  // sender's CLOCK_REALTIME
 };
 
 // Frame layout after the 14-byte Ethernet header: magic "MXPR", version (1), host id length,
 // host id, port length, port, nonce (be64), send time (be64). Padded to the 60-byte minimum.
+// The version and both lengths are one byte each. Decoding accepts trailing bytes (Ethernet padding)
+// and rejects everything else that does not fit exactly; errors are Errc::protocol.
 Result<std::vector<std::uint8_t>> encode_probe(const ProbeFrame& frame);
 Result<ProbeFrame> decode_probe(std::span<const std::uint8_t> bytes);
 

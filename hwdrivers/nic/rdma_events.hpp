@@ -1,6 +1,7 @@
 #pragma once
 // RDMA port events (IBV_EVENT_PORT_ACTIVE, PORT_ERR, GID_CHANGE, DEVICE_FATAL) from every device's
-// async event fd. On a host without RDMA devices open() succeeds with no fds and says so.
+// async event fd. On a host without RDMA devices open() succeeds with no fds and says so; a
+// device that cannot be opened is left out and named in note().
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,7 +26,8 @@ class RdmaEventMonitor {
   ~RdmaEventMonitor();
 
   [[nodiscard]] std::vector<int> fds() const;   // one non-blocking fd per open device
-  [[nodiscard]] std::string note() const;       // "no RDMA devices" when fds() is empty
+  // "no RDMA devices..." when fds() is empty; names devices that would not open; else empty.
+  [[nodiscard]] std::string note() const;
   Result<std::vector<RdmaEvent>> drain(int fd); // every pending event on that fd, acknowledged
 
  private:

@@ -1,0 +1,83 @@
+#include "agent/agent_app.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/agent_context.hpp"
+#include "agent/api_routes.hpp"
+#include "common/clock.hpp"
+#include "common/http/server.hpp"
+
+namespace mixnet::agent {
+
+namespace asio = boost::asio;
+
+int run_agent(const AgentConfig& config) {
+  for (const auto& w : config.warnings) spdlog::warn("{}", w);
+  auto endpoint = http::parse_listen_address(config.listen);
+  if (!endpoint) {
+    spdlog::critical("--listen: {}", endpoint.error().message);
+    return 2;
+  }
+
+  // Declared first so it is destroyed last: pending handlers may refer to everything below.
+  asio::io_context io{1};
+  const std::int64_t start = realtime_ns();
+  auto links = nic::NetlinkLinks::open();
+  if (!links) {
+    spdlog::critical("netlink: {}", links.error().describe());
+    return 1;
+  }
+  const PortFilter filter(config.port_patterns);
+  EventJournal journal(config.journal_capacity, fmt::format("{}-{}", config.host_id, start));
+  LinkWatcher watcher(io, *links, filter, journal);
+  ProbeService probes(io, *links, filter, config.host_id);
+  watcher.on_event = [&probes](const wire::LinkEvent& ev) { probes.on_link_event(ev); };
+
+  if (auto r = watcher.start(); !r) {
+    spdlog::critical("link watcher: {}", r.error().describe());
+    return 1;
+  }
+  if (auto r = probes.start(); !r) {
+    spdlog::critical("probe service: {}", r.error().describe());
+    return 1;
+  }
+
+  http::ServerOptions options;
+  options.server_name = "mixnet-agent";
+  options.bearer_token = config.token;
+  http::Server server(io, options);
+  AgentContext ctx{.config = config, .links = *links, .filter = filter, .journal = journal, .watcher = watcher,
+                   .probes = probes, .start_time_ns = start};
+  register_routes(server, ctx);
+  if (auto r = server.listen(*endpoint); !r) {
+    spdlog::critical("{}", r.error().describe());
+    return 1;
+  }
+
+  if (auto inv = links->list()) {
+    std::string managed;
+    for (const auto& d : *inv) {
+      if (filter.manages(d.name)) managed += (managed.empty() ? "" : ", ") + d.name;
+    }
+    spdlog::info("managing: {}", managed.empty() ? "(no matching interface yet)" : managed);
+  }
+  const auto ep = server.local_endpoint();
+  spdlog::info("mixnet-agent {} host {} listening on {}:{}{}", kAgentVersion, config.host_id,
+               ep.address().to_string(), ep.port(), config.token ? "" : " WITHOUT authentication");
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", sig);
+    server.stop();
+    watcher.stop();
+    probes.stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace mixnet::agent

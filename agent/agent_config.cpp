@@ -1,0 +1,151 @@
+#include "agent/agent_config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/port_filter.hpp"
+
+namespace mixnet::agent {
+
+namespace {
+
+std::string default_host_id() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+}  // namespace
+
+Result<std::string> validate_host_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return fail(Errc::invalid_argument, "must be 1..64 bytes", "host-id");
+  for (const char c : id) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) {
+      return fail(Errc::invalid_argument, "must be printable ASCII without whitespace", "host-id");
+    }
+  }
+  return std::string(id);
+}
+
+Result<std::string> read_token_file(const std::string& path, std::vector<std::string>& warnings) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    auto e = fail_errno("token file " + path, errno);
+    e.error().field = "token-file";
+    return e;
+  }
+  if (!S_ISREG(st.st_mode)) return fail(Errc::invalid_argument, "token file " + path + " is not a regular file", "token-file");
+  if (st.st_size > 4096) return fail(Errc::invalid_argument, "token file " + path + " is larger than 4096 bytes", "token-file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Errc::io, "cannot read token file " + path, "token-file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string token = ss.str();
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!token.empty() && is_space(token.back())) token.pop_back();
+  std::size_t lead = 0;
+  while (lead < token.size() && is_space(token[lead])) ++lead;
+  token.erase(0, lead);
+  if (token.empty()) return fail(Errc::invalid_argument, "token file " + path + " is empty", "token-file");
+  for (const char c : token) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x21 || u > 0x7e) {
+      return fail(Errc::invalid_argument, "token must be printable ASCII without whitespace", "token-file");
+    }
+  }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    warnings.push_back("token file " + path + " can be read by group or others (mode " +
+                       std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
+                       std::to_string(st.st_mode & 7) + "); chmod 600 it");
+  }
+  return token;
+}
+
+CommandLine parse_command_line(int argc, const char* const* argv) {
+  CLI::App app{"mixnet-agent: the per-host agent of the MixNet testbed. Serves an authenticated HTTP/JSON API\n"
+               "(see docs/agent-api.md) for NIC inventory, port configuration, a link-event journal and\n"
+               "identity probes on the netdevs it manages.",
+               "mixnet-agent"};
+  AgentConfig cfg;
+  std::string ports;
+  std::string host_id;
+  app.add_option("--listen", cfg.listen,
+                 "Address and TCP port of the API, ADDR:PORT, [IPv6]:PORT or :PORT for all addresses")
+      ->capture_default_str();
+  app.add_option("--token-file", cfg.token_file,
+                 "File holding the bearer token every request (except /v1/health) must carry as\n"
+                 "'Authorization: Bearer <token>'; keep it mode 600. Required unless --insecure-no-auth");
+  app.add_flag("--insecure-no-auth", cfg.insecure_no_auth,
+               "Serve the API without any authentication (tests and demos only: anyone who can reach\n"
+               "the port can reconfigure the managed NICs)");
+  app.add_option("--ports", ports,
+                 "Comma-separated netdev names or shell globs the agent manages, e.g. 'ens1f0,ens2*';\n"
+                 "every other interface is invisible to the API")
+      ->required();
+  app.add_option("--host-id", host_id, "Name this host reports in the API and in identity probes (default: hostname)");
+  app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error, critical or off")
+      ->capture_default_str();
+  app.add_option("--journal-capacity", cfg.journal_capacity,
+                 "Link events the journal keeps; older ones are dropped and readers told how many they missed")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{16}, std::size_t{1'000'000}));
+  app.set_version_flag("--version", kAgentVersion);
+
+  CommandLine out;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out.message = app.help();
+    return out;
+  } catch (const CLI::CallForAllHelp&) {
+    out.message = app.help("", CLI::AppFormatMode::All);
+    return out;
+  } catch (const CLI::CallForVersion&) {
+    out.message = std::string("mixnet-agent ") + kAgentVersion + "\n";
+    return out;
+  } catch (const CLI::ParseError& e) {
+    out.exit_code = 2;
+    out.message = std::string("mixnet-agent: ") + e.what() + "\nRun with --help for more information.\n";
+    return out;
+  }
+
+  const auto error = [&](const Error& e) {
+    CommandLine bad;
+    bad.exit_code = 2;
+    bad.message = "mixnet-agent: --" + e.field + ": " + e.message + "\n";
+    return bad;
+  };
+
+  auto patterns = parse_port_list(ports);
+  if (!patterns) return error(patterns.error());
+  cfg.port_patterns = std::move(*patterns);
+
+  auto id = validate_host_id(host_id.empty() ? default_host_id() : host_id);
+  if (!id) return error(id.error());
+  cfg.host_id = std::move(*id);
+
+  if (cfg.insecure_no_auth && !cfg.token_file.empty()) {
+    return error(Error{Errc::invalid_argument, "--token-file and --insecure-no-auth exclude each other", "token-file"});
+  }
+  if (!cfg.insecure_no_auth) {
+    if (cfg.token_file.empty()) {
+      return error(Error{Errc::invalid_argument,
+                         "required (or pass --insecure-no-auth explicitly to run without authentication)",
+                         "token-file"});
+    }
+    auto token = read_token_file(cfg.token_file, cfg.warnings);
+    if (!token) return error(token.error());
+    cfg.token = std::move(*token);
+  } else {
+    cfg.warnings.push_back("--insecure-no-auth: the API accepts requests without a token");
+  }
+  out.config = std::move(cfg);
+  return out;
+}
+
+}  // namespace mixnet::agent

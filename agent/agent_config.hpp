@@ -1,0 +1,43 @@
+#pragma once
+// The agent's command line (CLI11). Parsing is a pure function of argv (plus the token file it
+// names), so tests cover every flag without starting an agent.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace mixnet::agent {
+
+inline constexpr const char* kAgentVersion = "0.1.0";
+
+struct AgentConfig {
+  std::string listen = "127.0.0.1:7470";
+  std::string token_file;
+  std::optional<std::string> token;          // absent only with --insecure-no-auth
+  bool insecure_no_auth = false;
+  std::vector<std::string> port_patterns;
+  std::string host_id;
+  std::string log_level = "info";
+  std::size_t journal_capacity = 4096;
+  std::vector<std::string> warnings;         // logged once logging is set up
+};
+
+// What main() should do: run with config, or print message and exit with exit_code.
+struct CommandLine {
+  std::optional<AgentConfig> config;
+  int exit_code = 0;
+  std::string message;
+};
+
+CommandLine parse_command_line(int argc, const char* const* argv);
+
+// Reads the bearer token: the file's content without surrounding whitespace. An unreadable or
+// empty file is an error; a file that group or others may read adds a warning.
+Result<std::string> read_token_file(const std::string& path, std::vector<std::string>& warnings);
+
+// A host id travels in probe frames: 1..64 bytes, printable, no whitespace.
+Result<std::string> validate_host_id(std::string_view id);
+
+}  // namespace mixnet::agent

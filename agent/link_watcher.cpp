@@ -1,0 +1,256 @@
+#include "agent/link_watcher.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <map>
+#include <set>
+#include <spdlog/spdlog.h>
+
+#include "common/clock.hpp"
+#include "hwdrivers/nic/link_monitor.hpp"
+#include "hwdrivers/nic/rdma_events.hpp"
+#include "hwdrivers/nic/rdma_inventory.hpp"
+
+namespace mixnet::agent {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// The monitors own their fds; the descriptors only wait on them and must not close them.
+void release(std::unique_ptr<asio::posix::stream_descriptor>& d) {
+  if (d && d->is_open()) {
+    boost::system::error_code ec;
+    d->cancel(ec);
+    d->release();
+  }
+}
+
+void log_exception(std::exception_ptr e, const char* what) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("{}: stopped by exception: {}", what, ex.what());
+  }
+}
+
+}  // namespace
+
+struct LinkWatcher::Impl {
+  Impl(asio::io_context& io_in, nic::NetlinkLinks& links_in, const PortFilter& filter_in, EventJournal& journal_in)
+      : io(io_in), links(links_in), filter(filter_in), journal(journal_in) {}
+
+  asio::io_context& io;
+  nic::NetlinkLinks& links;
+  const PortFilter& filter;
+  EventJournal& journal;
+  std::function<void(const wire::LinkEvent&)>* on_event = nullptr;
+
+  std::optional<nic::LinkMonitor> monitor;
+  std::unique_ptr<asio::posix::stream_descriptor> link_fd;
+  nic::LinkChangeDetector detector;
+  std::map<int, std::string> present;  // ifindex -> name the detector knows, for removals missed in an overrun
+  std::optional<nic::RdmaEventMonitor> rdma;
+  std::vector<std::unique_ptr<asio::posix::stream_descriptor>> rdma_fds;
+  std::string rdma_note;
+  std::uint64_t overruns = 0;
+  int consecutive_errors = 0;
+  bool failed = false;
+  bool stopping = false;
+
+  void journal_change(const nic::LinkChange& c, const char* source) {
+    if (!filter.manages(c.state.name)) return;
+    wire::LinkEvent ev{.time_ns = c.state.read_time_ns,
+                       .kind = nic::to_string(c.kind),
+                       .port = c.state.name,
+                       .ifindex = c.state.ifindex,
+                       .source = source,
+                       .admin_up = c.state.admin_up,
+                       .carrier = c.state.carrier,
+                       .oper_state = c.state.oper_state,
+                       .previous_oper = c.previous_oper};
+    ev.seq = journal.append(ev);
+    spdlog::debug("event {} {} {} (seq {})", ev.port, ev.kind, ev.oper_state, ev.seq);
+    if (on_event && *on_event) (*on_event)(ev);
+  }
+
+  void feed(nic::LinkState s, const char* source) {
+    if (s.removed) {
+      if (const auto it = present.find(s.ifindex); it != present.end()) {
+        if (s.name.empty()) s.name = it->second;
+        present.erase(it);
+      }
+    } else {
+      present[s.ifindex] = s.name;
+    }
+    for (const auto& c : detector.update(s)) journal_change(c, source);
+  }
+
+  // After an overrun some messages are lost: compare the full table with what we knew.
+  void resync() {
+    auto devs = links.list();
+    if (!devs) {
+      spdlog::error("link watcher: re-reading the link table after an overrun failed: {}", devs.error().describe());
+      return;
+    }
+    const std::int64_t now = realtime_ns();
+    std::set<int> seen;
+    for (const auto& d : *devs) {
+      seen.insert(d.ifindex);
+      feed(nic::LinkState{.ifindex = d.ifindex, .name = d.name, .admin_up = d.admin_up, .carrier = d.carrier,
+                          .oper_state = d.oper_state, .removed = false, .read_time_ns = now},
+           "netlink-resync");
+    }
+    const auto before = present;
+    for (const auto& [idx, name] : before) {
+      if (!seen.contains(idx)) {
+        feed(nic::LinkState{.ifindex = idx, .name = name, .removed = true, .read_time_ns = now}, "netlink-resync");
+      }
+    }
+  }
+
+  asio::awaitable<void> watch_links() {
+    for (;;) {
+      boost::system::error_code ec;
+      co_await link_fd->async_wait(asio::posix::stream_descriptor::wait_read,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      if (stopping || ec == asio::error::operation_aborted) co_return;
+      if (ec) {
+        spdlog::critical("link watcher: waiting on netlink failed: {}; link events stop", ec.message());
+        failed = true;
+        co_return;
+      }
+      auto states = monitor->drain();
+      if (!states) {
+        if (states.error().message.find("overrun") != std::string::npos) {
+          ++overruns;
+          spdlog::warn("link watcher: netlink overrun; re-reading the link table");
+          resync();
+          continue;
+        }
+        spdlog::error("link watcher: {}", states.error().describe());
+        // A socket that fails on every read would otherwise spin this loop.
+        if (++consecutive_errors >= 100) {
+          spdlog::critical("link watcher: giving up after {} failed reads; link events stop", consecutive_errors);
+          failed = true;
+          co_return;
+        }
+        continue;
+      }
+      consecutive_errors = 0;
+      for (const auto& s : *states) feed(s, "netlink");
+    }
+  }
+
+  asio::awaitable<void> watch_rdma(asio::posix::stream_descriptor* d, int fd) {
+    for (;;) {
+      boost::system::error_code ec;
+      co_await d->async_wait(asio::posix::stream_descriptor::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+      if (stopping || ec == asio::error::operation_aborted) co_return;
+      if (ec) {
+        spdlog::error("rdma watcher: wait failed: {}", ec.message());
+        co_return;
+      }
+      auto events = rdma->drain(fd);
+      if (!events) {
+        spdlog::error("rdma watcher: {}", events.error().describe());
+        continue;
+      }
+      if (events->empty()) continue;
+      const nic::RdmaScan scan = [] {
+        auto s = nic::scan_rdma_sysfs();
+        return s ? std::move(*s) : nic::RdmaScan{};
+      }();
+      for (const auto& e : *events) journal_rdma(e, scan);
+    }
+  }
+
+  void journal_rdma(const nic::RdmaEvent& e, const nic::RdmaScan& scan) {
+    std::string kind = "rdma_" + e.event;
+    std::string detail;
+    if (e.event.starts_with("other")) {
+      kind = "rdma_other";
+      detail = e.event;
+    }
+    // An RDMA event is journaled once per managed netdev of that port (or of the whole device).
+    std::set<std::string> netdevs;
+    for (const auto& p : scan.ports) {
+      if (p.device != e.device || (e.port != 0 && p.port != e.port)) continue;
+      for (const auto& n : p.netdevs) {
+        if (filter.manages(n)) netdevs.insert(n);
+      }
+    }
+    for (const auto& n : netdevs) {
+      wire::LinkEvent ev{.time_ns = e.read_time_ns, .kind = kind, .port = n, .source = "rdma",
+                         .rdma_device = e.device, .rdma_port = e.port, .detail = detail};
+      if (auto dev = links.get(n)) {
+        ev.ifindex = dev->ifindex;
+        ev.admin_up = dev->admin_up;
+        ev.carrier = dev->carrier;
+        ev.oper_state = dev->oper_state;
+      }
+      ev.seq = journal.append(ev);
+      if (on_event && *on_event) (*on_event)(ev);
+    }
+  }
+};
+
+LinkWatcher::LinkWatcher(asio::io_context& io, nic::NetlinkLinks& links, const PortFilter& filter,
+                         EventJournal& journal)
+    : impl_(std::make_unique<Impl>(io, links, filter, journal)) {
+  impl_->on_event = &on_event;
+}
+
+LinkWatcher::~LinkWatcher() { stop(); }
+
+Result<void> LinkWatcher::start() {
+  Impl& m = *impl_;
+  // Subscribe first, then read the table: a change in between is seen twice, never missed.
+  auto monitor = nic::LinkMonitor::open();
+  if (!monitor) return std::unexpected(monitor.error().context("open the netlink link monitor"));
+  m.monitor.emplace(std::move(*monitor));
+  auto devs = m.links.list();
+  if (!devs) return std::unexpected(devs.error().context("list interfaces"));
+  const std::int64_t now = realtime_ns();
+  for (const auto& d : *devs) {
+    m.detector.seed(nic::LinkState{.ifindex = d.ifindex, .name = d.name, .admin_up = d.admin_up,
+                                   .carrier = d.carrier, .oper_state = d.oper_state, .read_time_ns = now});
+    m.present[d.ifindex] = d.name;
+  }
+  m.link_fd = std::make_unique<asio::posix::stream_descriptor>(m.io, m.monitor->fd());
+  asio::co_spawn(m.io, m.watch_links(), [](std::exception_ptr e) { log_exception(e, "link watcher"); });
+
+  auto rdma = nic::RdmaEventMonitor::open();
+  if (!rdma) {
+    m.rdma_note = "RDMA events unavailable: " + rdma.error().describe();
+    spdlog::warn("{}", m.rdma_note);
+    return {};
+  }
+  m.rdma.emplace(std::move(*rdma));
+  m.rdma_note = m.rdma->note();
+  for (const int fd : m.rdma->fds()) {
+    m.rdma_fds.push_back(std::make_unique<asio::posix::stream_descriptor>(m.io, fd));
+    asio::co_spawn(m.io, m.watch_rdma(m.rdma_fds.back().get(), fd),
+                   [](std::exception_ptr e) { log_exception(e, "rdma watcher"); });
+  }
+  spdlog::info("link watcher: netlink monitor open; RDMA: {}",
+               m.rdma_note.empty() ? std::to_string(m.rdma_fds.size()) + " device(s)" : m.rdma_note);
+  return {};
+}
+
+void LinkWatcher::stop() {
+  if (!impl_) return;
+  impl_->stopping = true;
+  release(impl_->link_fd);
+  for (auto& d : impl_->rdma_fds) release(d);
+}
+
+std::uint64_t LinkWatcher::overruns() const { return impl_->overruns; }
+bool LinkWatcher::failed() const { return impl_->failed; }
+std::string LinkWatcher::rdma_note() const { return impl_->rdma_note; }
+
+}  // namespace mixnet::agent

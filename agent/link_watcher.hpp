@@ -1,0 +1,47 @@
+#pragma once
+// Feeds the journal from the kernel: the LinkMonitor's netlink socket and every RDMA device's
+// async-event fd are waited on by the io_context (readiness, no polling); each wake-up drains the
+// socket, turns states into changes (LinkChangeDetector) and journals those on managed ports. A
+// netlink overrun (ENOBUFS) re-reads the whole link table and journals whatever differs.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "agent/event_journal.hpp"
+#include "agent/port_filter.hpp"
+#include "common/result.hpp"
+#include "hwdrivers/nic/netlink_links.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace mixnet::agent {
+
+class LinkWatcher {
+ public:
+  LinkWatcher(boost::asio::io_context& io, nic::NetlinkLinks& links, const PortFilter& filter, EventJournal& journal);
+  ~LinkWatcher();
+  LinkWatcher(const LinkWatcher&) = delete;
+  LinkWatcher& operator=(const LinkWatcher&) = delete;
+
+  // Opens the monitors, seeds the known state and starts waiting. RDMA monitoring failing to open
+  // is logged and leaves netlink monitoring running.
+  Result<void> start();
+  void stop();
+
+  // Called after each event is journaled (the probe service follows ports that come and go).
+  std::function<void(const wire::LinkEvent&)> on_event;
+
+  [[nodiscard]] std::uint64_t overruns() const;
+  // True once netlink monitoring has stopped for good (the journal gets no more link events).
+  [[nodiscard]] bool failed() const;
+  [[nodiscard]] std::string rdma_note() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mixnet::agent

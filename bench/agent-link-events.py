@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Link-event latency of mixnet-agent: helper for bench/agent-link-events.sh.
+
+A client thread in the agent's namespace long-polls GET /v1/events; the main thread, in the far
+end's namespace, flips the far veth end down and up with one netlink message each (no program
+started per flip). Latency = the time the client holds the event (its reply parsed) minus the time
+just before the far end's state was changed; both are CLOCK_REALTIME on this machine. Also
+reported: the agent's own stamp (event time_ns) minus the flip time, i.e. the kernel-to-agent part.
+Python stdlib only.
+"""
+import argparse
+import ctypes
+import http.client
+import json
+import os
+import queue
+import socket
+import statistics
+import struct
+import sys
+import threading
+import time
+
+CLONE_NEWNET = 0x40000000
+RTM_NEWLINK = 16
+NLM_F_REQUEST = 0x1
+NLM_F_ACK = 0x4
+NLMSG_ERROR = 2
+IFF_UP = 0x1
+
+libc = ctypes.CDLL("libc.so.6", use_errno=True)
+
+
+def enter_netns(name):
+    """Moves the calling thread into a named network namespace."""
+    fd = os.open("/run/netns/" + name, os.O_RDONLY)
+    try:
+        if libc.setns(fd, CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, "setns " + name + ": " + os.strerror(err))
+    finally:
+        os.close(fd)
+
+
+class LinkFlipper:
+    """Sets a link admin up/down with one RTM_NEWLINK message on a socket opened in the far namespace."""
+
+    def __init__(self, ifname):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+        self.sock.bind((0, 0))
+        self.sock.settimeout(2.0)
+        self.ifindex = socket.if_nametoindex(ifname)
+        self.seq = 0
+
+    def set_up(self, up):
+        self.seq += 1
+        ifinfo = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, self.ifindex, IFF_UP if up else 0, IFF_UP)
+        hdr = struct.pack("=IHHII", 16 + len(ifinfo), RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, self.seq, 0)
+        t0 = time.time_ns()
+        self.sock.send(hdr + ifinfo)
+        reply = self.sock.recv(65536)
+        _, mtype, _, _, _ = struct.unpack("=IHHII", reply[:16])
+        if mtype == NLMSG_ERROR:
+            (err,) = struct.unpack("=i", reply[16:20])
+            if err != 0:
+                raise OSError(-err, "RTM_NEWLINK: " + os.strerror(-err))
+        return t0
+
+
+def client(ns, port, token, events, stop, ready):
+    """Long-polls the journal forever, putting (event, time held) on the queue."""
+    enter_netns(ns)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=40)
+    headers = {"Authorization": "Bearer " + token}
+    conn.request("GET", "/v1/events?after=0", headers=headers)
+    after = json.loads(conn.getresponse().read())["next_after"]
+    ready.set()
+    while not stop.is_set():
+        conn.request("GET", "/v1/events?after=%d&wait_ms=2000" % after, headers=headers)
+        body = conn.getresponse().read()
+        held = time.time_ns()
+        page = json.loads(body)
+        for ev in page["events"]:
+            events.put((ev, held))
+        after = page["next_after"]
+
+
+def pct(values, p):
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1)))))
+    return s[k]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--agent-ns", required=True)
+    ap.add_argument("--far-ns", required=True)
+    ap.add_argument("--near-if", required=True)
+    ap.add_argument("--far-if", required=True)
+    ap.add_argument("--port", type=int, default=7070)
+    ap.add_argument("--token-file", required=True)
+    ap.add_argument("--flips", type=int, default=200)
+    args = ap.parse_args()
+    token = open(args.token_file).read().strip()
+
+    events = queue.Queue()
+    stop = threading.Event()
+    ready = threading.Event()
+    t = threading.Thread(target=client, args=(args.agent_ns, args.port, token, events, stop, ready), daemon=True)
+    t.start()
+    if not ready.wait(10):
+        sys.exit("client did not connect to the agent")
+
+    enter_netns(args.far_ns)  # the main thread flips the far end
+    flipper = LinkFlipper(args.far_if)
+
+    e2e, stamp, missing = [], [], 0
+    for i in range(args.flips):
+        up = i % 2 == 1
+        want = "link_up" if up else "link_down"
+        time.sleep(0.02)  # let the client park its next long-poll
+        t0 = flipper.set_up(up)
+        deadline = time.monotonic() + 5
+        got = None
+        while time.monotonic() < deadline:
+            try:
+                ev, held = events.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if ev["kind"] == want and ev["port"] == args.near_if:
+                got = (ev, held)
+                break
+        if got is None:
+            missing += 1
+            continue
+        ev, held = got
+        e2e.append((held - t0) / 1e6)
+        stamp.append((ev["time_ns"] - t0) / 1e6)
+    flipper.set_up(True)
+    stop.set()
+
+    n = len(e2e)
+    print("link-event latency over %d flips (%d events not seen within 5 s)" % (n, missing))
+    if n:
+        print("  far end changed -> client holds event: median %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms"
+              % (statistics.median(e2e), pct(e2e, 90), pct(e2e, 99), max(e2e)))
+        print("  far end changed -> agent stamps event:  median %.3f ms  p99 %.3f ms"
+              % (statistics.median(stamp), pct(stamp, 99)))
+    return 0 if n > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

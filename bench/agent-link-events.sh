@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Link-event latency of mixnet-agent, and its footprint when idle. Two network namespaces joined by
+# a veth pair, the agent in one; a long-polling client flips the far end down/up (FLIPS times,
+# default 200) and measures from the change to holding the event. Then the agent's RSS and CPU over
+# IDLE_S seconds (default 10) with no clients. Prints figures; asserts nothing about timing.
+# Needs root. Uses BUILD_DIR (default build) for the agent binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+agent=$build/bin/mixnet-agent
+flips=${FLIPS:-200}
+idle=${IDLE_S:-10}
+[ -x "$agent" ] || { echo "agent-link-events: $agent not built (make build)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "agent-link-events: needs root (network namespaces)" >&2; exit 1; }
+
+ns_a=mxbench-$$-a
+ns_b=mxbench-$$-b
+tmp=$(mktemp -d /tmp/mixnet-bench-XXXXXX)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  ip netns del "$ns_a" 2>/dev/null || true
+  ip netns del "$ns_b" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+ip netns add "$ns_a"
+ip netns add "$ns_b"
+ip -n "$ns_a" link set lo up
+# linkwatch treats a veth's carrier change as urgent (no 1 s rate limit) only when its ifindex
+# differs from its peer's; fresh namespaces would number both ends 2, so pad the far one.
+ip -n "$ns_b" link add mxbpad0 type veth peer name mxbpad1
+ip -n "$ns_a" link add mxbnear type veth peer name mxbfar netns "$ns_b"
+ip -n "$ns_a" link set mxbnear up
+ip -n "$ns_b" link set mxbfar up
+head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tmp/token"
+chmod 600 "$tmp/token"
+
+ip netns exec "$ns_a" "$agent" --listen 127.0.0.1:7070 --token-file "$tmp/token" --ports mxbnear \
+  --host-id bench --log-level warn 2>"$tmp/agent.log" &
+pid=$!
+for _ in $(seq 100); do
+  ip netns exec "$ns_a" python3 -c 'import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(("127.0.0.1",7070)))' \
+    2>/dev/null && break
+  sleep 0.05
+done
+
+timeout 300 python3 bench/agent-link-events.py --agent-ns "$ns_a" --far-ns "$ns_b" --near-if mxbnear \
+  --far-if mxbfar --token-file "$tmp/token" --flips "$flips"
+
+# Idle: no client, no link changes. CPU from utime+stime in /proc/<pid>/stat.
+sleep 1
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+t0=$(ticks)
+sleep "$idle"
+t1=$(ticks)
+rss=$(awk '/^VmRSS/{print $2}' "/proc/$pid/status")
+hwm=$(awk '/^VmHWM/{print $2}' "/proc/$pid/status")
+awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$idle" -v rss="$rss" -v hwm="$hwm" 'BEGIN {
+  printf "agent idle for %d s: CPU %d ticks = %.3f%% of one core\n", s, d, 100.0 * d / hz / s
+  printf "agent memory: RSS %.1f MB (peak %.1f MB)\n", rss / 1024.0, hwm / 1024.0
+}'

@@ -1,0 +1,27 @@
+#pragma once
+// Small pieces the drivers share: number parsing with errors that say what was bad, and timing.
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "hwdrivers/ocs/optical_switch.hpp"
+
+namespace mixnet::ocs {
+
+std::string_view trim_view(std::string_view s);
+Result<int> parse_int(std::string_view text, std::string_view what);
+Result<double> parse_double(std::string_view text, std::string_view what);
+// A Polatis port name ("17") as a number; errors name field "port".
+Result<int> port_number(const PortId& port);
+
+// Widens `t` to cover a command sent at sent_ns and acknowledged at acked_ns.
+inline void stamp(Timing& t, std::int64_t sent_ns, std::int64_t acked_ns) {
+  if (t.sent_ns == 0) t.sent_ns = sent_ns;
+  t.acked_ns = std::max(t.acked_ns, acked_ns);
+}
+
+// True for the errors after which a session or request may be retried: the link, not the switch.
+inline bool is_transport_error(const Error& e) { return e.code == Errc::io || e.code == Errc::timeout; }
+
+}  // namespace mixnet::ocs

@@ -1,0 +1,144 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include "agent/agent_config.hpp"
+
+using namespace mixnet::agent;
+
+namespace {
+
+CommandLine parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "mixnet-agent");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+// A token file in a private temporary directory, removed with the object.
+struct TokenFile {
+  std::string dir;
+  std::string path;
+  explicit TokenFile(const std::string& content, mode_t mode = 0600) {
+    char tmpl[] = "/tmp/mixnet-agent-test-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    dir = tmpl;
+    path = dir + "/token";
+    std::ofstream(path) << content;
+    REQUIRE(chmod(path.c_str(), mode) == 0);
+  }
+  ~TokenFile() {
+    unlink(path.c_str());
+    rmdir(dir.c_str());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a full command line", "[agent][config]") {
+  TokenFile token("  s3cret-token\n");
+  auto cl = parse({"--listen", "0.0.0.0:7171", "--token-file", token.path, "--ports", "veth0, ens*", "--host-id",
+                   "gpu-host-1", "--log-level", "debug", "--journal-capacity", "100"});
+  REQUIRE(cl.config);
+  CHECK(cl.config->listen == "0.0.0.0:7171");
+  CHECK(cl.config->token == "s3cret-token");
+  CHECK_FALSE(cl.config->insecure_no_auth);
+  CHECK(cl.config->port_patterns == std::vector<std::string>{"veth0", "ens*"});
+  CHECK(cl.config->host_id == "gpu-host-1");
+  CHECK(cl.config->log_level == "debug");
+  CHECK(cl.config->journal_capacity == 100u);
+  CHECK(cl.config->warnings.empty());
+}
+
+TEST_CASE("defaults: loopback listener, hostname as host id", "[agent][config]") {
+  TokenFile token("t");
+  auto cl = parse({"--token-file", token.path, "--ports", "eth1"});
+  REQUIRE(cl.config);
+  CHECK(cl.config->listen == "127.0.0.1:7470");
+  char host[256] = {};
+  REQUIRE(gethostname(host, sizeof host - 1) == 0);
+  CHECK(cl.config->host_id == host);
+  CHECK(cl.config->journal_capacity == 4096u);
+}
+
+TEST_CASE("authentication is required unless explicitly waived", "[agent][config]") {
+  auto none = parse({"--ports", "eth1"});
+  CHECK_FALSE(none.config);
+  CHECK(none.exit_code == 2);
+  CHECK_THAT(none.message, Catch::Contains("--token-file") && Catch::Contains("--insecure-no-auth"));
+
+  auto insecure = parse({"--ports", "eth1", "--insecure-no-auth"});
+  REQUIRE(insecure.config);
+  CHECK_FALSE(insecure.config->token);
+  CHECK(insecure.config->warnings.size() == 1);
+
+  TokenFile token("t");
+  auto both = parse({"--ports", "eth1", "--insecure-no-auth", "--token-file", token.path});
+  CHECK_FALSE(both.config);
+  CHECK(both.exit_code == 2);
+}
+
+TEST_CASE("token files: empty, missing, readable by others", "[agent][config]") {
+  TokenFile empty(" \n\t\n");
+  auto e = parse({"--ports", "eth1", "--token-file", empty.path});
+  CHECK_FALSE(e.config);
+  CHECK_THAT(e.message, Catch::Contains("empty"));
+
+  auto missing = parse({"--ports", "eth1", "--token-file", "/nonexistent/mixnet/token"});
+  CHECK_FALSE(missing.config);
+  CHECK_THAT(missing.message, Catch::Contains("--token-file"));
+
+  auto dir = parse({"--ports", "eth1", "--token-file", "/tmp"});
+  CHECK_FALSE(dir.config);
+
+  TokenFile spaced("two words");
+  CHECK_FALSE(parse({"--ports", "eth1", "--token-file", spaced.path}).config);
+
+  TokenFile world("tok", 0644);
+  auto w = parse({"--ports", "eth1", "--token-file", world.path});
+  REQUIRE(w.config);
+  REQUIRE(w.config->warnings.size() == 1);
+  CHECK_THAT(w.config->warnings[0], Catch::Contains("644"));
+}
+
+TEST_CASE("bad flags exit 2 with a message naming the flag", "[agent][config]") {
+  TokenFile token("t");
+  CHECK_FALSE(parse({"--token-file", token.path}).config);  // --ports is required
+  auto empty_port = parse({"--token-file", token.path, "--ports", "eth1,,eth2"});
+  CHECK_FALSE(empty_port.config);
+  CHECK_THAT(empty_port.message, Catch::Contains("--ports"));
+  auto bracket = parse({"--token-file", token.path, "--ports", "eth[12"});
+  CHECK_FALSE(bracket.config);
+  auto host = parse({"--token-file", token.path, "--ports", "eth1", "--host-id", "has space"});
+  CHECK_FALSE(host.config);
+  CHECK_THAT(host.message, Catch::Contains("--host-id"));
+  auto cap = parse({"--token-file", token.path, "--ports", "eth1", "--journal-capacity", "3"});
+  CHECK_FALSE(cap.config);
+  CHECK(cap.exit_code == 2);
+  auto unknown = parse({"--token-file", token.path, "--ports", "eth1", "--frobnicate"});
+  CHECK_FALSE(unknown.config);
+  CHECK(unknown.exit_code == 2);
+}
+
+TEST_CASE("--help explains every flag and exits 0", "[agent][config]") {
+  auto help = parse({"--help"});
+  CHECK_FALSE(help.config);
+  CHECK(help.exit_code == 0);
+  for (const char* flag : {"--listen", "--token-file", "--insecure-no-auth", "--ports", "--host-id", "--log-level",
+                           "--journal-capacity"}) {
+    CHECK_THAT(help.message, Catch::Contains(flag));
+  }
+  CHECK_THAT(help.message, Catch::Contains("glob"));
+}
+
+TEST_CASE("host ids", "[agent][config]") {
+  CHECK(validate_host_id("a").has_value());
+  CHECK(validate_host_id(std::string(64, 'h')).has_value());
+  CHECK_FALSE(validate_host_id(std::string(65, 'h')));
+  CHECK_FALSE(validate_host_id(""));
+  CHECK_FALSE(validate_host_id("h\x01"));
+  CHECK_FALSE(validate_host_id("h\xc3\xa9"));
+}
