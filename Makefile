@@ -2,6 +2,9 @@
 # both install any missing Debian packages first.
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
+# ccache keys on paths relative to the checkout, so a fresh clone elsewhere (CI) reuses the cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps build build-asan build-fuzz test test-unit test-asan fuzz demo bench clean
 

@@ -23,11 +23,11 @@ HttpReply http_request(const std::string& host, unsigned short port, const HttpC
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(call.method), call.target, 11};
   req.set(bhttp::field::host, host);
   if (call.token) req.set(bhttp::field::authorization, "Bearer " + *call.token);
-  for (const auto& [k, v] : call.headers) req.set(k, v);
   if (!call.body.empty()) {
     req.set(bhttp::field::content_type, "application/json");
     req.body() = call.body;
   }
+  for (const auto& [k, v] : call.headers) req.set(k, v);  // the caller's headers win
   req.prepare_payload();
 
   // Deadlines: Beast's tcp_stream applies the expiry to each async op; for the sync calls
