@@ -30,10 +30,10 @@ api() {  # api NS METHOD PATH [BODY]
 
 say "two hosts joined by a cable: $nsa/eth0 <-> $nsb/eth0"
 ip netns add "$nsa"; ip netns add "$nsb"
-ip link add eth0 netns "$nsa" type veth peer name eth0 netns "$nsb"
-# A spare link on the far side gives its eth0 another ifindex than the near end's, so the kernel
-# announces carrier changes at once (equal ifindexes on a veth pair are rate-limited to 1/s).
+# A spare link made first on the far side gives its eth0 another ifindex than the near end's, so
+# the kernel announces carrier changes at once (equal ifindexes on a veth pair are rate-limited).
 ip -n "$nsb" link add spare0 type veth peer name spare1
+ip link add eth0 netns "$nsa" type veth peer name eth0 netns "$nsb"
 for ns in "$nsa" "$nsb"; do ip -n "$ns" link set lo up; ip -n "$ns" link set eth0 up; done
 ip -n "$nsa" addr add 198.18.0.1/24 dev eth0
 ip -n "$nsb" addr add 198.18.0.2/24 dev eth0
