@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <vector>
 
 namespace mixnet::ocs {
 
@@ -36,6 +37,21 @@ Result<int> port_number(const PortId& port) {
   if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || v < 1)
     return fail(Errc::invalid_argument, "port \"" + port + "\" is not a port number (1, 2, ...)", "port");
   return v;
+}
+
+void parse_netype_line(std::string_view line, SwitchInfo& info) {
+  std::vector<std::string> f;
+  std::string_view rest = line;
+  for (;;) {
+    const auto c = rest.find(',');
+    f.emplace_back(trim_view(rest.substr(0, c)));
+    if (c == std::string_view::npos) break;
+    rest = rest.substr(c + 1);
+  }
+  if (f.size() > 0) info.vendor = f[0];
+  if (f.size() > 1) info.model = f[1];
+  if (f.size() > 3) info.software_version = f[3];
+  else if (f.size() > 2) info.software_version = f[2];
 }
 
 }  // namespace mixnet::ocs

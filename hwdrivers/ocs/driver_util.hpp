@@ -15,6 +15,10 @@ Result<double> parse_double(std::string_view text, std::string_view what);
 // A Polatis port name ("17") as a number; errors name field "port".
 Result<int> port_number(const PortId& port);
 
+// Fills vendor, model and software version from an RTRV-NETYPE line
+// "<vendor>,<model>,<type>,<version>" (a three-field line puts the version third).
+void parse_netype_line(std::string_view line, SwitchInfo& info);
+
 // Widens `t` to cover a command sent at sent_ns and acknowledged at acked_ns.
 inline void stamp(Timing& t, std::int64_t sent_ns, std::int64_t acked_ns) {
   if (t.sent_ns == 0) t.sent_ns = sent_ns;

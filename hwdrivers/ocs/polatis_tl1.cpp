@@ -158,21 +158,7 @@ Result<Timed<SwitchInfo>> PolatisTl1Switch::info() {
   if (!r) return std::unexpected(r.error().context("read the switch identity"));
   stamp(t, r->sent_ns, r->acked_ns);
   SwitchInfo info;
-  if (!r->reply.lines.empty()) {
-    // "<vendor>,<model>,<type>,<version>"
-    std::vector<std::string> f;
-    std::string_view rest = r->reply.lines.front();
-    for (;;) {
-      const auto c = rest.find(',');
-      f.emplace_back(trim_view(rest.substr(0, c)));
-      if (c == std::string_view::npos) break;
-      rest = rest.substr(c + 1);
-    }
-    if (f.size() > 0) info.vendor = f[0];
-    if (f.size() > 1) info.model = f[1];
-    if (f.size() > 3) info.software_version = f[3];
-    else if (f.size() > 2) info.software_version = f[2];
-  }
+  if (!r->reply.lines.empty()) parse_netype_line(r->reply.lines.front(), info);
   size_.reset();  // info() always re-reads the size
   auto size = size_locked(&t);
   if (!size) return std::unexpected(size.error());
