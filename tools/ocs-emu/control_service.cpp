@@ -73,6 +73,19 @@ std::vector<std::string> segments(const std::string& path) {
 
 }  // namespace
 
+bool is_plane_route(const std::string& target) {
+  const std::string_view path = std::string_view(target).substr(0, target.find('?'));
+  constexpr std::string_view kPlane = "/v1/plane";
+  return path.starts_with(kPlane) && (path.size() == kPlane.size() || path[kPlane.size()] == '/');
+}
+
+ControlResponse handle_plane_control(PhysicalPlane* plane, const std::string& method, const std::string& target,
+                                     const std::string& body) {
+  static NullPlane none;
+  PlaneControlReply r = (plane != nullptr ? plane : &none)->control(method, target, body);
+  return ControlResponse{r.status, std::move(r.body)};
+}
+
 json to_json(const ChangeRecord& r) {
   json light = json::array();
   for (const auto& l : r.light) light.push_back(json{{"port", l.port}, {"ns", l.ns}});

@@ -18,6 +18,13 @@ struct ControlResponse {
 ControlResponse handle_control(SwitchModel& model, const std::string& method, const std::string& target,
                                const std::string& body, Now now);
 
+// The /v1/plane routes ("/v1/plane", "/v1/plane/...") belong to the physical plane: the caller
+// answers them with handle_plane_control, without the model's lock (the plane locks itself).
+bool is_plane_route(const std::string& target);
+// Asks the plane (PhysicalPlane::control); a null plane answers like NullPlane (404).
+ControlResponse handle_plane_control(PhysicalPlane* plane, const std::string& method, const std::string& target,
+                                     const std::string& body);
+
 nlohmann::json to_json(const ChangeRecord& r);
 nlohmann::json to_json(const PortView& v);
 nlohmann::json faults_json(const SwitchModel& model);

@@ -382,6 +382,12 @@ struct Emulator::Impl {
 
   asio::awaitable<http::Response> control_request(const http::Request& req) {
     ControlResponse out;
+    const std::string target(req.target());
+    if (is_plane_route(target)) {
+      // The plane answers its own routes under its own lock, not the model's.
+      out = handle_plane_control(plane.get(), std::string(req.method_string()), target, req.body());
+      co_return http::json_response(req, static_cast<http::Status>(out.status), out.body);
+    }
     {
       std::lock_guard lock(mutex);
       out = handle_control(*model, std::string(req.method_string()), std::string(req.target()), req.body(), Now::read());

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.hpp"
+#include "tools/lab/plane/netns_plane.hpp"
 #include "tools/ocs-emu/emulator.hpp"
 
 namespace {
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
   std::optional<unsigned short> calient_port;
   int reply_delay_ms = 0;
   std::string log_level = "info";
+  std::string lab_plane_file;
   bool no_tl1 = false;
   bool no_rest = false;
   bool no_control = false;
@@ -120,6 +122,9 @@ int main(int argc, char** argv) {
                  "Fault: WHEN[:VERB[:COUNT]] - close a TL1 session on its next matching command, before-apply "
                  "(nothing changes) or after-apply (the change is made, the reply never sent); e.g. "
                  "after-apply:ENT-PATCH:1");
+  app.add_option("--lab-plane", lab_plane_file,
+                 "Plane file (JSON, written by mixnet-lab up): realize every circuit in the kernel between veth "
+                 "ends in a namespace, with link training, faults and /v1/plane on the control API");
   app.add_option("--max-sessions", o.max_sessions, "TL1 sessions per listener")->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -177,6 +182,14 @@ int main(int argc, char** argv) {
     o.drop_session = *d;
   }
   if (auto ok = o.validate(); !ok) return usage("--" + ok.error().field, ok.error().message);
+  if (!lab_plane_file.empty()) {
+    const mixnet::lab::SwitchShape shape{o.mode, o.inputs, o.outputs};
+    auto file = mixnet::lab::load_plane_file(lab_plane_file, shape);
+    if (!file) return usage("--lab-plane", file.error().message);
+    auto plane = mixnet::lab::NetnsPlane::open(std::move(*file));
+    if (!plane) return usage("--lab-plane", plane.error().message);
+    o.plane = std::move(*plane);
+  }
 
   // Block the stop signals before any thread starts, so only sigwait below receives them.
   sigset_t stop_signals;

@@ -4,6 +4,13 @@
 
 namespace mixnet::ocs_emu {
 
+PlaneControlReply PhysicalPlane::control(std::string_view, std::string_view, std::string_view) {
+  return PlaneControlReply{404, nlohmann::json{{"error",
+                                                {{"code", "not_found"},
+                                                 {"message", "this emulator runs without a lab plane (--lab-plane FILE)"},
+                                                 {"field", "path"}}}}};
+}
+
 Result<std::vector<PortLight>> RecordingPlane::record(bool made, const CircuitChange& change) {
   const std::int64_t now = realtime_ns();
   std::lock_guard lock(mutex_);

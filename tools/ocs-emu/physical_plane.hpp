@@ -12,7 +12,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
 
@@ -35,6 +38,12 @@ struct PortLight {
   friend bool operator==(const PortLight&, const PortLight&) = default;
 };
 
+// The answer to a plane-specific control request (see PhysicalPlane::control).
+struct PlaneControlReply {
+  unsigned status = 404;
+  nlohmann::json body;
+};
+
 class PhysicalPlane {
  public:
   virtual ~PhysicalPlane() = default;
@@ -45,6 +54,12 @@ class PhysicalPlane {
   virtual Result<std::vector<PortLight>> circuit_made(const CircuitChange& change) = 0;
   // The light path is gone. Returns the ports that went dark and when.
   virtual Result<std::vector<PortLight>> circuit_broken(const CircuitChange& change) = 0;
+  // The control API's /v1/plane routes, answered by the plane itself so the control service
+  // stays generic: method, the whole request target ("/v1/plane/events?after=3") and the body.
+  // Unlike the circuit calls this comes from the emulator's io thread, concurrently with them;
+  // a plane that answers does its own locking and must answer promptly. The default answers 404
+  // (no plane-specific state: NullPlane, RecordingPlane).
+  virtual PlaneControlReply control(std::string_view method, std::string_view target, std::string_view body);
 };
 
 // No physical layer: the emulator's default. Reports nothing, so ground truth has no light times.

@@ -1,0 +1,300 @@
+#include "tests/tools/lab/lab_harness.hpp"
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <array>
+#include <cstdio>
+#include <dirent.h>
+#include <filesystem>
+#include <fstream>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include "tests/support/netns.hpp"
+
+namespace mixnet::testing {
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<int> g_names{0};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Names of other labs ("mxl-<other>-") and of test fixtures ("mxt-") running beside this test.
+bool foreign(const std::string& entry, const std::string& prefix) {
+  for (const char* p : {"mxl-", "mxt-"}) {
+    for (std::size_t at = entry.find(p); at != std::string::npos; at = entry.find(p, at + 1)) {
+      if (entry.compare(at, prefix.size(), prefix) != 0) return true;
+    }
+  }
+  return false;
+}
+
+std::pair<std::string, unsigned short> host_port(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto start = scheme == std::string::npos ? 0 : scheme + 3;
+  const auto colon = url.rfind(':');
+  auto end = url.find('/', start);
+  if (end == std::string::npos) end = url.size();
+  return {url.substr(start, colon - start), static_cast<unsigned short>(std::stoi(url.substr(colon + 1, end - colon - 1)))};
+}
+
+}  // namespace
+
+CommandResult run_lab(const std::string& args) {
+  FILE* pipe = ::popen((std::string(MIXNET_LAB_BIN) + " " + args + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen mixnet-lab");
+  CommandResult r;
+  std::array<char, 4096> buf{};
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;) r.output.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string unique_lab_name() {
+  const int n = g_names++;
+  std::string name = "t" + std::to_string(::getpid() % 100000);
+  name += static_cast<char>('a' + n % 26);
+  if (n >= 26) name += static_cast<char>('a' + (n / 26) % 26);
+  return name;
+}
+
+Snapshot snapshot(const std::string& name) {
+  const std::string prefix = "mxl-" + name + "-";
+  const std::string dir = "/run/mixnet-lab/" + name;
+  Snapshot s;
+  auto add = [&](const std::string& kind, const std::string& what) {
+    if (!foreign(what, prefix)) s.entries.insert(kind + ":" + what);
+  };
+  if (DIR* d = ::opendir("/run/netns")) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string n = e->d_name;
+      if (n != "." && n != "..") add("netns", n);
+    }
+    ::closedir(d);
+  }
+  if (struct if_nameindex* all = ::if_nameindex()) {
+    for (struct if_nameindex* i = all; i->if_index != 0; ++i) add("link", i->if_name);
+    ::if_freenameindex(all);
+  }
+  std::istringstream qdiscs(run_command("tc qdisc show"));
+  for (std::string line; std::getline(qdiscs, line);) add("qdisc", line);
+  for (const auto& p : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = p.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = slurp("/proc/" + pid + "/cmdline");
+    for (char& ch : cmd) {
+      if (ch == '\0') ch = ' ';
+    }
+    if (cmd.find(prefix) != std::string::npos || cmd.find(dir + "/") != std::string::npos || cmd.find(dir + " ") != std::string::npos) {
+      s.entries.insert("process:" + pid + " " + cmd);
+    }
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    s.entries.insert("file:" + dir);
+    for (const auto& f : std::filesystem::recursive_directory_iterator(dir, ec)) s.entries.insert("file:" + f.path().string());
+  }
+  return s;
+}
+
+std::string describe_difference(const Snapshot& before, const Snapshot& after) {
+  std::string out;
+  for (const auto& e : after.entries) {
+    if (!before.entries.contains(e)) out += "  left behind: " + e + "\n";
+  }
+  for (const auto& e : before.entries) {
+    if (!after.entries.contains(e)) out += "  gone: " + e + "\n";
+  }
+  return out;
+}
+
+const LabPort& LabHost::port(const std::string& n) const {
+  for (const auto& p : ports) {
+    if (p.name == n) return p;
+  }
+  throw std::runtime_error("no port " + n + " on " + name);
+}
+
+const LabHost& LabInventory::host(const std::string& n) const {
+  for (const auto& h : hosts) {
+    if (h.name == n) return h;
+  }
+  throw std::runtime_error("no host " + n);
+}
+
+LabInventory read_inventory(const std::string& dir) {
+  LabInventory lab;
+  lab.dir = dir;
+  const YAML::Node root = YAML::LoadFile(dir + "/inventory.yaml");
+  std::istringstream token(slurp(dir + "/" + root["hosts"][0]["agent"]["token_file"].as<std::string>()));
+  std::getline(token, lab.token);
+  const std::string lab_name = root["name"].as<std::string>().substr(std::string("mixnet-lab ").size());
+  for (const auto& h : root["hosts"]) {
+    LabHost host;
+    host.name = h["name"].as<std::string>();
+    host.netns = "mxl-" + lab_name + "-" + host.name;
+    std::tie(host.agent_host, host.agent_port) = host_port(h["agent"]["url"].as<std::string>());
+    for (const auto& p : h["ports"]) {
+      LabPort port;
+      port.name = p["name"].as<std::string>();
+      const auto a = p["address"].as<std::string>();
+      port.address = a.substr(0, a.find('/'));
+      port.mac = p["mac"].as<std::string>();
+      if (p["ocs"]) {
+        port.ocs = true;
+        if (p["ocs"]["tx"]) port.tx = p["ocs"]["tx"].as<int>();
+        if (p["ocs"]["rx"]) port.rx = p["ocs"]["rx"].as<int>();
+        if (p["ocs"]["port"]) port.port = p["ocs"]["port"].as<int>();
+      }
+      host.ports.push_back(port);
+    }
+    lab.hosts.push_back(std::move(host));
+  }
+  const auto& ocs = root["switches"][0];
+  lab.tl1_uri = ocs["uri"].as<std::string>();
+  lab.rest_uri = ocs["alt_uris"][0].as<std::string>();
+  std::tie(lab.control_host, lab.control_port) = host_port(ocs["ground_truth"]["url"].as<std::string>());
+  return lab;
+}
+
+LabUnderTest::LabUnderTest(const std::string& extra_args) : name_(unique_lab_name()) {
+  const auto r = run_lab("up --name " + name_ + " " + extra_args);
+  if (r.exit_code != 0) {
+    (void)run_lab("down --name " + name_);
+    throw std::runtime_error("mixnet-lab up failed (" + std::to_string(r.exit_code) + "): " + r.output);
+  }
+  inventory_ = read_inventory(dir());
+}
+
+LabUnderTest::~LabUnderTest() { (void)run_lab("down --name " + name_); }
+
+HttpReply LabUnderTest::agent(const std::string& host, const std::string& target, const std::string& method,
+                              const std::string& body) const {
+  const LabHost& h = inventory_.host(host);
+  HttpCall call;
+  call.method = method;
+  call.target = target;
+  call.body = body;
+  call.token = inventory_.token;
+  return http_request(h.agent_host, h.agent_port, call);
+}
+
+HttpReply LabUnderTest::control(const std::string& target, const std::string& method, const std::string& body) const {
+  HttpCall call;
+  call.method = method;
+  call.target = target;
+  call.body = body;
+  call.token = inventory_.token;
+  return http_request(inventory_.control_host, inventory_.control_port, call);
+}
+
+bool LabUnderTest::carrier(const std::string& host, const std::string& port) const {
+  const auto r = agent(host, "/v1/ports/" + port);
+  if (r.status != 200) throw std::runtime_error("GET /v1/ports/" + port + " on " + host + ": " + r.body);
+  return r.json().at("carrier").get<bool>();
+}
+
+bool LabUnderTest::wait_carrier(const std::string& host, const std::string& port, bool want,
+                                std::chrono::milliseconds deadline) const {
+  const auto end = Clock::now() + deadline;
+  while (Clock::now() < end) {
+    if (carrier(host, port) == want) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return carrier(host, port) == want;
+}
+
+CommandResult LabUnderTest::fault(const std::string& args) const { return run_lab("fault --name " + name_ + " " + args); }
+
+bool udp_reaches(const LabInventory& lab, const std::string& src_host, const std::string& src_port,
+                 const std::string& dst_host, const std::string& dst_port) {
+  const LabHost& sh = lab.host(src_host);
+  const LabHost& dh = lab.host(dst_host);
+  const LabPort& sp = sh.port(src_port);
+  const LabPort& dp = dh.port(dst_port);
+  const auto nonce = std::to_string(std::random_device{}());
+  const unsigned short udp_port = 47000;
+  auto bound_socket = [](const std::string& dev, const std::string& addr, unsigned short port) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error("socket");
+    if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev.c_str(), static_cast<socklen_t>(dev.size())) != 0) {
+      ::close(fd);
+      throw std::runtime_error("SO_BINDTODEVICE " + dev);
+    }
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    ::inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+      ::close(fd);
+      throw std::runtime_error("bind " + addr + " on " + dev);
+    }
+    return fd;
+  };
+  std::atomic<bool> ready{false}, got{false}, stop{false};
+  std::string error;
+  std::thread receiver([&] {
+    try {
+      enter_namespace(dh.netns);
+      const int fd = bound_socket(dp.name, dp.address, udp_port);
+      const timeval tv{0, 100'000};
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      ready = true;
+      const auto end = Clock::now() + 2500ms;
+      while (Clock::now() < end && !got) {
+        char buf[64];
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n > 0 && std::string(buf, static_cast<std::size_t>(n)) == nonce) got = true;
+      }
+      ::close(fd);
+    } catch (const std::exception& e) {
+      error = e.what();
+      ready = true;
+    }
+    stop = true;
+  });
+  while (!ready) std::this_thread::sleep_for(1ms);
+  std::thread sender([&] {
+    try {
+      enter_namespace(sh.netns);
+      const int fd = bound_socket(sp.name, sp.address, udp_port);
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_port = htons(udp_port);
+      ::inet_pton(AF_INET, dp.address.c_str(), &to.sin_addr);
+      for (int i = 0; i < 40 && !stop; ++i) {
+        (void)::sendto(fd, nonce.data(), nonce.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+        std::this_thread::sleep_for(50ms);
+      }
+      ::close(fd);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  sender.join();
+  receiver.join();
+  if (!error.empty()) throw std::runtime_error("udp_reaches: " + error);
+  return got;
+}
+
+}  // namespace mixnet::testing

@@ -1,0 +1,98 @@
+#pragma once
+// Runs the real mixnet-lab executable for tests and reads back what it made: the inventory, the
+// kernel objects and processes of a lab (for before/after comparisons), agent and emulator calls,
+// and UDP between two NIC ports (the traffic check: no ping binary needed).
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/http_client.hpp"
+
+namespace mixnet::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+// `mixnet-lab ARGS` (the binary this build made), stdout+stderr captured.
+CommandResult run_lab(const std::string& args);
+
+// A lab name unique to this process and call: "t<pid%100000><letter>".
+std::string unique_lab_name();
+
+// Everything of lab `name` the machine holds, and what the test compares before/after: every
+// namespace, root-namespace link and root qdisc (names of other labs and test fixtures that may
+// run in parallel, "mxl-*"/"mxt-*" not ours, are left out), the live processes whose command line
+// names the lab, and the files under its default directory.
+struct Snapshot {
+  std::set<std::string> entries;
+  bool operator==(const Snapshot&) const = default;
+};
+Snapshot snapshot(const std::string& name);
+std::string describe_difference(const Snapshot& before, const Snapshot& after);
+
+struct LabPort {
+  std::string name;
+  std::string address;   // without prefix length
+  std::string mac;
+  bool ocs = false;
+  int tx = 0, rx = 0, port = 0;
+};
+struct LabHost {
+  std::string name;
+  std::string netns;
+  std::string agent_host;
+  unsigned short agent_port = 0;
+  std::vector<LabPort> ports;
+  [[nodiscard]] const LabPort& port(const std::string& n) const;
+};
+struct LabInventory {
+  std::string dir;
+  std::string token;
+  std::string tl1_uri, rest_uri;
+  std::string control_host;
+  unsigned short control_port = 0;
+  std::vector<LabHost> hosts;
+  [[nodiscard]] const LabHost& host(const std::string& n) const;
+};
+LabInventory read_inventory(const std::string& dir);
+
+// A lab brought up for one test and taken down (quietly) when the object goes.
+class LabUnderTest {
+ public:
+  explicit LabUnderTest(const std::string& extra_args);
+  ~LabUnderTest();
+  LabUnderTest(const LabUnderTest&) = delete;
+  LabUnderTest& operator=(const LabUnderTest&) = delete;
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] std::string dir() const { return "/run/mixnet-lab/" + name_; }
+  [[nodiscard]] const LabInventory& inventory() const { return inventory_; }
+
+  HttpReply agent(const std::string& host, const std::string& target, const std::string& method = "GET",
+                  const std::string& body = "") const;
+  HttpReply control(const std::string& target, const std::string& method = "GET", const std::string& body = "") const;
+  // Carrier of HOST:PORT as the agent reports it.
+  bool carrier(const std::string& host, const std::string& port) const;
+  // Polls until carrier equals `want` (true) or the deadline passes (false).
+  bool wait_carrier(const std::string& host, const std::string& port, bool want,
+                    std::chrono::milliseconds deadline = std::chrono::seconds(10)) const;
+  CommandResult fault(const std::string& args) const;
+
+ private:
+  std::string name_;
+  LabInventory inventory_;
+};
+
+// Whether a UDP datagram sent from (src host, src port) to dst_address arrives at (dst host,
+// dst port) bound to dst_address. Sockets are bound to their devices (SO_BINDTODEVICE), so the
+// datagram can only leave and arrive through the named ports. Bounded: about two seconds.
+bool udp_reaches(const LabInventory& lab, const std::string& src_host, const std::string& src_port,
+                 const std::string& dst_host, const std::string& dst_port);
+
+}  // namespace mixnet::testing

@@ -1,0 +1,84 @@
+// The inventory mixnet-lab writes matches the running lab: every agent reports exactly the
+// inventory's ports (with the recorded MACs and addresses), and the cabling is shuffled and
+// reproducible by seed.
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "tests/tools/lab/lab_harness.hpp"
+
+using namespace mixnet::testing;
+
+TEST_CASE("every lab agent answers with exactly the inventory's port set", "[lab]") {
+  LabUnderTest lab("");  // the default: the MixNet prototype
+  const auto& inv = lab.inventory();
+  REQUIRE(inv.hosts.size() == 4);
+  for (const auto& h : inv.hosts) {
+    INFO(h.name);
+    CHECK(h.ports.size() == 4);
+    const auto reply = lab.agent(h.name, "/v1/inventory");
+    REQUIRE(reply.status == 200);
+    const auto j = reply.json();
+    CHECK(j.at("host_id") == h.name);
+    std::set<std::string> reported, expected;
+    for (const auto& p : j.at("ports")) {
+      reported.insert(p.at("name").get<std::string>());
+      const auto& mine = h.port(p.at("name").get<std::string>());
+      CHECK(p.at("mac") == mine.mac);
+      bool has_address = false;
+      for (const auto& a : p.at("ipv4")) has_address = has_address || a.get<std::string>().starts_with(mine.address + "/");
+      CHECK(has_address);
+    }
+    for (const auto& p : h.ports) expected.insert(p.name);
+    CHECK(reported == expected);
+    // Without the token the agent refuses.
+    HttpCall anonymous;
+    anonymous.target = "/v1/inventory";
+    CHECK(http_request(h.agent_host, h.agent_port, anonymous).status == 401);
+  }
+  // The prototype: 3 OCS ports and 1 EPS port per host, 8 GPUs recorded, a 16x16 switch.
+  int ocs = 0;
+  for (const auto& h : inv.hosts) {
+    for (const auto& p : h.ports) ocs += p.ocs ? 1 : 0;
+  }
+  CHECK(ocs == 12);
+}
+
+namespace {
+
+std::vector<std::tuple<std::string, int, int>> cabling_of(const std::string& seed_args) {
+  LabUnderTest lab("--hosts 4 --ocs-ports 3 " + seed_args);
+  std::vector<std::tuple<std::string, int, int>> out;
+  for (const auto& h : lab.inventory().hosts) {
+    for (const auto& p : h.ports) {
+      if (p.ocs) out.emplace_back(h.name + ":" + p.name, p.tx, p.rx);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("lab cabling is shuffled, and reproducible by seed", "[lab]") {
+  const auto a = cabling_of("--seed 7");
+  const auto b = cabling_of("--seed 7");
+  const auto c = cabling_of("--seed 8");
+  REQUIRE(a.size() == 12);
+  CHECK(a == b);
+  CHECK(a != c);
+  // Not the identity (NIC port k on input k+1, output 16+k+1), and every switch port used once.
+  bool identity = true;
+  std::set<int> ins, outs;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const auto& [name, tx, rx] = a[k];
+    identity = identity && tx == static_cast<int>(k) + 1 && rx == 16 + static_cast<int>(k) + 1;
+    CHECK(tx >= 1);
+    CHECK(tx <= 16);
+    CHECK(rx >= 17);
+    CHECK(rx <= 32);
+    ins.insert(tx);
+    outs.insert(rx);
+  }
+  CHECK_FALSE(identity);
+  CHECK(ins.size() == a.size());
+  CHECK(outs.size() == a.size());
+}

@@ -1,0 +1,20 @@
+#pragma once
+// One HTTP request with a deadline (libcurl): how mixnet-lab asks agents and the emulator.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace mixnet::lab {
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+};
+
+// Errors: io / timeout when no answer came; any HTTP status is a successful call.
+Result<HttpResponse> http_call(const std::string& method, const std::string& url, const std::optional<std::string>& token,
+                               const std::string& body, std::chrono::milliseconds timeout);
+
+}  // namespace mixnet::lab

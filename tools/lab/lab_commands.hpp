@@ -1,0 +1,47 @@
+#pragma once
+// The subcommands of mixnet-lab. Each returns the process exit code (0 ok, 1 failed, 2 bad input)
+// and prints what it did; docs/lab.md describes them.
+#include <optional>
+#include <string>
+
+#include "tools/lab/lab_config.hpp"
+
+namespace mixnet::lab {
+
+struct UpOptions {
+  LabConfig config;
+  bool replace = false;
+};
+int cmd_up(const UpOptions& options);
+
+// Which lab: a directory, or a name (default dir /run/mixnet-lab/<name>).
+struct LabRef {
+  std::string name = "lab";
+  std::string dir;   // empty: default_dir(name)
+  [[nodiscard]] std::string resolved_dir() const { return dir.empty() ? default_dir(name) : dir; }
+};
+
+struct DownReport {
+  std::size_t processes = 0, namespaces = 0, links = 0, files = 0;
+};
+// Removes everything lab `ref` may have made; quiet=false prints a summary. Idempotent.
+Result<DownReport> tear_down(const LabRef& ref, bool quiet);
+int cmd_down(const LabRef& ref);
+
+int cmd_status(const LabRef& ref, bool json);
+
+struct FaultOptions {
+  std::string kind;           // miswire | dark | cap | flap | clear
+  std::string a, b;           // ports HOST:PORT (b only for miswire; a optional for clear)
+  int mbit = 0;
+  int count = 3, down_ms = 200, up_ms = 200;
+};
+int cmd_fault(const LabRef& ref, const FaultOptions& options);
+
+// Whether anything of lab `name` (or its dir) exists: state file, namespaces or root links.
+bool lab_exists(const std::string& name, const std::string& dir);
+
+// The lab's name as recorded in DIR's state file or inventory, if any.
+std::optional<std::string> recorded_name(const std::string& dir);
+
+}  // namespace mixnet::lab

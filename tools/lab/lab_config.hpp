@@ -1,0 +1,53 @@
+#pragma once
+// What lab to build: sizes, name, directory, link-training profile, seed. Comes from defaults (the
+// MixNet prototype: 4 hosts x 8 GPUs, 3 OCS ports + 1 EPS port each), then an optional YAML config
+// file, then command-line flags. validate() checks everything at the edge and names the bad field.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace mixnet::lab {
+
+struct SwitchSize {
+  int inputs = 0;         // N
+  int outputs = 0;        // M of NxM; 0 when any_to_any
+  bool any_to_any = false;  // NxCC
+  [[nodiscard]] std::string text() const;  // "16x16" / "48xCC"
+};
+
+Result<SwitchSize> parse_switch_size(const std::string& text);
+
+struct LabConfig {
+  std::string name = "lab";
+  std::string dir;                 // empty: default_dir(name)
+  int hosts = 4;
+  int ocs_ports = 3;               // per host
+  int eps_ports = 1;               // per host
+  int gpus = 8;                    // per host, recorded in the inventory
+  std::optional<SwitchSize> switch_size;  // empty: smallest square NxM that fits (at least 16x16)
+  std::string profile = "fast";    // link-training model, passed to the plane
+  std::string switching_time;      // empty: the emulator's default
+  std::uint64_t seed = 1;
+};
+
+inline constexpr int kMaxHosts = 200;        // management addresses .10 .. .209 of one /24
+inline constexpr int kMaxOcsPortsPerHost = 16;
+inline constexpr int kMaxEpsPortsPerHost = 8;
+inline constexpr std::size_t kMaxNameLength = 9;  // "mxl-" + name + "-m" must fit IFNAMSIZ-1 = 15
+
+std::string default_dir(const std::string& name);   // /run/mixnet-lab/<name>
+
+// The switch the lab gets: the configured size, or the smallest square NxM of at least 16 ports
+// a side that fits every OCS port (rounded up to a multiple of 8, like real switch sizes).
+SwitchSize effective_switch_size(const LabConfig& c);
+
+// Reads a YAML config file over `c` (keys as in docs/lab.md; unknown keys are errors naming the
+// file and key).
+Result<void> load_config_file(const std::string& path, LabConfig& c);
+
+// Checks every field; the error's field names it ("hosts", "switch-size", ...).
+Result<void> validate(const LabConfig& c);
+
+}  // namespace mixnet::lab

@@ -1,0 +1,107 @@
+#include "tools/lab/lab_files.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace mixnet::lab {
+
+std::string port_mac(int host_index, const PlanPort& port, int index_in_kind) {
+  return fmt::format("02:6d:6c:00:{:02x}:{:02x}", host_index, (port.ocs ? 0 : 0x40) + index_in_kind);
+}
+
+std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
+  std::string y;
+  y += "# Written by mixnet-lab up; see docs/inventory.md and docs/lab.md. The cabling below is the\n";
+  y += "# only record of which OCS ports each NIC port's fibres land on.\n";
+  y += "version: 1\n";
+  y += fmt::format("name: mixnet-lab {}\n\nhosts:\n", plan.config.name);
+  for (std::size_t i = 0; i < plan.hosts.size(); ++i) {
+    const PlanHost& h = plan.hosts[i];
+    y += fmt::format("  - name: {}\n    gpus: {}\n    agent:\n      url: http://{}:{}\n      token_file: token\n",
+                     h.name, plan.config.gpus, h.mgmt_address, kAgentPort);
+    y += "    ports:\n";
+    int ocs_k = 0, eps_k = 0;
+    for (const PlanPort& p : h.ports) {
+      const int k = p.ocs ? ocs_k++ : eps_k++;
+      y += fmt::format("      - name: {}\n        address: {}\n        mac: \"{}\"\n", p.dev, p.address,
+                       port_mac(static_cast<int>(i) + 1, p, k));
+      if (!p.ocs) {
+        y += fmt::format("        eps: {{switch: eps1, port: {}}}\n", p.port);
+      } else if (plan.size.any_to_any) {
+        y += fmt::format("        ocs: {{switch: ocs1, port: {}}}\n", p.port);
+      } else {
+        y += fmt::format("        ocs: {{switch: ocs1, tx: {}, rx: {}}}\n", p.tx, p.rx);
+      }
+    }
+  }
+  const std::string password = plan.dir + "/ocs-password";
+  y += "\nswitches:\n";
+  y += "  - name: ocs1\n    kind: ocs\n";
+  y += fmt::format("    uri: polatis-tl1://admin@127.0.0.1:{}?password-file={}\n", ports.tl1, password);
+  y += "    alt_uris:\n";
+  y += fmt::format("      - polatis-rest://admin@127.0.0.1:{}?password-file={}\n", ports.rest, password);
+  if (ports.calient != 0) {
+    y += fmt::format("      - calient-tl1://admin@127.0.0.1:{}?password-file={}\n", ports.calient, password);
+  }
+  y += fmt::format("    ground_truth:\n      url: http://127.0.0.1:{}\n      token_file: token\n", ports.control);
+  y += "  - name: eps1\n    kind: eps\n";
+  y += fmt::format("\nlab:\n  dir: {}\n  seed: {}\n  profile: {}\n", plan.dir, plan.config.seed, plan.config.profile);
+  return y;
+}
+
+std::string render_plane_file(const LabPlan& plan) {
+  nlohmann::json ends = nlohmann::json::array();
+  for (const PlanHost& h : plan.hosts) {
+    for (const PlanPort& p : h.ports) {
+      if (!p.ocs) continue;
+      nlohmann::json e = {{"id", h.name + ":" + p.dev},
+                          {"dev", p.peer_dev},
+                          {"host_netns", h.netns},
+                          {"host_dev", p.dev}};
+      if (plan.size.any_to_any) {
+        e["port"] = p.port;
+      } else {
+        e["tx"] = p.tx;
+        e["rx"] = p.rx;
+      }
+      ends.push_back(std::move(e));
+    }
+  }
+  const nlohmann::json doc = {{"netns", plan.ocs_netns},
+                              {"profile", plan.config.profile},
+                              {"seed", plan.config.seed},
+                              {"ends", std::move(ends)}};
+  return doc.dump(2) + "\n";
+}
+
+Result<void> write_file(const std::string& path, const std::string& text, unsigned mode) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return fail_errno("create " + tmp, errno);
+  ::fchmod(fd, mode);  // the umask must not widen or narrow what we asked for
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return fail_errno("write " + tmp, err);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return fail_errno("rename " + tmp, err);
+  }
+  return {};
+}
+
+}  // namespace mixnet::lab

@@ -1,0 +1,25 @@
+#pragma once
+// The files `up` writes for others to read: the inventory (docs/inventory.md, for coordinators and
+// tests) and the plane file (the contract with `mixnet-ocs-emu --lab-plane`).
+#include <string>
+
+#include "tools/lab/lab_plan.hpp"
+
+namespace mixnet::lab {
+
+// Where the running emulator listens (127.0.0.1); 0 = not served.
+struct EmulatorPorts {
+  unsigned short tl1 = 0, rest = 0, calient = 0, control = 0;
+};
+
+// The MAC the lab gives a host-side data port: 02:6d:6c:00:<host>:<port> (EPS ports from 0x40),
+// locally administered, so inventories can pin them.
+std::string port_mac(int host_index, const PlanPort& port, int index_in_kind);
+
+std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports);
+std::string render_plane_file(const LabPlan& plan);
+
+// Writes `text` to `path` with `mode` (via a temporary file and rename: readers never see half).
+Result<void> write_file(const std::string& path, const std::string& text, unsigned mode);
+
+}  // namespace mixnet::lab

@@ -1,0 +1,48 @@
+#include "tools/lab/lab_inventory.hpp"
+
+#include <fstream>
+#include <yaml-cpp/yaml.h>
+
+namespace mixnet::lab {
+
+Result<RunningLab> read_running_lab(const std::string& dir) {
+  RunningLab lab;
+  lab.dir = dir;
+  const std::string path = dir + "/inventory.yaml";
+  try {
+    const YAML::Node root = YAML::LoadFile(path);
+    for (const auto& h : root["hosts"]) {
+      RunningHost host;
+      host.name = h["name"].as<std::string>();
+      host.agent_url = h["agent"]["url"].as<std::string>();
+      for (const auto& p : h["ports"]) {
+        RunningPort port;
+        port.name = p["name"].as<std::string>();
+        if (p["ocs"]) {
+          port.ocs = true;
+          const auto& o = p["ocs"];
+          if (o["port"]) port.port = o["port"].as<int>();
+          if (o["tx"]) port.tx = o["tx"].as<int>();
+          if (o["rx"]) port.rx = o["rx"].as<int>();
+          port.cabling = o["port"] ? "ocs port " + o["port"].as<std::string>()
+                                   : "ocs tx " + o["tx"].as<std::string>() + " rx " + o["rx"].as<std::string>();
+        } else if (p["eps"]) {
+          port.cabling = "eps " + p["eps"]["port"].as<std::string>();
+        }
+        host.ports.push_back(std::move(port));
+      }
+      lab.hosts.push_back(std::move(host));
+    }
+    for (const auto& s : root["switches"]) {
+      if (s["ground_truth"]) lab.control_url = s["ground_truth"]["url"].as<std::string>();
+    }
+  } catch (const YAML::Exception& e) {
+    return fail(Errc::not_found, "cannot read the lab's inventory " + path + ": " + e.what());
+  }
+  std::ifstream t(dir + "/token");
+  std::getline(t, lab.token);
+  if (lab.token.empty()) return fail(Errc::not_found, "cannot read the lab's token " + dir + "/token");
+  return lab;
+}
+
+}  // namespace mixnet::lab

@@ -1,0 +1,118 @@
+// mixnet-lab status: asks every agent for its ports (carrier) and the emulator for its circuits,
+// and names each circuit by the NIC ports at its ends (through the inventory's cabling).
+#include <cstdio>
+#include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tools/lab/http_call.hpp"
+#include "tools/lab/lab_commands.hpp"
+#include "tools/lab/lab_inventory.hpp"
+
+namespace mixnet::lab {
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+struct HostStatus {
+  bool alive = false;
+  std::map<std::string, bool> carrier;
+};
+
+HostStatus ask_agent(const RunningLab& lab, const RunningHost& h) {
+  HostStatus s;
+  auto r = http_call("GET", h.agent_url + "/v1/inventory", lab.token, "", 3s);
+  if (!r || r->status != 200) return s;
+  const auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("ports")) return s;
+  s.alive = true;
+  for (const auto& p : j["ports"]) s.carrier[p.value("name", "")] = p.value("carrier", false);
+  return s;
+}
+
+}  // namespace
+
+int cmd_status(const LabRef& ref, bool as_json) {
+  auto lab = read_running_lab(ref.resolved_dir());
+  if (!lab) {
+    std::fprintf(stderr, "mixnet-lab status: %s\n", lab.error().message.c_str());
+    return 1;
+  }
+  std::vector<HostStatus> hosts(lab->hosts.size());
+  {
+    std::vector<std::thread> askers;
+    for (std::size_t i = 0; i < lab->hosts.size(); ++i) {
+      askers.emplace_back([&, i] { hosts[i] = ask_agent(*lab, lab->hosts[i]); });
+    }
+    for (auto& t : askers) t.join();
+  }
+  // Who sits on which switch port: tx/port -> "h1:ocs0", rx -> "h1:ocs0".
+  std::map<int, std::string> by_port;
+  for (const auto& h : lab->hosts) {
+    for (const auto& p : h.ports) {
+      if (!p.ocs) continue;
+      for (int n : {p.tx, p.rx, p.port}) {
+        if (n != 0) by_port[n] = h.name + ":" + p.name;
+      }
+    }
+  }
+  json circuits = json::array();
+  bool ocs_alive = false;
+  if (auto r = http_call("GET", lab->control_url + "/v1/connections", lab->token, "", 3s); r && r->status == 200) {
+    ocs_alive = true;
+    const auto conns = json::parse(r->body, nullptr, false);
+    if (conns.is_array()) {
+      for (const auto& c : conns) {
+        const int from = c.value("from", 0), to = c.value("to", 0);
+        circuits.push_back({{"from", from},
+                            {"to", to},
+                            {"from_port", by_port.contains(from) ? json(by_port[from]) : json(nullptr)},
+                            {"to_port", by_port.contains(to) ? json(by_port[to]) : json(nullptr)},
+                            {"bidirectional", c.value("bidirectional", false)},
+                            {"active", c.value("active", true)}});
+      }
+    }
+  }
+
+  if (as_json) {
+    json out = {{"dir", lab->dir}, {"ocs", {{"alive", ocs_alive}, {"url", lab->control_url}, {"circuits", circuits}}}};
+    json hs = json::array();
+    for (std::size_t i = 0; i < lab->hosts.size(); ++i) {
+      json ports = json::array();
+      for (const auto& p : lab->hosts[i].ports) {
+        ports.push_back({{"name", p.name},
+                         {"cabling", p.cabling},
+                         {"carrier", hosts[i].carrier.contains(p.name) ? json(hosts[i].carrier[p.name]) : json(nullptr)}});
+      }
+      hs.push_back({{"name", lab->hosts[i].name}, {"agent", lab->hosts[i].agent_url}, {"alive", hosts[i].alive}, {"ports", ports}});
+    }
+    out["hosts"] = hs;
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    std::printf("lab %s\n%-6s %-28s %-6s %s\n", lab->dir.c_str(), "HOST", "AGENT", "ALIVE", "PORTS (carrier: + up, - down, ? unknown)");
+    for (std::size_t i = 0; i < lab->hosts.size(); ++i) {
+      std::string ports;
+      for (const auto& p : lab->hosts[i].ports) {
+        const char mark = !hosts[i].carrier.contains(p.name) ? '?' : hosts[i].carrier[p.name] ? '+' : '-';
+        ports += fmt::format("{}{} ", p.name, mark);
+      }
+      std::printf("%-6s %-28s %-6s %s\n", lab->hosts[i].name.c_str(), lab->hosts[i].agent_url.c_str(),
+                  hosts[i].alive ? "yes" : "NO", ports.c_str());
+    }
+    std::printf("OCS %s: %s, %zu circuits\n", lab->control_url.c_str(), ocs_alive ? "up" : "NOT ANSWERING", circuits.size());
+    for (const auto& c : circuits) {
+      const char* arrow = c["bidirectional"].get<bool>() ? "<->" : "->";
+      std::printf("  %d %s %d   %s %s %s\n", c["from"].get<int>(), arrow, c["to"].get<int>(),
+                  c["from_port"].is_null() ? "(uncabled)" : c["from_port"].get<std::string>().c_str(), arrow,
+                  c["to_port"].is_null() ? "(uncabled)" : c["to_port"].get<std::string>().c_str());
+    }
+  }
+  bool all_alive = ocs_alive;
+  for (const auto& h : hosts) all_alive = all_alive && h.alive;
+  return all_alive ? 0 : 1;
+}
+
+}  // namespace mixnet::lab

@@ -1,0 +1,49 @@
+#pragma once
+// The kernel side of the lab plane: one rtnetlink socket bound to a named network namespace, and
+// the few changes the plane makes there (libnl-route-3, no external programs):
+//   - link admin up/down (veth carrier on the far end follows it),
+//   - the ingress qdisc, and on it one u32 match-all filter whose action is a mirred egress
+//     redirect to another dev (one direction of a circuit),
+//   - a tbf root qdisc (the bandwidth-cap fault).
+// The socket is opened on a short-lived thread that has entered the namespace (setns), so it
+// stays bound there whichever thread uses it later. Every call returns after the kernel's ACK,
+// and waits at most kReplyTimeout for it. One object is not thread-safe; the plane serializes.
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+struct nl_sock;
+
+namespace mixnet::lab {
+
+class NamespaceNetlink {
+ public:
+  static Result<NamespaceNetlink> open(const std::string& netns);
+  NamespaceNetlink(NamespaceNetlink&&) noexcept;
+  NamespaceNetlink& operator=(NamespaceNetlink&&) noexcept;
+  ~NamespaceNetlink();
+
+  [[nodiscard]] const std::string& netns() const;
+
+  Result<int> ifindex(const std::string& dev);   // cached after the first look-up
+  Result<void> set_admin_up(const std::string& dev, bool up);
+  Result<void> ensure_ingress_qdisc(const std::string& dev);
+  // Replaces the end's redirect filter (ingress, pref kRedirectPref) with one to `to_dev`.
+  Result<void> set_redirect(const std::string& dev, const std::string& to_dev);
+  Result<void> clear_redirect(const std::string& dev);   // fine when there is none
+  // A tbf root qdisc limiting what leaves `dev` to `mbit` Mbit/s (1..10000).
+  Result<void> set_rate_cap(const std::string& dev, int mbit);
+  Result<void> clear_root_qdisc(const std::string& dev);   // back to the default; fine when none
+
+  static constexpr unsigned kRedirectPref = 10;
+
+ private:
+  struct Impl;
+  explicit NamespaceNetlink(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mixnet::lab

@@ -1,0 +1,205 @@
+// NetnsPlane's faults: what a broken rack does behind the inventory's back.
+//   miswire a b  the two ends' fibres swap OCS ports (tx and rx, or port)
+//   dark end     the end's transceiver is dead: it never lights, nor does its peer
+//   cap end mbit tbf on the end's OCS-side dev (what the NIC receives) and its host-side peer
+//                (what the NIC sends)
+//   flap end     carrier down/up `count` times while lit (logged with change id 0)
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "tools/lab/plane/netns_plane.hpp"
+
+namespace mixnet::lab {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kMaxFlaps = 1000;
+constexpr int kMaxFlapMs = 60'000;
+
+std::unexpected<Error> bad(const std::string& field, const std::string& why) {
+  return fail(Errc::invalid_argument, fmt::format("{}: {}", field, why), field);
+}
+
+Result<void> only_keys(const json& j, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : j.items()) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || key == a;
+    if (!ok) return bad(key, "unknown key for this fault kind");
+  }
+  return {};
+}
+
+Result<std::string> string_field(const json& j, const std::string& key) {
+  if (!j.contains(key)) return bad(key, "missing");
+  if (!j.at(key).is_string()) return bad(key, "must be a string");
+  return j.at(key).get<std::string>();
+}
+
+Result<int> int_field(const json& j, const std::string& key, int lo, int hi, std::optional<int> fallback) {
+  if (!j.contains(key)) {
+    if (fallback) return *fallback;
+    return bad(key, "missing");
+  }
+  if (!j.at(key).is_number_integer()) return bad(key, fmt::format("must be an integer {}..{}", lo, hi));
+  const auto v = j.at(key).get<std::int64_t>();
+  if (v < lo || v > hi) return bad(key, fmt::format("must be {}..{}, got {}", lo, hi, v));
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+Result<NamespaceNetlink*> NetnsPlane::host_netlink(const std::string& netns) {
+  if (auto it = host_netlink_.find(netns); it != host_netlink_.end()) return &it->second;
+  auto opened = NamespaceNetlink::open(netns);
+  if (!opened) return std::unexpected(opened.error());
+  return &host_netlink_.emplace(netns, std::move(*opened)).first->second;
+}
+
+Result<void> NetnsPlane::set_cap(std::size_t i, std::optional<int> mbit) {
+  End& e = ends_[i];
+  auto host = host_netlink(e.cfg.host_netns);
+  if (!host) return std::unexpected(host.error());
+  if (mbit) {
+    if (auto ok = netlink_.set_rate_cap(e.cfg.dev, *mbit); !ok) return ok;
+    if (auto ok = (*host)->set_rate_cap(e.cfg.host_dev, *mbit); !ok) return ok;
+  } else {
+    if (auto ok = netlink_.clear_root_qdisc(e.cfg.dev); !ok) return ok;
+    if (auto ok = (*host)->clear_root_qdisc(e.cfg.host_dev); !ok) return ok;
+  }
+  e.cap_mbit = mbit;
+  return {};
+}
+
+Result<void> NetnsPlane::swap_ports(std::size_t a, std::size_t b) {
+  std::swap(ends_[a].tx, ends_[b].tx);
+  std::swap(ends_[a].rx, ends_[b].rx);
+  return {};
+}
+
+Result<void> NetnsPlane::apply_fault(const json& request) {
+  if (!request.is_object()) return bad("body", "must be a JSON object");
+  auto kind = string_field(request, "kind");
+  if (!kind) return std::unexpected(kind.error());
+  std::lock_guard lock(mutex_);
+  std::optional<Error> error;
+
+  if (*kind == "miswire") {
+    if (auto ok = only_keys(request, {"kind", "a", "b"}); !ok) return ok;
+    auto a_id = string_field(request, "a");
+    if (!a_id) return std::unexpected(a_id.error());
+    auto b_id = string_field(request, "b");
+    if (!b_id) return std::unexpected(b_id.error());
+    auto a = find_end(*a_id, "a");
+    if (!a) return std::unexpected(a.error());
+    auto b = find_end(*b_id, "b");
+    if (!b) return std::unexpected(b.error());
+    if (*a == *b) return bad("b", "an end cannot be miswired with itself");
+    for (const auto& [i, field] : {std::pair{*a, "a"}, std::pair{*b, "b"}}) {
+      if (ends_[i].miswired_with) {
+        return fail(Errc::conflict,
+                    fmt::format("{}: '{}' is already miswired (with '{}'); clear its faults first", field,
+                                ends_[i].cfg.id, ends_[*ends_[i].miswired_with].cfg.id),
+                    field);
+      }
+    }
+    swap_ports(*a, *b);
+    ends_[*a].miswired_with = *b;
+    ends_[*b].miswired_with = *a;
+    reconcile(0, error);
+    return failed(error);
+  }
+
+  if (*kind == "dark") {
+    if (auto ok = only_keys(request, {"kind", "end"}); !ok) return ok;
+    auto id = string_field(request, "end");
+    if (!id) return std::unexpected(id.error());
+    auto i = find_end(*id, "end");
+    if (!i) return std::unexpected(i.error());
+    ends_[*i].dark = true;
+    reconcile(0, error);
+    return failed(error);
+  }
+
+  if (*kind == "cap") {
+    if (auto ok = only_keys(request, {"kind", "end", "mbit"}); !ok) return ok;
+    auto id = string_field(request, "end");
+    if (!id) return std::unexpected(id.error());
+    auto mbit = int_field(request, "mbit", 1, 10'000, std::nullopt);
+    if (!mbit) return std::unexpected(mbit.error());
+    auto i = find_end(*id, "end");
+    if (!i) return std::unexpected(i.error());
+    return set_cap(*i, *mbit);
+  }
+
+  if (*kind == "flap") {
+    if (auto ok = only_keys(request, {"kind", "end", "count", "down_ms", "up_ms"}); !ok) return ok;
+    auto id = string_field(request, "end");
+    if (!id) return std::unexpected(id.error());
+    auto count = int_field(request, "count", 1, kMaxFlaps, 1);
+    if (!count) return std::unexpected(count.error());
+    auto down = int_field(request, "down_ms", 1, kMaxFlapMs, 200);
+    if (!down) return std::unexpected(down.error());
+    auto up = int_field(request, "up_ms", 1, kMaxFlapMs, 200);
+    if (!up) return std::unexpected(up.error());
+    auto i = find_end(*id, "end");
+    if (!i) return std::unexpected(i.error());
+    End& e = ends_[*i];
+    e.flap_left = *count;
+    e.flap_down_ms = *down;
+    e.flap_up_ms = *up;
+    const std::uint64_t gen = ++e.flap_generation;
+    if (e.flap_down_now) {
+      schedule(e.flap_down_ms, &NetnsPlane::flap_up, *i, gen);   // finish this down half first
+    } else if (e.admin_up) {
+      schedule(0, &NetnsPlane::flap_down, *i, gen);               // up now: go down at once
+    }
+    // Dark or training: the flap starts up_ms after the end next comes up.
+    return {};
+  }
+
+  return bad("kind", fmt::format("'{}' is not a fault (miswire, dark, cap, flap)", *kind));
+}
+
+Result<void> NetnsPlane::clear_end_faults(std::size_t i, std::optional<Error>& first_error) {
+  End& e = ends_[i];
+  if (e.miswired_with) {
+    const std::size_t other = *e.miswired_with;
+    swap_ports(i, other);
+    e.miswired_with.reset();
+    ends_[other].miswired_with.reset();
+  }
+  e.dark = false;
+  if (e.cap_mbit) {
+    if (auto ok = set_cap(i, std::nullopt); !ok) {
+      spdlog::warn("lab plane: {}", ok.error().describe());
+      if (!first_error) first_error = ok.error();
+    }
+  }
+  e.flap_left = 0;
+  ++e.flap_generation;
+  if (e.flap_down_now) {
+    e.flap_down_now = false;
+    if (e.peer) {
+      if (auto ok = admin(i, true, 0, std::nullopt); !ok && !first_error) first_error = ok.error();
+    }
+  }
+  return {};
+}
+
+Result<void> NetnsPlane::clear_faults(const std::optional<std::string>& end) {
+  std::lock_guard lock(mutex_);
+  std::optional<Error> error;
+  if (end) {
+    auto i = find_end(*end, "end");
+    if (!i) return std::unexpected(i.error());
+    (void)clear_end_faults(*i, error);
+  } else {
+    for (std::size_t i = 0; i < ends_.size(); ++i) (void)clear_end_faults(i, error);
+  }
+  reconcile(0, error);
+  return failed(error);
+}
+
+}  // namespace mixnet::lab
