@@ -6,6 +6,7 @@
 
 #include "agent/agent_context.hpp"
 #include "agent/api_routes.hpp"
+#include "agent/traffic/tcp_engine.hpp"
 #include "common/clock.hpp"
 #include "common/http/server.hpp"
 
@@ -44,12 +45,16 @@ int run_agent(const AgentConfig& config) {
     return 1;
   }
 
+  // Traffic runs work on their own threads; declared before the server so they outlive its handlers.
+  traffic::TrafficManager traffic_runs;
+  traffic_runs.add_engine(std::make_unique<traffic::TcpEngine>());
+
   http::ServerOptions options;
   options.server_name = "mixnet-agent";
   options.bearer_token = config.token;
   http::Server server(io, options);
   AgentContext ctx{.config = config, .links = *links, .filter = filter, .journal = journal, .watcher = watcher,
-                   .probes = probes, .start_time_ns = start};
+                   .probes = probes, .traffic = traffic_runs, .start_time_ns = start};
   register_routes(server, ctx);
   if (auto r = server.listen(*endpoint); !r) {
     spdlog::critical("{}", r.error().describe());

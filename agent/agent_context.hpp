@@ -8,6 +8,7 @@
 #include "agent/link_watcher.hpp"
 #include "agent/port_filter.hpp"
 #include "agent/probe_service.hpp"
+#include "agent/traffic/traffic_manager.hpp"
 #include "hwdrivers/nic/netlink_links.hpp"
 
 namespace mixnet::agent {
@@ -19,6 +20,7 @@ struct AgentContext {
   EventJournal& journal;
   LinkWatcher& watcher;
   ProbeService& probes;
+  traffic::TrafficManager& traffic;
   std::int64_t start_time_ns = 0;
 };
 

@@ -6,6 +6,7 @@
 #include "agent/inventory.hpp"
 #include "agent/metrics.hpp"
 #include "agent/port_config.hpp"
+#include "agent/traffic_routes.hpp"
 #include "common/clock.hpp"
 #include "common/http/server.hpp"
 
@@ -166,6 +167,8 @@ void register_routes(http::Server& server, AgentContext& ctx) {
     c->probes.clear_neighbors(q->port);
     co_return http::json_response(req, Status::ok, json{{"cleared", q->port ? *q->port : std::string("all")}});
   });
+
+  register_traffic_routes(server, ctx);
 
   server.route(Verb::get, "/metrics", [c, &server](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
     Response res{Status::ok, req.version() == 0 ? 11 : req.version()};

@@ -1,5 +1,6 @@
 #include "tests/integration/agent_process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -45,9 +46,13 @@ AgentProcess::AgentProcess(NetnsFixture& net, std::string ns, std::string host_i
   const std::string log_path = dir_.path() + "/agent.log";
 
   std::vector<std::string> args = {"ip", "netns", "exec", ns_, MIXNET_AGENT_BINARY,
-                                   "--listen", "127.0.0.1:" + std::to_string(kAgentPort),
                                    "--token-file", token_path, "--ports", ports, "--host-id", host_id_,
                                    "--log-level", "debug"};
+  // A test that reaches the agent from another namespace passes its own --listen (it must still
+  // cover 127.0.0.1:kAgentPort, e.g. 0.0.0.0:kAgentPort, for the start-up check below).
+  if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+    args.insert(args.end(), {"--listen", "127.0.0.1:" + std::to_string(kAgentPort)});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -1,0 +1,252 @@
+#include "agent/traffic/tcp_client_run.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include "agent/traffic/tcp_engine.hpp"
+#include "agent/traffic/tcp_hello.hpp"
+#include "common/clock.hpp"
+
+namespace mixnet::agent::traffic {
+
+namespace {
+
+constexpr auto kWakeEvery = std::chrono::milliseconds(100);
+constexpr auto kConnectTimeout = std::chrono::milliseconds(3000);
+constexpr auto kReconnectAttempt = std::chrono::milliseconds(250);
+constexpr std::int64_t kReceiptDeadlineNs = 10'000'000'000;
+
+std::int64_t ms_to_ns(std::chrono::milliseconds ms) { return static_cast<std::int64_t>(ms.count()) * 1'000'000; }
+
+std::uint64_t random_session() {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard lock(mu);
+  return rng();
+}
+
+bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
+
+}  // namespace
+
+Result<std::unique_ptr<TrafficRun>> TcpClientRun::start(std::string id, const TrafficSpec& spec) {
+  if (spec.streams == 0 || spec.streams > wire::kMaxTrafficStreams) {
+    return fail(Errc::invalid_argument, "stream count out of range", "streams");
+  }
+  if (!spec.duration && !spec.bytes) return fail(Errc::invalid_argument, "required: duration_ms or bytes", "duration_ms");
+  if (auto peer = make_address(spec.peer, spec.tcp_port, spec.ifindex); !peer) {
+    return fail(Errc::invalid_argument, peer.error().message, "peer");
+  }
+  return std::make_unique<TcpClientRun>(std::move(id), spec);
+}
+
+TcpClientRun::TcpClientRun(std::string id, const TrafficSpec& spec)
+    : spec_(spec),
+      recorder_(std::move(id), spec, realtime_ns(), realtime_ns(),
+                // Bins cover the sending time plus the drain at the end.
+                ms_to_ns(spec.duration.value_or(spec.max_duration)) + kReceiptDeadlineNs),
+      session_(random_session()) {
+  control_ = std::thread([this] { control_loop(); });
+}
+
+TcpClientRun::~TcpClientRun() {
+  cancel();
+  if (control_.joinable()) control_.join();
+}
+
+void TcpClientRun::cancel() {
+  cancel_.store(true);
+  std::lock_guard lock(mu_);
+  cv_.notify_all();
+}
+
+void TcpClientRun::control_loop() {
+  for (std::uint32_t k = 0; k < spec_.streams; ++k) workers_.emplace_back([this, k] { stream_main(k); });
+
+  // Every stream connects first; then all start at once, so the duration is the same for each.
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return connected_ + failed_ >= spec_.streams || cancel_.load(); });
+    const std::int64_t now_mono = monotonic_ns();
+    deadline_mono_.store(now_mono + ms_to_ns(spec_.duration.value_or(spec_.max_duration)));
+    if (failed_ == 0 && !cancel_.load()) {
+      recorder_.mark_started(realtime_ns());
+      gate_ = Gate::go;
+    } else {
+      gate_ = Gate::abort;
+    }
+    cv_.notify_all();
+  }
+
+  const std::int64_t interval = ms_to_ns(spec_.interval);
+  std::int64_t next_sample = monotonic_ns() + interval;
+  {
+    std::unique_lock lock(mu_);
+    while (finished_ < spec_.streams) {
+      const std::int64_t now = monotonic_ns();
+      if (gate_ == Gate::go && now >= next_sample) {
+        recorder_.sample_interval(realtime_ns());
+        next_sample += interval;
+        continue;
+      }
+      cv_.wait_for(lock, std::chrono::nanoseconds(std::max<std::int64_t>(1'000'000, next_sample - now)));
+    }
+  }
+  for (auto& w : workers_) w.join();
+
+  RunState final_state = RunState::done;
+  if (cancel_.load()) final_state = RunState::cancelled;
+  else if (failed_ > 0) final_state = RunState::failed;
+  else {
+    for (const auto& s : recorder_.report(false).per_stream) {
+      if (!s.error.empty()) final_state = RunState::failed;
+    }
+  }
+  recorder_.finish(final_state, last_end_ns_ != 0 && final_state != RunState::cancelled ? last_end_ns_ : realtime_ns());
+  spdlog::info("traffic client {} on {} -> {}:{}: {} ({} bytes)", recorder_.id(), spec_.port, spec_.peer,
+               spec_.tcp_port, to_string(final_state), recorder_.total_bytes());
+}
+
+Result<Fd> TcpClientRun::open_stream(std::uint32_t stream, std::chrono::milliseconds timeout) {
+  ConnectOptions options{.timeout = timeout};
+  if (spec_.timeline) options.user_timeout = std::chrono::milliseconds(spec_.timeline->stall_timeout_ms);
+  auto fd = connect_from_port(spec_.port, spec_.ifindex, spec_.local_address, spec_.peer, spec_.tcp_port, options);
+  if (!fd) return fd;
+  if (auto r = set_io_timeout(fd->get(), kWakeEvery); !r) return std::unexpected(r.error());
+  const auto hello = encode_hello(StreamHello{
+      .session = session_, .stream = stream, .streams = spec_.streams, .timeline = spec_.timeline.has_value()});
+  // 32 bytes into an empty send buffer: one call, or the connection is already unusable.
+  if (::send(fd->get(), hello.data(), hello.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(hello.size())) {
+    return fail_errno("send stream hello", errno);
+  }
+  recorder_.stream_connected(stream);
+  recorder_.event(stream, "connected", spec_.peer + ":" + std::to_string(spec_.tcp_port));
+  return fd;
+}
+
+void TcpClientRun::stream_done() {
+  std::lock_guard lock(mu_);
+  ++finished_;
+  last_end_ns_ = std::max(last_end_ns_, realtime_ns());
+  cv_.notify_all();
+}
+
+void TcpClientRun::stream_main(std::uint32_t stream) {
+  auto fd = open_stream(stream, kConnectTimeout);
+  {
+    std::unique_lock lock(mu_);
+    if (fd) ++connected_;
+    else ++failed_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return gate_ != Gate::waiting; });
+    if (gate_ == Gate::abort) {
+      if (!fd) {
+        recorder_.stream_failed(stream, fd.error().describe());
+        recorder_.error("stream " + std::to_string(stream) + ": " + fd.error().describe());
+      } else {
+        reset_on_close(fd->get());  // the server must not count this stream as finished
+      }
+      lock.unlock();
+      stream_done();
+      return;
+    }
+  }
+
+  auto open = send_all(stream, std::move(*fd));
+  if (!open) {
+    recorder_.stream_failed(stream, open.error().describe());
+    if (!cancel_.load()) recorder_.error("stream " + std::to_string(stream) + ": " + open.error().describe());
+    stream_done();
+    return;
+  }
+  if (!open->valid() || cancel_.load()) {  // the run ended during an outage, or was cancelled
+    if (open->valid()) reset_on_close(open->get());
+    stream_done();
+    return;
+  }
+
+  // Half-close, then wait for the server's receipt: the bytes it counted on this connection.
+  ::shutdown(open->get(), SHUT_WR);
+  std::array<std::uint8_t, kReceiptSize> receipt{};
+  std::size_t got = 0;
+  const std::int64_t deadline = monotonic_ns() + kReceiptDeadlineNs;
+  while (got < receipt.size() && !cancel_.load() && monotonic_ns() < deadline) {
+    const ssize_t n = ::recv(open->get(), receipt.data() + got, receipt.size() - got, 0);
+    if (n > 0) got += static_cast<std::size_t>(n);
+    else if (n == 0 || !transient(errno)) break;
+  }
+  if (got == receipt.size()) {
+    recorder_.stream_confirmed(stream, decode_receipt(receipt));
+    recorder_.event(stream, "closed");
+  } else if (cancel_.load()) {
+    reset_on_close(open->get());
+  } else {
+    const std::string why = "no receipt from the server after the last byte";
+    recorder_.stream_failed(stream, why);
+    recorder_.error("stream " + std::to_string(stream) + ": " + why);
+  }
+  stream_done();
+}
+
+Result<Fd> TcpClientRun::send_all(std::uint32_t stream, Fd fd) {
+  std::uint64_t target = UINT64_MAX;
+  if (spec_.bytes) {
+    target = *spec_.bytes / spec_.streams + (stream == 0 ? *spec_.bytes % spec_.streams : 0);
+  }
+  const bool timeline = recorder_.timeline_enabled();
+  std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[kTcpChunkBytes]);
+  for (std::size_t i = 0; i < kTcpChunkBytes; ++i) buffer[i] = static_cast<std::uint8_t>(i * 131 + stream);
+  const std::int64_t deadline = deadline_mono_.load();
+  std::uint64_t sent = 0;
+  while (sent < target) {
+    if (cancel_.load()) return fd;
+    if (monotonic_ns() >= deadline) {
+      if (spec_.bytes) return fail(Errc::timeout, "byte count not sent within the longest run allowed");
+      break;
+    }
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kTcpChunkBytes, target - sent));
+    const ssize_t n = ::send(fd.get(), buffer.get(), want, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<std::uint64_t>(n);
+      recorder_.add_bytes(stream, static_cast<std::uint64_t>(n), timeline ? realtime_ns() : 0);
+      continue;
+    }
+    const int err = errno;
+    if (n < 0 && transient(err)) continue;
+    if (!spec_.timeline) return fail_errno("send", err);
+
+    // Timeline mode: the connection broke (e.g. the circuit went away and TCP gave up). Keep the
+    // stream alive: reconnect until reconnect_timeout_ms passes or the run ends.
+    recorder_.event(stream, "broken", std::strerror(err));
+    fd = Fd();
+    const std::int64_t give_up = std::min(deadline, monotonic_ns() + static_cast<std::int64_t>(
+                                                                          spec_.timeline->reconnect_timeout_ms) *
+                                                                          1'000'000);
+    std::string last_error;
+    while (!fd.valid() && !cancel_.load() && monotonic_ns() < give_up) {
+      const std::int64_t attempt_started = monotonic_ns();
+      auto again = open_stream(stream, kReconnectAttempt);
+      if (again) {
+        fd = std::move(*again);
+        recorder_.reconnected();
+        break;
+      }
+      last_error = again.error().describe();
+      // A refusal comes back at once (no route while the port is down): do not spin.
+      const std::int64_t spent = monotonic_ns() - attempt_started;
+      if (spent < 20'000'000) std::this_thread::sleep_for(std::chrono::nanoseconds(20'000'000 - spent));
+    }
+    if (cancel_.load()) return Fd();
+    if (!fd.valid()) {
+      if (monotonic_ns() >= deadline) return Fd();  // the run ended during the outage
+      return fail(Errc::timeout, "connection broke and was not re-established within reconnect_timeout_ms (" +
+                                     std::to_string(spec_.timeline->reconnect_timeout_ms) + " ms): " + last_error);
+    }
+  }
+  return fd;
+}
+
+}  // namespace mixnet::agent::traffic

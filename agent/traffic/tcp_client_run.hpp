@@ -1,0 +1,57 @@
+#pragma once
+// The sending side of a TCP traffic test: `streams` connections from the port's address, bound to
+// the port, to a TcpServerRun. All streams connect first, then start together; the run sends for
+// its duration (or until its byte count is out), half-closes each stream and waits for the
+// server's receipt, so the bytes it reports were delivered. In timeline mode a broken connection
+// (TCP gave up: TCP_USER_TIMEOUT) is re-established until reconnect_timeout_ms passes.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "agent/traffic/run_recorder.hpp"
+#include "agent/traffic/tcp_socket.hpp"
+#include "agent/traffic/traffic_engine.hpp"
+
+namespace mixnet::agent::traffic {
+
+class TcpClientRun final : public TrafficRun {
+ public:
+  static Result<std::unique_ptr<TrafficRun>> start(std::string id, const TrafficSpec& spec);
+  TcpClientRun(std::string id, const TrafficSpec& spec);
+  ~TcpClientRun() override;
+
+  [[nodiscard]] RunState state() const override { return recorder_.state(); }
+  [[nodiscard]] wire::TrafficRunReport report(bool with_bins) const override { return recorder_.report(with_bins); }
+  void cancel() override;
+
+ private:
+  enum class Gate { waiting, go, abort };
+
+  void control_loop();
+  void stream_main(std::uint32_t stream);
+  Result<Fd> open_stream(std::uint32_t stream, std::chrono::milliseconds timeout);
+  // Sends until done; returns the connection still open (for the receipt) or an error.
+  Result<Fd> send_all(std::uint32_t stream, Fd fd);
+  void stream_done();
+
+  const TrafficSpec spec_;
+  RunRecorder recorder_;
+  const std::uint64_t session_;
+  std::atomic<bool> cancel_{false};
+  std::atomic<std::int64_t> deadline_mono_{0};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Gate gate_ = Gate::waiting;
+  std::uint32_t connected_ = 0;
+  std::uint32_t failed_ = 0;
+  std::uint32_t finished_ = 0;
+  std::int64_t last_end_ns_ = 0;
+
+  std::vector<std::thread> workers_;
+  std::thread control_;
+};
+
+}  // namespace mixnet::agent::traffic

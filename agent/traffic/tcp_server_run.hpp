@@ -1,0 +1,67 @@
+#pragma once
+// The receiving side of a TCP traffic test. It listens on the port's address, bound to the port,
+// and serves one client session (identified by the hello's session id): one connection per stream,
+// or several in turn when a stream reconnects after an outage (the newer replaces the older).
+// It counts what arrives, per stream, per interval and (timeline mode) per bin, and ends when every
+// stream has ended cleanly, when its lifetime passes, or when cancelled.
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "agent/traffic/run_recorder.hpp"
+#include "agent/traffic/tcp_socket.hpp"
+#include "agent/traffic/traffic_engine.hpp"
+
+namespace mixnet::agent::traffic {
+
+inline constexpr std::size_t kMaxServerConnections = 256;  // per run, reconnects included
+
+class TcpServerRun final : public TrafficRun {
+ public:
+  // Binds and listens before returning, so the reply can say which TCP port to use.
+  static Result<std::unique_ptr<TrafficRun>> start(std::string id, const TrafficSpec& spec);
+  ~TcpServerRun() override;
+
+  [[nodiscard]] RunState state() const override { return recorder_.state(); }
+  [[nodiscard]] wire::TrafficRunReport report(bool with_bins) const override { return recorder_.report(with_bins); }
+  void cancel() override { cancel_.store(true); }
+
+  TcpServerRun(std::string id, const TrafficSpec& spec, Fd listener, std::uint16_t tcp_port, std::int64_t created_ns);
+
+ private:
+  struct Connection {
+    Fd fd;
+    std::string peer;
+    std::atomic<bool> superseded{false};
+  };
+
+  void control_loop();
+  void serve(const std::shared_ptr<Connection>& c);
+  // Registers the connection for its stream; an error says why it is refused.
+  Result<std::uint32_t> admit(const std::shared_ptr<Connection>& c, const struct StreamHello& hello);
+  void end_stream(std::uint32_t stream, const std::shared_ptr<Connection>& c, bool clean);
+
+  const TrafficSpec spec_;
+  RunRecorder recorder_;
+  Fd listener_;
+  std::atomic<bool> cancel_{false};
+  std::atomic<bool> stopping_{false};
+
+  std::mutex mu_;  // the session and its streams
+  std::optional<std::uint64_t> session_;
+  std::uint32_t streams_ = 0;
+  std::vector<std::shared_ptr<Connection>> current_;
+  std::vector<bool> ended_;
+  std::vector<bool> seen_;
+  std::uint32_t ended_count_ = 0;
+  std::int64_t last_end_ns_ = 0;
+
+  std::vector<std::thread> workers_;  // touched by the control thread only
+  std::thread control_;
+};
+
+}  // namespace mixnet::agent::traffic

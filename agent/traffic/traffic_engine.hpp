@@ -1,0 +1,66 @@
+#pragma once
+// TrafficEngine: one interface for every way the agent moves test traffic over a data port (TCP
+// now, RDMA verbs next). An engine turns a resolved TrafficSpec into a running TrafficRun; the run
+// works on its own threads (never on the agent's io_context), honours its deadline and a cancel,
+// and can be asked for a report at any moment.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "common/wire/traffic_api.hpp"
+
+namespace mixnet::agent::traffic {
+
+enum class Role { server, client };
+enum class RunState { starting, running, done, failed, cancelled };
+
+std::string_view to_string(Role role);
+std::string_view to_string(RunState state);
+inline bool is_finished(RunState s) { return s == RunState::done || s == RunState::failed || s == RunState::cancelled; }
+
+// What to run, with everything the API layer resolved: the port's ifindex and an address of it.
+struct TrafficSpec {
+  Role role = Role::client;
+  std::string transport = "tcp";
+  std::string port;                          // the data port (netdev) traffic must cross
+  int ifindex = 0;
+  std::string local_address;                 // an address of `port` (same family as peer for a client)
+  std::string peer;                          // client: the server's address
+  std::uint16_t tcp_port = 0;                // server: where to listen (0: any); client: the server's port
+  std::uint32_t streams = 1;                 // client: parallel streams
+  std::optional<std::chrono::milliseconds> duration;  // client: send this long; server: its lifetime
+  std::optional<std::uint64_t> bytes;        // client: send this many bytes in all
+  std::chrono::milliseconds accept_timeout{wire::kDefaultAcceptTimeoutMs};  // server: first client by then
+  std::chrono::milliseconds max_duration{wire::kMaxTrafficDurationMs};      // hard bound on any run
+  std::chrono::milliseconds interval{wire::kDefaultTrafficIntervalMs};
+  std::optional<wire::TimelineOptions> timeline;
+};
+
+class TrafficRun {
+ public:
+  virtual ~TrafficRun() = default;  // implementations cancel and join their threads
+  TrafficRun() = default;
+  TrafficRun(const TrafficRun&) = delete;
+  TrafficRun& operator=(const TrafficRun&) = delete;
+
+  [[nodiscard]] virtual RunState state() const = 0;
+  // State and results so far; bins only when asked (they can be large).
+  [[nodiscard]] virtual wire::TrafficRunReport report(bool with_bins) const = 0;
+  // Asks the run to stop; returns at once. The run reaches `cancelled` within a few hundred ms.
+  virtual void cancel() = 0;
+};
+
+class TrafficEngine {
+ public:
+  virtual ~TrafficEngine() = default;
+  [[nodiscard]] virtual std::string_view transport() const = 0;
+  // Validates what only the engine can judge, sets up what must exist before the reply (a server's
+  // listening socket, so its port is known) and starts the run's threads.
+  virtual Result<std::unique_ptr<TrafficRun>> start(std::string id, const TrafficSpec& spec) = 0;
+};
+
+}  // namespace mixnet::agent::traffic

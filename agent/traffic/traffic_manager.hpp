@@ -1,0 +1,51 @@
+#pragma once
+// The agent's traffic runs: which engines exist (by transport name), the runs started through the
+// API (active and recently finished), and the limits on them. Runs work on their own threads; the
+// manager only starts, looks up, cancels and forgets them, so calls return at once.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "agent/traffic/traffic_engine.hpp"
+#include "common/result.hpp"
+#include "common/wire/traffic_api.hpp"
+
+namespace mixnet::agent::traffic {
+
+struct TrafficLimits {
+  std::size_t max_active = 16;    // runs starting or running at once; more are refused (409)
+  std::size_t max_kept = 64;      // finished runs kept for reading; the oldest go first
+};
+
+class TrafficManager {
+ public:
+  explicit TrafficManager(TrafficLimits limits = {});
+  ~TrafficManager();  // cancels every run and waits for its threads
+  TrafficManager(const TrafficManager&) = delete;
+  TrafficManager& operator=(const TrafficManager&) = delete;
+
+  void add_engine(std::unique_ptr<TrafficEngine> engine);
+  [[nodiscard]] std::vector<std::string> transports() const;
+  // invalid_argument naming "transport" when no engine speaks it.
+  [[nodiscard]] Result<void> check_transport(std::string_view transport) const;
+
+  Result<wire::TrafficRunReport> start(const TrafficSpec& spec);
+  Result<wire::TrafficRunReport> get(const std::string& id, bool with_bins) const;
+  Result<wire::TrafficRunReport> cancel(const std::string& id);
+  [[nodiscard]] wire::TrafficRunList list() const;
+  [[nodiscard]] std::size_t active() const;
+
+ private:
+  void forget_old_runs();  // with mu_ held
+
+  const TrafficLimits limits_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<TrafficEngine>> engines_;
+  std::map<std::uint64_t, std::pair<std::string, std::unique_ptr<TrafficRun>>> runs_;  // by start order
+  std::uint64_t next_seq_ = 1;
+};
+
+}  // namespace mixnet::agent::traffic

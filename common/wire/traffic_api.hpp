@@ -1,0 +1,186 @@
+#pragma once
+// The traffic-test part of the agent API (docs/agent-api.md, "Traffic tests"): requests that start
+// a receiving server or a sending client run on one data port, and the report of a run (state,
+// Gb/s per interval and in total, per-stream figures, connection events, timeline bins).
+//
+// Same conventions as agent_api.hpp: strict request objects (unknown keys are errors naming the
+// key), errors name the bad field ("timeline.bin_us"), times are CLOCK_REALTIME ns in *_ns fields.
+// Rates are decimal Gb/s: bits / 1e9 per second.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace mixnet::wire {
+
+// Bounds on every input; docs/agent-api.md quotes them.
+inline constexpr std::uint32_t kMaxTrafficStreams = 64;
+inline constexpr std::uint64_t kMaxTrafficDurationMs = 3'600'000;            // one hour
+inline constexpr std::uint64_t kMaxTrafficBytes = 1ULL << 50;                // 1 PiB
+inline constexpr std::uint32_t kMinTrafficIntervalMs = 10;
+inline constexpr std::uint32_t kMaxTrafficIntervalMs = 60'000;
+inline constexpr std::uint32_t kDefaultTrafficIntervalMs = 1'000;
+inline constexpr std::uint64_t kMaxTrafficIntervals = 100'000;              // duration / interval
+inline constexpr std::uint32_t kMinBinUs = 100;
+inline constexpr std::uint32_t kMaxBinUs = 1'000'000;
+inline constexpr std::uint32_t kDefaultBinUs = 1'000;                       // 1 ms bins
+inline constexpr std::uint64_t kMaxTimelineBins = 4'000'000;                 // 32 MB of counters
+inline constexpr std::uint64_t kDefaultGapMinUs = 10'000;
+inline constexpr std::uint64_t kDefaultServerDurationMs = 60'000;
+inline constexpr std::uint64_t kDefaultAcceptTimeoutMs = 30'000;
+inline constexpr std::uint64_t kDefaultReconnectTimeoutMs = 10'000;
+inline constexpr std::uint64_t kMaxReconnectTimeoutMs = 600'000;
+inline constexpr std::uint64_t kDefaultStallTimeoutMs = 2'000;
+inline constexpr std::uint64_t kMinStallTimeoutMs = 100;
+inline constexpr std::size_t kMaxTransportName = 16;
+
+// ---- requests ------------------------------------------------------------------------------
+
+// Timeline mode: delivered (server) or written (client) bytes in fixed bins whose starts are
+// CLOCK_REALTIME multiples of the bin width. A client in timeline mode keeps one continuous stream
+// per stream index and reconnects when a connection breaks (a circuit went away and TCP gave up).
+struct TimelineOptions {
+  std::uint32_t bin_us = kDefaultBinUs;                        // 100..1000000
+  std::uint64_t gap_min_us = kDefaultGapMinUs;                 // shortest run of empty bins reported as a gap
+  std::uint64_t reconnect_timeout_ms = kDefaultReconnectTimeoutMs;  // client: give up reconnecting after this
+  std::uint64_t stall_timeout_ms = kDefaultStallTimeoutMs;     // client: unacknowledged data this long breaks the connection
+};
+
+// POST /v1/traffic/servers: a receiver on one data port.
+struct TrafficServerRequest {
+  std::string port;                        // managed netdev; the server binds to it and its address
+  std::string transport = "tcp";
+  std::uint16_t tcp_port = 0;              // 0: the kernel picks; the reply says which
+  std::uint64_t duration_ms = kDefaultServerDurationMs;        // the server ends by then whatever happens
+  std::uint64_t accept_timeout_ms = kDefaultAcceptTimeoutMs;   // the first client must connect by then
+  std::uint32_t interval_ms = kDefaultTrafficIntervalMs;
+  std::optional<TimelineOptions> timeline;
+};
+
+// POST /v1/traffic/runs: a sender on one data port towards a server.
+struct TrafficRunRequest {
+  std::string port;
+  std::string transport = "tcp";
+  std::string peer;                        // the server's address (IPv4 or IPv6, canonical text)
+  std::uint16_t peer_tcp_port = 0;         // 1..65535, from the server's reply
+  std::uint32_t streams = 1;               // 1..kMaxTrafficStreams
+  std::optional<std::uint64_t> duration_ms;  // exactly one of duration_ms and bytes
+  std::optional<std::uint64_t> bytes;
+  std::uint32_t interval_ms = kDefaultTrafficIntervalMs;
+  std::optional<TimelineOptions> timeline;
+};
+
+// GET /v1/traffic/runs/{id}?bins=0|1
+struct TrafficRunQuery {
+  bool bins = true;
+};
+
+// A transport name: 1..16 of [a-z0-9_-]. Whether an engine exists for it is the agent's call.
+Result<std::string> validate_transport(std::string_view name, std::string_view field);
+// A run id as the agent hands them out ("tr-12").
+Result<std::string> validate_run_id(std::string_view id, std::string_view field);
+
+Result<TrafficServerRequest> parse_traffic_server_request(const nlohmann::json& body);
+Result<TrafficRunRequest> parse_traffic_run_request(const nlohmann::json& body);
+Result<TrafficServerRequest> parse_traffic_server_body(std::string_view body);
+Result<TrafficRunRequest> parse_traffic_run_body(std::string_view body);
+Result<TrafficRunQuery> parse_traffic_run_query(const std::map<std::string, std::string>& query);
+
+// ---- reports -------------------------------------------------------------------------------
+
+struct TrafficInterval {
+  std::int64_t start_ns = 0;
+  std::int64_t duration_ns = 0;
+  std::uint64_t bytes = 0;
+  double gbps = 0;
+};
+
+struct TrafficStreamReport {
+  std::uint32_t index = 0;
+  std::uint64_t bytes = 0;
+  double gbps = 0;                         // over the run's elapsed time
+  std::uint32_t connections = 0;           // more than 1: it reconnected
+  std::string error;                       // empty when the stream ended cleanly
+};
+
+// A run of empty bins between bins that carried data: an outage as the traffic saw it.
+struct TrafficGap {
+  std::int64_t start_ns = 0;               // start of the first empty bin
+  std::int64_t end_ns = 0;                 // start of the next bin with data
+  std::uint64_t bins = 0;
+};
+
+struct TrafficTimeline {
+  std::int64_t start_ns = 0;               // start of bin 0, a multiple of bin_us * 1000
+  std::uint32_t bin_us = kDefaultBinUs;
+  std::uint64_t bin_count = 0;             // bins covered so far (bins.size() unless omitted)
+  std::uint64_t capacity = 0;              // the most bins this run can hold
+  std::uint64_t overflow_bytes = 0;        // bytes that fell after the last bin
+  std::vector<std::uint64_t> bins;         // bytes per bin; empty when the query said bins=0
+  std::vector<TrafficGap> gaps;
+};
+
+struct TrafficConnectionEvent {
+  std::int64_t time_ns = 0;
+  std::uint32_t stream = 0;
+  std::string kind;                        // connected, broken, closed, refused
+  std::string detail;
+};
+
+struct TrafficRunReport {
+  std::string id;
+  std::string role;                        // "server" | "client"
+  std::string transport;
+  std::string port;
+  std::string local_address;
+  std::uint16_t tcp_port = 0;              // server: where it listens; client: the peer's port
+  std::string peer;                        // client: the server's address; server: the client's, once known
+  std::string state;                       // starting, running, done, failed, cancelled
+  std::int64_t created_ns = 0;
+  std::int64_t start_ns = 0;               // first connection (0 before)
+  std::int64_t end_ns = 0;                 // 0 while not finished
+  std::uint32_t streams = 0;
+  std::uint64_t bytes = 0;                 // client: written to sockets; server: received
+  std::optional<std::uint64_t> bytes_confirmed;  // client: what the server said it received (clean ends)
+  double seconds = 0;                      // start to end (or to now while running)
+  double gbps = 0;                         // bytes * 8 / 1e9 / seconds
+  std::uint64_t reconnects = 0;
+  std::vector<TrafficInterval> intervals;
+  std::vector<TrafficStreamReport> per_stream;
+  std::vector<TrafficConnectionEvent> events;
+  std::vector<std::string> errors;
+  std::optional<TrafficTimeline> timeline;
+};
+
+struct TrafficRunList {
+  std::vector<TrafficRunReport> runs;      // summaries: no intervals, events or bins
+};
+
+void to_json(nlohmann::json& j, const TimelineOptions& v);
+void to_json(nlohmann::json& j, const TrafficServerRequest& v);
+void to_json(nlohmann::json& j, const TrafficRunRequest& v);
+void to_json(nlohmann::json& j, const TrafficInterval& v);
+void to_json(nlohmann::json& j, const TrafficStreamReport& v);
+void to_json(nlohmann::json& j, const TrafficGap& v);
+void to_json(nlohmann::json& j, const TrafficTimeline& v);
+void to_json(nlohmann::json& j, const TrafficConnectionEvent& v);
+void to_json(nlohmann::json& j, const TrafficRunReport& v);
+void to_json(nlohmann::json& j, const TrafficRunList& v);
+
+void from_json(const nlohmann::json& j, TrafficInterval& v);
+void from_json(const nlohmann::json& j, TrafficStreamReport& v);
+void from_json(const nlohmann::json& j, TrafficGap& v);
+void from_json(const nlohmann::json& j, TrafficTimeline& v);
+void from_json(const nlohmann::json& j, TrafficConnectionEvent& v);
+void from_json(const nlohmann::json& j, TrafficRunReport& v);
+void from_json(const nlohmann::json& j, TrafficRunList& v);
+
+// Reads a report from JSON; a shape mismatch is Errc::protocol.
+Result<TrafficRunReport> decode_traffic_run_report(const nlohmann::json& j);
+
+}  // namespace mixnet::wire
