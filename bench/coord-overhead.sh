@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# mixnet-coord control overhead: ocs.apply + links.verify on a lab, repeated, alternating the two
+# generated cover topologies. Overhead per repetition = the time the coordinator declared every
+# link verified (links.verify's all_verified_ns) minus the last link-up in the emulator's ground
+# truth (the lab plane's link_up events of that repetition). Target: median under 5 ms on the
+# default lab; also printed for the 32-host lab (6 OCS + 2 EPS ports per host). Needs root.
+# Prints figures; asserts nothing about timing.
+#   bench/coord-overhead.sh [REPS]     (BUILD_DIR defaults to build; REPS defaults to 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+reps=${1:-20}
+for b in mixnet-lab mixnet-agent mixnet-ocs-emu mixnet-coord; do
+  [ -x "$build/bin/$b" ] || cmake --build "$build" --target mixnet-lab mixnet-agent mixnet-ocs-emu mixnet-coord >/dev/null
+done
+lab="$build/bin/mixnet-lab"
+name="co$$"
+name=${name:0:9}
+work=$(mktemp -d /tmp/mixnet-bench-coord.XXXXXX)
+trap '"$lab" down --name "$name" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+bench_one() {   # $1: label, rest: mixnet-lab up flags
+  local label=$1
+  shift
+  "$lab" down --name "$name" >/dev/null 2>&1 || true
+  "$lab" up --name "$name" "$@" >/dev/null
+  cp playbooks/topologies/cover.yaml "$work/"
+  {
+    echo "name: overhead"
+    echo "topologies: [cover.yaml]"
+    echo "steps:"
+    for i in $(seq 1 "$reps"); do
+      for t in cover-1 cover-2; do
+        echo "  - {name: apply $t rep $i, ocs.apply: {topology: $t}}"
+        echo "  - {name: verify $t rep $i, links.verify: {topology: $t, deadline: 60}}"
+      done
+    done
+    echo "always:"
+    echo "  - {name: clear, ocs.clear: {}}"
+  } >"$work/overhead.yaml"
+  rm -rf "$work/out"
+  "$build/bin/mixnet-coord" run "$work/overhead.yaml" -i "/run/mixnet-lab/$name/inventory.yaml" \
+    --db "$work/results.db" --out "$work/out" >"$work/coord.log" 2>&1 || { tail -20 "$work/coord.log"; exit 1; }
+  python3 - "$label" "$work/out/results.json" "/run/mixnet-lab/$name/inventory.yaml" <<'PY'
+import json, sys, urllib.request, statistics
+label, results_path, inventory_path = sys.argv[1:4]
+import re
+inv = open(inventory_path).read()
+url = re.search(r"ground_truth:\s*\n\s*url:\s*(\S+)", inv).group(1)
+token_file = re.search(r"ground_truth:\s*\n\s*url:\s*\S+\s*\n\s*token_file:\s*(\S+)", inv).group(1)
+import os
+token = open(os.path.join(os.path.dirname(inventory_path), token_file)).read().strip()
+events, after = [], 0
+while True:
+    req = urllib.request.Request(f"{url}/v1/plane/events?after={after}&limit=10000", headers={"Authorization": f"Bearer {token}"})
+    page = json.load(urllib.request.urlopen(req, timeout=10))
+    events += page["events"]
+    if not page["events"]:
+        break
+    after = page["next_after"]
+link_ups = sorted(e["time_ns"] for e in events if e["kind"] == "link_up")
+steps = json.load(open(results_path))["steps"]
+overheads, verify_ms, apply_ms = [], [], []
+prev_apply_start = None
+for s in steps:
+    if s["module"] == "ocs.apply" and s["section"] != "always":
+        prev_apply_start = s["started_ns"]
+        apply_ms.append(s["duration_s"] * 1e3)
+    if s["module"] == "links.verify":
+        data = s["result"]["data"]
+        verified = data.get("all_verified_ns")
+        ups = [t for t in link_ups if prev_apply_start <= t <= (verified or 0)]
+        if verified and ups:
+            overheads.append((verified - max(ups)) / 1e6)
+        verify_ms.append(s["duration_s"] * 1e3)
+def q(xs, p):
+    xs = sorted(xs); return xs[min(len(xs) - 1, max(0, int(round(p / 100 * len(xs) + 0.5)) - 1))]
+print(f"{label}: {len(overheads)} repetitions")
+print(f"  control overhead (all verified - last ground-truth link up): median {statistics.median(overheads):.2f} ms, "
+      f"p90 {q(overheads, 90):.2f} ms, max {max(overheads):.2f} ms")
+print(f"  ocs.apply step: median {statistics.median(apply_ms):.1f} ms; links.verify step: median {statistics.median(verify_ms):.1f} ms")
+PY
+}
+
+bench_one "default lab (4 hosts, 12 OCS ports)"
+bench_one "32-host lab (192 OCS ports)" --hosts 32 --ocs-ports 6 --eps-ports 2

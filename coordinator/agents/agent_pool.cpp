@@ -1,0 +1,539 @@
+#include "coordinator/agents/agent_pool.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/clock.hpp"
+#include "coordinator/agents/agent_errors.hpp"
+
+namespace mixnet::coord {
+
+namespace {
+
+constexpr std::int64_t kMs = 1'000'000;
+constexpr int kMaxRestartsPerCatchUp = 3;
+
+std::string url_encode(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct AgentPool::Agent {
+  AgentEndpoint endpoint;
+  std::string instance;            // the journal's instance the cursor belongs to ("" = none yet)
+  std::uint64_t after = 0;         // the cursor: every event up to here has been applied
+  std::optional<wire::EventsPage> last_page;   // the last page's bookkeeping (events dropped)
+  LinkStateTable links;
+  std::optional<ClockSample> best_clock;   // the sample with the smallest round trip
+};
+
+struct AgentPool::Watch {
+  std::string host;
+  std::chrono::milliseconds wait{0};
+  std::function<bool(const EventsDelivery&)> on_page;
+  CallId in_flight = 0;
+};
+
+AgentPool::AgentPool(std::vector<AgentEndpoint> agents, AgentPoolOptions options) : options_(options) {
+  for (auto& e : agents) {
+    auto a = std::make_unique<Agent>();
+    while (!e.url.empty() && e.url.back() == '/') e.url.pop_back();
+    a->endpoint = std::move(e);
+    const std::string host = a->endpoint.host;
+    agents_.emplace(host, std::move(a));
+  }
+}
+
+AgentPool::~AgentPool() = default;
+
+std::vector<std::string> AgentPool::hosts() const {
+  std::vector<std::string> out;
+  for (const auto& [host, a] : agents_) out.push_back(host);
+  return out;
+}
+
+bool AgentPool::has_host(const std::string& host) const { return agents_.contains(host); }
+
+AgentPool::Agent* AgentPool::find(const std::string& host) {
+  auto it = agents_.find(host);
+  return it == agents_.end() ? nullptr : it->second.get();
+}
+
+const AgentPool::Agent* AgentPool::find(const std::string& host) const {
+  auto it = agents_.find(host);
+  return it == agents_.end() ? nullptr : it->second.get();
+}
+
+std::int64_t AgentPool::default_deadline() const {
+  const std::int64_t per_attempt = options_.request_timeout.count() + options_.backoff.count() * 4;
+  return monotonic_ns() + (per_attempt * std::max(options_.attempts, 1) + 1000) * kMs;
+}
+
+HttpRequest AgentPool::make_request(const Agent& agent, const AgentCall& call, std::int64_t deadline_ns) const {
+  HttpRequest r;
+  r.method = call.method;
+  r.url = agent.endpoint.url + call.target;
+  r.body = call.body;
+  r.bearer_token = agent.endpoint.token;
+  r.timeout = call.timeout.count() > 0 ? call.timeout : options_.request_timeout;
+  r.connect_timeout = options_.connect_timeout;
+  r.max_attempts = std::max(options_.attempts, 1);
+  r.idempotent = call.idempotent;
+  r.backoff = options_.backoff;
+  if (deadline_ns == 0) {
+    // Every attempt may take its whole timeout, plus the backoff before it.
+    const std::int64_t per_attempt_ms = r.timeout.count() + std::min<std::int64_t>(options_.backoff.count() * 8, 1000);
+    const std::int64_t start = std::max(call.start_after_ns, monotonic_ns());
+    deadline_ns = start + (per_attempt_ms * r.max_attempts + 500) * kMs;
+  }
+  r.deadline_ns = deadline_ns;
+  r.start_after_ns = call.start_after_ns;
+  return r;
+}
+
+AgentPool::CallId AgentPool::submit(const AgentCall& call, std::function<void(JsonReply)> done) {
+  const Agent* agent = find(call.host);
+  std::optional<Error> refuse;
+  if (agent == nullptr) refuse = Error{Errc::not_found, call.host + ": no such host in the inventory", "host"};
+  else if (agent->endpoint.broken) refuse = agent->endpoint.broken->context(call.host);
+  if (refuse) {
+    // Fails without touching the network, from run() like every other outcome. An empty URL
+    // never connects; the request's own outcome is replaced by the refusal.
+    HttpRequest never;
+    never.url = "";
+    never.max_attempts = 1;
+    never.deadline_ns = 1;   // long past: finishes at once with "deadline passed"
+    std::string host = call.host;
+    return http_.submit(std::move(never), [host, refuse = *refuse, done = std::move(done)](HttpOutcome) {
+      JsonReply r{host, std::unexpected(refuse)};
+      r.done_ns = realtime_ns();
+      done(std::move(r));
+    });
+  }
+  const std::string what = call.method + " " + call.target;
+  std::string host = call.host;
+  return http_.submit(make_request(*agent, call, 0),
+                      [host, what, done = std::move(done)](HttpOutcome outcome) {
+                        JsonReply r{host, interpret_agent_reply(host, what, outcome)};
+                        if (outcome) {
+                          r.sent_ns = outcome->sent_ns;
+                          r.done_ns = outcome->done_ns;
+                        } else {
+                          r.done_ns = realtime_ns();
+                        }
+                        done(std::move(r));
+                      });
+}
+
+void AgentPool::cancel(CallId id) { http_.cancel(id); }
+
+void AgentPool::run(std::int64_t deadline_ns, const std::function<bool()>& stop) { http_.run(deadline_ns, stop); }
+
+std::vector<JsonReply> AgentPool::call_all(const std::vector<AgentCall>& calls, std::int64_t deadline_ns) {
+  if (deadline_ns == 0) deadline_ns = default_deadline();
+  std::vector<std::optional<JsonReply>> slots(calls.size());
+  std::vector<CallId> ids;
+  std::size_t left = calls.size();
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    AgentCall c = calls[i];
+    ids.push_back(submit(c, [&slots, &left, i](JsonReply r) {
+      slots[i] = std::move(r);
+      --left;
+    }));
+  }
+  run(deadline_ns, [&] { return left == 0; });
+  std::vector<JsonReply> out;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    if (slots[i]) {
+      out.push_back(std::move(*slots[i]));
+      continue;
+    }
+    // The batch's deadline passed with this call still in flight.
+    http_.cancel(ids[i]);
+    JsonReply r{calls[i].host, fail(Errc::timeout, calls[i].host + ": " + calls[i].method + " " + calls[i].target +
+                                                       ": no reply before the step's deadline")};
+    r.done_ns = realtime_ns();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+template <class T>
+std::vector<AgentReply<T>> AgentPool::typed(const std::vector<AgentCall>& calls, std::int64_t deadline_ns,
+                                            std::string_view what) {
+  std::vector<AgentReply<T>> out;
+  for (auto& r : call_all(calls, deadline_ns)) {
+    AgentReply<T> t{r.host, std::unexpected(Error{})};
+    t.sent_ns = r.sent_ns;
+    t.done_ns = r.done_ns;
+    if (!r.value) {
+      t.value = std::unexpected(r.value.error());
+    } else {
+      auto decoded = wire::decode<T>(*r.value, what);
+      if (decoded) t.value = std::move(*decoded);
+      else t.value = std::unexpected(decoded.error().context(r.host));
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+void AgentPool::learn_agent_id(const std::string& host, const std::string& host_id) {
+  if (!host_id.empty()) host_of_agent_id_[host_id] = host;
+}
+
+std::vector<AgentReply<wire::Health>> AgentPool::health(const std::vector<std::string>& hosts, std::int64_t deadline_ns) {
+  std::vector<AgentCall> calls;
+  for (const auto& h : hosts) calls.push_back({.host = h, .target = "/v1/health"});
+  // 503 "degraded" is still an answer worth having: decode it from the error path's body.
+  auto raw = call_all(calls, deadline_ns);
+  std::vector<AgentReply<wire::Health>> out;
+  for (auto& r : raw) {
+    AgentReply<wire::Health> t{r.host, std::unexpected(Error{})};
+    t.sent_ns = r.sent_ns;
+    t.done_ns = r.done_ns;
+    if (r.value) {
+      auto decoded = wire::decode<wire::Health>(*r.value, "health");
+      if (decoded) {
+        learn_agent_id(r.host, decoded->host_id);
+        t.value = std::move(*decoded);
+      } else {
+        t.value = std::unexpected(decoded.error().context(r.host));
+      }
+    } else {
+      t.value = std::unexpected(r.value.error());
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<AgentReply<ClockSample>> AgentPool::clock(const std::vector<std::string>& hosts, std::int64_t deadline_ns) {
+  std::vector<AgentCall> calls;
+  for (const auto& h : hosts) calls.push_back({.host = h, .target = "/v1/clock", .timeout = options_.request_timeout});
+  std::vector<AgentReply<ClockSample>> out;
+  for (auto& r : typed<wire::ClockReply>(calls, deadline_ns, "clock")) {
+    AgentReply<ClockSample> t{r.host, std::unexpected(Error{})};
+    t.sent_ns = r.sent_ns;
+    t.done_ns = r.done_ns;
+    if (!r.value) {
+      t.value = std::unexpected(r.value.error());
+    } else {
+      ClockSample s;
+      s.agent_realtime_ns = r.value->realtime_ns;
+      s.round_trip_ns = r.done_ns - r.sent_ns;
+      s.offset_ns = r.value->realtime_ns - (r.sent_ns + (r.done_ns - r.sent_ns) / 2);
+      if (Agent* a = find(r.host); a != nullptr && (!a->best_clock || s.round_trip_ns < a->best_clock->round_trip_ns)) {
+        a->best_clock = s;
+      }
+      t.value = s;
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<AgentReply<wire::Inventory>> AgentPool::inventory(const std::vector<std::string>& hosts, std::int64_t deadline_ns) {
+  std::vector<AgentCall> calls;
+  for (const auto& h : hosts) calls.push_back({.host = h, .target = "/v1/inventory"});
+  auto out = typed<wire::Inventory>(calls, deadline_ns, "inventory");
+  for (auto& r : out) {
+    if (r.value) note_inventory(r.host, *r.value);
+  }
+  return out;
+}
+
+std::vector<AgentReply<wire::PortInfo>> AgentPool::port(const std::vector<PortCall>& ports, std::int64_t deadline_ns) {
+  std::vector<AgentCall> calls;
+  for (const auto& p : ports) calls.push_back({.host = p.host, .target = "/v1/ports/" + url_encode(p.port)});
+  auto out = typed<wire::PortInfo>(calls, deadline_ns, "port");
+  for (auto& r : out) {
+    if (Agent* a = find(r.host); a != nullptr && r.value) a->links.apply(*r.value);
+  }
+  return out;
+}
+
+std::vector<AgentReply<wire::ConfigureResult>> AgentPool::configure(const std::vector<ConfigureCall>& calls,
+                                                                    std::int64_t deadline_ns) {
+  std::vector<AgentCall> raw;
+  for (const auto& c : calls) {
+    nlohmann::json body;
+    wire::to_json(body, c.request);
+    // Removing an address is the one change that fails when repeated; the rest are idempotent.
+    raw.push_back({.host = c.host, .method = "POST", .target = "/v1/ports/" + url_encode(c.port) + "/config",
+                   .body = body.dump(), .idempotent = c.request.remove_addresses.empty()});
+  }
+  auto out = typed<wire::ConfigureResult>(raw, deadline_ns, "configure");
+  for (auto& r : out) {
+    if (Agent* a = find(r.host); a != nullptr && r.value) a->links.apply(r.value->port);
+  }
+  return out;
+}
+
+std::vector<AgentReply<wire::ProbeResult>> AgentPool::probe(const std::vector<ProbeCall>& calls, std::int64_t deadline_ns) {
+  std::vector<AgentCall> raw;
+  for (const auto& c : calls) {
+    nlohmann::json body;
+    wire::to_json(body, c.request);
+    // A probe sent twice is two frames with the same nonce: harmless, so it may be retried.
+    raw.push_back({.host = c.host, .method = "POST", .target = "/v1/probes", .body = body.dump(), .idempotent = true});
+  }
+  auto out = typed<wire::ProbeResult>(raw, deadline_ns, "probes");
+  for (auto& r : out) {
+    if (r.value) learn_agent_id(r.host, r.value->host_id);
+  }
+  return out;
+}
+
+namespace {
+std::string neighbors_target(const wire::NeighborsQuery& q) {
+  std::string t = "/v1/neighbors";
+  char sep = '?';
+  if (q.port) {
+    t += sep + std::string("port=") + url_encode(*q.port);
+    sep = '&';
+  }
+  if (q.nonce) t += sep + std::string("nonce=") + std::to_string(*q.nonce);
+  return t;
+}
+}  // namespace
+
+std::vector<AgentReply<wire::NeighborsReply>> AgentPool::neighbors(const std::vector<NeighborsCall>& calls,
+                                                                   std::int64_t deadline_ns) {
+  std::vector<AgentCall> raw;
+  for (const auto& c : calls) raw.push_back({.host = c.host, .target = neighbors_target(c.query)});
+  auto out = typed<wire::NeighborsReply>(raw, deadline_ns, "neighbors");
+  for (auto& r : out) {
+    if (r.value) learn_agent_id(r.host, r.value->host_id);
+  }
+  return out;
+}
+
+std::vector<AgentReply<nlohmann::json>> AgentPool::clear_neighbors(const std::vector<std::string>& hosts,
+                                                                   const std::optional<std::string>& port,
+                                                                   std::int64_t deadline_ns) {
+  std::vector<AgentCall> raw;
+  for (const auto& h : hosts) {
+    std::string target = "/v1/neighbors";
+    if (port) target += "?port=" + url_encode(*port);
+    raw.push_back({.host = h, .method = "DELETE", .target = target, .idempotent = true});
+  }
+  return call_all(raw, deadline_ns);
+}
+
+// ---- events ----------------------------------------------------------------------------------
+
+void AgentPool::apply_page(Agent& agent, EventsDelivery& d, std::uint64_t asked_after) {
+  if (!d.page) {
+    // `after` beyond the journal's end: the agent restarted since our cursor was taken.
+    if (d.page.error().field == "after" && asked_after != 0) {
+      d.restarted = true;
+      agent.instance.clear();
+      agent.after = 0;
+      agent.links.forget_events();
+    }
+    return;
+  }
+  const wire::EventsPage& page = *d.page;
+  if (!agent.instance.empty() && page.instance != agent.instance) {
+    // A new life of the agent: this page starts after our old cursor, so its first events are
+    // missing. Take nothing from it; the next read starts at the new journal's beginning.
+    d.restarted = true;
+    agent.instance = page.instance;
+    agent.after = 0;
+    agent.links.forget_events();
+    return;
+  }
+  agent.instance = page.instance;
+  for (const auto& ev : page.events) agent.links.apply(ev);
+  agent.after = std::max(agent.after, page.next_after);
+  agent.last_page = page;
+  agent.last_page->events.clear();
+  d.missed = page.missed;
+}
+
+std::vector<AgentReply<std::uint64_t>> AgentPool::catch_up_events(const std::vector<std::string>& hosts,
+                                                                  std::int64_t deadline_ns) {
+  struct Progress {
+    std::optional<AgentReply<std::uint64_t>> result;
+    std::uint64_t applied = 0;
+    int restarts = 0;
+    std::int64_t sent_ns = 0;
+    CallId in_flight = 0;
+  };
+  std::vector<Progress> progress(hosts.size());
+  std::size_t left = hosts.size();
+  std::function<void(std::size_t)> read_next = [&](std::size_t i) {
+    Agent* agent = find(hosts[i]);
+    const std::uint64_t after = agent != nullptr ? agent->after : 0;
+    AgentCall call{.host = hosts[i], .target = "/v1/events?after=" + std::to_string(after) + "&wait_ms=0&limit=1000"};
+    progress[i].in_flight = submit(call, [&, i, after](JsonReply r) {
+      Progress& p = progress[i];
+      p.in_flight = 0;
+      if (p.sent_ns == 0) p.sent_ns = r.sent_ns;
+      auto finish = [&](Result<std::uint64_t> v) {
+        AgentReply<std::uint64_t> out{hosts[i], std::move(v)};
+        out.sent_ns = p.sent_ns;
+        out.done_ns = r.done_ns;
+        p.result = std::move(out);
+        --left;
+      };
+      Agent* a = find(hosts[i]);
+      if (a == nullptr || !r.value) {
+        EventsDelivery d{hosts[i], r.value ? Result<wire::EventsPage>(wire::EventsPage{}) : std::unexpected(r.value.error())};
+        if (a != nullptr) apply_page(*a, d, after);
+        if (d.restarted && ++p.restarts <= kMaxRestartsPerCatchUp) {
+          read_next(i);
+          return;
+        }
+        finish(std::unexpected(r.value ? Error{Errc::not_found, hosts[i] + ": no such host"} : r.value.error()));
+        return;
+      }
+      EventsDelivery d{hosts[i], wire::decode<wire::EventsPage>(*r.value, "events")};
+      if (!d.page) {
+        finish(std::unexpected(d.page.error().context(hosts[i])));
+        return;
+      }
+      const std::size_t n = d.page->events.size();
+      apply_page(*a, d, after);
+      if (d.restarted) {
+        if (++p.restarts <= kMaxRestartsPerCatchUp) {
+          read_next(i);
+          return;
+        }
+        finish(fail(Errc::unavailable, hosts[i] + ": the agent keeps restarting"));
+        return;
+      }
+      p.applied += n;
+      if (d.page->next_after < d.page->last_seq && n > 0) {
+        read_next(i);
+        return;
+      }
+      finish(p.applied);
+    });
+  };
+  for (std::size_t i = 0; i < hosts.size(); ++i) read_next(i);
+  run(deadline_ns, [&] { return left == 0; });
+  std::vector<AgentReply<std::uint64_t>> out;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    if (progress[i].result) {
+      out.push_back(std::move(*progress[i].result));
+    } else {
+      AgentReply<std::uint64_t> r{hosts[i], fail(Errc::timeout, hosts[i] + ": reading the event journal: deadline passed")};
+      r.done_ns = realtime_ns();
+      out.push_back(std::move(r));
+    }
+  }
+  // A host that ran out of time still has a read queued: its callback must not outlive `progress`.
+  for (auto& p : progress) {
+    if (p.in_flight != 0) http_.cancel(p.in_flight);
+  }
+  return out;
+}
+
+AgentPool::WatchId AgentPool::watch_events(const std::string& host, std::chrono::milliseconds wait,
+                                           std::function<bool(const EventsDelivery&)> on_page) {
+  auto w = std::make_unique<Watch>();
+  w->host = host;
+  w->wait = std::clamp(wait, std::chrono::milliseconds(0), std::chrono::milliseconds(wire::kMaxWaitMs));
+  w->on_page = std::move(on_page);
+  const WatchId id = next_watch_++;
+  watches_.emplace(id, std::move(w));
+  poll_once(id, 0);
+  return id;
+}
+
+void AgentPool::poll_once(WatchId id, std::int64_t start_after_ns) {
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return;
+  Watch& w = *it->second;
+  Agent* agent = find(w.host);
+  const std::uint64_t after = agent != nullptr ? agent->after : 0;
+  AgentCall call{.host = w.host,
+                 .target = "/v1/events?after=" + std::to_string(after) + "&wait_ms=" + std::to_string(w.wait.count()) +
+                           "&limit=1000",
+                 .timeout = w.wait + options_.request_timeout,
+                 .start_after_ns = start_after_ns};
+  w.in_flight = submit(call, [this, id, after](JsonReply r) {
+    auto wit = watches_.find(id);
+    if (wit == watches_.end()) return;
+    Watch& watch = *wit->second;
+    watch.in_flight = 0;
+    EventsDelivery d{watch.host, std::unexpected(Error{})};
+    if (r.value) {
+      d.page = wire::decode<wire::EventsPage>(*r.value, "events");
+      if (!d.page) d.page = std::unexpected(d.page.error().context(watch.host));
+    } else {
+      d.page = std::unexpected(r.value.error());
+    }
+    const bool failed = !d.page;
+    if (Agent* a = find(watch.host)) apply_page(*a, d, after);
+    // The callback may unwatch (itself or others): look the watch up again afterwards.
+    auto on_page = watch.on_page;
+    const bool again = on_page(d);
+    auto again_it = watches_.find(id);
+    if (again_it == watches_.end()) return;
+    if (!again) {
+      watches_.erase(again_it);
+      return;
+    }
+    // A dead agent answers at once: wait before the next try rather than spin.
+    poll_once(id, failed && !d.restarted ? monotonic_ns() + options_.backoff.count() * kMs : 0);
+  });
+}
+
+void AgentPool::unwatch(WatchId id) {
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return;
+  if (it->second->in_flight != 0) http_.cancel(it->second->in_flight);
+  watches_.erase(it);
+}
+
+void AgentPool::unwatch_all() {
+  while (!watches_.empty()) unwatch(watches_.begin()->first);
+}
+
+void AgentPool::note_inventory(const std::string& host, const wire::Inventory& inventory) {
+  learn_agent_id(host, inventory.host_id);
+  if (Agent* a = find(host)) a->links.apply(inventory);
+}
+
+void AgentPool::note_port(const std::string& host, const wire::PortInfo& port) {
+  if (Agent* a = find(host)) a->links.apply(port);
+}
+
+const LinkStateTable* AgentPool::link_table(const std::string& host) const {
+  const Agent* a = find(host);
+  return a == nullptr ? nullptr : &a->links;
+}
+
+std::optional<std::int64_t> AgentPool::clock_offset_ns(const std::string& host) const {
+  const Agent* a = find(host);
+  if (a == nullptr || !a->best_clock) return std::nullopt;
+  return a->best_clock->offset_ns;
+}
+
+std::string AgentPool::host_for_agent_id(const std::string& host_id) const {
+  auto it = host_of_agent_id_.find(host_id);
+  return it == host_of_agent_id_.end() ? std::string{} : it->second;
+}
+
+std::optional<wire::EventsPage> AgentPool::last_events_cursor(const std::string& host) const {
+  const Agent* a = find(host);
+  if (a == nullptr) return std::nullopt;
+  return a->last_page;
+}
+
+}  // namespace mixnet::coord

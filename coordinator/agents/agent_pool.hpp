@@ -1,0 +1,196 @@
+#pragma once
+// The coordinator's client for every mixnet-agent of the inventory (docs/agent-api.md): one
+// libcurl multi handle drives the requests to all agents in parallel. The core primitive is the
+// batch: "do X on all these hosts, wait for all, each with its own outcome". A dead agent fails
+// its own entries (refused, timed out) and nothing else.
+//
+// It also keeps, per agent, the link-event cursor (instance + sequence number) and a table of
+// port states built from the agent's inventory and its event journal, so a step can wait for
+// links by long-polling instead of polling, and learn when each link came up in the agent's own
+// time stamps. And the clock offset of each agent, measured from GET /v1/clock round trips.
+//
+// One thread uses a pool at a time (the engine runs one step at a time). Sockets are opened by
+// that thread.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+#include "common/wire/agent_api.hpp"
+#include "coordinator/agents/http_multi.hpp"
+#include "coordinator/agents/link_state.hpp"
+
+namespace mixnet::coord {
+
+struct Inventory;
+
+struct AgentEndpoint {
+  std::string host;    // the inventory's host name
+  std::string url;     // "http://198.19.240.11:7470", no trailing slash
+  std::string token;   // bearer token; empty: none sent
+  std::optional<Error> broken;   // set when the endpoint cannot be used (unreadable token file):
+                                 // every call to this host fails with it
+};
+
+struct AgentPoolOptions {
+  std::chrono::milliseconds request_timeout{5000};   // one attempt of an ordinary request
+  std::chrono::milliseconds connect_timeout{2000};
+  int attempts = 3;                                  // idempotent requests; others: connect failures only
+  std::chrono::milliseconds backoff{50};             // doubles per attempt
+};
+
+// One host's outcome of a batch entry. `value` holds either the decoded reply or an Error whose
+// message starts with the host ("h2: GET /v1/inventory: Connection refused").
+template <class T>
+struct AgentReply {
+  std::string host;
+  Result<T> value;
+  std::int64_t sent_ns = 0;   // CLOCK_REALTIME (coordinator): the answered attempt started (0: never sent)
+  std::int64_t done_ns = 0;   // CLOCK_REALTIME (coordinator): the reply arrived, or the call failed
+  [[nodiscard]] bool ok() const { return value.has_value(); }
+};
+
+// A raw call; the typed batches below are built on it.
+struct AgentCall {
+  std::string host;
+  std::string method = "GET";
+  std::string target;          // "/v1/inventory", "/v1/events?after=3&wait_ms=1000"
+  std::string body;            // JSON text, or empty
+  bool idempotent = true;
+  std::chrono::milliseconds timeout{0};   // 0: the pool's request_timeout
+  std::int64_t start_after_ns = 0;        // monotonic_ns(): send no earlier (0: at once)
+};
+using JsonReply = AgentReply<nlohmann::json>;
+
+struct ClockSample {
+  std::int64_t agent_realtime_ns = 0;
+  std::int64_t round_trip_ns = 0;
+  std::int64_t offset_ns = 0;   // agent clock minus coordinator clock (estimate, +- round_trip/2)
+};
+
+struct PortCall {
+  std::string host;
+  std::string port;
+};
+struct ConfigureCall {
+  std::string host;
+  std::string port;
+  wire::ConfigureRequest request;
+};
+struct ProbeCall {
+  std::string host;
+  wire::ProbeRequest request;
+};
+struct NeighborsCall {
+  std::string host;
+  wire::NeighborsQuery query;
+};
+
+// One page of a host's event journal as the watch delivers it.
+struct EventsDelivery {
+  std::string host;
+  Result<wire::EventsPage> page;   // an error: the long-poll failed (the watch tries again)
+  bool restarted = false;          // the agent's instance changed: its earlier events are gone
+                                   // and port state must be re-read (the link table was reset)
+  std::uint64_t missed = 0;        // events the bounded journal dropped before we read them
+};
+
+class AgentPool {
+ public:
+  AgentPool(std::vector<AgentEndpoint> agents, AgentPoolOptions options = {});
+  ~AgentPool();
+  AgentPool(const AgentPool&) = delete;
+  AgentPool& operator=(const AgentPool&) = delete;
+
+  [[nodiscard]] std::vector<std::string> hosts() const;
+  [[nodiscard]] bool has_host(const std::string& host) const;
+  [[nodiscard]] const AgentPoolOptions& options() const { return options_; }
+
+  // ---- batches: every entry in parallel, each with its own outcome, in the order given ----
+  // deadline_ns (monotonic_ns()) bounds the whole batch; 0: what the options allow.
+  std::vector<JsonReply> call_all(const std::vector<AgentCall>& calls, std::int64_t deadline_ns = 0);
+
+  std::vector<AgentReply<wire::Health>> health(const std::vector<std::string>& hosts, std::int64_t deadline_ns = 0);
+  std::vector<AgentReply<ClockSample>> clock(const std::vector<std::string>& hosts, std::int64_t deadline_ns = 0);
+  std::vector<AgentReply<wire::Inventory>> inventory(const std::vector<std::string>& hosts, std::int64_t deadline_ns = 0);
+  std::vector<AgentReply<wire::PortInfo>> port(const std::vector<PortCall>& ports, std::int64_t deadline_ns = 0);
+  std::vector<AgentReply<wire::ConfigureResult>> configure(const std::vector<ConfigureCall>& calls, std::int64_t deadline_ns = 0);
+  std::vector<AgentReply<wire::ProbeResult>> probe(const std::vector<ProbeCall>& calls, std::int64_t deadline_ns = 0);
+  std::vector<AgentReply<wire::NeighborsReply>> neighbors(const std::vector<NeighborsCall>& calls, std::int64_t deadline_ns = 0);
+  // DELETE /v1/neighbors (every port, or the one named).
+  std::vector<AgentReply<nlohmann::json>> clear_neighbors(const std::vector<std::string>& hosts,
+                                                          const std::optional<std::string>& port = {},
+                                                          std::int64_t deadline_ns = 0);
+
+  // ---- asynchronous use: several kinds of request in flight together ----
+  using CallId = HttpMulti::RequestId;
+  CallId submit(const AgentCall& call, std::function<void(JsonReply)> done);
+  void cancel(CallId id);
+  // Drives everything submitted (and every watch) until `stop` is true, nothing is left, or the
+  // deadline (monotonic_ns()) passes.
+  void run(std::int64_t deadline_ns, const std::function<bool()>& stop = {});
+
+  // ---- the link-event journal ----
+  // Reads every host's journal from its cursor without waiting, page after page, until caught up
+  // (bounded by the deadline), applying the events to the host's link table. The first read of a
+  // host starts at the oldest event its agent still holds. An entry fails when its host does.
+  std::vector<AgentReply<std::uint64_t>> catch_up_events(const std::vector<std::string>& hosts, std::int64_t deadline_ns);
+  // Long-polls the host's journal (wait up to `wait` per request, at most 30 s), applies each
+  // page to the link table, then calls on_page; re-arms while on_page returns true. A failed poll
+  // is delivered too and tried again after the pool's backoff. Driven by run().
+  using WatchId = std::uint64_t;
+  WatchId watch_events(const std::string& host, std::chrono::milliseconds wait,
+                       std::function<bool(const EventsDelivery&)> on_page);
+  void unwatch(WatchId id);   // cancels its request in flight
+  void unwatch_all();
+
+  // ---- what the pool has learned ----
+  // Feeds a reply obtained through submit() to the pool's tables, as the typed batches do.
+  void note_inventory(const std::string& host, const wire::Inventory& inventory);
+  void note_port(const std::string& host, const wire::PortInfo& port);
+  [[nodiscard]] const LinkStateTable* link_table(const std::string& host) const;
+  [[nodiscard]] std::optional<std::int64_t> clock_offset_ns(const std::string& host) const;
+  // The inventory host whose agent reports this host_id (learned from health, inventory and
+  // probe replies); empty when no agent has reported it.
+  [[nodiscard]] std::string host_for_agent_id(const std::string& host_id) const;
+  [[nodiscard]] std::optional<wire::EventsPage> last_events_cursor(const std::string& host) const;
+
+ private:
+  struct Agent;
+  struct Watch;
+  Agent* find(const std::string& host);
+  const Agent* find(const std::string& host) const;
+  HttpRequest make_request(const Agent& agent, const AgentCall& call, std::int64_t deadline_ns) const;
+  std::int64_t default_deadline() const;
+  template <class T>
+  std::vector<AgentReply<T>> typed(const std::vector<AgentCall>& calls, std::int64_t deadline_ns, std::string_view what);
+  void poll_once(WatchId id, std::int64_t start_after_ns);
+  void apply_page(Agent& agent, EventsDelivery& delivery, std::uint64_t asked_after);
+  void learn_agent_id(const std::string& host, const std::string& host_id);
+
+  AgentPoolOptions options_;
+  HttpMulti http_;
+  std::map<std::string, std::unique_ptr<Agent>> agents_;
+  std::map<WatchId, std::unique_ptr<Watch>> watches_;
+  WatchId next_watch_ = 1;
+  std::map<std::string, std::string> host_of_agent_id_;
+};
+
+// The pool for an inventory: one endpoint per host, its token read from the host's token_file
+// (first line, surrounding whitespace dropped). A host whose token file cannot be read is kept,
+// broken: its calls fail naming the file, the other hosts work. Errors: only a malformed agent URL
+// (field "hosts[i].agent.url").
+Result<std::unique_ptr<AgentPool>> make_agent_pool(const Inventory& inventory, AgentPoolOptions options = {});
+
+// Reads a bearer token file: the first line, trimmed; an empty or unreadable file is an error
+// naming the file.
+Result<std::string> read_token_file(const std::string& path);
+
+}  // namespace mixnet::coord

@@ -1,0 +1,294 @@
+#include "coordinator/agents/http_multi.hpp"
+
+#include <algorithm>
+#include <curl/curl.h>
+#include <mutex>
+
+#include "common/clock.hpp"
+
+namespace mixnet::coord {
+
+namespace {
+
+constexpr std::int64_t kMs = 1'000'000;
+constexpr std::chrono::milliseconds kMaxBackoff{1000};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  // Agent replies are small (a page of 1000 events is the largest); 16 MiB is a bound, not a size.
+  if (out->size() + size * n > (16u << 20)) return 0;
+  out->append(data, size * n);
+  return size * n;
+}
+
+bool transient_status(long status) { return status == 502 || status == 503 || status == 504; }
+
+Errc code_for(CURLcode rc) {
+  switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT: return Errc::timeout;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return Errc::unavailable;
+    default: return Errc::io;
+  }
+}
+
+}  // namespace
+
+struct HttpMulti::Transfer {
+  RequestId id = 0;
+  HttpRequest request;
+  Callback done;
+  CURL* easy = nullptr;            // set while an attempt is in flight
+  curl_slist* headers = nullptr;
+  std::string body;                // the attempt's reply body
+  char error[CURL_ERROR_SIZE] = {};
+  int attempts = 0;
+  std::int64_t due_ns = 0;         // monotonic: when the next attempt may start (waiting only)
+  std::int64_t sent_ns = 0;        // realtime: the current attempt started
+  std::string last_error;          // what the previous attempt died of, for the final message
+};
+
+struct HttpMulti::Impl {
+  CURLM* multi = nullptr;
+  RequestId next_id = 1;
+  std::map<RequestId, std::unique_ptr<Transfer>> transfers;
+  std::vector<CURL*> spare;        // easy handles kept for reuse
+
+  Impl() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    multi = curl_multi_init();
+  }
+
+  ~Impl() {
+    for (auto& [id, t] : transfers) release(*t);
+    transfers.clear();
+    for (CURL* e : spare) curl_easy_cleanup(e);
+    if (multi != nullptr) curl_multi_cleanup(multi);
+  }
+
+  void release(Transfer& t) {
+    if (t.easy != nullptr) {
+      curl_multi_remove_handle(multi, t.easy);
+      spare.push_back(t.easy);
+      t.easy = nullptr;
+    }
+    if (t.headers != nullptr) {
+      curl_slist_free_all(t.headers);
+      t.headers = nullptr;
+    }
+  }
+
+  std::string describe(const Transfer& t) const { return t.request.method + " " + t.request.url; }
+
+  // Runs the callback with the final outcome. The transfer is gone from the map before the
+  // callback runs, so the callback may submit or cancel freely.
+  void finish(RequestId id, HttpOutcome outcome) {
+    auto it = transfers.find(id);
+    if (it == transfers.end()) return;
+    std::unique_ptr<Transfer> t = std::move(it->second);
+    transfers.erase(it);
+    release(*t);
+    if (t->done) t->done(std::move(outcome));
+  }
+
+  // Starts the next attempt, or finishes with a timeout when the overall deadline has passed.
+  void start(Transfer& t) {
+    const std::int64_t now = monotonic_ns();
+    std::int64_t timeout_ms = t.request.timeout.count();
+    if (t.request.deadline_ns != 0) {
+      const std::int64_t left_ms = (t.request.deadline_ns - now) / kMs;
+      if (left_ms <= 0) {
+        std::string msg = describe(t) + ": deadline passed";
+        if (!t.last_error.empty()) msg += " (last attempt: " + t.last_error + ")";
+        finish(t.id, fail(Errc::timeout, msg));
+        return;
+      }
+      timeout_ms = std::min(timeout_ms, left_ms);
+    }
+    CURL* e = nullptr;
+    if (!spare.empty()) {
+      e = spare.back();
+      spare.pop_back();
+      curl_easy_reset(e);
+    } else {
+      e = curl_easy_init();
+    }
+    if (e == nullptr) {
+      finish(t.id, fail(Errc::internal, describe(t) + ": curl_easy_init failed"));
+      return;
+    }
+    t.easy = e;
+    t.body.clear();
+    t.error[0] = '\0';
+    ++t.attempts;
+    curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(timeout_ms, 1)));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::max<std::int64_t>(std::min<std::int64_t>(t.request.connect_timeout.count(), timeout_ms), 1)));
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.body);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    t.headers = curl_slist_append(nullptr, "Accept: application/json");
+    t.headers = curl_slist_append(t.headers, "Expect:");   // no 100-continue round trip
+    if (!t.request.bearer_token.empty()) {
+      t.headers = curl_slist_append(t.headers, ("Authorization: Bearer " + t.request.bearer_token).c_str());
+    }
+    if (t.request.method == "GET") {
+      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t.request.method.c_str());
+    }
+    if (!t.request.body.empty() || t.request.method == "POST") {
+      t.headers = curl_slist_append(t.headers, "Content-Type: application/json");
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(t.request.body.size()));
+      curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, t.request.body.c_str());
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
+    t.sent_ns = realtime_ns();
+    if (curl_multi_add_handle(multi, e) != CURLM_OK) {
+      finish(t.id, fail(Errc::internal, describe(t) + ": curl_multi_add_handle failed"));
+    }
+  }
+
+  // Another attempt is worth making: attempts are left, the next one would start before the
+  // deadline, and either the request is idempotent or the failed attempt sent nothing.
+  bool schedule_retry(Transfer& t, bool nothing_sent, std::string why) {
+    if (t.attempts >= std::clamp(t.request.max_attempts, 1, 10)) return false;
+    if (!t.request.idempotent && !nothing_sent) return false;
+    auto backoff = t.request.backoff;
+    for (int i = 1; i < t.attempts && backoff < kMaxBackoff; ++i) backoff *= 2;
+    backoff = std::min(backoff, kMaxBackoff);
+    const std::int64_t due = monotonic_ns() + backoff.count() * kMs;
+    if (t.request.deadline_ns != 0 && due >= t.request.deadline_ns) return false;
+    release(t);
+    t.due_ns = due;
+    t.last_error = std::move(why);
+    return true;
+  }
+
+  void on_done(CURL* e, CURLcode rc) {
+    Transfer* tp = nullptr;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, &tp);
+    if (tp == nullptr) return;
+    Transfer& t = *tp;
+    const std::int64_t done_ns = realtime_ns();
+    if (rc == CURLE_OK) {
+      long status = 0;
+      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+      if (transient_status(status) && t.request.idempotent &&
+          schedule_retry(t, false, "HTTP " + std::to_string(status))) {
+        return;
+      }
+      HttpResponse r;
+      r.status = status;
+      r.body = std::move(t.body);
+      r.sent_ns = t.sent_ns;
+      r.done_ns = done_ns;
+      r.attempts = t.attempts;
+      finish(t.id, std::move(r));
+      return;
+    }
+    long request_size = 0;
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
+    std::string why = curl_easy_strerror(rc);
+    if (t.error[0] != '\0') why = t.error;
+    if (schedule_retry(t, request_size == 0, why)) return;
+    std::string msg = describe(t) + ": " + why;
+    if (t.attempts > 1) msg += " (after " + std::to_string(t.attempts) + " attempts)";
+    finish(t.id, fail(code_for(rc), msg));
+  }
+
+  // Starts every waiting transfer that is due; returns the earliest future due time (0: none).
+  std::int64_t start_due() {
+    const std::int64_t now = monotonic_ns();
+    std::vector<RequestId> due;
+    std::int64_t next = 0;
+    for (auto& [id, t] : transfers) {
+      if (t->easy != nullptr) continue;
+      if (t->due_ns <= now) due.push_back(id);
+      else if (next == 0 || t->due_ns < next) next = t->due_ns;
+    }
+    // By id: a start that finishes a request runs its callback, which may cancel others.
+    for (RequestId id : due) {
+      auto it = transfers.find(id);
+      if (it != transfers.end() && it->second->easy == nullptr) start(*it->second);
+    }
+    return next;
+  }
+};
+
+HttpMulti::HttpMulti() : impl_(std::make_unique<Impl>()) {}
+HttpMulti::~HttpMulti() = default;
+
+HttpMulti::RequestId HttpMulti::submit(HttpRequest request, Callback done) {
+  auto t = std::make_unique<Transfer>();
+  t->id = impl_->next_id++;
+  t->request = std::move(request);
+  t->done = std::move(done);
+  t->due_ns = t->request.start_after_ns;   // the first attempt starts from run()
+  const RequestId id = t->id;
+  impl_->transfers.emplace(id, std::move(t));
+  return id;
+}
+
+void HttpMulti::cancel(RequestId id) {
+  auto it = impl_->transfers.find(id);
+  if (it == impl_->transfers.end()) return;
+  impl_->release(*it->second);
+  impl_->transfers.erase(it);
+}
+
+void HttpMulti::cancel_all() {
+  for (auto& [id, t] : impl_->transfers) impl_->release(*t);
+  impl_->transfers.clear();
+}
+
+std::size_t HttpMulti::pending() const { return impl_->transfers.size(); }
+
+void HttpMulti::run(std::int64_t deadline_ns, const std::function<bool()>& stop) {
+  Impl& m = *impl_;
+  if (m.multi == nullptr) {
+    // Without a multi handle nothing can be sent: fail everything rather than hang.
+    std::vector<RequestId> ids;
+    for (auto& [id, t] : m.transfers) ids.push_back(id);
+    for (RequestId id : ids) m.finish(id, fail(Errc::internal, "curl_multi_init failed"));
+    return;
+  }
+  while (true) {
+    if (stop && stop()) return;
+    const std::int64_t next_due = m.start_due();
+    if (stop && stop()) return;   // a start may have finished a request (deadline passed)
+    if (m.transfers.empty()) return;
+    const std::int64_t now = monotonic_ns();
+    if (now >= deadline_ns) return;
+
+    int running = 0;
+    curl_multi_perform(m.multi, &running);
+    int queued = 0;
+    bool finished_any = false;
+    while (CURLMsg* msg = curl_multi_info_read(m.multi, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      m.on_done(msg->easy_handle, msg->data.result);
+      finished_any = true;
+      if (stop && stop()) return;
+    }
+    if (finished_any) continue;   // callbacks may have queued new requests: start them first
+
+    std::int64_t wait_ns = std::min<std::int64_t>(deadline_ns - monotonic_ns(), 1000 * kMs);
+    if (next_due != 0) wait_ns = std::min(wait_ns, next_due - monotonic_ns());
+    long curl_wait_ms = -1;
+    curl_multi_timeout(m.multi, &curl_wait_ms);
+    if (curl_wait_ms >= 0) wait_ns = std::min<std::int64_t>(wait_ns, curl_wait_ms * kMs);
+    if (wait_ns <= 0) continue;
+    const int wait_ms = static_cast<int>((wait_ns + kMs - 1) / kMs);
+    curl_multi_poll(m.multi, nullptr, 0, wait_ms, nullptr);
+  }
+}
+
+}  // namespace mixnet::coord

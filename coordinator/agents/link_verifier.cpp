@@ -1,0 +1,588 @@
+#include "coordinator/agents/link_verifier.hpp"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.hpp"
+
+namespace mixnet::coord {
+
+namespace {
+
+constexpr std::int64_t kMs = 1'000'000;
+// Far-end reads per probe request: at once, then 1, 2, 4 ... 64 ms later (~130 ms in all), so a
+// frame still in flight is caught without hammering the agent.
+constexpr int kMaxReads = 8;
+// Below this much time left, no new probe round starts (its reads could not finish).
+constexpr std::int64_t kMinRoundNs = 20 * kMs;
+
+bool transport_failure(const Error& e) {
+  return e.code == Errc::timeout || e.code == Errc::unavailable || e.code == Errc::io;
+}
+
+// One direction of a link: `from` sends probes, `to` should hear them.
+struct Direction {
+  bool heard = false;
+  bool busy = false;                 // a probe or a far-end read is in flight
+  int rounds = 0;                    // probe requests made
+  int reads = 0;                     // far-end reads this round
+  std::uint64_t nonce = 0;           // this round's nonce
+  std::int64_t probe_sent_ns = 0;    // the sender's clock: the last frame left
+  std::int64_t far_receive_ns = 0;   // the receiver's clock: the frame arrived
+  std::int64_t confirmed_ns = 0;     // the coordinator's clock: the far end's reply confirming it
+  std::string send_error;            // the probe could not be sent (port down, agent refused)
+  std::vector<std::string> heard_by;   // diagnosis: other ports that heard this nonce
+};
+
+struct LinkRun {
+  ExpectedLink exp;
+  enum class Phase { waiting, probing, diagnosing, done } phase = Phase::waiting;
+  Direction ab;   // a -> b
+  Direction ba;   // b -> a
+  std::vector<std::string> a_hears;   // diagnosis: ports a heard with one of our nonces (not b)
+  std::vector<std::string> b_hears;
+  int diag_pending = 0;
+  std::vector<std::string> diag_errors;
+};
+
+class Verifier {
+ public:
+  Verifier(AgentPool& pool, const std::vector<ExpectedLink>& links, const LinkVerifyOptions& options,
+           const std::function<void(const ItemResult&)>& on_item)
+      : pool_(pool), options_(options), on_item_(on_item), rng_(std::random_device{}()) {
+    for (const auto& l : links) runs_.push_back(LinkRun{.exp = l});
+    report_.items.resize(links.size() * 2);
+  }
+
+  ~Verifier() { cleanup(); }
+  Verifier(const Verifier&) = delete;
+  Verifier& operator=(const Verifier&) = delete;
+
+  LinkVerifyReport run() {
+    started_ns_ = realtime_ns();
+    std::vector<std::string> hosts = link_hosts();
+    for (const auto& r : pool_.catch_up_events(hosts, options_.deadline_ns)) {
+      if (!r.value) unreachable_.emplace(r.host, r.value.error().message);
+    }
+    std::vector<std::string> reachable;
+    for (const auto& h : hosts) {
+      if (!unreachable_.contains(h)) reachable.push_back(h);
+    }
+    for (const auto& r : pool_.inventory(reachable, options_.deadline_ns)) {
+      if (!r.value) {
+        unreachable_.emplace(r.host, r.value.error().message);
+        continue;
+      }
+      std::set<std::string> managed;
+      for (const auto& p : r.value->ports) managed.insert(p.name);
+      managed_[r.host] = std::move(managed);
+    }
+    // Clock offsets turn agent times into the coordinator's; a failure here only costs that.
+    std::vector<std::string> unclocked;
+    for (const auto& h : hosts) {
+      if (!unreachable_.contains(h) && !pool_.clock_offset_ns(h)) unclocked.push_back(h);
+    }
+    if (!unclocked.empty()) pool_.clock(unclocked, options_.deadline_ns);
+
+    for (std::size_t i = 0; i < runs_.size(); ++i) {
+      if (finish_if_blocked(i)) continue;
+      if (up(runs_[i].exp.a) && up(runs_[i].exp.b)) start_probing(i);
+    }
+    arm_watches();
+    pool_.run(options_.deadline_ns, [&] { return done_ == runs_.size() || cancelled(); });
+    for (std::size_t i = 0; i < runs_.size(); ++i) {
+      if (runs_[i].phase != LinkRun::Phase::done) finish_at_deadline(i);
+    }
+    cleanup();
+    return std::move(report_);
+  }
+
+ private:
+  // ---- small helpers ----
+
+  bool cancelled() const { return options_.cancel != nullptr && options_.cancel->load(); }
+  std::int64_t left_ns() const { return options_.deadline_ns - monotonic_ns(); }
+
+  std::vector<std::string> link_hosts() const {
+    std::set<std::string> s;
+    for (const auto& r : runs_) {
+      s.insert(r.exp.a.host);
+      s.insert(r.exp.b.host);
+    }
+    return {s.begin(), s.end()};
+  }
+
+  const PortLinkState* state(const PortRef& p) const {
+    const LinkStateTable* t = pool_.link_table(p.host);
+    return t == nullptr ? nullptr : t->find(p.port);
+  }
+  bool up(const PortRef& p) const {
+    const PortLinkState* s = state(p);
+    return s != nullptr && s->up();
+  }
+
+  // "h3:ocs2", from the sender a neighbour entry names (agent host ids map to inventory names).
+  std::string sender_name(const wire::Neighbor& n) const {
+    std::string host = pool_.host_for_agent_id(n.host_id);
+    if (host.empty()) host = n.host_id + " (not in the inventory)";
+    return host + ":" + n.port;
+  }
+  bool is_sender(const wire::Neighbor& n, const PortRef& p) const {
+    return n.port == p.port && pool_.host_for_agent_id(n.host_id) == p.host;
+  }
+
+  using CallId = AgentPool::CallId;
+  void submit(const AgentCall& call, std::function<void(JsonReply)> done) {
+    auto id = std::make_shared<CallId>(0);
+    *id = pool_.submit(call, [this, id, done = std::move(done)](JsonReply r) {
+      calls_.erase(*id);
+      done(std::move(r));
+    });
+    calls_.insert(*id);
+  }
+
+  void cleanup() {
+    for (auto& [host, id] : watches_) pool_.unwatch(id);
+    watches_.clear();
+    for (CallId id : calls_) pool_.cancel(id);
+    calls_.clear();
+  }
+
+  // ---- verdicts ----
+
+  nlohmann::json times_of(const PortRef& p) const {
+    nlohmann::json j = nlohmann::json::object();
+    const PortLinkState* s = state(p);
+    if (s != nullptr) {
+      j["carrier"] = s->carrier;
+      j["admin"] = s->admin_up ? "up" : "down";
+      j["oper_state"] = s->oper_state;
+      if (s->link_up_ns != 0) {
+        j["link_up_ns"] = s->link_up_ns;   // the agent's clock
+        if (auto off = pool_.clock_offset_ns(p.host)) j["link_up_coord_ns"] = s->link_up_ns - *off;
+      } else {
+        j["link_up_ns"] = nullptr;
+      }
+    }
+    if (auto off = pool_.clock_offset_ns(p.host)) j["clock_offset_ns"] = *off;
+    return j;
+  }
+
+  static nlohmann::json direction_json(const Direction& d) {
+    nlohmann::json j = {{"heard", d.heard}, {"rounds", d.rounds}, {"nonce", d.nonce}};
+    if (d.probe_sent_ns != 0) j["probe_sent_ns"] = d.probe_sent_ns;
+    if (d.far_receive_ns != 0) j["far_receive_ns"] = d.far_receive_ns;
+    if (d.confirmed_ns != 0) j["confirmed_ns"] = d.confirmed_ns;
+    if (!d.send_error.empty()) j["send_error"] = d.send_error;
+    if (!d.heard_by.empty()) j["heard_by"] = d.heard_by;
+    return j;
+  }
+
+  // One port's item. `tx`: the port's own probes; `rx`: the expected peer's.
+  ItemResult item(const PortRef& p, const PortRef& expected, const Direction& tx, const Direction& rx,
+                  std::string status, std::string message) const {
+    ItemResult it;
+    it.kind = "port";
+    it.id = p.str();
+    it.status = std::move(status);
+    it.message = std::move(message);
+    it.data = times_of(p);
+    it.data["expected_peer"] = expected.str();
+    it.data["probe_out"] = direction_json(tx);
+    it.data["probe_in"] = direction_json(rx);
+    it.started_ns = started_ns_;
+    it.finished_ns = realtime_ns();
+    return it;
+  }
+
+  void finish(std::size_t i, ItemResult a, ItemResult b) {
+    LinkRun& r = runs_[i];
+    if (r.phase == LinkRun::Phase::done) return;
+    r.phase = LinkRun::Phase::done;
+    ++done_;
+    for (const PortRef* p : {&r.exp.a, &r.exp.b}) {
+      if (const PortLinkState* s = state(*p); s != nullptr && s->link_up_ns != 0) {
+        const auto off = pool_.clock_offset_ns(p->host);
+        report_.last_link_up_ns = std::max(report_.last_link_up_ns, s->link_up_ns - off.value_or(0));
+      }
+    }
+    report_.all_verified_ns = realtime_ns();
+    report_.items[2 * i] = std::move(a);
+    report_.items[2 * i + 1] = std::move(b);
+    if (on_item_) {
+      on_item_(report_.items[2 * i]);
+      on_item_(report_.items[2 * i + 1]);
+    }
+  }
+
+  // Unreachable agents and unmanaged ports end a link before anything is sent.
+  bool finish_if_blocked(std::size_t i) {
+    LinkRun& r = runs_[i];
+    const PortRef& a = r.exp.a;
+    const PortRef& b = r.exp.b;
+    const bool a_dead = unreachable_.contains(a.host);
+    const bool b_dead = unreachable_.contains(b.host);
+    if (a_dead || b_dead) {
+      auto one = [&](const PortRef& p, const PortRef& peer, bool own_dead, const Direction& tx, const Direction& rx) {
+        ItemResult it;
+        if (own_dead) {
+          it = item(p, peer, tx, rx, std::string(item_status::unreachable),
+                    "the agent of " + p.host + " did not answer: " + unreachable_.at(p.host));
+          it.hosts = {p.host};
+        } else {
+          it = item(p, peer, tx, rx, std::string(item_status::unreachable),
+                    "cannot verify: the far end's agent (" + peer.host + ") did not answer");
+          it.hosts = {peer.host};
+        }
+        return it;
+      };
+      finish(i, one(a, b, a_dead, r.ab, r.ba), one(b, a, b_dead, r.ba, r.ab));
+      return true;
+    }
+    auto unmanaged = [&](const PortRef& p) {
+      auto it = managed_.find(p.host);
+      return it != managed_.end() && !it->second.contains(p.port);
+    };
+    if (unmanaged(a) || unmanaged(b)) {
+      auto one = [&](const PortRef& p, const PortRef& peer, const Direction& tx, const Direction& rx) {
+        if (unmanaged(p)) {
+          return item(p, peer, tx, rx, std::string(item_status::failed),
+                      "the agent of " + p.host + " does not manage port " + p.port + " (check its --ports)");
+        }
+        auto it = item(p, peer, tx, rx, std::string(item_status::failed),
+                       "cannot verify: the far end " + peer.str() + " is not managed by its agent");
+        it.hosts = {peer.host};
+        return it;
+      };
+      finish(i, one(a, b, r.ab, r.ba), one(b, a, r.ba, r.ab));
+      return true;
+    }
+    return false;
+  }
+
+  // A host's agent stopped answering mid-way: every open link through it ends unreachable.
+  void host_failed(const std::string& host, const std::string& why) {
+    unreachable_.emplace(host, why);
+    for (std::size_t i = 0; i < runs_.size(); ++i) {
+      const LinkRun& r = runs_[i];
+      if (r.phase == LinkRun::Phase::done) continue;
+      if (r.exp.a.host == host || r.exp.b.host == host) finish_if_blocked(i);
+    }
+  }
+
+  // ---- waiting for carrier ----
+
+  void arm_watches() {
+    std::set<std::string> hosts;
+    for (const auto& r : runs_) {
+      if (r.phase != LinkRun::Phase::waiting) continue;
+      hosts.insert(r.exp.a.host);
+      hosts.insert(r.exp.b.host);
+    }
+    for (const auto& h : hosts) {
+      if (watches_.contains(h) || unreachable_.contains(h)) continue;
+      const auto wait = std::chrono::milliseconds(std::clamp<std::int64_t>(left_ns() / kMs, 0, wire::kMaxWaitMs));
+      watches_[h] = pool_.watch_events(h, wait, [this, h](const EventsDelivery& d) { return on_events(h, d); });
+    }
+  }
+
+  bool waiting_on(const std::string& host) const {
+    return std::any_of(runs_.begin(), runs_.end(), [&](const LinkRun& r) {
+      return r.phase == LinkRun::Phase::waiting && (r.exp.a.host == host || r.exp.b.host == host);
+    });
+  }
+
+  void check_waiting(const std::string& host) {
+    for (std::size_t i = 0; i < runs_.size(); ++i) {
+      const LinkRun& r = runs_[i];
+      if (r.phase != LinkRun::Phase::waiting) continue;
+      if (r.exp.a.host != host && r.exp.b.host != host) continue;
+      if (up(r.exp.a) && up(r.exp.b)) start_probing(i);
+    }
+  }
+
+  bool on_events(const std::string& host, const EventsDelivery& d) {
+    if (!d.page && !d.restarted) {
+      watches_.erase(host);
+      host_failed(host, d.page.error().message);
+      return false;
+    }
+    if (d.restarted || d.missed > 0) {
+      // The table may be stale (events lost or a new agent life): read the ports again.
+      submit(AgentCall{.host = host, .target = "/v1/inventory"}, [this, host](JsonReply r) {
+        if (!r.value) {
+          if (transport_failure(r.value.error())) host_failed(host, r.value.error().message);
+          return;
+        }
+        if (auto inv = wire::decode<wire::Inventory>(*r.value, "inventory")) pool_.note_inventory(host, *inv);
+        check_waiting(host);
+      });
+    }
+    check_waiting(host);
+    const bool again = waiting_on(host) && !unreachable_.contains(host);
+    if (!again) watches_.erase(host);
+    return again;
+  }
+
+  // ---- probing ----
+
+  void start_probing(std::size_t i) {
+    runs_[i].phase = LinkRun::Phase::probing;
+    send_probe(i, true);
+    send_probe(i, false);
+  }
+
+  // ab: a -> b when true, b -> a when false.
+  void send_probe(std::size_t i, bool ab) {
+    LinkRun& r = runs_[i];
+    Direction& d = ab ? r.ab : r.ba;
+    const PortRef from = ab ? r.exp.a : r.exp.b;
+    d.busy = true;
+    d.rounds += 1;
+    d.reads = 0;
+    d.nonce = rng_();
+    our_nonces_.insert(d.nonce);
+    wire::ProbeRequest req;
+    req.ports = {from.port};
+    req.count = std::clamp<std::uint32_t>(options_.probe_count, 1, wire::kMaxProbeCount);
+    req.nonce = d.nonce;
+    nlohmann::json body;
+    wire::to_json(body, req);
+    const std::uint64_t nonce = d.nonce;
+    submit(AgentCall{.host = from.host, .method = "POST", .target = "/v1/probes", .body = body.dump()},
+           [this, i, ab, nonce, from](JsonReply reply) {
+             LinkRun& run = runs_[i];
+             Direction& dir = ab ? run.ab : run.ba;
+             if (run.phase == LinkRun::Phase::done || dir.nonce != nonce) return;
+             if (!reply.value) {
+               if (transport_failure(reply.value.error())) {
+                 host_failed(from.host, reply.value.error().message);
+                 return;
+               }
+               dir.send_error = reply.value.error().message;
+               round_over(i, ab);
+               return;
+             }
+             auto sent = wire::decode<wire::ProbeResult>(*reply.value, "probes");
+             std::uint32_t frames = 0;
+             if (sent) {
+               for (const auto& p : sent->ports) {
+                 if (p.port != from.port) continue;
+                 frames = p.sent;
+                 dir.probe_sent_ns = p.last_send_time_ns;
+                 if (!p.error.empty()) dir.send_error = from.str() + ": " + p.error;
+               }
+             } else {
+               dir.send_error = sent.error().message;
+             }
+             if (frames == 0) {
+               round_over(i, ab);
+               return;
+             }
+             read_far_end(i, ab);
+           });
+  }
+
+  void read_far_end(std::size_t i, bool ab) {
+    LinkRun& r = runs_[i];
+    Direction& d = ab ? r.ab : r.ba;
+    const PortRef from = ab ? r.exp.a : r.exp.b;
+    const PortRef to = ab ? r.exp.b : r.exp.a;
+    const std::int64_t delay_ns = d.reads == 0 ? 0 : (std::int64_t{1} << (d.reads - 1)) * kMs;
+    d.reads += 1;
+    const std::uint64_t nonce = d.nonce;
+    submit(AgentCall{.host = to.host,
+                     .target = "/v1/neighbors?port=" + to.port + "&nonce=" + std::to_string(nonce),
+                     .start_after_ns = delay_ns == 0 ? 0 : monotonic_ns() + delay_ns},
+           [this, i, ab, nonce, from, to](JsonReply reply) {
+             LinkRun& run = runs_[i];
+             Direction& dir = ab ? run.ab : run.ba;
+             if (run.phase == LinkRun::Phase::done || dir.nonce != nonce) return;
+             if (!reply.value) {
+               if (transport_failure(reply.value.error())) {
+                 host_failed(to.host, reply.value.error().message);
+                 return;
+               }
+               round_over(i, ab);
+               return;
+             }
+             auto nb = wire::decode<wire::NeighborsReply>(*reply.value, "neighbors");
+             if (nb) {
+               for (const auto& port : nb->ports) {
+                 for (const auto& n : port.neighbors) {
+                   if (n.last_nonce == nonce && is_sender(n, from)) {
+                     dir.heard = true;
+                     dir.far_receive_ns = n.last_receive_time_ns;
+                     dir.confirmed_ns = reply.done_ns;
+                   }
+                 }
+               }
+             }
+             if (dir.heard || dir.reads >= kMaxReads || left_ns() < kMinRoundNs) {
+               round_over(i, ab);
+               return;
+             }
+             read_far_end(i, ab);
+           });
+  }
+
+  void round_over(std::size_t i, bool ab) {
+    LinkRun& r = runs_[i];
+    Direction& d = ab ? r.ab : r.ba;
+    d.busy = false;
+    if (r.phase != LinkRun::Phase::probing) return;
+    if (r.ab.heard && r.ba.heard) {
+      finish(i, item(r.exp.a, r.exp.b, r.ab, r.ba, std::string(item_status::ok), "peer " + r.exp.b.str() + " confirmed both ways"),
+             item(r.exp.b, r.exp.a, r.ba, r.ab, std::string(item_status::ok), "peer " + r.exp.a.str() + " confirmed both ways"));
+      return;
+    }
+    if (!d.heard && d.rounds < options_.probe_rounds && left_ns() >= kMinRoundNs) {
+      send_probe(i, ab);
+      return;
+    }
+    const bool ab_open = !r.ab.heard && r.ab.busy;
+    const bool ba_open = !r.ba.heard && r.ba.busy;
+    if (!ab_open && !ba_open) diagnose(i);
+  }
+
+  // ---- diagnosis: who heard the probes that the expected peer did not ----
+
+  void diagnose(std::size_t i) {
+    LinkRun& r = runs_[i];
+    r.phase = LinkRun::Phase::diagnosing;
+    std::vector<std::string> hosts = options_.all_hosts.empty() ? link_hosts() : options_.all_hosts;
+    for (const auto& h : hosts) {
+      if (unreachable_.contains(h) || !pool_.has_host(h)) continue;
+      r.diag_pending += 1;
+      submit(AgentCall{.host = h, .target = "/v1/neighbors"}, [this, i, h](JsonReply reply) {
+        LinkRun& run = runs_[i];
+        if (run.phase != LinkRun::Phase::diagnosing) return;
+        run.diag_pending -= 1;
+        if (!reply.value) {
+          run.diag_errors.push_back(reply.value.error().message);
+        } else if (auto nb = wire::decode<wire::NeighborsReply>(*reply.value, "neighbors")) {
+          absorb_neighbors(run, h, *nb);
+        }
+        if (run.diag_pending == 0) conclude(i);
+      });
+    }
+    if (r.diag_pending == 0) conclude(i);
+  }
+
+  void absorb_neighbors(LinkRun& r, const std::string& host, const wire::NeighborsReply& nb) {
+    for (const auto& port : nb.ports) {
+      const PortRef here{host, port.port};
+      for (const auto& n : port.neighbors) {
+        if (!our_nonces_.contains(n.last_nonce)) continue;   // stale: not from this verification
+        if (n.last_nonce == r.ab.nonce && is_sender(n, r.exp.a) && here != r.exp.b) r.ab.heard_by.push_back(here.str());
+        if (n.last_nonce == r.ba.nonce && is_sender(n, r.exp.b) && here != r.exp.a) r.ba.heard_by.push_back(here.str());
+        if (here == r.exp.a && !is_sender(n, r.exp.b)) r.a_hears.push_back(sender_name(n));
+        if (here == r.exp.b && !is_sender(n, r.exp.a)) r.b_hears.push_back(sender_name(n));
+      }
+    }
+  }
+
+  // The verdict of port p (expected peer q) from what its own probes (tx) and q's (rx) showed.
+  ItemResult verdict(const PortRef& p, const PortRef& q, const Direction& tx, const Direction& rx,
+                     const std::vector<std::string>& hears, const std::string& when) const {
+    auto join = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+      return s;
+    };
+    if (tx.heard && rx.heard) {
+      return item(p, q, tx, rx, std::string(item_status::ok), "peer " + q.str() + " confirmed both ways");
+    }
+    if (!tx.heard && !tx.heard_by.empty()) {
+      auto it = item(p, q, tx, rx, std::string(item_status::miswired),
+                     "cabled to " + join(tx.heard_by) + ", expected " + q.str() + " (its probe was heard there)");
+      it.data["actual_peer"] = tx.heard_by.front();
+      return it;
+    }
+    if (!rx.heard && !hears.empty() && !tx.heard) {
+      auto it = item(p, q, tx, rx, std::string(item_status::miswired),
+                     "cabled to " + join(hears) + ", expected " + q.str() + " (it hears " + join(hears) + ")");
+      it.data["actual_peer"] = hears.front();
+      return it;
+    }
+    std::string why;
+    if (!tx.send_error.empty()) why += "; sending from " + p.str() + ": " + tx.send_error;
+    if (!rx.send_error.empty()) why += "; sending from " + q.str() + ": " + rx.send_error;
+    if (tx.heard != rx.heard) {
+      const std::string msg = rx.heard ? p.str() + " hears " + q.str() + ", but " + q.str() + " does not hear " + p.str()
+                                       : q.str() + " hears " + p.str() + ", but " + p.str() + " does not hear " + q.str();
+      return item(p, q, tx, rx, std::string(item_status::one_sided), "probe seen one way only" + when + ": " + msg + why);
+    }
+    return item(p, q, tx, rx, std::string(item_status::failed),
+                "carrier at both ends, but no identity probe got through either way" + when +
+                    " and no other port heard " + p.str() + why);
+  }
+
+  void conclude(std::size_t i, const std::string& when = "") {
+    LinkRun& r = runs_[i];
+    finish(i, verdict(r.exp.a, r.exp.b, r.ab, r.ba, r.a_hears, when), verdict(r.exp.b, r.exp.a, r.ba, r.ab, r.b_hears, when));
+  }
+
+  // ---- the deadline ----
+
+  std::string port_words(const PortRef& p) const {
+    const PortLinkState* s = state(p);
+    if (s == nullptr) return p.str() + " state unknown";
+    if (s->removed) return p.str() + " is gone (the netdev was removed)";
+    if (!s->admin_up) return p.str() + " is administratively down";
+    return p.str() + (s->carrier ? " has carrier" : " has no carrier");
+  }
+
+  void finish_at_deadline(std::size_t i) {
+    LinkRun& r = runs_[i];
+    if (r.phase == LinkRun::Phase::waiting) {
+      const bool a_up = up(r.exp.a);
+      const bool b_up = up(r.exp.b);
+      std::string status;
+      std::string msg;
+      if (!a_up && !b_up) {
+        status = item_status::dark;
+        msg = "no carrier at either end by the deadline: " + port_words(r.exp.a) + ", " + port_words(r.exp.b);
+      } else if (a_up != b_up) {
+        status = item_status::one_sided;
+        msg = "carrier at one end only by the deadline: " + port_words(r.exp.a) + ", " + port_words(r.exp.b);
+      } else {
+        status = item_status::failed;
+        msg = "both ends came up only at the deadline; the link was not probed";
+      }
+      finish(i, item(r.exp.a, r.exp.b, r.ab, r.ba, status, msg), item(r.exp.b, r.exp.a, r.ba, r.ab, status, msg));
+      return;
+    }
+    conclude(i, " (deadline reached)");
+  }
+
+  AgentPool& pool_;
+  const LinkVerifyOptions& options_;
+  const std::function<void(const ItemResult&)>& on_item_;
+  std::mt19937_64 rng_;
+  std::vector<LinkRun> runs_;
+  std::size_t done_ = 0;
+  std::int64_t started_ns_ = 0;
+  std::map<std::string, std::string> unreachable_;         // host -> why
+  std::map<std::string, std::set<std::string>> managed_;  // host -> ports its agent manages
+  std::map<std::string, AgentPool::WatchId> watches_;
+  std::set<CallId> calls_;
+  std::set<std::uint64_t> our_nonces_;
+  LinkVerifyReport report_;
+};
+
+}  // namespace
+
+LinkVerifyReport verify_links(AgentPool& pool, const std::vector<ExpectedLink>& links, const LinkVerifyOptions& options,
+                              const std::function<void(const ItemResult&)>& on_item) {
+  Verifier v(pool, links, options, on_item);
+  return v.run();
+}
+
+}  // namespace mixnet::coord

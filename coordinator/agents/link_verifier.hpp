@@ -1,0 +1,63 @@
+#pragma once
+// links.verify's engine: every expected link is up at both ends and the identity probe proves
+// that each end sees the expected peer. Event-driven from start to end:
+//
+//  1. read each agent's event journal up to now and its inventory (carrier, admin state);
+//  2. links up at both ends are probed at once; for the others, each agent's journal is
+//     long-polled and a link is probed the moment its second end comes up;
+//  3. probing a link: both ends send probes with a fresh nonce (POST /v1/probes), then each far
+//     end is asked whether it heard it (GET /v1/neighbors?port&nonce), re-asked after 1, 2, 4 ...
+//     ms while the frames are in flight, and the unheard direction is probed again (bounded);
+//  4. a direction still unheard is diagnosed: every agent is asked who heard that nonce, which
+//     names the real peer of a miswired port;
+//  5. at the deadline, links still waiting for carrier are dark (no carrier at either end) or
+//     one-sided (carrier at one end only).
+//
+// Verdicts, one per port (kind "port", id "h1:ocs0"):
+//   ok          both ends up, each heard the other
+//   miswired    the port's probe was heard by another port (or it heard another port): the
+//               message names the real peer and the expected one
+//   dark        no carrier at either end
+//   one-sided   carrier at one end only, or the probe got through one way only
+//   unreachable the port's agent (or the far end's) did not answer; the item counts against the
+//               host whose agent failed
+//   failed      anything else (the agent does not manage the port; carrier at both ends but no
+//               probe got through either way and no other port heard it)
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "coordinator/agents/agent_pool.hpp"
+#include "coordinator/engine/module.hpp"
+#include "coordinator/model/inventory.hpp"
+
+namespace mixnet::coord {
+
+struct ExpectedLink {
+  PortRef a;
+  PortRef b;
+};
+
+struct LinkVerifyOptions {
+  std::int64_t deadline_ns = 0;          // monotonic_ns(): every verdict is in by then
+  std::uint32_t probe_count = 2;         // frames per probe request (1..16)
+  int probe_rounds = 3;                  // probe requests per direction before diagnosing
+  std::vector<std::string> all_hosts;    // where to look for a miswired port's real peer
+                                         // (empty: the hosts of the expected links)
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct LinkVerifyReport {
+  std::vector<ItemResult> items;         // two per link, in the order of the links
+  std::int64_t all_verified_ns = 0;      // CLOCK_REALTIME (coordinator) of the last verdict
+  std::int64_t last_link_up_ns = 0;      // the latest link-up time among the ports (agent clocks,
+                                         // aligned to the coordinator's where an offset is known)
+};
+
+// Runs the verification; `on_item` sees each verdict the moment it is reached (to record it).
+LinkVerifyReport verify_links(AgentPool& pool, const std::vector<ExpectedLink>& links, const LinkVerifyOptions& options,
+                              const std::function<void(const ItemResult&)>& on_item = {});
+
+}  // namespace mixnet::coord

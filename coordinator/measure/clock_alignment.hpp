@@ -1,0 +1,45 @@
+#pragma once
+// Clock alignment, NTP style: from repeated round trips to an agent's GET /v1/clock (t_send and
+// t_recv on the coordinator's clock, the agent's CLOCK_REALTIME read in between) estimate
+//   offset = agent clock - coordinator clock
+// from the sample with the shortest round trip, with uncertainty = half that round trip.
+// Why it holds whatever the path asymmetry: the agent read its clock somewhere between t_send and
+// t_recv, so the true offset lies in [agent - t_recv, agent - t_send]; the midpoint is at most
+// rtt/2 from either end, and the shortest round trip gives the narrowest such interval.
+// docs/measurement.md, "Clock alignment".
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "common/result.hpp"
+#include "coordinator/measure/timestamp.hpp"
+
+namespace mixnet::coord::measure {
+
+struct ClockSample {
+  std::int64_t t_send_ns = 0;   // coordinator clock, just before the request left
+  std::int64_t agent_ns = 0;    // the agent's realtime_ns from the reply
+  std::int64_t t_recv_ns = 0;   // coordinator clock, just after the reply arrived
+};
+
+struct ClockOffset {
+  std::string clock;                  // "agent:h1"
+  std::int64_t offset_ns = 0;         // agent clock - coordinator clock
+  std::int64_t uncertainty_ns = 0;    // +-: ceil(best_rtt / 2)
+  std::int64_t best_rtt_ns = 0;
+  std::int64_t measured_at_ns = 0;    // coordinator time of the best sample (its t_send)
+  std::uint64_t samples = 0;
+  // Every sample's interval [agent - t_recv, agent - t_send] should overlap the others'. When they
+  // do not, a clock stepped (NTP) while we sampled: the offset is then not one number.
+  bool consistent = true;
+};
+
+// Errors (invalid_argument) name the field: "samples" when empty, "samples[3].t_recv_ns" when a
+// reply came back before its request left.
+Result<ClockOffset> estimate_offset(std::string clock, std::span<const ClockSample> samples);
+
+// An agent timestamp on the coordinator's clock. own_uncertainty_ns is the stamp's own (a bin
+// width, say); the alignment's uncertainty is added to it.
+Timestamp align(const ClockOffset& offset, std::int64_t agent_ns, std::int64_t own_uncertainty_ns = 0);
+
+}  // namespace mixnet::coord::measure

@@ -1,0 +1,235 @@
+#include "coordinator/measure/ground_truth.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace mixnet::coord::measure {
+
+using nlohmann::json;
+
+namespace {
+
+// Reads fields of one object; the first problem is kept and names the field.
+class FieldReader {
+ public:
+  FieldReader(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
+
+  template <class T>
+  T integer(std::string_view key) {
+    const json* v = find(key);
+    if (v == nullptr) return T{};
+    if (!v->is_number_integer()) return bad<T>(key, "must be an integer");
+    return v->get<T>();
+  }
+  std::string text(std::string_view key) {
+    const json* v = find(key);
+    if (v == nullptr) return {};
+    if (!v->is_string()) return bad<std::string>(key, "must be a string");
+    return v->get<std::string>();
+  }
+  [[nodiscard]] const std::optional<Error>& error() const { return error_; }
+
+ private:
+  const json* find(std::string_view key) {
+    auto it = obj_.find(key);
+    if (it == obj_.end()) return bad<const json*>(key, "missing");
+    return &*it;
+  }
+  template <class T>
+  T bad(std::string_view key, std::string_view what) {
+    if (!error_) error_ = Error{Errc::protocol, std::string(what), fmt::format("{}.{}", path_, key)};
+    return T{};
+  }
+  const json& obj_;
+  std::string path_;
+  std::optional<Error> error_;
+};
+
+Result<const json*> list(const json& reply, std::string_view key) {
+  if (reply.is_array()) return &reply;
+  if (reply.is_object()) {
+    auto it = reply.find(key);
+    if (it != reply.end() && it->is_array()) return &*it;
+  }
+  return fail(Errc::protocol, fmt::format("expected an array or an object with an array '{}'", key), std::string(key));
+}
+
+}  // namespace
+
+Result<GroundTruth> parse_ground_truth(const json& changes, const json& plane_events) {
+  GroundTruth out;
+  auto cl = list(changes, "changes");
+  if (!cl) return std::unexpected(cl.error());
+  for (std::size_t i = 0; i < (*cl)->size(); ++i) {
+    const auto& c = (**cl)[i];
+    const auto path = fmt::format("changes[{}]", i);
+    if (!c.is_object()) return fail(Errc::protocol, "must be an object", path);
+    FieldReader r(c, path);
+    TruthChange t;
+    t.id = r.integer<std::uint64_t>("id");
+    t.kind = r.text("kind");
+    t.received_ns = r.integer<std::int64_t>("received_ns");
+    t.settled_ns = r.integer<std::int64_t>("settled_ns");
+    t.replied_ns = r.integer<std::int64_t>("replied_ns");
+    if (r.error()) return std::unexpected(*r.error());
+    out.changes.push_back(std::move(t));
+  }
+  auto el = list(plane_events, "events");
+  if (!el) return std::unexpected(el.error());
+  for (std::size_t i = 0; i < (*el)->size(); ++i) {
+    const auto& e = (**el)[i];
+    const auto path = fmt::format("events[{}]", i);
+    if (!e.is_object()) return fail(Errc::protocol, "must be an object", path);
+    FieldReader r(e, path);
+    TruthEndEvent t;
+    t.seq = r.integer<std::uint64_t>("seq");
+    t.end = r.text("end");
+    t.kind = r.text("kind");
+    t.time_ns = r.integer<std::int64_t>("time_ns");
+    t.change_id = r.integer<std::uint64_t>("change_id");
+    if (r.error()) return std::unexpected(*r.error());
+    if (auto it = e.find("training_ms"); it != e.end() && it->is_number()) t.training_ms = it->get<double>();
+    out.plane_events.push_back(std::move(t));
+  }
+  return out;
+}
+
+bool moment_has_truth(Moment m) {
+  return m == Moment::cmd_sent || m == Moment::switch_ack || m == Moment::carrier_lost || m == Moment::link_up;
+}
+
+bool segment_has_truth(std::size_t segment) {
+  return segment < kSegmentCount && moment_has_truth(kSegments[segment].from) && moment_has_truth(kSegments[segment].to);
+}
+
+TruthRow match_truth(const PortBreakdown& measured, const GroundTruth& truth, const TruthOptions& options) {
+  TruthRow row;
+  row.repetition = measured.repetition;
+  row.port = measured.port;
+  for (std::size_t m = 0; m < kMomentCount; ++m) {
+    row.moments[m].missing_reason = moment_has_truth(static_cast<Moment>(m)) ? "" : "the emulator has no truth for it";
+  }
+  auto set_missing = [&](std::string reason) {
+    for (std::size_t m = 0; m < kMomentCount; ++m)
+      if (moment_has_truth(static_cast<Moment>(m))) row.moments[m].missing_reason = reason;
+  };
+
+  const auto& cmd = measured.moment(Moment::cmd_sent).at;
+  if (!cmd) {
+    set_missing("no measured command time to find the repetition's changes by");
+  } else {
+    const auto& ack = measured.moment(Moment::switch_ack).at;
+    const std::int64_t lo = cmd->ns - options.tolerance_ns;
+    const std::int64_t hi = ack ? ack->ns + options.tolerance_ns
+                          : measured.window_end_ns ? *measured.window_end_ns + options.tolerance_ns
+                                                   : std::numeric_limits<std::int64_t>::max();
+    std::vector<const TruthChange*> changes;
+    for (const auto& c : truth.changes)
+      if (c.received_ns >= lo && c.received_ns <= hi) changes.push_back(&c);
+    const auto in_repetition = [&](std::uint64_t id) {
+      return std::any_of(changes.begin(), changes.end(), [&](const TruthChange* c) { return c->id == id; });
+    };
+    std::vector<const TruthEndEvent*> events;
+    for (const auto& e : truth.plane_events)
+      if (e.end == measured.port && e.change_id != 0 && in_repetition(e.change_id)) events.push_back(&e);
+    std::stable_sort(events.begin(), events.end(),
+                     [](const TruthEndEvent* a, const TruthEndEvent* b) { return a->time_ns < b->time_ns; });
+
+    // The changes that touched this end; without plane events, every change of the repetition.
+    std::vector<const TruthChange*> own;
+    for (const auto* c : changes)
+      if (std::any_of(events.begin(), events.end(), [&](const TruthEndEvent* e) { return e->change_id == c->id; }))
+        own.push_back(c);
+    if (own.empty()) own = changes;
+    for (const auto* c : own) row.change_ids.push_back(c->id);
+
+    auto& tc = row.moments[static_cast<std::size_t>(Moment::cmd_sent)];
+    auto& ta = row.moments[static_cast<std::size_t>(Moment::switch_ack)];
+    if (own.empty()) {
+      tc.missing_reason = ta.missing_reason = "no emulator change received in this repetition's window";
+    } else {
+      std::int64_t received = std::numeric_limits<std::int64_t>::max();
+      std::int64_t replied = 0;
+      bool dropped = false;
+      for (const auto* c : own) {
+        received = std::min(received, c->received_ns);
+        if (c->replied_ns == 0) dropped = true;
+        replied = std::max(replied, c->replied_ns);
+      }
+      tc.at = coordinator_time(received);
+      if (dropped) ta.missing_reason = "the emulator dropped the session: no reply was sent";
+      else ta.at = coordinator_time(replied);
+    }
+
+    std::optional<std::size_t> last_down;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const auto& e = *events[i];
+      if (e.kind == "link_down") {
+        if (!row.moments[static_cast<std::size_t>(Moment::carrier_lost)].at)
+          row.moments[static_cast<std::size_t>(Moment::carrier_lost)].at = coordinator_time(e.time_ns);
+        last_down = i;
+      } else if (e.kind == "light_off" && !row.light_off_ns) {
+        row.light_off_ns = e.time_ns;
+      } else if (e.kind == "light_on") {
+        row.light_on_ns = e.time_ns;
+      }
+    }
+    if (!row.moments[static_cast<std::size_t>(Moment::carrier_lost)].at)
+      row.moments[static_cast<std::size_t>(Moment::carrier_lost)].missing_reason = "no plane link_down for this end in this repetition";
+    for (std::size_t i = last_down ? *last_down + 1 : 0; i < events.size(); ++i) {
+      if (events[i]->kind == "link_up") {
+        row.moments[static_cast<std::size_t>(Moment::link_up)].at = coordinator_time(events[i]->time_ns);
+        row.training_ms = events[i]->training_ms;
+        break;
+      }
+    }
+    if (!row.moments[static_cast<std::size_t>(Moment::link_up)].at)
+      row.moments[static_cast<std::size_t>(Moment::link_up)].missing_reason = "no plane link_up for this end in this repetition";
+  }
+
+  row.truth_segments = compute_segments(row.moments);
+  for (std::size_t m = 0; m < kMomentCount; ++m) {
+    const auto& a = measured.moments[m].at;
+    const auto& t = row.moments[m].at;
+    if (a && t) row.moment_error_ns[m] = a->ns - t->ns;
+  }
+  for (std::size_t s = 0; s < kSegmentCount; ++s) {
+    const auto& a = measured.segments[s];
+    const auto& t = row.truth_segments[s];
+    if (segment_has_truth(s) && a.status == SegmentStatus::ok && t.status == SegmentStatus::ok) row.error_ns[s] = a.ns - t.ns;
+  }
+  return row;
+}
+
+TruthCheck check_against_truth(std::span<const TruthRow> rows, std::int64_t bound_ns) {
+  TruthCheck out;
+  out.bound_ns = bound_ns;
+  out.pass = true;
+  std::vector<std::string> failures;
+  for (std::size_t s = 0; s < kSegmentCount; ++s) {
+    if (!segment_has_truth(s)) continue;
+    TruthSegmentCheck c;
+    c.segment = kSegments[s].name;
+    std::vector<std::int64_t> abs;
+    for (const auto& r : rows)
+      if (r.error_ns[s]) abs.push_back(std::llabs(*r.error_ns[s]));
+    c.pairs = abs.size();
+    c.abs_error = summarize(std::move(abs));
+    c.pass = c.abs_error && c.abs_error->p99 <= bound_ns;
+    if (!c.pass) {
+      out.pass = false;
+      failures.push_back(c.abs_error ? fmt::format("{} p99 |error| {:.3f} ms", c.segment, static_cast<double>(c.abs_error->p99) / 1e6)
+                                     : fmt::format("{} has no measured/truth pairs", c.segment));
+    }
+    out.segments.push_back(c);
+  }
+  out.message = out.pass ? fmt::format("every segment within {:.3f} ms of the ground truth at p99", static_cast<double>(bound_ns) / 1e6)
+                         : fmt::format("beyond the {:.3f} ms bound: {}", static_cast<double>(bound_ns) / 1e6, fmt::join(failures, "; "));
+  return out;
+}
+
+}  // namespace mixnet::coord::measure

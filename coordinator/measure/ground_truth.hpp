@@ -1,0 +1,94 @@
+#pragma once
+// The proof: every measured moment set against the emulator's ground truth (GET /v1/changes on the
+// emulator's control API, and the lab plane's per-end events, GET /v1/plane/events). Per
+// repetition and port the truth moments are
+//   cmd_sent     <-> the change's received_ns (the switch read the command)
+//   switch_ack   <-> the change's replied_ns (the reply was handed to the socket; 0 = dropped)
+//   carrier_lost <-> the end's first plane "link_down" (the OCS-side link taken down)
+//   link_up      <-> the end's first plane "link_up" after its last "link_down" (trained, up)
+// and the error of a segment is measured - truth, both computed with the same segment table.
+// docs/measurement.md, "Ground-truth check".
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+#include "coordinator/measure/breakdown.hpp"
+#include "coordinator/measure/percentile.hpp"
+
+namespace mixnet::coord::measure {
+
+struct TruthChange {
+  std::uint64_t id = 0;
+  std::string kind;                 // connect, disconnect, light-off, light-on
+  std::int64_t received_ns = 0;
+  std::int64_t settled_ns = 0;
+  std::int64_t replied_ns = 0;      // 0: the session was dropped before the reply
+};
+
+struct TruthEndEvent {
+  std::uint64_t seq = 0;
+  std::string end;                  // "h1:ocs0": the same name as the inventory's port
+  std::string kind;                 // light_on, light_off, link_up, link_down
+  std::int64_t time_ns = 0;
+  std::uint64_t change_id = 0;      // 0: a fault, not a command
+  std::optional<double> training_ms;
+};
+
+struct GroundTruth {
+  std::vector<TruthChange> changes;
+  std::vector<TruthEndEvent> plane_events;
+};
+
+// From the emulator's replies ({"changes":[...]} and {"events":[...]}, or the bare arrays). Errors
+// (protocol) name the field: "changes[2].received_ns".
+Result<GroundTruth> parse_ground_truth(const nlohmann::json& changes, const nlohmann::json& plane_events);
+
+struct TruthOptions {
+  // A change belongs to a repetition when the switch received it within
+  // [cmd_sent - tolerance, (switch_ack or window end) + tolerance]: the lab's clocks are one clock,
+  // the tolerance only absorbs stamping order.
+  std::int64_t tolerance_ns = 5'000'000;
+  std::int64_t bound_ns = 1'000'000;  // |error| p99 must be within this (issue 6: 1 ms, fast profile)
+};
+
+// The segments the truth can speak for: both their ends have a truth moment.
+bool segment_has_truth(std::size_t segment);
+bool moment_has_truth(Moment m);
+
+struct TruthRow {
+  int repetition = 0;
+  std::string port;
+  std::vector<std::uint64_t> change_ids;               // the emulator changes matched to this row
+  std::array<MomentValue, kMomentCount> moments;       // truth (coordinator clock == lab clock)
+  std::optional<std::int64_t> light_off_ns, light_on_ns;
+  std::optional<double> training_ms;
+  std::array<std::optional<std::int64_t>, kMomentCount> moment_error_ns;   // measured - truth
+  std::array<SegmentValue, kSegmentCount> truth_segments;
+  std::array<std::optional<std::int64_t>, kSegmentCount> error_ns;         // measured - truth
+};
+
+TruthRow match_truth(const PortBreakdown& measured, const GroundTruth& truth, const TruthOptions& options);
+
+struct TruthSegmentCheck {
+  std::string_view segment;
+  std::uint64_t pairs = 0;                  // rows where both measured and truth are ok
+  std::optional<Distribution> abs_error;    // of |measured - truth|, ns
+  bool pass = false;                        // pairs > 0 and p99 |error| <= bound
+};
+
+struct TruthCheck {
+  std::int64_t bound_ns = 0;
+  bool pass = false;                        // every segment with truth passes
+  std::vector<TruthSegmentCheck> segments;  // only segments with truth
+  std::string message;                      // one line: why it failed, or that it passed
+};
+
+TruthCheck check_against_truth(std::span<const TruthRow> rows, std::int64_t bound_ns);
+
+}  // namespace mixnet::coord::measure

@@ -1,0 +1,448 @@
+#include "coordinator/model/inventory.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "coordinator/model/yaml_util.hpp"
+
+namespace mixnet::coord {
+namespace {
+
+using yamlx::error_at;
+using yamlx::join;
+using yamlx::Source;
+
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-'; }
+
+// Host and switch names: [A-Za-z0-9_.-]{1,63}.
+bool valid_name(std::string_view name) {
+  return !name.empty() && name.size() <= 63 && std::ranges::all_of(name, is_name_char);
+}
+
+// Linux netdev names: 1..15 bytes, no '/', ':' or whitespace.
+bool valid_netdev(std::string_view name) {
+  if (name.empty() || name.size() > 15 || name == "." || name == "..") return false;
+  return std::ranges::none_of(name, [](char c) { return c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
+bool valid_cidr(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  const auto addr = text.substr(0, slash);
+  const auto prefix_text = text.substr(slash + 1);
+  if (prefix_text.empty() || prefix_text.size() > 3 || !std::ranges::all_of(prefix_text, ::isdigit)) return false;
+  const int prefix = std::stoi(prefix_text);
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, addr.c_str(), buf) == 1) return prefix <= 32;
+  if (inet_pton(AF_INET6, addr.c_str(), buf) == 1) return prefix <= 128;
+  return false;
+}
+
+std::optional<std::string> normalized_mac(std::string text) {
+  if (text.size() != 17) return std::nullopt;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i % 3 == 2) {
+      if (text[i] != ':') return std::nullopt;
+    } else if (std::isxdigit(static_cast<unsigned char>(text[i])) == 0) {
+      return std::nullopt;
+    } else {
+      text[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    }
+  }
+  return text;
+}
+
+// http(s)://ADDR:PORT with an optional path.
+bool valid_url(const std::string& url) {
+  std::string_view rest = url;
+  if (rest.starts_with("http://")) rest.remove_prefix(7);
+  else if (rest.starts_with("https://")) rest.remove_prefix(8);
+  else return false;
+  rest = rest.substr(0, rest.find('/'));
+  const auto colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  if (rest.front() == '[' && rest.find(']') > colon) return false;
+  const auto port = rest.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || !std::ranges::all_of(port, ::isdigit)) return false;
+  const int number = std::stoi(std::string(port));
+  return number >= 1 && number <= 65535;
+}
+
+std::string resolve_path(const std::string& base_dir, const std::string& file) {
+  std::filesystem::path p(file);
+  if (p.is_absolute() || base_dir.empty()) return p.lexically_normal().string();
+  return (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
+
+// Switch port numbers are written as the switch names them: integers or strings such as "1.1.1".
+Result<std::string> switch_port(const YAML::Node& node, const Source& src, const std::string& path) {
+  auto text = yamlx::string(node, src, path);
+  if (!text) return text;
+  if (std::ranges::any_of(*text, [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }))
+    return error_at(src, node, path, fmt::format("switch port '{}' has white space", *text));
+  if (text->starts_with('-')) return error_at(src, node, path, fmt::format("switch port '{}' is negative", *text));
+  return text;
+}
+
+class Reader {
+ public:
+  Reader(Source src, std::string base_dir) : src_(std::move(src)), base_dir_(std::move(base_dir)) {}
+
+  Result<Inventory> read(const YAML::Node& root) {
+    Inventory inv;
+    if (!root.IsDefined() || root.IsNull()) return error_at(src_, root, "", "the file is empty");
+    if (auto ok = yamlx::only_keys(root, src_, "", {"version", "name", "hosts", "switches", "lab"}); !ok)
+      return std::unexpected(ok.error());
+    if (!root["version"]) return error_at(src_, root, "version", "required (this reader knows version 1)");
+    auto version = yamlx::integer(root["version"], src_, "version");
+    if (!version) return std::unexpected(version.error());
+    if (*version != 1) return error_at(src_, root["version"], "version", fmt::format("version {} is not known (this reader knows 1)", *version));
+    inv.version = 1;
+    if (root["name"]) {
+      auto name = yamlx::scalar(root["name"], src_, "name");
+      if (!name) return std::unexpected(name.error());
+      inv.name = *name;
+    }
+    if (root["switches"]) {
+      if (auto ok = read_switches(root["switches"], inv); !ok) return std::unexpected(ok.error());
+    }
+    if (!root["hosts"]) return error_at(src_, root, "hosts", "required: the list of hosts");
+    if (auto ok = read_hosts(root["hosts"], inv); !ok) return std::unexpected(ok.error());
+    if (root["lab"]) {
+      if (auto ok = read_lab(root["lab"], inv); !ok) return std::unexpected(ok.error());
+    }
+    return inv;
+  }
+
+ private:
+  Result<void> read_switches(const YAML::Node& list, Inventory& inv) {
+    if (auto ok = yamlx::expect_seq(list, src_, "switches"); !ok) return ok;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto node = list[i];
+      const auto path = yamlx::index("switches", i);
+      if (auto ok = yamlx::only_keys(node, src_, path, {"name", "kind", "uri", "alt_uris", "ground_truth"}); !ok) return ok;
+      Switch sw;
+      sw.line = yamlx::line_of(node);
+      if (!node["name"]) return error_at(src_, node, join(path, "name"), "required");
+      auto name = yamlx::string(node["name"], src_, join(path, "name"));
+      if (!name) return std::unexpected(name.error());
+      if (!valid_name(*name)) return error_at(src_, node["name"], join(path, "name"), fmt::format("'{}' is not a valid name ([A-Za-z0-9_.-], 1..63)", *name));
+      if (const auto* other = inv.find_switch(*name))
+        return error_at(src_, node["name"], join(path, "name"), fmt::format("switch '{}' is already defined at line {}", *name, other->line));
+      sw.name = *name;
+      if (!node["kind"]) return error_at(src_, node, join(path, "kind"), "required: ocs or eps");
+      auto kind = yamlx::string(node["kind"], src_, join(path, "kind"));
+      if (!kind) return std::unexpected(kind.error());
+      if (*kind == "ocs") sw.kind = SwitchKind::ocs;
+      else if (*kind == "eps") sw.kind = SwitchKind::eps;
+      else return error_at(src_, node["kind"], join(path, "kind"), fmt::format("'{}' is not a switch kind (ocs or eps)", *kind));
+      if (sw.kind == SwitchKind::ocs) {
+        if (!node["uri"]) return error_at(src_, node, join(path, "uri"), "required for an OCS (see docs/ocs-drivers.md)");
+        auto uri = yamlx::string(node["uri"], src_, join(path, "uri"));
+        if (!uri) return std::unexpected(uri.error());
+        if (uri->find("://") == std::string::npos) return error_at(src_, node["uri"], join(path, "uri"), fmt::format("'{}' is not a switch URI (scheme://user@host:port)", *uri));
+        sw.uri = *uri;
+        if (node["alt_uris"]) {
+          const auto alts = node["alt_uris"];
+          const auto alts_path = join(path, "alt_uris");
+          if (auto ok = yamlx::expect_seq(alts, src_, alts_path); !ok) return ok;
+          for (std::size_t j = 0; j < alts.size(); ++j) {
+            auto alt = yamlx::string(alts[j], src_, yamlx::index(alts_path, j));
+            if (!alt) return std::unexpected(alt.error());
+            if (alt->find("://") == std::string::npos) return error_at(src_, alts[j], yamlx::index(alts_path, j), fmt::format("'{}' is not a switch URI", *alt));
+            sw.alt_uris.push_back(*alt);
+          }
+        }
+        if (node["ground_truth"]) {
+          const auto gt = node["ground_truth"];
+          const auto gt_path = join(path, "ground_truth");
+          if (auto ok = yamlx::only_keys(gt, src_, gt_path, {"url", "token_file"}); !ok) return ok;
+          GroundTruth truth;
+          if (!gt["url"]) return error_at(src_, gt, join(gt_path, "url"), "required");
+          auto url = yamlx::string(gt["url"], src_, join(gt_path, "url"));
+          if (!url) return std::unexpected(url.error());
+          if (!valid_url(*url)) return error_at(src_, gt["url"], join(gt_path, "url"), fmt::format("'{}' is not http(s)://ADDR:PORT", *url));
+          truth.url = *url;
+          if (gt["token_file"]) {
+            auto file = yamlx::string(gt["token_file"], src_, join(gt_path, "token_file"));
+            if (!file) return std::unexpected(file.error());
+            truth.token_file = resolve_path(base_dir_, *file);
+          }
+          sw.ground_truth = truth;
+        }
+      } else {
+        for (const char* key : {"uri", "alt_uris", "ground_truth"}) {
+          if (node[key]) return error_at(src_, node[key], join(path, key), "only an OCS has this key (kind is eps)");
+        }
+      }
+      inv.switches.push_back(std::move(sw));
+    }
+    return {};
+  }
+
+  Result<void> read_hosts(const YAML::Node& list, Inventory& inv) {
+    if (auto ok = yamlx::expect_seq(list, src_, "hosts"); !ok) return ok;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto node = list[i];
+      const auto path = yamlx::index("hosts", i);
+      if (auto ok = yamlx::only_keys(node, src_, path, {"name", "gpus", "agent", "ports"}); !ok) return ok;
+      Host host;
+      host.line = yamlx::line_of(node);
+      if (!node["name"]) return error_at(src_, node, join(path, "name"), "required");
+      auto name = yamlx::string(node["name"], src_, join(path, "name"));
+      if (!name) return std::unexpected(name.error());
+      if (!valid_name(*name)) return error_at(src_, node["name"], join(path, "name"), fmt::format("'{}' is not a valid host name ([A-Za-z0-9_.-], 1..63)", *name));
+      if (const auto* other = inv.find_host(*name))
+        return error_at(src_, node["name"], join(path, "name"), fmt::format("host '{}' is already defined at line {}", *name, other->line));
+      host.name = *name;
+      if (node["gpus"]) {
+        auto gpus = yamlx::integer(node["gpus"], src_, join(path, "gpus"));
+        if (!gpus) return std::unexpected(gpus.error());
+        if (*gpus < 0 || *gpus > 1024) return error_at(src_, node["gpus"], join(path, "gpus"), fmt::format("{} is outside 0..1024", *gpus));
+        host.gpus = static_cast<int>(*gpus);
+      }
+      if (!node["agent"]) return error_at(src_, node, join(path, "agent"), "required: {url: http://ADDR:PORT, token_file: FILE}");
+      const auto agent = node["agent"];
+      const auto agent_path = join(path, "agent");
+      if (auto ok = yamlx::only_keys(agent, src_, agent_path, {"url", "token_file"}); !ok) return ok;
+      if (!agent["url"]) return error_at(src_, agent, join(agent_path, "url"), "required");
+      auto url = yamlx::string(agent["url"], src_, join(agent_path, "url"));
+      if (!url) return std::unexpected(url.error());
+      if (!valid_url(*url)) return error_at(src_, agent["url"], join(agent_path, "url"), fmt::format("'{}' is not http(s)://ADDR:PORT", *url));
+      host.agent.url = *url;
+      if (agent["token_file"]) {
+        auto file = yamlx::string(agent["token_file"], src_, join(agent_path, "token_file"));
+        if (!file) return std::unexpected(file.error());
+        host.agent.token_file = resolve_path(base_dir_, *file);
+      }
+      if (node["ports"]) {
+        if (auto ok = read_ports(node["ports"], join(path, "ports"), inv, host); !ok) return ok;
+      }
+      inv.hosts.push_back(std::move(host));
+    }
+    return {};
+  }
+
+  Result<void> read_ports(const YAML::Node& list, const std::string& list_path, const Inventory& inv, Host& host) {
+    if (auto ok = yamlx::expect_seq(list, src_, list_path); !ok) return ok;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto node = list[i];
+      const auto path = yamlx::index(list_path, i);
+      if (auto ok = yamlx::only_keys(node, src_, path, {"name", "address", "mac", "ocs", "eps", "expect"}); !ok) return ok;
+      HostPort port;
+      port.line = yamlx::line_of(node);
+      if (!node["name"]) return error_at(src_, node, join(path, "name"), "required: the netdev name on the host");
+      auto name = yamlx::string(node["name"], src_, join(path, "name"));
+      if (!name) return std::unexpected(name.error());
+      if (!valid_netdev(*name)) return error_at(src_, node["name"], join(path, "name"), fmt::format("'{}' is not a netdev name (1..15 characters, no '/', ':' or spaces)", *name));
+      if (const auto* other = host.find_port(*name))
+        return error_at(src_, node["name"], join(path, "name"), fmt::format("port '{}' of host {} is already defined at line {}", *name, host.name, other->line));
+      port.name = *name;
+      if (node["address"]) {
+        auto address = yamlx::string(node["address"], src_, join(path, "address"));
+        if (!address) return std::unexpected(address.error());
+        if (!valid_cidr(*address)) return error_at(src_, node["address"], join(path, "address"), fmt::format("'{}' is not ADDRESS/PREFIX", *address));
+        port.address = *address;
+      }
+      if (node["mac"]) {
+        auto mac = yamlx::string(node["mac"], src_, join(path, "mac"));
+        if (!mac) return std::unexpected(mac.error());
+        auto normal = normalized_mac(*mac);
+        if (!normal) return error_at(src_, node["mac"], join(path, "mac"), fmt::format("'{}' is not a MAC address (xx:xx:xx:xx:xx:xx)", *mac));
+        port.mac = *normal;
+      }
+      if (node["ocs"] && node["eps"])
+        return error_at(src_, node["eps"], join(path, "eps"), "a port is cabled to an OCS or to an electrical switch, not both");
+      if (node["ocs"]) {
+        if (auto ok = read_ocs(node["ocs"], join(path, "ocs"), inv, host, port); !ok) return ok;
+      }
+      if (node["eps"]) {
+        if (auto ok = read_eps(node["eps"], join(path, "eps"), inv, host, port); !ok) return ok;
+      }
+      if (node["expect"]) {
+        const auto expect = node["expect"];
+        const auto expect_path = join(path, "expect");
+        if (auto ok = yamlx::only_keys(expect, src_, expect_path, {"speed_mbps", "mtu"}); !ok) return ok;
+        if (expect["speed_mbps"]) {
+          auto speed = yamlx::integer(expect["speed_mbps"], src_, join(expect_path, "speed_mbps"));
+          if (!speed) return std::unexpected(speed.error());
+          if (*speed <= 0 || *speed > 10'000'000) return error_at(src_, expect["speed_mbps"], join(expect_path, "speed_mbps"), fmt::format("{} is outside 1..10000000", *speed));
+          port.expect.speed_mbps = *speed;
+        }
+        if (expect["mtu"]) {
+          auto mtu = yamlx::integer(expect["mtu"], src_, join(expect_path, "mtu"));
+          if (!mtu) return std::unexpected(mtu.error());
+          if (*mtu < 68 || *mtu > 65535) return error_at(src_, expect["mtu"], join(expect_path, "mtu"), fmt::format("{} is outside 68..65535", *mtu));
+          port.expect.mtu = static_cast<int>(*mtu);
+        }
+      }
+      host.ports.push_back(std::move(port));
+    }
+    return {};
+  }
+
+  Result<const Switch*> switch_of_kind(const YAML::Node& node, const std::string& path, const Inventory& inv, SwitchKind kind) {
+    if (!node["switch"]) return error_at(src_, node, join(path, "switch"), "required: the switch's name");
+    auto name = yamlx::string(node["switch"], src_, join(path, "switch"));
+    if (!name) return std::unexpected(name.error());
+    const auto* sw = inv.find_switch(*name);
+    if (sw == nullptr) return error_at(src_, node["switch"], join(path, "switch"), fmt::format("no switch named '{}' under switches:", *name));
+    if (sw->kind != kind)
+      return error_at(src_, node["switch"], join(path, "switch"), fmt::format("switch '{}' is kind {}, expected {}", *name, to_string(sw->kind), to_string(kind)));
+    return sw;
+  }
+
+  // Every switch port may carry one fibre: remembers who uses it.
+  Result<void> claim(const YAML::Node& node, const std::string& path, const std::string& switch_name,
+                     const std::string& switch_port, const std::string& user) {
+    auto [it, inserted] = used_.try_emplace(switch_name + "\n" + switch_port, user);
+    if (!inserted)
+      return error_at(src_, node, path, fmt::format("switch {} port {} is already used by {}", switch_name, switch_port, it->second));
+    return {};
+  }
+
+  Result<void> read_ocs(const YAML::Node& node, const std::string& path, const Inventory& inv, const Host& host, HostPort& port) {
+    if (auto ok = yamlx::only_keys(node, src_, path, {"switch", "tx", "rx", "port"}); !ok) return ok;
+    auto sw = switch_of_kind(node, path, inv, SwitchKind::ocs);
+    if (!sw) return std::unexpected(sw.error());
+    OcsCabling cabling;
+    cabling.switch_name = (*sw)->name;
+    const bool has_tx = static_cast<bool>(node["tx"]);
+    const bool has_rx = static_cast<bool>(node["rx"]);
+    const bool has_port = static_cast<bool>(node["port"]);
+    const auto user = host.name + ":" + port.name;
+    if (has_port && (has_tx || has_rx))
+      return error_at(src_, node, path, "give either tx and rx (NxM switch) or port (any-to-any switch or BiDi optics), not both");
+    if (has_port) {
+      auto p = switch_port(node["port"], src_, join(path, "port"));
+      if (!p) return std::unexpected(p.error());
+      if (auto ok = claim(node["port"], join(path, "port"), cabling.switch_name, *p, user + " (port)"); !ok) return ok;
+      cabling.port = *p;
+    } else if (has_tx && has_rx) {
+      auto tx = switch_port(node["tx"], src_, join(path, "tx"));
+      if (!tx) return std::unexpected(tx.error());
+      auto rx = switch_port(node["rx"], src_, join(path, "rx"));
+      if (!rx) return std::unexpected(rx.error());
+      if (*tx == *rx) return error_at(src_, node["rx"], join(path, "rx"), fmt::format("tx and rx are both port {}", *tx));
+      if (auto ok = claim(node["tx"], join(path, "tx"), cabling.switch_name, *tx, user + " (tx)"); !ok) return ok;
+      if (auto ok = claim(node["rx"], join(path, "rx"), cabling.switch_name, *rx, user + " (rx)"); !ok) return ok;
+      cabling.tx = *tx;
+      cabling.rx = *rx;
+    } else if (has_tx || has_rx) {
+      return error_at(src_, node, join(path, has_tx ? "rx" : "tx"), "an NxM port needs both tx and rx");
+    } else {
+      return error_at(src_, node, path, "give tx and rx (NxM switch) or port (any-to-any switch or BiDi optics)");
+    }
+    port.ocs = std::move(cabling);
+    return {};
+  }
+
+  Result<void> read_eps(const YAML::Node& node, const std::string& path, const Inventory& inv, const Host& host, HostPort& port) {
+    if (auto ok = yamlx::only_keys(node, src_, path, {"switch", "port"}); !ok) return ok;
+    auto sw = switch_of_kind(node, path, inv, SwitchKind::eps);
+    if (!sw) return std::unexpected(sw.error());
+    EpsCabling cabling;
+    cabling.switch_name = (*sw)->name;
+    if (node["port"]) {
+      auto p = switch_port(node["port"], src_, join(path, "port"));
+      if (!p) return std::unexpected(p.error());
+      if (auto ok = claim(node["port"], join(path, "port"), cabling.switch_name, *p, host.name + ":" + port.name); !ok) return ok;
+      cabling.port = *p;
+    }
+    port.eps = std::move(cabling);
+    return {};
+  }
+
+  Result<void> read_lab(const YAML::Node& node, Inventory& inv) {
+    if (auto ok = yamlx::only_keys(node, src_, "lab", {"dir", "seed", "profile"}); !ok) return ok;
+    LabInfo lab;
+    if (node["dir"]) {
+      auto dir = yamlx::string(node["dir"], src_, "lab.dir");
+      if (!dir) return std::unexpected(dir.error());
+      lab.dir = *dir;
+    }
+    if (node["seed"]) {
+      auto seed = yamlx::integer(node["seed"], src_, "lab.seed");
+      if (!seed) return std::unexpected(seed.error());
+      lab.seed = *seed;
+    }
+    if (node["profile"]) {
+      auto profile = yamlx::string(node["profile"], src_, "lab.profile");
+      if (!profile) return std::unexpected(profile.error());
+      lab.profile = *profile;
+    }
+    inv.lab = std::move(lab);
+    return {};
+  }
+
+  Source src_;
+  std::string base_dir_;
+  std::map<std::string, std::string> used_;   // "switch\nport" -> "h1:ocs0 (tx)"
+};
+
+}  // namespace
+
+Result<PortRef> PortRef::parse(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size() || text.find(':', colon + 1) != std::string_view::npos)
+    return fail(Errc::invalid_argument, fmt::format("expected HOST:PORT, got '{}'", text));
+  return PortRef{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+}
+
+std::string_view to_string(SwitchKind kind) { return kind == SwitchKind::ocs ? "ocs" : "eps"; }
+
+const HostPort* Host::find_port(std::string_view port_name) const {
+  for (const auto& port : ports) {
+    if (port.name == port_name) return &port;
+  }
+  return nullptr;
+}
+
+const Host* Inventory::find_host(std::string_view host_name) const {
+  for (const auto& host : hosts) {
+    if (host.name == host_name) return &host;
+  }
+  return nullptr;
+}
+
+const Switch* Inventory::find_switch(std::string_view switch_name) const {
+  for (const auto& sw : switches) {
+    if (sw.name == switch_name) return &sw;
+  }
+  return nullptr;
+}
+
+Result<const HostPort*> Inventory::find_port(const PortRef& ref) const {
+  const auto* host = find_host(ref.host);
+  if (host == nullptr) return fail(Errc::not_found, fmt::format("{}: no host '{}' in the inventory", ref.str(), ref.host));
+  const auto* port = host->find_port(ref.port);
+  if (port == nullptr) return fail(Errc::not_found, fmt::format("{}: host {} has no port '{}'", ref.str(), ref.host, ref.port));
+  return port;
+}
+
+Result<Inventory> parse_inventory(std::string_view yaml_text, const std::string& display_name, const std::string& base_dir) {
+  const Source src{display_name};
+  auto root = yamlx::load(yaml_text, src);
+  if (!root) return std::unexpected(root.error());
+  Reader reader(src, base_dir);
+  return reader.read(*root);
+}
+
+Result<Inventory> read_inventory(const std::string& path) {
+  auto text = yamlx::read_file(path);
+  if (!text) return std::unexpected(text.error().context("inventory"));
+  // Relative token files are relative to the inventory's own folder, wherever we run from.
+  const auto base = std::filesystem::absolute(path).parent_path().lexically_normal().string();
+  auto inv = parse_inventory(*text, path, base);
+  if (inv) inv->path = path;
+  return inv;
+}
+
+}  // namespace mixnet::coord

@@ -1,0 +1,114 @@
+#pragma once
+// The inventory (docs/inventory.md): hosts, their agents, every NIC port and what it is cabled
+// to, and the switches. Plain data, read once by read_inventory() and then shared read-only by
+// the engine and every module.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace mixnet::coord {
+
+// "h1:ocs0": a NIC port named by its host and its netdev name.
+struct PortRef {
+  std::string host;
+  std::string port;
+  [[nodiscard]] std::string str() const { return host + ":" + port; }
+  // Errors name what is wrong: "expected HOST:PORT, got 'h1'".
+  static Result<PortRef> parse(std::string_view text);
+  friend bool operator==(const PortRef&, const PortRef&) = default;
+  friend auto operator<=>(const PortRef&, const PortRef&) = default;
+};
+
+// A port cabled to an OCS. Switch port numbers are strings, written as the switch names them
+// ("7" on a Polatis, "1.1.1" on a Calient).
+struct OcsCabling {
+  std::string switch_name;
+  std::optional<std::string> tx;    // NxM: the switch input the NIC's TX fibre lands on
+  std::optional<std::string> rx;    // NxM: the switch output the NIC's RX fibre comes from
+  std::optional<std::string> port;  // any-to-any switch or BiDi optics: the one port
+  [[nodiscard]] bool duplex_port() const { return port.has_value(); }
+};
+
+struct EpsCabling {
+  std::string switch_name;
+  std::optional<std::string> port;
+};
+
+struct PortExpect {
+  std::optional<std::int64_t> speed_mbps;
+  std::optional<int> mtu;
+};
+
+struct HostPort {
+  std::string name;                  // netdev name on the host
+  std::optional<std::string> address;  // "198.18.1.10/16"
+  std::optional<std::string> mac;      // lower case "02:00:c6:12:01:0a"
+  std::optional<OcsCabling> ocs;
+  std::optional<EpsCabling> eps;
+  PortExpect expect;
+  int line = 0;                      // where it was written, for messages
+};
+
+struct AgentRef {
+  std::string url;                   // http(s)://ADDR:PORT
+  std::string token_file;            // absolute path (resolved against the inventory's folder); empty = none
+};
+
+struct Host {
+  std::string name;
+  int gpus = 0;
+  AgentRef agent;
+  std::vector<HostPort> ports;
+  int line = 0;
+  [[nodiscard]] const HostPort* find_port(std::string_view port_name) const;
+};
+
+enum class SwitchKind { ocs, eps };
+std::string_view to_string(SwitchKind kind);
+
+struct GroundTruth {
+  std::string url;
+  std::string token_file;            // absolute path; empty = none
+};
+
+struct Switch {
+  std::string name;
+  SwitchKind kind = SwitchKind::ocs;
+  std::string uri;                   // OCS only: open_switch() URI; password-file paths as written
+  std::vector<std::string> alt_uris;
+  std::optional<GroundTruth> ground_truth;
+  int line = 0;
+};
+
+struct LabInfo {
+  std::string dir;
+  std::optional<std::int64_t> seed;
+  std::string profile;
+};
+
+struct Inventory {
+  int version = 1;
+  std::string name;
+  std::string path;                  // the file it was read from ("" when parsed from text)
+  std::vector<Host> hosts;
+  std::vector<Switch> switches;
+  std::optional<LabInfo> lab;
+
+  [[nodiscard]] const Host* find_host(std::string_view host_name) const;
+  [[nodiscard]] const Switch* find_switch(std::string_view switch_name) const;
+  // The port "h1:ocs0" names, or an error naming the unknown host or port.
+  [[nodiscard]] Result<const HostPort*> find_port(const PortRef& ref) const;
+};
+
+// Reads and validates an inventory. Every error names file:line and the key path:
+// "inventory.yaml:23: hosts[1].ports[2].ocs.tx: ...". `base_dir` resolves relative token files;
+// the text overload is for tests and for inventories that are not files.
+Result<Inventory> read_inventory(const std::string& path);
+Result<Inventory> parse_inventory(std::string_view yaml_text, const std::string& display_name,
+                                  const std::string& base_dir);
+
+}  // namespace mixnet::coord

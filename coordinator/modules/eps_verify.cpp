@@ -1,0 +1,193 @@
+#include "coordinator/modules/eps_verify.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/clock.hpp"
+#include "coordinator/agents/agent_pool.hpp"
+#include "coordinator/model/inventory.hpp"
+#include "coordinator/modules/hosts_verify.hpp"
+#include "coordinator/modules/io_args.hpp"
+
+namespace mixnet::coord {
+
+namespace {
+
+constexpr double kDefaultDeadlineS = 10.0;
+// After a round of probes, how long and how often the neighbour tables are read before the next
+// round: frames cross a bridge in microseconds, so a short window catches them; a lost frame is
+// covered by the next round's fresh nonce.
+constexpr std::int64_t kRoundWindowNs = 300'000'000;
+constexpr auto kPollGap = std::chrono::milliseconds(20);
+
+struct EpsPort {
+  PortRef ref;
+  std::string switch_name;
+  bool reachable = true;   // its agent answered
+  bool up = false;         // it had carrier
+  std::string oper_state;
+  std::string error;
+  std::set<std::string> heard;   // "host:port" of the ports whose probes it received
+};
+
+std::string join(const std::set<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+}  // namespace
+
+Result<void> EpsVerifyModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
+  if (auto ok = io_args::only_keys(args, {"hosts", "deadline", "probe_count"}); !ok) return ok;
+  if (args.is_object() && args.contains("hosts") && !is_templated(args["hosts"])) {
+    if (auto h = selected_hosts(args, vc.inventory); !h) return std::unexpected(h.error());
+  }
+  if (!io_args::templated(args, "deadline")) {
+    if (auto v = io_args::number_arg(args, "deadline", 0.1, 600); !v) return std::unexpected(v.error());
+  }
+  if (!io_args::templated(args, "probe_count")) {
+    if (auto v = io_args::number_arg(args, "probe_count", 1, 16); !v) return std::unexpected(v.error());
+  }
+  return {};
+}
+
+StepResult EpsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
+  if (auto ok = validate(args, ValidationContext{ctx.inventory, ctx.topologies, ctx.step_name}); !ok) {
+    return io_args::step_error(ok.error());
+  }
+  auto hosts = selected_hosts(args, ctx.inventory);
+  if (!hosts) return io_args::step_error(hosts.error());
+  const double deadline_s = io_args::number_arg(args, "deadline", 0.1, 600)->value_or(kDefaultDeadlineS);
+  const auto probe_count = static_cast<std::uint32_t>(io_args::number_arg(args, "probe_count", 1, 16)->value_or(2));
+  const std::int64_t deadline = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
+
+  std::vector<EpsPort> ports;
+  for (const auto& name : *hosts) {
+    const Host* host = ctx.inventory.find_host(name);
+    for (const auto& p : host->ports) {
+      if (p.eps) ports.push_back({.ref = {host->name, p.name}, .switch_name = p.eps->switch_name});
+    }
+  }
+  StepResult result;
+  if (ports.empty()) {
+    result.message = "no port of the selected hosts is cabled to an electrical switch";
+    result.data = {{"ports", 0}};
+    return result;
+  }
+  auto pool = ctx.agents();
+  if (!pool) return io_args::step_error(pool.error());
+  const std::int64_t started = realtime_ns();
+
+  // Carrier first: a port without it is dark and sends nothing worth waiting for.
+  std::vector<PortCall> calls;
+  for (const auto& p : ports) calls.push_back({p.ref.host, p.ref.port});
+  const auto states = (*pool)->port(calls, deadline);
+  for (std::size_t i = 0; i < ports.size() && i < states.size(); ++i) {
+    if (!states[i].ok()) {
+      const Error& e = states[i].value.error();
+      ports[i].reachable = e.code == Errc::not_found;   // the agent answered: no such port
+      ports[i].error = e.message;
+      continue;
+    }
+    ports[i].oper_state = states[i].value->oper_state;
+    ports[i].up = ports[i].oper_state == "up";
+  }
+
+  // Which ports each port must hear: every other live port on its switch.
+  std::map<std::string, std::set<std::string>> expected;   // "host:port" -> peers
+  for (const auto& a : ports) {
+    for (const auto& b : ports) {
+      if (&a != &b && a.switch_name == b.switch_name && b.up) expected[a.ref.str()].insert(b.ref.str());
+    }
+  }
+  auto complete = [&] {
+    return std::all_of(ports.begin(), ports.end(), [&](const EpsPort& p) {
+      return !p.up || std::includes(p.heard.begin(), p.heard.end(), expected[p.ref.str()].begin(), expected[p.ref.str()].end());
+    });
+  };
+
+  std::mt19937_64 rng(std::random_device{}());
+  int rounds = 0;
+  while (!complete() && monotonic_ns() < deadline && !ctx.cancel.load()) {
+    ++rounds;
+    const std::uint64_t nonce = rng() | 1;
+    std::map<std::string, std::vector<std::string>> by_host;
+    for (const auto& p : ports) {
+      if (p.up) by_host[p.ref.host].push_back(p.ref.port);
+    }
+    std::vector<ProbeCall> probes;
+    for (const auto& [host, names] : by_host) probes.push_back({host, {.ports = names, .count = probe_count, .nonce = nonce}});
+    (void)(*pool)->probe(probes, deadline);
+
+    const std::int64_t window_end = std::min(monotonic_ns() + kRoundWindowNs, deadline);
+    do {
+      std::vector<NeighborsCall> reads;
+      for (const auto& [host, names] : by_host) reads.push_back({host, {.port = std::nullopt, .nonce = nonce}});
+      for (const auto& reply : (*pool)->neighbors(reads, window_end)) {
+        if (!reply.ok()) continue;
+        for (const auto& pn : reply.value->ports) {
+          auto it = std::find_if(ports.begin(), ports.end(),
+                                 [&](const EpsPort& p) { return p.ref.host == reply.host && p.ref.port == pn.port; });
+          if (it == ports.end()) continue;
+          for (const auto& n : pn.neighbors) {
+            if (n.last_nonce == nonce) it->heard.insert(n.host_id + ":" + n.port);
+          }
+        }
+      }
+      if (complete()) break;
+      std::this_thread::sleep_for(kPollGap);
+    } while (monotonic_ns() < window_end && !ctx.cancel.load());
+  }
+
+  std::map<std::string, int> counts;
+  for (const auto& p : ports) {
+    ItemResult item{.kind = "port", .id = p.ref.str(), .started_ns = started, .finished_ns = realtime_ns()};
+    item.data = {{"switch", p.switch_name}, {"heard", p.heard}, {"oper_state", p.oper_state}};
+    const auto& want = expected[p.ref.str()];
+    std::set<std::string> not_heard;
+    std::set_difference(want.begin(), want.end(), p.heard.begin(), p.heard.end(), std::inserter(not_heard, not_heard.end()));
+    std::set<std::string> deaf;   // live peers on the switch that never heard this port
+    for (const auto& q : ports) {
+      if (&q != &p && q.up && q.switch_name == p.switch_name && !q.heard.contains(p.ref.str())) deaf.insert(q.ref.str());
+    }
+    if (!p.reachable) {
+      item.status = std::string(item_status::unreachable);
+      item.message = p.error;
+    } else if (!p.error.empty()) {
+      item.status = std::string(item_status::failed);
+      item.message = p.error;
+    } else if (!p.up) {
+      item.status = std::string(item_status::dark);
+      item.message = "no carrier (" + p.oper_state + ")";
+    } else if (want.empty()) {
+      item.status = std::string(item_status::skipped);
+      item.message = "the only live port on " + p.switch_name + ": nothing to reach";
+    } else if (not_heard.empty() && deaf.empty()) {
+      item.status = std::string(item_status::ok);
+      item.message = fmt::format("reaches all {} other port(s) on {} both ways", want.size(), p.switch_name);
+    } else {
+      item.status = std::string(item_status::failed);
+      std::string msg;
+      if (!not_heard.empty()) msg = "heard nothing from " + join(not_heard);
+      if (!deaf.empty()) msg += (msg.empty() ? "" : "; ") + ("not heard by " + join(deaf));
+      item.message = msg;
+      item.data["not_heard"] = not_heard;
+      item.data["not_heard_by"] = deaf;
+    }
+    counts[item.status] += 1;
+    ctx.sink.record(item);
+  }
+  result.data = {{"ports", ports.size()}, {"rounds", rounds}, {"counts", counts}};
+  std::string summary;
+  for (const auto& [status, n] : counts) summary += (summary.empty() ? "" : ", ") + fmt::format("{} {}", n, status);
+  result.message = fmt::format("{} electrical port(s): {}", ports.size(), summary);
+  return result;
+}
+
+}  // namespace mixnet::coord

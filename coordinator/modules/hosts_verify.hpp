@@ -1,0 +1,23 @@
+#pragma once
+// hosts.verify: every host's agent answers, and what it reports matches the inventory.
+//   hosts: [h1, h2]      default: every host of the inventory
+//   deadline: SECONDS    0.1..600 (default 10; never past the step's timeout)
+// Items: one per host (kind "host": ok, unreachable, or failed when the agent names itself
+// differently or manages ports the inventory does not know) and one per inventory port (kind
+// "port": ok, or failed when the agent does not report it, or its MAC, MTU or speed differs from
+// the inventory's `mac` / `expect`). Reads only: check mode gives the real verdicts.
+#include "coordinator/engine/module.hpp"
+
+namespace mixnet::coord {
+
+class HostsVerifyModule final : public Module {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "hosts.verify"; }
+  [[nodiscard]] Result<void> validate(const nlohmann::json& args, const ValidationContext& vc) const override;
+  StepResult run(const nlohmann::json& args, StepContext& ctx) override;
+};
+
+// Host names from a "hosts" argument (absent: every host); errors name the unknown host.
+Result<std::vector<std::string>> selected_hosts(const nlohmann::json& args, const Inventory& inventory);
+
+}  // namespace mixnet::coord

@@ -1,0 +1,105 @@
+#include "coordinator/modules/links_verify.hpp"
+
+#include <fmt/format.h>
+
+#include "common/clock.hpp"
+#include "coordinator/agents/agent_pool.hpp"
+#include "coordinator/agents/link_verifier.hpp"
+#include "coordinator/model/inventory.hpp"
+#include "coordinator/model/topology.hpp"
+#include "coordinator/modules/io_args.hpp"
+
+namespace mixnet::coord {
+
+namespace {
+
+constexpr double kDefaultDeadlineS = 30.0;
+
+// The links to verify: the named topology's circuits, or, without a name, the circuits of the
+// topology each switch was last given by ocs.apply in this run.
+Result<std::vector<ExpectedLink>> expected_links(const nlohmann::json& args, const StepContext& ctx, std::string* label) {
+  auto name = io_args::string_arg(args, "topology");
+  if (!name) return std::unexpected(name.error());
+  std::vector<ExpectedLink> links;
+  if (*name) {
+    const Topology* t = ctx.topologies.find(**name);
+    if (t == nullptr) return fail(Errc::invalid_argument, "unknown topology '" + **name + "'", "topology");
+    for (const auto& c : t->circuits) links.push_back({c.a, c.b});
+    *label = t->name;
+    return links;
+  }
+  if (ctx.state.topology_of_switch.empty()) {
+    return fail(Errc::invalid_argument, "no topology given and none applied by ocs.apply in this run", "topology");
+  }
+  for (const auto& [sw, topo_name] : ctx.state.topology_of_switch) {
+    const Topology* t = ctx.topologies.find(topo_name);
+    if (t == nullptr) return fail(Errc::internal, "switch " + sw + " was given topology '" + topo_name + "', which is not loaded");
+    for (const auto& rc : t->resolved) {
+      if (rc.switch_name == sw) links.push_back({rc.circuit.a, rc.circuit.b});
+    }
+    if (label->find(topo_name) == std::string::npos) *label += (label->empty() ? "" : ", ") + topo_name;
+  }
+  return links;
+}
+
+}  // namespace
+
+Result<void> LinksVerifyModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
+  if (auto ok = io_args::only_keys(args, {"topology", "deadline", "probe_count", "probe_rounds"}); !ok) return ok;
+  if (!io_args::templated(args, "topology")) {
+    auto name = io_args::string_arg(args, "topology");
+    if (!name) return std::unexpected(name.error());
+    if (*name && vc.topologies.find(**name) == nullptr) {
+      std::string known;
+      for (const auto& n : vc.topologies.names()) known += (known.empty() ? "" : ", ") + n;
+      return fail(Errc::invalid_argument, "unknown topology '" + **name + "' (known: " + (known.empty() ? "none" : known) + ")",
+                  "topology");
+    }
+  }
+  struct Bound {
+    const char* key;
+    double min, max;
+  };
+  for (const Bound& b : {Bound{"deadline", 0.1, 3600}, Bound{"probe_count", 1, 16}, Bound{"probe_rounds", 1, 10}}) {
+    if (io_args::templated(args, b.key)) continue;
+    if (auto v = io_args::number_arg(args, b.key, b.min, b.max); !v) return std::unexpected(v.error());
+  }
+  return {};
+}
+
+StepResult LinksVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
+  if (auto ok = validate(args, ValidationContext{ctx.inventory, ctx.topologies, ctx.step_name}); !ok) {
+    return io_args::step_error(ok.error());
+  }
+  std::string label;
+  auto links = expected_links(args, ctx, &label);
+  if (!links) return io_args::step_error(links.error());
+  auto pool = ctx.agents();
+  if (!pool) return io_args::step_error(pool.error());
+
+  const double deadline_s = io_args::number_arg(args, "deadline", 0.1, 3600)->value_or(kDefaultDeadlineS);
+  LinkVerifyOptions options;
+  options.deadline_ns = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
+  options.probe_count = static_cast<std::uint32_t>(io_args::number_arg(args, "probe_count", 1, 16)->value_or(2));
+  options.probe_rounds = static_cast<int>(io_args::number_arg(args, "probe_rounds", 1, 10)->value_or(3));
+  for (const auto& h : ctx.inventory.hosts) options.all_hosts.push_back(h.name);
+  options.cancel = &ctx.cancel;
+
+  const auto report = verify_links(**pool, *links, options, [&](const ItemResult& item) { ctx.sink.record(item); });
+
+  std::map<std::string, int> counts;
+  for (const auto& it : report.items) counts[it.status] += 1;
+  StepResult result;
+  result.data = {{"topology", label}, {"ports", report.items.size()}, {"counts", counts}};
+  if (report.all_verified_ns != 0) result.data["all_verified_ns"] = report.all_verified_ns;
+  if (report.last_link_up_ns != 0) result.data["last_link_up_ns"] = report.last_link_up_ns;
+  if (report.all_verified_ns != 0 && report.last_link_up_ns != 0) {
+    result.data["control_overhead_ns"] = report.all_verified_ns - report.last_link_up_ns;
+  }
+  std::string summary;
+  for (const auto& [status, n] : counts) summary += (summary.empty() ? "" : ", ") + fmt::format("{} {}", n, status);
+  result.message = fmt::format("topology {}: {} port(s): {}", label, report.items.size(), summary.empty() ? "none" : summary);
+  return result;
+}
+
+}  // namespace mixnet::coord

@@ -1,0 +1,341 @@
+#include "coordinator/store/store.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "coordinator/store/process_alive.hpp"
+
+namespace mixnet::coord {
+namespace {
+
+constexpr int kBusyTimeoutMs = 10'000;   // another coordinator writing: wait, bounded
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  playbook TEXT NOT NULL, playbook_name TEXT NOT NULL, inventory TEXT NOT NULL, out_dir TEXT NOT NULL,
+  check_mode INTEGER NOT NULL, args TEXT NOT NULL,
+  status TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',
+  pid INTEGER NOT NULL, pid_start TEXT NOT NULL, hostname TEXT NOT NULL,
+  started_ns INTEGER NOT NULL, finished_ns INTEGER NOT NULL DEFAULT 0,
+  failed_hosts TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS steps (
+  run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,
+  section TEXT NOT NULL, name TEXT NOT NULL, module TEXT NOT NULL, line INTEGER NOT NULL,
+  status TEXT NOT NULL, changed INTEGER NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0, started_ns INTEGER NOT NULL, finished_ns INTEGER NOT NULL DEFAULT 0,
+  args TEXT NOT NULL DEFAULT 'null', registered TEXT NOT NULL DEFAULT 'null', failed_hosts TEXT NOT NULL DEFAULT '[]',
+  items_total INTEGER NOT NULL DEFAULT 0, items_failed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS items (
+  n INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs(id), step_seq INTEGER NOT NULL, iteration INTEGER NOT NULL, attempt INTEGER NOT NULL,
+  kind TEXT NOT NULL, item_id TEXT NOT NULL, status TEXT NOT NULL, message TEXT NOT NULL,
+  data TEXT NOT NULL, hosts TEXT NOT NULL, started_ns INTEGER NOT NULL, finished_ns INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS items_by_step ON items (run_id, step_seq);
+CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_ns);
+PRAGMA user_version = 1;
+)sql";
+
+// One prepared statement; finalized on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
+  Stmt& bind(int i, const std::string& v) { sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT); return *this; }
+  Stmt& bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
+  Stmt& bind(int i, const nlohmann::json& v) { return bind(i, v.dump()); }
+  int step() { return sqlite3_step(stmt_); }
+  [[nodiscard]] std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  [[nodiscard]] std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  [[nodiscard]] nlohmann::json json(int col) const {
+    auto v = nlohmann::json::parse(text(col), nullptr, false);
+    return v.is_discarded() ? nlohmann::json() : v;
+  }
+  Result<void> run_to_done(const char* what) {
+    if (!ok()) return fail(Errc::io, fmt::format("results store: prepare {}: {}", what, sqlite3_errmsg(db_)));
+    const int rc = step();
+    if (rc != SQLITE_DONE) return fail(Errc::io, fmt::format("results store: {}: {}", what, sqlite3_errmsg(db_)));
+    return {};
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+constexpr const char* kRunColumns =
+    "id, playbook, playbook_name, inventory, out_dir, check_mode, args, status, message, pid, pid_start, hostname, started_ns, finished_ns, failed_hosts";
+
+RunRow run_from(const Stmt& s) {
+  RunRow r;
+  r.id = s.text(0);
+  r.playbook = s.text(1);
+  r.playbook_name = s.text(2);
+  r.inventory = s.text(3);
+  r.out_dir = s.text(4);
+  r.check_mode = s.integer(5) != 0;
+  r.args = s.json(6);
+  r.status = s.text(7);
+  r.message = s.text(8);
+  r.pid = s.integer(9);
+  r.pid_start = s.text(10);
+  r.hostname = s.text(11);
+  r.started_ns = s.integer(12);
+  r.finished_ns = s.integer(13);
+  r.failed_hosts = s.json(14);
+  return r;
+}
+
+}  // namespace
+
+std::string resolve_db_path(const std::string& flag_value) {
+  if (!flag_value.empty()) return flag_value;
+  if (const char* env = std::getenv("MIXNET_DB"); env != nullptr && *env != '\0') return env;
+  return kDefaultDbPath;
+}
+
+std::string RunRow::effective_status() const {
+  if (status != "running") return status;
+  if (hostname == this_hostname() && !process_alive(static_cast<pid_t>(pid), pid_start)) return "incomplete";
+  return status;
+}
+
+Result<std::unique_ptr<ResultsStore>> ResultsStore::open(const std::string& path) {
+  std::error_code ec;
+  const auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (ec) return fail(Errc::io, fmt::format("results store {}: create {}: {}", path, dir.string(), ec.message()), "db");
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    std::string why = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return fail(Errc::io, fmt::format("results store {}: {}", path, why), "db");
+  }
+  std::unique_ptr<ResultsStore> store(new ResultsStore(db, path));
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  // WAL: readers (results list, a second coordinator) never block the writer; FULL: a committed
+  // row survives a power cut, not only a crash.
+  if (auto ok = store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !ok) return std::unexpected(ok.error());
+  if (auto ok = store->exec(kSchema); !ok) return std::unexpected(ok.error());
+  auto mode = store->journal_mode();
+  if (!mode) return std::unexpected(mode.error());
+  if (*mode != "wal") return fail(Errc::io, fmt::format("results store {}: journal mode is '{}', WAL needed (is it on a network file system?)", path, *mode), "db");
+  return store;
+}
+
+ResultsStore::~ResultsStore() { sqlite3_close(db_); }
+
+Result<void> ResultsStore::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err != nullptr ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    return fail(Errc::io, fmt::format("results store {}: {}", path_, why));
+  }
+  return {};
+}
+
+Result<std::string> ResultsStore::journal_mode() {
+  Stmt s(db_, "PRAGMA journal_mode");
+  if (!s.ok() || s.step() != SQLITE_ROW) return fail(Errc::io, fmt::format("results store {}: {}", path_, sqlite3_errmsg(db_)));
+  return s.text(0);
+}
+
+Result<void> ResultsStore::begin_run(const RunRow& run) {
+  Stmt s(db_, "INSERT INTO runs (id, playbook, playbook_name, inventory, out_dir, check_mode, args, status, message, pid, pid_start, hostname, started_ns) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', '', ?8, ?9, ?10, ?11)");
+  s.bind(1, run.id).bind(2, run.playbook).bind(3, run.playbook_name).bind(4, run.inventory).bind(5, run.out_dir)
+      .bind(6, std::int64_t{run.check_mode ? 1 : 0}).bind(7, run.args).bind(8, run.pid).bind(9, run.pid_start)
+      .bind(10, run.hostname).bind(11, run.started_ns);
+  return s.run_to_done("insert run");
+}
+
+Result<void> ResultsStore::begin_step(const std::string& run_id, const StepRow& step) {
+  Stmt s(db_, "INSERT OR REPLACE INTO steps (run_id, seq, section, name, module, line, status, started_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7)");
+  s.bind(1, run_id).bind(2, step.seq).bind(3, step.section).bind(4, step.name).bind(5, step.module).bind(6, step.line).bind(7, step.started_ns);
+  return s.run_to_done("insert step");
+}
+
+Result<void> ResultsStore::add_item(const std::string& run_id, const ItemRow& item) {
+  Stmt s(db_, "INSERT INTO items (run_id, step_seq, iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  s.bind(1, run_id).bind(2, item.step_seq).bind(3, item.iteration).bind(4, item.attempt).bind(5, item.kind).bind(6, item.id)
+      .bind(7, item.status).bind(8, item.message).bind(9, item.data).bind(10, item.hosts).bind(11, item.started_ns).bind(12, item.finished_ns);
+  return s.run_to_done("insert item");
+}
+
+Result<void> ResultsStore::finish_step(const std::string& run_id, const StepRow& step) {
+  Stmt s(db_, "UPDATE steps SET status = ?3, changed = ?4, message = ?5, attempts = ?6, finished_ns = ?7, args = ?8, registered = ?9, "
+              "failed_hosts = ?10, items_total = ?11, items_failed = ?12 WHERE run_id = ?1 AND seq = ?2");
+  s.bind(1, run_id).bind(2, step.seq).bind(3, step.status).bind(4, std::int64_t{step.changed ? 1 : 0}).bind(5, step.message)
+      .bind(6, step.attempts).bind(7, step.finished_ns).bind(8, step.args).bind(9, step.registered).bind(10, step.failed_hosts)
+      .bind(11, step.items_total).bind(12, step.items_failed);
+  return s.run_to_done("update step");
+}
+
+Result<void> ResultsStore::finish_run(const std::string& run_id, const std::string& status, const std::string& message,
+                                      std::int64_t finished_ns, const nlohmann::json& failed_hosts) {
+  Stmt s(db_, "UPDATE runs SET status = ?2, message = ?3, finished_ns = ?4, failed_hosts = ?5 WHERE id = ?1");
+  s.bind(1, run_id).bind(2, status).bind(3, message).bind(4, finished_ns).bind(5, failed_hosts);
+  return s.run_to_done("update run");
+}
+
+Result<std::vector<RunRow>> ResultsStore::list_runs(int limit) {
+  const auto sql = fmt::format("SELECT {} FROM runs ORDER BY started_ns DESC, id DESC LIMIT ?1", kRunColumns);
+  Stmt s(db_, sql.c_str());
+  if (!s.ok()) return fail(Errc::io, fmt::format("results store {}: {}", path_, sqlite3_errmsg(db_)));
+  s.bind(1, std::int64_t{limit});
+  std::vector<RunRow> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(run_from(s));
+  if (rc != SQLITE_DONE) return fail(Errc::io, fmt::format("results store {}: {}", path_, sqlite3_errmsg(db_)));
+  return out;
+}
+
+Result<RunDetail> ResultsStore::load_run(const std::string& run_id) {
+  RunDetail detail;
+  {
+    const auto sql = run_id == "latest" ? fmt::format("SELECT {} FROM runs ORDER BY started_ns DESC, id DESC LIMIT 1", kRunColumns)
+                                        : fmt::format("SELECT {} FROM runs WHERE id = ?1", kRunColumns);
+    Stmt s(db_, sql.c_str());
+    if (!s.ok()) return fail(Errc::io, fmt::format("results store {}: {}", path_, sqlite3_errmsg(db_)));
+    if (run_id != "latest") s.bind(1, run_id);
+    if (s.step() != SQLITE_ROW) return fail(Errc::not_found, fmt::format("no run '{}' in {}", run_id, path_), "run");
+    detail.run = run_from(s);
+  }
+  {
+    Stmt s(db_, "SELECT seq, section, name, module, line, status, changed, message, attempts, started_ns, finished_ns, args, registered, "
+                "failed_hosts, items_total, items_failed FROM steps WHERE run_id = ?1 ORDER BY seq");
+    s.bind(1, detail.run.id);
+    while (s.step() == SQLITE_ROW) {
+      StepRow r;
+      r.seq = s.integer(0);
+      r.section = s.text(1);
+      r.name = s.text(2);
+      r.module = s.text(3);
+      r.line = s.integer(4);
+      r.status = s.text(5);
+      r.changed = s.integer(6) != 0;
+      r.message = s.text(7);
+      r.attempts = s.integer(8);
+      r.started_ns = s.integer(9);
+      r.finished_ns = s.integer(10);
+      r.args = s.json(11);
+      r.registered = s.json(12);
+      r.failed_hosts = s.json(13);
+      r.items_total = s.integer(14);
+      r.items_failed = s.integer(15);
+      detail.steps.push_back(std::move(r));
+    }
+  }
+  {
+    Stmt s(db_, "SELECT step_seq, iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns "
+                "FROM items WHERE run_id = ?1 ORDER BY n");
+    s.bind(1, detail.run.id);
+    std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> last_attempt;
+    while (s.step() == SQLITE_ROW) {
+      ItemRow r;
+      r.step_seq = s.integer(0);
+      r.iteration = s.integer(1);
+      r.attempt = s.integer(2);
+      r.kind = s.text(3);
+      r.id = s.text(4);
+      r.status = s.text(5);
+      r.message = s.text(6);
+      r.data = s.json(7);
+      r.hosts = s.json(8);
+      r.started_ns = s.integer(9);
+      r.finished_ns = s.integer(10);
+      auto& last = last_attempt[{r.step_seq, r.iteration}];
+      last = std::max(last, r.attempt);
+      detail.items.push_back(std::move(r));
+    }
+    for (auto& item : detail.items) item.final_attempt = item.attempt == last_attempt[{item.step_seq, item.iteration}];
+  }
+  return detail;
+}
+
+void StoreObserver::keep(const Result<void>& r) {
+  if (!r && !error_) error_ = r.error();
+}
+
+void StoreObserver::run_started(const RunHeader& run) {
+  run_.id = run.run_id;
+  run_.started_ns = run.started_ns;
+  run_.check_mode = run.check_mode;
+  if (run.playbook != nullptr) {
+    if (run_.playbook.empty()) run_.playbook = run.playbook->path;
+    run_.playbook_name = run.playbook->name;
+  }
+  if (run_.pid == 0) {
+    run_.pid = getpid();
+    run_.pid_start = process_start_token(getpid());
+  }
+  if (run_.hostname.empty()) run_.hostname = this_hostname();
+  keep(store_.begin_run(run_));
+}
+
+void StoreObserver::step_started(const Step& step, std::int64_t started_ns) {
+  StepRow row;
+  row.seq = static_cast<std::int64_t>(step.seq);
+  row.section = step.in_always ? "always" : "steps";
+  row.name = step.name;
+  row.module = step.module;
+  row.line = step.line;
+  row.started_ns = started_ns;
+  keep(store_.begin_step(run_.id, row));
+}
+
+void StoreObserver::item(const Step& step, int iteration, int attempt, const ItemResult& item) {
+  ItemRow row;
+  row.step_seq = static_cast<std::int64_t>(step.seq);
+  row.iteration = iteration;
+  row.attempt = attempt;
+  row.kind = item.kind;
+  row.id = item.id;
+  row.status = item.status;
+  row.message = item.message;
+  row.data = item.data;
+  row.hosts = item.hosts;
+  row.started_ns = item.started_ns;
+  row.finished_ns = item.finished_ns;
+  keep(store_.add_item(run_.id, row));
+}
+
+void StoreObserver::step_finished(const Step& step, const StepOutcome& outcome) {
+  StepRow row;
+  row.seq = static_cast<std::int64_t>(step.seq);
+  row.status = std::string(to_string(outcome.status));
+  row.changed = outcome.changed;
+  row.message = outcome.message;
+  row.attempts = outcome.attempts;
+  row.finished_ns = outcome.finished_ns;
+  row.args = outcome.args;
+  row.registered = outcome.registered;
+  row.failed_hosts = outcome.failed_hosts;
+  row.items_total = outcome.items_total;
+  row.items_failed = outcome.items_failed;
+  keep(store_.finish_step(run_.id, row));
+}
+
+void StoreObserver::run_finished(const RunOutcome& outcome) {
+  auto message = outcome.message;
+  if (error_) message += (message.empty() ? "" : "; ") + std::string("results store: ") + error_->message;
+  keep(store_.finish_run(run_.id, error_ ? "failed" : outcome.status, message, outcome.finished_ns, outcome.failed_hosts));
+}
+
+}  // namespace mixnet::coord

@@ -1,0 +1,58 @@
+#pragma once
+// An agent API double on 127.0.0.1 for the agent client's unit tests: the real HTTP server
+// (common/http/server.hpp) with scripted routes, so the client's parallelism, retries, deadlines,
+// long-poll cursor and error handling are tested without namespaces. It speaks the wire types of
+// common/wire/agent_api.hpp. Faults: a delay per route, N answers of 503 per route, a restart
+// (new instance, sequence numbers from 1), a journal that has dropped its oldest events.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/wire/agent_api.hpp"
+
+namespace mixnet::testing {
+
+class FakeAgent {
+ public:
+  FakeAgent(std::string host_id, std::string token);
+  ~FakeAgent();
+  FakeAgent(const FakeAgent&) = delete;
+  FakeAgent& operator=(const FakeAgent&) = delete;
+
+  [[nodiscard]] std::string url() const;   // "http://127.0.0.1:PORT"
+  [[nodiscard]] unsigned short port() const { return port_; }
+
+  // State the routes serve.
+  void set_ports(std::vector<wire::PortInfo> ports);
+  // Journals an event (seq and time assigned) and wakes long-polls; returns its seq.
+  std::uint64_t push_event(const std::string& kind, const std::string& port, bool carrier, bool admin_up = true);
+  // A new agent life: new instance name, empty journal, sequence numbers from 1.
+  void restart();
+  // Forgets every event up to `seq` (as a bounded journal would).
+  void drop_events_through(std::uint64_t seq);
+
+  // Faults, per route pattern ("/v1/health", "/v1/events", ...).
+  void delay(const std::string& route, std::chrono::milliseconds d);
+  void fail_next(const std::string& route, int times, unsigned status = 503);
+  // Holds each request of the route until `arrivals` (shared by several fakes, counted up by each
+  // request) reaches n, or 5 s pass: only a client that sends to all of them at once gets answers
+  // in time.
+  void hold_until(const std::string& route, std::shared_ptr<std::atomic<int>> arrivals, int n);
+
+  [[nodiscard]] int requests(const std::string& route) const;
+  [[nodiscard]] std::string last_authorization() const;
+  [[nodiscard]] std::string instance() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  unsigned short port_ = 0;
+};
+
+}  // namespace mixnet::testing

@@ -1,0 +1,152 @@
+#include <catch2/catch.hpp>
+
+#include "coordinator/measure/ground_truth.hpp"
+#include "measure_fixtures.hpp"
+
+using namespace mixnet::coord::measure;
+using namespace mixnet::coord::measure::testing;
+
+namespace {
+
+const auto kNoClock = agent_clock("lab", 0, 0);  // the lab: one host clock for all
+
+std::vector<PortBreakdown> measure_plan(const std::vector<TrueRepetition>& plan, std::int64_t agent_delay) {
+  FullRateRule rule;
+  rule.line_rate_gbps = 10;
+  std::vector<PortBreakdown> out;
+  for (const auto& t : plan) {
+    // The next repetition's command closes this one's window (repetitions are 2 s apart).
+    out.push_back(compute_breakdown(measured_inputs(t, kNoClock, agent_delay, t.cmd_sent + 2000 * kMs), rule));
+  }
+  return out;
+}
+
+GroundTruth parse(const std::vector<TrueRepetition>& plan) {
+  auto truth = parse_ground_truth(truth_changes_json(plan), truth_plane_json(plan));
+  REQUIRE(truth.has_value());
+  return *truth;
+}
+
+}  // namespace
+
+TEST_CASE("the emulator's change records and plane events parse, bad ones name the field") {
+  const auto plan = make_truth_plan(2);
+  const auto truth = parse(plan);
+  CHECK(truth.changes.size() == 4);
+  CHECK(truth.plane_events.size() == 16);
+  CHECK(truth.plane_events[3].training_ms.has_value());
+
+  auto changes = truth_changes_json(plan);
+  changes["changes"][1].erase("received_ns");
+  auto bad = parse_ground_truth(changes, truth_plane_json(plan));
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().field == "changes[1].received_ns");
+
+  auto events = truth_plane_json(plan);
+  events["events"][2]["time_ns"] = "soon";
+  auto bad2 = parse_ground_truth(truth_changes_json(plan), events);
+  REQUIRE_FALSE(bad2.has_value());
+  CHECK(bad2.error().field == "events[2].time_ns");
+
+  // Bare arrays are accepted too.
+  CHECK(parse_ground_truth(truth_changes_json(plan)["changes"], truth_plane_json(plan)["events"]).has_value());
+}
+
+TEST_CASE("measured moments match their truth events, and the error is measured minus truth") {
+  const auto plan = make_truth_plan(3);
+  const auto truth = parse(plan);
+  const auto rows = measure_plan(plan, 120'000);  // the agent notices 0.12 ms after the plane acted
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& t = plan[i];
+    const auto row = match_truth(rows[i], truth, TruthOptions{});
+    INFO(rows[i].port << " rep " << rows[i].repetition);
+    CHECK(row.change_ids == std::vector<std::uint64_t>{t.disconnect_id, t.connect_id});
+    CHECK(row.moments[static_cast<std::size_t>(Moment::cmd_sent)].at->ns == t.received);
+    CHECK(row.moments[static_cast<std::size_t>(Moment::switch_ack)].at->ns == t.replied);
+    CHECK(row.moments[static_cast<std::size_t>(Moment::carrier_lost)].at->ns == t.link_down);
+    CHECK(row.moments[static_cast<std::size_t>(Moment::link_up)].at->ns == t.link_up);
+    CHECK(row.light_on_ns == t.light_on);
+    CHECK(row.light_off_ns == t.link_down - 5000);
+    CHECK(row.training_ms == Approx(static_cast<double>(t.link_up - t.light_on) / 1e6));
+    CHECK(*row.moment_error_ns[static_cast<std::size_t>(Moment::carrier_lost)] == 120'000);
+    CHECK(*row.moment_error_ns[static_cast<std::size_t>(Moment::cmd_sent)] == -150'000);
+    // carrier lost -> link up: both stamps late by the same 0.12 ms, so the segment is exact.
+    CHECK(*row.error_ns[*segment_index("carrier_lost_to_link_up")] == 0);
+    // cmd -> link up: truth starts at received (0.15 ms after the command), the stamp is 0.12 ms late.
+    CHECK(*row.error_ns[*segment_index("cmd_to_link_up")] == 150'000 + 120'000);
+    CHECK(*row.error_ns[*segment_index("cmd_to_ack")] == (t.ack - t.cmd_sent) - (t.replied - t.received));
+    CHECK_FALSE(row.error_ns[*segment_index("link_up_to_identity")].has_value());  // no truth for identity
+  }
+}
+
+TEST_CASE("the check passes within the bound at p99 and fails beyond it") {
+  const auto plan = make_truth_plan(5);
+  const auto truth = parse(plan);
+  std::vector<TruthRow> rows;
+  for (const auto& b : measure_plan(plan, 200'000)) rows.push_back(match_truth(b, truth, TruthOptions{}));
+  const auto ok = check_against_truth(rows, 1'000'000);
+  CHECK(ok.pass);
+  CHECK(ok.segments.size() == 5);
+  for (const auto& s : ok.segments) {
+    INFO(s.segment);
+    CHECK(s.pairs == 10);
+    CHECK(s.pass);
+    CHECK(s.abs_error->max <= 1'000'000);
+  }
+  CHECK_THAT(ok.message, Catch::Contains("within"));
+
+  // One port's link up stamped 2 ms late in one repetition: with 10 rows p99 is the max, so it fails.
+  auto late = measure_plan(plan, 200'000);
+  auto inputs = measured_inputs(plan[3], kNoClock, 200'000, plan[3].cmd_sent + 2000 * kMs);
+  for (auto& e : inputs.link_events)
+    if (e.kind == LinkEventKind::link_up) e.at.ns += 2'000'000;
+  FullRateRule rule;
+  rule.line_rate_gbps = 10;
+  late[3] = compute_breakdown(inputs, rule);
+  std::vector<TruthRow> late_rows;
+  for (const auto& b : late) late_rows.push_back(match_truth(b, truth, TruthOptions{}));
+  const auto bad = check_against_truth(late_rows, 1'000'000);
+  CHECK_FALSE(bad.pass);
+  CHECK_THAT(bad.message, Catch::Contains("carrier_lost_to_link_up"));
+  for (const auto& s : bad.segments) {
+    if (s.segment == "carrier_lost_to_link_up" || s.segment == "cmd_to_link_up") {
+      CHECK_FALSE(s.pass);
+      CHECK(s.abs_error->p50 <= 1'000'000);  // the typical row is still fine
+    }
+  }
+}
+
+TEST_CASE("truth matching ignores other repetitions, other ends and fault events") {
+  const auto plan = make_truth_plan(2);
+  auto plane = truth_plane_json(plan);
+  // A flap fault on h1:ocs0 during repetition 1 (change_id 0): not the command's doing.
+  plane["events"].push_back({{"seq", 100}, {"end", "h1:ocs0"}, {"kind", "link_down"}, {"time_ns", plan[0].link_up + 5 * kMs}, {"change_id", 0}});
+  auto truth = parse_ground_truth(truth_changes_json(plan), plane);
+  REQUIRE(truth);
+  const auto rows = measure_plan(plan, 0);
+  const auto r1 = match_truth(rows[0], *truth, TruthOptions{});
+  CHECK(r1.moments[static_cast<std::size_t>(Moment::link_up)].at->ns == plan[0].link_up);
+  CHECK(r1.moments[static_cast<std::size_t>(Moment::carrier_lost)].at->ns == plan[0].link_down);
+  const auto r3 = match_truth(rows[2], *truth, TruthOptions{});  // repetition 2, h1:ocs0
+  CHECK(r3.moments[static_cast<std::size_t>(Moment::carrier_lost)].at->ns == plan[2].link_down);
+}
+
+TEST_CASE("a dropped reply and a missing plane leave the truth missing, not zero") {
+  const auto plan = make_truth_plan(1);
+  auto changes = truth_changes_json(plan);
+  for (auto& c : changes["changes"]) c["replied_ns"] = 0;
+  auto truth = parse_ground_truth(changes, nlohmann::json{{"events", nlohmann::json::array()}});
+  REQUIRE(truth);
+  auto rows = measure_plan(plan, 0);
+  rows[0].moments[static_cast<std::size_t>(Moment::switch_ack)].at.reset();  // the driver saw no reply either
+  rows[0].segments = compute_segments(rows[0].moments);
+  const auto row = match_truth(rows[0], *truth, TruthOptions{});
+  CHECK(row.moments[static_cast<std::size_t>(Moment::cmd_sent)].at.has_value());
+  CHECK_FALSE(row.moments[static_cast<std::size_t>(Moment::switch_ack)].at.has_value());
+  CHECK_THAT(row.moments[static_cast<std::size_t>(Moment::switch_ack)].missing_reason, Catch::Contains("dropped"));
+  CHECK_FALSE(row.moments[static_cast<std::size_t>(Moment::link_up)].at.has_value());
+  for (const auto& e : row.error_ns) CHECK_FALSE(e.has_value());
+  const auto check = check_against_truth(std::vector<TruthRow>{row}, 1'000'000);
+  CHECK_FALSE(check.pass);
+  CHECK_THAT(check.message, Catch::Contains("no measured/truth pairs"));
+}

@@ -1,0 +1,279 @@
+#include <catch2/catch.hpp>
+
+#include <boost/property_tree/detail/rapidxml.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "coordinator/measure/reports.hpp"
+#include "measure_fixtures.hpp"
+
+using namespace mixnet::coord::measure;
+using namespace mixnet::coord::measure::testing;
+namespace rx = boost::property_tree::detail::rapidxml;
+
+namespace {
+
+// A measured run of `reps` repetitions with truth, a traffic timeline per row and one excerpt.
+Measurement sample_measurement(int reps) {
+  const auto plan = make_truth_plan(reps);
+  const auto clock = agent_clock("h1", 0, 30'000);
+  FullRateRule rule;
+  rule.line_rate_gbps = 10;
+  rule.hold_ns = 20 * kMs;
+  std::vector<PortBreakdown> rows;
+  std::vector<TimelineExcerpt> excerpts;
+  for (const auto& t : plan) {
+    auto in = measured_inputs(t, clock, 100'000, t.cmd_sent + 2000 * kMs);
+    in.from_topology = "ring,A";  // a comma, to exercise CSV quoting
+    Timeline tl;
+    tl.start = coordinator_time(t.cmd_sent - 300 * kMs);
+    tl.bin_ns = kMs;
+    const std::int64_t back = t.link_up + 4 * kMs;
+    for (std::int64_t b = tl.start.ns; b < back + 400 * kMs; b += kMs)
+      tl.bytes.push_back(b + kMs <= t.link_down || b >= back ? 1'240'000 : (b < t.link_down ? 600'000 : 0));
+    in.traffic = tl;
+    rows.push_back(compute_breakdown(in, rule));
+    if (excerpts.empty()) excerpts.push_back(make_excerpt(tl, rows.back()));
+  }
+  // One port of the last repetition never came back: missing values must show as such.
+  rows.back().moments[static_cast<std::size_t>(Moment::link_up)] = MomentValue{std::nullopt, "no link_up event, \"really\""};
+  rows.back().segments = compute_segments(rows.back().moments);
+  auto truth = parse_ground_truth(truth_changes_json(plan), truth_plane_json(plan));
+  REQUIRE(truth);
+  auto m = assemble("reconfig-latency <A & B>", rule, {clock}, std::move(rows), &*truth, TruthOptions{}, std::move(excerpts));
+  m.run_id = "r-1";
+  return m;
+}
+
+// RFC 4180 fields of one line (quoted fields may hold commas and doubled quotes).
+std::vector<std::string> csv_split(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
+      else if (c == '"') quoted = false;
+      else cur += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+void collect(rx::xml_node<>* node, std::vector<rx::xml_node<>*>& out) {
+  for (auto* child = node->first_node(); child != nullptr; child = child->next_sibling()) {
+    if (child->type() == rx::node_element) out.push_back(child);
+    collect(child, out);
+  }
+}
+
+std::string attr(rx::xml_node<>* n, const char* name) {
+  auto* a = n->first_attribute(name);
+  return a != nullptr ? std::string(a->value(), a->value_size()) : std::string();
+}
+
+}  // namespace
+
+TEST_CASE("CSV: a header and one row per repetition and port, missing cells empty") {
+  const auto m = sample_measurement(3);
+  const auto csv = render_csv(m);
+  std::istringstream in(csv);
+  std::string line;
+  std::vector<std::vector<std::string>> lines;
+  while (std::getline(in, line)) lines.push_back(csv_split(line));
+  REQUIRE(lines.size() == 1 + 6);
+  const auto& header = lines[0];
+  CHECK(header[0] == "repetition");
+  CHECK(header[1] == "port");
+  const auto col = [&](std::string_view name) {
+    auto it = std::find(header.begin(), header.end(), name);
+    REQUIRE(it != header.end());
+    return static_cast<std::size_t>(it - header.begin());
+  };
+  for (auto name : kMomentNames) col(std::string(name) + "_ns");
+  for (const auto& s : kSegments) col(std::string(s.name) + "_ms");
+  col("carrier_lost_to_link_up_error_ms");
+  col("notes");
+  for (std::size_t i = 1; i < lines.size(); ++i) CHECK(lines[i].size() == header.size());
+
+  const auto& first = lines[1];
+  CHECK(first[col("port")] == "h1:ocs0");
+  CHECK(first[col("from_topology")] == "ring,A");
+  const auto& row = m.rows[0].measured;
+  CHECK(first[col("link_up_ns")] == std::to_string(row.moment(Moment::link_up).at->ns));
+  CHECK(std::stod(first[col("cmd_to_link_up_ms")]) == Approx(static_cast<double>(row.segments[4].ns) / 1e6).margin(1e-6));
+  CHECK(first[col("cmd_to_link_up_status")] == "ok");
+  CHECK(std::stod(first[col("carrier_lost_to_link_up_error_ms")]) == Approx(0.0));
+
+  const auto& last = lines.back();
+  CHECK(last[col("link_up_ns")].empty());
+  CHECK(last[col("cmd_to_link_up_ms")].empty());
+  CHECK(last[col("cmd_to_link_up_status")] == "missing");
+  CHECK(last[col("cmd_to_link_up_error_ms")].empty());
+  CHECK_THAT(last[col("notes")], Catch::Contains("no link_up event, \"really\""));
+}
+
+TEST_CASE("HTML: well-formed, one CDF per segment, a timeline, self-contained") {
+  const auto m = sample_measurement(4);
+  auto html = render_html(m);
+  CHECK(html.find("http://") == std::string::npos);
+  CHECK(html.find("https://") == std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("src=") == std::string::npos);
+  CHECK(html.find("&lt;A &amp; B&gt;") != std::string::npos);  // the title, escaped
+
+  std::vector<char> buffer(html.begin(), html.end());
+  buffer.push_back('\0');
+  rx::xml_document<> doc;
+  REQUIRE_NOTHROW(doc.parse<rx::parse_validate_closing_tags>(buffer.data()));
+  std::vector<rx::xml_node<>*> elements;
+  collect(&doc, elements);
+  std::multiset<std::string> cdf_segments;
+  int timelines = 0, tables = 0;
+  for (auto* e : elements) {
+    const std::string name(e->name(), e->name_size());
+    if (name == "svg" && attr(e, "class") == "cdf") cdf_segments.insert(attr(e, "data-segment"));
+    if (name == "svg" && attr(e, "class") == "timeline") ++timelines;
+    if (name == "table") ++tables;
+  }
+  std::multiset<std::string> expected;
+  for (const auto& s : kSegments) expected.insert(std::string(s.name));
+  CHECK(cdf_segments == expected);
+  CHECK(timelines == 1);
+  CHECK(tables >= 4);  // summary, truth, per port, clocks, rows
+  CHECK(html.find("PASS") != std::string::npos);
+
+  // Mismatched tags would have been refused: the parser really checks.
+  std::string broken = "<html><body><p>x</body></html>";
+  std::vector<char> b2(broken.begin(), broken.end());
+  b2.push_back('\0');
+  rx::xml_document<> doc2;
+  CHECK_THROWS(doc2.parse<rx::parse_validate_closing_tags>(b2.data()));
+}
+
+TEST_CASE("HTML of a run with no data for a segment still draws its figure") {
+  Measurement m;
+  m.title = "empty";
+  m.rule.line_rate_gbps = 10;
+  PortInputs in;
+  in.repetition = 1;
+  in.port = "h1:ocs0";
+  in.cmd_sent = coordinator_time(kT0);
+  m.rows.push_back(MeasurementRow{compute_breakdown(in, m.rule), std::nullopt});
+  auto html = render_html(m);
+  std::vector<char> buffer(html.begin(), html.end());
+  buffer.push_back('\0');
+  rx::xml_document<> doc;
+  REQUIRE_NOTHROW(doc.parse<rx::parse_validate_closing_tags>(buffer.data()));
+  std::size_t count = 0;
+  for (auto pos = html.find("class=\"cdf\""); pos != std::string::npos; pos = html.find("class=\"cdf\"", pos + 1)) ++count;
+  CHECK(count == kSegmentCount);
+  CHECK(html.find("no data") != std::string::npos);
+}
+
+TEST_CASE("terminal summary names every segment and the truth verdict") {
+  const auto m = sample_measurement(3);
+  const auto text = render_summary_text(m);
+  for (const auto& s : kSegments) CHECK(text.find(std::string(s.name)) != std::string::npos);
+  CHECK(text.find("3 repetitions x 2 ports") != std::string::npos);
+  CHECK(text.find("ground truth:") != std::string::npos);
+  CHECK(text.find("nearest-rank") != std::string::npos);
+}
+
+TEST_CASE("the measurement document survives JSON and is found inside results.json") {
+  const auto m = sample_measurement(3);
+  const auto j = to_json(m);
+  CHECK(j["format"] == kMeasurementFormat);
+  CHECK(j["rows"].size() == 6);
+  CHECK(j["rows"][5]["segments"]["cmd_to_link_up"]["status"] == "missing");
+  CHECK_FALSE(j["rows"][5]["segments"]["cmd_to_link_up"].contains("ns"));
+  CHECK(j["summary"]["segments"].size() == kSegmentCount);
+  CHECK(j["ground_truth"]["segments"].size() == 5);
+
+  auto back = measurement_from_json(j);
+  REQUIRE(back.has_value());
+  CHECK(to_json(*back) == j);
+  CHECK(render_csv(*back) == render_csv(m));
+
+  // Derived figures are recomputed on reading: a tampered summary changes nothing.
+  auto tampered = j;
+  tampered["summary"]["segments"][0]["p50_ns"] = 1;
+  tampered["rows"][0]["segments"]["cmd_to_ack"]["ns"] = 1;
+  CHECK(to_json(*measurement_from_json(tampered)) == j);
+
+  nlohmann::json results = {{"format", "mixnet-coord results"},
+                            {"steps", {{{"module", "ocs.apply"}, {"result", nullptr}},
+                                       {{"module", "measure.reconfig"}, {"result", {{"data", {{"measurement", j}}}}}}}}};
+  auto found = find_measurement(results);
+  REQUIRE(found.has_value());
+  CHECK(*found == j);
+  CHECK(find_measurement(nlohmann::json{{"steps", nlohmann::json::array()}}).error().code == mixnet::Errc::not_found);
+}
+
+TEST_CASE("a malformed measurement document is refused naming the path") {
+  const auto j = to_json(sample_measurement(1));
+  auto bad = j;
+  bad["rows"][0]["moments"]["link_up"].erase("ns");
+  auto r = measurement_from_json(bad);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().field == "measurement.rows[0].moments.link_up.ns");
+
+  bad = j;
+  bad["method"]["full_rate"]["threshold_fraction"] = 2.0;
+  CHECK(measurement_from_json(bad).error().field == "measurement.method.full_rate.threshold_fraction");
+  bad = j;
+  bad["version"] = 99;
+  CHECK(measurement_from_json(bad).error().field == "measurement.version");
+  bad = j;
+  bad["timelines"][0]["markers"]["lunch"] = 5;
+  CHECK(measurement_from_json(bad).error().field == "measurement.timelines[0].markers.lunch");
+}
+
+TEST_CASE("reports are written to a folder") {
+  const auto dir = std::filesystem::temp_directory_path() / ("mixnet-measure-test-" + std::to_string(::getpid()));
+  struct Cleanup {
+    std::filesystem::path p;
+    ~Cleanup() { std::filesystem::remove_all(p); }
+  } cleanup{dir};
+  const auto m = sample_measurement(2);
+  auto paths = write_reports(m, dir.string());
+  REQUIRE(paths.has_value());
+  std::ifstream html(paths->html);
+  std::stringstream text;
+  text << html.rdbuf();
+  CHECK(text.str() == render_html(m));
+  CHECK(std::filesystem::file_size(paths->csv) == render_csv(m).size());
+  std::ifstream js(paths->json);
+  CHECK(nlohmann::json::parse(js) == to_json(m));
+}
+
+TEST_CASE("a timeline excerpt spans the reconfiguration with its moments as markers") {
+  const auto m = sample_measurement(1);
+  REQUIRE(m.timelines.size() == 1);
+  const auto& t = m.timelines[0];
+  const auto& row = m.rows[0].measured;
+  const auto cmd = row.moment(Moment::cmd_sent).at->ns;
+  CHECK(t.start_ns == cmd - 100 * kMs);
+  CHECK(t.bin_ns == kMs);
+  CHECK(t.markers.size() == kMomentCount);  // every moment was seen in this row
+  const auto back = row.moment(Moment::traffic_full_rate).at->ns;
+  CHECK(t.start_ns + static_cast<std::int64_t>(t.gbps.size()) * t.bin_ns >= back + 200 * kMs);
+  CHECK(t.gbps.front() == Approx(9.92));
+  REQUIRE(t.reference_gbps);
+  CHECK(*t.reference_gbps == Approx(10.0));
+}
