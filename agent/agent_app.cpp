@@ -6,6 +6,7 @@
 
 #include "agent/agent_context.hpp"
 #include "agent/api_routes.hpp"
+#include "agent/traffic/rdma/rdma_engine.hpp"
 #include "agent/traffic/tcp_engine.hpp"
 #include "common/clock.hpp"
 #include "common/http/server.hpp"
@@ -48,6 +49,8 @@ int run_agent(const AgentConfig& config) {
   // Traffic runs work on their own threads; declared before the server so they outlive its handlers.
   traffic::TrafficManager traffic_runs;
   traffic_runs.add_engine(std::make_unique<traffic::TcpEngine>());
+  // RDMA verbs: a port without an RDMA device is refused per run, with the reason.
+  traffic_runs.add_engine(std::make_unique<traffic::rdma::RdmaEngine>());
 
   http::ServerOptions options;
   options.server_name = "mixnet-agent";

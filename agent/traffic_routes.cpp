@@ -74,7 +74,8 @@ void register_traffic_routes(http::Server& server, AgentContext& ctx) {
                      .duration = std::chrono::milliseconds(body->duration_ms),
                      .accept_timeout = std::chrono::milliseconds(body->accept_timeout_ms),
                      .interval = std::chrono::milliseconds(body->interval_ms),
-                     .timeline = body->timeline};
+                     .timeline = body->timeline,
+                     .rdma = body->rdma};
     if (auto r = resolve_port(*c, spec); !r) co_return http::error_response(req, r.error());
     co_return created(req, c->traffic.start(spec));
   });
@@ -91,7 +92,8 @@ void register_traffic_routes(http::Server& server, AgentContext& ctx) {
                      .streams = body->streams,
                      .bytes = body->bytes,
                      .interval = std::chrono::milliseconds(body->interval_ms),
-                     .timeline = body->timeline};
+                     .timeline = body->timeline,
+                     .rdma = body->rdma};
     if (body->duration_ms) spec.duration = std::chrono::milliseconds(*body->duration_ms);
     if (auto r = resolve_port(*c, spec); !r) co_return http::error_response(req, r.error());
     co_return created(req, c->traffic.start(spec));
@@ -114,6 +116,18 @@ void register_traffic_routes(http::Server& server, AgentContext& ctx) {
     if (!report) co_return http::error_response(req, report.error());
     co_return http::json_response(req, Status::ok, *report);
   });
+
+  // The other side's endpoint for a run that waits for one (an RDMA server; docs/agent-api.md).
+  server.route(Verb::post, "/v1/traffic/runs/{id}/peer",
+               [c](const Request& req, const RouteMatch& m) -> asio::awaitable<Response> {
+                 auto id = wire::validate_run_id(m.params.at("id"), "id");
+                 if (!id) co_return http::error_response(req, id.error());
+                 auto body = wire::parse_traffic_peer_body(req.body());
+                 if (!body) co_return http::error_response(req, body.error());
+                 auto report = c->traffic.attach_peer(*id, body->endpoint);
+                 if (!report) co_return http::error_response(req, report.error());
+                 co_return http::json_response(req, Status::ok, *report);
+               });
 
   server.route(Verb::delete_, "/v1/traffic/runs/{id}",
                [c](const Request& req, const RouteMatch& m) -> asio::awaitable<Response> {

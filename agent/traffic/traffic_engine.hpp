@@ -1,6 +1,6 @@
 #pragma once
 // TrafficEngine: one interface for every way the agent moves test traffic over a data port (TCP
-// now, RDMA verbs next). An engine turns a resolved TrafficSpec into a running TrafficRun; the run
+// and RDMA verbs in rdma/). An engine turns a resolved TrafficSpec into a running TrafficRun; the run
 // works on its own threads (never on the agent's io_context), honours its deadline and a cancel,
 // and can be asked for a report at any moment.
 #include <chrono>
@@ -38,6 +38,7 @@ struct TrafficSpec {
   std::chrono::milliseconds max_duration{wire::kMaxTrafficDurationMs};      // hard bound on any run
   std::chrono::milliseconds interval{wire::kDefaultTrafficIntervalMs};
   std::optional<wire::TimelineOptions> timeline;
+  std::optional<wire::RdmaOptions> rdma;     // transport "rdma": verb, size, QPs ...; a client's rdma.peer
 };
 
 class TrafficRun {
@@ -52,6 +53,11 @@ class TrafficRun {
   [[nodiscard]] virtual wire::TrafficRunReport report(bool with_bins) const = 0;
   // Asks the run to stop; returns at once. The run reaches `cancelled` within a few hundred ms.
   virtual void cancel() = 0;
+  // The other side's endpoint, for a run that waits for one (an RDMA server waits for its
+  // client's QPs: POST /v1/traffic/runs/{id}/peer). Other runs refuse.
+  virtual Result<void> attach_peer(const wire::RdmaEndpoint& /*peer*/) {
+    return fail(Errc::conflict, "this run takes no peer endpoint (only an RDMA server does)", "id");
+  }
 };
 
 class TrafficEngine {

@@ -95,6 +95,17 @@ Result<wire::TrafficRunReport> TrafficManager::cancel(const std::string& id) {
   return fail(Errc::not_found, "no traffic run '" + id + "'", "id");
 }
 
+Result<wire::TrafficRunReport> TrafficManager::attach_peer(const std::string& id, const wire::RdmaEndpoint& peer) {
+  std::lock_guard lock(mu_);
+  for (const auto& [seq, run] : runs_) {
+    if (run.first == id) {
+      if (auto r = run.second->attach_peer(peer); !r) return std::unexpected(r.error());
+      return run.second->report(false);
+    }
+  }
+  return fail(Errc::not_found, "no traffic run '" + id + "'", "id");
+}
+
 wire::TrafficRunList TrafficManager::list() const {
   std::lock_guard lock(mu_);
   wire::TrafficRunList out;

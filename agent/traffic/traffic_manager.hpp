@@ -35,6 +35,8 @@ class TrafficManager {
   Result<wire::TrafficRunReport> start(const TrafficSpec& spec);
   Result<wire::TrafficRunReport> get(const std::string& id, bool with_bins) const;
   Result<wire::TrafficRunReport> cancel(const std::string& id);
+  // Hands a run the other side's endpoint (an RDMA server); answers with its report.
+  Result<wire::TrafficRunReport> attach_peer(const std::string& id, const wire::RdmaEndpoint& peer);
   [[nodiscard]] wire::TrafficRunList list() const;
   [[nodiscard]] std::size_t active() const;
 

@@ -125,6 +125,22 @@ Result<void> check_capacities(std::uint64_t duration_ms, std::uint32_t interval_
   return {};
 }
 
+// The "rdma" object: only with transport "rdma", and required by an RDMA client (its peer).
+Result<std::optional<RdmaOptions>> read_rdma(const json& body, const std::string& transport, bool client) {
+  const auto it = body.find("rdma");
+  if (transport != "rdma") {
+    if (it != body.end()) return fail(Errc::invalid_argument, "only with transport \"rdma\"", "rdma");
+    return std::optional<RdmaOptions>{};
+  }
+  if (it == body.end()) {
+    if (client) return fail(Errc::invalid_argument, "required: {\"peer\": the server's rdma.endpoint, ...}", "rdma");
+    return std::optional<RdmaOptions>{RdmaOptions{}};
+  }
+  auto o = parse_rdma_options(*it, "rdma", client);
+  if (!o) return std::unexpected(o.error());
+  return std::optional<RdmaOptions>{std::move(*o)};
+}
+
 }  // namespace
 
 Result<std::string> validate_transport(std::string_view name, std::string_view field) {
@@ -151,7 +167,7 @@ Result<std::string> validate_run_id(std::string_view id, std::string_view field)
 Result<TrafficServerRequest> parse_traffic_server_request(const json& body) {
   if (!body.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
   if (auto r = only_keys(body, {"port", "transport", "tcp_port", "duration_ms", "accept_timeout_ms", "interval_ms",
-                                "timeline"});
+                                "timeline", "rdma"});
       !r) {
     return std::unexpected(r.error());
   }
@@ -175,6 +191,9 @@ Result<TrafficServerRequest> parse_traffic_server_request(const json& body) {
   auto timeline = read_timeline(body, /*client=*/false);
   if (!timeline) return std::unexpected(timeline.error());
   req.timeline = *timeline;
+  auto rdma = read_rdma(body, req.transport, /*client=*/false);
+  if (!rdma) return std::unexpected(rdma.error());
+  req.rdma = std::move(*rdma);
   if (auto r = check_capacities(req.duration_ms, req.interval_ms, req.timeline, "duration_ms"); !r) {
     return std::unexpected(r.error());
   }
@@ -184,7 +203,7 @@ Result<TrafficServerRequest> parse_traffic_server_request(const json& body) {
 Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
   if (!body.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
   if (auto r = only_keys(body, {"port", "transport", "peer", "peer_tcp_port", "streams", "duration_ms", "bytes",
-                                "interval_ms", "timeline"});
+                                "interval_ms", "timeline", "rdma"});
       !r) {
     return std::unexpected(r.error());
   }
@@ -220,7 +239,20 @@ Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
     }
     req.peer = canonical;
   }
-  if (body.find("peer_tcp_port") == body.end()) {
+  const bool rdma = req.transport == "rdma";
+  if (rdma) {
+    // The RDMA exchange goes through the API (rdma.peer), and rdma.qps is the parallelism.
+    for (const char* key : {"peer_tcp_port", "streams", "bytes"}) {
+      if (body.contains(key)) {
+        return fail(Errc::invalid_argument,
+                    std::string("not used by transport \"rdma\"") +
+                        (std::string_view(key) == "streams" ? " (give rdma.qps)"
+                         : std::string_view(key) == "bytes" ? " (give rdma.iterations)"
+                                                             : " (the server's rdma.endpoint goes in rdma.peer)"),
+                    key);
+      }
+    }
+  } else if (body.find("peer_tcp_port") == body.end()) {
     return fail(Errc::invalid_argument, "required: the server's TCP port (from POST /v1/traffic/servers)",
                 "peer_tcp_port");
   }
@@ -239,8 +271,24 @@ Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
     if (auto r = read_uint(body, {}, "bytes", 1, kMaxTrafficBytes, b); !r) return std::unexpected(r.error());
     req.bytes = b;
   }
+  auto rdma_options = read_rdma(body, req.transport, /*client=*/true);
+  if (!rdma_options) return std::unexpected(rdma_options.error());
+  req.rdma = std::move(*rdma_options);
+  if (rdma) {
+    // perftest: -n (iterations, default 5000) or -D (duration), not both.
+    if (req.duration_ms && req.rdma->iterations) {
+      return fail(Errc::invalid_argument, "give duration_ms or rdma.iterations, not both", "rdma.iterations");
+    }
+    if (!req.duration_ms && !req.rdma->iterations) req.rdma->iterations = kRdmaDefaultIterations;
+    if (req.duration_ms && req.rdma->margin_ms * 2 >= *req.duration_ms) {
+      return fail(Errc::invalid_argument,
+                  "the margin is cut from both ends: 2 x margin_ms must be shorter than duration_ms (" +
+                      std::to_string(*req.duration_ms) + ")",
+                  "rdma.margin_ms");
+    }
+  }
   if (req.duration_ms && req.bytes) return fail(Errc::invalid_argument, "give duration_ms or bytes, not both", "bytes");
-  if (!req.duration_ms && !req.bytes) {
+  if (!req.duration_ms && !req.bytes && !rdma) {
     return fail(Errc::invalid_argument, "required: duration_ms or bytes", "duration_ms");
   }
   if (req.bytes && req.bytes < req.streams) {
@@ -274,6 +322,17 @@ Result<TrafficRunRequest> parse_traffic_run_body(std::string_view body) {
   return parse_traffic_run_request(*j);
 }
 
+Result<TrafficPeerRequest> parse_traffic_peer_body(std::string_view body) {
+  auto j = parse_object(body);
+  if (!j) return std::unexpected(j.error());
+  if (auto r = only_keys(*j, {"endpoint"}); !r) return std::unexpected(r.error());
+  const auto it = j->find("endpoint");
+  if (it == j->end()) return fail(Errc::invalid_argument, "required: the other side's rdma.endpoint", "endpoint");
+  auto e = parse_rdma_endpoint(*it, "endpoint");
+  if (!e) return std::unexpected(e.error());
+  return TrafficPeerRequest{.endpoint = std::move(*e)};
+}
+
 Result<TrafficRunQuery> parse_traffic_run_query(const std::map<std::string, std::string>& query) {
   TrafficRunQuery q;
   for (const auto& [key, value] : query) {
@@ -302,6 +361,7 @@ void to_json(json& j, const TrafficServerRequest& v) {
            {"accept_timeout_ms", v.accept_timeout_ms},
            {"interval_ms", v.interval_ms}};
   if (v.timeline) j["timeline"] = json{{"bin_us", v.timeline->bin_us}, {"gap_min_us", v.timeline->gap_min_us}};
+  if (v.rdma) j["rdma"] = *v.rdma;
 }
 
 void to_json(json& j, const TrafficRunRequest& v) {
@@ -310,6 +370,7 @@ void to_json(json& j, const TrafficRunRequest& v) {
   if (v.duration_ms) j["duration_ms"] = *v.duration_ms;
   if (v.bytes) j["bytes"] = *v.bytes;
   if (v.timeline) j["timeline"] = *v.timeline;
+  if (v.rdma) j["rdma"] = *v.rdma;
 }
 
 void to_json(json& j, const TrafficInterval& v) {
@@ -360,6 +421,7 @@ void to_json(json& j, const TrafficRunReport& v) {
            {"events", v.events},
            {"errors", v.errors},
            {"timeline", v.timeline ? json(*v.timeline) : json(nullptr)}};
+  if (v.rdma) j["rdma"] = *v.rdma;
 }
 
 void to_json(json& j, const TrafficRunList& v) { j = json{{"runs", v.runs}}; }
@@ -434,6 +496,11 @@ void from_json(const json& j, TrafficRunReport& v) {
     v.timeline = it->get<TrafficTimeline>();
   } else {
     v.timeline.reset();
+  }
+  if (const auto it = j.find("rdma"); it != j.end() && !it->is_null()) {
+    v.rdma = it->get<RdmaRunReport>();
+  } else {
+    v.rdma.reset();
   }
 }
 

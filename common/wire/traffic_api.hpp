@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/wire/rdma_api.hpp"
 
 namespace mixnet::wire {
 
@@ -60,6 +61,7 @@ struct TrafficServerRequest {
   std::uint64_t accept_timeout_ms = kDefaultAcceptTimeoutMs;   // the first client must connect by then
   std::uint32_t interval_ms = kDefaultTrafficIntervalMs;
   std::optional<TimelineOptions> timeline;
+  std::optional<RdmaOptions> rdma;         // transport "rdma" only (rdma_api.hpp)
 };
 
 // POST /v1/traffic/runs: a sender on one data port towards a server.
@@ -67,12 +69,19 @@ struct TrafficRunRequest {
   std::string port;
   std::string transport = "tcp";
   std::string peer;                        // the server's address (IPv4 or IPv6, canonical text)
-  std::uint16_t peer_tcp_port = 0;         // 1..65535, from the server's reply
+  std::uint16_t peer_tcp_port = 0;         // tcp: 1..65535, from the server's reply; rdma: not used
   std::uint32_t streams = 1;               // 1..kMaxTrafficStreams
   std::optional<std::uint64_t> duration_ms;  // exactly one of duration_ms and bytes
   std::optional<std::uint64_t> bytes;
   std::uint32_t interval_ms = kDefaultTrafficIntervalMs;
   std::optional<TimelineOptions> timeline;
+  std::optional<RdmaOptions> rdma;         // transport "rdma": required, with rdma.peer
+};
+
+// POST /v1/traffic/runs/{id}/peer: the other side's endpoint, for a run that waits for one (an
+// RDMA server waits for its client's QPs).
+struct TrafficPeerRequest {
+  RdmaEndpoint endpoint;
 };
 
 // GET /v1/traffic/runs/{id}?bins=0|1
@@ -89,6 +98,7 @@ Result<TrafficServerRequest> parse_traffic_server_request(const nlohmann::json& 
 Result<TrafficRunRequest> parse_traffic_run_request(const nlohmann::json& body);
 Result<TrafficServerRequest> parse_traffic_server_body(std::string_view body);
 Result<TrafficRunRequest> parse_traffic_run_body(std::string_view body);
+Result<TrafficPeerRequest> parse_traffic_peer_body(std::string_view body);
 Result<TrafficRunQuery> parse_traffic_run_query(const std::map<std::string, std::string>& query);
 
 // ---- reports -------------------------------------------------------------------------------
@@ -155,6 +165,7 @@ struct TrafficRunReport {
   std::vector<TrafficConnectionEvent> events;
   std::vector<std::string> errors;
   std::optional<TrafficTimeline> timeline;
+  std::optional<RdmaRunReport> rdma;       // transport "rdma": device, GID, endpoint, bandwidth
 };
 
 struct TrafficRunList {

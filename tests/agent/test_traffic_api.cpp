@@ -113,7 +113,9 @@ TEST_CASE("traffic run requests: valid shapes", "[wire][traffic]") {
   CHECK(tl->timeline->reconnect_timeout_ms == 0u);
   CHECK(tl->timeline->stall_timeout_ms == 100u);
   // A transport the agent has no engine for is still well-formed here; the agent refuses it.
-  CHECK(parse_traffic_run_body(client_with("transport", "rdma"))->transport == "rdma");
+  CHECK(parse_traffic_run_body(client_with("transport", "quic"))->transport == "quic");
+  // "rdma" has its own fields (tests/agent/rdma/test_rdma_api.cpp): a TCP body is not one.
+  CHECK(field_of(parse_traffic_run_body(client_with("transport", "rdma"))) == "peer_tcp_port");
 }
 
 TEST_CASE("traffic run requests: every bad field is named", "[wire][traffic]") {
