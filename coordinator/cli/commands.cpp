@@ -169,6 +169,7 @@ int execute(const Loaded& loaded, const Playbook& playbook, const ModuleRegistry
   row.playbook = playbook_path;
   row.inventory = inventory_path;
   row.out_dir = std::filesystem::absolute(out_dir).lexically_normal().string();
+  options.out_dir = row.out_dir;
   row.args = std::move(cli_args);
   StoreObserver store_observer(**store, row);
   ProgressObserver progress(stdout, isatty(STDOUT_FILENO) == 1);

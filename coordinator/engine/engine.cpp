@@ -317,6 +317,7 @@ RunOutcome Engine::run(const Playbook& playbook, const RunOptions& options) {
 
   RunState state;
   state.run_id = options.run_id;
+  state.out_dir = options.out_dir;
   state.vars = playbook.vars;
   for (const auto& [key, value] : options.extra_vars.items()) state.vars[key] = value;
   state.vars["run_id"] = options.run_id;

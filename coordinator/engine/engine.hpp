@@ -88,6 +88,7 @@ struct RunOptions {
   const std::atomic<bool>* cancel = nullptr;               // Ctrl-C
   PoolFactories pools;
   std::string holder;                                      // for the OCS lease
+  std::string out_dir;                                     // the run folder, for modules' reports (RunState::out_dir)
 };
 
 class Engine {

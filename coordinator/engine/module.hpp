@@ -84,6 +84,7 @@ struct RunState {
   std::map<std::string, std::string> topology_of_switch;  // what ocs.apply last applied, per switch
   nlohmann::json vars = nlohmann::json::object();        // playbook vars, -e vars, registered results
   std::set<std::string> failed_hosts;                     // hosts with a failed item so far
+  std::string out_dir;   // the run folder (results.json goes there); modules may add reports; empty: none
 };
 
 // Where a module reports verdicts as they happen: each item is committed to the results store

@@ -6,9 +6,11 @@
 #include "coordinator/modules/eps_verify.hpp"
 #include "coordinator/modules/hosts_verify.hpp"
 #include "coordinator/modules/links_verify.hpp"
+#include "coordinator/modules/measure_reconfig.hpp"
 #include "coordinator/modules/nic_configure.hpp"
 #include "coordinator/modules/ocs_apply.hpp"
 #include "coordinator/modules/ocs_clear.hpp"
+#include "coordinator/modules/traffic_run.hpp"
 #include "coordinator/modules/wait.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
 
@@ -24,6 +26,8 @@ ModuleRegistry builtin_modules() {
   registry.add(std::make_unique<NicConfigureModule>());
   registry.add(std::make_unique<HostsVerifyModule>());
   registry.add(std::make_unique<EpsVerifyModule>());
+  registry.add(std::make_unique<TrafficRunModule>());
+  registry.add(std::make_unique<MeasureReconfigModule>());
   return registry;
 }
 

