@@ -1,4 +1,5 @@
 #include "common/wire/agent_api.hpp"
+#include "common/wire/json_fields.hpp"
 
 #include <arpa/inet.h>
 #include <charconv>
@@ -12,42 +13,10 @@ using nlohmann::json;
 
 namespace {
 
-std::string indexed(std::string_view field, std::size_t i) {
-  return std::string(field) + "[" + std::to_string(i) + "]";
-}
-
-// Every key of a request object must be one we know; the error names the first stranger.
-Result<void> only_keys(const json& body, std::initializer_list<std::string_view> known) {
-  for (const auto& [key, value] : body.items()) {
-    bool ok = false;
-    for (auto k : known) ok = ok || key == k;
-    if (!ok) {
-      std::string list;
-      for (auto k : known) {
-        if (!list.empty()) list += ", ";
-        list += k;
-      }
-      return fail(Errc::invalid_argument, "unknown field (accepted: " + list + ")", key);
-    }
-  }
-  return {};
-}
-
-Result<std::uint64_t> as_uint(const json& v, std::string_view field, std::uint64_t min, std::uint64_t max) {
-  if (!v.is_number_integer()) return fail(Errc::invalid_argument, "must be an integer", std::string(field));
-  if (!v.is_number_unsigned() && v.get<std::int64_t>() < 0) {
-    return fail(Errc::invalid_argument, "must be " + std::to_string(min) + ".." + std::to_string(max) + ", got " +
-                                            std::to_string(v.get<std::int64_t>()),
-                std::string(field));
-  }
-  const auto n = v.get<std::uint64_t>();
-  if (n < min || n > max) {
-    return fail(Errc::invalid_argument,
-                "must be " + std::to_string(min) + ".." + std::to_string(max) + ", got " + std::to_string(n),
-                std::string(field));
-  }
-  return n;
-}
+using fields::as_uint;
+using fields::indexed;
+using fields::only_keys;
+using fields::parse_object;
 
 Result<std::vector<std::string>> address_list(const json& body, std::string_view field) {
   std::vector<std::string> out;
@@ -69,14 +38,6 @@ Result<std::vector<std::string>> address_list(const json& body, std::string_view
     out.push_back(std::move(*cidr));
   }
   return out;
-}
-
-Result<json> parse_object(std::string_view body) {
-  if (body.empty()) return fail(Errc::invalid_argument, "request body is empty; expected a JSON object", "body");
-  auto j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return fail(Errc::invalid_argument, "request body is not valid JSON", "body");
-  if (!j.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
-  return j;
 }
 
 Result<std::uint64_t> query_number(const std::string& key, const std::string& text, std::uint64_t max) {

@@ -1,4 +1,5 @@
 #include "common/wire/rdma_api.hpp"
+#include "common/wire/json_fields.hpp"
 
 #include <arpa/inet.h>
 
@@ -11,47 +12,10 @@ using nlohmann::json;
 
 namespace {
 
-std::string path(std::string_view prefix, std::string_view key) {
-  return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
-}
-
-Result<void> only_keys(const json& body, std::initializer_list<std::string_view> known, std::string_view prefix) {
-  for (const auto& [key, value] : body.items()) {
-    bool ok = false;
-    for (auto k : known) ok = ok || key == k;
-    if (!ok) {
-      std::string list;
-      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return fail(Errc::invalid_argument, "unknown field (accepted: " + list + ")", path(prefix, key));
-    }
-  }
-  return {};
-}
-
-Result<std::uint64_t> as_uint(const json& v, const std::string& field, std::uint64_t min, std::uint64_t max) {
-  const std::string range = std::to_string(min) + ".." + std::to_string(max);
-  if (!v.is_number_integer()) return fail(Errc::invalid_argument, "must be an integer " + range, field);
-  if (!v.is_number_unsigned() && v.get<std::int64_t>() < 0) {
-    return fail(Errc::invalid_argument, "must be " + range + ", got " + std::to_string(v.get<std::int64_t>()), field);
-  }
-  const auto n = v.get<std::uint64_t>();
-  if (n < min || n > max) return fail(Errc::invalid_argument, "must be " + range + ", got " + std::to_string(n), field);
-  return n;
-}
-
-template <class T>
-Result<void> read_uint(const json& body, std::string_view prefix, const char* key, std::uint64_t min, std::uint64_t max,
-                       T& out, bool required = false) {
-  const auto it = body.find(key);
-  if (it == body.end()) {
-    if (required) return fail(Errc::invalid_argument, "required", path(prefix, key));
-    return {};
-  }
-  auto v = as_uint(*it, path(prefix, key), min, max);
-  if (!v) return std::unexpected(v.error());
-  out = static_cast<T>(*v);
-  return {};
-}
+using fields::as_uint;
+using fields::only_keys;
+using fields::read_uint;
+const auto& path = fields::joined;
 
 Result<RdmaVerb> read_verb(const json& body, std::string_view prefix, RdmaVerb fallback, bool required) {
   const auto it = body.find("verb");

@@ -62,23 +62,6 @@ nlohmann::json run_to_json(const RunDetail& detail) {
   return {{"format", "mixnet-coord results"}, {"version", 1}, {"run", run}, {"steps", steps}};
 }
 
-Result<std::string> write_file_atomically(const std::string& dir, const std::string& name, const std::string& text) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(Errc::io, fmt::format("create {}: {}", dir, ec.message()), "out");
-  const auto path = (std::filesystem::path(dir) / name).string();
-  const auto tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return fail_errno("open " + tmp, errno);
-    out << text;
-    out.flush();
-    if (!out) return fail_errno("write " + tmp, errno);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return fail_errno("rename " + tmp, errno);
-  return path;
-}
-
 Result<std::string> write_results_json(const RunDetail& detail, const std::string& dir) {
   return write_file_atomically(dir, "results.json", run_to_json(detail).dump(2) + "\n");
 }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/atomic_file.hpp"
 #include "common/result.hpp"
 #include "coordinator/store/store.hpp"
 
@@ -13,7 +14,5 @@ namespace mixnet::coord {
 nlohmann::json run_to_json(const RunDetail& detail);
 // Writes DIR/results.json (through a temporary file and a rename, so a reader never sees half).
 Result<std::string> write_results_json(const RunDetail& detail, const std::string& dir);
-// Writes `text` to DIR/NAME atomically; returns the path.
-Result<std::string> write_file_atomically(const std::string& dir, const std::string& name, const std::string& text);
 
 }  // namespace mixnet::coord
