@@ -90,7 +90,9 @@ CoordRun CoordScratch::run(const std::string& playbook, const std::string& inven
 pid_t CoordScratch::start(const std::string& playbook, const std::string& inventory, const std::string& extra,
                           const std::string& out_name) const {
   const std::string out_dir = dir_ + "/" + out_name;
-  const std::string cmd = std::string("exec ") + MIXNET_COORD_BIN + " run " + playbook + " -i " + inventory + " --db " + db() +
+  // Leases go under the scratch folder (removed with it), not the machine's /run/mixnet/leases;
+  // runs of one test share it, so a second coordinator still meets the first one's lease.
+  const std::string cmd = "MIXNET_LEASE_DIR=" + dir_ + "/leases exec " + MIXNET_COORD_BIN + " run " + playbook + " -i " + inventory + " --db " + db() +
                           " --out " + out_dir + " " + extra + " >" + dir_ + "/" + out_name + ".log 2>&1";
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
