@@ -12,20 +12,6 @@ namespace mixnet::ocs {
 
 namespace {
 
-Tl1SessionOptions session_options(const SwitchUri& uri) {
-  Tl1SessionOptions o;
-  o.host = uri.host;
-  o.port = uri.port;
-  o.user = uri.user;
-  o.password = uri.password;
-  o.connect_timeout = uri.connect_timeout;
-  o.command_timeout = uri.timeout;
-  o.keepalive = uri.keepalive;
-  o.keepalive_command = tl1::Command{.verb = "RTRV-NETYPE", .trailing = {""}};
-  o.name = "calient-tl1";
-  return o;
-}
-
 // KEY=VALUE fields after the first ':'.
 std::map<std::string, std::string> fields_of(std::string_view text) {
   std::map<std::string, std::string> out;
@@ -108,7 +94,7 @@ Result<CalientPortSummary> parse_calient_port_sum(std::string_view line) {
   return s;
 }
 
-CalientTl1Switch::CalientTl1Switch(const SwitchUri& uri) : session_(session_options(uri)), group_(uri.group) {}
+CalientTl1Switch::CalientTl1Switch(const SwitchUri& uri) : session_(tl1_session_options(uri, "calient-tl1")), group_(uri.group) {}
 
 Result<Tl1Result> CalientTl1Switch::query(const tl1::Command& cmd) {
   auto r = session_.execute(cmd);

@@ -54,4 +54,18 @@ void parse_netype_line(std::string_view line, SwitchInfo& info) {
   else if (f.size() > 2) info.software_version = f[2];
 }
 
+Tl1SessionOptions tl1_session_options(const SwitchUri& uri, std::string name) {
+  Tl1SessionOptions o;
+  o.host = uri.host;
+  o.port = uri.port;
+  o.user = uri.user;
+  o.password = uri.password;
+  o.connect_timeout = uri.connect_timeout;
+  o.command_timeout = uri.timeout;
+  o.keepalive = uri.keepalive;
+  o.keepalive_command = tl1::Command{.verb = "RTRV-NETYPE", .trailing = {""}};
+  o.name = std::move(name);
+  return o;
+}
+
 }  // namespace mixnet::ocs

@@ -6,6 +6,8 @@
 
 #include "common/result.hpp"
 #include "hwdrivers/ocs/optical_switch.hpp"
+#include "hwdrivers/ocs/switch_uri.hpp"
+#include "hwdrivers/ocs/tl1_session.hpp"
 
 namespace mixnet::ocs {
 
@@ -18,6 +20,10 @@ Result<int> port_number(const PortId& port);
 // Fills vendor, model and software version from an RTRV-NETYPE line
 // "<vendor>,<model>,<type>,<version>" (a three-field line puts the version third).
 void parse_netype_line(std::string_view line, SwitchInfo& info);
+
+// A TL1 session as a switch URI asks for it (address, credentials, deadlines, keepalive with the
+// cheap RTRV-NETYPE, which both Polatis and Calient answer); `name` labels its log lines.
+Tl1SessionOptions tl1_session_options(const SwitchUri& uri, std::string name);
 
 // Widens `t` to cover a command sent at sent_ns and acknowledged at acked_ns.
 inline void stamp(Timing& t, std::int64_t sent_ns, std::int64_t acked_ns) {

@@ -10,20 +10,6 @@ namespace mixnet::ocs {
 
 namespace {
 
-Tl1SessionOptions session_options(const SwitchUri& uri) {
-  Tl1SessionOptions o;
-  o.host = uri.host;
-  o.port = uri.port;
-  o.user = uri.user;
-  o.password = uri.password;
-  o.connect_timeout = uri.connect_timeout;
-  o.command_timeout = uri.timeout;
-  o.keepalive = uri.keepalive;
-  o.keepalive_command = tl1::Command{.verb = "RTRV-NETYPE", .trailing = {""}};
-  o.name = "polatis-tl1";
-  return o;
-}
-
 std::string join(const std::vector<int>& ports) {
   std::string s;
   for (int p : ports) {
@@ -109,7 +95,7 @@ Result<std::pair<PortId, PortStatus>> parse_polatis_shutter(std::string_view lin
 
 // --- the driver ------------------------------------------------------------------------------
 
-PolatisTl1Switch::PolatisTl1Switch(const SwitchUri& uri) : session_(session_options(uri)) {}
+PolatisTl1Switch::PolatisTl1Switch(const SwitchUri& uri) : session_(tl1_session_options(uri, "polatis-tl1")) {}
 
 Result<Tl1Result> PolatisTl1Switch::query(const tl1::Command& cmd) {
   auto r = session_.execute(cmd);
