@@ -206,7 +206,8 @@ Result<EventsQuery> parse_events_query(const std::map<std::string, std::string>&
       if (*v == 0) return fail(Errc::invalid_argument, "must be at least 1", key);
       q.limit = *v;
     } else {
-      return fail(Errc::invalid_argument, "unknown query parameter (accepted: after, wait_ms, limit)", key);
+      return fail(Errc::invalid_argument, "unknown query parameter (accepted: after, wait_ms, limit)",
+                  fields::shown_key(key));
     }
   }
   return q;
@@ -224,7 +225,7 @@ Result<NeighborsQuery> parse_neighbors_query(const std::map<std::string, std::st
       if (!v) return std::unexpected(v.error());
       q.nonce = *v;
     } else {
-      return fail(Errc::invalid_argument, "unknown query parameter (accepted: port, nonce)", key);
+      return fail(Errc::invalid_argument, "unknown query parameter (accepted: port, nonce)", fields::shown_key(key));
     }
   }
   return q;

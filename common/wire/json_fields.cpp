@@ -8,6 +8,8 @@ std::string joined(std::string_view prefix, std::string_view key) {
   return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
 }
 
+std::string shown_key(std::string_view key) { return key.empty() ? std::string("\"\"") : std::string(key); }
+
 std::string indexed(std::string_view field, std::size_t i) { return std::string(field) + "[" + std::to_string(i) + "]"; }
 
 Result<void> only_keys(const json& body, std::initializer_list<std::string_view> known, std::string_view prefix) {
@@ -17,7 +19,7 @@ Result<void> only_keys(const json& body, std::initializer_list<std::string_view>
     if (!ok) {
       std::string list;
       for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return fail(Errc::invalid_argument, "unknown field (accepted: " + list + ")", joined(prefix, key));
+      return fail(Errc::invalid_argument, "unknown field (accepted: " + list + ")", joined(prefix, shown_key(key)));
     }
   }
   return {};

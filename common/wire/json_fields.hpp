@@ -15,6 +15,8 @@ namespace mixnet::wire::fields {
 
 // "prefix.key", or "key" at the top level.
 std::string joined(std::string_view prefix, std::string_view key);
+// A key as an error's field: the key itself, or `""` for an empty key (a field must name something).
+std::string shown_key(std::string_view key);
 // "field[i]".
 std::string indexed(std::string_view field, std::size_t i);
 

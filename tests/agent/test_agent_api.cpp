@@ -174,6 +174,9 @@ TEST_CASE("events query parameters", "[wire][validation]") {
 
   CHECK(field_of(parse_events_query({{"after", "18446744073709551616"}})) == "after");
   CHECK(field_of(parse_events_query({{"after", "-1"}})) == "after");
+  // An empty parameter name is still named (found by fuzz_agent_request: "?after=1&=30").
+  CHECK(field_of(parse_events_query({{"", "30"}})) == R"("")");
+  CHECK(field_of(parse_neighbors_query({{"", "x"}})) == R"("")");
   CHECK(field_of(parse_events_query({{"after", ""}})) == "after");
   CHECK(field_of(parse_events_query({{"after", "1x"}})) == "after");
   CHECK(field_of(parse_events_query({{"after", " 1"}})) == "after");
