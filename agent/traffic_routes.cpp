@@ -91,6 +91,7 @@ void register_traffic_routes(http::Server& server, AgentContext& ctx) {
                      .tcp_port = body->peer_tcp_port,
                      .streams = body->streams,
                      .bytes = body->bytes,
+                     .rate_mbps = body->rate_mbps,
                      .interval = std::chrono::milliseconds(body->interval_ms),
                      .timeline = body->timeline,
                      .rdma = body->rdma};

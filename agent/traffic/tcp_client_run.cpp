@@ -6,8 +6,10 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include "agent/traffic/port_carrier.hpp"
 #include "agent/traffic/tcp_engine.hpp"
 #include "agent/traffic/tcp_hello.hpp"
+#include "agent/traffic/traffic_thread.hpp"
 #include "common/clock.hpp"
 
 namespace mixnet::agent::traffic {
@@ -17,6 +19,11 @@ namespace {
 constexpr auto kWakeEvery = std::chrono::milliseconds(100);
 constexpr auto kConnectTimeout = std::chrono::milliseconds(3000);
 constexpr auto kReconnectAttempt = std::chrono::milliseconds(250);
+// Timeline mode's first connection, made while a circuit may still be coming up: a SYN sent while
+// the far end is dark is lost, and a quick new attempt beats TCP's 1 s SYN retransmission.
+constexpr auto kFirstConnectAttempt = std::chrono::milliseconds(25);
+constexpr std::int64_t kFirstConnectSpacingNs = 5'000'000;  // a refusal comes back at once: do not spin
+constexpr auto kCarrierPoll = std::chrono::milliseconds(1);
 constexpr std::int64_t kReceiptDeadlineNs = 10'000'000'000;
 
 std::int64_t ms_to_ns(std::chrono::milliseconds ms) { return static_cast<std::int64_t>(ms.count()) * 1'000'000; }
@@ -48,7 +55,8 @@ TcpClientRun::TcpClientRun(std::string id, const TrafficSpec& spec)
       recorder_(std::move(id), spec, realtime_ns(), realtime_ns(),
                 // Bins cover the sending time plus the drain at the end.
                 ms_to_ns(spec.duration.value_or(spec.max_duration)) + kReceiptDeadlineNs),
-      session_(random_session()) {
+      session_(random_session()),
+      started_mono_(monotonic_ns()) {
   control_ = std::thread([this] { control_loop(); });
 }
 
@@ -63,15 +71,19 @@ void TcpClientRun::cancel() {
   cv_.notify_all();
 }
 
+std::int64_t TcpClientRun::duration_ns() const { return ms_to_ns(spec_.duration.value_or(spec_.max_duration)); }
+
 void TcpClientRun::control_loop() {
+  begin_traffic_thread("mx-tr-client");
   for (std::uint32_t k = 0; k < spec_.streams; ++k) workers_.emplace_back([this, k] { stream_main(k); });
 
   // Every stream connects first; then all start at once, so the duration is the same for each.
   {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return connected_ + failed_ >= spec_.streams || cancel_.load(); });
-    const std::int64_t now_mono = monotonic_ns();
-    deadline_mono_.store(now_mono + ms_to_ns(spec_.duration.value_or(spec_.max_duration)));
+    // A timeline run's duration counts from its start: a stream that connects late (a circuit that
+    // came up late) sends for what is left, and one that never connects ends with the duration.
+    deadline_mono_.store((spec_.timeline ? started_mono_ : monotonic_ns()) + duration_ns());
     if (failed_ == 0 && !cancel_.load()) {
       recorder_.mark_started(realtime_ns());
       gate_ = Gate::go;
@@ -116,6 +128,13 @@ Result<Fd> TcpClientRun::open_stream(std::uint32_t stream, std::chrono::millisec
   auto fd = connect_from_port(spec_.port, spec_.ifindex, spec_.local_address, spec_.peer, spec_.tcp_port, options);
   if (!fd) return fd;
   if (auto r = set_io_timeout(fd->get(), kWakeEvery); !r) return std::unexpected(r.error());
+  if (spec_.rate_mbps) {
+    // TCP's own pacing (no fq qdisc needed since Linux 4.13): bytes per second for this stream.
+    const std::uint64_t bytes_per_s = std::max<std::uint64_t>(1, *spec_.rate_mbps * 125'000 / spec_.streams);
+    if (::setsockopt(fd->get(), SOL_SOCKET, SO_MAX_PACING_RATE, &bytes_per_s, sizeof bytes_per_s) != 0) {
+      return fail_errno("setsockopt SO_MAX_PACING_RATE", errno);
+    }
+  }
   const auto hello = encode_hello(StreamHello{
       .session = session_, .stream = stream, .streams = spec_.streams, .timeline = spec_.timeline.has_value()});
   // 32 bytes into an empty send buffer: one call, or the connection is already unusable.
@@ -134,8 +153,67 @@ void TcpClientRun::stream_done() {
   cv_.notify_all();
 }
 
+Result<Fd> TcpClientRun::first_connection(std::uint32_t stream) {
+  const std::uint64_t connect_timeout_ms = spec_.timeline->connect_timeout_ms;
+  const std::int64_t connect_by = started_mono_ + static_cast<std::int64_t>(connect_timeout_ms) * 1'000'000;
+  const std::int64_t run_end = started_mono_ + duration_ns();
+  const std::int64_t give_up = std::min(connect_by, run_end);
+  auto carrier = PortCarrier::open(spec_.ifindex);
+  if (!carrier) {
+    spdlog::warn("traffic client {}: cannot watch {}'s carrier ({}); connecting blind", recorder_.id(), spec_.port,
+                 carrier.error().describe());
+  }
+
+  // Each new reason for not being connected yet is an event; repeats of the same one are not.
+  std::string last_error;
+  auto note = [&](std::string why) {
+    if (why != last_error) recorder_.event(stream, "refused", why);
+    last_error = std::move(why);
+  };
+  auto sleep_until = [&](std::int64_t until) {
+    while (!cancel_.load()) {
+      const std::int64_t left = until - monotonic_ns();
+      if (left <= 0) return;
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<std::int64_t>(left, ms_to_ns(kCarrierPoll))));
+    }
+  };
+
+  for (;;) {
+    // A port in service has carrier and is operationally up: the kernel activates its queue then,
+    // and a packet sent before (an ARP request, a SYN) would be dropped.
+    bool lit = true;
+    if (carrier) {
+      for (;;) {
+        auto up = carrier->in_service();
+        lit = up && *up;
+        if (lit) break;
+        note(up ? spec_.port + " has no carrier (or is not in service yet)" : up.error().describe());
+        if (cancel_.load() || monotonic_ns() >= give_up) break;
+        std::this_thread::sleep_for(kCarrierPoll);
+      }
+    }
+    if (cancel_.load()) break;
+    if (lit) {
+      const std::int64_t attempt_started = monotonic_ns();
+      auto fd = open_stream(stream, kFirstConnectAttempt);
+      if (fd) return fd;
+      note(fd.error().describe());
+      sleep_until(std::min(give_up, attempt_started + kFirstConnectSpacingNs));
+    }
+    if (cancel_.load() || monotonic_ns() >= give_up) break;
+  }
+  if (cancel_.load()) return fail(Errc::timeout, "cancelled before connecting: " + last_error);
+  if (connect_by <= run_end) {
+    return fail(Errc::timeout, "not connected within timeline.connect_timeout_ms (" +
+                                   std::to_string(connect_timeout_ms) + " ms): " + last_error);
+  }
+  return fail(Errc::timeout, "not connected before the run's duration_ms (" +
+                                 std::to_string(duration_ns() / 1'000'000) + " ms) ended: " + last_error);
+}
+
 void TcpClientRun::stream_main(std::uint32_t stream) {
-  auto fd = open_stream(stream, kConnectTimeout);
+  begin_traffic_thread("mx-tr-stream");
+  auto fd = spec_.timeline ? first_connection(stream) : open_stream(stream, kConnectTimeout);
   {
     std::unique_lock lock(mu_);
     if (fd) ++connected_;

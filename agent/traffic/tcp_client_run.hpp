@@ -3,7 +3,10 @@
 // the port, to a TcpServerRun. All streams connect first, then start together; the run sends for
 // its duration (or until its byte count is out), half-closes each stream and waits for the
 // server's receipt, so the bytes it reports were delivered. In timeline mode a broken connection
-// (TCP gave up: TCP_USER_TIMEOUT) is re-established until reconnect_timeout_ms passes.
+// (TCP gave up: TCP_USER_TIMEOUT) is re-established until reconnect_timeout_ms passes, and the
+// first connection may be made while the port is still dark (a circuit being set up): each stream
+// waits for carrier and retries short attempts until connect_timeout_ms after the run's start. A
+// timeline run's duration counts from the run's start (its bins do too), not from the connection.
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -32,6 +35,9 @@ class TcpClientRun final : public TrafficRun {
   void control_loop();
   void stream_main(std::uint32_t stream);
   Result<Fd> open_stream(std::uint32_t stream, std::chrono::milliseconds timeout);
+  // Timeline mode: the first connection, waiting for carrier and retrying until connect_timeout_ms.
+  Result<Fd> first_connection(std::uint32_t stream);
+  [[nodiscard]] std::int64_t duration_ns() const;
   // Sends until done; returns the connection still open (for the receipt) or an error.
   Result<Fd> send_all(std::uint32_t stream, Fd fd);
   void stream_done();
@@ -39,6 +45,7 @@ class TcpClientRun final : public TrafficRun {
   const TrafficSpec spec_;
   RunRecorder recorder_;
   const std::uint64_t session_;
+  const std::int64_t started_mono_;  // the run's start (monotonic): a timeline run's duration counts from here
   std::atomic<bool> cancel_{false};
   std::atomic<std::int64_t> deadline_mono_{0};
 

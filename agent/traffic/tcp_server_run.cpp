@@ -8,6 +8,7 @@
 
 #include "agent/traffic/tcp_engine.hpp"
 #include "agent/traffic/tcp_hello.hpp"
+#include "agent/traffic/traffic_thread.hpp"
 #include "common/clock.hpp"
 
 namespace mixnet::agent::traffic {
@@ -61,6 +62,7 @@ TcpServerRun::~TcpServerRun() {
 }
 
 void TcpServerRun::control_loop() {
+  begin_traffic_thread("mx-tr-server");
   const std::int64_t created = monotonic_ns();
   const std::int64_t deadline = created + ms_to_ns(spec_.duration.value_or(spec_.max_duration));
   const std::int64_t accept_deadline = created + ms_to_ns(spec_.accept_timeout);
@@ -169,6 +171,7 @@ void TcpServerRun::end_stream(std::uint32_t stream, const std::shared_ptr<Connec
 }
 
 void TcpServerRun::serve(const std::shared_ptr<Connection>& c) {
+  begin_traffic_thread("mx-tr-conn");
   const int fd = c->fd.get();
   if (auto r = set_io_timeout(fd, kWakeEvery); !r) {
     recorder_.event(0, "refused", r.error().describe());

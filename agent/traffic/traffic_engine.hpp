@@ -34,6 +34,7 @@ struct TrafficSpec {
   std::uint32_t streams = 1;                 // client: parallel streams
   std::optional<std::chrono::milliseconds> duration;  // client: send this long; server: its lifetime
   std::optional<std::uint64_t> bytes;        // client: send this many bytes in all
+  std::optional<std::uint64_t> rate_mbps;    // tcp client: pace the run to this (all streams together)
   std::chrono::milliseconds accept_timeout{wire::kDefaultAcceptTimeoutMs};  // server: first client by then
   std::chrono::milliseconds max_duration{wire::kMaxTrafficDurationMs};      // hard bound on any run
   std::chrono::milliseconds interval{wire::kDefaultTrafficIntervalMs};

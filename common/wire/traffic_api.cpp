@@ -42,7 +42,8 @@ Result<std::optional<TimelineOptions>> read_timeline(const json& body, bool clie
   }
   if (!it->is_object()) return fail(Errc::invalid_argument, "must be true, false or an object", "timeline");
   const json& t = *it;
-  auto keys = client ? only_keys(t, {"bin_us", "gap_min_us", "reconnect_timeout_ms", "stall_timeout_ms"}, "timeline")
+  auto keys = client ? only_keys(t, {"bin_us", "gap_min_us", "reconnect_timeout_ms", "stall_timeout_ms", "connect_timeout_ms"},
+                                "timeline")
                      : only_keys(t, {"bin_us", "gap_min_us"}, "timeline");
   if (!keys) return std::unexpected(keys.error());
   TimelineOptions o;
@@ -58,6 +59,9 @@ Result<std::optional<TimelineOptions>> read_timeline(const json& body, bool clie
     if (auto r = read_uint(t, "timeline", "stall_timeout_ms", kMinStallTimeoutMs, kMaxReconnectTimeoutMs,
                            o.stall_timeout_ms);
         !r) {
+      return std::unexpected(r.error());
+    }
+    if (auto r = read_uint(t, "timeline", "connect_timeout_ms", 0, kMaxReconnectTimeoutMs, o.connect_timeout_ms); !r) {
       return std::unexpected(r.error());
     }
   }
@@ -161,7 +165,7 @@ Result<TrafficServerRequest> parse_traffic_server_request(const json& body) {
 
 Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
   if (!body.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
-  if (auto r = only_keys(body, {"port", "transport", "peer", "peer_tcp_port", "streams", "duration_ms", "bytes",
+  if (auto r = only_keys(body, {"port", "transport", "peer", "peer_tcp_port", "streams", "duration_ms", "bytes", "rate_mbps",
                                 "interval_ms", "timeline", "rdma"});
       !r) {
     return std::unexpected(r.error());
@@ -201,12 +205,13 @@ Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
   const bool rdma = req.transport == "rdma";
   if (rdma) {
     // The RDMA exchange goes through the API (rdma.peer), and rdma.qps is the parallelism.
-    for (const char* key : {"peer_tcp_port", "streams", "bytes"}) {
+    for (const char* key : {"peer_tcp_port", "streams", "bytes", "rate_mbps"}) {
       if (body.contains(key)) {
         return fail(Errc::invalid_argument,
                     std::string("not used by transport \"rdma\"") +
                         (std::string_view(key) == "streams" ? " (give rdma.qps)"
                          : std::string_view(key) == "bytes" ? " (give rdma.iterations)"
+                         : std::string_view(key) == "rate_mbps" ? " (RDMA runs are not paced)"
                                                              : " (the server's rdma.endpoint goes in rdma.peer)"),
                     key);
       }
@@ -224,6 +229,11 @@ Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
     std::uint64_t d = 0;
     if (auto r = read_uint(body, {}, "duration_ms", 1, kMaxTrafficDurationMs, d); !r) return std::unexpected(r.error());
     req.duration_ms = d;
+  }
+  if (body.contains("rate_mbps")) {
+    std::uint64_t r = 0;
+    if (auto ok = read_uint(body, {}, "rate_mbps", 1, kMaxTrafficRateMbps, r); !ok) return std::unexpected(ok.error());
+    req.rate_mbps = r;
   }
   if (body.contains("bytes")) {
     std::uint64_t b = 0;
@@ -295,7 +305,7 @@ Result<TrafficPeerRequest> parse_traffic_peer_body(std::string_view body) {
 Result<TrafficRunQuery> parse_traffic_run_query(const std::map<std::string, std::string>& query) {
   TrafficRunQuery q;
   for (const auto& [key, value] : query) {
-    if (key != "bins") return fail(Errc::invalid_argument, "unknown query parameter (accepted: bins)", key);
+    if (key != "bins") return fail(Errc::invalid_argument, "unknown query parameter (accepted: bins)", fields::shown_key(key));
     if (value == "0" || value == "false") q.bins = false;
     else if (value == "1" || value == "true") q.bins = true;
     else return fail(Errc::invalid_argument, "must be 0 or 1", key);
@@ -309,7 +319,8 @@ void to_json(json& j, const TimelineOptions& v) {
   j = json{{"bin_us", v.bin_us},
            {"gap_min_us", v.gap_min_us},
            {"reconnect_timeout_ms", v.reconnect_timeout_ms},
-           {"stall_timeout_ms", v.stall_timeout_ms}};
+           {"stall_timeout_ms", v.stall_timeout_ms},
+           {"connect_timeout_ms", v.connect_timeout_ms}};
 }
 
 void to_json(json& j, const TrafficServerRequest& v) {
@@ -328,6 +339,7 @@ void to_json(json& j, const TrafficRunRequest& v) {
            {"peer_tcp_port", v.peer_tcp_port}, {"streams", v.streams}, {"interval_ms", v.interval_ms}};
   if (v.duration_ms) j["duration_ms"] = *v.duration_ms;
   if (v.bytes) j["bytes"] = *v.bytes;
+  if (v.rate_mbps) j["rate_mbps"] = *v.rate_mbps;
   if (v.timeline) j["timeline"] = *v.timeline;
   if (v.rdma) j["rdma"] = *v.rdma;
 }

@@ -23,6 +23,7 @@ namespace mixnet::wire {
 inline constexpr std::uint32_t kMaxTrafficStreams = 64;
 inline constexpr std::uint64_t kMaxTrafficDurationMs = 3'600'000;            // one hour
 inline constexpr std::uint64_t kMaxTrafficBytes = 1ULL << 50;                // 1 PiB
+inline constexpr std::uint64_t kMaxTrafficRateMbps = 10'000'000;           // 10 Tb/s: a pacing bound, not a speed
 inline constexpr std::uint32_t kMinTrafficIntervalMs = 10;
 inline constexpr std::uint32_t kMaxTrafficIntervalMs = 60'000;
 inline constexpr std::uint32_t kDefaultTrafficIntervalMs = 1'000;
@@ -36,6 +37,7 @@ inline constexpr std::uint64_t kDefaultServerDurationMs = 60'000;
 inline constexpr std::uint64_t kDefaultAcceptTimeoutMs = 30'000;
 inline constexpr std::uint64_t kDefaultReconnectTimeoutMs = 10'000;
 inline constexpr std::uint64_t kMaxReconnectTimeoutMs = 600'000;
+inline constexpr std::uint64_t kDefaultConnectTimeoutMs = 3'000;
 inline constexpr std::uint64_t kDefaultStallTimeoutMs = 2'000;
 inline constexpr std::uint64_t kMinStallTimeoutMs = 100;
 inline constexpr std::size_t kMaxTransportName = 16;
@@ -45,11 +47,14 @@ inline constexpr std::size_t kMaxTransportName = 16;
 // Timeline mode: delivered (server) or written (client) bytes in fixed bins whose starts are
 // CLOCK_REALTIME multiples of the bin width. A client in timeline mode keeps one continuous stream
 // per stream index and reconnects when a connection breaks (a circuit went away and TCP gave up).
+// Its first connection may be made while the port is still dark (a circuit being set up): it waits
+// for carrier and retries until connect_timeout_ms after the run's start.
 struct TimelineOptions {
   std::uint32_t bin_us = kDefaultBinUs;                        // 100..1000000
   std::uint64_t gap_min_us = kDefaultGapMinUs;                 // shortest run of empty bins reported as a gap
   std::uint64_t reconnect_timeout_ms = kDefaultReconnectTimeoutMs;  // client: give up reconnecting after this
   std::uint64_t stall_timeout_ms = kDefaultStallTimeoutMs;     // client: unacknowledged data this long breaks the connection
+  std::uint64_t connect_timeout_ms = kDefaultConnectTimeoutMs;  // client: first connection by then (from the run's start)
 };
 
 // POST /v1/traffic/servers: a receiver on one data port.
@@ -73,6 +78,9 @@ struct TrafficRunRequest {
   std::uint32_t streams = 1;               // 1..kMaxTrafficStreams
   std::optional<std::uint64_t> duration_ms;  // exactly one of duration_ms and bytes
   std::optional<std::uint64_t> bytes;
+  // tcp: pace the run to this many Mb/s in all (split evenly over the streams, SO_MAX_PACING_RATE);
+  // absent: as fast as the path allows.
+  std::optional<std::uint64_t> rate_mbps;
   std::uint32_t interval_ms = kDefaultTrafficIntervalMs;
   std::optional<TimelineOptions> timeline;
   std::optional<RdmaOptions> rdma;         // transport "rdma": required, with rdma.peer

@@ -59,6 +59,9 @@ TEST_CASE("traffic server requests: every bad field is named", "[wire][traffic]"
   CHECK(field_of(parse_traffic_server_body(R"({"port":"a/b"})")) == "port");
   CHECK(field_of(parse_traffic_server_body(R"({"port":7})")) == "port");
   CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","color":"red"})")) == "color");
+  // An empty key is still named (found by fuzz_traffic_request: the field was empty).
+  CHECK(field_of(parse_traffic_server_body(R"({"":60000})")) == R"("")");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":{"":1}})")) == R"(timeline."")");
   CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","tcp_port":65536})")) == "tcp_port");
   CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","tcp_port":-1})")) == "tcp_port");
   CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","duration_ms":0})")) == "duration_ms");
@@ -74,6 +77,8 @@ TEST_CASE("traffic server requests: every bad field is named", "[wire][traffic]"
   // A server does not reconnect: client-only timeline options are unknown to it.
   CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":{"stall_timeout_ms":500}})")) ==
         "timeline.stall_timeout_ms");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":{"connect_timeout_ms":500}})")) ==
+        "timeline.connect_timeout_ms");
   CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":1})")) == "timeline");
   // An hour of 100 us bins is 36 million: over the memory bound.
   CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","duration_ms":3600000,"timeline":{"bin_us":100}})")) ==
@@ -112,6 +117,22 @@ TEST_CASE("traffic run requests: valid shapes", "[wire][traffic]") {
   CHECK(tl->timeline->bin_us == 500u);
   CHECK(tl->timeline->reconnect_timeout_ms == 0u);
   CHECK(tl->timeline->stall_timeout_ms == 100u);
+  CHECK(tl->timeline->connect_timeout_ms == 3000u);  // today's single 3 s connect, unless asked otherwise
+
+  // A first connection that may start while the port is still dark (a circuit being set up).
+  auto dark = parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", 5000}}));
+  REQUIRE(dark);
+  CHECK(dark->timeline->connect_timeout_ms == 5000u);
+  CHECK(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", 0}}))->timeline->connect_timeout_ms ==
+        0u);
+  CHECK(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", 600000}})));
+  // The request as written back (the fuzz target's round trip) reads the same.
+  const json written = *dark;
+  CHECK(written.at("timeline").at("connect_timeout_ms") == 5000);
+  auto again = parse_traffic_run_request(written);
+  REQUIRE(again);
+  CHECK(again->timeline->connect_timeout_ms == 5000u);
+  CHECK(json(*again) == written);
   // A transport the agent has no engine for is still well-formed here; the agent refuses it.
   CHECK(parse_traffic_run_body(client_with("transport", "quic"))->transport == "quic");
   // "rdma" has its own fields (tests/agent/rdma/test_rdma_api.cpp): a TCP body is not one.
@@ -120,6 +141,17 @@ TEST_CASE("traffic run requests: valid shapes", "[wire][traffic]") {
 
 TEST_CASE("traffic run requests: every bad field is named", "[wire][traffic]") {
   CHECK(field_of(parse_traffic_run_body(client_with("port", nullptr))) == "port");
+  CHECK(field_of(parse_traffic_run_body(client_with("rate_mbps", 0))) == "rate_mbps");
+  CHECK(field_of(parse_traffic_run_body(client_with("rate_mbps", 10'000'001))) == "rate_mbps");
+  CHECK(field_of(parse_traffic_run_body(client_with("rate_mbps", 1.5))) == "rate_mbps");
+  {
+    auto paced = parse_traffic_run_body(client_with("rate_mbps", 1000));
+    REQUIRE(paced);
+    CHECK(paced->rate_mbps == 1000u);
+    const json again = *paced;
+    CHECK(again.at("rate_mbps") == 1000);
+    CHECK_FALSE(json(*parse_traffic_run_body(kClient)).contains("rate_mbps"));
+  }
   CHECK(field_of(parse_traffic_run_body(client_with("peer", nullptr))) == "peer");
   CHECK(field_of(parse_traffic_run_body(client_with("peer", "gpu-node-2"))) == "peer");
   CHECK(field_of(parse_traffic_run_body(client_with("peer", "198.18.0.2/24"))) == "peer");
@@ -144,6 +176,12 @@ TEST_CASE("traffic run requests: every bad field is named", "[wire][traffic]") {
         "timeline.stall_timeout_ms");
   CHECK(field_of(parse_traffic_run_body(client_with("timeline", json{{"reconnect_timeout_ms", 600001}}))) ==
         "timeline.reconnect_timeout_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", 600001}}))) ==
+        "timeline.connect_timeout_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", -1}}))) ==
+        "timeline.connect_timeout_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", "3s"}}))) ==
+        "timeline.connect_timeout_ms");
   CHECK(field_of(parse_traffic_run_body(client_with("timeline", "yes"))) == "timeline");
 
   const std::string base = R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":1)";

@@ -1,9 +1,13 @@
 // Traffic tests between two real agents in namespaces joined by veth pairs: the bytes a run
 // reports really crossed the chosen port (the kernel's counters say so, and the other port stayed
 // quiet), byte-count and duration modes, several streams, timeline mode across a carrier outage
-// (with and without a reconnect), cancellation, and the API's refusals.
+// (with and without a reconnect), a timeline client started while its port is still dark,
+// traffic threads at normal priority under a real-time agent, cancellation, and the API's refusals.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sched.h>
 #include <thread>
 
 #include "tests/integration/agent_process.hpp"
@@ -85,6 +89,61 @@ std::uint64_t sum_bins(const json& run) {
   return sum;
 }
 
+// Index of the first bin with data, or the bin count when there is none.
+std::size_t first_data_bin(const json& run) {
+  const auto& bins = run.at("timeline").at("bins");
+  std::size_t i = 0;
+  while (i < bins.size() && bins[i].get<std::uint64_t>() == 0) ++i;
+  return i;
+}
+
+std::size_t last_data_bin(const json& run) {
+  const auto& bins = run.at("timeline").at("bins");
+  std::size_t last = 0;
+  for (std::size_t i = 0; i < bins.size(); ++i) {
+    if (bins[i].get<std::uint64_t>() != 0) last = i;
+  }
+  return last;
+}
+
+bool has_event(const json& run, const std::string& kind, const std::string& detail_part = {}) {
+  for (const auto& e : run.at("events")) {
+    if (e.at("kind") == kind && e.value("detail", std::string()).find(detail_part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Every thread of a process at SCHED_FIFO 10, as the benches do (`chrt -f -a -p 10 PID`).
+// Returns how many threads were raised.
+int raise_to_fifo(pid_t pid) {
+  int raised = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    sched_param sp{};
+    sp.sched_priority = 10;
+    if (sched_setscheduler(std::stoi(task.path().filename().string()), SCHED_FIFO, &sp) == 0) ++raised;
+  }
+  return raised;
+}
+
+struct ThreadPolicy {
+  std::string name;
+  int policy = -1;
+};
+
+// The threads of a process whose name starts with `prefix`, with their scheduling policy.
+std::vector<ThreadPolicy> threads_named(pid_t pid, const std::string& prefix) {
+  std::vector<ThreadPolicy> out;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind(prefix, 0) != 0) continue;
+    out.push_back({name, sched_getscheduler(std::stoi(task.path().filename().string()))});
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a traffic run crosses the chosen port, and the bytes it reports are the bytes delivered",
@@ -151,6 +210,26 @@ TEST_CASE("a traffic run crosses the chosen port, and the bytes it reports are t
   CHECK(b1_after.rx - b1.rx >= bytes);
   CHECK(a0_after.tx - a0.tx < 100'000);  // a little neighbour discovery at most
   CHECK(b0_after.rx - b0.rx < 100'000);
+}
+
+TEST_CASE("rate_mbps paces a run: the server receives about the rate asked for, not more", "[integration][traffic]") {
+  TwoHosts h;
+  AgentProcess a(h.net, h.a, "host-a", "mxa*");
+  AgentProcess b(h.net, h.b, "host-b", "mxb*");
+  const json server = start_server(b, {{"port", "mxb0"}});
+  const std::uint16_t tcp_port = server.at("tcp_port");
+  // 200 Mb/s over two streams for 1.5 s: unpaced, the same veth carries tens of Gb/s.
+  const json started = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", tcp_port},
+                                        {"streams", 2}, {"duration_ms", 1500}, {"rate_mbps", 200}});
+  const json client = wait_finished(a, started.at("id"));
+  const json srv = wait_finished(b, server.at("id"));
+  INFO(client.dump() << "\n" << srv.dump());
+  REQUIRE(client.at("state") == "done");
+  const double gbps = srv.at("gbps");
+  // Pacing is a ceiling (a busy machine can only make it slower) with a start-up burst of a few
+  // segments: at most 10% over; at least half, or the stream was not really running.
+  CHECK(gbps <= 0.2 * 1.1);
+  CHECK(gbps >= 0.1);
 }
 
 TEST_CASE("byte-count mode sends exactly the bytes asked for, split over the streams", "[integration][traffic]") {
@@ -274,6 +353,118 @@ TEST_CASE("timeline mode reconnects when TCP gives up during a long outage", "[i
     after += bins[i].get<std::uint64_t>();
   }
   CHECK(after > 0);
+}
+
+TEST_CASE("a timeline client started while its port is dark connects when the link comes up",
+          "[integration][traffic]") {
+  TwoHosts h;
+  AgentProcess a(h.net, h.a, "host-a", "mxa*");
+  AgentProcess b(h.net, h.b, "host-b", "mxb*");
+  const json server = start_server(b, {{"port", "mxb0"}, {"timeline", true}, {"duration_ms", 30'000}});
+  // The far end down: mxa0 has no carrier, like a host port whose circuit the OCS is still making.
+  h.net.ip(h.b, "link set dev mxb0 down");
+  const json started = start_client(
+      a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"duration_ms", 2000},
+          {"timeline", json{{"connect_timeout_ms", 5000}}}});
+  std::this_thread::sleep_for(300ms);
+  const std::int64_t up_from_ns = now_realtime_ns();
+  h.net.ip(h.b, "link set dev mxb0 up");
+  const std::int64_t up_ns = now_realtime_ns();
+
+  const json client = wait_finished(a, started.at("id"));
+  const json srv = wait_finished(b, server.at("id"));
+  INFO(client.at("events").dump() << "\n" << client.at("errors").dump() << "\n" << srv.at("events").dump());
+  REQUIRE(client.at("state") == "done");
+  REQUIRE(srv.at("state") == "done");
+  CHECK(client.at("bytes_confirmed") == client.at("bytes"));
+  CHECK(client.at("per_stream").at(0).at("connections") == 1);
+  CHECK(client.at("reconnects") == 0);
+  // It saw the dark port, then connected.
+  CHECK(has_event(client, "refused", "mxa0 has no carrier"));
+  CHECK(has_event(client, "connected"));
+
+  // The client's bins start at the run's start: empty until the link came up, bytes after.
+  const json& t = client.at("timeline");
+  const std::int64_t start = t.at("start_ns");
+  const std::int64_t created = client.at("created_ns");
+  CHECK(start <= created);
+  CHECK(created - start < 1'000'000);
+  const std::size_t first = first_data_bin(client);
+  REQUIRE(first < t.at("bins").size());
+  const std::int64_t first_data_ns = start + static_cast<std::int64_t>(first) * 1'000'000;
+  INFO("first data " << (first_data_ns - up_ns) / 1'000'000 << " ms after the link came up (" << first
+                     << " empty bins)");
+  CHECK(first >= 250);                                 // ~300 ms dark from the start
+  CHECK(first_data_ns + 1'000'000 > up_from_ns);       // nothing written before the link came up
+  CHECK(first_data_ns - up_ns < 500'000'000);          // and traffic soon after it did
+  CHECK(sum_bins(client) > 1'000'000);
+  // The duration counts from the run's start, not from the connection: the last byte was written
+  // about 2 s after the start (counted from the connection it would be ~2.3 s).
+  const std::int64_t last_data_ns = start + static_cast<std::int64_t>(last_data_bin(client)) * 1'000'000;
+  CHECK(last_data_ns - created < 2'150'000'000);
+  CHECK(last_data_ns - created > 1'800'000'000);
+  // The server's bins agree: nothing arrived before the link came up.
+  CHECK(srv.at("timeline").at("start_ns").get<std::int64_t>() +
+            static_cast<std::int64_t>(first_data_bin(srv) + 1) * 1'000'000 >
+        up_from_ns);
+}
+
+TEST_CASE("a timeline client whose port stays dark fails at connect_timeout_ms, saying so", "[integration][traffic]") {
+  TwoHosts h;
+  AgentProcess a(h.net, h.a, "host-a", "mxa*");
+  h.net.ip(h.b, "link set dev mxb0 down");
+  const json started = start_client(
+      a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", 5201}, {"duration_ms", 10'000},
+          {"timeline", json{{"connect_timeout_ms", 400}}}});
+  const json client = wait_finished(a, started.at("id"), 10s);
+  INFO(client.at("events").dump() << "\n" << client.at("errors").dump());
+  CHECK(client.at("state") == "failed");
+  REQUIRE_FALSE(client.at("errors").empty());
+  const std::string error = client.at("errors").at(0);
+  CHECK(error.find("connect_timeout_ms (400 ms)") != std::string::npos);
+  CHECK(error.find("no carrier") != std::string::npos);
+  CHECK(client.at("bytes") == 0);
+  CHECK(client.at("start_ns") == 0);  // it never started sending
+  // It gave up at the connect timeout, long before the 10 s duration.
+  const std::int64_t took = client.at("end_ns").get<std::int64_t>() - client.at("created_ns").get<std::int64_t>();
+  CHECK(took >= 400'000'000);
+  CHECK(took < 2'000'000'000);
+}
+
+TEST_CASE("traffic threads run at normal priority when the agent's threads are real-time", "[integration][traffic]") {
+  TwoHosts h;
+  AgentProcess a(h.net, h.a, "host-a", "mxa*");
+  AgentProcess b(h.net, h.b, "host-b", "mxb*");
+  REQUIRE(raise_to_fifo(a.pid()) > 0);
+  REQUIRE(raise_to_fifo(b.pid()) > 0);
+  const json server = start_server(b, {{"port", "mxb0"}, {"timeline", true}, {"duration_ms", 30'000}});
+  const json started = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"},
+                                        {"peer_tcp_port", server.at("tcp_port")}, {"streams", 2},
+                                        {"duration_ms", 1500}, {"timeline", true}});
+  for (int i = 0; i < 100 && get_run(b, server.at("id"), false).at("bytes") == 0; ++i) std::this_thread::sleep_for(20ms);
+
+  // The threads that made the runs are real-time, so the runs' threads started real-time too ...
+  CHECK(sched_getscheduler(a.pid()) == SCHED_FIFO);
+  CHECK(sched_getscheduler(b.pid()) == SCHED_FIFO);
+  // ... and left it: every traffic thread (client control and streams, server control and
+  // connections) is SCHED_OTHER.
+  const auto client_threads = threads_named(a.pid(), "mx-tr-");
+  const auto server_threads = threads_named(b.pid(), "mx-tr-");
+  CHECK(client_threads.size() == 3);  // mx-tr-client, 2 x mx-tr-stream
+  CHECK(server_threads.size() >= 3);  // mx-tr-server, a mx-tr-conn per connection
+  for (const auto& t : client_threads) {
+    INFO(t.name);
+    CHECK(t.policy == SCHED_OTHER);
+  }
+  for (const auto& t : server_threads) {
+    INFO(t.name);
+    CHECK(t.policy == SCHED_OTHER);
+  }
+
+  const json client = wait_finished(a, started.at("id"));
+  const json srv = wait_finished(b, server.at("id"));
+  CHECK(client.at("state") == "done");
+  CHECK(srv.at("state") == "done");
 }
 
 TEST_CASE("cancelling runs: the client and the server stop, and the server sees no clean end", "[integration][traffic]") {

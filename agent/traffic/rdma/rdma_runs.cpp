@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/traffic/traffic_thread.hpp"
 #include "common/clock.hpp"
 
 namespace mixnet::agent::traffic::rdma {
@@ -58,7 +59,10 @@ void RdmaRunBase::stop() {
 }
 
 void RdmaRunBase::start_thread() {
-  thread_ = std::thread([this] { main_loop(); });
+  thread_ = std::thread([this] {
+    begin_traffic_thread("mx-tr-rdma");
+    main_loop();
+  });
 }
 
 void RdmaRunBase::cancel() {
