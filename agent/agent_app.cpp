@@ -41,6 +41,7 @@ int run_agent(const AgentConfig& config) {
     spdlog::critical("link watcher: {}", r.error().describe());
     return 1;
   }
+  if (config.carrier_poll_us > 0) watcher.start_carrier_poll(std::chrono::microseconds(config.carrier_poll_us));
   if (auto r = probes.start(); !r) {
     spdlog::critical("probe service: {}", r.error().describe());
     return 1;

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -94,6 +96,22 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                  "Link events the journal keeps; older ones are dropped and readers told how many they missed")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{16}, std::size_t{1'000'000}));
+  app.add_option("--carrier-poll-us", cfg.carrier_poll_us,
+                 "Also read each managed port's carrier bit this often (microseconds; 0: off) and journal a carrier "
+                 "change at the earlier of that reading and netlink's announcement, which the kernel can delay by "
+                 "milliseconds on a busy host. For reconfiguration measurements; costs one read per port per period")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint32_t{0}, std::uint32_t{1'000'000}) & CLI::Validator(
+                  [](const std::string& v) {
+                    // Runs next to CLI::Range (both always run): must not throw on text, and must
+                    // not let through what Range reads as a number but is not decimal ("0x20").
+                    std::uint32_t n = 0;
+                    const char* end = v.data() + v.size();
+                    const auto [ptr, ec] = std::from_chars(v.data(), end, n);
+                    if (ec != std::errc() || ptr != end) return std::string("a decimal number of microseconds");
+                    return n == 0 || n >= 50 ? std::string() : std::string("0 (off) or at least 50");
+                  },
+                  "0 or 50..1000000"));
   app.set_version_flag("--version", kAgentVersion);
 
   CommandLine out;

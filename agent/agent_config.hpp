@@ -21,6 +21,7 @@ struct AgentConfig {
   std::string host_id;
   std::string log_level = "info";
   std::size_t journal_capacity = 4096;
+  std::uint32_t carrier_poll_us = 0;         // 0: carrier changes from netlink only (CarrierPoller)
   std::vector<std::string> warnings;         // logged once logging is set up
 };
 

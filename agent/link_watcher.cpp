@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,6 +10,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 
+#include "agent/carrier_poller.hpp"
 #include "common/clock.hpp"
 #include "hwdrivers/nic/link_monitor.hpp"
 #include "hwdrivers/nic/rdma_events.hpp"
@@ -54,6 +56,8 @@ struct LinkWatcher::Impl {
   std::unique_ptr<asio::posix::stream_descriptor> link_fd;
   nic::LinkChangeDetector detector;
   std::map<int, std::string> present;  // ifindex -> name the detector knows, for removals missed in an overrun
+  std::unique_ptr<CarrierPoller> poller;
+  std::map<std::string, std::int64_t> last_carrier_event;  // port -> stamp of its last journaled link_up/down
   std::optional<nic::RdmaEventMonitor> rdma;
   std::vector<std::unique_ptr<asio::posix::stream_descriptor>> rdma_fds;
   std::string rdma_note;
@@ -64,7 +68,23 @@ struct LinkWatcher::Impl {
 
   void journal_change(const nic::LinkChange& c, const char* source) {
     if (!filter.manages(c.state.name)) return;
-    wire::LinkEvent ev{.time_ns = c.state.read_time_ns,
+    std::int64_t time_ns = c.state.read_time_ns;
+    const bool carrier_event = c.kind == nic::LinkEventKind::link_up || c.kind == nic::LinkEventKind::link_down;
+    // A carrier change the poller read before netlink announced it: the earlier reading is the
+    // tighter bound. A reading from before this port's previous carrier event belongs to an
+    // earlier change.
+    if (poller && carrier_event) {
+      const auto prev = last_carrier_event.find(c.state.name);
+      if (auto seen = poller->last_change(c.state.name, c.state.carrier);
+          seen && *seen <= time_ns && (prev == last_carrier_event.end() || *seen > prev->second)) {
+        time_ns = *seen;
+      }
+    }
+    if (carrier_event) {
+      last_carrier_event[c.state.name] = time_ns;
+      if (poller) poller->wake();   // more changes are likely to follow: read closely for a while
+    }
+    wire::LinkEvent ev{.time_ns = time_ns,
                        .kind = nic::to_string(c.kind),
                        .port = c.state.name,
                        .ifindex = c.state.ifindex,
@@ -88,6 +108,25 @@ struct LinkWatcher::Impl {
       present[s.ifindex] = s.name;
     }
     for (const auto& c : detector.update(s)) journal_change(c, source);
+  }
+
+  // The poller read a carrier change (on the io thread, posted from the poller's).
+  void on_poll(const std::string& port, bool carrier, std::int64_t read_ns) {
+    if (stopping) return;
+    // Posted before netlink's report of this change (or of a later one) was journaled: that event
+    // is newer, and this reading would journal the same change again, out of order.
+    if (const auto prev = last_carrier_event.find(port); prev != last_carrier_event.end() && read_ns <= prev->second) {
+      return;
+    }
+    for (const auto& [ifindex, name] : present) {
+      if (name != port) continue;
+      auto state = detector.known(ifindex);
+      if (!state || !state->admin_up || state->carrier == carrier) return;   // netlink told us already
+      state->carrier = carrier;
+      state->read_time_ns = read_ns;
+      feed(*state, "carrier-poll");
+      return;
+    }
   }
 
   // After an overrun some messages are lost: compare the full table with what we knew.
@@ -242,8 +281,22 @@ Result<void> LinkWatcher::start() {
   return {};
 }
 
+void LinkWatcher::start_carrier_poll(std::chrono::microseconds period) {
+  Impl& m = *impl_;
+  std::vector<std::string> ports;
+  for (const auto& [ifindex, name] : m.present) {
+    if (m.filter.manages(name)) ports.push_back(name);
+  }
+  Impl* impl = impl_.get();
+  m.poller = std::make_unique<CarrierPoller>(std::move(ports), period, [impl](const std::string& port, bool carrier, std::int64_t read_ns) {
+    asio::post(impl->io, [impl, port, carrier, read_ns] { impl->on_poll(port, carrier, read_ns); });
+  });
+  spdlog::info("link watcher: reading the carrier of managed ports every {} us", period.count());
+}
+
 void LinkWatcher::stop() {
   if (!impl_) return;
+  impl_->poller.reset();   // joins its thread: nothing is posted after this
   impl_->stopping = true;
   release(impl_->link_fd);
   for (auto& d : impl_->rdma_fds) release(d);

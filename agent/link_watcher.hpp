@@ -3,6 +3,7 @@
 // async-event fd are waited on by the io_context (readiness, no polling); each wake-up drains the
 // socket, turns states into changes (LinkChangeDetector) and journals those on managed ports. A
 // netlink overrun (ENOBUFS) re-reads the whole link table and journals whatever differs.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +31,10 @@ class LinkWatcher {
   // is logged and leaves netlink monitoring running.
   Result<void> start();
   void stop();
+
+  // Also reads the managed ports' carrier bits every `period` (CarrierPoller): a carrier change
+  // is journaled at the earlier of that reading and the netlink announcement. After start().
+  void start_carrier_poll(std::chrono::microseconds period);
 
   // Called after each event is journaled (the probe service follows ports that come and go).
   std::function<void(const wire::LinkEvent&)> on_event;

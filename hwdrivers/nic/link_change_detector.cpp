@@ -31,6 +31,13 @@ void LinkChangeDetector::seed(const LinkState& current) {
   }
 }
 
+std::optional<LinkState> LinkChangeDetector::known(int ifindex) const {
+  auto it = std::find_if(known_.begin(), known_.end(), [&](const auto& k) { return k.first == ifindex; });
+  if (it == known_.end()) return std::nullopt;
+  const Known& k = it->second;
+  return LinkState{.ifindex = ifindex, .name = k.name, .admin_up = k.admin_up, .carrier = k.carrier, .oper_state = k.oper_state};
+}
+
 std::vector<LinkChange> LinkChangeDetector::update(const LinkState& next) {
   std::vector<LinkChange> changes;
   auto it = std::find_if(known_.begin(), known_.end(), [&](const auto& k) { return k.first == next.ifindex; });

@@ -3,6 +3,7 @@
 // the kernel tells us; nothing polls. The owner waits for fd() to become readable (an Asio
 // stream_descriptor in the agent) and then calls drain().
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/result.hpp"
@@ -45,6 +46,8 @@ class LinkChangeDetector {
  public:
   void seed(const LinkState& current);                    // known state at start-up: no event
   std::vector<LinkChange> update(const LinkState& next);  // the events this message implies
+  // What is known of a link now (read_time_ns 0), for a source that sees only part of it.
+  [[nodiscard]] std::optional<LinkState> known(int ifindex) const;
  private:
   struct Known { bool admin_up; bool carrier; std::string oper_state; std::string name; };
   std::vector<std::pair<int, Known>> known_;

@@ -142,3 +142,29 @@ TEST_CASE("host ids", "[agent][config]") {
   CHECK_FALSE(validate_host_id("h\x01"));
   CHECK_FALSE(validate_host_id("h\xc3\xa9"));
 }
+
+TEST_CASE("carrier polling (--carrier-poll-us): 0 (off, the default) or 50..1000000 microseconds", "[agent][config]") {
+  TokenFile token("t\n");
+  const auto with = [&](const std::string& value) {
+    return parse({"--token-file", token.path, "--ports", "eth1", "--carrier-poll-us", value});
+  };
+  auto plain = parse({"--token-file", token.path, "--ports", "eth1"});
+  REQUIRE(plain.config);
+  CHECK(plain.config->carrier_poll_us == 0u);
+  for (const auto& [value, expect] : std::vector<std::pair<std::string, std::uint32_t>>{
+           {"0", 0u}, {"50", 50u}, {"100", 100u}, {"1000000", 1'000'000u}}) {
+    INFO("--carrier-poll-us " << value);
+    auto cl = with(value);
+    REQUIRE(cl.config);
+    CHECK(cl.config->carrier_poll_us == expect);
+  }
+  for (const std::string value : {"1", "49", "1000001", "4294967296", "-1", "-50", "abc", "100us", "", "1e3", "0x40", "+60", " 60"}) {
+    INFO("--carrier-poll-us '" << value << "'");
+    auto cl = with(value);
+    CHECK_FALSE(cl.config);
+    CHECK(cl.exit_code == 2);
+    CHECK_THAT(cl.message, Catch::Contains("--carrier-poll-us"));
+  }
+  auto help = parse({"--help"});
+  CHECK_THAT(help.message, Catch::Contains("--carrier-poll-us"));
+}

@@ -85,6 +85,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c) {
       else if (key == "profile") c.profile = v.as<std::string>();
       else if (key == "switching_time") c.switching_time = v.as<std::string>();
       else if (key == "seed") c.seed = v.as<std::uint64_t>();
+      else if (key == "carrier_poll_us") c.carrier_poll_us = v.as<std::uint32_t>();
       else if (key == "switch_size") {
         auto s = parse_switch_size(v.as<std::string>());
         if (!s) return fail(Errc::invalid_argument, where() + ": " + s.error().message, key);
@@ -92,7 +93,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c) {
       } else {
         return fail(Errc::invalid_argument,
                     where() + ": unknown key (name, dir, hosts, ocs_ports, eps_ports, gpus, switch_size, profile, "
-                              "switching_time, seed)",
+                              "switching_time, seed, carrier_poll_us)",
                     key);
       }
     } catch (const YAML::Exception&) {
@@ -102,7 +103,14 @@ Result<void> load_config_file(const std::string& path, LabConfig& c) {
   return {};
 }
 
+std::uint32_t effective_carrier_poll_us(const LabConfig& c) {
+  return c.carrier_poll_us.value_or(c.hosts <= 8 ? 100 : 0);
+}
+
 Result<void> validate(const LabConfig& c) {
+  if (c.carrier_poll_us && *c.carrier_poll_us != 0 && (*c.carrier_poll_us < 50 || *c.carrier_poll_us > 1'000'000)) {
+    return fail(Errc::invalid_argument, "must be 0 (off) or 50..1000000 microseconds", "carrier_poll_us");
+  }
   if (!valid_name(c.name)) {
     return fail(Errc::invalid_argument, "'" + c.name + "' must be 1.." + std::to_string(kMaxNameLength) +
                                             " lower-case letters or digits (it prefixes kernel link names)",

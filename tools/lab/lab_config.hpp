@@ -30,7 +30,13 @@ struct LabConfig {
   std::string profile = "fast";    // link-training model, passed to the plane
   std::string switching_time;      // empty: the emulator's default
   std::uint64_t seed = 1;
+  // The agents' --carrier-poll-us (0: off). Empty: 100 us up to 8 hosts (sharper carrier stamps
+  // for measurements; the agents read that often only for a few seconds after a change), off
+  // above (32 agents reading carrier bits would load the machine).
+  std::optional<std::uint32_t> carrier_poll_us;
 };
+
+std::uint32_t effective_carrier_poll_us(const LabConfig& c);
 
 inline constexpr int kMaxHosts = 200;        // management addresses .10 .. .209 of one /24
 inline constexpr int kMaxOcsPortsPerHost = 16;

@@ -253,6 +253,17 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
       !r) {
     return std::unexpected(r.error());
   }
+  // OCS ports re-resolve their neighbour every 10 ms instead of every second: after a
+  // reconfiguration the two ends of a new circuit come up at different moments, and an ARP
+  // request sent before the far end is up is lost; with the kernel's default the next one leaves a
+  // second later, which would show as a second of lost traffic that no real NIC pair has.
+  for (const auto& h : plan.hosts) {
+    std::vector<std::pair<std::string, std::string>> neigh;
+    for (const auto& p : h.ports) {
+      if (p.ocs) neigh.emplace_back("net/ipv4/neigh/" + p.dev + "/retrans_time_ms", "10");
+    }
+    if (auto r = set_sysctls(h.netns, neigh); !r) return std::unexpected(r.error());
+  }
   std::vector<std::string> mgmt{"link set dev uplink master br0", "link set dev uplink up"};
   std::vector<std::string> eps;
   std::vector<std::string> ocs_qdiscs;
@@ -312,10 +323,13 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
     for (const auto& p : h.ports) port_list += (port_list.empty() ? "" : ",") + p.dev;
     // `ip netns exec` (not a bare setns) also remounts /sys for the namespace, which the agent's
     // sysfs reads need; it execs the agent in place, so the pid is the agent's.
-    auto pid = spawn_daemon({"ip", "netns", "exec", h.netns, agent, "--listen",
-                             fmt::format("{}:{}", h.mgmt_address, kAgentPort), "--token-file", dir + "/token",
-                             "--ports", port_list, "--host-id", h.name},
-                            dir + "/logs/" + h.name + ".log");
+    std::vector<std::string> argv{"ip", "netns", "exec", h.netns, agent, "--listen",
+                                  fmt::format("{}:{}", h.mgmt_address, kAgentPort), "--token-file", dir + "/token",
+                                  "--ports", port_list, "--host-id", h.name};
+    if (const auto poll = effective_carrier_poll_us(plan.config); poll > 0) {
+      argv.insert(argv.end(), {"--carrier-poll-us", std::to_string(poll)});
+    }
+    auto pid = spawn_daemon(argv, dir + "/logs/" + h.name + ".log");
     if (!pid) return std::unexpected(pid.error());
     pids.push_back(*pid);
     if (auto r = rec({{"pid", *pid}, {"what", "agent " + h.name}}); !r) return std::unexpected(r.error());

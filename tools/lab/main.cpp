@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   std::optional<std::string> dir, name, switch_size, profile, switching_time;
   std::optional<int> hosts, ocs_ports, eps_ports, gpus;
   std::optional<std::uint64_t> seed;
+  std::optional<std::uint32_t> carrier_poll_us;
   bool replace = false;
   up->add_option("--config", config_file, "YAML file with any of the settings below (flags override it)");
   up->add_option("--dir", dir, "Directory for the lab's files (default /run/mixnet-lab/NAME)");
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
                  "Link-training model: fast, realistic, fixed:MS, uniform:MIN:MAX, normal:MEAN:SD (default fast)");
   up->add_option("--switching-time", switching_time, "OCS switching time, as mixnet-ocs-emu --switching-time");
   up->add_option("--seed", seed, "Seed for the cabling, the training delays and the emulator (default 1)");
+  up->add_option("--carrier-poll-us", carrier_poll_us,
+                 "Agents read each port's carrier bit this often, for sharper carrier stamps (mixnet-agent "
+                 "--carrier-poll-us; 0: off; default 100 up to 8 hosts, off above)");
   up->add_flag("--replace", replace, "Take down an existing lab of this name first");
 
   auto* down = app.add_subcommand("down", "Remove every namespace, link, process and file of a lab (also a half-built one)");
@@ -97,6 +101,7 @@ int main(int argc, char** argv) {
     if (profile) o.config.profile = *profile;
     if (switching_time) o.config.switching_time = *switching_time;
     if (seed) o.config.seed = *seed;
+    if (carrier_poll_us) o.config.carrier_poll_us = *carrier_poll_us;
     if (switch_size) {
       auto s = parse_switch_size(*switch_size);
       if (!s) {

@@ -2,6 +2,9 @@
 // inventory's ports (with the recorded MACs and addresses), and the cabling is shuffled and
 // reproducible by seed.
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "tests/tools/lab/lab_harness.hpp"
@@ -81,4 +84,40 @@ TEST_CASE("lab cabling is shuffled, and reproducible by seed", "[lab]") {
   CHECK_FALSE(identity);
   CHECK(ins.size() == a.size());
   CHECK(outs.size() == a.size());
+}
+
+namespace {
+
+// The command lines of this lab's agents (their /proc/PID/cmdline, NULs as spaces).
+std::vector<std::string> agent_command_lines(const std::string& lab_dir) {
+  std::vector<std::string> out;
+  for (const auto& proc : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = proc.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(proc.path() / "cmdline");
+    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    if (cmd.find("mixnet-agent") != std::string::npos && cmd.find(lab_dir + "/token") != std::string::npos) out.push_back(cmd);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("lab agents read their carrier bits at the configured period", "[lab]") {
+  {
+    LabUnderTest lab("");   // up to 8 hosts: 100 us by default
+    const auto cmds = agent_command_lines(lab.dir());
+    REQUIRE(cmds.size() == 4);
+    for (const auto& c : cmds) CHECK(c.find("--carrier-poll-us 100 ") != std::string::npos);
+  }
+  {
+    LabUnderTest lab("--hosts 2 --carrier-poll-us 0");
+    const auto cmds = agent_command_lines(lab.dir());
+    REQUIRE(cmds.size() == 2);
+    for (const auto& c : cmds) CHECK(c.find("--carrier-poll-us") == std::string::npos);
+  }
+  const auto refused = run_lab("up --name " + unique_lab_name() + " --carrier-poll-us 20");
+  CHECK(refused.exit_code != 0);
+  CHECK(refused.output.find("carrier_poll_us") != std::string::npos);
 }
