@@ -1,17 +1,23 @@
 #pragma once
 // "Traffic back at full rate", read from a throughput timeline (delivered bytes per bin, the
 // agent's timeline mode). The rule (docs/measurement.md, "Traffic back at full rate"):
-//   reference R   = the line rate, or the baseline: the median rate of the whole bins inside
-//                   [command - baseline_window, command)
+//   reference R   = the line rate; or the baseline: the median rate of the whole bins inside
+//                   [command - baseline_window, command); or settled: the mean rate (total bytes
+//                   / time) of the whole bins inside [end - baseline_window, end), the stream's
+//                   own steady rate at the end of the timeline (a new circuit has no baseline)
 //   threshold T   = threshold_fraction * R
+//   smoothed(i)   = the mean rate over bins [i, i + w), w = max(1, ceil(window / bin width));
+//                   w = 1 (window 0) judges each bin alone. A window that runs past the end of the
+//                   timeline is truncated for the dip and never counts as sustained.
 //   search start  = the bin holding the carrier loss (else the command)
-//   dip           = the first bin from the search start whose rate is below T
-//   full rate at  = the start of the first bin after the dip from which hold_bins consecutive bins
-//                   (hold_bins = ceil(hold / bin width)) all carry at least T
-// The answer is a bin start, so its own uncertainty is one bin width.
+//   dip           = the first bin from the search start whose smoothed rate is below T
+//   full rate at  = the start of the first bin after the dip from which the smoothed rate stays at
+//                   least T at each of hold_bins consecutive bins (hold_bins = ceil(hold / bin width))
+// The answer is a bin start, so its own uncertainty is max(one bin, the window) = w bin widths.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -35,29 +41,40 @@ Timeline align_timeline(const ClockOffset& clock, std::int64_t agent_start_ns, s
 // Gb/s of one bin: bits per ns is Gb/s.
 double bin_gbps(std::uint64_t bytes, std::int64_t bin_ns);
 
-enum class Reference { line, baseline };
+// line: the configured line rate. baseline: the median rate before the command. settled: the
+// stream's own mean rate over the end of the timeline (a new circuit, or a line rate not reachable).
+enum class Reference { line, baseline, settled };
+
+// "line", "baseline", "settled".
+std::string_view to_string(Reference r);
+std::optional<Reference> reference_named(std::string_view name);
 
 struct FullRateRule {
   double threshold_fraction = 0.9;          // of the reference rate
   std::int64_t hold_ns = 50'000'000;        // the rate must stay at or above the threshold this long
+  std::int64_t window_ns = 0;               // smoothing: the rate judged at a bin is the mean over this
+                                            // long from it; 0: each bin alone
   Reference reference = Reference::line;
   double line_rate_gbps = 0;                // Reference::line
-  std::int64_t baseline_window_ns = 500'000'000;  // Reference::baseline: bins this long before the command
+  std::int64_t baseline_window_ns = 500'000'000;  // baseline: bins this long before the command;
+                                                  // settled: the timeline's last this-long
 };
 
 // Checks the rule's fields; errors name them ("threshold_fraction", "line_rate_gbps", ...).
 Result<void> validate(const FullRateRule& rule);
 
 struct FullRateResult {
-  std::optional<Timestamp> at;       // start of the first sustained bin (own uncertainty: one bin)
-  std::optional<Timestamp> dip;      // start of the first bin below the threshold
+  std::optional<Timestamp> at;       // start of the first sustained bin (own uncertainty: one bin or
+                                     // the smoothing window, whichever is longer)
+  std::optional<Timestamp> dip;      // start of the first bin whose smoothed rate is below the threshold
   std::optional<double> reference_gbps;
   std::optional<double> threshold_gbps;
   std::string missing_reason;        // why `at` is absent
 };
 
 // `command_ns` anchors the baseline (coordinator clock); `search_from_ns` is where the outage is
-// looked for (the carrier loss, else the command). Either may be absent: what needs it is missing.
+// looked for (the carrier loss, else the command). Either may be absent: what needs it is missing
+// (the line and settled references need no command).
 FullRateResult find_full_rate(const Timeline& timeline, const FullRateRule& rule,
                               std::optional<std::int64_t> command_ns, std::optional<std::int64_t> search_from_ns);
 

@@ -149,8 +149,6 @@ json summaries_json(const std::vector<SegmentSummary>& summaries) {
   return list;
 }
 
-std::string_view reference_name(Reference r) { return r == Reference::line ? "line" : "baseline"; }
-
 }  // namespace
 
 json to_json(const Measurement& m) {
@@ -231,7 +229,8 @@ json to_json(const Measurement& m) {
             {"full_rate",
              {{"threshold_fraction", m.rule.threshold_fraction},
               {"hold_ns", m.rule.hold_ns},
-              {"reference", reference_name(m.rule.reference)},
+              {"window_ns", m.rule.window_ns},
+              {"reference", to_string(m.rule.reference)},
               {"line_rate_gbps", m.rule.line_rate_gbps},
               {"baseline_window_ns", m.rule.baseline_window_ns}}}}},
           {"clocks", clocks},
@@ -335,11 +334,13 @@ Result<FullRateRule> read_rule(const Node& root) {
   MEASURE_TRY(reference, text(fr, "reference"));
   MEASURE_TRY(line, real(fr, "line_rate_gbps"));
   MEASURE_TRY(window, integer<std::int64_t>(fr, "baseline_window_ns"));
+  MEASURE_TRY(smoothing, optional_number<std::int64_t>(fr, "window_ns"));  // absent (older documents): 0
   r.threshold_fraction = fraction;
   r.hold_ns = hold;
-  if (reference == "line") r.reference = Reference::line;
-  else if (reference == "baseline") r.reference = Reference::baseline;
-  else return bad(fr.at("reference"), "must be \"line\" or \"baseline\"");
+  r.window_ns = smoothing.value_or(0);
+  const auto named = reference_named(reference);
+  if (!named) return bad(fr.at("reference"), "must be \"line\", \"baseline\" or \"settled\"");
+  r.reference = *named;
   r.line_rate_gbps = line;
   r.baseline_window_ns = window;
   if (auto ok = validate(r); !ok) return fail(Errc::invalid_argument, ok.error().message, fr.path + "." + ok.error().field);

@@ -7,10 +7,30 @@
 
 #include <fmt/format.h>
 
+#include "coordinator/measure/full_rate.hpp"
+
 namespace mixnet::coord::measure::detail {
 
 inline std::string ms(std::int64_t ns) { return fmt::format("{:.3f}", static_cast<double>(ns) / 1e6); }
 inline std::string ms(const std::optional<std::int64_t>& ns) { return ns ? ms(*ns) : std::string(); }
+
+// The full-rate rule in words: "90% of the settled rate (mean over the timeline's last 500.000 ms)
+// held for 50.000 ms, the rate smoothed over 10.000 ms".
+inline std::string describe_rule(const FullRateRule& r) {
+  std::string reference;
+  switch (r.reference) {
+    case Reference::line: reference = fmt::format("line rate ({:.3f} Gb/s)", r.line_rate_gbps); break;
+    case Reference::baseline:
+      reference = fmt::format("baseline rate (median over the {} ms before the command)", ms(r.baseline_window_ns));
+      break;
+    case Reference::settled:
+      reference = fmt::format("settled rate (mean over the timeline's last {} ms)", ms(r.baseline_window_ns));
+      break;
+  }
+  return fmt::format("{:.0f}% of the {} held for {} ms, {}", r.threshold_fraction * 100, reference, ms(r.hold_ns),
+                     r.window_ns > 0 ? fmt::format("the rate smoothed over {} ms", ms(r.window_ns))
+                                     : std::string("each bin judged alone"));
+}
 
 // &, <, >, " and ' as entities: safe in XML text and attributes alike.
 inline std::string xml_escape(std::string_view s) {

@@ -11,6 +11,7 @@
 namespace mixnet::coord::measure {
 
 using detail::Axis;
+using detail::describe_rule;
 using detail::fmt_px;
 using detail::fmt_tick;
 using detail::ms;
@@ -253,11 +254,9 @@ std::string render_html(const Measurement& m) {
   out += fmt::format("<h1>{}</h1>", xml_escape(title));
   out += fmt::format(
       "<p>{} repetitions x {} ports{}. Percentiles: nearest rank over the rows whose segment is ok. "
-      "Full rate: {:.0f}% of the {} rate held for {} ms.</p>",
+      "Full rate: {}.</p>",
       repetitions.size(), ports.size(), m.run_id.empty() ? "" : fmt::format(", run {}", xml_escape(m.run_id)),
-      m.rule.threshold_fraction * 100,
-      m.rule.reference == Reference::line ? fmt::format("line ({:.3f} Gb/s)", m.rule.line_rate_gbps) : std::string("baseline"),
-      ms(m.rule.hold_ns));
+      xml_escape(describe_rule(m.rule)));
   out += "<h2>Summary</h2>" + summary_table(summarize_segments(rows));
   if (m.truth_check) out += truth_section(*m.truth_check);
   out += "<h2>Distribution of each segment (CDF)</h2><div class=\"figures\">";

@@ -26,6 +26,7 @@ std::string render_summary_text(const Measurement& m) {
   if (!m.title.empty()) out += m.title + "\n";
   out += fmt::format("{} repetitions x {} ports, times in ms (nearest-rank percentiles over ok rows)\n",
                      repetitions.size(), ports.size());
+  out += fmt::format("full rate: {}\n", detail::describe_rule(m.rule));
   out += fmt::format("{:<24} {:>5} {:>5} {:>10} {:>10} {:>10} {:>10} {:>9}\n", "segment", "ok", "miss", "p50", "p90", "p99",
                      "max", "+-max");
   const auto rows = measured_rows(m.rows);

@@ -244,6 +244,52 @@ TEST_CASE("a malformed measurement document is refused naming the path") {
   CHECK(measurement_from_json(bad).error().field == "measurement.timelines[0].markers.lunch");
 }
 
+TEST_CASE("the full-rate rule's reference and smoothing window survive JSON and show in the reports") {
+  auto m = sample_measurement(1);
+  m.rule.reference = Reference::settled;
+  m.rule.window_ns = 10 * kMs;
+  m.rule.baseline_window_ns = 400 * kMs;
+  const auto j = to_json(m);
+  CHECK(j["method"]["full_rate"]["reference"] == "settled");
+  CHECK(j["method"]["full_rate"]["window_ns"] == 10 * kMs);
+  auto back = measurement_from_json(j);
+  REQUIRE(back.has_value());
+  CHECK(back->rule.reference == Reference::settled);
+  CHECK(back->rule.window_ns == 10 * kMs);
+  CHECK(back->rule.baseline_window_ns == 400 * kMs);
+  CHECK(to_json(*back) == j);
+
+  // A document from before smoothing has no window_ns: each bin alone.
+  auto old = to_json(sample_measurement(1));
+  old["method"]["full_rate"].erase("window_ns");
+  auto read_old = measurement_from_json(old);
+  REQUIRE(read_old.has_value());
+  CHECK(read_old->rule.window_ns == 0);
+  CHECK(read_old->rule.reference == Reference::line);
+
+  auto bad = j;
+  bad["method"]["full_rate"]["window_ns"] = -1;
+  CHECK(measurement_from_json(bad).error().field == "measurement.method.full_rate.window_ns");
+  bad = j;
+  bad["method"]["full_rate"]["window_ns"] = 1.5;
+  CHECK(measurement_from_json(bad).error().field == "measurement.method.full_rate.window_ns");
+  bad = j;
+  bad["method"]["full_rate"]["reference"] = "median";
+  auto refused = measurement_from_json(bad);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().field == "measurement.method.full_rate.reference");
+  CHECK_THAT(refused.error().message, Catch::Contains("settled"));
+
+  const auto html = render_html(m);
+  CHECK(html.find("settled rate (mean over the timeline&#39;s last 400.000 ms)") != std::string::npos);
+  CHECK(html.find("smoothed over 10.000 ms") != std::string::npos);
+  const auto text = render_summary_text(m);
+  CHECK(text.find("full rate: 90% of the settled rate") != std::string::npos);
+  CHECK(text.find("smoothed over 10.000 ms") != std::string::npos);
+  CHECK(render_summary_text(sample_measurement(1)).find("line rate (10.000 Gb/s) held for 20.000 ms, each bin judged alone") !=
+        std::string::npos);
+}
+
 TEST_CASE("reports are written to a folder") {
   const auto dir = std::filesystem::temp_directory_path() / ("mixnet-measure-test-" + std::to_string(::getpid()));
   struct Cleanup {
