@@ -5,7 +5,10 @@
 # |measured - truth|) and the segment percentiles (p50/p90/p99/max). Asserts nothing about timing:
 # it prints figures (the integration test holds the 1 ms check). PRIORITY=rt (default) runs the
 # lab's agents, the emulator and the coordinator at SCHED_FIFO 10, as the integration test does;
-# PRIORITY=normal leaves them alone. PROBE=at_link_up|after_all_up (default at_link_up). Needs root. BUILD_DIR: default build.
+# PRIORITY=normal leaves them alone. PROBE=at_link_up|after_all_up (default at_link_up).
+# TRAFFIC=true|false (default true: a paced timeline stream over every new circuit, as the
+# playbook does). CARRIER_POLL_US: the lab's --carrier-poll-us (default: the lab's, 100 us; 0
+# compares with netlink alone). Needs root. BUILD_DIR: default build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -26,23 +29,19 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$build/bin/mixnet-lab" up --name "$name" --profile "$profile" >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
+poll_args=()
+[ -n "${CARRIER_POLL_US:-}" ] && poll_args=(--carrier-poll-us "$CARRIER_POLL_US")
+"$build/bin/mixnet-lab" up --name "$name" --profile "$profile" "${poll_args[@]}" >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
 inv=/run/mixnet-lab/$name/inventory.yaml
-if [ "$priority" = rt ]; then
-  for p in /proc/[0-9]*; do
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "/run/mixnet-lab/$name/"; then
-      chrt -f -a -p 10 "${p#/proc/}" >/dev/null 2>&1 || true
-    fi
-  done
-fi
+[ "$priority" = rt ] && scripts/lab-realtime.sh "$name" >/dev/null
 deadline=30
 [ "$profile" = fast ] || deadline=60
-echo "measure-accuracy: lab $name (profile $profile, priority $priority), $reps repetitions of mesh <-> ring, identity probe $probe"
+echo "measure-accuracy: lab $name (profile $profile, priority $priority, carrier poll ${CARRIER_POLL_US:-default}), $reps repetitions of mesh <-> ring, identity probe $probe, traffic ${TRAFFIC:-true}"
 rc=0
 coord_prefix=()
 [ "$priority" = rt ] && coord_prefix=(chrt -f 10)
 "${coord_prefix[@]}" "$build/bin/mixnet-coord" run playbooks/reconfig-latency.yaml -i "$inv" --db "$tmp/results.db" --out "$tmp/run" \
-  -e reps="$reps" -e link_deadline_s="$deadline" -e probe="$probe" >"$tmp/run.log" 2>&1 || rc=$?
+  -e reps="$reps" -e link_deadline_s="$deadline" -e probe="$probe" -e traffic="${TRAFFIC:-true}" ${TRAFFIC_GBPS:+-e traffic_rate_gbps=$TRAFFIC_GBPS} >"$tmp/run.log" 2>&1 || rc=$?
 [ -f "$tmp/run/measurement.json" ] || { cat "$tmp/run.log" >&2; exit 1; }
 python3 - "$tmp/run/measurement.json" <<'PY'
 import json, math, sys

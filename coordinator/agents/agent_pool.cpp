@@ -130,6 +130,8 @@ AgentPool::CallId AgentPool::submit(const AgentCall& call, std::function<void(Js
                         if (outcome) {
                           r.sent_ns = outcome->sent_ns;
                           r.done_ns = outcome->done_ns;
+                          r.request_out_ns = outcome->request_out_ns;
+                          r.response_in_ns = outcome->response_in_ns;
                         } else {
                           r.done_ns = realtime_ns();
                         }
@@ -178,6 +180,8 @@ std::vector<AgentReply<T>> AgentPool::typed(const std::vector<AgentCall>& calls,
     AgentReply<T> t{r.host, std::unexpected(Error{})};
     t.sent_ns = r.sent_ns;
     t.done_ns = r.done_ns;
+    t.request_out_ns = r.request_out_ns;
+    t.response_in_ns = r.response_in_ns;
     if (!r.value) {
       t.value = std::unexpected(r.value.error());
     } else {
@@ -204,6 +208,8 @@ std::vector<AgentReply<wire::Health>> AgentPool::health(const std::vector<std::s
     AgentReply<wire::Health> t{r.host, std::unexpected(Error{})};
     t.sent_ns = r.sent_ns;
     t.done_ns = r.done_ns;
+    t.request_out_ns = r.request_out_ns;
+    t.response_in_ns = r.response_in_ns;
     if (r.value) {
       auto decoded = wire::decode<wire::Health>(*r.value, "health");
       if (decoded) {
@@ -228,13 +234,20 @@ std::vector<AgentReply<ClockSample>> AgentPool::clock(const std::vector<std::str
     AgentReply<ClockSample> t{r.host, std::unexpected(Error{})};
     t.sent_ns = r.sent_ns;
     t.done_ns = r.done_ns;
+    t.request_out_ns = r.request_out_ns;
+    t.response_in_ns = r.response_in_ns;
     if (!r.value) {
       t.value = std::unexpected(r.value.error());
     } else {
       ClockSample s;
       s.agent_realtime_ns = r.value->realtime_ns;
-      s.round_trip_ns = r.done_ns - r.sent_ns;
-      s.offset_ns = r.value->realtime_ns - (r.sent_ns + (r.done_ns - r.sent_ns) / 2);
+      // The narrowest window known around the agent's stamp: libcurl's request-out / first-byte
+      // times when it gave them, else the whole call.
+      const bool tight = r.request_out_ns != 0 && r.response_in_ns >= r.request_out_ns;
+      const std::int64_t out_ns = tight ? r.request_out_ns : r.sent_ns;
+      const std::int64_t in_ns = tight ? r.response_in_ns : r.done_ns;
+      s.round_trip_ns = in_ns - out_ns;
+      s.offset_ns = r.value->realtime_ns - (out_ns + (in_ns - out_ns) / 2);
       if (Agent* a = find(r.host); a != nullptr && (!a->best_clock || s.round_trip_ns < a->best_clock->round_trip_ns)) {
         a->best_clock = s;
       }

@@ -54,6 +54,10 @@ struct AgentReply {
   Result<T> value;
   std::int64_t sent_ns = 0;   // CLOCK_REALTIME (coordinator): the answered attempt started (0: never sent)
   std::int64_t done_ns = 0;   // CLOCK_REALTIME (coordinator): the reply arrived, or the call failed
+  // The request's last moment before the wire and the reply's first byte (libcurl's timers;
+  // 0 when unknown): the narrowest window around the agent's handling, for clock samples.
+  std::int64_t request_out_ns = 0;
+  std::int64_t response_in_ns = 0;
   [[nodiscard]] bool ok() const { return value.has_value(); }
 };
 

@@ -190,6 +190,16 @@ struct HttpMulti::Impl {
       r.body = std::move(t.body);
       r.sent_ns = t.sent_ns;
       r.done_ns = done_ns;
+      // libcurl's timers count from the transfer's start; anchor them on its total time.
+      curl_off_t total_us = 0, pretransfer_us = 0, first_byte_us = 0;
+      if (curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK &&
+          curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us) == CURLE_OK &&
+          curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us) == CURLE_OK && total_us > 0 &&
+          pretransfer_us <= first_byte_us && first_byte_us <= total_us) {
+        const std::int64_t start = done_ns - static_cast<std::int64_t>(total_us) * 1000;
+        r.request_out_ns = start + static_cast<std::int64_t>(pretransfer_us) * 1000;
+        r.response_in_ns = start + static_cast<std::int64_t>(first_byte_us) * 1000;
+      }
       r.attempts = t.attempts;
       finish(t.id, std::move(r));
       return;

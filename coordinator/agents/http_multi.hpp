@@ -43,6 +43,11 @@ struct HttpResponse {
   std::string body;
   std::int64_t sent_ns = 0;    // CLOCK_REALTIME: the answered attempt started
   std::int64_t done_ns = 0;    // CLOCK_REALTIME: its last byte arrived
+  // Tighter, from libcurl's own timers (0 when it gave none): just before the request was
+  // written to the connection, and when the first byte of the response arrived. A clock sample
+  // taken between these is free of libcurl's set-up and our own handling of the reply.
+  std::int64_t request_out_ns = 0;
+  std::int64_t response_in_ns = 0;
   int attempts = 0;
 };
 

@@ -18,6 +18,7 @@
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/io_args.hpp"
 #include "coordinator/modules/measure_inputs.hpp"
+#include "coordinator/modules/measure_traffic.hpp"
 #include "coordinator/modules/ocs_apply.hpp"
 #include "coordinator/ocs/apply_plan.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
@@ -37,7 +38,7 @@ struct Args {
   int repetitions = 5;
   double deadline_s = 30;
   double settle_s = 0.2;
-  int clock_samples = 8;
+  int clock_samples = 16;
   bool ground_truth = true;
   double truth_bound_ms = 1.0;
   // Probe each link the moment both its ends are up (identity as soon as possible), or only once
@@ -45,6 +46,7 @@ struct Args {
   // later carrier event (one event loop per agent), at the price of link_up_to_identity including
   // the wait for the slowest port.
   bool probe_after_all_up = false;
+  ReconfigTrafficArgs traffic;   // timeline streams over each new circuit (measure_traffic.hpp)
 };
 
 Result<Args> parse_args(const nlohmann::json& args, const TopologySet& set, bool check_topologies) {
@@ -96,9 +98,10 @@ Result<Args> parse_args(const nlohmann::json& args, const TopologySet& set, bool
     }
     a.probe_after_all_up = *p && **p == "after_all_up";
   }
-  if (args.contains("traffic") && !(args.at("traffic").is_boolean() && !args.at("traffic").get<bool>()) && !args.at("traffic").is_null()) {
-    return fail(Errc::invalid_argument, "traffic timelines are not available to measure.reconfig in this build: leave it out or set false",
-                "traffic");
+  if (args.contains("traffic") && (check_topologies || !is_templated(args.at("traffic")))) {
+    auto t = parse_reconfig_traffic(args.at("traffic"));
+    if (!t) return std::unexpected(t.error());
+    a.traffic = *t;
   }
   return a;
 }
@@ -107,6 +110,17 @@ Result<Args> parse_args(const nlohmann::json& args, const TopologySet& set, bool
 std::pair<std::string, std::string> circuit_key(const Circuit& c) {
   auto a = c.a.str(), b = c.b.str();
   return a < b ? std::pair{a, b} : std::pair{b, a};
+}
+
+// The circuits of `to` that `from` does not have: the ones a repetition makes.
+std::vector<Circuit> new_circuits(const Topology* from, const Topology& to) {
+  std::set<std::pair<std::string, std::string>> before;
+  if (from != nullptr) for (const auto& c : from->circuits) before.insert(circuit_key(c));
+  std::vector<Circuit> out;
+  for (const auto& c : to.circuits) {
+    if (!before.contains(circuit_key(c))) out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace
@@ -320,9 +334,13 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
   std::vector<m::PortBreakdown> rows;
   std::vector<std::string> problems;
   std::size_t failed_items = 0;
-  // Traffic is not measured here: the rule is only recorded. The baseline reference needs no line
-  // rate, so the document reads back (measurement_from_json validates the rule).
-  const m::FullRateRule rule{.reference = m::Reference::baseline};
+  // The report's throughput figure: each circuit of the first repetition that had streams.
+  std::vector<m::TimelineExcerpt> excerpts;
+  std::set<std::pair<std::int64_t, std::size_t>> excerpted;   // a circuit's two ports share a timeline
+  int excerpt_rep = 0;
+  // Without traffic the rule is only recorded (the baseline reference needs no line rate, so the
+  // document reads back: measurement_from_json validates the rule).
+  const m::FullRateRule rule = a.traffic.enabled ? a.traffic.rule : m::FullRateRule{.reference = m::Reference::baseline};
   for (int rep = 1; rep <= a.repetitions; ++rep) {
     if (ctx.cancel.load()) {
       problems.push_back(fmt::format("cancelled before repetition {}", rep));
@@ -339,6 +357,16 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
 
     // Events since the last read belong to no repetition's window: drop them.
     if (auto drained = journal.read(hosts, io_deadline()); !drained) return io_args::step_error(drained.error());
+
+    // Streams over the circuits this repetition makes, started before the command so their
+    // timelines hold the whole outage; they live until stopped below (or the deadline).
+    std::optional<ReconfigTraffic> traffic;
+    if (a.traffic.enabled) {
+      const auto circuits = new_circuits(current, to);
+      const auto life_ms = static_cast<std::int64_t>(a.deadline_s * 1000 + a.settle_s * 1000) + a.traffic.after_ns / 1'000'000 + 2000;
+      traffic = ReconfigTraffic::start(agents, ctx.inventory, circuits, a.traffic, life_ms, io_deadline());
+      ctx.sink.note(fmt::format("repetition {}: timeline streams on {} of {} new circuit(s)", rep, traffic->running(), circuits.size()));
+    }
 
     auto timing = apply_topology(to, ctx, **switches);
     if (!timing) {
@@ -368,7 +396,12 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
     std::map<std::string, const ItemResult*> verdict;
     for (const auto& it : verified.items) verdict[it.id] = &it;
 
-    if (a.settle_s > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(static_cast<std::int64_t>(a.settle_s * 1e9)));
+    // Settle; with traffic, at least long enough for the streams' hold and settled window.
+    std::int64_t settle_ns = static_cast<std::int64_t>(a.settle_s * 1e9);
+    if (traffic) settle_ns = std::max(settle_ns, a.traffic.after_ns);
+    if (settle_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(settle_ns));
+    std::map<std::string, Result<m::Timeline>> timelines;
+    if (traffic) timelines = traffic->stop(agents, offsets, io_deadline());
     auto last = journal.read(hosts, io_deadline());
     if (!last) return io_args::step_error(last.error());
     append_events(events, std::move(*last));
@@ -394,7 +427,24 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
       if (v != nullptr) {
         if (const auto t = identity_confirmed_ns(*v); t != 0) in.identity_confirmed = m::coordinator_time(t);
       }
+      std::string traffic_problem;
+      if (traffic) {
+        if (auto t = timelines.find(p.str()); t != timelines.end()) {
+          if (t->second) in.traffic = *t->second;
+          else traffic_problem = t->second.error().message;
+        }
+      }
       auto b = m::compute_breakdown(in, rule);
+      if (in.traffic && (excerpt_rep == 0 || excerpt_rep == rep) &&
+          excerpted.insert({in.traffic->start.ns, in.traffic->bytes.size()}).second) {
+        excerpt_rep = rep;
+        excerpts.push_back(m::make_excerpt(*in.traffic, b));
+      }
+      if (!traffic_problem.empty()) {
+        for (auto* seg : {&b.segments[*m::segment_index("link_up_to_traffic")], &b.segments[*m::segment_index("cmd_to_traffic")]}) {
+          seg->reason = traffic_problem;
+        }
+      }
 
       ItemResult item;
       item.kind = "port";
@@ -413,6 +463,11 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
       } else if (!up.at) {
         item.status = item_status::failed;
         item.message = "identity confirmed, but " + up.missing_reason;
+      } else if (const auto& tr = b.segments[*m::segment_index("link_up_to_traffic")];
+                 traffic && tr.status == m::SegmentStatus::missing) {
+        // Asked to measure traffic, and it did not come back at full rate (or could not be read).
+        item.status = item_status::failed;
+        item.message = "traffic not back at full rate: " + (tr.reason.empty() ? b.moment(m::Moment::traffic_full_rate).missing_reason : tr.reason);
       } else {
         item.status = item_status::ok;
         const auto& seg = b.segments[*m::segment_index("cmd_to_link_up")];
@@ -448,7 +503,7 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
   }
   m::TruthOptions topt;
   topt.bound_ns = static_cast<std::int64_t>(a.truth_bound_ms * 1e6);
-  m::Measurement doc = m::assemble(title, rule, clocks, rows, truth ? &*truth : nullptr, topt);
+  m::Measurement doc = m::assemble(title, rule, clocks, rows, truth ? &*truth : nullptr, topt, std::move(excerpts));
   doc.run_id = ctx.state.run_id;
 
   result.data = m::to_json(doc);

@@ -10,6 +10,7 @@
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/measure_reconfig.hpp"
+#include "coordinator/modules/measure_traffic.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -110,7 +111,56 @@ TEST_CASE("measure.reconfig: argument errors name the argument", "[measure]") {
   CHECK(field_of({{"topologies", {"straight", "crossed"}}, {"deadline", 0}}) == "deadline");
   CHECK(field_of({{"topologies", {"straight", "crossed"}}, {"ground_truth", "maybe"}}) == "ground_truth");
   CHECK(field_of({{"topologies", {"straight", "crossed"}}, {"identity_probe", "never"}}) == "identity_probe");
-  CHECK(field_of({{"topologies", {"straight", "crossed"}}, {"traffic", true}}) == "traffic");
+  CHECK(fx.validate({{"topologies", {"straight", "crossed"}}, {"traffic", true}}).has_value());
+  const nlohmann::json full_traffic = {{"streams", 2},      {"bin_us", 500},      {"after_ms", 300},    {"reference", "line"},
+                                       {"line_rate_gbps", 100}, {"threshold", 0.8}, {"hold_ms", 20}, {"window_ms", 0},
+                                       {"settled_ms", 100}};
+  CHECK(fx.validate({{"topologies", {"straight", "crossed"}}, {"traffic", full_traffic}}).has_value());
+  CHECK(field_of({{"topologies", {"straight", "crossed"}}, {"traffic", "yes"}}) == "traffic");
+  auto traffic_field = [&](const nlohmann::json& t) { return field_of({{"topologies", {"straight", "crossed"}}, {"traffic", t}}); };
+  CHECK(traffic_field({{"colour", 1}}) == "traffic.colour");
+  CHECK(traffic_field({{"streams", 0}}) == "traffic.streams");
+  CHECK(traffic_field({{"threshold", 1.5}}) == "traffic.threshold");
+  CHECK(traffic_field({{"hold_ms", "long"}}) == "traffic.hold_ms");
+  CHECK(traffic_field({{"window_ms", -1}}) == "traffic.window_ms");
+  // A reconfiguration's circuits are new: no traffic before the command to take a baseline from.
+  CHECK(traffic_field({{"reference", "baseline"}}) == "traffic.reference");
+  CHECK(traffic_field({{"reference", "line"}}) == "traffic.line_rate_gbps");
+
+  const auto defaults = parse_reconfig_traffic(true);
+  REQUIRE(defaults.has_value());
+  CHECK(defaults->enabled);
+  CHECK(defaults->rule.reference == measure::Reference::settled);
+  CHECK(defaults->rule.window_ns == 20'000'000);
+  const auto off = parse_reconfig_traffic(nlohmann::json());
+  REQUIRE(off.has_value());
+  CHECK_FALSE(off->enabled);
+  const auto full = parse_reconfig_traffic(full_traffic);
+  REQUIRE(full.has_value());
+  CHECK(full->streams == 2);
+  CHECK(full->bin_us == 500);
+  CHECK(full->after_ns == 300'000'000);
+  CHECK(full->rule.reference == measure::Reference::line);
+  CHECK(full->rule.line_rate_gbps == 100);
+  CHECK(full->rule.threshold_fraction == 0.8);
+  CHECK(full->rule.hold_ns == 20'000'000);
+  CHECK(full->rule.window_ns == 0);
+  CHECK(full->rule.baseline_window_ns == 100'000'000);
+  // A paced stream's rate is what counts as full, unless a reference is named.
+  const auto paced = parse_reconfig_traffic({{"rate_gbps", 2}});
+  REQUIRE(paced.has_value());
+  CHECK(paced->enabled);
+  CHECK(paced->rate_gbps == 2);
+  CHECK(paced->rule.reference == measure::Reference::line);
+  CHECK(paced->rule.line_rate_gbps == 2);
+  const auto paced_settled = parse_reconfig_traffic({{"rate_gbps", 2}, {"reference", "settled"}});
+  REQUIRE(paced_settled.has_value());
+  CHECK(paced_settled->rule.reference == measure::Reference::settled);
+  const auto disabled = parse_reconfig_traffic({{"enabled", false}, {"rate_gbps", 2}});
+  REQUIRE(disabled.has_value());
+  CHECK_FALSE(disabled->enabled);
+  CHECK(traffic_field({{"enabled", "maybe"}}) == "traffic.enabled");
+  CHECK(traffic_field({{"rate_gbps", 0}}) == "traffic.rate_gbps");
   CHECK_FALSE(field_of({{"topologies", {"straight", "crossed"}}, {"colour", 1}}).empty());
   // Templates are only known at run time: their shape is not checked at load time.
   CHECK(fx.validate({{"topologies", {"{{ first }}", "{{ second }}"}}, {"repetitions", "{{ reps }}"}, {"identity_probe", "{{ probe }}"}})

@@ -95,15 +95,28 @@ TEST_CASE("coord lab: reconfig-latency measures every port and agrees with the g
   LabUnderTest lab("");
   CHECK(raise_lab_priority(lab.dir()) >= 5);   // 4 agents and the emulator (inherited already; made sure)
   CoordScratch scratch;
-  constexpr int kReps = 4;
-  // The issue's target is 1 ms at p99 (fast profile). Whether one late carrier notification on a
-  // machine shared with compilers breaks it is a matter of scheduling, so the 1 ms figure is
-  // measured and printed by bench/measure-accuracy.sh; here the comparison runs in full with a
-  // bound no descheduled agent reaches, and still catches a wrong match or a clock error.
-  constexpr int kTruthBoundMs = 10;
+  // The issue's target: the measured breakdown agrees with the emulator's ground truth within
+  // 1 ms at p99 (fast profile). The agents read their ports' carrier bits every 100 us after a
+  // change (the lab's default --carrier-poll-us) besides netlink, whose announcements a busy
+  // kernel can delay by milliseconds; bench/measure-accuracy.sh prints the figures. 20 repetitions
+  // (240 rows): nearest-rank p99 is then not simply the worst row.
+  // Under the sanitizers every agent, the emulator and the coordinator run several times slower
+  // (each carrier reading, clock sample and acknowledgement stamp waits on instrumented code), so
+  // that build runs the same comparison in full, with a bound that proves the matching and the
+  // arithmetic but not the product's accuracy, which the normal build's pass holds to 1 ms.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr int kReps = 5;
+  constexpr int kTruthBoundMs = 25;
+#else
+  constexpr int kReps = 20;
+  constexpr int kTruthBoundMs = 1;
+#endif
+  // Six paced streams: 250 Mb/s each keeps them well inside what even the sanitizer build's
+  // agents send on two shared cores, so the check is about the measurement, not the CPU.
+  const std::string kTrafficGbps = "0.25";
   const auto run = scratch.run(std::string(MIXNET_SOURCE_DIR) + "/playbooks/reconfig-latency.yaml", lab.dir() + "/inventory.yaml",
                                "-e reps=" + std::to_string(kReps) + " -e probe=after_all_up -e truth_bound_ms=" +
-                                   std::to_string(kTruthBoundMs));
+                                   std::to_string(kTruthBoundMs) + " -e traffic_rate_gbps=" + kTrafficGbps);
   INFO(run.output);
   // The run passes only when every port was measured and the ground-truth check passed; the
   // checks below say which part did not.
@@ -124,14 +137,16 @@ TEST_CASE("coord lab: reconfig-latency measures every port and agrees with the g
     seen.insert({rep, port});
     CHECK(row.at("to_topology") == (rep % 2 == 1 ? "ring" : "mesh"));
     for (const char* seg : {"cmd_to_ack", "cmd_to_carrier_lost", "ack_to_carrier_lost", "carrier_lost_to_link_up", "cmd_to_link_up",
-                            "link_up_to_identity"}) {
+                            "link_up_to_identity", "link_up_to_traffic", "cmd_to_traffic"}) {
       INFO(seg);
       CHECK(row.at("segments").at(seg).at("status") == "ok");
     }
-    // Traffic timelines are not wired into measure.reconfig yet: missing, with the reason.
-    for (const char* seg : {"link_up_to_traffic", "cmd_to_traffic"}) {
-      CHECK(row.at("segments").at(seg).at("status") == "missing");
-      CHECK_FALSE(row.at("segments").at(seg).value("reason", "").empty());
+    // Traffic came back over the new circuit after the link did (a TCP stream needs both ends
+    // up, ARP and a handshake), within the uncertainty of the smoothed timeline.
+    const auto& segs = row.at("segments");
+    if (segs.at("cmd_to_traffic").at("status") == "ok" && segs.at("cmd_to_link_up").at("status") == "ok") {
+      CHECK(segs.at("cmd_to_traffic").at("ns").get<std::int64_t>() + segs.at("cmd_to_traffic").at("uncertainty_ns").get<std::int64_t>() >=
+            segs.at("cmd_to_link_up").at("ns").get<std::int64_t>());
     }
     // Matched to the emulator's records of this repetition, with an error per segment.
     REQUIRE(row.contains("truth"));
