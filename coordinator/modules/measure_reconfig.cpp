@@ -364,7 +364,7 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
     if (a.traffic.enabled) {
       const auto circuits = new_circuits(current, to);
       const auto life_ms = static_cast<std::int64_t>(a.deadline_s * 1000 + a.settle_s * 1000) + a.traffic.after_ns / 1'000'000 + 2000;
-      traffic = ReconfigTraffic::start(agents, ctx.inventory, circuits, a.traffic, life_ms, io_deadline());
+      traffic.emplace(ReconfigTraffic::start(agents, ctx.inventory, circuits, a.traffic, life_ms, io_deadline()));
       ctx.sink.note(fmt::format("repetition {}: timeline streams on {} of {} new circuit(s)", rep, traffic->running(), circuits.size()));
     }
 

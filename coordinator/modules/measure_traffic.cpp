@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -83,9 +84,23 @@ Result<ReconfigTrafficArgs> parse_reconfig_traffic(const nlohmann::json& value) 
   return a;
 }
 
+ReconfigTraffic::ReconfigTraffic(ReconfigTraffic&& other) noexcept
+    : streams_(std::move(other.streams_)), agents_(std::exchange(other.agents_, nullptr)) {}
+
+ReconfigTraffic::~ReconfigTraffic() {
+  if (agents_ == nullptr) return;
+  std::vector<TrafficRunRef> runs;
+  for (const auto& s : streams_) {
+    if (!s.client_id.empty()) runs.push_back({s.circuit.a.host, s.client_id});
+    if (!s.server_id.empty()) runs.push_back({s.circuit.b.host, s.server_id});
+  }
+  if (!runs.empty()) (void)cancel_traffic_runs(*agents_, runs, monotonic_ns() + 2'000'000'000);
+}
+
 ReconfigTraffic ReconfigTraffic::start(AgentPool& agents, const Inventory& inventory, const std::vector<Circuit>& circuits,
                                        const ReconfigTrafficArgs& args, std::int64_t run_ms, std::int64_t deadline_ns) {
   ReconfigTraffic t;
+  t.agents_ = &agents;
   const auto life_ms = static_cast<std::uint64_t>(std::clamp<std::int64_t>(run_ms, 1, wire::kMaxTrafficDurationMs));
   std::vector<TrafficServerCall> servers;
   for (const auto& c : circuits) {
@@ -152,6 +167,7 @@ std::size_t ReconfigTraffic::running() const {
 std::map<std::string, Result<m::Timeline>> ReconfigTraffic::stop(AgentPool& agents,
                                                                  const std::map<std::string, m::ClockOffset>& offsets,
                                                                  std::int64_t deadline_ns) {
+  agents_ = nullptr;   // stopped here, whatever the reads below bring
   // Senders first, so the receivers' last bins are not cut short by their own cancel.
   std::vector<TrafficRunRef> senders, receivers;
   for (const auto& s : streams_) {

@@ -37,9 +37,17 @@ struct ReconfigTrafficArgs {
 };
 Result<ReconfigTrafficArgs> parse_reconfig_traffic(const nlohmann::json& value);
 
-// One repetition's streams.
+// One repetition's streams. Runs not stopped by stop() (a repetition that ended early on an
+// error) are cancelled when this is destroyed, so no agent keeps sending for the runs' lifetime.
 class ReconfigTraffic {
  public:
+  ReconfigTraffic() = default;
+  ReconfigTraffic(ReconfigTraffic&& other) noexcept;
+  ReconfigTraffic& operator=(ReconfigTraffic&&) = delete;
+  ReconfigTraffic(const ReconfigTraffic&) = delete;
+  ReconfigTraffic& operator=(const ReconfigTraffic&) = delete;
+  ~ReconfigTraffic();
+
   // Starts a receiver on each circuit's b end, then a timeline sender on its a end. A circuit
   // whose runs could not start is remembered with the reason (its ports' timelines are missing).
   static ReconfigTraffic start(AgentPool& agents, const Inventory& inventory, const std::vector<Circuit>& circuits,
@@ -61,6 +69,7 @@ class ReconfigTraffic {
     std::string problem;   // set: no timeline for this circuit
   };
   std::vector<Stream> streams_;
+  AgentPool* agents_ = nullptr;   // set while runs may be going
 };
 
 }  // namespace mixnet::coord
