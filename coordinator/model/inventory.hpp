@@ -51,6 +51,12 @@ struct HostPort {
   std::optional<EpsCabling> eps;
   PortExpect expect;
   int line = 0;                      // where it was written, for messages
+
+  // The address without its prefix length ("198.18.1.10"), for a peer to connect to.
+  [[nodiscard]] std::optional<std::string> ip() const {
+    if (!address) return std::nullopt;
+    return address->substr(0, address->find('/'));
+  }
 };
 
 struct AgentRef {

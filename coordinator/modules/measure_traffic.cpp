@@ -17,8 +17,6 @@ namespace m = measure;
 
 namespace {
 
-std::string strip_prefix(const std::string& cidr) { return cidr.substr(0, cidr.find('/')); }
-
 Error nested(Error e) {
   e.field = "traffic." + e.field;
   return e;
@@ -132,7 +130,7 @@ ReconfigTraffic ReconfigTraffic::start(AgentPool& agents, const Inventory& inven
     call.request.peer = rep.local_address;
     if (call.request.peer.empty()) {
       auto p = inventory.find_port(s.circuit.b);
-      if (p && (*p)->address) call.request.peer = strip_prefix(*(*p)->address);
+      if (p) call.request.peer = (*p)->ip().value_or("");
     }
     call.request.peer_tcp_port = rep.tcp_port;
     call.request.streams = args.streams;

@@ -24,8 +24,6 @@ constexpr std::int64_t kServerSettleNs = 3 * kSecond;       // servers end right
 constexpr std::int64_t kCleanupNs = 3 * kSecond;            // cancels at the end of a round
 constexpr std::uint64_t kMaxRdmaMarginMs = 2000;
 
-std::string strip_prefix(const std::string& cidr) { return cidr.substr(0, cidr.find('/')); }
-
 // Three significant figures ("9.41", "0.0482", "400"), whole numbers from 1000 up.
 std::string fmt_gbps(double g) {
   if (g >= 1000) return fmt::format("{:.0f}", g);
@@ -304,7 +302,7 @@ class RoundRunner {
       c.request.peer = f->server->local_address;
       if (c.request.peer.empty()) {
         auto p = ctx_.inventory.find_port(f->to);
-        if (p && (*p)->address) c.request.peer = strip_prefix(*(*p)->address);
+        if (p) c.request.peer = (*p)->ip().value_or("");
       }
       c.request.peer_tcp_port = f->server->tcp_port;
       c.request.streams = args_.streams;
@@ -437,7 +435,7 @@ std::string describe_amount(const TrafficRunArgs& args) {
 
 std::string inventory_address(const Inventory& inventory, const PortRef& p) {
   auto port = inventory.find_port(p);
-  if (port && (*port)->address) return strip_prefix(*(*port)->address);
+  if (port && (*port)->ip()) return *(*port)->ip();
   return "its agent's address";
 }
 

@@ -1,5 +1,5 @@
-// The carrier poller's one read of a carrier file, and the detector's view of a link that the
-// poller's readings are fed through (LinkChangeDetector::known).
+// The carrier poller's one read of a carrier file. (The detector's view of a link that its
+// readings are fed through, LinkChangeDetector::known, is tested with the detector.)
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fcntl.h>
@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "agent/carrier_poller.hpp"
-#include "hwdrivers/nic/link_monitor.hpp"
 
 using mixnet::agent::CarrierPoller;
 
@@ -38,16 +37,6 @@ struct CarrierFile {
   CarrierFile& operator=(const CarrierFile&) = delete;
 };
 
-mixnet::nic::LinkState state(int ifindex, bool admin, bool carrier, std::string oper, std::int64_t t) {
-  mixnet::nic::LinkState s;
-  s.ifindex = ifindex;
-  s.name = "eth" + std::to_string(ifindex);
-  s.admin_up = admin;
-  s.carrier = carrier;
-  s.oper_state = std::move(oper);
-  s.read_time_ns = t;
-  return s;
-}
 
 }  // namespace
 
@@ -112,53 +101,4 @@ TEST_CASE("carrier poller: a poller with no port it can open starts no thread an
     p.wake();
   }
   CHECK(calls == 0);
-}
-
-TEST_CASE("detector: known() is what the detector knows of a link now", "[agent][detector]") {
-  mixnet::nic::LinkChangeDetector d;
-  CHECK_FALSE(d.known(2).has_value());
-
-  d.seed(state(2, true, true, "up", 111));
-  auto k = d.known(2);
-  REQUIRE(k.has_value());
-  CHECK(k->ifindex == 2);
-  CHECK(k->name == "eth2");
-  CHECK(k->admin_up);
-  CHECK(k->carrier);
-  CHECK(k->oper_state == "up");
-  CHECK_FALSE(k->removed);
-  CHECK(k->read_time_ns == 0);   // not the time of any reading
-  CHECK_FALSE(d.known(3).has_value());
-
-  REQUIRE(d.update(state(2, true, false, "lowerlayerdown", 222)).size() == 2);   // link_down, oper_state
-  k = d.known(2);
-  REQUIRE(k.has_value());
-  CHECK(k->admin_up);
-  CHECK_FALSE(k->carrier);
-  CHECK(k->oper_state == "lowerlayerdown");
-  CHECK(k->read_time_ns == 0);
-
-  // A link first heard of through update() is known as well.
-  auto rename = state(5, false, false, "down", 333);
-  REQUIRE(d.update(rename).size() == 1);   // added
-  rename.name = "renamed5";
-  CHECK(d.update(rename).empty());         // a rename is kept, not an event
-  k = d.known(5);
-  REQUIRE(k.has_value());
-  CHECK(k->name == "renamed5");
-  CHECK_FALSE(k->admin_up);
-  CHECK(k->oper_state == "down");
-  CHECK(k->read_time_ns == 0);
-
-  // Once removed, it is not known any more.
-  auto gone = state(2, false, false, "", 444);
-  gone.removed = true;
-  REQUIRE(d.update(gone).size() == 1);
-  CHECK_FALSE(d.known(2).has_value());
-  CHECK(d.known(5).has_value());
-  // A seeded removal forgets it too.
-  auto gone5 = state(5, false, false, "", 555);
-  gone5.removed = true;
-  d.seed(gone5);
-  CHECK_FALSE(d.known(5).has_value());
 }

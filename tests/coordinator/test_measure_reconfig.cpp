@@ -11,6 +11,7 @@
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/measure_reconfig.hpp"
 #include "coordinator/modules/measure_traffic.hpp"
+#include "tests/coordinator/model_fixture.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -49,17 +50,8 @@ topologies:
       - h1:ocs1 - h3:ocs0
 )";
 
-struct Fixture {
-  Inventory inventory;
-  TopologySet topologies;
-  Fixture() {
-    auto inv = parse_inventory(kInventory, "inv.yaml", "");
-    REQUIRE(inv.has_value());
-    inventory = *inv;
-    auto t = parse_topology_text(kTopologies, "topo.yaml", inventory);
-    REQUIRE(t.has_value());
-    for (auto& topo : *t) REQUIRE(topologies.add(std::move(topo)).has_value());
-  }
+struct Fixture : testing::ModelFixture {
+  Fixture() : ModelFixture(kInventory, kTopologies) {}
   [[nodiscard]] Result<void> validate(const nlohmann::json& args) const {
     return MeasureReconfigModule{}.validate(args, ValidationContext{inventory, topologies, "measure"});
   }

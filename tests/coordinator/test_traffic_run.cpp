@@ -11,6 +11,7 @@
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/traffic_run.hpp"
+#include "tests/coordinator/model_fixture.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -59,17 +60,8 @@ topologies:
       - h1:ocs1 - h2:ocs1
 )";
 
-struct Fixture {
-  Inventory inventory;
-  TopologySet topologies;
-  Fixture() {
-    auto inv = parse_inventory(kInventory, "inv.yaml", "");
-    REQUIRE(inv.has_value());
-    inventory = *inv;
-    auto t = parse_topology_text(kTopologies, "topo.yaml", inventory);
-    REQUIRE(t.has_value());
-    for (auto& topo : *t) REQUIRE(topologies.add(std::move(topo)).has_value());
-  }
+struct Fixture : testing::ModelFixture {
+  Fixture() : ModelFixture(kInventory, kTopologies) {}
   Result<TrafficRunArgs> args(const nlohmann::json& j) const { return parse_traffic_run_args(j, inventory, topologies); }
 };
 

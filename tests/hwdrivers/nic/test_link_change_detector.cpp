@@ -97,3 +97,52 @@ TEST_CASE("detector: event names", "[detector]") {
   CHECK(std::string(to_string(K::added)) == "added");
   CHECK(std::string(to_string(K::removed)) == "removed");
 }
+
+TEST_CASE("detector: known() is what the detector knows of a link now", "[nic][detector]") {
+  LinkChangeDetector d;
+  CHECK_FALSE(d.known(2).has_value());
+
+  d.seed(state(2, true, true, "up", 111));
+  auto k = d.known(2);
+  REQUIRE(k.has_value());
+  CHECK(k->ifindex == 2);
+  CHECK(k->name == "eth2");
+  CHECK(k->admin_up);
+  CHECK(k->carrier);
+  CHECK(k->oper_state == "up");
+  CHECK_FALSE(k->removed);
+  CHECK(k->read_time_ns == 0);   // not the time of any reading
+  CHECK_FALSE(d.known(3).has_value());
+
+  REQUIRE(d.update(state(2, true, false, "lowerlayerdown", 222)).size() == 2);   // link_down, oper_state
+  k = d.known(2);
+  REQUIRE(k.has_value());
+  CHECK(k->admin_up);
+  CHECK_FALSE(k->carrier);
+  CHECK(k->oper_state == "lowerlayerdown");
+  CHECK(k->read_time_ns == 0);
+
+  // A link first heard of through update() is known as well.
+  auto rename = state(5, false, false, "down", 333);
+  REQUIRE(d.update(rename).size() == 1);   // added
+  rename.name = "renamed5";
+  CHECK(d.update(rename).empty());         // a rename is kept, not an event
+  k = d.known(5);
+  REQUIRE(k.has_value());
+  CHECK(k->name == "renamed5");
+  CHECK_FALSE(k->admin_up);
+  CHECK(k->oper_state == "down");
+  CHECK(k->read_time_ns == 0);
+
+  // Once removed, it is not known any more.
+  auto gone = state(2, false, false, "", 444);
+  gone.removed = true;
+  REQUIRE(d.update(gone).size() == 1);
+  CHECK_FALSE(d.known(2).has_value());
+  CHECK(d.known(5).has_value());
+  // A seeded removal forgets it too.
+  auto gone5 = state(5, false, false, "", 555);
+  gone5.removed = true;
+  d.seed(gone5);
+  CHECK_FALSE(d.known(5).has_value());
+}
