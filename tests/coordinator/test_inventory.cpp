@@ -5,6 +5,7 @@
 #include <string>
 
 #include "coordinator/model/inventory.hpp"
+#include "coordinator/model/topology.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -155,4 +156,33 @@ TEST_CASE("PortRef parses HOST:PORT") {
   CHECK_FALSE(PortRef::parse(":p").has_value());
   CHECK_FALSE(PortRef::parse("h:").has_value());
   CHECK_FALSE(PortRef::parse("a:b:c").has_value());
+}
+
+// The example docs/inventory.md points people to must read, describe the prototype (4 hosts x 8
+// GPUs, 3 OCS + 1 EPS ports each, one NxM Polatis), and carry every ready prototype topology.
+TEST_CASE("the shipped example inventory reads and resolves the prototype topologies") {
+  const std::string dir = MIXNET_SOURCE_DIR "/playbooks";
+  auto inv = read_inventory(dir + "/examples/inventory.yaml");
+  INFO((inv ? std::string() : inv.error().message));
+  REQUIRE(inv.has_value());
+  REQUIRE(inv->hosts.size() == 4);
+  for (const auto& h : inv->hosts) {
+    CHECK(h.gpus == 8);
+    int ocs = 0, eps = 0;
+    for (const auto& p : h.ports) {
+      if (p.ocs) {
+        ++ocs;
+        CHECK_FALSE(p.ocs->duplex_port());   // NxM: a TX input and an RX output per NIC
+      }
+      if (p.eps) ++eps;
+    }
+    CHECK(ocs == 3);
+    CHECK(eps == 1);
+  }
+  REQUIRE(inv->switches.size() == 2);
+  CHECK_FALSE(inv->switches[0].ground_truth.has_value());   // real hardware: no emulator truth
+  auto topologies = read_topology_file(dir + "/topologies/prototype.yaml", *inv);
+  INFO((topologies ? std::string() : topologies.error().message));
+  REQUIRE(topologies.has_value());
+  CHECK(topologies->size() == 3);
 }
