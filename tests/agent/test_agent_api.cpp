@@ -126,6 +126,7 @@ TEST_CASE("configure requests: every bad input names its field", "[wire][validat
   CHECK_THAT(e.error().message, Catch::Contains("68..65535"));
 }
 
+// POST /v1/probes bodies: defaults (all ports, one probe, no nonce), the bounds, and every bad field named.
 TEST_CASE("probe requests", "[wire][validation]") {
   auto all = parse_probe_body("{}");
   REQUIRE(all);
@@ -158,6 +159,7 @@ TEST_CASE("probe requests", "[wire][validation]") {
   CHECK(field_of(parse_probe_request(many)) == "ports");
 }
 
+// GET /v1/events parameters: defaults, full uint64 range for after, bounds on wait_ms and limit, bad ones named.
 TEST_CASE("events query parameters", "[wire][validation]") {
   auto d = parse_events_query({});
   REQUIRE(d);
@@ -186,6 +188,7 @@ TEST_CASE("events query parameters", "[wire][validation]") {
   CHECK(field_of(parse_events_query({{"since", "1"}})) == "since");
 }
 
+// GET /v1/neighbors parameters: port and nonce are optional filters; a bad or unknown one is named.
 TEST_CASE("neighbors query parameters", "[wire][validation]") {
   CHECK(parse_neighbors_query({})->port == std::nullopt);
   auto q = parse_neighbors_query({{"port", "veth0"}, {"nonce", "77"}});

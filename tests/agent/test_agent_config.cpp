@@ -38,6 +38,7 @@ struct TokenFile {
 
 }  // namespace
 
+// Every flag given lands in the config as typed (token trimmed, port list split), with no warnings.
 TEST_CASE("a full command line", "[agent][config]") {
   TokenFile token("  s3cret-token\n");
   auto cl = parse({"--listen", "0.0.0.0:7171", "--token-file", token.path, "--ports", "veth0, ens*", "--host-id",
@@ -134,6 +135,7 @@ TEST_CASE("--help explains every flag and exits 0", "[agent][config]") {
   CHECK_THAT(help.message, Catch::Contains("glob"));
 }
 
+// Host ids are 1..64 printable ASCII bytes; empty, longer, control and non-ASCII bytes are refused.
 TEST_CASE("host ids", "[agent][config]") {
   CHECK(validate_host_id("a").has_value());
   CHECK(validate_host_id(std::string(64, 'h')).has_value());

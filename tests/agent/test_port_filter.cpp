@@ -27,6 +27,7 @@ TEST_CASE("port filter: names and globs", "[agent][filter]") {
   CHECK(all.manages("lo"));
 }
 
+// --ports: a comma list with blanks trimmed; empty entries, bad names and over-long lists are refused naming `ports`.
 TEST_CASE("port list parsing", "[agent][filter]") {
   CHECK(parse_port_list("eth1").value() == std::vector<std::string>{"eth1"});
   CHECK(parse_port_list(" eth1 ,\teth2 ").value() == std::vector<std::string>{"eth1", "eth2"});

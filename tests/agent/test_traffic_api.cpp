@@ -192,6 +192,7 @@ TEST_CASE("traffic run requests: every bad field is named", "[wire][traffic]") {
   CHECK(field_of(parse_traffic_run_body(base + R"(,"bytes":1000,"timeline":true})")) == "bytes");
 }
 
+// Run ids are tr-<uint64>, nothing else; a report query takes only bins=0|1 (default 1).
 TEST_CASE("run ids and report queries", "[wire][traffic]") {
   CHECK(validate_run_id("tr-1", "id").value() == "tr-1");
   CHECK(validate_run_id("tr-18446744073709551615", "id"));

@@ -129,6 +129,7 @@ TEST_CASE("the recorder's bins take concurrent adds without losing any", "[traff
   std::uint64_t in_bins = 0;
   for (auto b : r.timeline->bins) in_bins += b;
   CHECK(in_bins == r.bytes);
+  REQUIRE(r.per_stream.size() == 4);
   for (const auto& s : r.per_stream) CHECK(s.bytes == 30'000);
 }
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 
 #include "common/clock.hpp"
 #include "common/logging.hpp"
@@ -26,7 +28,9 @@ TEST_CASE("errno failures map to codes and keep strerror", "[result]") {
 TEST_CASE("clocks are in nanoseconds and formatted in UTC", "[clock]") {
   const auto a = realtime_ns();
   CHECK(a > 1'700'000'000'000'000'000LL);  // after 2023
-  CHECK(monotonic_ns() > 0);
+  const auto m0 = monotonic_ns();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  CHECK(monotonic_ns() - m0 >= 2'000'000);  // nanoseconds: a 2 ms sleep is at least 2e6 of them
   CHECK(format_realtime_ns(1'000'000'000'123'456'789LL) == "2001-09-09T01:46:40.123456789Z");
 }
 

@@ -1,9 +1,11 @@
 #include <utility>
 
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <optional>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -41,6 +43,11 @@ struct RunningServer {
   }
 };
 
+// /v1/slow parks its handler until the test opens the gate (at most 3 s), on a timer so the
+// server's one io thread stays free; `slow_parked` says a request is waiting there.
+std::atomic<bool> slow_gate_open{true};
+std::atomic<bool> slow_parked{false};
+
 ServerOptions test_options() {
   ServerOptions o;
   o.bearer_token = "s3cret";
@@ -60,9 +67,14 @@ void add_routes(Server& s) {
     co_return json_response(req, Status::ok, *body);
   });
   s.route(Verb::get, "/v1/slow", [](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
-    asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
-    co_await t.async_wait(asio::use_awaitable);
-    co_return json_response(req, Status::ok, {{"waited", true}});
+    slow_parked = true;
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    for (int i = 0; i < 300 && !slow_gate_open; ++i) {
+      t.expires_after(std::chrono::milliseconds(10));
+      co_await t.async_wait(asio::use_awaitable);
+    }
+    slow_parked = false;
+    co_return json_response(req, Status::ok, {{"released", slow_gate_open.load()}});
   });
   s.route(Verb::get, "/health", [](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
     co_return json_response(req, Status::ok, {{"ok", true}});
@@ -118,13 +130,40 @@ TEST_CASE("server routes, authenticates and validates", "[http][server]") {
     CHECK(http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/%zz", .token = "s3cret"}).status == 400);
   }
   SECTION("handlers may wait without blocking other clients") {
-    auto slow = http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/slow", .token = "s3cret"});
-    CHECK(slow.json()["waited"] == true);
+    slow_gate_open = false;
+    std::optional<mixnet::testing::HttpReply> slow;
+    std::thread slow_client([&] {
+      try {
+        slow = http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/slow", .token = "s3cret"});
+      } catch (const std::exception&) {
+        // No reply: checked below.
+      }
+    });
+    for (int i = 0; i < 300 && !slow_parked; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const bool parked = slow_parked;
+    // While that handler waits, another client is answered in full (0: no answer in 5 s).
+    unsigned other_status = 0;
+    try {
+      other_status =
+          http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/hello/other", .token = "s3cret"}).status;
+    } catch (const std::exception&) {
+    }
+    const bool still_parked = slow_parked;
+    slow_gate_open = true;
+    slow_client.join();
+    CHECK(parked);
+    CHECK(other_status == 200);
+    CHECK(still_parked);
+    REQUIRE(slow.has_value());
+    CHECK(slow->json()["released"] == true);  // answered because the gate opened, not at its 3 s bound
   }
   SECTION("stats count requests by route and status") {
-    // Reading stats races with the server thread only in theory; the request above is complete.
+    CHECK(http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/hello/x"}).status == 401);
+    // Reading stats races with the server thread only in theory; the requests above are complete.
     const auto& st = rs.server.stats();
-    CHECK(st.connections_accepted >= 1);
+    CHECK(st.connections_accepted == 2);  // one per request of this client
+    CHECK(st.requests.at({"/v1/hello/{who}", 200}) == 1);
+    CHECK(st.requests.at({"/v1/hello/{who}", 401}) == 1);
   }
 }
 

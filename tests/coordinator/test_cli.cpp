@@ -90,6 +90,7 @@ TEST_CASE("a results store that cannot be opened exits 3 before anything runs") 
   CHECK(lab.cli({"run", lab.path("pass.yaml"), "-i", lab.path("inv.yaml"), "--db", lab.path("file/results.db")}) == kExitStore);
 }
 
+// The read-only commands exit 0 on a good inventory and topology, and 2 on an unknown name or a bad topology.
 TEST_CASE("inventory show and topology show|verify") {
   Lab lab;
   CHECK(lab.cli({"inventory", "show", "-i", lab.path("inv.yaml")}) == kExitPassed);

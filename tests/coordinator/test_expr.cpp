@@ -41,6 +41,7 @@ std::string eval_error(const std::string& text) {
 
 }  // namespace
 
+// Expressions evaluate to the JSON value they denote: literals, variable paths (indexes from either end), comparisons.
 TEST_CASE("literals, paths and comparisons") {
   CHECK(eval("1") == 1);
   CHECK(eval("-2") == -2);
@@ -97,6 +98,7 @@ TEST_CASE("expression errors say what and where") {
   CHECK(eval_error("1 in 2").find("'in' needs a list") != std::string::npos);
 }
 
+// What when/until/assert count as true: null, 0, "" and empty lists and maps are false, anything else true.
 TEST_CASE("truthiness") {
   CHECK_FALSE(truthy(json()));
   CHECK_FALSE(truthy(0));

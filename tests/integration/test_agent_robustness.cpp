@@ -65,7 +65,7 @@ TEST_CASE("silent and trickling clients do not hold the agent", "[integration][a
   const std::string partial = "GET /v1/inventory HTTP/1.1\r\nHost: x\r\n";
   REQUIRE(::write(trickle, partial.data(), partial.size()) == static_cast<ssize_t>(partial.size()));
 
-  // Everyone else is served at once, long-polls included.
+  // Everyone else is served at once.
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 10; ++i) REQUIRE(agent.get("/v1/clock").status == 200);
   auto inv = agent.get("/v1/inventory");

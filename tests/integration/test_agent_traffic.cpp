@@ -268,6 +268,7 @@ TEST_CASE("timeline mode shows a carrier outage as a gap, and the recovery after
                                         {"timeline", true}});
   // Wait (bounded) until data flows, then take the far end's veth down for ~300 ms.
   for (int i = 0; i < 100 && get_run(b, server.at("id"), false).at("bytes") == 0; ++i) std::this_thread::sleep_for(20ms);
+  REQUIRE(get_run(b, server.at("id"), false).at("bytes") > 0);  // data flowed within the 2 s wait
   std::this_thread::sleep_for(500ms);
   const std::int64_t down_ns = now_realtime_ns();
   h.net.ip(h.b, "link set dev mxb0 down");
@@ -316,6 +317,7 @@ TEST_CASE("timeline mode reconnects when TCP gives up during a long outage", "[i
       a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"duration_ms", 4500},
           {"timeline", json{{"stall_timeout_ms", 200}, {"reconnect_timeout_ms", 10'000}}}});
   for (int i = 0; i < 100 && get_run(b, server.at("id"), false).at("bytes") == 0; ++i) std::this_thread::sleep_for(20ms);
+  REQUIRE(get_run(b, server.at("id"), false).at("bytes") > 0);  // data flowed within the 2 s wait
   std::this_thread::sleep_for(500ms);
   const std::int64_t down_ns = now_realtime_ns();
   h.net.ip(h.b, "link set dev mxb0 down");
@@ -442,6 +444,7 @@ TEST_CASE("traffic threads run at normal priority when the agent's threads are r
                                         {"peer_tcp_port", server.at("tcp_port")}, {"streams", 2},
                                         {"duration_ms", 1500}, {"timeline", true}});
   for (int i = 0; i < 100 && get_run(b, server.at("id"), false).at("bytes") == 0; ++i) std::this_thread::sleep_for(20ms);
+  REQUIRE(get_run(b, server.at("id"), false).at("bytes") > 0);  // data flowed within the 2 s wait
 
   // The threads that made the runs are real-time, so the runs' threads started real-time too ...
   CHECK(sched_getscheduler(a.pid()) == SCHED_FIFO);
@@ -568,7 +571,7 @@ TEST_CASE("the traffic API refuses what it cannot do, naming the field", "[integ
   auto full = a.post("/v1/traffic/servers", json{{"port", "mxa0"}}.dump());
   CHECK(full.status == 409);
   CHECK(a.call(HttpCall{.method = "DELETE", .target = "/v1/traffic/runs/" + ids.front()}).status == 200);
-  wait_finished(a, ids.front(), 10s);
+  CHECK(wait_finished(a, ids.front(), 10s).at("state") == "cancelled");
   start_server(a, {{"port", "mxa0"}});
   auto list = a.get("/v1/traffic/runs");
   REQUIRE(list.status == 200);

@@ -124,6 +124,7 @@ TEST_CASE("rdma options: perftest's defaults and bounds", "[rdma][wire]") {
   CHECK(client->peer->qps.size() == 2);
 }
 
+// transport rdma: perftest's defaults apply, TCP-only fields and impossible durations are refused naming the field.
 TEST_CASE("traffic requests with transport rdma", "[rdma][wire]") {
   const json endpoint = sample_endpoint(1);
   const json base = {{"port", "ens1f0"}, {"transport", "rdma"}, {"peer", "198.18.40.2"}, {"rdma", {{"peer", endpoint}}}};

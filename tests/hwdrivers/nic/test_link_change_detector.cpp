@@ -88,6 +88,7 @@ TEST_CASE("detector: links are tracked independently, and renames are not events
   CHECK(d.update(state(3, true, true, "up")).empty());
 }
 
+// Each kind's name is the one the agent's API and journal use.
 TEST_CASE("detector: event names", "[detector]") {
   CHECK(std::string(to_string(K::link_up)) == "link_up");
   CHECK(std::string(to_string(K::link_down)) == "link_down");

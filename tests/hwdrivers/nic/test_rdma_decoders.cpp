@@ -19,6 +19,7 @@ TEST_CASE("rdma decoders: active speed as ibv_devinfo prints it", "[rdma]") {
   CHECK(decode_active_speed(3) == "unknown");
 }
 
+// Width codes decode as ibv_devinfo prints them (1X..12X); codes outside the table are "unknown".
 TEST_CASE("rdma decoders: active width", "[rdma]") {
   CHECK(decode_active_width(1) == "1X");
   CHECK(decode_active_width(2) == "4X");

@@ -336,6 +336,7 @@ TEST_CASE("a command that outlives its deadline is not sent again", "[emu]") {
   }
 }
 
+// Four sessions re-patching their own ports concurrently all succeed, and the switch ends with each one's last change.
 TEST_CASE("several clients at once", "[emu]") {
   const auto proto = GENERATE(values(kAll));
   INFO(to_string(proto));
@@ -375,6 +376,7 @@ TEST_CASE("several clients at once", "[emu]") {
   CHECK(rig.truth() == want);
 }
 
+// Disabling closes the port's shutter and reads back disabled; enabling reopens it (Calient TL1: unavailable).
 TEST_CASE("enable and disable a port", "[emu]") {
   const auto proto = GENERATE(values(kAll));
   INFO(to_string(proto));

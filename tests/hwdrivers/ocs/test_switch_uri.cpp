@@ -156,6 +156,7 @@ TEST_CASE("change planning: what is still missing after a lost session", "[plan]
   }
 }
 
+// Polatis size, patch, power and shutter lines parse into typed values; malformed ones are refused.
 TEST_CASE("Polatis reply lines", "[parse]") {
   CHECK(*parse_polatis_size("SYSTEM:SIZE=16x16") == std::pair{16, 16});
   CHECK(*parse_polatis_size("SYSTEM:SIZE=24xCC") == std::pair{24, 0});

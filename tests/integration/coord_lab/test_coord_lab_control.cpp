@@ -76,6 +76,7 @@ steps:
   while (read_file(scratch.dir() + "/first.log").find("hold") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(50ms);
   }
+  CHECK(read_file(scratch.dir() + "/first.log").find("hold") != std::string::npos);  // the first run got past ocs.apply
   const auto second = scratch.run(scratch.write_playbook("ring.yaml", R"(
 topologies: [prototype.yaml]
 steps:

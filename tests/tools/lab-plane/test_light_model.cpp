@@ -48,6 +48,7 @@ TEST_CASE("light model: a crossed pair (0->1, 1->2, 2->0) lights nobody", "[lab-
   CHECK(o.redirect[2] == std::optional<std::size_t>(0));
 }
 
+// An end that sends and receives on one port lights with the end a two-way path joins; light to no end lights nothing.
 TEST_CASE("light model: any-to-any one-port ends", "[lab-plane][light]") {
   std::vector<EndPorts> ends{{2, 2}, {5, 5}, {7, 7}};
   LightPaths paths;

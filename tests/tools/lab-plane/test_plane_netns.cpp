@@ -125,6 +125,7 @@ TEST_CASE("plane: a circuit over TL1 and RESTCONF lights both ends after trainin
   for (std::size_t k = 1; k < all.size(); ++k) CHECK(all[k].seq == all[k - 1].seq + 1);
 }
 
+// One-port ends: a preset circuit lights and joins only its two ends; a re-patch moves carrier and frames.
 TEST_CASE("plane: any-to-any ports, preset through the emulator", "[lab-plane][netns]") {
   PlaneLab lab({{2, 2}, {5, 5}, {7, 7}}, true, "fixed:20");
   REQUIRE(lab.emu->preset({{2, 5, true}}));
@@ -232,6 +233,7 @@ TEST_CASE("plane fault cap: tbf on both devs limits a transfer both ways", "[lab
   CHECK(run_command("tc -n " + lab.ports[0].host + " qdisc show dev ocs0").find("tbf") == std::string::npos);
 }
 
+// /v1/plane shows ends and state, /v1/plane/events pages truth events, /v1/plane/faults sets and clears faults.
 TEST_CASE("plane control API over HTTP", "[lab-plane][netns][control]") {
   PlaneLab lab(four_ports(), false, "fixed:20");
   auto r = lab.control("GET", "/v1/plane");

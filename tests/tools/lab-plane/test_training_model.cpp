@@ -66,7 +66,7 @@ TEST_CASE("training profiles fixed, uniform and normal", "[lab-plane][training]"
   CHECK(n.mean == Approx(1000).margin(4));
   CHECK(n.sd == Approx(100).margin(4));
   const Stats clamped = draw("normal:5:50", 1, 0);
-  CHECK(clamped.min >= 0);   // a normal draw never goes negative
+  CHECK(clamped.min == 0);   // about half the draws fall below 0 and are clamped to it
 }
 
 TEST_CASE("training delays: the same seed and end repeat, others differ", "[lab-plane][training]") {

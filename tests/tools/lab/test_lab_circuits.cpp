@@ -63,12 +63,14 @@ void exercise_circuit(const LabUnderTest& lab, const std::string& uri, const std
     named += (circuit.at("from_port") == b + ":" + port && circuit.at("to_port") == a + ":" + port) ? 1 : 0;
   }
   CHECK(named == 2);
+  int lit_ends = 0;
   for (const auto& h : st.at("hosts")) {
     CHECK(h.at("alive") == true);
     for (const auto& p : h.at("ports")) {
-      if (p.at("name") == port && (h.at("name") == a || h.at("name") == b)) CHECK(p.at("carrier") == true);
+      if (p.at("name") == port && (h.at("name") == a || h.at("name") == b)) lit_ends += p.at("carrier") == true ? 1 : 0;
     }
   }
+  CHECK(lit_ends == 2);  // both ends are shown, each with carrier
 
   // Breaking it takes carrier down at both ends.
   apply(**sw, {{}, {std::to_string(pa.tx), std::to_string(pb.tx)}});

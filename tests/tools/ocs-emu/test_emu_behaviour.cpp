@@ -89,6 +89,7 @@ TEST_CASE("timing: a RESTCONF reply waits for the switch too; switching time 0 i
 
   REQUIRE(emu->set_switching_time(SwitchingTime::fixed_ms(0)));
   REQUIRE(rest(*emu, "DELETE", kCross).status == 204);
+  REQUIRE(emu->ground_truth_since(2).size() == 2);  // both pairs broken
   for (const auto& r : emu->ground_truth_since(2)) {
     CHECK(r.switching_ns == 0);
     CHECK(r.settled_ns >= r.received_ns);

@@ -120,6 +120,7 @@ TEST_CASE("restconf: 400, 404, 405, 409 and 415 carry RESTCONF error bodies", "[
   CHECK(emu->connections() == std::vector<Connection>{{1, 17, false}});
 }
 
+// Power follows patch and shutter, port config reads back what was written, product information is served.
 TEST_CASE("restconf: power, port config and product information", "[ocs-emu][rest]") {
   auto o = mixnet::testing::emu_options();
   o.loss_noise_db = 0.0;

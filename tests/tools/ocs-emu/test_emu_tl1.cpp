@@ -101,6 +101,7 @@ TEST_CASE("tl1: every DENY path carries its code and leaves the state alone", "[
   CHECK(emu->counters().tl1_denied >= cases.size() + 1);
 }
 
+// Size and identity as configured; a patch lights both ends; a closed shutter darkens the far end until released.
 TEST_CASE("tl1: size, identity, shutters and power", "[ocs-emu][tl1]") {
   auto o = mixnet::testing::emu_options();
   o.input_power_dbm = 0.0;
@@ -147,6 +148,7 @@ TEST_CASE("tl1: an endless command drops the session", "[ocs-emu][tl1]") {
   CHECK(c.closed_by_peer());
 }
 
+// Any port patches to any port, two-way, listed and deleted from either end; busy and out-of-range ports are denied.
 TEST_CASE("tl1: any-to-any (NxCC) switch", "[ocs-emu][tl1][cc]") {
   auto o = mixnet::testing::emu_options();
   o.mode = SwitchMode::any_to_any;
