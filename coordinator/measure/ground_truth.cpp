@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "coordinator/measure/report_format.hpp"
+
 namespace mixnet::coord::measure {
 
 using nlohmann::json;
@@ -223,7 +225,7 @@ std::string moment_list(bool with_truth) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-std::string ms_text(std::int64_t ns) { return fmt::format("{:.3f} ms", static_cast<double>(ns) / 1e6); }
+std::string ms_text(std::int64_t ns) { return detail::ms(ns) + " ms"; }
 
 }  // namespace
 
