@@ -4,7 +4,10 @@
 # link verified (links.verify's all_verified_ns) minus the last link-up in the emulator's ground
 # truth (the lab plane's link_up events of that repetition). Target: median under 5 ms on the
 # default lab; also printed for the 32-host lab (6 OCS + 2 EPS ports per host). Needs root.
-# Prints figures; asserts nothing about timing.
+# Prints figures; asserts nothing about timing. Every repetition counts: one that never declared
+# every link verified, one with no ground-truth link-up, and one whose verdict came before a
+# link-up of its own repetition (a premature verdict) are printed as failures and the script
+# exits 1 (after both labs).
 #   bench/coord-overhead.sh [REPS]     (BUILD_DIR defaults to build; REPS defaults to 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,27 +63,49 @@ while True:
     after = page["next_after"]
 link_ups = sorted(e["time_ns"] for e in events if e["kind"] == "link_up")
 steps = json.load(open(results_path))["steps"]
-overheads, verify_ms, apply_ms = [], [], []
-prev_apply_start = None
-for s in steps:
-    if s["module"] == "ocs.apply" and s["section"] != "always":
-        prev_apply_start = s["started_ns"]
-        apply_ms.append(s["duration_s"] * 1e3)
-    if s["module"] == "links.verify":
-        data = s["result"]["data"]
-        verified = data.get("all_verified_ns")
-        ups = [t for t in link_ups if prev_apply_start <= t <= (verified or 0)]
-        if verified and ups:
-            overheads.append((verified - max(ups)) / 1e6)
-        verify_ms.append(s["duration_s"] * 1e3)
+applies = [s for s in steps if s["module"] == "ocs.apply" and s["section"] != "always"]
+verifies = [s for s in steps if s["module"] == "links.verify"]
+# A repetition's link-ups are all those from its ocs.apply to the next one (or the end): none is
+# left out for coming after "all verified". One that did is a premature verdict, a failure shown.
+overheads, verify_ms, apply_ms = [], [], [s["duration_s"] * 1e3 for s in applies]
+failures = []
+for i, v in enumerate(verifies):
+    start = max((a["started_ns"] for a in applies if a["started_ns"] <= v["started_ns"]), default=None)
+    later = [a["started_ns"] for a in applies if a["started_ns"] > v["started_ns"]]
+    end = min(later) if later else float("inf")
+    verify_ms.append(v["duration_s"] * 1e3)
+    name = v.get("name", f"links.verify #{i + 1}")
+    verified = (v.get("result") or {}).get("data", {}).get("all_verified_ns")
+    ups = [t for t in link_ups if start is not None and start <= t < end]
+    if v.get("status") not in ("ok", "changed"):
+        failures.append(f"{name}: step {v.get('status')}")
+    if not verified:
+        failures.append(f"{name}: never declared every link verified (no all_verified_ns)")
+        continue
+    if not ups:
+        failures.append(f"{name}: no ground-truth link_up between its ocs.apply and the next")
+        continue
+    late = [t for t in ups if t > verified]
+    if late:
+        failures.append(f"{name}: premature verdict: {len(late)} link_up(s) after all verified, "
+                        f"the last {(max(late) - verified) / 1e6:.2f} ms after")
+    overheads.append((verified - max(ups)) / 1e6)
 def q(xs, p):
     xs = sorted(xs); return xs[min(len(xs) - 1, max(0, int(round(p / 100 * len(xs) + 0.5)) - 1))]
-print(f"{label}: {len(overheads)} repetitions")
-print(f"  control overhead (all verified - last ground-truth link up): median {statistics.median(overheads):.2f} ms, "
-      f"p90 {q(overheads, 90):.2f} ms, max {max(overheads):.2f} ms")
+print(f"{label}: {len(overheads)} of {len(verifies)} repetitions measured")
+if overheads:
+    print(f"  control overhead (all verified - last ground-truth link up): median {statistics.median(overheads):.2f} ms, "
+          f"p90 {q(overheads, 90):.2f} ms, max {max(overheads):.2f} ms, min {min(overheads):.2f} ms")
 print(f"  ocs.apply step: median {statistics.median(apply_ms):.1f} ms; links.verify step: median {statistics.median(verify_ms):.1f} ms")
+if failures:
+    print(f"  FAIL: {len(failures)} repetition problem(s):")
+    for f in failures:
+        print(f"    {f}")
+    sys.exit(1)
 PY
 }
 
-bench_one "default lab (4 hosts, 12 OCS ports)"
-bench_one "32-host lab (192 OCS ports)" --hosts 32 --ocs-ports 6 --eps-ports 2
+rc=0
+bench_one "default lab (4 hosts, 12 OCS ports)" || rc=1
+bench_one "32-host lab (192 OCS ports)" --hosts 32 --ocs-ports 6 --eps-ports 2 || rc=1
+exit "$rc"

@@ -3,7 +3,9 @@
 # set), runs playbooks/reconfig-latency.yaml for REPS repetitions (default 20: 240 port rows), and
 # prints, per segment, the measurement error against the emulator's ground truth (p50/p99/max of
 # |measured - truth|) and the segment percentiles (p50/p90/p99/max). Asserts nothing about timing:
-# it prints figures (the integration test holds the 1 ms check). PRIORITY=rt (default) runs the
+# it prints figures (the integration test holds the 1 ms check). Every row counts: a repetition
+# with no rows, a missing or inconsistent segment, a moment the ground truth has and the
+# measurement lost, are printed as failures and the script exits 1. PRIORITY=rt (default) runs the
 # lab's agents, the emulator and the coordinator at SCHED_FIFO 10, as the integration test does;
 # PRIORITY=normal leaves them alone. PROBE=at_link_up|after_all_up (default at_link_up).
 # TRAFFIC=true|false (default true: a paced timeline stream over every new circuit, as the
@@ -43,33 +45,70 @@ coord_prefix=()
 "${coord_prefix[@]}" "$build/bin/mixnet-coord" run playbooks/reconfig-latency.yaml -i "$inv" --db "$tmp/results.db" --out "$tmp/run" \
   -e reps="$reps" -e link_deadline_s="$deadline" -e probe="$probe" -e traffic="${TRAFFIC:-true}" ${TRAFFIC_GBPS:+-e traffic_rate_gbps=$TRAFFIC_GBPS} >"$tmp/run.log" 2>&1 || rc=$?
 [ -f "$tmp/run/measurement.json" ] || { cat "$tmp/run.log" >&2; exit 1; }
-python3 - "$tmp/run/measurement.json" <<'PY'
+verdict=0
+python3 - "$tmp/run/measurement.json" "$reps" "${TRAFFIC:-true}" <<'PY' || verdict=$?
+# Every repetition asked for and every row counts: a repetition with no rows, a row whose segment
+# is missing or inconsistent, a row that lost a moment the ground truth has, are failures,
+# printed as such and making this script exit 1; never a count beside a passing figure.
 import json, math, sys
 m = json.load(open(sys.argv[1]))
+reps_asked, traffic = int(sys.argv[2]), sys.argv[3] == "true"
 def rank(vals, p):
     vals = sorted(vals)
     return vals[max(0, math.ceil(p / 100 * len(vals)) - 1)] if vals else None
 def f(v):
     return f"{'-':>10}" if v is None else f"{v / 1e6:10.3f}"
 rows = m["rows"]
-print(f"{len(rows)} port rows, {len({r['repetition'] for r in rows})} repetitions; times in ms, nearest-rank percentiles")
-print(f"{'segment':<24} {'n':>4} {'p50':>10} {'p90':>10} {'p99':>10} {'max':>10}")
+failures = []
+reps_seen = {r["repetition"] for r in rows}
+dropped = [r for r in range(1, reps_asked + 1) if r not in reps_seen]
+per_rep = {}
+for r in rows:
+    per_rep[r["repetition"]] = per_rep.get(r["repetition"], 0) + 1
+rows_per_rep = max(per_rep.values(), default=0)
+short = {r: rows_per_rep - n for r, n in per_rep.items() if n < rows_per_rep}
+print(f"{len(rows)} port rows, {len(reps_seen)} of {reps_asked} repetitions; times in ms, nearest-rank percentiles")
+if dropped:
+    failures.append(f"{len(dropped)} of {reps_asked} repetitions have no rows (first: #{dropped[0]})")
+if short:
+    failures.append(f"{sum(short.values())} rows missing from {len(short)} repetitions (fewer than {rows_per_rep} ports)")
+skip = set() if traffic else {"link_up_to_traffic", "cmd_to_traffic"}
+print(f"{'segment':<24} {'ok':>4} {'FAIL':>4} {'p50':>10} {'p90':>10} {'p99':>10} {'max':>10}")
 for s in m["summary"]["segments"]:
-    print(f"{s['segment']:<24} {s['ok']:>4} {f(s['p50_ns'])} {f(s['p90_ns'])} {f(s['p99_ns'])} {f(s['max_ns'])}")
+    if s["segment"] in skip:
+        continue
+    bad = s["missing"] + s["inconsistent"]
+    print(f"{s['segment']:<24} {s['ok']:>4} {bad:>4} {f(s['p50_ns'])} {f(s['p90_ns'])} {f(s['p99_ns'])} {f(s['max_ns'])}")
+    if bad:
+        failures.append(f"{s['segment']}: {s['missing']} missing + {s['inconsistent']} inconsistent of {len(rows)} rows")
 gt = m.get("ground_truth")
 if not gt:
     print("no ground truth (the inventory's switch has none)")
-    sys.exit(0)
-print(f"\nerror vs ground truth (|measured - truth|, ms), bound {gt['bound_ns'] / 1e6:.3f} ms at p99: {'PASS' if gt['pass'] else 'FAIL'}")
-print(f"{'segment':<24} {'pairs':>5} {'p50':>10} {'p99':>10} {'max':>10}  mean signed")
-for s in gt["segments"]:
-    signed = [r["truth"]["error_ns"][s["segment"]] for r in rows
-              if r.get("truth") and r["truth"]["error_ns"].get(s["segment"]) is not None]
-    mean = sum(signed) / len(signed) / 1e6 if signed else float("nan")
-    print(f"{s['segment']:<24} {s['pairs']:>5} {f(s['p50_abs_ns'])} {f(s['p99_abs_ns'])} {f(s['max_abs_ns'])}  {mean:+.3f}")
-print("\nper moment, measured - truth (ms): p50 / p99 / max of |error|")
-for k in ("cmd_sent", "switch_ack", "carrier_lost", "link_up"):
-    e = [abs(r["truth"]["moment_error_ns"][k]) for r in rows if r.get("truth") and r["truth"]["moment_error_ns"].get(k) is not None]
-    print(f"  {k:<14} {f(rank(e, 50))} {f(rank(e, 99))} {f(max(e) if e else None)}")
+else:
+    print(f"\nground truth: {'PASS' if gt['pass'] else 'FAIL'}, {gt['message']}")
+    print(f"checked against ground truth: {', '.join(gt['checked_moments'])}; "
+          f"not checked (no truth): {', '.join(gt['unchecked_moments'])}")
+    print(f"error vs ground truth (|measured - truth|, ms), bound {gt['bound_ns'] / 1e6:.3f} ms at p99")
+    print(f"{'segment':<24} {'rows':>5} {'pairs':>5} {'miss':>5} {'inc':>5} {'p50':>10} {'p99':>10} {'max':>10}  mean signed")
+    for s in gt["segments"]:
+        signed = [r["truth"]["error_ns"][s["segment"]] for r in rows
+                  if r.get("truth") and r["truth"]["error_ns"].get(s["segment"]) is not None]
+        mean = sum(signed) / len(signed) / 1e6 if signed else float("nan")
+        print(f"{s['segment']:<24} {s['rows']:>5} {s['pairs']:>5} {s['missing']:>5} {s['inconsistent']:>5} "
+              f"{f(s['p50_abs_ns'])} {f(s['p99_abs_ns'])} {f(s['max_abs_ns'])}  {mean:+.3f}")
+    print("\nper moment, measured - truth (ms): p50 / p99 / max of |error|, and rows that lost the moment")
+    for k in gt["checked_moments"]:
+        e = [abs(r["truth"]["moment_error_ns"][k]) for r in rows if r.get("truth") and r["truth"]["moment_error_ns"].get(k) is not None]
+        lost = gt["missing_moments"].get(k, 0)
+        print(f"  {k:<14} {f(rank(e, 50))} {f(rank(e, 99))} {f(max(e) if e else None)}  lost {lost}")
+    if not gt["pass"]:
+        failures.append(f"ground truth: {gt['message']}")
+if failures:
+    print("\nverdict: FAIL")
+    for x in failures:
+        print(f"  {x}")
+    sys.exit(1)
+print(f"\nverdict: PASS (every one of {len(rows)} rows of {reps_asked} repetitions measured, every segment ok)")
 PY
-echo "coordinator exit: $rc (the step fails when the ground-truth check does); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "coordinator exit: $rc (the step fails when a port's item or the ground-truth check does); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit "$verdict"

@@ -48,14 +48,20 @@ std::string ms(std::int64_t ns) { return fmt::format("{:.3f} ms", static_cast<do
 MomentValue present(const Timestamp& t) { return MomentValue{t, {}}; }
 MomentValue absent(std::string reason) { return MomentValue{std::nullopt, std::move(reason)}; }
 
-// Picks carrier lost and link up from the port's events inside the repetition's window:
+// Picks carrier lost and link up from a port's events inside the repetition's window:
 //   carrier lost = the first carrier loss at or after the command;
 //   link up      = the first link up after the last carrier loss (the link came up for good);
 //                  with no carrier loss, the first link up after the command.
 // Every carrier loss after the first is a flap.
-void pick_link_moments(const PortInputs& in, PortBreakdown& out) {
+struct LinkMoments {
+  MomentValue carrier_lost, link_up;
+  int flaps = 0;
+};
+
+LinkMoments pick_link_moments(const std::vector<LinkEvent>& all, const PortInputs& in) {
+  LinkMoments out;
   std::vector<LinkEvent> events;
-  for (const auto& e : in.link_events) {
+  for (const auto& e : all) {
     // An agent stamp within its uncertainty of the command may still be after it.
     if (in.cmd_sent && e.at.ns + e.at.uncertainty_ns < in.cmd_sent->ns) continue;
     if (in.window_end_ns && e.at.ns >= *in.window_end_ns) continue;
@@ -71,20 +77,19 @@ void pick_link_moments(const PortInputs& in, PortBreakdown& out) {
     else ++out.flaps;
     last_loss = i;
   }
-  auto& lost = out.moments[static_cast<std::size_t>(Moment::carrier_lost)];
-  lost = first_loss ? present(events[*first_loss].at)
-                    : absent(fmt::format("no carrier-lost (link_down) event {} in this repetition", where));
+  out.carrier_lost = first_loss ? present(events[*first_loss].at)
+                                : absent(fmt::format("no carrier-lost (link_down) event {} in this repetition", where));
 
-  auto& up = out.moments[static_cast<std::size_t>(Moment::link_up)];
   const std::size_t from = last_loss ? *last_loss + 1 : 0;
   for (std::size_t i = from; i < events.size(); ++i) {
     if (events[i].kind == LinkEventKind::link_up) {
-      up = present(events[i].at);
-      return;
+      out.link_up = present(events[i].at);
+      return out;
     }
   }
-  up = absent(last_loss ? fmt::format("no link_up event after the last carrier loss in this repetition")
-                        : fmt::format("no link_up event {} in this repetition", where));
+  out.link_up = absent(last_loss ? fmt::format("no link_up event after the last carrier loss in this repetition")
+                                 : fmt::format("no link_up event {} in this repetition", where));
+  return out;
 }
 
 }  // namespace
@@ -126,7 +131,10 @@ PortBreakdown compute_breakdown(const PortInputs& in, const FullRateRule& rule) 
       in.cmd_sent ? present(*in.cmd_sent) : absent("the OCS driver gave no command time");
   m[static_cast<std::size_t>(Moment::switch_ack)] =
       in.switch_ack ? present(*in.switch_ack) : absent("the switch did not acknowledge the command");
-  pick_link_moments(in, out);
+  auto link = pick_link_moments(in.link_events, in);
+  m[static_cast<std::size_t>(Moment::carrier_lost)] = std::move(link.carrier_lost);
+  m[static_cast<std::size_t>(Moment::link_up)] = std::move(link.link_up);
+  out.flaps = link.flaps;
   m[static_cast<std::size_t>(Moment::identity_confirmed)] =
       in.identity_confirmed ? present(*in.identity_confirmed) : absent("the far end's identity was not confirmed");
 
@@ -138,7 +146,11 @@ PortBreakdown compute_breakdown(const PortInputs& in, const FullRateRule& rule) 
     std::optional<std::int64_t> command;
     if (in.cmd_sent) command = in.cmd_sent->ns;
     const auto search_from = lost ? std::optional<std::int64_t>(lost->ns) : command;
-    auto found = find_full_rate(*in.traffic, rule, command, search_from);
+    // Traffic over a circuit needs both its ends up: the moment is never before either link up.
+    std::optional<std::int64_t> links_up;
+    for (const auto& up : {m[static_cast<std::size_t>(Moment::link_up)].at, pick_link_moments(in.peer_link_events, in).link_up.at})
+      if (up) links_up = std::max(links_up.value_or(up->ns), up->ns);
+    auto found = find_full_rate(*in.traffic, rule, command, search_from, links_up);
     out.reference_gbps = found.reference_gbps;
     out.threshold_gbps = found.threshold_gbps;
     traffic = found.at ? present(*found.at) : absent(found.missing_reason);

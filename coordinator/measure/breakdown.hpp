@@ -69,6 +69,9 @@ struct PortInputs {
   std::optional<std::int64_t> window_end_ns;
   std::optional<Timestamp> identity_confirmed;  // when the far end's identity probe matched
   std::optional<Timeline> traffic;              // bytes delivered over this port's circuit
+  // The far end of the port's new circuit: its events, picked by the same window and rule. Its
+  // link up bounds traffic_full_rate from below (traffic needs both ends); empty: own link up only.
+  std::vector<LinkEvent> peer_link_events;
 };
 
 struct MomentValue {

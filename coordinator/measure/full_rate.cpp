@@ -95,7 +95,7 @@ double ms_of(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
 }  // namespace
 
 FullRateResult find_full_rate(const Timeline& t, const FullRateRule& rule, std::optional<std::int64_t> command_ns,
-                              std::optional<std::int64_t> search_from_ns) {
+                              std::optional<std::int64_t> search_from_ns, std::optional<std::int64_t> not_before_ns) {
   FullRateResult r;
   if (t.bin_ns <= 0 || t.bytes.empty()) {
     r.missing_reason = "the traffic timeline is empty";
@@ -154,7 +154,7 @@ FullRateResult find_full_rate(const Timeline& t, const FullRateRule& rule, std::
   };
   const auto below = [&](std::size_t i) { return smoothed(i) < *r.threshold_gbps; };
   const auto sustained = [&](std::size_t i) { return i + w <= n && !below(i); };
-  const auto own_uncertainty_ns = static_cast<std::int64_t>(w) * t.bin_ns;
+  const auto window_span_ns = static_cast<std::int64_t>(w) * t.bin_ns;
 
   std::size_t dip = first;
   while (dip < n && !below(dip)) ++dip;
@@ -163,18 +163,28 @@ FullRateResult find_full_rate(const Timeline& t, const FullRateRule& rule, std::
                                    *r.threshold_gbps);
     return r;
   }
-  r.dip = bin_start(t, dip, own_uncertainty_ns);
+  r.dip = bin_start(t, dip, window_span_ns);
   const auto hold_bins = std::max<std::size_t>(static_cast<std::size_t>((rule.hold_ns + t.bin_ns - 1) / t.bin_ns), 1);
   std::size_t run = 0;
   for (std::size_t i = dip + 1; i < n; ++i) {
     run = sustained(i) ? run + 1 : 0;
     if (run == hold_bins) {
-      r.at = bin_start(t, i + 1 - run, own_uncertainty_ns);
+      // The smoothing decided that the window from `first_window` is sustained; the moment is
+      // placed on the bins themselves: the first bin of that window that is at full rate on its
+      // own (one is, since the window's mean is), so it never precedes the bytes that made it
+      // full, and its own uncertainty is one bin.
+      const std::size_t first_window = i + 1 - run;
+      std::size_t full = first_window;
+      while (full + 1 < first_window + w && bin_gbps(t.bytes[full], t.bin_ns) < *r.threshold_gbps) ++full;
+      r.at = bin_start(t, full, t.bin_ns);
+      // The bin may have begun before the links came up (bytes arrive within it, after): the
+      // moment is then the later link up, still inside the bin's uncertainty.
+      if (not_before_ns && r.at->ns < *not_before_ns) r.at->ns = *not_before_ns;
       return r;
     }
   }
   r.missing_reason = fmt::format("traffic{} did not stay at or above {:.3f} Gb/s for {:.3f} ms before the timeline ended",
-                                 w > 1 ? fmt::format(" (mean over {:.3f} ms)", ms_of(own_uncertainty_ns)) : std::string(),
+                                 w > 1 ? fmt::format(" (mean over {:.3f} ms)", ms_of(window_span_ns)) : std::string(),
                                  *r.threshold_gbps, ms_of(rule.hold_ns));
   return r;
 }

@@ -11,9 +11,13 @@
 //                   timeline is truncated for the dip and never counts as sustained.
 //   search start  = the bin holding the carrier loss (else the command)
 //   dip           = the first bin from the search start whose smoothed rate is below T
-//   full rate at  = the start of the first bin after the dip from which the smoothed rate stays at
-//                   least T at each of hold_bins consecutive bins (hold_bins = ceil(hold / bin width))
-// The answer is a bin start, so its own uncertainty is max(one bin, the window) = w bin widths.
+//   sustained     = the first bin i0 after the dip from which the smoothed rate stays at least T
+//                   at each of hold_bins consecutive bins (hold_bins = ceil(hold / bin width))
+//   full rate at  = the start of the first bin of [i0, i0 + w) whose own rate is at least T (the
+//                   window's mean is, so one is), and never before `not_before` (the links up)
+// The smoothing decides whether a window is sustained; the moment is placed on a bin that carried
+// full rate itself, so it never precedes the first delivered byte, and its own uncertainty is one
+// bin whatever the window.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,8 +68,8 @@ struct FullRateRule {
 Result<void> validate(const FullRateRule& rule);
 
 struct FullRateResult {
-  std::optional<Timestamp> at;       // start of the first sustained bin (own uncertainty: one bin or
-                                     // the smoothing window, whichever is longer)
+  std::optional<Timestamp> at;       // start of the first full bin of the first sustained window,
+                                     // or the links' up when later (own uncertainty: one bin)
   std::optional<Timestamp> dip;      // start of the first bin whose smoothed rate is below the threshold
   std::optional<double> reference_gbps;
   std::optional<double> threshold_gbps;
@@ -74,8 +78,10 @@ struct FullRateResult {
 
 // `command_ns` anchors the baseline (coordinator clock); `search_from_ns` is where the outage is
 // looked for (the carrier loss, else the command). Either may be absent: what needs it is missing
-// (the line and settled references need no command).
+// (the line and settled references need no command). `not_before_ns`: the moment the circuit's
+// links were up at both ends (the later link up); the answer is never before it.
 FullRateResult find_full_rate(const Timeline& timeline, const FullRateRule& rule,
-                              std::optional<std::int64_t> command_ns, std::optional<std::int64_t> search_from_ns);
+                              std::optional<std::int64_t> command_ns, std::optional<std::int64_t> search_from_ns,
+                              std::optional<std::int64_t> not_before_ns = std::nullopt);
 
 }  // namespace mixnet::coord::measure

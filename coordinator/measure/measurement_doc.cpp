@@ -199,11 +199,25 @@ json to_json(const Measurement& m) {
   if (m.truth_check) {
     json segs = json::array();
     for (const auto& s : m.truth_check->segments) {
-      json j = {{"segment", s.segment}, {"pairs", s.pairs}, {"pass", s.pass}};
+      json j = {{"segment", s.segment}, {"rows", s.rows}, {"pairs", s.pairs}, {"missing", s.missing},
+                {"inconsistent", s.inconsistent}, {"pass", s.pass}};
       j.update(distribution_json(s.abs_error, "_abs_ns"));
       segs.push_back(j);
     }
-    truth = {{"bound_ns", m.truth_check->bound_ns}, {"pass", m.truth_check->pass}, {"message", m.truth_check->message}, {"segments", segs}};
+    const auto& t = *m.truth_check;
+    json lost = json::object(), checked = json::array(), unchecked = json::array();
+    for (std::size_t i = 0; i < kMomentCount; ++i) {
+      const std::string name(kMomentNames[i]);
+      if (moment_has_truth(static_cast<Moment>(i))) {
+        lost[name] = t.lost[i];
+        checked.push_back(name);
+      } else {
+        unchecked.push_back(name);
+      }
+    }
+    truth = {{"bound_ns", t.bound_ns}, {"pass", t.pass}, {"message", t.message}, {"rows", t.rows},
+             {"unmatched", t.unmatched}, {"missing_moments", lost}, {"checked_moments", checked},
+             {"unchecked_moments", unchecked}, {"segments", segs}};
   }
   json timelines = json::array();
   for (const auto& t : m.timelines) {
@@ -393,11 +407,7 @@ Result<MeasurementRow> read_row(const Node& n) {
     t.light_on_ns = light_on;
     t.training_ms = training;
     t.truth_segments = compute_segments(t.moments);
-    for (std::size_t i = 0; i < kMomentCount; ++i)
-      if (b.moments[i].at && t.moments[i].at) t.moment_error_ns[i] = b.moments[i].at->ns - t.moments[i].at->ns;
-    for (std::size_t i = 0; i < kSegmentCount; ++i)
-      if (segment_has_truth(i) && b.segments[i].status == SegmentStatus::ok && t.truth_segments[i].status == SegmentStatus::ok)
-        t.error_ns[i] = b.segments[i].ns - t.truth_segments[i].ns;
+    compare_with_truth(b, t);
     row.truth = std::move(t);
   }
   return row;

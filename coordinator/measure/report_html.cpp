@@ -176,13 +176,16 @@ std::string summary_table(const std::vector<SegmentSummary>& summaries) {
 std::string truth_section(const TruthCheck& t) {
   std::string out = fmt::format("<h2>Ground truth</h2><p class=\"{}\">{}: {}</p>", t.pass ? "pass" : "fail", t.pass ? "PASS" : "FAIL",
                                 xml_escape(t.message));
+  out += fmt::format("<p>Checked against the emulator's ground truth: {}. Not checked (the emulator has no truth for them): {}.</p>",
+                     xml_escape(moments_with_truth()), xml_escape(moments_without_truth()));
   out +=
-      "<table class=\"truth\"><tr><th class=\"name\">segment</th><th>pairs</th><th>p50 |error| ms</th><th>p99 |error| ms</th>"
-      "<th>max |error| ms</th><th>bound ms</th><th>verdict</th></tr>";
+      "<table class=\"truth\"><tr><th class=\"name\">segment</th><th>rows</th><th>pairs</th><th>missing</th><th>inconsistent</th>"
+      "<th>p50 |error| ms</th><th>p99 |error| ms</th><th>max |error| ms</th><th>bound ms</th><th>verdict</th></tr>";
   for (const auto& s : t.segments) {
     const auto& d = s.abs_error;
-    out += "<tr>" + td(s.segment, "name") + td(std::to_string(s.pairs)) + td(d ? ms(d->p50) : "-") + td(d ? ms(d->p99) : "-") +
-           td(d ? ms(d->max) : "-") + td(ms(t.bound_ns)) + td(s.pass ? "ok" : "FAIL", s.pass ? "pass" : "fail") + "</tr>";
+    out += "<tr>" + td(s.segment, "name") + td(std::to_string(s.rows)) + td(std::to_string(s.pairs)) + td(std::to_string(s.missing)) +
+           td(std::to_string(s.inconsistent)) + td(d ? ms(d->p50) : "-") + td(d ? ms(d->p99) : "-") + td(d ? ms(d->max) : "-") +
+           td(ms(t.bound_ns)) + td(s.pass ? "ok" : "FAIL", s.pass ? "pass" : "fail") + "</tr>";
   }
   return out + "</table>";
 }

@@ -38,13 +38,16 @@ std::string render_summary_text(const Measurement& m) {
   }
   if (m.truth_check) {
     const auto& t = *m.truth_check;
-    out += fmt::format("ground truth: {} ({})\n", t.pass ? "PASS" : "FAIL", t.message);
-    out += fmt::format("{:<24} {:>5} {:>12} {:>12} {:>12}  {}\n", "segment", "pairs", "p50 |err|", "p99 |err|", "max |err|",
-                       "verdict");
+    out += fmt::format("ground truth: {}, {}\n", t.pass ? "PASS" : "FAIL", t.message);
+    out += fmt::format("checked against ground truth: {}; not checked (no truth): {}\n", moments_with_truth(),
+                       moments_without_truth());
+    out += fmt::format("{:<24} {:>5} {:>5} {:>5} {:>5} {:>12} {:>12} {:>12}  {}\n", "segment", "rows", "pairs", "miss", "inc",
+                       "p50 |err|", "p99 |err|", "max |err|", "verdict");
     for (const auto& s : t.segments) {
       const auto& d = s.abs_error;
-      out += fmt::format("{:<24} {:>5} {:>12} {:>12} {:>12}  {}\n", s.segment, s.pairs, cell(d, &Distribution::p50),
-                         cell(d, &Distribution::p99), cell(d, &Distribution::max), s.pass ? "ok" : "FAIL");
+      out += fmt::format("{:<24} {:>5} {:>5} {:>5} {:>5} {:>12} {:>12} {:>12}  {}\n", s.segment, s.rows, s.pairs, s.missing,
+                         s.inconsistent, cell(d, &Distribution::p50), cell(d, &Distribution::p99), cell(d, &Distribution::max),
+                         s.pass ? "ok" : "FAIL");
     }
   }
   return out;

@@ -12,6 +12,7 @@
 #include "coordinator/agents/link_verifier.hpp"
 #include "coordinator/measure/breakdown.hpp"
 #include "coordinator/measure/ground_truth.hpp"
+#include "coordinator/measure/lost_moments.hpp"
 #include "coordinator/measure/measurement_doc.hpp"
 #include "coordinator/measure/reports.hpp"
 #include "coordinator/model/inventory.hpp"
@@ -152,6 +153,16 @@ std::vector<PortRef> changing_ports(const Topology* from, const Topology& to) {
 }
 
 namespace {
+
+// The other end of `p`'s circuit in `t`; nullopt when `t` leaves it unconnected (or t is null).
+std::optional<PortRef> peer_in(const Topology* t, const PortRef& p) {
+  if (t == nullptr) return std::nullopt;
+  for (const auto& c : t->circuits) {
+    if (c.a == p) return c.b;
+    if (c.b == p) return c.a;
+  }
+  return std::nullopt;
+}
 
 // The switch a port is cabled to (empty: none).
 std::string switch_of(const Inventory& inv, const PortRef& p) {
@@ -368,6 +379,7 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
       ctx.sink.note(fmt::format("repetition {}: timeline streams on {} of {} new circuit(s)", rep, traffic->running(), circuits.size()));
     }
 
+    const Topology* from = current;
     auto timing = apply_topology(to, ctx, **switches);
     if (!timing) {
       problems.push_back(fmt::format("repetition {}: {}", rep, timing.error().message));
@@ -417,11 +429,19 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
         in.cmd_sent = m::coordinator_time(t->second.sent_ns);
         if (t->second.acked_ns != 0) in.switch_ack = m::coordinator_time(t->second.acked_ns);
       }
-      const auto& off = offsets.at(p.host);
-      for (const auto& ev : events[p.host]) {
-        if (ev.port != p.port) continue;
-        if (auto kind = m::link_event_kind(ev.kind)) in.link_events.push_back({m::align(off, ev.time_ns), *kind});
-      }
+      // A port's carrier events, aligned onto the coordinator's clock.
+      const auto link_events = [&](const PortRef& port) {
+        std::vector<m::LinkEvent> out;
+        const auto& off = offsets.at(port.host);
+        for (const auto& ev : events[port.host]) {
+          if (ev.port != port.port) continue;
+          if (auto kind = m::link_event_kind(ev.kind)) out.push_back({m::align(off, ev.time_ns), *kind});
+        }
+        return out;
+      };
+      in.link_events = link_events(p);
+      const auto peer = peer_in(&to, p);
+      if (peer && offsets.contains(peer->host)) in.peer_link_events = link_events(*peer);
       in.window_end_ns = window_end;
       const ItemResult* v = verdict.contains(p.str()) ? verdict.at(p.str()) : nullptr;
       if (v != nullptr) {
@@ -454,9 +474,14 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
       item.started_ns = in.cmd_sent ? in.cmd_sent->ns : window_end;
       item.finished_ns = window_end;
       const auto& up = b.moment(m::Moment::link_up);
+      // A moment the reconfiguration should have produced and the measurement lost fails the
+      // port: the row is not a measurement of it (and would drop out of the percentiles).
+      const auto lost = m::lost_moments(b, {.was_lit = peer_in(from, p).has_value(), .connected = v != nullptr,
+                                            .traffic = traffic.has_value()});
       if (v == nullptr) {
-        item.status = item_status::ok;   // a port the new topology leaves dark: only its carrier loss counts
-        item.message = "left unconnected by " + to.name;
+        // A port the new topology leaves dark: only its carrier loss counts.
+        item.status = lost.empty() ? item_status::ok : item_status::failed;
+        item.message = "left unconnected by " + to.name + (lost.empty() ? "" : ", but " + m::describe_lost(b, lost));
       } else if (v->status != item_status::ok) {
         item.status = v->status;
         item.message = "links.verify: " + v->message;
@@ -468,6 +493,9 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
         // Asked to measure traffic, and it did not come back at full rate (or could not be read).
         item.status = item_status::failed;
         item.message = "traffic not back at full rate: " + (tr.reason.empty() ? b.moment(m::Moment::traffic_full_rate).missing_reason : tr.reason);
+      } else if (!lost.empty()) {
+        item.status = item_status::failed;
+        item.message = "identity confirmed, but " + m::describe_lost(b, lost);
       } else {
         item.status = item_status::ok;
         const auto& seg = b.segments[*m::segment_index("cmd_to_link_up")];

@@ -170,3 +170,27 @@ TEST_CASE("segment summaries use nearest-rank percentiles over ok rows") {
   CHECK(s.distribution->p99 == 10 * kMs);
   CHECK(s.distribution->max == 10 * kMs);
 }
+
+TEST_CASE("traffic back at full rate is never before the link up at either end of the circuit") {
+  const auto plan = make_truth_plan(1);
+  const auto& t = plan[0];
+  const auto clock = agent_clock("h1", 0, 0);
+  auto in = measured_inputs(t, clock, 0, t.cmd_sent + 2000 * kMs);
+  // The stream is back from the bin holding this port's link up (its bytes arrive within it).
+  const std::int64_t bin_of_up = t.link_up - (t.link_up - (t.cmd_sent - 100 * kMs)) % kMs;
+  in.traffic = traffic(t.cmd_sent - 100 * kMs, t.link_down, bin_of_up, clock);
+  const auto own = compute_breakdown(in, rule10g());
+  REQUIRE(own.moment(Moment::traffic_full_rate).at);
+  CHECK(own.moment(Moment::traffic_full_rate).at->ns == std::max(bin_of_up, t.link_up));
+  CHECK(seg(own, "link_up_to_traffic").ns >= 0);
+
+  // The far end came up 3 ms later (its events, in the same window): the moment is its link up.
+  const auto far = t.link_up + 3 * kMs + 250'000;
+  in.peer_link_events = {LinkEvent{coordinator_time(t.link_down + 10'000), LinkEventKind::carrier_lost},
+                         LinkEvent{coordinator_time(far), LinkEventKind::link_up}};
+  const auto both = compute_breakdown(in, rule10g());
+  REQUIRE(both.moment(Moment::traffic_full_rate).at);
+  CHECK(both.moment(Moment::traffic_full_rate).at->ns == far);
+  CHECK(both.moment(Moment::traffic_full_rate).at->uncertainty_ns == kMs);
+  CHECK(both.moment(Moment::link_up).at->ns == t.link_up);   // the row's own link up is still its own
+}

@@ -172,8 +172,10 @@ TEST_CASE("a settled reference finds a new circuit at full rate with no bins bef
     REQUIRE(r.dip.has_value());
     CHECK(r.dip->ns == kT0);  // the dark start
     REQUIRE(r.at.has_value());
-    CHECK(r.at->ns == kT0 + 40 * kMs);        // the steady state begins; the ramp is not full rate
-    CHECK(r.at->uncertainty_ns == 10 * kMs);  // the window, longer than one bin
+    // The steady state's windows are sustained from bin 40, but 40..42 are the burst pattern's empty
+    // bins: the moment is the first bin that carried full rate itself, 43. The ramp is not full rate.
+    CHECK(r.at->ns == kT0 + 43 * kMs);
+    CHECK(r.at->uncertainty_ns == kMs);       // one bin: the window only judged it sustained
     CHECK(r.missing_reason.empty());
   }
 
@@ -248,14 +250,14 @@ TEST_CASE("smoothing finds recovery in bursty bins where the per-bin rule fails"
   CHECK(smoothed.dip->uncertainty_ns == 10 * kMs);
   REQUIRE(smoothed.at.has_value());
   CHECK(smoothed.at->ns == kT0 + 150 * kMs);  // the window from 149 still holds a dark bin
-  CHECK(smoothed.at->uncertainty_ns == 10 * kMs);
+  CHECK(smoothed.at->uncertainty_ns == kMs);   // placed on a bin: one bin, whatever the window
 
   // A window that is not a whole number of bins is rounded up to one.
   rule.window_ns = 9 * kMs + 1;
   auto rounded = find_full_rate(t, rule, kT0 + 90 * kMs, kT0 + 100 * kMs);
   REQUIRE(rounded.at.has_value());
   CHECK(rounded.at->ns == kT0 + 150 * kMs);
-  CHECK(rounded.at->uncertainty_ns == 10 * kMs);
+  CHECK(rounded.at->uncertainty_ns == kMs);
 
   // A window of one bin (or less) is the per-bin rule.
   const auto outage = outage_timeline();
@@ -301,6 +303,40 @@ TEST_CASE("a smoothing window that runs past the end of the timeline is not sust
   auto huge = find_full_rate(t, rule, kT0 + 90 * kMs, kT0 + 100 * kMs);
   CHECK(huge.dip.has_value());
   CHECK_FALSE(huge.at.has_value());
+}
+
+TEST_CASE("the moment is a bin that carried full rate: never before the first delivered byte or the links up") {
+  // Full rate, dark from bin 100 (the carrier loss) to 150; the links come up at 150.4 ms and the
+  // stream returns in bin 150 at 120% of the line rate (a catch-up burst), to the end.
+  Timeline t;
+  t.start = coordinator_time(kT0);
+  t.bin_ns = kMs;
+  t.bytes.assign(400, kFullBin);
+  for (int i = 100; i < 150; ++i) t.bytes[i] = 0;
+  for (int i = 150; i < 400; ++i) t.bytes[i] = kFullBin * 12 / 10;
+  auto rule = line_rule();
+  rule.window_ns = 10 * kMs;
+  // The 10-bin mean from bin 148 is 8 x 120% / 10 = 96%: the window from 148 is sustained,
+  // though bins 148 and 149 carried nothing. Placing the moment at the window's start would put
+  // it 2 ms before the first byte and 2.4 ms before the links came up.
+  const std::int64_t links_up = kT0 + 150 * kMs + 400'000;
+  auto r = find_full_rate(t, rule, kT0 + 90 * kMs, kT0 + 100 * kMs, links_up);
+  REQUIRE(r.at.has_value());
+  CHECK(r.at->ns >= kT0 + 150 * kMs);        // on or after the first delivered byte's bin
+  CHECK(r.at->ns == links_up);               // the first full bin began before the links: their up
+  CHECK(r.at->uncertainty_ns == kMs);        // about one bin, not the 10 ms window
+
+  // Without a links-up bound, the start of the first full bin.
+  auto unbounded = find_full_rate(t, rule, kT0 + 90 * kMs, kT0 + 100 * kMs);
+  REQUIRE(unbounded.at.has_value());
+  CHECK(unbounded.at->ns == kT0 + 150 * kMs);
+
+  // A half-rate bin first: the window from 149 (150 at half, 151.. at 120%) is sustained, the moment
+  // is the first bin at full rate on its own, 151.
+  t.bytes[150] = kFullBin / 2;
+  auto half = find_full_rate(t, rule, kT0 + 90 * kMs, kT0 + 100 * kMs, links_up);
+  REQUIRE(half.at.has_value());
+  CHECK(half.at->ns == kT0 + 151 * kMs);
 }
 
 TEST_CASE("an agent timeline moves onto the coordinator's clock with the clock's uncertainty") {

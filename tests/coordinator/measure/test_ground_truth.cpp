@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "coordinator/measure/ground_truth.hpp"
 #include "measure_fixtures.hpp"
 
@@ -149,4 +151,98 @@ TEST_CASE("a dropped reply and a missing plane leave the truth missing, not zero
   const auto check = check_against_truth(std::vector<TruthRow>{row}, 1'000'000);
   CHECK_FALSE(check.pass);
   CHECK_THAT(check.message, Catch::Contains("no measured/truth pairs"));
+}
+
+namespace {
+
+// Every planned row measured; `lose_carrier` rows (by index) lost their carrier-lost event.
+std::vector<TruthRow> judge(const std::vector<TrueRepetition>& plan, const GroundTruth& truth, const std::vector<std::size_t>& lose_carrier) {
+  FullRateRule rule;
+  rule.line_rate_gbps = 10;
+  std::vector<TruthRow> out;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    auto in = measured_inputs(plan[i], kNoClock, 200'000, plan[i].cmd_sent + 2000 * kMs);
+    if (std::find(lose_carrier.begin(), lose_carrier.end(), i) != lose_carrier.end())
+      std::erase_if(in.link_events, [](const LinkEvent& e) { return e.kind == LinkEventKind::carrier_lost; });
+    out.push_back(match_truth(compute_breakdown(in, rule), truth, TruthOptions{}));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("rows that lost a moment the truth has fail the check, with their count in the verdict") {
+  // 120 rows, 3 of which lost carrier_lost: the other 117 pairs are all well within the bound,
+  // so a check over the pairs alone passes; every row counts, and these three fail it.
+  const auto plan = make_truth_plan(60);
+  const auto truth = parse(plan);
+  const auto clean = check_against_truth(judge(plan, truth, {}), 1'000'000);
+  REQUIRE(clean.pass);
+  CHECK(clean.rows == 120);
+  CHECK_THAT(clean.message, Catch::Contains("all 120 rows judged on cmd_sent, switch_ack, carrier_lost, link_up"));
+
+  const auto rows = judge(plan, truth, {7, 50, 101});
+  CHECK(rows[7].measured_lost[static_cast<std::size_t>(Moment::carrier_lost)]);
+  CHECK_FALSE(rows[8].measured_lost[static_cast<std::size_t>(Moment::carrier_lost)]);
+  const auto check = check_against_truth(rows, 1'000'000);
+  CHECK_FALSE(check.pass);
+  CHECK(check.lost[static_cast<std::size_t>(Moment::carrier_lost)] == 3);
+  CHECK(check.lost[static_cast<std::size_t>(Moment::link_up)] == 0);
+  CHECK_THAT(check.message, Catch::StartsWith("3 of 120 rows missing carrier_lost"));
+  CHECK_THAT(check.message, Catch::Contains("worst p99 |err|"));
+  for (const auto& s : check.segments) {
+    INFO(s.segment);
+    CHECK(s.rows == 120);
+    const bool needs_carrier = s.segment == "cmd_to_carrier_lost" || s.segment == "ack_to_carrier_lost" ||
+                               s.segment == "carrier_lost_to_link_up";
+    CHECK(s.missing == (needs_carrier ? 3u : 0u));
+    CHECK(s.pairs + s.missing == s.rows);
+    CHECK(s.pass == !needs_carrier);
+  }
+}
+
+TEST_CASE("an out-of-order measured segment fails the check and its error stays in the percentiles") {
+  const auto plan = make_truth_plan(10);
+  const auto truth = parse(plan);
+  FullRateRule rule;
+  rule.line_rate_gbps = 10;
+  std::vector<TruthRow> rows;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    auto in = measured_inputs(plan[i], kNoClock, 100'000, plan[i].cmd_sent + 2000 * kMs);
+    // Row 4's acknowledgement stamped 1 ms before its command (a driver's stamping error; still
+    // near enough to find the repetition's changes by): inconsistent.
+    if (i == 4) in.switch_ack = coordinator_time(plan[i].cmd_sent - kMs);
+    rows.push_back(match_truth(compute_breakdown(in, rule), truth, TruthOptions{}));
+  }
+  const auto seg = *segment_index("cmd_to_ack");
+  CHECK(rows[4].measured_inconsistent[seg]);
+  REQUIRE(rows[4].error_ns[seg].has_value());   // the value is kept and judged, not dropped
+  const auto check = check_against_truth(rows, 1'000'000);
+  CHECK_FALSE(check.pass);
+  CHECK_THAT(check.message, Catch::Contains("1 of 20 rows inconsistent cmd_to_ack"));
+  for (const auto& s : check.segments) {
+    if (s.segment != "cmd_to_ack") continue;
+    CHECK(s.inconsistent == 1);
+    CHECK(s.pairs == 20);
+    REQUIRE(s.abs_error);
+    CHECK(s.abs_error->max > 15 * kMs);   // the inconsistent row is the worst error, and it is counted
+    CHECK_FALSE(s.pass);
+  }
+}
+
+TEST_CASE("a row no emulator change can be found for is a failure, not a row left out") {
+  const auto plan = make_truth_plan(3);
+  const auto truth = parse(plan);
+  auto rows = judge(plan, truth, {});
+  FullRateRule rule;
+  rule.line_rate_gbps = 10;
+  auto in = measured_inputs(plan[0], kNoClock, 0, std::nullopt);
+  in.cmd_sent = coordinator_time(kT0 + 3'600'000 * kMs);   // an hour later: no change near it
+  in.switch_ack.reset();
+  rows.push_back(match_truth(compute_breakdown(in, rule), truth, TruthOptions{}));
+  const auto check = check_against_truth(rows, 1'000'000);
+  CHECK(check.rows == 7);
+  CHECK(check.unmatched == 1);
+  CHECK_FALSE(check.pass);
+  CHECK_THAT(check.message, Catch::Contains("1 of 7 rows matched to no emulator change"));
 }

@@ -156,7 +156,8 @@ TEST_CASE("HTML: well-formed, one CDF per segment, a timeline, self-contained") 
   CHECK(cdf_segments == expected);
   CHECK(timelines == 1);
   CHECK(tables >= 4);  // summary, truth, per port, clocks, rows
-  CHECK(html.find("PASS") != std::string::npos);
+  // The sample's row that lost link_up fails the ground-truth check (it is counted, not dropped).
+  CHECK(html.find("FAIL: 1 of 8 rows missing link_up") != std::string::npos);
 
   // Mismatched tags would have been refused: the parser really checks.
   std::string broken = "<html><body><p>x</body></html>";
@@ -193,6 +194,18 @@ TEST_CASE("terminal summary names every segment and the truth verdict") {
   CHECK(text.find("3 repetitions x 2 ports") != std::string::npos);
   CHECK(text.find("ground truth:") != std::string::npos);
   CHECK(text.find("nearest-rank") != std::string::npos);
+  // The row whose link_up was lost fails the check, counted in the verdict line; the line after
+  // it says which moments the check speaks for and which it cannot.
+  CHECK_THAT(text, Catch::Contains("ground truth: FAIL, 1 of 6 rows missing link_up; worst p99 |err|"));
+  CHECK_THAT(text, Catch::Contains("checked against ground truth: cmd_sent, switch_ack, carrier_lost, link_up; "
+                                   "not checked (no truth): identity_confirmed, traffic_full_rate"));
+}
+
+TEST_CASE("the report's ground-truth section counts the rows that lost a moment") {
+  const auto m = sample_measurement(3);
+  const auto html = render_html(m);
+  CHECK_THAT(html, Catch::Contains("FAIL: 1 of 6 rows missing link_up"));
+  CHECK_THAT(html, Catch::Contains("Not checked (the emulator has no truth for them): identity_confirmed, traffic_full_rate"));
 }
 
 TEST_CASE("the measurement document survives JSON and is found inside results.json") {
@@ -205,9 +218,17 @@ TEST_CASE("the measurement document survives JSON and is found inside results.js
   CHECK(j["summary"]["segments"].size() == kSegmentCount);
   CHECK(j["ground_truth"]["segments"].size() == 5);
 
+  // The truth verdict with its counts: the row that lost link_up is counted, not left out.
+  CHECK(j["ground_truth"]["pass"] == false);
+  CHECK(j["ground_truth"]["rows"] == 6);
+  CHECK(j["ground_truth"]["missing_moments"]["link_up"] == 1);
+  CHECK(j["ground_truth"]["checked_moments"] == nlohmann::json{"cmd_sent", "switch_ack", "carrier_lost", "link_up"});
+
   auto back = measurement_from_json(j);
   REQUIRE(back.has_value());
   CHECK(to_json(*back) == j);
+  REQUIRE(back->truth_check);
+  CHECK(back->truth_check->lost[static_cast<std::size_t>(Moment::link_up)] == 1);
   CHECK(render_csv(*back) == render_csv(m));
 
   // Derived figures are recomputed on reading: a tampered summary changes nothing.

@@ -142,11 +142,12 @@ TEST_CASE("coord lab: reconfig-latency measures every port and agrees with the g
       CHECK(row.at("segments").at(seg).at("status") == "ok");
     }
     // Traffic came back over the new circuit after the link did (a TCP stream needs both ends
-    // up, ARP and a handshake), within the uncertainty of the smoothed timeline.
+    // up, ARP and a handshake): the moment sits on a full bin and never before either link up,
+    // so no uncertainty is needed to see it, and its own uncertainty is about one bin.
     const auto& segs = row.at("segments");
     if (segs.at("cmd_to_traffic").at("status") == "ok" && segs.at("cmd_to_link_up").at("status") == "ok") {
-      CHECK(segs.at("cmd_to_traffic").at("ns").get<std::int64_t>() + segs.at("cmd_to_traffic").at("uncertainty_ns").get<std::int64_t>() >=
-            segs.at("cmd_to_link_up").at("ns").get<std::int64_t>());
+      CHECK(segs.at("cmd_to_traffic").at("ns").get<std::int64_t>() >= segs.at("cmd_to_link_up").at("ns").get<std::int64_t>());
+      CHECK(row.at("moments").at("traffic_full_rate").at("uncertainty_ns").get<std::int64_t>() <= 2'000'000);
     }
     // Matched to the emulator's records of this repetition, with an error per segment.
     REQUIRE(row.contains("truth"));
@@ -162,7 +163,16 @@ TEST_CASE("coord lab: reconfig-latency measures every port and agrees with the g
   CHECK(gt.at("bound_ns") == kTruthBoundMs * 1'000'000);
   CHECK(gt.at("pass") == true);
   CHECK(gt.at("segments").size() == 5);
-  for (const auto& s : gt.at("segments")) CHECK(s.at("pairs") == kReps * 12);
+  // Every row judged: none lost a moment the truth has, none out of order.
+  CHECK(gt.at("rows") == kReps * 12);
+  CHECK(gt.at("unmatched") == 0);
+  for (const auto& [moment, lost] : gt.at("missing_moments").items()) CHECK(lost == 0);
+  for (const auto& s : gt.at("segments")) {
+    CHECK(s.at("rows") == kReps * 12);
+    CHECK(s.at("pairs") == kReps * 12);
+    CHECK(s.at("missing") == 0);
+    CHECK(s.at("inconsistent") == 0);
+  }
 
   // The document reads back with the library (which recomputes every derived figure from the
   // moments), and the recomputed verdict is the one written.
