@@ -78,8 +78,9 @@ TEST_CASE("every agent's clock estimate holds its true offset within the stated 
     CHECK(samples.size() == kRounds);
     // Each sample on its own: the truth lies in [agent - t_recv, agent - t_send].
     for (const auto& s : samples) {
-      INFO("sample: t_send " << s.t_send_ns << ", agent " << s.agent_ns << ", t_recv " << s.t_recv_ns << "; the truth is "
-                             << (s.agent_ns - s.t_send_ns - truth) << " ns above the interval's upper end");
+      INFO("sample: t_send " << s.t_send_ns << ", agent " << s.agent_ns << ", t_recv " << s.t_recv_ns << "; interval ["
+                             << (s.agent_ns - s.t_recv_ns - truth) << ", " << (s.agent_ns - s.t_send_ns - truth)
+                             << "] ns around the truth");
       CHECK(s.agent_ns - s.t_recv_ns <= truth);
       CHECK(truth <= s.agent_ns - s.t_send_ns);
       ++samples_checked;
