@@ -43,6 +43,16 @@ coord_prefix=()
 "${coord_prefix[@]}" "$build/bin/mixnet-coord" run playbooks/reconfig-latency.yaml -i "$inv" --db "$tmp/results.db" --out "$tmp/run" \
   -e reps="$reps" -e link_deadline_s="$deadline" -e probe="$probe" -e traffic="${TRAFFIC:-true}" ${TRAFFIC_GBPS:+-e traffic_rate_gbps=$TRAFFIC_GBPS} >"$tmp/run.log" 2>&1 || rc=$?
 [ -f "$tmp/run/measurement.json" ] || { cat "$tmp/run.log" >&2; exit 1; }
+# The clock alignment (docs/measurement.md): the lab's clocks are one clock, so the true offset is 0.
+python3 - "$tmp/run/measurement.json" <<'PY'
+import json, sys
+clocks = json.load(open(sys.argv[1]))["clocks"]
+print("clock alignment (true offset 0: one host clock); ms")
+print(f"{'clock':<14} {'offset':>8} {'+-':>8} {'best rtt':>9} {'samples':>7}  holds")
+for c in clocks:
+    holds = abs(c["offset_ns"]) <= c["uncertainty_ns"]
+    print(f"{c['clock']:<14} {c['offset_ns'] / 1e6:8.3f} {c['uncertainty_ns'] / 1e6:8.3f} {c['best_rtt_ns'] / 1e6:9.3f} {c['samples']:>7}  {'yes' if holds else 'NO'}")
+PY
 python3 - "$tmp/run/measurement.json" <<'PY'
 import json, math, sys
 m = json.load(open(sys.argv[1]))

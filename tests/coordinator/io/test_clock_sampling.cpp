@@ -4,6 +4,7 @@
 // [t_send, t_recv] brackets the agent's reading, so every estimate lies within its stated
 // uncertainty of the truth, however late the multi loop gets round to a finished transfer.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <thread>
