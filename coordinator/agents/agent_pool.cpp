@@ -36,7 +36,7 @@ struct AgentPool::Agent {
   std::uint64_t after = 0;         // the cursor: every event up to here has been applied
   std::optional<wire::EventsPage> last_page;   // the last page's bookkeeping (events dropped)
   LinkStateTable links;
-  std::optional<ClockSample> best_clock;   // the sample with the smallest round trip
+  std::optional<measure::ClockSample> best_clock;   // the sample with the shortest round trip
 };
 
 struct AgentPool::Watch {
@@ -226,12 +226,12 @@ std::vector<AgentReply<wire::Health>> AgentPool::health(const std::vector<std::s
   return out;
 }
 
-std::vector<AgentReply<ClockSample>> AgentPool::clock(const std::vector<std::string>& hosts, std::int64_t deadline_ns) {
+std::vector<AgentReply<measure::ClockSample>> AgentPool::clock(const std::vector<std::string>& hosts, std::int64_t deadline_ns) {
   std::vector<AgentCall> calls;
   for (const auto& h : hosts) calls.push_back({.host = h, .target = "/v1/clock", .timeout = options_.request_timeout});
-  std::vector<AgentReply<ClockSample>> out;
+  std::vector<AgentReply<measure::ClockSample>> out;
   for (auto& r : typed<wire::ClockReply>(calls, deadline_ns, "clock")) {
-    AgentReply<ClockSample> t{r.host, std::unexpected(Error{})};
+    AgentReply<measure::ClockSample> t{r.host, std::unexpected(Error{})};
     t.sent_ns = r.sent_ns;
     t.done_ns = r.done_ns;
     t.request_out_ns = r.request_out_ns;
@@ -239,16 +239,8 @@ std::vector<AgentReply<ClockSample>> AgentPool::clock(const std::vector<std::str
     if (!r.value) {
       t.value = std::unexpected(r.value.error());
     } else {
-      ClockSample s;
-      s.agent_realtime_ns = r.value->realtime_ns;
-      // The narrowest window known around the agent's stamp: libcurl's request-out / first-byte
-      // times when it gave them, else the whole call.
-      const bool tight = r.request_out_ns != 0 && r.response_in_ns >= r.request_out_ns;
-      const std::int64_t out_ns = tight ? r.request_out_ns : r.sent_ns;
-      const std::int64_t in_ns = tight ? r.response_in_ns : r.done_ns;
-      s.round_trip_ns = in_ns - out_ns;
-      s.offset_ns = r.value->realtime_ns - (out_ns + (in_ns - out_ns) / 2);
-      if (Agent* a = find(r.host); a != nullptr && (!a->best_clock || s.round_trip_ns < a->best_clock->round_trip_ns)) {
+      const measure::ClockSample s{r.request_out_ns, r.value->realtime_ns, r.response_in_ns};
+      if (Agent* a = find(r.host); a != nullptr && (!a->best_clock || s.round_trip_ns() < a->best_clock->round_trip_ns())) {
         a->best_clock = s;
       }
       t.value = s;
@@ -535,7 +527,9 @@ const LinkStateTable* AgentPool::link_table(const std::string& host) const {
 std::optional<std::int64_t> AgentPool::clock_offset_ns(const std::string& host) const {
   const Agent* a = find(host);
   if (a == nullptr || !a->best_clock) return std::nullopt;
-  return a->best_clock->offset_ns;
+  auto offset = measure::estimate_offset("agent:" + host, std::span(&*a->best_clock, 1));
+  if (!offset) return std::nullopt;
+  return offset->offset_ns;
 }
 
 std::string AgentPool::host_for_agent_id(const std::string& host_id) const {

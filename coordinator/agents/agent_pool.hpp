@@ -26,6 +26,7 @@
 #include "common/wire/agent_api.hpp"
 #include "coordinator/agents/http_multi.hpp"
 #include "coordinator/agents/link_state.hpp"
+#include "coordinator/measure/clock_alignment.hpp"
 
 namespace mixnet::coord {
 
@@ -54,8 +55,10 @@ struct AgentReply {
   Result<T> value;
   std::int64_t sent_ns = 0;   // CLOCK_REALTIME (coordinator): the answered attempt started (0: never sent)
   std::int64_t done_ns = 0;   // CLOCK_REALTIME (coordinator): the reply arrived, or the call failed
-  // The request's last moment before the wire and the reply's first byte (libcurl's timers;
-  // 0 when unknown): the narrowest window around the agent's handling, for clock samples.
+  // CLOCK_REALTIME (coordinator): just before the request went to the wire and just after the
+  // reply's first bytes came off it (HttpResponse; 0 when the agent did not answer). The agent
+  // handled the request between the two, whenever the loop got round to the reply: the window
+  // a clock sample needs.
   std::int64_t request_out_ns = 0;
   std::int64_t response_in_ns = 0;
   [[nodiscard]] bool ok() const { return value.has_value(); }
@@ -72,12 +75,6 @@ struct AgentCall {
   std::int64_t start_after_ns = 0;        // monotonic_ns(): send no earlier (0: at once)
 };
 using JsonReply = AgentReply<nlohmann::json>;
-
-struct ClockSample {
-  std::int64_t agent_realtime_ns = 0;
-  std::int64_t round_trip_ns = 0;
-  std::int64_t offset_ns = 0;   // agent clock minus coordinator clock (estimate, +- round_trip/2)
-};
 
 struct PortCall {
   std::string host;
@@ -122,7 +119,9 @@ class AgentPool {
   std::vector<JsonReply> call_all(const std::vector<AgentCall>& calls, std::int64_t deadline_ns = 0);
 
   std::vector<AgentReply<wire::Health>> health(const std::vector<std::string>& hosts, std::int64_t deadline_ns = 0);
-  std::vector<AgentReply<ClockSample>> clock(const std::vector<std::string>& hosts, std::int64_t deadline_ns = 0);
+  // One GET /v1/clock round trip per host: the agent's reading between our request_out_ns and
+  // response_in_ns. The offset arithmetic is measure::estimate_offset's.
+  std::vector<AgentReply<measure::ClockSample>> clock(const std::vector<std::string>& hosts, std::int64_t deadline_ns = 0);
   std::vector<AgentReply<wire::Inventory>> inventory(const std::vector<std::string>& hosts, std::int64_t deadline_ns = 0);
   std::vector<AgentReply<wire::PortInfo>> port(const std::vector<PortCall>& ports, std::int64_t deadline_ns = 0);
   std::vector<AgentReply<wire::ConfigureResult>> configure(const std::vector<ConfigureCall>& calls, std::int64_t deadline_ns = 0);
@@ -160,6 +159,8 @@ class AgentPool {
   void note_inventory(const std::string& host, const wire::Inventory& inventory);
   void note_port(const std::string& host, const wire::PortInfo& port);
   [[nodiscard]] const LinkStateTable* link_table(const std::string& host) const;
+  // Agent clock minus coordinator clock, from the shortest round trip clock() has seen (none yet:
+  // nullopt); measure::estimate_offset of that sample.
   [[nodiscard]] std::optional<std::int64_t> clock_offset_ns(const std::string& host) const;
   // The inventory host whose agent reports this host_id (learned from health, inventory and
   // probe replies); empty when no agent has reported it.

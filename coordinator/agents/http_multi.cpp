@@ -21,6 +21,28 @@ std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
   return size * n;
 }
 
+// The two moments that bracket the server's handling of an attempt, stamped on our clock when
+// they happen (inside curl_multi_perform), so neither depends on when the loop gets round to the
+// finished transfer. 0: not yet.
+struct WireStamps {
+  std::int64_t request_out_ns = 0;
+  std::int64_t response_in_ns = 0;
+};
+
+// Called once the connection is ready, just before the request is written to it.
+int on_request_out(void* user, char* /*remote_ip*/, char* /*local_ip*/, int /*remote_port*/, int /*local_port*/) {
+  static_cast<WireStamps*>(user)->request_out_ns = realtime_ns();
+  return CURL_PREREQFUNC_OK;
+}
+
+// Called per header line after libcurl has read it from the socket: the first call follows the
+// response's first bytes in, so it is no earlier than the server's answer left.
+std::size_t on_header(char* /*data*/, std::size_t size, std::size_t n, void* user) {
+  auto* stamps = static_cast<WireStamps*>(user);
+  if (stamps->response_in_ns == 0) stamps->response_in_ns = realtime_ns();
+  return size * n;
+}
+
 bool transient_status(long status) { return status == 502 || status == 503 || status == 504; }
 
 Errc code_for(CURLcode rc) {
@@ -46,6 +68,7 @@ struct HttpMulti::Transfer {
   int attempts = 0;
   std::int64_t due_ns = 0;         // monotonic: when the next attempt may start (waiting only)
   std::int64_t sent_ns = 0;        // realtime: the current attempt started
+  WireStamps wire;                 // the current attempt's request out / response in
   std::string last_error;          // what the previous attempt died of, for the final message
 };
 
@@ -132,6 +155,11 @@ struct HttpMulti::Impl {
                      static_cast<long>(std::max<std::int64_t>(std::min<std::int64_t>(t.request.connect_timeout.count(), timeout_ms), 1)));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.body);
+    t.wire = {};
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_request_out);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, &t.wire);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t.wire);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
     t.headers = curl_slist_append(nullptr, "Accept: application/json");
@@ -190,16 +218,11 @@ struct HttpMulti::Impl {
       r.body = std::move(t.body);
       r.sent_ns = t.sent_ns;
       r.done_ns = done_ns;
-      // libcurl's timers count from the transfer's start; anchor them on its total time.
-      curl_off_t total_us = 0, pretransfer_us = 0, first_byte_us = 0;
-      if (curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK &&
-          curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us) == CURLE_OK &&
-          curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us) == CURLE_OK && total_us > 0 &&
-          pretransfer_us <= first_byte_us && first_byte_us <= total_us) {
-        const std::int64_t start = done_ns - static_cast<std::int64_t>(total_us) * 1000;
-        r.request_out_ns = start + static_cast<std::int64_t>(pretransfer_us) * 1000;
-        r.response_in_ns = start + static_cast<std::int64_t>(first_byte_us) * 1000;
-      }
+      // Not libcurl's timers: they are durations, and anchoring them on "now" shifts both ends by
+      // however long the loop took to get here (other completions, their callbacks).
+      const bool stamped = t.wire.request_out_ns != 0 && t.wire.response_in_ns >= t.wire.request_out_ns;
+      r.request_out_ns = stamped ? t.wire.request_out_ns : t.sent_ns;
+      r.response_in_ns = stamped ? t.wire.response_in_ns : done_ns;
       r.attempts = t.attempts;
       finish(t.id, std::move(r));
       return;

@@ -42,10 +42,13 @@ struct HttpResponse {
   long status = 0;
   std::string body;
   std::int64_t sent_ns = 0;    // CLOCK_REALTIME: the answered attempt started
-  std::int64_t done_ns = 0;    // CLOCK_REALTIME: its last byte arrived
-  // Tighter, from libcurl's own timers (0 when it gave none): just before the request was
-  // written to the connection, and when the first byte of the response arrived. A clock sample
-  // taken between these is free of libcurl's set-up and our own handling of the reply.
+  std::int64_t done_ns = 0;    // CLOCK_REALTIME: the loop handled its completion
+  // Tighter (CLOCK_REALTIME, always set): stamped from libcurl's callbacks at the moment itself,
+  // not reconstructed afterwards. request_out_ns: just before libcurl wrote the request to the
+  // connection (CURLOPT_PREREQFUNCTION); response_in_ns: just after it read the response's first
+  // bytes from the socket (the first CURLOPT_HEADERFUNCTION call). Whatever the server did while
+  // handling this request happened between the two, however late the loop handles the
+  // completion. Should a callback not have run, the whole call's stamps stand in.
   std::int64_t request_out_ns = 0;
   std::int64_t response_in_ns = 0;
   int attempts = 0;

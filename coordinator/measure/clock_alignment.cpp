@@ -19,13 +19,12 @@ Result<ClockOffset> estimate_offset(std::string clock, std::span<const ClockSamp
                   fmt::format("reply received ({}) before the request was sent ({})", s.t_recv_ns, s.t_send_ns),
                   fmt::format("samples[{}].t_recv_ns", i));
     }
-    const auto rtt = s.t_recv_ns - s.t_send_ns;
-    if (rtt < samples[best].t_recv_ns - samples[best].t_send_ns) best = i;
+    if (s.round_trip_ns() < samples[best].round_trip_ns()) best = i;
     lower = std::max(lower, s.agent_ns - s.t_recv_ns);
     upper = std::min(upper, s.agent_ns - s.t_send_ns);
   }
   const auto& b = samples[best];
-  const auto rtt = b.t_recv_ns - b.t_send_ns;
+  const auto rtt = b.round_trip_ns();
   ClockOffset out;
   out.clock = std::move(clock);
   // agent - (t_send + t_recv) / 2, written so it cannot overflow near the epoch's end.

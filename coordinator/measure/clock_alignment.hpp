@@ -20,6 +20,7 @@ struct ClockSample {
   std::int64_t t_send_ns = 0;   // coordinator clock, just before the request left
   std::int64_t agent_ns = 0;    // the agent's realtime_ns from the reply
   std::int64_t t_recv_ns = 0;   // coordinator clock, just after the reply arrived
+  [[nodiscard]] std::int64_t round_trip_ns() const { return t_recv_ns - t_send_ns; }
 };
 
 struct ClockOffset {

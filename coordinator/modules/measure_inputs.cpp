@@ -25,9 +25,7 @@ ClockSampling sample_clocks(AgentPool& pool, const std::vector<std::string>& hos
         out.errors[reply.host] = reply.value.error().message;
         continue;
       }
-      const bool tight = reply.request_out_ns != 0 && reply.response_in_ns >= reply.request_out_ns;
-      out.samples[reply.host].push_back({tight ? reply.request_out_ns : reply.sent_ns, reply.value->agent_realtime_ns,
-                                         tight ? reply.response_in_ns : reply.done_ns});
+      out.samples[reply.host].push_back(*reply.value);
     }
   }
   for (const auto& [host, s] : out.samples) out.errors.erase(host);

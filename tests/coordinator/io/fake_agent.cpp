@@ -35,6 +35,9 @@ struct FakeAgent::Impl {
   std::map<std::string, int> counts;
   std::string last_auth;
   std::map<std::string, std::pair<std::shared_ptr<std::atomic<int>>, int>> barriers;
+  std::chrono::nanoseconds clock_offset{0};
+  std::vector<ClockPath> clock_paths;
+  std::size_t clock_answers = 0;
 
   // Counts the request, applies the route's delay and scripted failure. Returns a response when
   // the request must fail.
@@ -78,6 +81,13 @@ struct FakeAgent::Impl {
     co_return std::nullopt;
   }
 
+  static asio::awaitable<void> pause(std::chrono::microseconds d) {
+    if (d.count() <= 0) co_return;
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    t.expires_after(d);
+    co_await t.async_wait(asio::use_awaitable);
+  }
+
   json events_page(std::uint64_t after, std::uint64_t limit) const {
     wire::EventsPage page;
     page.instance = instance;
@@ -112,7 +122,17 @@ FakeAgent::FakeAgent(std::string host_id, std::string token) : impl_(std::make_u
 
   s.route(Verb::get, "/v1/clock", [&m](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
     if (auto f = co_await m.prelude("/v1/clock", req)) co_return *f;
-    co_return json_response(req, Status::ok, {{"realtime_ns", realtime_ns()}});
+    ClockPath path;
+    std::int64_t offset_ns = 0;
+    {
+      std::lock_guard lock(m.mutex);
+      offset_ns = m.clock_offset.count();
+      if (!m.clock_paths.empty()) path = m.clock_paths[m.clock_answers++ % m.clock_paths.size()];
+    }
+    co_await Impl::pause(path.before);
+    const std::int64_t reading = realtime_ns() + offset_ns;
+    co_await Impl::pause(path.after);
+    co_return json_response(req, Status::ok, {{"realtime_ns", reading}});
   });
 
   s.route(Verb::get, "/v1/inventory", [&m](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
@@ -299,6 +319,13 @@ void FakeAgent::fail_next(const std::string& route, int times, unsigned status) 
 void FakeAgent::hold_until(const std::string& route, std::shared_ptr<std::atomic<int>> arrivals, int n) {
   std::lock_guard lock(impl_->mutex);
   impl_->barriers[route] = {std::move(arrivals), n};
+}
+
+void FakeAgent::skew_clock(std::chrono::nanoseconds offset, std::vector<ClockPath> paths) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->clock_offset = offset;
+  impl_->clock_paths = std::move(paths);
+  impl_->clock_answers = 0;
 }
 
 int FakeAgent::requests(const std::string& route) const {

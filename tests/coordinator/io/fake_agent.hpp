@@ -3,7 +3,8 @@
 // (common/http/server.hpp) with scripted routes, so the client's parallelism, retries, deadlines,
 // long-poll cursor and error handling are tested without namespaces. It speaks the wire types of
 // common/wire/agent_api.hpp. Faults: a delay per route, N answers of 503 per route, a restart
-// (new instance, sequence numbers from 1), a journal that has dropped its oldest events.
+// (new instance, sequence numbers from 1), a journal that has dropped its oldest events, a clock
+// that runs ahead behind a slow, lopsided path.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -44,6 +45,16 @@ class FakeAgent {
   // request) reaches n, or 5 s pass: only a client that sends to all of them at once gets answers
   // in time.
   void hold_until(const std::string& route, std::shared_ptr<std::atomic<int>> arrivals, int n);
+
+  // GET /v1/clock as an agent whose clock runs `offset` ahead of this machine's, behind a path
+  // whose two halves differ and vary: each request waits `before` (request in -> clock read), then
+  // `after` (clock read -> answer out), the pairs taken in turn, one per request. The truth a
+  // clock sample must bracket is then known: the reading was realtime_ns() + offset.
+  struct ClockPath {
+    std::chrono::microseconds before{0};
+    std::chrono::microseconds after{0};
+  };
+  void skew_clock(std::chrono::nanoseconds offset, std::vector<ClockPath> paths = {});
 
   [[nodiscard]] int requests(const std::string& route) const;
   [[nodiscard]] std::string last_authorization() const;

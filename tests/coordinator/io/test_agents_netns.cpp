@@ -43,7 +43,7 @@ TEST_CASE("agent pool: real agents in parallel, a killed agent fails only its ho
     std::vector<AgentReply<wire::Inventory>> inventory;
     std::vector<AgentReply<std::uint64_t>> journal;
     std::vector<AgentReply<wire::ConfigureResult>> configured;
-    std::vector<AgentReply<ClockSample>> clocks;
+    std::vector<AgentReply<measure::ClockSample>> clocks;
   };
   const Before before = lab.net.run_in(lab.coord_ns, [&] {
     Before b;

@@ -129,8 +129,8 @@ TEST_CASE("a slow agent runs into its deadline without holding up the others", "
   REQUIRE_FALSE(r[0].ok());
   CHECK(r[0].value.error().code == Errc::timeout);
   REQUIRE(r[1].ok());
-  CHECK(r[1].value->round_trip_ns > 0);  // a real request took time
-  CHECK(r[1].value->agent_realtime_ns > 0);
+  CHECK(r[1].value->round_trip_ns() > 0);  // a real request took time
+  CHECK(r[1].value->agent_ns > 0);
   CHECK(pool.clock_offset_ns("fast").has_value());
   CHECK_FALSE(pool.clock_offset_ns("slow").has_value());
 }
