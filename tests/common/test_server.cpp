@@ -184,13 +184,11 @@ TEST_CASE("a silent client is disconnected at the read deadline", "[http][server
   REQUIRE(::write(fd, partial, sizeof partial - 1) > 0);
   timeval tv{2, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  const auto t0 = std::chrono::steady_clock::now();
   char buf[64];
   const auto n = ::read(fd, buf, sizeof buf);
-  const auto waited = std::chrono::steady_clock::now() - t0;
   ::close(fd);
-  CHECK(n == 0);  // orderly close, not our 2 s receive timeout
-  CHECK(waited < std::chrono::milliseconds(1500));
+  // An orderly close (0), not our 2 s receive timeout (-1): the server's deadline closed it first.
+  CHECK(n == 0);
 }
 
 TEST_CASE("listen addresses are parsed with the field named", "[http]") {

@@ -296,6 +296,7 @@ TEST_CASE("rdma client: a failed completion, a silent server, a cancel", "[rdma]
     fake.deliver_imm(kImmReady);
     const auto r = wait_finished(**run);
     REQUIRE(r.state == "failed");
+    REQUIRE_FALSE(r.errors.empty());
     CHECK_THAT(r.errors.front(), Catch::Contains("ibv_post_send on mlx5_0 QP 0 (message 6): Cannot allocate memory"));
   }
 }
@@ -348,6 +349,7 @@ TEST_CASE("rdma server: no client endpoint by accept_timeout fails, saying what 
   REQUIRE(run.has_value());
   const auto r = wait_finished(**run);
   REQUIRE(r.state == "failed");
+  REQUIRE_FALSE(r.errors.empty());
   CHECK_THAT(r.errors.front(), Catch::Contains("POST /v1/traffic/runs/tr-4/peer"));
   // A finished run takes no peer.
   CHECK((*run)->attach_peer(server_endpoint(1)).error().code == Errc::conflict);

@@ -110,12 +110,16 @@ TEST_CASE("the check passes within the bound at p99 and fails beyond it") {
   const auto bad = check_against_truth(late_rows, 1'000'000);
   CHECK_FALSE(bad.pass);
   CHECK_THAT(bad.message, Catch::Contains("carrier_lost_to_link_up"));
+  int judged = 0;   // both segments that end at the late link up must be there, and fail
   for (const auto& s : bad.segments) {
     if (s.segment == "carrier_lost_to_link_up" || s.segment == "cmd_to_link_up") {
+      ++judged;
       CHECK_FALSE(s.pass);
+      REQUIRE(s.abs_error.has_value());
       CHECK(s.abs_error->p50 <= 1'000'000);  // the typical row is still fine
     }
   }
+  CHECK(judged == 2);
 }
 
 TEST_CASE("truth matching ignores other repetitions, other ends and fault events") {
