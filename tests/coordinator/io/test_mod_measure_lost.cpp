@@ -8,7 +8,6 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -161,7 +160,7 @@ class FakeWire final : public ocs_emu::PhysicalPlane {
 
 // Six hosts, one OCS port each (TX on input i, RX on output 16+i of a 16x16 switch), their fake
 // agents, the emulator with the fake wire, and a step harness over an inventory without ground
-// truth. A -> B re-patches h3..h6 and keeps h1 - h2.
+// truth. A -> B re-patches h3..h6 and keeps h1 - h2; A -> C also leaves h4 and h6 unconnected.
 struct LostMomentBench {
   static constexpr int kHosts = 6;
   ScratchDir dir;
@@ -201,6 +200,8 @@ struct LostMomentBench {
     circuits: ["h1:ocs0 - h2:ocs0", "h3:ocs0 - h4:ocs0", "h5:ocs0 - h6:ocs0"]
   - name: B
     circuits: ["h1:ocs0 - h2:ocs0", "h3:ocs0 - h5:ocs0", "h4:ocs0 - h6:ocs0"]
+  - name: C
+    circuits: ["h1:ocs0 - h2:ocs0", "h3:ocs0 - h5:ocs0"]
 )";
     harness = std::make_unique<StepHarness>(y, topologies, dir.path, dir.path + "/leases");
   }
@@ -220,14 +221,14 @@ struct LostMomentBench {
     harness->sink.clear();
   }
 
-  // measure.reconfig: A -> B, then B -> A.
-  StepResult measure() {
+  // measure.reconfig: A -> `to`, then `to` -> A.
+  StepResult measure(const std::string& to = "B") {
     MeasureReconfigModule module;
-    return harness->run(module, {{"topologies", {"A", "B"}}, {"repetitions", 2}, {"deadline", 5}, {"settle", 0.05}, {"clock_samples", 4}});
+    return harness->run(module, {{"topologies", {"A", to}}, {"repetitions", 2}, {"deadline", 5}, {"settle", 0.05}, {"clock_samples", 4}});
   }
 };
 
-// Every item of the two repetitions (h3..h6 change circuit in each), by id.
+// Every item of the two repetitions (h3..h6 change in each, to B or C and back), by id.
 std::map<std::string, ItemResult> items_by_id(const StepHarness& h) {
   std::map<std::string, ItemResult> out;
   for (const auto& it : h.sink.items()) out[it.id] = it;
@@ -300,4 +301,27 @@ TEST_CASE("measure.reconfig fails exactly the port whose link_up was never journ
   CHECK(failed.data.at("moments").at("carrier_lost").contains("ns"));
   CHECK(failed.data.at("moments").at("link_up").contains("missing"));
   CHECK(failed.data.at("moments").at("identity_confirmed").contains("ns"));
+}
+
+TEST_CASE("measure.reconfig fails a port left unconnected whose link_down was never journaled, without ground truth",
+          "[unit][measure][lost]") {
+  LostMomentBench bench;
+  bench.apply_a();
+  bench.wire->lose_next("h4:ocs0", "link_down");   // A -> C darkens h4: its only moment is lost
+  const auto r = bench.measure("C");
+  INFO(r.message);
+  CHECK(bench.wire->lost() == std::vector<std::string>{"h4:ocs0 link_down"});
+  CHECK_FALSE(r.ok);
+  CHECK(r.message.find("1 port measurement(s) failed") != std::string::npos);
+  CHECK(r.data.at("ground_truth").is_null());
+  CHECK(r.message.find("ground truth") == std::string::npos);
+
+  // h6, darkened alike but journaled, passes beside it.
+  const auto items = items_by_id(*bench.harness);
+  const auto failed = only_failure(items, "h4:ocs0 #1");
+  INFO(failed.message);
+  CHECK(failed.status == item_status::failed);
+  CHECK(failed.message == "left unconnected by C, but lost carrier_lost (no carrier-lost (link_down) event after the command in this "
+                          "repetition)");
+  CHECK(items.at("h6:ocs0 #1").message == "left unconnected by C");
 }
