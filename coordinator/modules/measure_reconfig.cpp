@@ -486,8 +486,10 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
         item.status = v->status;
         item.message = "links.verify: " + v->message;
       } else if (!up.at) {
+        // Before the traffic verdict, which would only say that link_up is missing; named like any
+        // other lost moment, with whichever others this port lost too (carrier_lost, say).
         item.status = item_status::failed;
-        item.message = "identity confirmed, but " + up.missing_reason;
+        item.message = "identity confirmed, but " + m::describe_lost(b, lost);
       } else if (const auto& tr = b.segments[*m::segment_index("link_up_to_traffic")];
                  traffic && tr.status == m::SegmentStatus::missing) {
         // Asked to measure traffic, and it did not come back at full rate (or could not be read).

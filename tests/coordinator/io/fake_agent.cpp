@@ -1,5 +1,6 @@
 #include "tests/coordinator/io/fake_agent.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <boost/asio/post.hpp>
@@ -30,6 +31,8 @@ struct FakeAgent::Impl {
   std::vector<wire::LinkEvent> journal;   // seq ascending
   std::uint64_t last_seq = 0;
   std::uint64_t first_held = 1;           // events below this were dropped
+  std::function<void(const std::string&, std::uint64_t)> deliver_probe;
+  std::map<std::string, wire::PortNeighbors> heard;   // port -> the probes it heard
   std::map<std::string, std::chrono::milliseconds> delays;
   std::map<std::string, std::pair<int, unsigned>> failures;
   std::map<std::string, int> counts;
@@ -217,12 +220,18 @@ FakeAgent::FakeAgent(std::string host_id, std::string token) : impl_(std::make_u
     if (auto f = co_await m.prelude("/v1/probes", req)) co_return *f;
     auto parsed = wire::parse_probe_body(req.body());
     if (!parsed) co_return error_response(req, parsed.error());
-    std::lock_guard lock(m.mutex);
     wire::ProbeResult r;
-    r.host_id = m.host_id;
+    std::function<void(const std::string&, std::uint64_t)> deliver;
+    {
+      std::lock_guard lock(m.mutex);
+      r.host_id = m.host_id;
+      deliver = m.deliver_probe;
+    }
     r.nonce = parsed->nonce.value_or(7);
     for (const auto& p : parsed->ports) {
       r.ports.push_back({.port = p, .sent = parsed->count, .first_send_time_ns = realtime_ns(), .last_send_time_ns = realtime_ns()});
+      // Outside the lock: the far end may be this very fake.
+      if (deliver) deliver(p, r.nonce);
     }
     json j;
     wire::to_json(j, r);
@@ -235,7 +244,10 @@ FakeAgent::FakeAgent(std::string host_id, std::string token) : impl_(std::make_u
     wire::NeighborsReply r;
     r.host_id = m.host_id;
     r.time_ns = realtime_ns();
-    for (const auto& p : m.ports) r.ports.push_back({.port = p.name});
+    for (const auto& p : m.ports) {
+      auto it = m.heard.find(p.name);
+      r.ports.push_back(it != m.heard.end() ? it->second : wire::PortNeighbors{.port = p.name});
+    }
     json j;
     wire::to_json(j, r);
     co_return json_response(req, Status::ok, j);
@@ -304,6 +316,29 @@ void FakeAgent::drop_events_through(std::uint64_t seq) {
   auto& j = impl_->journal;
   j.erase(std::remove_if(j.begin(), j.end(), [&](const wire::LinkEvent& e) { return e.seq <= seq; }), j.end());
   impl_->first_held = std::max(impl_->first_held, seq + 1);
+}
+
+void FakeAgent::on_probe(std::function<void(const std::string& port, std::uint64_t nonce)> deliver) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->deliver_probe = std::move(deliver);
+}
+
+void FakeAgent::hear(const std::string& port, wire::Neighbor from) {
+  std::lock_guard lock(impl_->mutex);
+  wire::PortNeighbors& p = impl_->heard[port];
+  p.port = port;
+  p.probes_received += 1;
+  auto& list = p.neighbors;
+  auto same = std::find_if(list.begin(), list.end(), [&](const wire::Neighbor& n) { return n.host_id == from.host_id && n.port == from.port; });
+  if (same != list.end()) {
+    from.first_seen_ns = same->first_seen_ns;
+    from.count = same->count + 1;
+    list.erase(same);
+  } else {
+    from.first_seen_ns = from.last_receive_time_ns;
+    from.count = 1;
+  }
+  list.insert(list.begin(), std::move(from));
 }
 
 void FakeAgent::delay(const std::string& route, std::chrono::milliseconds d) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,12 @@ class FakeAgent {
   void restart();
   // Forgets every event up to `seq` (as a bounded journal would).
   void drop_events_through(std::uint64_t seq);
+  // Identity probes, for tests that stand in for the wire: `deliver` is called (on the fake's
+  // thread, outside its lock) with each port and nonce a POST /v1/probes sends from; `hear`
+  // records a probe a port received, which GET /v1/neighbors then reports (one entry per sender,
+  // most recent first). Without `hear`, nobody hears anything.
+  void on_probe(std::function<void(const std::string& port, std::uint64_t nonce)> deliver);
+  void hear(const std::string& port, wire::Neighbor from);
 
   // Faults, per route pattern ("/v1/health", "/v1/events", ...).
   void delay(const std::string& route, std::chrono::milliseconds d);
