@@ -170,3 +170,17 @@ TEST_CASE("segment summaries use nearest-rank percentiles over ok rows") {
   CHECK(s.distribution->p99 == 10 * kMs);
   CHECK(s.distribution->max == 10 * kMs);
 }
+
+TEST_CASE("a switch session recovery in the inputs marks the row and leaves the moments as stamped") {
+  const auto plan = make_truth_plan(1);
+  auto in = measured_inputs(plan[0], agent_clock("h1", 0, 10'000), 0, std::nullopt);
+  const auto plain = compute_breakdown(in, rule10g());
+  CHECK(plain.switch_recovery.count == 0);
+  in.switch_recovery = SwitchRecovery{2, "io: ENT-PATCH::1,17: the switch closed the session"};
+  const auto b = compute_breakdown(in, rule10g());
+  CHECK(b.switch_recovery.count == 2);
+  CHECK(b.switch_recovery.cause == in.switch_recovery.cause);
+  CHECK(b.moment(Moment::cmd_sent).at->ns == in.cmd_sent->ns);
+  CHECK(b.moment(Moment::switch_ack).at->ns == in.switch_ack->ns);
+  CHECK(seg(b, "cmd_to_ack").ns == seg(plain, "cmd_to_ack").ns);
+}
