@@ -126,6 +126,7 @@ PortBreakdown compute_breakdown(const PortInputs& in, const FullRateRule& rule) 
   out.from_topology = in.from_topology;
   out.to_topology = in.to_topology;
   out.window_end_ns = in.window_end_ns;
+  out.switch_recovery = in.switch_recovery;
   auto& m = out.moments;
   m[static_cast<std::size_t>(Moment::cmd_sent)] =
       in.cmd_sent ? present(*in.cmd_sent) : absent("the OCS driver gave no command time");

@@ -57,12 +57,22 @@ struct LinkEvent {
 // the carrier ones are the ones every NIC has.
 std::optional<LinkEventKind> link_event_kind(std::string_view agent_kind);
 
+// The OCS driver lost its session (or request) during the repetition's change and recovered:
+// cmd_sent is still the first command that left, but switch_ack may be the read-back that found
+// the change in place rather than the completion reply. Such a row is marked in every report.
+struct SwitchRecovery {
+  int count = 0;           // 0: none
+  std::string cause;       // the first loss, as the driver said it
+  bool ack_is_read_back = false;  // switch_ack is the read-back that found the change, not a reply
+};
+
 struct PortInputs {
   int repetition = 0;                  // 1-based
   std::string port;                    // "h1:ocs0"
   std::string from_topology, to_topology;
   std::optional<Timestamp> cmd_sent;   // the OCS driver's stamps (coordinator clock)
   std::optional<Timestamp> switch_ack;
+  SwitchRecovery switch_recovery;      // the driver's change had to recover a lost session
   std::vector<LinkEvent> link_events;  // this port's events, any order; the window below selects
   // Events at or after this (coordinator clock) belong to the next repetition. Without it every
   // later event counts, so a module measuring several repetitions must give it.
@@ -97,6 +107,7 @@ struct PortBreakdown {
   std::array<MomentValue, kMomentCount> moments;
   std::array<SegmentValue, kSegmentCount> segments;
   int flaps = 0;                       // carrier losses after the first one, in the window
+  SwitchRecovery switch_recovery;      // copied from the inputs
   std::optional<double> reference_gbps;  // the rate "full rate" was judged against
   std::optional<double> threshold_gbps;
 

@@ -173,8 +173,13 @@ json to_json(const Measurement& m) {
                 {"moments", moments_json(b.moments)},
                 {"segments", segments_json(b.segments)},
                 {"flaps", b.flaps},
+                {"switch_recoveries", b.switch_recovery.count},
                 {"reference_gbps", opt(b.reference_gbps)},
                 {"threshold_gbps", opt(b.threshold_gbps)}};
+    if (b.switch_recovery.count > 0) {
+      row["switch_recovery_cause"] = b.switch_recovery.cause;
+      row["switch_ack_read_back"] = b.switch_recovery.ack_is_read_back;
+    }
     if (r.truth) {
       const auto& t = *r.truth;
       json moment_errors = json::object(), errors = json::object();
@@ -372,6 +377,19 @@ Result<MeasurementRow> read_row(const Node& n) {
   MEASURE_TRY(window_end, optional_number<std::int64_t>(n, "window_end_ns"));
   MEASURE_TRY(moments, read_moments(n));
   MEASURE_TRY(flaps, integer<int>(n, "flaps"));
+  MEASURE_TRY(recoveries, optional_number<int>(n, "switch_recoveries"));  // absent (older documents): 0
+  if (recoveries && *recoveries < 0) return bad(n.at("switch_recoveries"), "must not be negative");
+  std::string recovery_cause;
+  if (n.has_value("switch_recovery_cause")) {
+    MEASURE_TRY(cause, text(n, "switch_recovery_cause"));
+    recovery_cause = cause;
+  }
+  bool ack_read_back = false;
+  if (n.has_value("switch_ack_read_back")) {
+    const auto v = n.at("switch_ack_read_back");
+    if (!v.j.is_boolean()) return bad(v, "must be true or false");
+    ack_read_back = v.j.get<bool>();
+  }
   MEASURE_TRY(reference, optional_number<double>(n, "reference_gbps"));
   MEASURE_TRY(threshold, optional_number<double>(n, "threshold_gbps"));
   b.repetition = rep;
@@ -382,6 +400,7 @@ Result<MeasurementRow> read_row(const Node& n) {
   b.moments = moments;
   b.segments = compute_segments(b.moments);
   b.flaps = flaps;
+  b.switch_recovery = SwitchRecovery{recoveries.value_or(0), recovery_cause, ack_read_back};
   b.reference_gbps = reference;
   b.threshold_gbps = threshold;
   if (n.has_value("truth")) {

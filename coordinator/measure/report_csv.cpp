@@ -44,6 +44,7 @@ std::string render_csv(const Measurement& m) {
     header.push_back(fmt::format("{}_status", s.name));
   }
   header.push_back("flaps");
+  header.push_back("switch_recoveries");
   header.push_back("reference_gbps");
   for (std::size_t i = 0; i < kSegmentCount; ++i) {
     if (!segment_has_truth(i)) continue;
@@ -72,6 +73,11 @@ std::string render_csv(const Measurement& m) {
       if (s.status == SegmentStatus::inconsistent) notes.push_back(fmt::format("{}: {}", kSegments[i].name, s.reason));
     }
     cells.push_back(std::to_string(b.flaps));
+    cells.push_back(std::to_string(b.switch_recovery.count));
+    if (b.switch_recovery.count > 0)
+      notes.push_back(fmt::format("switch session recovered ({}x){}: {}", b.switch_recovery.count,
+                                  b.switch_recovery.ack_is_read_back ? ", switch_ack is a read-back, not the reply" : "",
+                                  b.switch_recovery.cause));
     cells.push_back(gbps(b.reference_gbps));
     for (std::size_t i = 0; i < kSegmentCount; ++i) {
       if (!segment_has_truth(i)) continue;

@@ -226,7 +226,7 @@ std::string clocks_table(const Measurement& m) {
 std::string rows_table(const Measurement& m) {
   std::string out = "<table class=\"rows\"><tr><th>rep</th><th class=\"name\">port</th><th class=\"name\">to</th>";
   for (const auto& s : kSegments) out += fmt::format("<th>{} ms</th>", s.name);
-  out += "<th>flaps</th></tr>";
+  out += "<th>flaps</th><th>switch session</th></tr>";
   for (const auto& r : m.rows) {
     const auto& b = r.measured;
     out += "<tr>" + td(std::to_string(b.repetition)) + td(b.port, "name") + td(b.to_topology, "name");
@@ -236,7 +236,14 @@ std::string rows_table(const Measurement& m) {
         out += fmt::format("<td class=\"fail\" title=\"{}\">{}</td>", xml_escape(s.reason), ms(s.ns));
       else out += fmt::format("<td title=\"+-{} ms\">{}</td>", ms(s.uncertainty_ns), ms(s.ns));
     }
-    out += td(std::to_string(b.flaps)) + "</tr>";
+    out += td(std::to_string(b.flaps));
+    // A recovered change: switch_ack may be the read-back, not the completion reply.
+    if (b.switch_recovery.count > 0)
+      out += fmt::format("<td class=\"fail\" title=\"{}{}\">recovered ({})</td>", xml_escape(b.switch_recovery.cause),
+                         b.switch_recovery.ack_is_read_back ? "; switch_ack is a read-back, not the reply" : "",
+                         b.switch_recovery.count);
+    else out += td("ok");
+    out += "</tr>";
   }
   return out + "</table>";
 }

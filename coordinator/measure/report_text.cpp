@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <set>
 
@@ -16,17 +17,21 @@ std::string cell(const std::optional<Distribution>& d, std::int64_t Distribution
 }  // namespace
 
 std::string render_summary_text(const Measurement& m) {
-  std::set<int> repetitions;
+  std::set<int> repetitions, recovered;
   std::set<std::string> ports;
   for (const auto& r : m.rows) {
     repetitions.insert(r.measured.repetition);
     ports.insert(r.measured.port);
+    if (r.measured.switch_recovery.count > 0) recovered.insert(r.measured.repetition);
   }
   std::string out;
   if (!m.title.empty()) out += m.title + "\n";
   out += fmt::format("{} repetitions x {} ports, times in ms (nearest-rank percentiles over ok rows)\n",
                      repetitions.size(), ports.size());
   out += fmt::format("full rate: {}\n", detail::describe_rule(m.rule));
+  if (!recovered.empty())
+    out += fmt::format("switch session recovered in repetition(s) {}: their switch_ack may be a read-back, not the reply\n",
+                       fmt::join(recovered, ", "));
   out += fmt::format("{:<24} {:>5} {:>5} {:>10} {:>10} {:>10} {:>10} {:>9}\n", "segment", "ok", "miss", "p50", "p90", "p99",
                      "max", "+-max");
   const auto rows = measured_rows(m.rows);

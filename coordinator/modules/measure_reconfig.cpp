@@ -257,7 +257,7 @@ nlohmann::json row_data(const m::PortBreakdown& b) {
     segments[std::string(m::kSegments[i].name)] = j;
   }
   return {{"repetition", b.repetition}, {"from_topology", b.from_topology}, {"to_topology", b.to_topology},
-          {"moments", moments}, {"segments", segments}, {"flaps", b.flaps}};
+          {"moments", moments}, {"segments", segments}, {"flaps", b.flaps}, {"switch_recoveries", b.switch_recovery.count}};
 }
 
 const Switch* truth_switch(const Inventory& inv) {
@@ -428,6 +428,7 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
       if (auto t = timing->find(switch_of(ctx.inventory, p)); t != timing->end()) {
         in.cmd_sent = m::coordinator_time(t->second.sent_ns);
         if (t->second.acked_ns != 0) in.switch_ack = m::coordinator_time(t->second.acked_ns);
+        in.switch_recovery = {t->second.recoveries, t->second.recovery_cause, t->second.acked_by_read_back};
       }
       // A port's carrier events, aligned onto the coordinator's clock.
       const auto link_events = [&](const PortRef& port) {

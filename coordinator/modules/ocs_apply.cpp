@@ -134,7 +134,7 @@ StepResult OcsApplyModule::run(const nlohmann::json& args, StepContext& ctx) {
     kept += plan.keep.size();
     if (!plan.empty()) result.changed = true;
 
-    ocs::Timing first{}, last{};
+    ocs::Timing span;   // every change set of this switch, first send to last acknowledgement
     bool applied_ok = true;
     if (!ctx.check_mode && !plan.empty()) {
       std::vector<ocs::ChangeSet> sets;
@@ -151,16 +151,20 @@ StepResult OcsApplyModule::run(const nlohmann::json& args, StepContext& ctx) {
           applied_ok = false;
           break;
         }
-        if (first.sent_ns == 0) first = done->timing;
-        last = done->timing;
+        ocs::append(span, done->timing);
       }
       if (!applied_ok) {
         result.data["switches"][sw_name] = swdata;
         continue;
       }
-      swdata["t_cmd_ns"] = first.sent_ns;
-      swdata["t_ack_ns"] = last.acked_ns;
-      swdata["apply_ms"] = static_cast<double>(last.acked_ns - first.sent_ns) / 1e6;
+      swdata["t_cmd_ns"] = span.sent_ns;
+      swdata["t_ack_ns"] = span.acked_ns;
+      swdata["apply_ms"] = static_cast<double>(span.acked_ns - span.sent_ns) / 1e6;
+      swdata["recoveries"] = span.recoveries;
+      if (span.recovered()) {
+        swdata["recovery_cause"] = span.recovery_cause;
+        swdata["acked_by_read_back"] = span.acked_by_read_back;
+      }
     }
     if (!ctx.check_mode) ctx.state.topology_of_switch[sw_name] = topology->name;
     result.data["switches"][sw_name] = swdata;
@@ -186,10 +190,12 @@ StepResult OcsApplyModule::run(const nlohmann::json& args, StepContext& ctx) {
       } else {
         it.status = item_status::ok;
         it.message = to_make.empty() ? "already in place" : "made " + join_connections(to_make);
-        it.data["t_cmd_ns"] = first.sent_ns;
-        it.data["t_ack_ns"] = last.acked_ns;
-        it.started_ns = first.sent_ns != 0 ? first.sent_ns : realtime_ns();
-        it.finished_ns = last.acked_ns != 0 ? last.acked_ns : it.started_ns;
+        if (span.recovered() && !to_make.empty()) it.message += " " + ocs::describe_recovery(span);
+        it.data["t_cmd_ns"] = span.sent_ns;
+        it.data["t_ack_ns"] = span.acked_ns;
+        it.data["recoveries"] = span.recoveries;
+        it.started_ns = span.sent_ns != 0 ? span.sent_ns : realtime_ns();
+        it.finished_ns = span.acked_ns != 0 ? span.acked_ns : it.started_ns;
       }
       ctx.sink.record(it);
     }

@@ -87,6 +87,11 @@ StepResult OcsClearModule::run(const nlohmann::json& args, StepContext& ctx) {
         }
         it.data["t_cmd_ns"] = done->timing.sent_ns;
         it.data["t_ack_ns"] = done->timing.acked_ns;
+        it.data["recoveries"] = done->timing.recoveries;
+        if (done->timing.recovered()) {
+          it.data["recovery_cause"] = done->timing.recovery_cause;
+          it.data["acked_by_read_back"] = done->timing.acked_by_read_back;
+        }
       }
       ctx.state.topology_of_switch.erase(sw_name);
       it.status = item_status::ok;

@@ -96,17 +96,21 @@ Result<CalientPortSummary> parse_calient_port_sum(std::string_view line) {
 
 CalientTl1Switch::CalientTl1Switch(const SwitchUri& uri) : session_(tl1_session_options(uri, "calient-tl1")), group_(uri.group) {}
 
-Result<Tl1Result> CalientTl1Switch::query(const tl1::Command& cmd) {
+Result<Tl1Result> CalientTl1Switch::query(const tl1::Command& cmd, Timing* timing) {
   auto r = session_.execute(cmd);
   if (!r && is_transport_error(r.error())) {
     spdlog::warn("calient-tl1 {}: {}; reconnecting and asking again", session_.options().host, r.error().describe());
+    if (timing) {
+      stamp_unanswered(*timing, session_.unanswered_sent_ns());
+      note_recovery(*timing, r.error());
+    }
     r = session_.execute(cmd);
   }
   return r;
 }
 
 Result<std::vector<CalientConnection>> CalientTl1Switch::entries_locked(Timing* timing) {
-  auto r = query(tl1::Command{.verb = "RTRV-CRS", .trailing = {"", "ALL"}});
+  auto r = query(tl1::Command{.verb = "RTRV-CRS", .trailing = {"", "ALL"}}, timing);
   if (!r) return std::unexpected(r.error().context("list cross-connects"));
   if (timing) stamp(*timing, r->sent_ns, r->acked_ns);
   std::vector<CalientConnection> out;
@@ -121,13 +125,13 @@ Result<std::vector<CalientConnection>> CalientTl1Switch::entries_locked(Timing* 
 Result<Timed<SwitchInfo>> CalientTl1Switch::info() {
   std::lock_guard lock(session_.mutex());
   Timing t;
-  auto r = query(tl1::Command{.verb = "RTRV-NETYPE", .trailing = {""}});
+  auto r = query(tl1::Command{.verb = "RTRV-NETYPE", .trailing = {""}}, &t);
   if (!r) return std::unexpected(r.error().context("read the switch identity"));
   stamp(t, r->sent_ns, r->acked_ns);
   SwitchInfo info;
   if (!r->reply.lines.empty()) parse_netype_line(r->reply.lines.front(), info);
   // Not every Calient answers RTRV-EQPT SIZE; a DENY leaves the size unknown (0).
-  auto size = query(tl1::Command{.verb = "RTRV-EQPT", .aid = "SYSTEM", .trailing = {"", "", "PARAMETER=SIZE"}});
+  auto size = query(tl1::Command{.verb = "RTRV-EQPT", .aid = "SYSTEM", .trailing = {"", "", "PARAMETER=SIZE"}}, &t);
   if (size) {
     stamp(t, size->sent_ns, size->acked_ns);
     for (const auto& line : size->reply.lines) {
@@ -155,7 +159,9 @@ Result<Timed<std::vector<CrossConnect>>> CalientTl1Switch::list() {
 }
 
 Result<void> CalientTl1Switch::apply_once(const ChangeSet& changes, Timing& t, RecoveryBudget* budget) {
-  auto entries = entries_locked(nullptr);
+  // The first read comes before the change; after a lost session (`budget` given) the read is the
+  // read-back that may show the change in place, so it belongs to the operation's span.
+  auto entries = entries_locked(budget != nullptr ? &t : nullptr);
   if (!entries) return std::unexpected(entries.error());
   std::vector<CrossConnect> active;
   for (const auto& c : *entries)
@@ -163,13 +169,18 @@ Result<void> CalientTl1Switch::apply_once(const ChangeSet& changes, Timing& t, R
   // A two-way connection satisfies a wanted pair either way round; a one-way one does not.
   const auto rest = remaining(changes, active, false);
   if (budget != nullptr) budget->found(rest);
+  // A recovery's read-back that finds nothing left sends nothing: it is the confirmation.
+  if (budget != nullptr && rest.connect.empty() && rest.disconnect.empty()) t.acked_by_read_back = true;
 
   // Commands of one phase do not depend on each other's success, so each phase goes out as one
   // pipelined batch: every removal first, then every new connection.
   auto run_phase = [&](std::vector<tl1::Command> cmds) -> Result<void> {
     if (cmds.empty()) return {};
     auto results = session_.execute_many(std::move(cmds));
-    if (!results) return std::unexpected(results.error());
+    if (!results) {
+      stamp_unanswered(t, session_.unanswered_sent_ns());
+      return std::unexpected(results.error());
+    }
     for (auto& r : *results) {
       if (!r) return std::unexpected(r.error());
       stamp(t, r->sent_ns, r->acked_ns);
@@ -241,6 +252,7 @@ Result<Timed<Done>> CalientTl1Switch::apply(const ChangeSet& changes) {
   while (!r && is_transport_error(r.error()) && budget.next()) {
     spdlog::warn("calient-tl1 {}: {}; reconnecting, re-reading the cross-connects (recovery {})",
                  session_.options().host, r.error().describe(), budget.attempts());
+    note_recovery(t, r.error());
     r = apply_once(changes, t, &budget);
   }
   if (!r) return std::unexpected(r.error().context("apply"));
@@ -257,7 +269,7 @@ Result<Timed<std::vector<PortState>>> CalientTl1Switch::port_status(const std::v
     aid.clear();
     for (const auto& p : ports) aid += (aid.empty() ? "" : "&") + p;
   }
-  auto r = query(tl1::Command{.verb = "RTRV-PORT-SUM", .aid = aid});
+  auto r = query(tl1::Command{.verb = "RTRV-PORT-SUM", .aid = aid}, &t);
   if (!r) return std::unexpected(r.error().context("read port summaries"));
   stamp(t, r->sent_ns, r->acked_ns);
   auto entries = entries_locked(&t);
@@ -285,13 +297,15 @@ Result<Timed<std::vector<PortPower>>> CalientTl1Switch::power(const std::vector<
   for (const auto& p : ports)
     if (auto ok = check_calient_port(p); !ok) return std::unexpected(ok.error());
   std::lock_guard lock(session_.mutex());
+  Timing t;
   std::string aid = "ALL";
   if (!ports.empty()) {
     aid.clear();
     for (const auto& p : ports) aid += (aid.empty() ? "" : "&") + p;
   }
-  auto r = query(tl1::Command{.verb = "RTRV-PORT-SUM", .aid = aid});
+  auto r = query(tl1::Command{.verb = "RTRV-PORT-SUM", .aid = aid}, &t);
   if (!r) return std::unexpected(r.error().context("read port power"));
+  stamp(t, r->sent_ns, r->acked_ns);
   std::vector<PortPower> out;
   for (const auto& line : r->reply.lines) {
     auto s = parse_calient_port_sum(line);
@@ -301,7 +315,7 @@ Result<Timed<std::vector<PortPower>>> CalientTl1Switch::power(const std::vector<
     if (!dbm) return fail(Errc::protocol, "RTRV-PORT-SUM gave no power for port " + s->port);
     out.push_back(PortPower{s->port, *dbm});
   }
-  return Timed<std::vector<PortPower>>{std::move(out), Timing{r->sent_ns, r->acked_ns}};
+  return Timed<std::vector<PortPower>>{std::move(out), t};
 }
 
 Result<Timed<Done>> CalientTl1Switch::set_port_enabled(const PortId& port, bool enabled) {

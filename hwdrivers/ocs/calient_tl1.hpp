@@ -37,7 +37,9 @@ class CalientTl1Switch final : public OpticalSwitch {
   [[nodiscard]] std::uint64_t sessions_opened() const { return session_.generation(); }
 
  private:
-  Result<Tl1Result> query(const tl1::Command& cmd);
+  // Runs a read-only command; a lost session is reopened and the command sent once more (noted in
+  // `timing` as a recovery, the lost command's send kept as the start).
+  Result<Tl1Result> query(const tl1::Command& cmd, Timing* timing);
   Result<std::vector<CalientConnection>> entries_locked(Timing* timing);
   Result<void> apply_once(const ChangeSet& changes, Timing& t, RecoveryBudget* budget);
 

@@ -31,6 +31,19 @@ inline void stamp(Timing& t, std::int64_t sent_ns, std::int64_t acked_ns) {
   t.acked_ns = std::max(t.acked_ns, acked_ns);
 }
 
+// A command or request whose reply was lost (sent_ns: when it began to leave us; 0: it never
+// left): the switch may have run it, so the operation counts as begun then.
+inline void stamp_unanswered(Timing& t, std::int64_t sent_ns) {
+  if (t.sent_ns == 0) t.sent_ns = sent_ns;
+}
+
+// The operation lost its session or request and recovers (reconnects, re-reads, sends what is
+// missing): counted, and the first cause kept for the caller.
+inline void note_recovery(Timing& t, const Error& cause) {
+  ++t.recoveries;
+  if (t.recovery_cause.empty()) t.recovery_cause = cause.describe();
+}
+
 // True for the errors after which a session or request may be retried: the link, not the switch.
 inline bool is_transport_error(const Error& e) { return e.code == Errc::io || e.code == Errc::timeout; }
 

@@ -54,10 +54,33 @@ struct ChangeSet {
   std::vector<PortId> disconnect;   // by either end
 };
 
+// The time an operation took at the switch, from the first command that left for it to the moment
+// the switch is known to hold its outcome. When a session or request was lost on the way (the
+// switch may or may not have run the command), the driver recovers: it reconnects, re-reads the
+// switch and sends only what is missing. The span then still starts at the first command that
+// left (on the session that was lost), ends at the reply or read-back that showed the outcome in
+// place, and `recoveries` says that it happened: after a recovery the end may be a read-back of
+// the switch's configuration rather than a completion reply, so the mirrors may still have been
+// moving then. docs/ocs-drivers.md, "Timing".
 struct Timing {
-  std::int64_t sent_ns = 0;   // the first byte of the command left us
-  std::int64_t acked_ns = 0;  // the switch's completion reply arrived
+  std::int64_t sent_ns = 0;   // the first command of the operation began to leave us
+  std::int64_t acked_ns = 0;  // the switch is known to hold it: its completion reply, or the read-back after a recovery
+  int recoveries = 0;         // lost sessions or requests recovered from within the operation
+  std::string recovery_cause; // the first loss, e.g. "ENT-PATCH::1,17: the switch 10.0.0.5 closed the session"
+  // acked_ns is the read-back that found the change in place, not a completion reply (that reply
+  // was lost): the switch had accepted the change then; its mirrors may still have been moving.
+  bool acked_by_read_back = false;
+  [[nodiscard]] bool recovered() const { return recoveries > 0; }
 };
+
+// "after 2 session recoveries (ENT-PATCH::1,17: the switch ... closed the session)", and
+// "; confirmed by a read-back, not by the switch's completion reply" when that is how it ended;
+// empty when there was no recovery.
+std::string describe_recovery(const Timing& t);
+
+// `next`, an operation that followed the ones `span` covers, added to it: the span runs from the
+// first send to the last acknowledgement, and the recoveries add up.
+void append(Timing& span, const Timing& next);
 
 template <class T>
 struct Timed {

@@ -21,6 +21,13 @@ constexpr std::size_t kMaxBody = 16 * 1024 * 1024;
 
 CURL* handle(void* p) { return static_cast<CURL*>(p); }
 
+// Whether any byte of the handle's last request was sent: after a failed transfer, the switch may
+// have received (and run) it only then.
+bool request_went_out(void* easy) {
+  long bytes = 0;
+  return curl_easy_getinfo(handle(easy), CURLINFO_REQUEST_SIZE, &bytes) == CURLE_OK && bytes > 0;
+}
+
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* body = static_cast<std::string*>(user);
   if (body->size() + size * count > kMaxBody) return 0;  // curl reports a write error
@@ -162,6 +169,7 @@ Error PolatisRestSwitch::transport_error(int curl_code, const std::string& what)
 }
 
 Result<HttpResult> PolatisRestSwitch::request(const char* method, const std::string& path, const std::string& body) {
+  unanswered_sent_ns_ = 0;
   if (curl_ == nullptr) return fail(Errc::internal, "curl_easy_init failed");
   HttpResult out;
   curl_slist* headers = setup(curl_, method, base_ + path, body, &out);
@@ -169,12 +177,16 @@ Result<HttpResult> PolatisRestSwitch::request(const char* method, const std::str
   const CURLcode rc = curl_easy_perform(handle(curl_));
   out.acked_ns = realtime_ns();
   curl_slist_free_all(headers);
-  if (rc != CURLE_OK) return std::unexpected(transport_error(rc, std::string(method) + " " + path));
+  if (rc != CURLE_OK) {
+    if (request_went_out(curl_)) unanswered_sent_ns_ = out.sent_ns;
+    return std::unexpected(transport_error(rc, std::string(method) + " " + path));
+  }
   curl_easy_getinfo(handle(curl_), CURLINFO_RESPONSE_CODE, &out.status);
   return out;
 }
 
 std::vector<Result<HttpResult>> PolatisRestSwitch::request_parallel(const char* method, const std::vector<std::string>& paths) {
+  unanswered_sent_ns_ = 0;
   std::vector<Result<HttpResult>> results;
   if (multi_ == nullptr) {
     results.assign(paths.size(), fail(Errc::internal, "curl_multi_init failed"));
@@ -219,6 +231,7 @@ std::vector<Result<HttpResult>> PolatisRestSwitch::request_parallel(const char* 
   }
   for (std::size_t i = 0; i < paths.size(); ++i) {
     const std::string what = std::string(method) + " " + paths[i];
+    if (i < n && codes[i] != CURLE_OK && request_went_out(pool_[i])) unanswered_sent_ns_ = sent_ns;
     if (i >= n) results.push_back(fail(Errc::internal, what + ": curl_easy_init failed"));
     else if (codes[i] == -1) results.push_back(fail(Errc::timeout, what + ": deadline passed"));
     else if (codes[i] != CURLE_OK) results.push_back(std::unexpected(transport_error(codes[i], what)));
@@ -231,10 +244,14 @@ std::vector<Result<HttpResult>> PolatisRestSwitch::request_parallel(const char* 
 }
 
 Result<HttpResult> PolatisRestSwitch::call(const char* method, const std::string& path, const std::string& body,
-                                           bool idempotent) {
+                                           bool idempotent, Timing* timing) {
   auto r = request(method, path, body);
   if (!r && idempotent && is_transport_error(r.error())) {
     spdlog::warn("polatis-rest {}: {}; asking again", uri_.host, r.error().describe());
+    if (timing) {
+      stamp_unanswered(*timing, unanswered_sent_ns_);
+      note_recovery(*timing, r.error());
+    }
     r = request(method, path, body);
   }
   if (!r) return r;
@@ -243,7 +260,7 @@ Result<HttpResult> PolatisRestSwitch::call(const char* method, const std::string
 }
 
 Result<std::vector<CrossConnect>> PolatisRestSwitch::list_locked(Timing* timing) {
-  auto r = call("GET", std::string(kData) + "cross-connects", "", true);
+  auto r = call("GET", std::string(kData) + "cross-connects", "", true, timing);
   if (!r) {
     // A switch with no connection may answer 404 for the empty container.
     if (r.error().code == Errc::not_found) return std::vector<CrossConnect>{};
@@ -258,7 +275,7 @@ Result<std::vector<CrossConnect>> PolatisRestSwitch::list_locked(Timing* timing)
 Result<Timed<SwitchInfo>> PolatisRestSwitch::info() {
   std::lock_guard lock(mutex_);
   Timing t;
-  auto r = call("GET", std::string(kData) + "product-information", "", true);
+  auto r = call("GET", std::string(kData) + "product-information", "", true, &t);
   if (!r) return std::unexpected(r.error().context("read product information"));
   stamp(t, r->sent_ns, r->acked_ns);
   auto j = parse_json(r->body, "product-information");
@@ -278,7 +295,7 @@ Result<Timed<SwitchInfo>> PolatisRestSwitch::info() {
     info.any_to_any = m[2].str() == "CC";
     info.outputs = info.any_to_any ? 0 : std::stoi(m[2].str());
   } else {
-    auto pc = call("GET", std::string(kData) + "port-config", "", true);
+    auto pc = call("GET", std::string(kData) + "port-config", "", true, &t);
     if (!pc) return std::unexpected(pc.error().context("count ports"));
     stamp(t, pc->sent_ns, pc->acked_ns);
     auto pj = parse_json(pc->body, "port-config");
@@ -316,13 +333,19 @@ Result<Timed<Done>> PolatisRestSwitch::apply(const ChangeSet& changes) {
   Result<void> outcome;
   RecoveryBudget budget(changes);
   for (bool first = true; first || budget.next(); first = false) {
-    if (!first)
+    if (!first) {
       spdlog::warn("polatis-rest {}: {}; re-reading the cross-connects (recovery {})", uri_.host,
                    outcome.error().describe(), budget.attempts());
-    auto current = list_locked(&read_timing);
+      note_recovery(t, outcome.error());
+    }
+    // The first read comes before the change; after a lost request it is the read-back that may
+    // show the change in place, so it belongs to the operation's span.
+    auto current = list_locked(first ? &read_timing : &t);
     if (!current) return std::unexpected(current.error().context("apply"));
     const auto rest = remaining(changes, *current, false);
     if (!first) budget.found(rest);
+    // A recovery's read-back that finds nothing left sends nothing: it is the confirmation.
+    if (!first && rest.connect.empty() && rest.disconnect.empty()) t.acked_by_read_back = true;
     outcome = {};
     // Every connection through a port to disconnect, each once, deleted in parallel (their order
     // does not matter; all of them finish before any connect is sent).
@@ -339,14 +362,19 @@ Result<Timed<Done>> PolatisRestSwitch::apply(const ChangeSet& changes) {
       auto& r = deleted[i];
       if (r && (r->status < 200 || r->status >= 300) && r->status != 404)   // 404: gone already
         r = std::unexpected(rest_error(r->status, r->body, "DELETE " + deletes[i]));
-      if (!r) outcome = std::unexpected(r.error());
-      else stamp(t, r->sent_ns, r->acked_ns);
+      if (!r) {
+        if (is_transport_error(r.error())) stamp_unanswered(t, unanswered_sent_ns_);
+        outcome = std::unexpected(r.error());
+      } else {
+        stamp(t, r->sent_ns, r->acked_ns);
+      }
     }
     if (outcome && !rest.connect.empty()) {
       nlohmann::json pairs = nlohmann::json::array();
       for (const auto& c : rest.connect) pairs.push_back({{"ingress", *rest_port(c.from)}, {"egress", *rest_port(c.to)}});
       const nlohmann::json body = {{"optical-switch:pair", pairs}};
       auto r = request("POST", std::string(kData) + "cross-connects", body.dump());
+      if (!r && is_transport_error(r.error())) stamp_unanswered(t, unanswered_sent_ns_);
       if (r && (r->status < 200 || r->status >= 300))
         r = std::unexpected(rest_error(r->status, r->body, "POST cross-connects"));
       if (!r && !deletes.empty() && !is_transport_error(r.error()))
@@ -364,7 +392,7 @@ Result<Timed<Done>> PolatisRestSwitch::apply(const ChangeSet& changes) {
 Result<Timed<std::vector<PortState>>> PolatisRestSwitch::port_status(const std::vector<PortId>& ports) {
   std::lock_guard lock(mutex_);
   Timing t;
-  auto r = call("GET", std::string(kData) + "port-config", "", true);
+  auto r = call("GET", std::string(kData) + "port-config", "", true, &t);
   if (!r) return std::unexpected(r.error().context("read port-config"));
   stamp(t, r->sent_ns, r->acked_ns);
   auto j = parse_json(r->body, "port-config");
@@ -411,8 +439,10 @@ Result<Timed<std::vector<PortPower>>> PolatisRestSwitch::power(const std::vector
   for (const auto& p : ports)
     if (auto n = rest_port(p); !n) return std::unexpected(n.error());
   std::lock_guard lock(mutex_);
-  auto r = call("GET", std::string(kData) + "opm-power", "", true);
+  Timing t;
+  auto r = call("GET", std::string(kData) + "opm-power", "", true, &t);
   if (!r) return std::unexpected(r.error().context("read opm-power"));
+  stamp(t, r->sent_ns, r->acked_ns);
   auto j = parse_json(r->body, "opm-power");
   if (!j) return std::unexpected(j.error());
   const auto* opm = member(*j, "opm-power");
@@ -443,7 +473,7 @@ Result<Timed<std::vector<PortPower>>> PolatisRestSwitch::power(const std::vector
     if (it == by_port.end()) return fail(Errc::not_found, "opm-power has no port " + p, "port");
     out.push_back(PortPower{p, it->second});
   }
-  return Timed<std::vector<PortPower>>{std::move(out), Timing{r->sent_ns, r->acked_ns}};
+  return Timed<std::vector<PortPower>>{std::move(out), t};
 }
 
 Result<Timed<Done>> PolatisRestSwitch::set_port_enabled(const PortId& port, bool enabled) {
@@ -453,9 +483,11 @@ Result<Timed<Done>> PolatisRestSwitch::set_port_enabled(const PortId& port, bool
   const nlohmann::json body = {
       {"optical-switch:port", nlohmann::json::array({{{"port-id", *n}, {"status", enabled ? "ENABLED" : "DISABLED"}}})}};
   // Setting a status is idempotent, so a lost request may be sent again.
-  auto r = call("PATCH", std::string(kData) + "port-config/port=" + std::to_string(*n), body.dump(), true);
+  Timing t;
+  auto r = call("PATCH", std::string(kData) + "port-config/port=" + std::to_string(*n), body.dump(), true, &t);
   if (!r) return std::unexpected(r.error().context(enabled ? "enable port " + port : "disable port " + port));
-  return Timed<Done>{Done{}, Timing{r->sent_ns, r->acked_ns}};
+  stamp(t, r->sent_ns, r->acked_ns);
+  return Timed<Done>{Done{}, t};
 }
 
 }  // namespace mixnet::ocs

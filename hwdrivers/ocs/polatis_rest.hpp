@@ -39,9 +39,11 @@ class PolatisRestSwitch final : public OpticalSwitch {
   curl_slist* setup(void* easy, const char* method, const std::string& url, const std::string& body,
                            HttpResult* out) const;
   Error transport_error(int curl_code, const std::string& what) const;
-  // request() plus: a transport failure on a read-only request is retried once; 4xx/5xx become
-  // errors carrying the RESTCONF error message.
-  Result<HttpResult> call(const char* method, const std::string& path, const std::string& body, bool idempotent);
+  // request() plus: a transport failure on a read-only request is retried once (noted in `timing`
+  // as a recovery, the lost request's send kept as the start); 4xx/5xx become errors carrying the
+  // RESTCONF error message.
+  Result<HttpResult> call(const char* method, const std::string& path, const std::string& body, bool idempotent,
+                          Timing* timing = nullptr);
   Result<std::vector<CrossConnect>> list_locked(Timing* timing);
 
   SwitchUri uri_;
@@ -50,6 +52,9 @@ class PolatisRestSwitch final : public OpticalSwitch {
   void* curl_ = nullptr;    // CURL*, kept out of this header
   void* multi_ = nullptr;   // CURLM*
   std::vector<void*> pool_; // CURL* for parallel requests
+  // After request() or request_parallel() failed in transport: when the lost request began to
+  // leave us (some of its bytes went out, so the switch may have run it), or 0 when none did.
+  std::int64_t unanswered_sent_ns_ = 0;
 };
 
 // RESTCONF bodies (exposed for the unit tests). Both "pair" and the older "pairs" are accepted,

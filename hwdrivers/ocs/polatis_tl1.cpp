@@ -97,10 +97,14 @@ Result<std::pair<PortId, PortStatus>> parse_polatis_shutter(std::string_view lin
 
 PolatisTl1Switch::PolatisTl1Switch(const SwitchUri& uri) : session_(tl1_session_options(uri, "polatis-tl1")) {}
 
-Result<Tl1Result> PolatisTl1Switch::query(const tl1::Command& cmd) {
+Result<Tl1Result> PolatisTl1Switch::query(const tl1::Command& cmd, Timing* timing) {
   auto r = session_.execute(cmd);
   if (!r && is_transport_error(r.error())) {
     spdlog::warn("polatis-tl1 {}: {}; reconnecting and asking again", session_.options().host, r.error().describe());
+    if (timing) {
+      stamp_unanswered(*timing, session_.unanswered_sent_ns());
+      note_recovery(*timing, r.error());
+    }
     r = session_.execute(cmd);
   }
   return r;
@@ -108,7 +112,7 @@ Result<Tl1Result> PolatisTl1Switch::query(const tl1::Command& cmd) {
 
 Result<PolatisTl1Switch::Size> PolatisTl1Switch::size_locked(Timing* timing) {
   if (size_) return *size_;
-  auto r = query(tl1::Command{.verb = "RTRV-EQPT", .aid = "SYSTEM", .trailing = {"", "", "PARAMETER=SIZE"}});
+  auto r = query(tl1::Command{.verb = "RTRV-EQPT", .aid = "SYSTEM", .trailing = {"", "", "PARAMETER=SIZE"}}, timing);
   if (!r) return std::unexpected(r.error().context("read the switch size"));
   if (timing) stamp(*timing, r->sent_ns, r->acked_ns);
   for (const auto& line : r->reply.lines) {
@@ -122,9 +126,9 @@ Result<PolatisTl1Switch::Size> PolatisTl1Switch::size_locked(Timing* timing) {
 }
 
 Result<std::vector<CrossConnect>> PolatisTl1Switch::list_locked(Timing* timing) {
-  auto size = size_locked(nullptr);
+  auto size = size_locked(timing);
   if (!size) return std::unexpected(size.error());
-  auto r = query(tl1::Command{.verb = "RTRV-PATCH", .trailing = {""}});
+  auto r = query(tl1::Command{.verb = "RTRV-PATCH", .trailing = {""}}, timing);
   if (!r) return std::unexpected(r.error().context("list cross-connects"));
   if (timing) stamp(*timing, r->sent_ns, r->acked_ns);
   std::vector<CrossConnect> out;
@@ -140,7 +144,7 @@ Result<std::vector<CrossConnect>> PolatisTl1Switch::list_locked(Timing* timing) 
 Result<Timed<SwitchInfo>> PolatisTl1Switch::info() {
   std::lock_guard lock(session_.mutex());
   Timing t;
-  auto r = query(tl1::Command{.verb = "RTRV-NETYPE", .trailing = {""}});
+  auto r = query(tl1::Command{.verb = "RTRV-NETYPE", .trailing = {""}}, &t);
   if (!r) return std::unexpected(r.error().context("read the switch identity"));
   stamp(t, r->sent_ns, r->acked_ns);
   SwitchInfo info;
@@ -168,7 +172,10 @@ Result<void> PolatisTl1Switch::send_changes(const ChangeSet& changes, Timing& t)
     auto ports = port_numbers(changes.disconnect);
     if (!ports) return std::unexpected(ports.error());
     auto r = session_.execute(tl1::Command{.verb = "DLT-PATCH", .aid = tl1::join_port_list(*ports), .trailing = {""}});
-    if (!r) return std::unexpected(r.error());
+    if (!r) {
+      stamp_unanswered(t, session_.unanswered_sent_ns());
+      return std::unexpected(r.error());
+    }
     stamp(t, r->sent_ns, r->acked_ns);
   }
   if (!changes.connect.empty()) {
@@ -183,6 +190,7 @@ Result<void> PolatisTl1Switch::send_changes(const ChangeSet& changes, Timing& t)
     }
     auto r = session_.execute(tl1::Command{.verb = "ENT-PATCH", .aid = join(from) + "," + join(to), .trailing = {""}});
     if (!r) {
+      stamp_unanswered(t, session_.unanswered_sent_ns());
       if (!changes.disconnect.empty() && !is_transport_error(r.error()))
         return std::unexpected(r.error().context("the disconnects were applied, the connects were not"));
       return std::unexpected(r.error());
@@ -204,11 +212,13 @@ Result<Timed<Done>> PolatisTl1Switch::apply(const ChangeSet& changes) {
   Timing t;
   auto r = send_changes(changes, t);
   // A lost session leaves us not knowing what the switch did: re-read its state and send only what
-  // is still missing, so nothing is applied twice.
+  // is still missing, so nothing is applied twice. The read-back is part of the operation's span:
+  // when it finds nothing missing, it is the moment the switch is known to hold the change.
   RecoveryBudget budget(changes);
   while (!r && is_transport_error(r.error()) && budget.next()) {
     spdlog::warn("polatis-tl1 {}: {}; reconnecting, re-reading the cross-connects (recovery {})",
                  session_.options().host, r.error().describe(), budget.attempts());
+    note_recovery(t, r.error());
     auto current = list_locked(&t);
     if (!current) {
       r = std::unexpected(current.error());
@@ -217,6 +227,7 @@ Result<Timed<Done>> PolatisTl1Switch::apply(const ChangeSet& changes) {
     }
     const auto rest = remaining(changes, *current, size_ && size_->any_to_any);
     if (rest.connect.empty() && rest.disconnect.empty()) {
+      t.acked_by_read_back = true;
       r = {};
       break;
     }
@@ -234,7 +245,7 @@ Result<Timed<std::vector<PortState>>> PolatisTl1Switch::port_status(const std::v
   if (!size) return std::unexpected(size.error());
   auto numbers = ports.empty() ? Result<std::vector<int>>(all_ports(size->ports())) : port_numbers(ports);
   if (!numbers) return std::unexpected(numbers.error());
-  auto r = query(tl1::Command{.verb = "RTRV-PORT-SHUTTER", .aid = tl1::join_port_list(*numbers), .trailing = {""}});
+  auto r = query(tl1::Command{.verb = "RTRV-PORT-SHUTTER", .aid = tl1::join_port_list(*numbers), .trailing = {""}}, &t);
   if (!r) return std::unexpected(r.error().context("read port shutters"));
   stamp(t, r->sent_ns, r->acked_ns);
   std::map<PortId, PortStatus> status;
@@ -273,7 +284,7 @@ Result<Timed<std::vector<PortPower>>> PolatisTl1Switch::power(const std::vector<
     if (!n) return std::unexpected(n.error());
     numbers = *n;
   }
-  auto r = query(tl1::Command{.verb = "RTRV-PORT-POWER", .aid = tl1::join_port_list(numbers), .trailing = {""}});
+  auto r = query(tl1::Command{.verb = "RTRV-PORT-POWER", .aid = tl1::join_port_list(numbers), .trailing = {""}}, &t);
   if (!r) return std::unexpected(r.error().context("read port power"));
   stamp(t, r->sent_ns, r->acked_ns);
   std::vector<PortPower> out;
@@ -290,9 +301,11 @@ Result<Timed<Done>> PolatisTl1Switch::set_port_enabled(const PortId& port, bool 
   if (!n) return std::unexpected(n.error());
   std::lock_guard lock(session_.mutex());
   // Opening or closing a shutter is idempotent, so resending after a lost session is safe.
-  auto r = query(tl1::Command{.verb = enabled ? "RLS-PORT-SHUTTER" : "OPR-PORT-SHUTTER", .aid = std::to_string(*n), .trailing = {""}});
+  Timing t;
+  auto r = query(tl1::Command{.verb = enabled ? "RLS-PORT-SHUTTER" : "OPR-PORT-SHUTTER", .aid = std::to_string(*n), .trailing = {""}}, &t);
   if (!r) return std::unexpected(r.error().context(enabled ? "enable port " + port : "disable port " + port));
-  return Timed<Done>{Done{}, Timing{r->sent_ns, r->acked_ns}};
+  stamp(t, r->sent_ns, r->acked_ns);
+  return Timed<Done>{Done{}, t};
 }
 
 }  // namespace mixnet::ocs

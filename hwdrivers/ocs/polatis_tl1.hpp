@@ -30,8 +30,9 @@ class PolatisTl1Switch final : public OpticalSwitch {
     bool any_to_any = false;
     [[nodiscard]] int ports() const { return any_to_any ? inputs : inputs + outputs; }
   };
-  // Runs a read-only command; a lost session is reopened and the command sent once more.
-  Result<Tl1Result> query(const tl1::Command& cmd);
+  // Runs a read-only or idempotent command; a lost session is reopened and the command sent once
+  // more (noted in `timing` as a recovery, the lost command's send kept as the start).
+  Result<Tl1Result> query(const tl1::Command& cmd, Timing* timing);
   Result<Size> size_locked(Timing* timing);
   Result<std::vector<CrossConnect>> list_locked(Timing* timing);
   Result<void> send_changes(const ChangeSet& changes, Timing& timing);

@@ -156,7 +156,9 @@ Result<void> Tl1Session::open_locked() {
   // Log in, and wait for the reply: some switches refuse commands sent before it ("Login Not Active").
   tl1::Command login{.verb = "ACT-USER", .aid = tl1_string(options_.user), .trailing = {"", tl1_string(options_.password)}};
   const auto left = std::chrono::milliseconds(std::max(1, remaining_ms(deadline)));
+  const auto unanswered = unanswered_sent_ns_;   // the login is never the caller's command
   auto r = roundtrip(login, left);
+  unanswered_sent_ns_ = unanswered;
   if (!r) {
     close();
     if (r.error().code == Errc::denied) {
@@ -232,6 +234,7 @@ Result<Tl1Result> Tl1Session::roundtrip(tl1::Command cmd, std::chrono::milliseco
     close();
     return std::unexpected(w.error().context(describe_command(cmd)));
   }
+  unanswered_sent_ns_ = out.sent_ns;
   auto reply = read_reply(cmd.ctag, deadline);
   out.acked_ns = realtime_ns();
   if (!reply) {
@@ -239,6 +242,7 @@ Result<Tl1Result> Tl1Session::roundtrip(tl1::Command cmd, std::chrono::milliseco
     close();
     return std::unexpected(reply.error().context(describe_command(cmd)));
   }
+  unanswered_sent_ns_ = 0;   // answered (a DENY too: the command was not run)
   out.reply = std::move(*reply);
   return judge(cmd, std::move(out));
 }
@@ -256,6 +260,7 @@ Result<Tl1Result> Tl1Session::judge(const tl1::Command& cmd, Tl1Result out) cons
 
 Result<std::vector<Result<Tl1Result>>> Tl1Session::execute_many(std::vector<tl1::Command> cmds,
                                                                  std::chrono::milliseconds timeout) {
+  unanswered_sent_ns_ = 0;
   if (auto o = ensure_open(); !o) return std::unexpected(o.error());
   if (timeout.count() <= 0) timeout = options_.command_timeout;
   const auto deadline = deadline_after(timeout);
@@ -269,6 +274,7 @@ Result<std::vector<Result<Tl1Result>>> Tl1Session::execute_many(std::vector<tl1:
     close();
     return std::unexpected(w.error().context(describe_command(cmds.front())));
   }
+  unanswered_sent_ns_ = sent_ns;
   std::vector<Result<Tl1Result>> out;
   for (const auto& cmd : cmds) {
     // Replies come in order; read_reply skips any stray one with another ctag.
@@ -283,6 +289,7 @@ Result<std::vector<Result<Tl1Result>>> Tl1Session::execute_many(std::vector<tl1:
 }
 
 Result<Tl1Result> Tl1Session::execute(tl1::Command cmd, std::chrono::milliseconds timeout) {
+  unanswered_sent_ns_ = 0;
   if (auto o = ensure_open(); !o) return std::unexpected(o.error());
   auto r = roundtrip(cmd, timeout);
   // "Login Not Active" (PLNA): the switch forgot our login (its own idle logout, a restart of its

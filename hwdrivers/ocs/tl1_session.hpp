@@ -72,6 +72,11 @@ class Tl1Session {
   Result<std::vector<Result<Tl1Result>>> execute_many(std::vector<tl1::Command> cmds,
                                                       std::chrono::milliseconds timeout = {});
 
+  // After execute() or execute_many() failed on the session (I/O error, deadline, closed): when
+  // its command (the batch) began to leave us, or 0 when it failed before anything was written.
+  // The switch may have run such a command; a driver counts its operation as begun then.
+  [[nodiscard]] std::int64_t unanswered_sent_ns() const { return unanswered_sent_ns_; }
+
   // Counts sessions opened; a change between two calls means the session was lost in between.
   [[nodiscard]] std::uint64_t generation() const { return generation_; }
   [[nodiscard]] bool is_open() const { return fd_ >= 0; }
@@ -92,6 +97,7 @@ class Tl1Session {
   tl1::ReplyFramer framer_;
   std::uint64_t next_ctag_ = 1;
   std::uint64_t generation_ = 0;
+  std::int64_t unanswered_sent_ns_ = 0;   // the last command written (reset by each execute call)
   std::int64_t last_io_mono_ns_ = 0;
   std::deque<tl1::Reply> early_;   // replies that came before the one being waited for (bounded)
 

@@ -17,11 +17,26 @@ namespace {
 
 using ocs::PortId;
 
+// The span is the driver's: from the first command that left to the moment the switch was known to
+// hold the outcome, across any session the driver had to recover.
 nlohmann::json timing_json(const ocs::Timing& t) {
-  return {{"sent_ns", t.sent_ns}, {"acked_ns", t.acked_ns}, {"round_trip_ms", static_cast<double>(t.acked_ns - t.sent_ns) / 1e6}};
+  nlohmann::json j = {{"sent_ns", t.sent_ns},
+                      {"acked_ns", t.acked_ns},
+                      {"round_trip_ms", static_cast<double>(t.acked_ns - t.sent_ns) / 1e6},
+                      {"recoveries", t.recoveries}};
+  if (t.recovered()) {
+    j["recovery_cause"] = t.recovery_cause;
+    j["acked_by_read_back"] = t.acked_by_read_back;
+  }
+  return j;
 }
 
-std::string round_trip(const ocs::Timing& t) { return fmt::format("{:.3f} ms", static_cast<double>(t.acked_ns - t.sent_ns) / 1e6); }
+// "12.345 ms", or "12.345 ms after 1 session recovery (io: ...)".
+std::string round_trip(const ocs::Timing& t) {
+  std::string s = fmt::format("{:.3f} ms", static_cast<double>(t.acked_ns - t.sent_ns) / 1e6);
+  if (t.recovered()) s += " " + ocs::describe_recovery(t);
+  return s;
+}
 
 std::string_view status_name(ocs::PortStatus s) {
   switch (s) {

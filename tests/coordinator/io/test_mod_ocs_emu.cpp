@@ -162,6 +162,44 @@ TEST_CASE("ocs.apply: fewest changes versus replace, counted in the emulator's g
   CHECK(std::find(all.begin(), all.end(), ocs_emu::Connection{9, 25, false}) != all.end());
 }
 
+TEST_CASE("ocs.apply after a dropped switch session: times from the first command, the recovery said", "[integration][ocs]") {
+  // The switch applies the ENT-PATCH and drops the session before replying; the driver recovers.
+  // The circuits' t_cmd_ns must be the first ENT-PATCH (no later than the switch received it), not
+  // the re-read after reconnecting, and the items and the step data must say a session was recovered.
+  ocs_emu::EmulatorOptions o;
+  o.switching = ocs_emu::SwitchingTime::fixed_ms(20);
+  ocs_emu::Emulator emu(o);
+  REQUIRE(emu.start());
+  const std::string uri = "polatis-tl1://admin:root@127.0.0.1:" + std::to_string(emu.tl1_port()) + "?keepalive-s=0";
+  TempDir2 dir;
+  StepHarness h(inventory(uri), kTopologies, dir.path, dir.path + "/leases");
+  OcsApplyModule apply;
+  emu.arm_drop_session({ocs_emu::DropWhen::after_apply, "ENT-PATCH", 1});
+  auto r = h.run(apply, {{"topology", "A"}});
+  INFO(r.message);
+  REQUIRE(r.ok);
+  REQUIRE(emu.wait_settled(std::chrono::seconds(5)));
+  CHECK(emu.counters().sessions_dropped == 1);
+  CHECK(ours(emu) == expected({{1, 2}, {3, 4}, {5, 6}}));
+  const auto changes = emu.ground_truth();
+  REQUIRE(changes.size() == 6);   // each cross-connect made once
+  const auto& sw = r.data.at("switches").at("ocs1");
+  CHECK(sw.at("recoveries") == 1);
+  CHECK(sw.at("recovery_cause").get<std::string>().find("ENT-PATCH") != std::string::npos);
+  const auto* item = h.sink.find("h3:ocs0-h4:ocs0");
+  REQUIRE(item != nullptr);
+  CHECK(item->status == "ok");
+  CHECK(item->data.at("recoveries") == 1);
+  CHECK(item->message.find("after 1 session recovery") != std::string::npos);
+  const auto t_cmd = item->data.at("t_cmd_ns").get<std::int64_t>();
+  const auto t_ack = item->data.at("t_ack_ns").get<std::int64_t>();
+  for (const auto& c : changes) {
+    CHECK(t_cmd <= c.received_ns);
+    CHECK(t_ack > c.received_ns);
+  }
+  CHECK(item->started_ns == t_cmd);
+}
+
 TEST_CASE("ocs.apply --check lists the changes and touches nothing, ocs.clear leaves foreign connections", "[integration][ocs]") {
   ocs_emu::EmulatorOptions o;
   o.switching = ocs_emu::SwitchingTime::fixed_ms(0);

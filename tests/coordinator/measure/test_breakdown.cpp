@@ -194,3 +194,17 @@ TEST_CASE("traffic back at full rate is never before the link up at either end o
   CHECK(both.moment(Moment::traffic_full_rate).at->uncertainty_ns == kMs);
   CHECK(both.moment(Moment::link_up).at->ns == t.link_up);   // the row's own link up is still its own
 }
+
+TEST_CASE("a switch session recovery in the inputs marks the row and leaves the moments as stamped") {
+  const auto plan = make_truth_plan(1);
+  auto in = measured_inputs(plan[0], agent_clock("h1", 0, 10'000), 0, std::nullopt);
+  const auto plain = compute_breakdown(in, rule10g());
+  CHECK(plain.switch_recovery.count == 0);
+  in.switch_recovery = SwitchRecovery{2, "io: ENT-PATCH::1,17: the switch closed the session"};
+  const auto b = compute_breakdown(in, rule10g());
+  CHECK(b.switch_recovery.count == 2);
+  CHECK(b.switch_recovery.cause == in.switch_recovery.cause);
+  CHECK(b.moment(Moment::cmd_sent).at->ns == in.cmd_sent->ns);
+  CHECK(b.moment(Moment::switch_ack).at->ns == in.switch_ack->ns);
+  CHECK(seg(b, "cmd_to_ack").ns == seg(plain, "cmd_to_ack").ns);
+}

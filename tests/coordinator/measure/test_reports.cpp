@@ -344,3 +344,65 @@ TEST_CASE("a timeline excerpt spans the reconfiguration with its moments as mark
   REQUIRE(t.reference_gbps);
   CHECK(*t.reference_gbps == Approx(10.0));
 }
+
+TEST_CASE("a repetition whose switch session was recovered is marked in every report") {
+  auto m = sample_measurement(2);
+  const std::string cause = "io: ENT-PATCH::1&2,17&18: the switch 127.0.0.1 closed the session";
+  for (auto& r : m.rows)
+    if (r.measured.repetition == 2) r.measured.switch_recovery = SwitchRecovery{1, cause, true};
+
+  const auto j = to_json(m);
+  for (const auto& row : j["rows"]) {
+    const bool recovered = row["repetition"] == 2;
+    CHECK(row["switch_recoveries"] == (recovered ? 1 : 0));
+    CHECK(row.contains("switch_recovery_cause") == recovered);
+    CHECK(row.contains("switch_ack_read_back") == recovered);
+  }
+  auto back = measurement_from_json(j);
+  REQUIRE(back.has_value());
+  CHECK(to_json(*back) == j);
+  CHECK(back->rows.back().measured.switch_recovery.cause == cause);
+  CHECK(back->rows.back().measured.switch_recovery.ack_is_read_back);
+
+  // A document from before the field: no recovery.
+  auto old = j;
+  for (auto& row : old["rows"]) {
+    row.erase("switch_recoveries");
+    row.erase("switch_recovery_cause");
+    row.erase("switch_ack_read_back");
+  }
+  auto read_old = measurement_from_json(old);
+  REQUIRE(read_old.has_value());
+  for (const auto& r : read_old->rows) CHECK(r.measured.switch_recovery.count == 0);
+  auto bad = j;
+  bad["rows"][0]["switch_recoveries"] = -1;
+  CHECK(measurement_from_json(bad).error().field == "measurement.rows[0].switch_recoveries");
+  bad = j;
+  bad["rows"][3]["switch_ack_read_back"] = "yes";
+  CHECK(measurement_from_json(bad).error().field == "measurement.rows[3].switch_ack_read_back");
+
+  std::istringstream in(render_csv(m));
+  std::string line;
+  std::vector<std::vector<std::string>> lines;
+  while (std::getline(in, line)) lines.push_back(csv_split(line));
+  REQUIRE(lines.size() == 1 + 4);
+  const auto& header = lines[0];
+  const auto col = [&](std::string_view name) {
+    auto it = std::find(header.begin(), header.end(), name);
+    REQUIRE(it != header.end());
+    return static_cast<std::size_t>(it - header.begin());
+  };
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const bool recovered = lines[i][col("repetition")] == "2";
+    CHECK(lines[i][col("switch_recoveries")] == (recovered ? "1" : "0"));
+    CHECK((lines[i][col("notes")].find(cause) != std::string::npos) == recovered);
+  }
+
+  const auto html = render_html(m);
+  std::size_t marked = 0;
+  for (auto at = html.find(">recovered (1)<"); at != std::string::npos; at = html.find(">recovered (1)<", at + 1)) ++marked;
+  CHECK(marked == 2);   // both ports of repetition 2
+  CHECK(html.find("closed the session; switch_ack is a read-back") != std::string::npos);
+  CHECK(render_summary_text(m).find("switch session recovered in repetition(s) 2:") != std::string::npos);
+  CHECK(render_summary_text(sample_measurement(2)).find("switch session recovered") == std::string::npos);
+}

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/clock.hpp"
 #include "hwdrivers/ocs/calient_tl1.hpp"
 #include "hwdrivers/ocs/polatis_rest.hpp"
 #include "hwdrivers/ocs/polatis_tl1.hpp"
@@ -77,6 +78,13 @@ struct Rig {
     std::set<std::pair<int, int>> s;
     for (const auto& c : l->value) s.insert({number(c.from), number(c.to)});
     return s;
+  }
+  // The switch's own record of the changes it received from clients (not the test's presets).
+  [[nodiscard]] std::vector<emu::ChangeRecord> client_changes() const {
+    std::vector<emu::ChangeRecord> out;
+    for (const auto& r : emu.ground_truth())
+      if ((r.kind == "connect" || r.kind == "disconnect") && r.source != "control") out.push_back(r);
+    return out;
   }
   // Connect records per (from, to) in the ground truth, leaving out the test's own presets.
   [[nodiscard]] std::map<std::pair<int, int>, int> connects() const {
@@ -155,6 +163,7 @@ TEST_CASE("the reply waits for the switching time, and Timing spans it", "[emu]"
   auto a = sw->apply(ChangeSet{.connect = {rig.cc(3, 19)}});
   REQUIRE(a.has_value());
   CHECK(a->timing.acked_ns - a->timing.sent_ns >= 30'000'000);
+  CHECK_FALSE(a->timing.recovered());
   const auto gt = rig.emu.ground_truth();
   REQUIRE_FALSE(gt.empty());
   CHECK(gt.back().settled_ns <= a->timing.acked_ns);
@@ -305,6 +314,49 @@ TEST_CASE("recovery from a dropped TL1 session applies nothing twice", "[emu]") 
   else CHECK(dynamic_cast<CalientTl1Switch&>(*sw).sessions_opened() == 2);
 }
 
+TEST_CASE("after a dropped session the timing spans the first send to the confirmation, and says so", "[emu]") {
+  // The change's command leaves on a session the switch then drops without a reply. The driver
+  // reconnects, re-reads and (dropped before applying) sends what is missing. What it reports
+  // must start at that first command, end no earlier than the switch is known to hold the change,
+  // and flag the recovery.
+  const auto proto = GENERATE(SwitchProtocol::polatis_tl1, SwitchProtocol::calient_tl1);
+  const auto when = GENERATE(emu::DropWhen::before_apply, emu::DropWhen::after_apply);
+  INFO(to_string(proto) << " " << emu::to_string(when));
+  auto o = options();
+  o.switching = emu::SwitchingTime::fixed_ms(30);
+  Rig rig(proto, o);
+  auto sw = rig.open();
+  REQUIRE(sw->list().has_value());   // session open before the fault is armed
+  rig.emu.arm_drop_session(emu::DropSessionFault{when, proto == SwitchProtocol::calient_tl1 ? "ACT-CRS" : "ENT-PATCH", 1});
+  const auto before_ns = realtime_ns();
+  auto a = sw->apply(ChangeSet{.connect = {rig.cc(1, 17), rig.cc(2, 18), rig.cc(3, 19)}});
+  REQUIRE(a.has_value());
+  CHECK(rig.emu.counters().sessions_dropped == 1);
+  CHECK(rig.truth() == std::set<std::pair<int, int>>{{1, 17}, {2, 18}, {3, 19}});
+  const auto& t = a->timing;
+  CHECK(t.recoveries == 1);
+  CHECK_FALSE(t.recovery_cause.empty());
+  CHECK(t.sent_ns >= before_ns);
+  const auto changes = rig.client_changes();
+  REQUIRE(changes.size() == 3);   // each connection made once
+  for (const auto& c : changes) {
+    CHECK(t.sent_ns <= c.received_ns);   // the first send, not the one after reconnecting
+    CHECK(t.acked_ns > c.received_ns);
+  }
+  if (when == emu::DropWhen::before_apply) {
+    // The change was sent again and its completion reply waited for the switching.
+    for (const auto& c : changes) CHECK(t.acked_ns >= c.settled_ns);
+    CHECK(t.acked_ns - t.sent_ns >= 30'000'000);
+    CHECK_FALSE(t.acked_by_read_back);
+  } else {
+    // The read-back found it: the switch had received it before the session dropped, and the
+    // end of the span says it is that read-back, not a completion reply.
+    CHECK(changes.front().replied_ns == 0);
+    if (proto == SwitchProtocol::polatis_tl1) CHECK(t.acked_by_read_back);   // all in the one lost ENT-PATCH
+    else CHECK_FALSE(t.acked_by_read_back);   // the rest of the pipelined batch was sent again
+  }
+}
+
 TEST_CASE("a command that outlives its deadline is not sent again", "[emu]") {
   // The switch takes longer than the driver waits: the driver gives up, re-reads the state (which
   // already holds the change) and must not send it again. A move needs two such recoveries: one
@@ -316,17 +368,32 @@ TEST_CASE("a command that outlives its deadline is not sent again", "[emu]") {
   Rig rig(proto, o);
   REQUIRE(rig.emu.preset({{5, 21, false}, {6, 22, false}}).has_value());
   auto sw = rig.open("admin:root", 250);
+  // The span starts at the command that outlived its deadline (the switch received it after it
+  // left), ends no earlier than the read-back that found it, and says that it was recovered.
+  auto check_span = [&](const Timing& t, int at_least) {
+    const auto changes = rig.client_changes();
+    REQUIRE_FALSE(changes.empty());
+    CHECK(t.recoveries >= at_least);
+    CHECK_FALSE(t.recovery_cause.empty());
+    for (const auto& c : changes) {
+      CHECK(t.sent_ns <= c.received_ns);
+      CHECK(t.acked_ns >= c.received_ns);
+    }
+    CHECK(t.acked_ns - t.sent_ns >= 250'000'000);   // at least the deadline the first command ran into
+  };
   SECTION("a connect") {
     auto a = sw->apply(ChangeSet{.connect = {rig.cc(7, 23)}});
     REQUIRE(a.has_value());
     CHECK(rig.emu.wait_settled(3s));
     CHECK(rig.truth() == std::set<std::pair<int, int>>{{5, 21}, {6, 22}, {7, 23}});
     CHECK(rig.connects() == std::map<std::pair<int, int>, int>{{{7, 23}, 1}});
+    check_span(a->timing, 1);
   }
   SECTION("a move: disconnects and connects") {
     auto a = sw->apply(ChangeSet{.connect = {rig.cc(5, 22), rig.cc(6, 21)}, .disconnect = {rig.name(5), rig.name(6)}});
     REQUIRE(a.has_value());
     CHECK(rig.emu.wait_settled(3s));
+    check_span(a->timing, 2);
     CHECK(rig.truth() == std::set<std::pair<int, int>>{{5, 22}, {6, 21}});
     CHECK(rig.connects() == std::map<std::pair<int, int>, int>{{{5, 22}, 1}, {{6, 21}, 1}});
     int disconnects = 0;
@@ -446,4 +513,43 @@ TEST_CASE("mixnet-ocs drives the emulator, with tables, JSON and exit codes", "[
   std::ostringstream o, e;
   CHECK(mixnet::ocs_cli::run_ocs_cli(4, bad.data(), o, e) == 2);
   CHECK(e.str().find("port") != std::string::npos);
+}
+
+TEST_CASE("mixnet-ocs reports the whole span of a change whose session was recovered", "[emu][cli]") {
+  // The reproduction of issue 11: with the session dropped after ENT-PATCH was applied, "done in"
+  // used to be the read-back after reconnecting alone. It must start at the first ENT-PATCH and
+  // say that a session was recovered.
+  auto o = options();
+  o.switching = emu::SwitchingTime::fixed_ms(15);
+  Rig rig(SwitchProtocol::polatis_tl1, o);
+  auto run = [&](std::vector<std::string> args, std::string& out) {
+    args.insert(args.begin(), {"mixnet-ocs", "--switch", rig.uri()});
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::ostringstream ostr, estr;
+    const int rc = mixnet::ocs_cli::run_ocs_cli(static_cast<int>(argv.size()), argv.data(), ostr, estr);
+    out = ostr.str();
+    return rc;
+  };
+  std::string out;
+  rig.emu.arm_drop_session(emu::DropSessionFault{emu::DropWhen::after_apply, "ENT-PATCH", 1});
+  CHECK(run({"connect", "1", "17", "2", "18", "3", "19"}, out) == 0);
+  CHECK(rig.truth() == std::set<std::pair<int, int>>{{1, 17}, {2, 18}, {3, 19}});
+  CHECK(out.find("done in ") != std::string::npos);
+  CHECK(out.find("after 1 session recovery") != std::string::npos);
+  CHECK(out.find("confirmed by a read-back") != std::string::npos);
+
+  rig.emu.arm_drop_session(emu::DropSessionFault{emu::DropWhen::after_apply, "ENT-PATCH", 1});
+  CHECK(run({"--json", "connect", "4", "20"}, out) == 0);
+  const auto j = nlohmann::json::parse(out);
+  CHECK(j["timing"]["recoveries"] == 1);
+  CHECK(j["timing"]["recovery_cause"].get<std::string>().find("ENT-PATCH") != std::string::npos);
+  CHECK(j["timing"]["acked_by_read_back"] == true);
+  const auto changes = rig.client_changes();
+  REQUIRE(changes.size() == 4);
+  CHECK(j["timing"]["sent_ns"].get<std::int64_t>() <= changes.back().received_ns);
+  CHECK(j["timing"]["acked_ns"].get<std::int64_t>() > changes.back().received_ns);
+
+  CHECK(run({"--json", "connect", "5", "21"}, out) == 0);   // no fault: no recovery
+  CHECK(nlohmann::json::parse(out)["timing"]["recoveries"] == 0);
 }

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "hwdrivers/ocs/driver_util.hpp"
 #include "hwdrivers/ocs/polatis_tl1.hpp"
 #include "tests/hwdrivers/ocs/fake_tl1_server.hpp"
 
@@ -255,4 +256,79 @@ TEST_CASE("pipelined commands: replies out of order are matched by ctag", "[tl1-
   REQUIRE((*r)[1].has_value());
   CHECK((*r)[0]->reply.lines == std::vector<std::string>{"first"});
   CHECK((*r)[1]->reply.lines == std::vector<std::string>{"second"});
+}
+
+TEST_CASE("a command whose reply is lost says when it left; an answered one or one never written does not", "[tl1-session]") {
+  FakeTl1Server server([](const tl1::Command& c) {
+    if (c.verb == "ENT-PATCH") return FakeAction{{}, 0ms, 0ms, true};   // taken, then the session drops
+    return polite(c);
+  });
+  Tl1Session session(tl1_session_options(uri_for(server.port()), "test"));
+  std::lock_guard lock(session.mutex());
+  auto answered = session.execute(tl1::Command{.verb = "RTRV-PATCH", .trailing = {""}});
+  REQUIRE(answered.has_value());
+  CHECK(session.unanswered_sent_ns() == 0);
+
+  const auto before = realtime_ns();
+  auto lost = session.execute(tl1::Command{.verb = "ENT-PATCH", .aid = "1,17", .trailing = {""}});
+  const auto after = realtime_ns();
+  REQUIRE_FALSE(lost.has_value());
+  CHECK(lost.error().code == Errc::io);
+  CHECK(session.unanswered_sent_ns() >= before);
+  CHECK(session.unanswered_sent_ns() <= after);
+
+  // Nothing listens any more: the command never leaves, so it has no send time.
+  Tl1Session nowhere(tl1_session_options(uri_for(1), "test"));
+  std::lock_guard lock2(nowhere.mutex());
+  auto refused = nowhere.execute(tl1::Command{.verb = "ENT-PATCH", .aid = "1,17", .trailing = {""}});
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(nowhere.unanswered_sent_ns() == 0);
+}
+
+TEST_CASE("a change whose session drops is timed from its first send to the read-back that found it", "[tl1-session]") {
+  // The switch takes the ENT-PATCH, works on it for 40 ms and drops the session without a reply;
+  // on the next session RTRV-PATCH shows the patch. The driver must not send it again, and its
+  // timing must start at the ENT-PATCH that was lost (so it spans the 40 ms), end at the read-back,
+  // and flag the recovery.
+  std::atomic<bool> applied{false};
+  std::atomic<std::int64_t> ent_seen_ns{0};
+  FakeTl1Server server([&](const tl1::Command& c) {
+    if (c.verb == "ENT-PATCH") {
+      ent_seen_ns = realtime_ns();
+      applied = true;
+      return FakeAction{{}, 40ms, 0ms, true};
+    }
+    if (c.verb == "RTRV-PATCH" && applied) return FakeAction{{FakeTl1Server::reply(c.ctag, {"1,17", "2,18", "3,19"})}};
+    return polite(c);
+  });
+  PolatisTl1Switch sw(uri_for(server.port()));
+  auto a = sw.apply(ChangeSet{.connect = {{"3", "19", false}}});
+  const auto returned_ns = realtime_ns();
+  REQUIRE(a.has_value());
+  const auto& t = a->timing;
+  CHECK(t.sent_ns != 0);
+  CHECK(t.sent_ns <= ent_seen_ns.load());
+  CHECK(t.acked_ns - t.sent_ns >= 40'000'000);
+  CHECK(t.acked_ns <= returned_ns);
+  CHECK(t.recoveries == 1);
+  CHECK(t.acked_by_read_back);
+  CHECK(t.recovery_cause.find("ENT-PATCH") != std::string::npos);
+  CHECK(describe_recovery(t).find("after 1 session recovery") == 0);
+  int sent = 0;
+  for (const auto& s : server.seen()) sent += s.cmd.verb == "ENT-PATCH";
+  CHECK(sent == 1);
+  CHECK(sw.sessions_opened() == 2);
+}
+
+TEST_CASE("a change without a lost session reports no recovery", "[tl1-session]") {
+  FakeTl1Server server(polite);
+  PolatisTl1Switch sw(uri_for(server.port()));
+  auto a = sw.apply(ChangeSet{.connect = {{"3", "19", false}}});
+  REQUIRE(a.has_value());
+  CHECK(a->timing.sent_ns != 0);
+  CHECK(a->timing.acked_ns >= a->timing.sent_ns);
+  CHECK_FALSE(a->timing.recovered());
+  CHECK_FALSE(a->timing.acked_by_read_back);
+  CHECK(a->timing.recovery_cause.empty());
+  CHECK(describe_recovery(a->timing).empty());
 }
