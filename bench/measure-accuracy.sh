@@ -112,11 +112,12 @@ else:
         mean = sum(signed) / len(signed) / 1e6 if signed else float("nan")
         print(f"{s['segment']:<24} {s['rows']:>5} {s['pairs']:>5} {s['missing']:>5} {s['inconsistent']:>5} "
               f"{f(s['p50_abs_ns'])} {f(s['p99_abs_ns'])} {f(s['max_abs_ns'])}  {mean:+.3f}")
-    print("\nper moment, measured - truth (ms): p50 / p99 / max of |error|, and rows that lost the moment")
+    print("\nper moment, measured - truth (ms): p50 / p99 / max of |error|, rows that lost the moment, rows measured with no truth")
     for k in gt["checked_moments"]:
         e = [abs(r["truth"]["moment_error_ns"][k]) for r in rows if r.get("truth") and r["truth"]["moment_error_ns"].get(k) is not None]
         lost = gt["missing_moments"].get(k, 0)
-        print(f"  {k:<14} {f(rank(e, 50))} {f(rank(e, 99))} {f(max(e) if e else None)}  lost {lost}")
+        unjudged = gt.get("unjudged_moments", {}).get(k, 0)
+        print(f"  {k:<14} {f(rank(e, 50))} {f(rank(e, 99))} {f(max(e) if e else None)}  lost {lost}  no truth {unjudged}")
     if not gt["pass"]:
         failures.append(f"ground truth: {gt['message']}")
 if failures:

@@ -204,6 +204,7 @@ void compare_with_truth(const PortBreakdown& measured, TruthRow& row) {
     const auto& t = row.moments[m].at;
     row.moment_error_ns[m] = a && t ? std::optional<std::int64_t>(a->ns - t->ns) : std::nullopt;
     row.measured_lost[m] = moment_has_truth(static_cast<Moment>(m)) && t && !a;
+    row.truth_lost[m] = moment_has_truth(static_cast<Moment>(m)) && a && !t;
   }
   for (std::size_t s = 0; s < kSegmentCount; ++s) {
     const auto& a = measured.segments[s];
@@ -246,6 +247,16 @@ TruthCheck check_against_truth(std::span<const TruthRow> rows, std::int64_t boun
   for (std::size_t m = 0; m < kMomentCount; ++m) {
     for (const auto& r : rows) out.lost[m] += r.measured_lost[m] ? 1 : 0;
     if (out.lost[m] > 0) failures.push_back(fmt::format("{} missing {}", of_rows(out.lost[m]), kMomentNames[m]));
+    // Unmatched rows are counted above, once, not again per moment.
+    const TruthRow* example = nullptr;
+    for (const auto& r : rows) {
+      if (!r.truth_lost[m] || !r.moments[static_cast<std::size_t>(Moment::cmd_sent)].at) continue;
+      ++out.unjudged[m];
+      if (example == nullptr) example = &r;
+    }
+    if (out.unjudged[m] > 0)
+      failures.push_back(fmt::format("{} with a measured {} the truth has none of ({})", of_rows(out.unjudged[m]),
+                                     kMomentNames[m], example->moments[m].missing_reason));
   }
 
   std::optional<std::pair<std::string_view, std::int64_t>> worst;   // the largest p99 |error|

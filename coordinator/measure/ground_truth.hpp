@@ -76,6 +76,9 @@ struct TruthRow {
   std::array<std::optional<std::int64_t>, kSegmentCount> error_ns;         // measured - truth
   // Where the two disagree on what happened (filled by compare_with_truth):
   std::array<bool, kMomentCount> measured_lost{};           // the truth has the moment, the measurement not
+  // The measurement has the moment, the truth not (e.g. switch_ack read back after a dropped
+  // session: the emulator sent no reply). The check cannot judge it, so the row fails it.
+  std::array<bool, kMomentCount> truth_lost{};
   std::array<bool, kSegmentCount> measured_inconsistent{};  // the truth has the segment, the measured one is out of order
 };
 
@@ -105,6 +108,7 @@ struct TruthCheck {
   std::uint64_t rows = 0;                   // every row given to the check
   std::uint64_t unmatched = 0;              // rows no emulator change could be found for (unjudged: a failure)
   std::array<std::uint64_t, kMomentCount> lost{};  // per moment: rows whose truth has it and measurement not
+  std::array<std::uint64_t, kMomentCount> unjudged{};  // per moment: rows measured with no truth to judge by
   std::vector<TruthSegmentCheck> segments;  // only segments with truth
   std::string message;                      // one line: why it failed, or that it passed, with counts
 };

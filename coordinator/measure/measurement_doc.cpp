@@ -210,18 +210,19 @@ json to_json(const Measurement& m) {
       segs.push_back(j);
     }
     const auto& t = *m.truth_check;
-    json lost = json::object(), checked = json::array(), unchecked = json::array();
+    json lost = json::object(), unjudged = json::object(), checked = json::array(), unchecked = json::array();
     for (std::size_t i = 0; i < kMomentCount; ++i) {
       const std::string name(kMomentNames[i]);
       if (moment_has_truth(static_cast<Moment>(i))) {
         lost[name] = t.lost[i];
+        unjudged[name] = t.unjudged[i];
         checked.push_back(name);
       } else {
         unchecked.push_back(name);
       }
     }
     truth = {{"bound_ns", t.bound_ns}, {"pass", t.pass}, {"message", t.message}, {"rows", t.rows},
-             {"unmatched", t.unmatched}, {"missing_moments", lost}, {"checked_moments", checked},
+             {"unmatched", t.unmatched}, {"missing_moments", lost}, {"unjudged_moments", unjudged}, {"checked_moments", checked},
              {"unchecked_moments", unchecked}, {"segments", segs}};
   }
   json timelines = json::array();

@@ -250,3 +250,28 @@ TEST_CASE("a row no emulator change can be found for is a failure, not a row lef
   CHECK_FALSE(check.pass);
   CHECK_THAT(check.message, Catch::Contains("1 of 7 rows matched to no emulator change"));
 }
+
+TEST_CASE("a measured moment the truth has none of (an ack read back after a dropped session) fails the check") {
+  // Repetition 2 of 5: the emulator dropped the session after applying, so it never replied
+  // (replied_ns 0), while the driver, after recovering, stamped switch_ack at the read-back that
+  // found the change in place. Its 2 rows have a measured switch_ack the check cannot judge: they
+  // count as failures, named with the truth's reason, not as rows quietly left out of cmd_to_ack.
+  const auto plan = make_truth_plan(5);
+  auto changes = truth_changes_json(plan);
+  const auto dropped_id = changes["changes"][2]["id"];
+  for (auto& c : changes["changes"])
+    if (c["id"] == dropped_id) c["replied_ns"] = 0;
+  auto truth = parse_ground_truth(changes, truth_plane_json(plan));
+  REQUIRE(truth);
+  const auto rows = judge(plan, *truth, {});
+  const auto ack = static_cast<std::size_t>(Moment::switch_ack);
+  int unjudged_rows = 0;
+  for (const auto& r : rows) unjudged_rows += r.truth_lost[ack] ? 1 : 0;
+  CHECK(unjudged_rows == 2);
+  const auto check = check_against_truth(rows, 1'000'000);
+  CHECK_FALSE(check.pass);
+  CHECK(check.unjudged[ack] == 2);
+  CHECK(check.lost[ack] == 0);
+  CHECK_THAT(check.message, Catch::Contains("2 of 10 rows with a measured switch_ack the truth has none of"));
+  CHECK_THAT(check.message, Catch::Contains("dropped"));
+}
