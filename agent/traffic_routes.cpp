@@ -75,7 +75,8 @@ void register_traffic_routes(http::Server& server, AgentContext& ctx) {
                      .accept_timeout = std::chrono::milliseconds(body->accept_timeout_ms),
                      .interval = std::chrono::milliseconds(body->interval_ms),
                      .timeline = body->timeline,
-                     .rdma = body->rdma};
+                     .rdma = body->rdma,
+                     .sink = body->sink};
     if (auto r = resolve_port(*c, spec); !r) co_return http::error_response(req, r.error());
     co_return created(req, c->traffic.start(spec));
   });

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The agent's TCP traffic engine against iperf3 on the same path: two network namespaces joined by
-# a veth pair, an agent in each, and side by side in one run (alternating, same duration and
-# streams): iperf3 (client bound to the port's address and device) and our engine through the
-# agent API. Prints receiver-side Gb/s of both and the ratio (target >= 1.0), then the cost of
-# timeline mode (1 ms bins): throughput and agent CPU with and without it.
+# The agent's TCP traffic engine against iperf3 on the same path, on equal work: two network
+# namespaces joined by a veth pair, an agent in each, and in turn (same duration and streams, the
+# order rotated each round): our engine with the receiver copying every byte to user space ("sink":
+# "copy", 128 KiB reads as iperf3's receiver does), our default "discard" sink for reference,
+# iperf3 -P N, and (N > 1) N single-stream iperf3 processes at once (iperf3 3.12 runs all -P streams
+# on one thread). Prints receiver-side Gb/s and CPU seconds per GB on the sending and the receiving
+# side for each, the ratios ours(copy)/iperf3 (target >= 1.0), then the cost of timeline mode
+# (1 ms bins): throughput and agent CPU with and without it.
 # Knobs: DURATION_S (default 5), STREAMS (default "1 4"), ROUNDS (default 2), BUILD_DIR (default build).
 # Needs root. Asserts nothing about timing: it prints figures.
 set -euo pipefail

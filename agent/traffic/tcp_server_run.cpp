@@ -6,8 +6,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
-#include "agent/traffic/tcp_engine.hpp"
 #include "agent/traffic/tcp_hello.hpp"
+#include "agent/traffic/tcp_payload_sink.hpp"
 #include "agent/traffic/traffic_thread.hpp"
 #include "common/clock.hpp"
 
@@ -198,12 +198,12 @@ void TcpServerRun::serve(const std::shared_ptr<Connection>& c) {
   recorder_.event(stream, "connected", c->peer);
 
   const bool timeline = recorder_.timeline_enabled();
-  std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[kTcpChunkBytes]);
+  // The run's sink mode: discarded in the kernel (the default: a test of the link) or copied to
+  // user space (a test that includes the host's receive path, e.g. against iperf3).
+  TcpPayloadSink sink(spec_.sink);
   std::uint64_t received = 0;
   for (;;) {
-    // A sink never looks at the payload: MSG_TRUNC makes TCP count and discard it in the kernel,
-    // so the receiver spends no CPU copying it out (on a shared host, that CPU is the sender's).
-    const ssize_t n = ::recv(fd, buffer.get(), kTcpChunkBytes, MSG_TRUNC);
+    const ssize_t n = sink.receive(fd);
     if (n > 0) {
       received += static_cast<std::uint64_t>(n);
       recorder_.add_bytes(stream, static_cast<std::uint64_t>(n), timeline ? realtime_ns() : 0);

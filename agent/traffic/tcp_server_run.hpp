@@ -2,7 +2,8 @@
 // The receiving side of a TCP traffic test. It listens on the port's address, bound to the port,
 // and serves one client session (identified by the hello's session id): one connection per stream,
 // or several in turn when a stream reconnects after an outage (the newer replaces the older).
-// It counts what arrives, per stream, per interval and (timeline mode) per bin, and ends when every
+// It counts what arrives, per stream, per interval and (timeline mode) per bin, discarding the payload
+// in the kernel or copying it out as the spec's sink says (tcp_payload_sink.hpp), and ends when every
 // stream has ended cleanly, when its lifetime passes, or when cancelled.
 #include <atomic>
 #include <condition_variable>
@@ -27,7 +28,11 @@ class TcpServerRun final : public TrafficRun {
   ~TcpServerRun() override;
 
   [[nodiscard]] RunState state() const override { return recorder_.state(); }
-  [[nodiscard]] wire::TrafficRunReport report(bool with_bins) const override { return recorder_.report(with_bins); }
+  [[nodiscard]] wire::TrafficRunReport report(bool with_bins) const override {
+    auto r = recorder_.report(with_bins);
+    r.sink = std::string(wire::to_string(spec_.sink));
+    return r;
+  }
   void cancel() override { cancel_.store(true); }
 
   TcpServerRun(std::string id, const TrafficSpec& spec, Fd listener, std::uint16_t tcp_port, std::int64_t created_ns);

@@ -40,6 +40,7 @@ struct TrafficSpec {
   std::chrono::milliseconds interval{wire::kDefaultTrafficIntervalMs};
   std::optional<wire::TimelineOptions> timeline;
   std::optional<wire::RdmaOptions> rdma;     // transport "rdma": verb, size, QPs ...; a client's rdma.peer
+  wire::TcpSink sink = wire::kDefaultTcpSink;  // tcp server: discard the payload in the kernel or copy it out
 };
 
 class TrafficRun {

@@ -104,7 +104,27 @@ Result<std::optional<RdmaOptions>> read_rdma(const json& body, const std::string
   return std::optional<RdmaOptions>{std::move(*o)};
 }
 
+// "sink": a TCP server's only (an RDMA server's adapter writes into registered memory and the
+// CPU never touches the payload, so there is nothing to choose).
+Result<TcpSink> read_sink(const json& body, const std::string& transport) {
+  const auto it = body.find("sink");
+  if (it == body.end()) return kDefaultTcpSink;
+  if (transport != "tcp") return fail(Errc::invalid_argument, "only with transport \"tcp\"", "sink");
+  return parse_tcp_sink(*it, "sink");
+}
+
 }  // namespace
+
+std::string_view to_string(TcpSink sink) { return sink == TcpSink::copy ? "copy" : "discard"; }
+
+Result<TcpSink> parse_tcp_sink(const json& value, std::string_view field) {
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (text == "discard") return TcpSink::discard;
+    if (text == "copy") return TcpSink::copy;
+  }
+  return fail(Errc::invalid_argument, "must be \"discard\" or \"copy\"", std::string(field));
+}
 
 Result<std::string> validate_transport(std::string_view name, std::string_view field) {
   if (name.empty() || name.size() > kMaxTransportName) {
@@ -130,7 +150,7 @@ Result<std::string> validate_run_id(std::string_view id, std::string_view field)
 Result<TrafficServerRequest> parse_traffic_server_request(const json& body) {
   if (!body.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
   if (auto r = only_keys(body, {"port", "transport", "tcp_port", "duration_ms", "accept_timeout_ms", "interval_ms",
-                                "timeline", "rdma"});
+                                "timeline", "rdma", "sink"});
       !r) {
     return std::unexpected(r.error());
   }
@@ -157,6 +177,9 @@ Result<TrafficServerRequest> parse_traffic_server_request(const json& body) {
   auto rdma = read_rdma(body, req.transport, /*client=*/false);
   if (!rdma) return std::unexpected(rdma.error());
   req.rdma = std::move(*rdma);
+  auto sink = read_sink(body, req.transport);
+  if (!sink) return std::unexpected(sink.error());
+  req.sink = *sink;
   if (auto r = check_capacities(req.duration_ms, req.interval_ms, req.timeline, "duration_ms"); !r) {
     return std::unexpected(r.error());
   }
@@ -332,6 +355,7 @@ void to_json(json& j, const TrafficServerRequest& v) {
            {"interval_ms", v.interval_ms}};
   if (v.timeline) j["timeline"] = json{{"bin_us", v.timeline->bin_us}, {"gap_min_us", v.timeline->gap_min_us}};
   if (v.rdma) j["rdma"] = *v.rdma;
+  if (v.transport == "tcp") j["sink"] = to_string(v.sink);
 }
 
 void to_json(json& j, const TrafficRunRequest& v) {
@@ -393,6 +417,7 @@ void to_json(json& j, const TrafficRunReport& v) {
            {"errors", v.errors},
            {"timeline", v.timeline ? json(*v.timeline) : json(nullptr)}};
   if (v.rdma) j["rdma"] = *v.rdma;
+  if (!v.sink.empty()) j["sink"] = v.sink;
 }
 
 void to_json(json& j, const TrafficRunList& v) { j = json{{"runs", v.runs}}; }
@@ -473,6 +498,7 @@ void from_json(const json& j, TrafficRunReport& v) {
   } else {
     v.rdma.reset();
   }
+  v.sink = j.value("sink", std::string{});
 }
 
 void from_json(const json& j, TrafficRunList& v) { j.at("runs").get_to(v.runs); }

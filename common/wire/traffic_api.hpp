@@ -44,6 +44,18 @@ inline constexpr std::size_t kMaxTransportName = 16;
 
 // ---- requests ------------------------------------------------------------------------------
 
+// What a TCP server does with the payload it receives (docs/agent-api.md, "What the server does
+// with the payload"). discard: TCP counts it and drops it in the kernel (recv with MSG_TRUNC), so
+// the figure is the link's and the host's copy path costs nothing; copy: every byte is copied into
+// a user-space buffer, 128 KiB per recv as iperf3's receiver does, so the host's receive path is
+// part of what is measured. The default is discard: the agent's tests are of links and circuits,
+// and on a GPU host the CPU a copy takes belongs to the sender and to the training job.
+enum class TcpSink { discard, copy };
+inline constexpr TcpSink kDefaultTcpSink = TcpSink::discard;
+std::string_view to_string(TcpSink sink);
+// "discard" or "copy"; errors name `field`.
+Result<TcpSink> parse_tcp_sink(const nlohmann::json& value, std::string_view field);
+
 // Timeline mode: delivered (server) or written (client) bytes in fixed bins whose starts are
 // CLOCK_REALTIME multiples of the bin width. A client in timeline mode keeps one continuous stream
 // per stream index and reconnects when a connection breaks (a circuit went away and TCP gave up).
@@ -67,6 +79,7 @@ struct TrafficServerRequest {
   std::uint32_t interval_ms = kDefaultTrafficIntervalMs;
   std::optional<TimelineOptions> timeline;
   std::optional<RdmaOptions> rdma;         // transport "rdma" only (rdma_api.hpp)
+  TcpSink sink = kDefaultTcpSink;          // transport "tcp" only: "sink" in the request
 };
 
 // POST /v1/traffic/runs: a sender on one data port towards a server.
@@ -174,6 +187,7 @@ struct TrafficRunReport {
   std::vector<std::string> errors;
   std::optional<TrafficTimeline> timeline;
   std::optional<RdmaRunReport> rdma;       // transport "rdma": device, GID, endpoint, bandwidth
+  std::string sink;                        // tcp server: "discard" or "copy"; empty otherwise
 };
 
 struct TrafficRunList {

@@ -72,7 +72,8 @@ Result<std::pair<PortRef, PortRef>> parse_port_pair(const nlohmann::json& value,
 Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const Inventory& inventory,
                                               const TopologySet& topologies, bool partial) {
   if (auto ok = io_args::only_keys(args, {"pattern", "topology", "pairs", "switches", "direction", "duration", "bytes",
-                                          "streams", "transport", "threshold", "line_rate_gbps", "timeout", "parallel"});
+                                          "streams", "transport", "sink", "threshold", "line_rate_gbps", "timeout",
+                                          "parallel"});
       !ok) {
     return std::unexpected(ok.error());
   }
@@ -176,6 +177,13 @@ Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const 
   }
   if (out.transport == "rdma" && out.bytes) {
     return fail(Errc::invalid_argument, "transport rdma runs for a duration: give duration, not bytes", "bytes");
+  }
+  if (args.is_object() && args.contains("sink") && !args["sink"].is_null()) {
+    // The agents' own check (one reader of the field); here only so a playbook fails at load time.
+    if (out.transport != "tcp") return fail(Errc::invalid_argument, "only with transport tcp", "sink");
+    auto sink = wire::parse_tcp_sink(args["sink"], "sink");
+    if (!sink) return std::unexpected(sink.error());
+    out.sink = *sink;
   }
 
   auto threshold = io_args::number_arg(args, "threshold", 0, 1);

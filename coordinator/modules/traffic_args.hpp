@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
+#include "common/wire/traffic_api.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 
@@ -32,6 +33,7 @@ struct TrafficRunArgs {
   std::optional<std::uint64_t> bytes;
   std::uint32_t streams = 1;
   std::string transport = "tcp";
+  wire::TcpSink sink = wire::kDefaultTcpSink;   // tcp: what the receivers do with the payload
   std::optional<double> threshold;              // fraction of line rate, 0..1
   std::optional<double> line_rate_gbps;         // wins over the ports' speed
   double timeout_s = 0;                         // per test (each round gets its own)

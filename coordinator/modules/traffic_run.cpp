@@ -211,6 +211,7 @@ nlohmann::json flow_data(const Flow& f, const TrafficRunArgs& args) {
     d["server_state"] = f.server->state;
     d["server_bytes"] = f.server->bytes;
     d["server_gbps"] = f.server->gbps;
+    if (!f.server->sink.empty()) d["server_sink"] = f.server->sink;  // what the receiver did, in its own words
   }
   return d;
 }
@@ -269,6 +270,7 @@ class RoundRunner {
       TrafficServerCall c{.host = f->to.host};
       c.request.port = f->to.port;
       c.request.transport = args_.transport;
+      c.request.sink = args_.sink;
       c.request.duration_ms = timeout_ms();   // its lifetime: it ends by the round's end whatever happens
       c.request.accept_timeout_ms = std::min<std::uint64_t>(timeout_ms(), wire::kDefaultAcceptTimeoutMs);
       if (args_.transport == "rdma") {
@@ -547,7 +549,7 @@ Result<void> TrafficRunModule::validate(const nlohmann::json& args, const Valida
   // A templated pattern leaves the pattern-specific keys for the run to judge.
   if (partial && args.is_object() && args.contains("pattern") && is_templated(args["pattern"])) {
     return io_args::only_keys(args, {"pattern", "topology", "pairs", "switches", "direction", "duration", "bytes", "streams",
-                                     "transport", "threshold", "line_rate_gbps", "timeout", "parallel"});
+                                     "transport", "sink", "threshold", "line_rate_gbps", "timeout", "parallel"});
   }
   auto parsed = parse_traffic_run_args(known, vc.inventory, vc.topologies, partial);
   if (!parsed) return std::unexpected(parsed.error());
@@ -576,6 +578,7 @@ StepResult TrafficRunModule::run(const nlohmann::json& raw_args, StepContext& ct
                  {"streams", args.streams}, {"timeout_s", args.timeout_s}};
   if (args.duration_s) result.data["duration_s"] = *args.duration_s;
   if (args.bytes) result.data["bytes"] = *args.bytes;
+  if (args.transport == "tcp") result.data["sink"] = std::string(wire::to_string(args.sink));
   if (args.threshold) result.data["threshold"] = *args.threshold;
   if (args.line_rate_gbps) result.data["line_rate_gbps"] = *args.line_rate_gbps;
   nlohmann::json rounds = nlohmann::json::array();

@@ -51,6 +51,35 @@ TEST_CASE("traffic server requests: defaults and valid shapes", "[wire][traffic]
   CHECK_FALSE(parse_traffic_server_body(R"({"port":"eth1","timeline":false})")->timeline);
 }
 
+TEST_CASE("traffic server requests: the sink mode, discard by default, copy on request", "[wire][traffic]") {
+  auto d = parse_traffic_server_body(R"({"port":"eth1"})");
+  REQUIRE(d);
+  CHECK(d->sink == TcpSink::discard);
+  CHECK(json(*d)["sink"] == "discard");  // the request the coordinator sends says what it asked for
+
+  auto c = parse_traffic_server_body(R"({"port":"eth1","sink":"copy"})");
+  REQUIRE(c);
+  CHECK(c->sink == TcpSink::copy);
+  CHECK(json(*c)["sink"] == "copy");
+  auto back = parse_traffic_server_request(json(*c));  // what to_json writes, the parser takes
+  REQUIRE(back);
+  CHECK(back->sink == TcpSink::copy);
+  auto e = parse_traffic_server_body(R"({"port":"eth1","sink":"discard"})");
+  REQUIRE(e);
+  CHECK(e->sink == TcpSink::discard);
+
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","sink":"COPY"})")) == "sink");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","sink":""})")) == "sink");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","sink":1})")) == "sink");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","sink":null})")) == "sink");
+  CHECK(parse_traffic_server_body(R"({"port":"eth1","sink":"none"})").error().code == Errc::invalid_argument);
+  // An RDMA server never copies (the adapter writes into registered memory): nothing to choose.
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","transport":"rdma","sink":"copy"})")) == "sink");
+  CHECK_FALSE(json(*parse_traffic_server_body(R"({"port":"eth1","transport":"rdma"})")).contains("sink"));
+  // The sink is the receiver's: a client (sender) request does not know the key.
+  CHECK(field_of(parse_traffic_run_body(client_with("sink", "copy"))) == "sink");
+}
+
 TEST_CASE("traffic server requests: every bad field is named", "[wire][traffic]") {
   CHECK(field_of(parse_traffic_server_body("")) == "body");
   CHECK(field_of(parse_traffic_server_body("[1]")) == "body");
@@ -223,10 +252,12 @@ TEST_CASE("traffic reports survive a JSON round trip", "[wire][traffic]") {
   r.events.push_back({.time_ns = 9, .stream = 1, .kind = "broken", .detail = "Connection timed out"});
   r.timeline = TrafficTimeline{.start_ns = 1000000, .bin_us = 1000, .bin_count = 3, .capacity = 10, .bins = {1, 0, 2},
                                .gaps = {{.start_ns = 2000000, .end_ns = 3000000, .bins = 1}}};
+  r.sink = "copy";
   const json j = r;
   auto back = decode_traffic_run_report(j);
   REQUIRE(back);
   CHECK(json(*back) == j);
+  CHECK(back->sink == "copy");
   CHECK(back->bytes_confirmed == 12345u);
   CHECK(back->timeline->bins == std::vector<std::uint64_t>{1, 0, 2});
   CHECK_FALSE(decode_traffic_run_report(json{{"id", "tr-1"}}));

@@ -194,6 +194,18 @@ TEST_CASE("traffic.run arguments: defaults, and errors naming the argument", "[t
   CHECK(field_of(fx.args({{"parallel", -1}})) == "parallel");
 }
 
+TEST_CASE("traffic.run sink: discard unless asked, copy passed on, checked by the agents' own reader", "[traffic]") {
+  Fixture fx;
+  CHECK(fx.args(nullptr)->sink == mixnet::wire::TcpSink::discard);
+  auto copy = fx.args({{"sink", "copy"}});
+  REQUIRE(copy.has_value());
+  CHECK(copy->sink == mixnet::wire::TcpSink::copy);
+  CHECK(field_of(fx.args({{"sink", "keep"}})) == "sink");
+  CHECK(field_of(fx.args({{"sink", 1}})) == "sink");
+  // RDMA receivers take no sink; the playbook fails at load time, not on the agents.
+  CHECK(field_of(fx.args({{"transport", "rdma"}, {"sink", "copy"}})) == "sink");
+}
+
 TEST_CASE("traffic.run validate: templated arguments wait for the run, the rest is checked", "[traffic]") {
   Fixture fx;
   TrafficRunModule module;
@@ -280,6 +292,7 @@ TEST_CASE("traffic.run check mode says what it would run and sends nothing", "[t
   CHECK(sink.items[0].message.find("h1:ocs0 (198.18.1.1) -> h2:ocs0 (198.18.1.2)") != std::string::npos);
   CHECK(sink.items[0].message.find("1.5 s of tcp, 2 stream(s)") != std::string::npos);
   CHECK(result.data.at("rounds") == nlohmann::json::parse(R"([["h1:ocs0-h2:ocs0","h3:ocs0-h4:ocs0"]])"));
+  CHECK(result.data.at("sink") == "discard");  // the record says how the receivers counted
 
   // Bad arguments at run time (after templates) fail the step, naming the argument.
   const auto bad = module.run({{"topology", "two"}, {"streams", 0}}, ctx);

@@ -1,7 +1,8 @@
 // Traffic tests between two real agents in namespaces joined by veth pairs: the bytes a run
 // reports really crossed the chosen port (the kernel's counters say so, and the other port stayed
-// quiet), byte-count and duration modes, several streams, timeline mode across a carrier outage
-// (with and without a reconnect), a timeline client started while its port is still dark,
+// quiet), byte-count and duration modes, several streams, the receiver's copy and discard sinks,
+// timeline mode across a carrier outage (with and without a reconnect), a timeline client started
+// while its port is still dark,
 // traffic threads at normal priority under a real-time agent, cancellation, and the API's refusals.
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -256,6 +257,36 @@ TEST_CASE("byte-count mode sends exactly the bytes asked for, split over the str
   CHECK(client.at("per_stream").at(2).at("bytes") == 16'666'666);
   for (std::size_t i = 0; i < 3; ++i) CHECK(srv.at("per_stream").at(i).at("bytes") == client.at("per_stream").at(i).at("bytes"));
   CHECK(counters(h.net, h.a, "mxa0").tx - a0.tx >= want);
+}
+
+TEST_CASE("a server in copy mode receives every byte, as the discard default does, and says which it used",
+          "[integration][traffic]") {
+  TwoHosts h;
+  AgentProcess a(h.net, h.a, "host-a", "mxa*");
+  AgentProcess b(h.net, h.b, "host-b", "mxb*");
+  const std::uint64_t want = 40'000'000;
+  for (const std::string sink : {"copy", "discard", ""}) {
+    INFO("sink " << (sink.empty() ? "(default)" : sink));
+    json body = {{"port", "mxb0"}};
+    if (!sink.empty()) body["sink"] = sink;
+    const json server = start_server(b, body);
+    const json started = start_client(
+        a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"streams", 2},
+            {"bytes", want}});
+    const json client = wait_finished(a, started.at("id"));
+    const json srv = wait_finished(b, server.at("id"));
+    INFO(client.dump() << "\n" << srv.dump());
+    REQUIRE(client.at("state") == "done");
+    REQUIRE(srv.at("state") == "done");
+    CHECK(srv.at("bytes") == want);
+    CHECK(client.at("bytes_confirmed") == want);  // per-connection receipts count copied bytes too
+    CHECK(srv.at("sink") == (sink.empty() ? "discard" : sink));
+    CHECK_FALSE(client.contains("sink"));  // the sender has no sink
+  }
+  // The field is checked at the edge and named.
+  auto bad = b.post("/v1/traffic/servers", json{{"port", "mxb0"}, {"sink", "keep"}}.dump());
+  CHECK(bad.status == 400);
+  CHECK(bad.json().at("error").at("field") == "sink");
 }
 
 TEST_CASE("timeline mode shows a carrier outage as a gap, and the recovery after it", "[integration][traffic]") {

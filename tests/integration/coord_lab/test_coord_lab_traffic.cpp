@@ -1,6 +1,7 @@
 // traffic.run on a whole lab (fast profile), through mixnet-coord as users run it: every circuit
-// of the mesh carries TCP after ocs.apply + links.verify; a port capped at 50 Mbit/s fails its
-// threshold with the figure in the message while the other circuits pass; the eps pattern runs
+// of the mesh carries TCP after ocs.apply + links.verify (its receivers in copy mode: the sink
+// argument reaches the agents); a port capped at 50 Mbit/s fails its threshold with the figure in
+// the message while the other circuits pass; the eps pattern runs
 // every pair of electrical ports in circle-method rounds; and transport rdma, which the lab's
 // ports cannot do, fails with a message naming the host and the port instead of running TCP.
 // An agent that is gone fails only its own host's pairs.
@@ -43,7 +44,7 @@ steps:
   - {name: apply mesh, ocs.apply: {topology: mesh}}
   - {name: verify mesh, links.verify: {deadline: 10}}
   - name: traffic
-    traffic.run: {duration: 1, streams: 2}
+    traffic.run: {duration: 1, streams: 2, sink: copy}
     register: t
   - name: figures usable later
     assert:
@@ -76,6 +77,7 @@ always:
     CHECK(flow.at("bytes_confirmed") == flow.at("bytes"));   // every byte arrived
     CHECK(flow.at("streams") == 2);
     CHECK(flow.at("server_bytes") == flow.at("bytes"));
+    CHECK(flow.at("server_sink") == "copy");   // the receivers copied, as the playbook asked
     CHECK(step.at("result").at("data").at("circuits").at(id).at("gbps").get<double>() > 0);
   }
   // One port verdict per OCS port of the mesh: 12, each having sent or received.
