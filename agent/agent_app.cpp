@@ -48,11 +48,11 @@ int run_agent(const AgentConfig& config) {
     return 1;
   }
   if (config.carrier_poll_us > 0) {
-    // One above the main thread: the poller wakes every period and reads for microseconds, while
-    // the main thread (and the coordinator, at the same priority as it) also serves requests for
-    // milliseconds at a time; at equal SCHED_FIFO priority a waking poller would wait them out.
-    const int poller_priority = config.stamp_priority == 0 ? 0 : config.stamp_priority + 1;
-    watcher.start_carrier_poll(std::chrono::microseconds(config.carrier_poll_us), poller_priority);
+    // The same priority as this thread, not above: a poller that preempted the coordinator (at
+    // the same priority in the lab) every 100 us moved its clock samples' libcurl timers by tens
+    // of microseconds, enough to make them disagree; at equal priority it waits only for threads
+    // that block within microseconds once their readings are in.
+    watcher.start_carrier_poll(std::chrono::microseconds(config.carrier_poll_us), config.stamp_priority);
   }
   if (auto r = probes.start(); !r) {
     spdlog::critical("probe service: {}", r.error().describe());

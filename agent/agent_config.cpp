@@ -113,12 +113,12 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                   },
                   "0 or 50..1000000"));
   app.add_option("--stamp-priority", cfg.stamp_priority,
-                 "SCHED_FIFO priority the threads that timestamp events take, so a busy host does not make their "
-                 "stamps late: N for the netlink reader and probe receiver (which also serves the API), N+1 for the "
-                 "carrier poller; 0: normal priority. Needs CAP_SYS_NICE or RLIMIT_RTPRIO >= N+1, else logged and "
-                 "run at normal priority. Traffic threads always run at normal priority")
+                 "SCHED_FIFO priority the threads that timestamp events take (carrier poller, netlink reader and "
+                 "probe receiver, which also serves the API), so a busy host does not make their stamps late; 0: "
+                 "normal priority. Needs CAP_SYS_NICE or RLIMIT_RTPRIO >= N, else logged and run at normal priority. "
+                 "Traffic threads always run at normal priority")
       ->capture_default_str()
-      ->check(CLI::Range(0, kMaxStampPriority - 1));
+      ->check(CLI::Range(0, kMaxStampPriority));
   app.set_version_flag("--version", kAgentVersion);
 
   CommandLine out;
