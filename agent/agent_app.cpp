@@ -48,10 +48,10 @@ int run_agent(const AgentConfig& config) {
     return 1;
   }
   if (config.carrier_poll_us > 0) {
-    // The same priority as this thread, not above: a poller that preempted the coordinator (at
-    // the same priority in the lab) every 100 us moved its clock samples' libcurl timers by tens
-    // of microseconds, enough to make them disagree; at equal priority it waits only for threads
-    // that block within microseconds once their readings are in.
+    // The same priority as this thread, not above: one above, it preempted the coordinator (at
+    // the same priority in the lab) every period and moved the libcurl timers of its clock
+    // samples by tens of microseconds, enough to make them disagree. At equal priority, reading
+    // counters that take no lock, it holds the 1 ms bound on a busy host (docs/measurement.md).
     watcher.start_carrier_poll(std::chrono::microseconds(config.carrier_poll_us), config.stamp_priority);
   }
   if (auto r = probes.start(); !r) {
