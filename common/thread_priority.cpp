@@ -55,7 +55,8 @@ bool raise_stamping_thread(std::string_view role, int priority) {
   const std::string thread = this_thread_name();
   auto ok = enter_realtime(priority);
   if (ok) {
-    spdlog::info("thread {} ({}): real-time priority SCHED_FIFO {}", thread, role, priority);
+    // Quiet when it works (debug): only the failure changes what the timestamps are worth.
+    spdlog::debug("thread {} ({}): real-time priority SCHED_FIFO {}", thread, role, priority);
     return true;
   }
   if (ok.error().code == Errc::denied) {
