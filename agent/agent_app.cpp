@@ -10,6 +10,7 @@
 #include "agent/traffic/tcp_engine.hpp"
 #include "common/clock.hpp"
 #include "common/http/server.hpp"
+#include "common/thread_priority.hpp"
 
 namespace mixnet::agent {
 
@@ -22,6 +23,11 @@ int run_agent(const AgentConfig& config) {
     spdlog::critical("--listen: {}", endpoint.error().message);
     return 2;
   }
+
+  // This thread runs the io_context: it reads netlink (link events) and the probe sockets, and
+  // stamps both. Raised before any other thread starts, so they inherit the policy: the carrier
+  // poller raises itself as well, traffic threads leave it (agent/traffic/traffic_thread.hpp).
+  raise_stamping_thread("netlink reader, probe receiver, API", config.stamp_priority);
 
   // Declared first so it is destroyed last: pending handlers may refer to everything below.
   asio::io_context io{1};
@@ -41,7 +47,13 @@ int run_agent(const AgentConfig& config) {
     spdlog::critical("link watcher: {}", r.error().describe());
     return 1;
   }
-  if (config.carrier_poll_us > 0) watcher.start_carrier_poll(std::chrono::microseconds(config.carrier_poll_us));
+  if (config.carrier_poll_us > 0) {
+    // The same priority as this thread, not above: one above, it preempted the coordinator (at
+    // the same priority in the lab) every period and moved the libcurl timers of its clock
+    // samples by tens of microseconds, enough to make them disagree. At equal priority, reading
+    // counters that take no lock, it holds the 1 ms bound on a busy host (docs/measurement.md).
+    watcher.start_carrier_poll(std::chrono::microseconds(config.carrier_poll_us), config.stamp_priority);
+  }
   if (auto r = probes.start(); !r) {
     spdlog::critical("probe service: {}", r.error().describe());
     return 1;

@@ -112,6 +112,13 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                     return n == 0 || n >= 50 ? std::string() : std::string("0 (off) or at least 50");
                   },
                   "0 or 50..1000000"));
+  app.add_option("--stamp-priority", cfg.stamp_priority,
+                 "SCHED_FIFO priority the threads that timestamp events take (carrier poller, netlink reader and "
+                 "probe receiver, which also serves the API), so a busy host does not make their stamps late; 0: "
+                 "normal priority. Needs CAP_SYS_NICE or RLIMIT_RTPRIO >= N, else logged and run at normal priority. "
+                 "Traffic threads always run at normal priority")
+      ->capture_default_str()
+      ->check(CLI::Range(0, kMaxStampPriority));
   app.set_version_flag("--version", kAgentVersion);
 
   CommandLine out;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/thread_priority.hpp"
 
 namespace mixnet::agent {
 
@@ -22,6 +23,7 @@ struct AgentConfig {
   std::string log_level = "info";
   std::size_t journal_capacity = 4096;
   std::uint32_t carrier_poll_us = 0;         // 0: carrier changes from netlink only (CarrierPoller)
+  int stamp_priority = kDefaultStampPriority;   // SCHED_FIFO of the event-stamping threads; 0: normal
   std::vector<std::string> warnings;         // logged once logging is set up
 };
 

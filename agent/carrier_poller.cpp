@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <pthread.h>
@@ -9,19 +11,34 @@
 #include <unistd.h>
 
 #include "common/clock.hpp"
+#include "common/thread_priority.hpp"
 
 namespace mixnet::agent {
 
-CarrierPoller::CarrierPoller(std::vector<std::string> ports, std::chrono::microseconds period, OnChange on_change)
-    : period_(period), on_change_(std::move(on_change)) {
+CarrierPoller::CarrierPoller(std::vector<std::string> ports, std::chrono::microseconds period, int stamp_priority,
+                             OnChange on_change)
+    : period_(period), stamp_priority_(stamp_priority), on_change_(std::move(on_change)) {
   for (auto& name : ports) {
-    const std::string path = "/sys/class/net/" + name + "/carrier";
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      spdlog::warn("carrier poll: cannot open {}: {}; {} is followed by netlink only", path, std::strerror(errno), name);
+    Port p{.name = name};
+    const std::string dir = "/sys/class/net/" + name + "/";
+    int* fds[] = {&p.carrier_fd, &p.up_fd, &p.down_fd};
+    const char* files[] = {"carrier", "carrier_up_count", "carrier_down_count"};
+    bool opened = true;
+    for (std::size_t i = 0; i < 3 && opened; ++i) {
+      *fds[i] = ::open((dir + files[i]).c_str(), O_RDONLY | O_CLOEXEC);
+      if (*fds[i] < 0) {
+        spdlog::warn("carrier poll: cannot open {}{}: {}; {} is followed by netlink only", dir, files[i], std::strerror(errno), name);
+        opened = false;
+      }
+    }
+    if (!opened) {
+      for (const int fd : {p.carrier_fd, p.up_fd, p.down_fd}) {
+        if (fd >= 0) ::close(fd);
+      }
       continue;
     }
-    ports_.push_back(Port{.name = std::move(name), .fd = fd, .carrier = read_carrier(fd)});
+    learn_state(p);
+    ports_.push_back(std::move(p));
   }
   if (!ports_.empty()) thread_ = std::thread([this] { run(); });
 }
@@ -29,7 +46,9 @@ CarrierPoller::CarrierPoller(std::vector<std::string> ports, std::chrono::micros
 CarrierPoller::~CarrierPoller() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
-  for (auto& p : ports_) ::close(p.fd);
+  for (auto& p : ports_) {
+    for (const int fd : {p.carrier_fd, p.up_fd, p.down_fd}) ::close(fd);
+  }
 }
 
 std::optional<bool> CarrierPoller::read_carrier(int fd) {
@@ -40,6 +59,47 @@ std::optional<bool> CarrierPoller::read_carrier(int fd) {
   if (buf[0] == '1') return true;
   if (buf[0] == '0') return false;
   return std::nullopt;
+}
+
+std::optional<std::uint64_t> CarrierPoller::read_count(int fd) {
+  char buf[24];
+  const ssize_t n = ::pread(fd, buf, sizeof buf, 0);
+  if (n <= 0) return std::nullopt;
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(buf, buf + n, v);
+  if (ec != std::errc() || end == buf || (end != buf + n && *end != '\n')) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> CarrierPoller::carrier_after(bool before, Counts was, Counts now) {
+  if (now.up < was.up || now.down < was.down) return std::nullopt;
+  const std::uint64_t transitions = (now.up - was.up) + (now.down - was.down);
+  if (transitions % 2 == 0) return std::nullopt;
+  return !before;
+}
+
+std::optional<CarrierPoller::Counts> CarrierPoller::read_counts(const Port& p) {
+  const auto up = read_count(p.up_fd);
+  const auto down = read_count(p.down_fd);
+  if (!up || !down) return std::nullopt;
+  return Counts{*up, *down};
+}
+
+void CarrierPoller::learn_state(Port& p) {
+  // The counts around the reading of the state must agree, or a transition fell between them and
+  // the state might not be the one the counts describe.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const auto before = read_counts(p);
+    const auto state = read_carrier(p.carrier_fd);
+    const auto after = read_counts(p);
+    if (!before || !after) break;
+    p.counts = *after;
+    if (before->up == after->up && before->down == after->down) {
+      p.carrier = state;
+      return;
+    }
+  }
+  p.carrier.reset();   // learned at the next transition
 }
 
 std::optional<std::int64_t> CarrierPoller::last_change(const std::string& port, bool carrier) const {
@@ -55,19 +115,27 @@ void CarrierPoller::wake() {
 
 void CarrierPoller::run() {
   (void)pthread_setname_np(pthread_self(), "mx-carrier");
+  raise_stamping_thread("carrier poller", stamp_priority_);
   timespec next{};
   ::clock_gettime(CLOCK_MONOTONIC, &next);
   const long fast_ns = static_cast<long>(period_.count()) * 1000;
   const long idle_ns = std::max(fast_ns, static_cast<long>(kIdlePeriod.count()) * 1000);
   while (!stop_.load(std::memory_order_relaxed)) {
     for (auto& p : ports_) {
-      const auto now = read_carrier(p.fd);
+      const auto counts = read_counts(p);
       const std::int64_t read_ns = realtime_ns();   // after the read: an upper bound of the change
-      // A port that is not running has no carrier to speak of: netlink reports its admin change.
-      if (!now || now == p.carrier) continue;
-      const bool first = !p.carrier.has_value();
+      if (!counts || (counts->up == p.counts.up && counts->down == p.counts.down)) continue;
+      // Without a known state to count from (the port was not running, or was re-created), learn
+      // it; that first reading is not a change to report.
+      const auto now = p.carrier ? carrier_after(*p.carrier, p.counts, *counts) : std::nullopt;
+      const bool counted_from_nothing = !p.carrier || (counts->up < p.counts.up || counts->down < p.counts.down);
+      p.counts = *counts;
+      if (counted_from_nothing) {
+        learn_state(p);
+        continue;
+      }
+      if (!now) continue;   // flapped back within one period
       p.carrier = now;
-      if (first) continue;
       {
         std::lock_guard lock(mu_);
         last_change_[{p.name, *now}] = read_ns;

@@ -1,16 +1,22 @@
 #pragma once
-// Reads each managed port's carrier bit (/sys/class/net/PORT/carrier, the kernel's
-// netif_carrier_ok, no RTNL) on a thread of its own, and reports each change with the time it
-// was read. Every `period` while changes are happening (for kBurst after the last change it saw
+// Reads each managed port's carrier transition counters (/sys/class/net/PORT/carrier_up_count and
+// carrier_down_count) on a thread of its own, and reports each change with the time it was read. Every `period` while changes are happening (for kBurst after the last change it saw
 // or was told of: a reconfiguration changes many ports within a second or so), every kIdlePeriod
 // otherwise, so a quiet host pays for a few hundred reads a second, not thousands.
 //
 // Why, next to netlink: the kernel announces a carrier change (RTM_NEWLINK) from its linkwatch
 // worker, a normal-priority kworker that needs the RTNL lock; on a busy or virtualised host that
-// announcement can lag the change by milliseconds. The carrier bit itself flips when the driver
-// calls netif_carrier_on/off, so reading it bounds the lag by the period. Both observations are
-// upper bounds of the true moment; the link watcher journals the earlier (docs/agent-api.md,
-// "Link events").
+// announcement can lag the change by milliseconds. The counters count in netif_carrier_on/off
+// themselves, so reading them bounds the lag by the period. Both observations are upper bounds of
+// the true moment; the link watcher journals the earlier (docs/agent-api.md, "Link events").
+//
+// Why the counters and not the `carrier` file: on current kernels (6.x) reading `carrier` takes
+// the RTNL lock (and syncs the linkwatch queue), so each reading waits behind every link change
+// on the host and behind the normal-priority linkwatch worker, which a busy host preempts while it
+// holds the lock: readings 30 ms late were seen. The counters are plain atomics, read without any
+// lock. The kernel counts a transition only when the carrier really flips, so they alternate: an
+// odd number of new transitions flips the state, an even number leaves it (a flap within one
+// period). `carrier` is read only to learn the state the counting starts from.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -32,7 +38,9 @@ class CarrierPoller {
   static constexpr std::chrono::microseconds kIdlePeriod{2000};
   static constexpr std::chrono::seconds kBurst{3};
 
-  CarrierPoller(std::vector<std::string> ports, std::chrono::microseconds period, OnChange on_change);
+  // `stamp_priority`: the SCHED_FIFO priority the polling thread takes (0: as it is); its reads
+  // are timestamps, late by however long it waits for a core.
+  CarrierPoller(std::vector<std::string> ports, std::chrono::microseconds period, int stamp_priority, OnChange on_change);
   ~CarrierPoller();
   CarrierPoller(const CarrierPoller&) = delete;
   CarrierPoller& operator=(const CarrierPoller&) = delete;
@@ -47,16 +55,35 @@ class CarrierPoller {
   // answers EINVAL for a port that is not running).
   static std::optional<bool> read_carrier(int fd);
 
+  // One read of a counter file (carrier_up_count, carrier_down_count); nullopt when unreadable.
+  static std::optional<std::uint64_t> read_count(int fd);
+
+  struct Counts {
+    std::uint64_t up = 0;
+    std::uint64_t down = 0;
+  };
+  // The carrier after the transitions counted between two readings, starting from `before`:
+  // nullopt when it ends as it was (none, or an even number), or when a counter went backwards
+  // (the port was re-created: the state must be learned again).
+  static std::optional<bool> carrier_after(bool before, Counts was, Counts now);
+
  private:
   void run();
 
   struct Port {
     std::string name;
-    int fd = -1;
-    std::optional<bool> carrier;
+    int carrier_fd = -1;   // to learn the state the counting starts from (takes RTNL)
+    int up_fd = -1;
+    int down_fd = -1;
+    Counts counts;
+    std::optional<bool> carrier;   // unknown while the port is not running
   };
+  // Learns p's state and the counts it starts from (a reading of both that no transition split).
+  static void learn_state(Port& p);
+  [[nodiscard]] static std::optional<Counts> read_counts(const Port& p);
   std::vector<Port> ports_;
   std::chrono::microseconds period_;
+  int stamp_priority_ = 0;
   OnChange on_change_;
   mutable std::mutex mu_;
   std::map<std::pair<std::string, bool>, std::int64_t> last_change_;

@@ -281,14 +281,14 @@ Result<void> LinkWatcher::start() {
   return {};
 }
 
-void LinkWatcher::start_carrier_poll(std::chrono::microseconds period) {
+void LinkWatcher::start_carrier_poll(std::chrono::microseconds period, int stamp_priority) {
   Impl& m = *impl_;
   std::vector<std::string> ports;
   for (const auto& [ifindex, name] : m.present) {
     if (m.filter.manages(name)) ports.push_back(name);
   }
   Impl* impl = impl_.get();
-  m.poller = std::make_unique<CarrierPoller>(std::move(ports), period, [impl](const std::string& port, bool carrier, std::int64_t read_ns) {
+  m.poller = std::make_unique<CarrierPoller>(std::move(ports), period, stamp_priority, [impl](const std::string& port, bool carrier, std::int64_t read_ns) {
     asio::post(impl->io, [impl, port, carrier, read_ns] { impl->on_poll(port, carrier, read_ns); });
   });
   spdlog::info("link watcher: reading the carrier of managed ports every {} us", period.count());

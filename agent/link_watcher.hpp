@@ -34,7 +34,8 @@ class LinkWatcher {
 
   // Also reads the managed ports' carrier bits every `period` (CarrierPoller): a carrier change
   // is journaled at the earlier of that reading and the netlink announcement. After start().
-  void start_carrier_poll(std::chrono::microseconds period);
+  // The polling thread takes SCHED_FIFO `stamp_priority` (0: as it is).
+  void start_carrier_poll(std::chrono::microseconds period, int stamp_priority);
 
   // Called after each event is journaled (the probe service follows ports that come and go).
   std::function<void(const wire::LinkEvent&)> on_event;

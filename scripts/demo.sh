@@ -38,11 +38,10 @@ say "a miswire behind the inventory's back is caught, naming the real peer"
 "$bin/mixnet-lab" fault --name "$name" clear
 
 say "the main job: reconfiguration latency, $reps repetitions, checked against the emulator's ground truth"
-# The run fails when a measured time strays from the ground truth by more than 1 ms at p99, which
-# a busy machine can cause (docs/measurement.md); the demo still shows what it measured. The lab
-# and the coordinator run at real-time priority for it, as the measurement docs advise.
-scripts/lab-realtime.sh "$name" >/dev/null
-chrt -f 10 "$bin/mixnet-coord" run playbooks/reconfig-latency.yaml -i "$inv" -e "reps=$reps" --db "$out/results.db" --out "$out/reconfig" ||
+# The run fails when a measured time strays from the ground truth by more than 1 ms at p99
+# (docs/measurement.md); the demo still shows what it measured. The agents', the emulator's and
+# the coordinator's stamping threads take real-time priority by themselves (--stamp-priority).
+"$bin/mixnet-coord" run playbooks/reconfig-latency.yaml -i "$inv" -e "reps=$reps" --db "$out/results.db" --out "$out/reconfig" ||
   echo "demo: the measurement run did not pass; its report says which check failed"
 
 say "results"

@@ -170,3 +170,28 @@ TEST_CASE("carrier polling (--carrier-poll-us): 0 (off, the default) or 50..1000
   auto help = parse({"--help"});
   CHECK_THAT(help.message, Catch::Contains("--carrier-poll-us"));
 }
+
+TEST_CASE("stamping threads' priority (--stamp-priority): SCHED_FIFO 10 by default, 0 (off) or 1..99", "[agent][config]") {
+  TokenFile token("t\n");
+  const auto with = [&](const std::string& value) {
+    return parse({"--token-file", token.path, "--ports", "eth1", "--stamp-priority", value});
+  };
+  auto plain = parse({"--token-file", token.path, "--ports", "eth1"});
+  REQUIRE(plain.config);
+  CHECK(plain.config->stamp_priority == 10);
+  for (const int value : {0, 1, 50, 99}) {
+    INFO("--stamp-priority " << value);
+    auto cl = with(std::to_string(value));
+    REQUIRE(cl.config);
+    CHECK(cl.config->stamp_priority == value);
+  }
+  for (const std::string value : {"-1", "100", "abc", ""}) {
+    INFO("--stamp-priority '" << value << "'");
+    auto cl = with(value);
+    CHECK_FALSE(cl.config);
+    CHECK(cl.exit_code == 2);
+    CHECK_THAT(cl.message, Catch::Contains("--stamp-priority"));
+  }
+  auto help = parse({"--help"});
+  CHECK_THAT(help.message, Catch::Contains("--stamp-priority"));
+}

@@ -1,5 +1,6 @@
-// The carrier poller's one read of a carrier file. (The detector's view of a link that its
-// readings are fed through, LinkChangeDetector::known, is tested with the detector.)
+// The carrier poller's one read of a carrier file and of a transition counter, and how counted
+// transitions turn into a state. (The detector's view of a link that its readings are fed through,
+// LinkChangeDetector::known, is tested with the detector.)
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fcntl.h>
@@ -94,11 +95,45 @@ TEST_CASE("carrier poller: a poller with no port it can open starts no thread an
           "[agent][carrier]") {
   int calls = 0;
   {
-    CarrierPoller p({"mx-no-such-port-0"}, std::chrono::microseconds(100),
+    CarrierPoller p({"mx-no-such-port-0"}, std::chrono::microseconds(100), 0,
                     [&calls](const std::string&, bool, std::int64_t) { ++calls; });
     CHECK_FALSE(p.last_change("mx-no-such-port-0", true).has_value());
     CHECK_FALSE(p.last_change("mx-no-such-port-0", false).has_value());
     p.wake();
   }
   CHECK(calls == 0);
+}
+
+TEST_CASE("carrier poller: one read of a transition counter file", "[agent][carrier]") {
+  {
+    CarrierFile f("17\n");
+    CHECK(CarrierPoller::read_count(f.fd) == std::optional<std::uint64_t>(17));
+    CHECK(CarrierPoller::read_count(f.fd) == std::optional<std::uint64_t>(17));   // from offset 0 again
+  }
+  {
+    CarrierFile f("0");
+    CHECK(CarrierPoller::read_count(f.fd) == std::optional<std::uint64_t>(0));
+  }
+  for (const std::string bad : {"", "x", "-1", "12a\n", "\n"}) {
+    INFO("'" << bad << "'");
+    CarrierFile f(bad);
+    CHECK_FALSE(CarrierPoller::read_count(f.fd).has_value());
+  }
+  CHECK_FALSE(CarrierPoller::read_count(-1).has_value());
+}
+
+TEST_CASE("carrier poller: counted transitions alternate, so an odd number flips the carrier", "[agent][carrier]") {
+  using Counts = CarrierPoller::Counts;
+  // None: no change to report.
+  CHECK_FALSE(CarrierPoller::carrier_after(true, Counts{3, 3}, Counts{3, 3}).has_value());
+  // One: carrier lost (a down counted), or carrier back (an up counted).
+  CHECK(CarrierPoller::carrier_after(true, Counts{3, 3}, Counts{3, 4}) == std::optional<bool>(false));
+  CHECK(CarrierPoller::carrier_after(false, Counts{3, 4}, Counts{4, 4}) == std::optional<bool>(true));
+  // Two within one period (lost and back, or a driver's netif_carrier_event): ends as it was.
+  CHECK_FALSE(CarrierPoller::carrier_after(true, Counts{3, 3}, Counts{4, 4}).has_value());
+  // Three: lost, back, lost again: ends flipped.
+  CHECK(CarrierPoller::carrier_after(true, Counts{3, 3}, Counts{4, 5}) == std::optional<bool>(false));
+  // A counter that went backwards is another device under the same name: nothing to count from.
+  CHECK_FALSE(CarrierPoller::carrier_after(true, Counts{3, 3}, Counts{0, 1}).has_value());
+  CHECK_FALSE(CarrierPoller::carrier_after(false, Counts{3, 3}, Counts{4, 0}).has_value());
 }

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <yaml-cpp/yaml.h>
 
+#include "common/thread_priority.hpp"
+
 namespace mixnet::lab {
 
 std::string SwitchSize::text() const {
@@ -86,6 +88,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c) {
       else if (key == "switching_time") c.switching_time = v.as<std::string>();
       else if (key == "seed") c.seed = v.as<std::uint64_t>();
       else if (key == "carrier_poll_us") c.carrier_poll_us = v.as<std::uint32_t>();
+      else if (key == "stamp_priority") c.stamp_priority = v.as<int>();
       else if (key == "switch_size") {
         auto s = parse_switch_size(v.as<std::string>());
         if (!s) return fail(Errc::invalid_argument, where() + ": " + s.error().message, key);
@@ -93,7 +96,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c) {
       } else {
         return fail(Errc::invalid_argument,
                     where() + ": unknown key (name, dir, hosts, ocs_ports, eps_ports, gpus, switch_size, profile, "
-                              "switching_time, seed, carrier_poll_us)",
+                              "switching_time, seed, carrier_poll_us, stamp_priority)",
                     key);
       }
     } catch (const YAML::Exception&) {
@@ -108,6 +111,9 @@ std::uint32_t effective_carrier_poll_us(const LabConfig& c) {
 }
 
 Result<void> validate(const LabConfig& c) {
+  if (c.stamp_priority && (*c.stamp_priority < 0 || *c.stamp_priority > kMaxStampPriority)) {
+    return fail(Errc::invalid_argument, "must be 0 (normal priority) or 1..99 (SCHED_FIFO)", "stamp_priority");
+  }
   if (c.carrier_poll_us && *c.carrier_poll_us != 0 && (*c.carrier_poll_us < 50 || *c.carrier_poll_us > 1'000'000)) {
     return fail(Errc::invalid_argument, "must be 0 (off) or 50..1000000 microseconds", "carrier_poll_us");
   }

@@ -34,6 +34,10 @@ struct LabConfig {
   // for measurements; the agents read that often only for a few seconds after a change), off
   // above (32 agents reading carrier bits would load the machine).
   std::optional<std::uint32_t> carrier_poll_us;
+  // The agents' and the emulator's --stamp-priority (SCHED_FIFO of their stamping threads; 0:
+  // normal priority). Empty: theirs (10), so the ground truth and the measurement hold on a busy
+  // machine without any `chrt`.
+  std::optional<int> stamp_priority;
 };
 
 std::uint32_t effective_carrier_poll_us(const LabConfig& c);

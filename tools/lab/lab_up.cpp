@@ -304,6 +304,7 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   if (plan.size.any_to_any) emu_args.insert(emu_args.end(), {"--calient-port", "0"});
   if (!plan.config.switching_time.empty()) emu_args.insert(emu_args.end(), {"--switching-time", plan.config.switching_time});
   if (plane_attached) emu_args.insert(emu_args.end(), {"--lab-plane", dir + "/plane.json"});
+  if (plan.config.stamp_priority) emu_args.insert(emu_args.end(), {"--stamp-priority", std::to_string(*plan.config.stamp_priority)});
   // stdout (the ready line) and stderr (its log) go to a file, never to a pipe: a pipe closed by
   // our exit would kill the emulator with SIGPIPE on its next write.
   const std::string emu_out = dir + "/logs/ocs-emu.log";
@@ -329,6 +330,7 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
     if (const auto poll = effective_carrier_poll_us(plan.config); poll > 0) {
       argv.insert(argv.end(), {"--carrier-poll-us", std::to_string(poll)});
     }
+    if (plan.config.stamp_priority) argv.insert(argv.end(), {"--stamp-priority", std::to_string(*plan.config.stamp_priority)});
     auto pid = spawn_daemon(argv, dir + "/logs/" + h.name + ".log");
     if (!pid) return std::unexpected(pid.error());
     pids.push_back(*pid);

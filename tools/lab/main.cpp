@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   std::optional<int> hosts, ocs_ports, eps_ports, gpus;
   std::optional<std::uint64_t> seed;
   std::optional<std::uint32_t> carrier_poll_us;
+  std::optional<int> stamp_priority;
   bool replace = false;
   up->add_option("--config", config_file, "YAML file with any of the settings below (flags override it)");
   up->add_option("--dir", dir, "Directory for the lab's files (default /run/mixnet-lab/NAME)");
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
   up->add_option("--carrier-poll-us", carrier_poll_us,
                  "Agents read each port's carrier bit this often, for sharper carrier stamps (mixnet-agent "
                  "--carrier-poll-us; 0: off; default 100 up to 8 hosts, off above)");
+  up->add_option("--stamp-priority", stamp_priority,
+                 "SCHED_FIFO priority the agents' and the emulator's stamping threads take (their --stamp-priority; "
+                 "0: normal priority; default theirs, 10)");
   up->add_flag("--replace", replace, "Take down an existing lab of this name first");
 
   auto* down = app.add_subcommand("down", "Remove every namespace, link, process and file of a lab (also a half-built one)");
@@ -102,6 +106,7 @@ int main(int argc, char** argv) {
     if (switching_time) o.config.switching_time = *switching_time;
     if (seed) o.config.seed = *seed;
     if (carrier_poll_us) o.config.carrier_poll_us = *carrier_poll_us;
+    if (stamp_priority) o.config.stamp_priority = *stamp_priority;
     if (switch_size) {
       auto s = parse_switch_size(*switch_size);
       if (!s) {

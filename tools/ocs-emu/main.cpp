@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.hpp"
+#include "common/thread_priority.hpp"
 #include "tools/lab/plane/netns_plane.hpp"
 #include "tools/ocs-emu/emulator.hpp"
 
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
   bool no_tl1 = false;
   bool no_rest = false;
   bool no_control = false;
+  int stamp_priority = mixnet::kDefaultStampPriority;
 
   app.add_option("--size", size,
                  "Switch size: NxM (inputs 1..N, outputs N+1..N+M; each side up to 576) or NxCC "
@@ -127,6 +129,12 @@ int main(int argc, char** argv) {
                  "ends in a namespace, with link training, faults and /v1/plane on the control API");
   app.add_option("--max-sessions", o.max_sessions, "TL1 sessions per listener")->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")->capture_default_str();
+  app.add_option("--stamp-priority", stamp_priority,
+                 "SCHED_FIFO priority of every emulator thread (they stamp the ground truth: command receipt and "
+                 "reply, light lost, link trained); 0: normal priority. Needs CAP_SYS_NICE or RLIMIT_RTPRIO >= N, "
+                 "else logged and run at normal priority")
+      ->capture_default_str()
+      ->check(CLI::Range(0, mixnet::kMaxStampPriority));
   CLI11_PARSE(app, argc, argv);
 
   if (auto ok = mixnet::setup_logging(log_level, "mixnet-ocs-emu"); !ok) {
@@ -182,6 +190,9 @@ int main(int argc, char** argv) {
     o.drop_session = *d;
   }
   if (auto ok = o.validate(); !ok) return usage("--" + ok.error().field, ok.error().message);
+  // Before any thread starts: the io thread (command receipt and reply stamps), the plane's worker
+  // (light lost) and its timer thread (link trained: the ground truth's clock) inherit the policy.
+  mixnet::raise_stamping_thread("every emulator thread: the ground truth's stamps", stamp_priority);
   if (!lab_plane_file.empty()) {
     const mixnet::lab::SwitchShape shape{o.mode, o.inputs, o.outputs};
     auto file = mixnet::lab::load_plane_file(lab_plane_file, shape);

@@ -2,6 +2,8 @@
 // inventory's ports (with the recorded MACs and addresses), and the cabling is shuffled and
 // reproducible by seed.
 #include <catch2/catch.hpp>
+#include <sched.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -120,4 +122,27 @@ TEST_CASE("lab agents read their carrier bits at the configured period", "[lab]"
   const auto refused = run_lab("up --name " + unique_lab_name() + " --carrier-poll-us 20");
   CHECK(refused.exit_code != 0);
   CHECK(refused.output.find("carrier_poll_us") != std::string::npos);
+}
+
+TEST_CASE("lab agents and emulator take the configured stamping priority (--stamp-priority; default theirs)", "[lab]") {
+  {
+    // 0: the lab at normal priority, as a comparison runs it; the flag reaches every process.
+    LabUnderTest lab("--hosts 1 --stamp-priority 0");
+    const auto cmds = agent_command_lines(lab.dir());
+    REQUIRE(cmds.size() == 1);
+    CHECK(cmds[0].find("--stamp-priority 0") != std::string::npos);
+    int agents_at_normal = 0;
+    for (const auto& proc : std::filesystem::directory_iterator("/proc")) {
+      const std::string pid = proc.path().filename();
+      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream in(proc.path() / "cmdline");
+      std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmd.find(lab.dir() + "/token") == std::string::npos || cmd.find("--stamp-priority") == std::string::npos) continue;
+      if (sched_getscheduler(std::stoi(pid)) == SCHED_OTHER) ++agents_at_normal;
+    }
+    CHECK(agents_at_normal == 2);   // the agent and the emulator (both read the lab's token)
+  }
+  const auto refused = run_lab("up --name " + unique_lab_name() + " --stamp-priority 100");
+  CHECK(refused.exit_code != 0);
+  CHECK(refused.output.find("stamp_priority") != std::string::npos);
 }
