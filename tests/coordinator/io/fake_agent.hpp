@@ -20,6 +20,17 @@
 
 namespace mixnet::testing {
 
+// A port as an agent's inventory reports it: admin up, MTU 1500, carrier (and oper state) given.
+inline wire::PortInfo fake_port_info(const std::string& name, bool carrier) {
+  wire::PortInfo p;
+  p.name = name;
+  p.admin_up = true;
+  p.carrier = carrier;
+  p.oper_state = carrier ? "up" : "down";
+  p.mtu = 1500;
+  return p;
+}
+
 class FakeAgent {
  public:
   FakeAgent(std::string host_id, std::string token);

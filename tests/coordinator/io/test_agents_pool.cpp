@@ -16,6 +16,7 @@
 using namespace mixnet;
 using namespace mixnet::coord;
 using mixnet::testing::FakeAgent;
+using mixnet::testing::fake_port_info;
 using namespace std::chrono_literals;
 
 namespace {
@@ -32,16 +33,6 @@ unsigned short dead_port() {
   REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
   ::close(fd);
   return ntohs(a.sin_port);
-}
-
-wire::PortInfo port_info(const std::string& name, bool carrier) {
-  wire::PortInfo p;
-  p.name = name;
-  p.admin_up = true;
-  p.carrier = carrier;
-  p.oper_state = carrier ? "up" : "down";
-  p.mtu = 1500;
-  return p;
 }
 
 AgentPoolOptions quick(int attempts = 3) {
@@ -137,7 +128,7 @@ TEST_CASE("a slow agent runs into its deadline without holding up the others", "
 
 TEST_CASE("agent API errors come back per entry, naming the field", "[unit][agents]") {
   FakeAgent a("agent-a", "t");
-  a.set_ports({port_info("ocs0", true)});
+  a.set_ports({fake_port_info("ocs0", true)});
   AgentPool pool({{.host = "h1", .url = a.url(), .token = "t"},
                   {.host = "broken", .url = a.url(), .broken = Error{Errc::io, "token file /x/tok: No such file or directory", {}}}},
                  quick());
@@ -166,7 +157,7 @@ TEST_CASE("agent API errors come back per entry, naming the field", "[unit][agen
 
 TEST_CASE("the event cursor: catch up, long-poll wakes on a new event, link table follows", "[unit][agents]") {
   FakeAgent a("agent-a", "t");
-  a.set_ports({port_info("ocs0", false), port_info("ocs1", false)});
+  a.set_ports({fake_port_info("ocs0", false), fake_port_info("ocs1", false)});
   a.push_event("link_up", "ocs0", true);
   a.push_event("link_down", "ocs0", false);
   AgentPool pool({{.host = "h1", .url = a.url(), .token = "t"}}, quick());
@@ -208,7 +199,7 @@ TEST_CASE("the event cursor: catch up, long-poll wakes on a new event, link tabl
 
 TEST_CASE("the event cursor notices an agent restart both ways, and dropped events", "[unit][agents]") {
   FakeAgent a("agent-a", "t");
-  a.set_ports({port_info("ocs0", false)});
+  a.set_ports({fake_port_info("ocs0", false)});
   for (int i = 0; i < 3; ++i) a.push_event(i % 2 == 0 ? "link_up" : "link_down", "ocs0", i % 2 == 0);
   AgentPool pool({{.host = "h1", .url = a.url(), .token = "t"}}, quick());
   REQUIRE(pool.catch_up_events({"h1"}, monotonic_ns() + 5'000'000'000)[0].ok());

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/scratch_dir.hpp"
 #include "coordinator/ocs/ocs_lease.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
 
@@ -15,19 +16,6 @@ using namespace mixnet;
 using namespace mixnet::coord;
 
 namespace {
-
-struct TempLeaseDir {
-  std::string path;
-  TempLeaseDir() {
-    char tmpl[] = "/tmp/mixnet-lease-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempLeaseDir() {
-    const std::string cmd = "rm -rf '" + path + "'";
-    if (std::system(cmd.c_str()) != 0) return;
-  }
-};
 
 // A switch that records what it is asked; never touches a network.
 class RecordingSwitch final : public ocs::OpticalSwitch {
@@ -78,7 +66,7 @@ std::vector<SwitchEndpoint> one_switch() {
 }  // namespace
 
 TEST_CASE("lease: a second holder is refused with the holder named, and may take it once released", "[unit][lease]") {
-  TempLeaseDir dir;
+  mixnet::testing::ScratchDir dir("mixnet-lease-test");
   auto first = OcsLease::acquire(dir.path, this_process_holder("run-A", "mixnet-coord run a.yaml", "ocs1", "127.0.0.1:13082"));
   REQUIRE(first);
   CHECK(first->path() == dir.path + "/ocs-127.0.0.1_13082.lock");
@@ -112,7 +100,7 @@ TEST_CASE("lease: a second holder is refused with the holder named, and may take
 }
 
 TEST_CASE("lease: a holder in another process is named, and its death releases the lease", "[unit][lease]") {
-  TempLeaseDir dir;
+  mixnet::testing::ScratchDir dir("mixnet-lease-test");
   int ready[2];
   REQUIRE(::pipe(ready) == 0);
   const pid_t child = ::fork();
@@ -148,7 +136,7 @@ TEST_CASE("lease: a holder in another process is named, and its death releases t
 }
 
 TEST_CASE("switch pool: opens once, leases every endpoint of the switch, refuses a second pool", "[unit][lease]") {
-  TempLeaseDir dir;
+  mixnet::testing::ScratchDir dir("mixnet-lease-test");
   Opener opener;
   SwitchPool pool(one_switch(), {.lease_dir = dir.path, .run_id = "run-1", .holder = "first", .opener = opener.fn()});
   CHECK(opener.opened == 0);   // lazy
@@ -183,7 +171,7 @@ TEST_CASE("switch pool: opens once, leases every endpoint of the switch, refuses
 }
 
 TEST_CASE("switch pool in check mode: no lease, reads pass, changes are refused", "[unit][lease]") {
-  TempLeaseDir dir;
+  mixnet::testing::ScratchDir dir("mixnet-lease-test");
   Opener holder_opener;
   SwitchPool holder(one_switch(), {.lease_dir = dir.path, .run_id = "run-1", .opener = holder_opener.fn()});
   REQUIRE(holder.get("ocs1"));
@@ -206,7 +194,7 @@ TEST_CASE("switch pool in check mode: no lease, reads pass, changes are refused"
 }
 
 TEST_CASE("switch pool: a bad URI names its part, relative password files follow the inventory", "[unit][lease]") {
-  TempLeaseDir dir;
+  mixnet::testing::ScratchDir dir("mixnet-lease-test");
   Opener opener;
   SwitchPool pool({SwitchEndpoint{.name = "ocs1", .uri = "polatis-tl1://admin@127.0.0.1:99999"}},
                   {.lease_dir = dir.path, .opener = opener.fn()});

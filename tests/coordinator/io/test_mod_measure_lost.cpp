@@ -16,6 +16,7 @@
 #include <mutex>
 #include <set>
 
+#include "tests/support/scratch_dir.hpp"
 #include "common/clock.hpp"
 #include "coordinator/modules/measure_reconfig.hpp"
 #include "coordinator/modules/ocs_apply.hpp"
@@ -30,29 +31,6 @@ using namespace mixnet::testing;
 using nlohmann::json;
 
 namespace {
-
-struct ScratchDir {
-  std::string path;
-  ScratchDir() {
-    char tmpl[] = "/tmp/mixnet-measure-lost-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~ScratchDir() {
-    const std::string cmd = "rm -rf '" + path + "'";
-    if (std::system(cmd.c_str()) != 0) return;
-  }
-};
-
-wire::PortInfo nic_port(const std::string& name, bool carrier) {
-  wire::PortInfo p;
-  p.name = name;
-  p.admin_up = true;
-  p.carrier = carrier;
-  p.oper_state = carrier ? "up" : "down";
-  p.mtu = 1500;
-  return p;
-}
 
 // One NIC port of a host: its agent, and the switch ports its TX and RX fibres land on.
 struct Nic {
@@ -128,7 +106,7 @@ class FakeWire final : public ocs_emu::PhysicalPlane {
     if (!lose) {
       nic->agent->push_event(kind, nic->port, up);
     } else if (up) {
-      nic->agent->set_ports({nic_port(nic->port, true)});   // one port per host in these tests
+      nic->agent->set_ports({fake_port_info(nic->port, true)});   // one port per host in these tests
     }
   }
 
@@ -163,7 +141,7 @@ class FakeWire final : public ocs_emu::PhysicalPlane {
 // truth. A -> B re-patches h3..h6 and keeps h1 - h2; A -> C also leaves h4 and h6 unconnected.
 struct LostMomentBench {
   static constexpr int kHosts = 6;
-  ScratchDir dir;
+  mixnet::testing::ScratchDir dir{"mixnet-measure-lost"};
   std::shared_ptr<FakeWire> wire;                  // outlives the agents whose probe hooks use it
   std::vector<std::unique_ptr<FakeAgent>> agents;
   std::unique_ptr<ocs_emu::Emulator> emu;
@@ -174,7 +152,7 @@ struct LostMomentBench {
     for (int i = 1; i <= kHosts; ++i) {
       const std::string host = "h" + std::to_string(i);
       agents.push_back(std::make_unique<FakeAgent>(host, "tok-" + host));
-      agents.back()->set_ports({nic_port("ocs0", false)});
+      agents.back()->set_ports({fake_port_info("ocs0", false)});
       nics.push_back({.agent = agents.back().get(), .host = host, .port = "ocs0", .tx = i, .rx = 16 + i});
     }
     wire = std::make_shared<FakeWire>(nics);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <unistd.h>
 
+#include "tests/support/scratch_dir.hpp"
 #include "coordinator/modules/ocs_apply.hpp"
 #include "coordinator/modules/ocs_clear.hpp"
 #include "tests/coordinator/io/step_harness.hpp"
@@ -16,19 +17,6 @@ using namespace mixnet::testing;
 using nlohmann::json;
 
 namespace {
-
-struct TempDir2 {
-  std::string path;
-  TempDir2() {
-    char tmpl[] = "/tmp/mixnet-ocs-mod-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir2() {
-    const std::string cmd = "rm -rf '" + path + "'";
-    if (std::system(cmd.c_str()) != 0) return;
-  }
-};
 
 // Six hosts, one NIC port each, on a 16x16 switch: TX on input i, RX on output 16+i.
 std::string inventory(const std::string& uri) {
@@ -99,7 +87,7 @@ TEST_CASE("ocs.apply: fewest changes versus replace, counted in the emulator's g
   INFO(uri);
   // Someone else's connection on ports the inventory does not know: never touched.
   REQUIRE(emu.preset({{9, 25, false}}));
-  TempDir2 dir;
+  mixnet::testing::ScratchDir dir("mixnet-ocs-mod");
   StepHarness h(inventory(uri), kTopologies, dir.path, dir.path + "/leases");
   OcsApplyModule apply;
 
@@ -171,7 +159,7 @@ TEST_CASE("ocs.apply after a dropped switch session: times from the first comman
   ocs_emu::Emulator emu(o);
   REQUIRE(emu.start());
   const std::string uri = "polatis-tl1://admin:root@127.0.0.1:" + std::to_string(emu.tl1_port()) + "?keepalive-s=0";
-  TempDir2 dir;
+  mixnet::testing::ScratchDir dir("mixnet-ocs-mod");
   StepHarness h(inventory(uri), kTopologies, dir.path, dir.path + "/leases");
   OcsApplyModule apply;
   emu.arm_drop_session({ocs_emu::DropWhen::after_apply, "ENT-PATCH", 1});
@@ -207,7 +195,7 @@ TEST_CASE("ocs.apply --check lists the changes and touches nothing, ocs.clear le
   REQUIRE(emu.start());
   const std::string uri = "polatis-tl1://admin:root@127.0.0.1:" + std::to_string(emu.tl1_port());
   REQUIRE(emu.preset({{1, 18, false}, {2, 17, false}, {9, 25, false}}));
-  TempDir2 dir;
+  mixnet::testing::ScratchDir dir("mixnet-ocs-mod");
   StepHarness check(inventory(uri), kTopologies, dir.path, dir.path + "/leases", true);
   OcsApplyModule apply;
   OcsClearModule clear;
@@ -252,7 +240,7 @@ TEST_CASE("a second coordinator is refused the switch's lease, naming the holder
   ocs_emu::Emulator emu(o);
   REQUIRE(emu.start());
   const std::string uri = "polatis-tl1://admin:root@127.0.0.1:" + std::to_string(emu.tl1_port());
-  TempDir2 dir;
+  mixnet::testing::ScratchDir dir("mixnet-ocs-mod");
   StepHarness first(inventory(uri), kTopologies, dir.path, dir.path + "/leases");
   first.state.run_id = "run-first";
   first.make_pools(false);
@@ -285,7 +273,7 @@ TEST_CASE("a second coordinator is refused the switch's lease, naming the holder
 }
 
 TEST_CASE("ocs.apply and ocs.clear validate their arguments, naming the bad one", "[integration][ocs]") {
-  TempDir2 dir;
+  mixnet::testing::ScratchDir dir("mixnet-ocs-mod");
   StepHarness h(inventory("polatis-tl1://admin@127.0.0.1:3082"), kTopologies, dir.path, dir.path + "/leases");
   OcsApplyModule apply;
   OcsClearModule clear;
