@@ -97,16 +97,7 @@ Result<CalientPortSummary> parse_calient_port_sum(std::string_view line) {
 CalientTl1Switch::CalientTl1Switch(const SwitchUri& uri) : session_(tl1_session_options(uri, "calient-tl1")), group_(uri.group) {}
 
 Result<Tl1Result> CalientTl1Switch::query(const tl1::Command& cmd, Timing* timing) {
-  auto r = session_.execute(cmd);
-  if (!r && is_transport_error(r.error())) {
-    spdlog::warn("calient-tl1 {}: {}; reconnecting and asking again", session_.options().host, r.error().describe());
-    if (timing) {
-      stamp_unanswered(*timing, session_.unanswered_sent_ns());
-      note_recovery(*timing, r.error());
-    }
-    r = session_.execute(cmd);
-  }
-  return r;
+  return query_with_resend(session_, cmd, timing);
 }
 
 Result<std::vector<CalientConnection>> CalientTl1Switch::entries_locked(Timing* timing) {

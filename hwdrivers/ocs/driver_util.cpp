@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 namespace mixnet::ocs {
 
 std::string_view trim_view(std::string_view s) {
@@ -66,6 +68,17 @@ Tl1SessionOptions tl1_session_options(const SwitchUri& uri, std::string name) {
   o.keepalive_command = tl1::Command{.verb = "RTRV-NETYPE", .trailing = {""}};
   o.name = std::move(name);
   return o;
+}
+
+Result<Tl1Result> query_with_resend(Tl1Session& session, const tl1::Command& cmd, Timing* timing) {
+  auto r = session.execute(cmd);
+  if (!r && is_transport_error(r.error())) {
+    spdlog::warn("{} {}: {}; reconnecting and asking again", session.options().name, session.options().host,
+                 r.error().describe());
+    note_resend(timing, session.unanswered_sent_ns(), r.error());
+    r = session.execute(cmd);
+  }
+  return r;
 }
 
 }  // namespace mixnet::ocs

@@ -44,7 +44,20 @@ inline void note_recovery(Timing& t, const Error& cause) {
   if (t.recovery_cause.empty()) t.recovery_cause = cause.describe();
 }
 
+// A read-only or idempotent request that was lost and is about to be sent again: the lost one's
+// send (when any of it left) starts the operation, and the retry counts as a recovery. No-op
+// without a timing to fill.
+inline void note_resend(Timing* t, std::int64_t lost_sent_ns, const Error& cause) {
+  if (t == nullptr) return;
+  stamp_unanswered(*t, lost_sent_ns);
+  note_recovery(*t, cause);
+}
+
 // True for the errors after which a session or request may be retried: the link, not the switch.
 inline bool is_transport_error(const Error& e) { return e.code == Errc::io || e.code == Errc::timeout; }
+
+// Runs a read-only or idempotent TL1 command; a lost session is reopened and the command sent once
+// more (note_resend into `timing`, when given). The one retry both TL1 drivers use.
+Result<Tl1Result> query_with_resend(Tl1Session& session, const tl1::Command& cmd, Timing* timing);
 
 }  // namespace mixnet::ocs

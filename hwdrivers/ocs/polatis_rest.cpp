@@ -248,10 +248,7 @@ Result<HttpResult> PolatisRestSwitch::call(const char* method, const std::string
   auto r = request(method, path, body);
   if (!r && idempotent && is_transport_error(r.error())) {
     spdlog::warn("polatis-rest {}: {}; asking again", uri_.host, r.error().describe());
-    if (timing) {
-      stamp_unanswered(*timing, unanswered_sent_ns_);
-      note_recovery(*timing, r.error());
-    }
+    note_resend(timing, unanswered_sent_ns_, r.error());
     r = request(method, path, body);
   }
   if (!r) return r;

@@ -98,16 +98,7 @@ Result<std::pair<PortId, PortStatus>> parse_polatis_shutter(std::string_view lin
 PolatisTl1Switch::PolatisTl1Switch(const SwitchUri& uri) : session_(tl1_session_options(uri, "polatis-tl1")) {}
 
 Result<Tl1Result> PolatisTl1Switch::query(const tl1::Command& cmd, Timing* timing) {
-  auto r = session_.execute(cmd);
-  if (!r && is_transport_error(r.error())) {
-    spdlog::warn("polatis-tl1 {}: {}; reconnecting and asking again", session_.options().host, r.error().describe());
-    if (timing) {
-      stamp_unanswered(*timing, session_.unanswered_sent_ns());
-      note_recovery(*timing, r.error());
-    }
-    r = session_.execute(cmd);
-  }
-  return r;
+  return query_with_resend(session_, cmd, timing);
 }
 
 Result<PolatisTl1Switch::Size> PolatisTl1Switch::size_locked(Timing* timing) {
