@@ -20,8 +20,8 @@
 #include "coordinator/modules/io_args.hpp"
 #include "coordinator/modules/measure_inputs.hpp"
 #include "coordinator/modules/measure_traffic.hpp"
-#include "coordinator/modules/ocs_apply.hpp"
-#include "coordinator/ocs/apply_plan.hpp"
+#include "coordinator/ocs/apply_topology.hpp"
+#include "coordinator/ocs/switch_cabling.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
 
 namespace mixnet::coord {
@@ -172,28 +172,6 @@ std::string switch_of(const Inventory& inv, const PortRef& p) {
     if (hp != nullptr && hp->ocs) return hp->ocs->switch_name;
   }
   return {};
-}
-
-// Drives every cabled OCS switch to `to` (fewest changes, one change set per switch): the timing
-// per switch (absent when nothing had to change on it).
-Result<std::map<std::string, ocs::Timing>> apply_topology(const Topology& to, StepContext& ctx, SwitchPool& pool) {
-  std::map<std::string, ocs::Timing> timing;
-  for (const std::string& sw_name : cabled_ocs_switches(ctx.inventory)) {
-    auto sw = pool.get(sw_name);
-    if (!sw) return std::unexpected(sw.error());
-    auto current = (*sw)->list();
-    if (!current) return std::unexpected(current.error().context("switch " + sw_name + ": list cross-connects"));
-    std::vector<ocs::CrossConnect> wanted;
-    if (auto it = to.per_switch.find(sw_name); it != to.per_switch.end()) wanted = it->second;
-    const ApplyPlan plan = plan_apply(current->value, wanted, inventory_switch_ports(ctx.inventory, sw_name), ApplyMode::fewest_changes);
-    if (!plan.empty()) {
-      auto done = (*sw)->apply(plan.change_set());
-      if (!done) return std::unexpected(done.error().context("switch " + sw_name + ": apply " + to.name));
-      timing[sw_name] = done->timing;
-    }
-    ctx.state.topology_of_switch[sw_name] = to.name;
-  }
-  return timing;
 }
 
 // When both directions of the identity probe were confirmed (coordinator clock), from a
@@ -380,9 +358,13 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
     }
 
     const Topology* from = current;
-    auto timing = apply_topology(to, ctx, **switches);
-    if (!timing) {
-      problems.push_back(fmt::format("repetition {}: {}", rep, timing.error().message));
+    // Every cabled switch to `to` in one change set each; a failed switch ends the measurement.
+    const auto applied = apply_topology(to, ctx.inventory, **switches, {.stop_at_failure = true});
+    for (const auto& sw : applied.switches) {
+      if (sw.ok()) ctx.state.topology_of_switch[sw.switch_name] = to.name;
+    }
+    if (const auto* failed = applied.first_failure()) {
+      problems.push_back(fmt::format("repetition {}: {}", rep, failed->failure->error.message));
       result.ok = false;
       break;
     }
@@ -425,10 +407,10 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
       in.port = p.str();
       in.from_topology = from_name;
       in.to_topology = to.name;
-      if (auto t = timing->find(switch_of(ctx.inventory, p)); t != timing->end()) {
-        in.cmd_sent = m::coordinator_time(t->second.sent_ns);
-        if (t->second.acked_ns != 0) in.switch_ack = m::coordinator_time(t->second.acked_ns);
-        in.switch_recovery = {t->second.recoveries, t->second.recovery_cause, t->second.acked_by_read_back};
+      if (const ocs::Timing* t = applied.timing_of(switch_of(ctx.inventory, p))) {
+        in.cmd_sent = m::coordinator_time(t->sent_ns);
+        if (t->acked_ns != 0) in.switch_ack = m::coordinator_time(t->acked_ns);
+        in.switch_recovery = {t->recoveries, t->recovery_cause, t->acked_by_read_back};
       }
       // A port's carrier events, aligned onto the coordinator's clock.
       const auto link_events = [&](const PortRef& port) {

@@ -7,6 +7,7 @@
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/io_args.hpp"
 #include "coordinator/ocs/apply_plan.hpp"
+#include "coordinator/ocs/apply_topology.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
 
 namespace mixnet::coord {
@@ -34,28 +35,56 @@ std::string join_connections(const std::vector<ocs::CrossConnect>& list) {
   return s;
 }
 
+// The switch's times in its step data: first command sent, last acknowledgement, recoveries.
+void add_timing_json(nlohmann::json& swdata, const ocs::Timing& span) {
+  swdata["t_cmd_ns"] = span.sent_ns;
+  swdata["t_ack_ns"] = span.acked_ns;
+  swdata["apply_ms"] = static_cast<double>(span.acked_ns - span.sent_ns) / 1e6;
+  swdata["recoveries"] = span.recoveries;
+  if (span.recovered()) {
+    swdata["recovery_cause"] = span.recovery_cause;
+    swdata["acked_by_read_back"] = span.acked_by_read_back;
+  }
+}
+
+// One item per topology circuit through the switch: the switch's failure when it failed (every
+// circuit on it shares that verdict), else what was made or found in place, with the switch's
+// times.
+ItemResult circuit_item(const SwitchApplyOutcome& sw, const CircuitOnSwitch& c, bool check_mode) {
+  const Circuit& circuit = c.circuit->circuit;
+  ItemResult it;
+  it.kind = "circuit";
+  it.id = circuit.a.str() + "-" + circuit.b.str();
+  it.hosts = {circuit.a.host, circuit.b.host};
+  if (sw.failure) {
+    it.status = item_status::failed;
+    it.message = sw.failure->error.message;
+    it.started_ns = it.finished_ns = realtime_ns();
+    return it;
+  }
+  nlohmann::json cc = nlohmann::json::array();
+  for (const auto& x : c.circuit->cross_connects) cc.push_back(describe(x));
+  const bool in_place = c.to_make.empty();
+  it.data = {{"switch", sw.switch_name}, {"cross_connects", cc}, {"action", in_place ? "keep" : "make"}};
+  if (check_mode) {
+    it.status = item_status::skipped;
+    it.message = in_place ? "already in place" : "would make " + join_connections(c.to_make);
+    it.started_ns = it.finished_ns = realtime_ns();
+    return it;
+  }
+  const ocs::Timing span = sw.timing.value_or(ocs::Timing{});
+  it.status = item_status::ok;
+  it.message = in_place ? "already in place" : "made " + join_connections(c.to_make);
+  if (span.recovered() && !in_place) it.message += " " + ocs::describe_recovery(span);
+  it.data["t_cmd_ns"] = span.sent_ns;
+  it.data["t_ack_ns"] = span.acked_ns;
+  it.data["recoveries"] = span.recoveries;
+  it.started_ns = span.sent_ns != 0 ? span.sent_ns : realtime_ns();
+  it.finished_ns = span.acked_ns != 0 ? span.acked_ns : it.started_ns;
+  return it;
+}
+
 }  // namespace
-
-std::set<ocs::PortId> inventory_switch_ports(const Inventory& inventory, const std::string& switch_name) {
-  std::set<ocs::PortId> ports;
-  for (const auto& h : inventory.hosts) {
-    for (const auto& p : h.ports) {
-      if (!p.ocs || p.ocs->switch_name != switch_name) continue;
-      for (const auto* v : {&p.ocs->tx, &p.ocs->rx, &p.ocs->port}) {
-        if (*v) ports.insert(**v);
-      }
-    }
-  }
-  return ports;
-}
-
-std::vector<std::string> cabled_ocs_switches(const Inventory& inventory) {
-  std::vector<std::string> out;
-  for (const auto& s : inventory.switches) {
-    if (s.kind == SwitchKind::ocs && !inventory_switch_ports(inventory, s.name).empty()) out.push_back(s.name);
-  }
-  return out;
-}
 
 Result<void> OcsApplyModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
   if (auto ok = io_args::only_keys(args, {"topology", "mode"}); !ok) return ok;
@@ -88,118 +117,27 @@ StepResult OcsApplyModule::run(const nlohmann::json& args, StepContext& ctx) {
   std::size_t made = 0, removed = 0, kept = 0;
   std::vector<std::string> problems;
 
-  for (const std::string& sw_name : cabled_ocs_switches(ctx.inventory)) {
-    std::vector<const ResolvedCircuit*> circuits;
-    for (const auto& rc : topology->resolved) {
-      if (rc.switch_name == sw_name) circuits.push_back(&rc);
+  // Each switch's items are recorded the moment its turn ends, while the next switch is driven.
+  auto on_switch = [&](const SwitchApplyOutcome& sw) {
+    if (sw.plan) {
+      made += sw.plan->make.size();
+      removed += sw.plan->remove.size();
+      kept += sw.plan->keep.size();
+      if (!sw.plan->empty()) result.changed = true;
+      nlohmann::json swdata = plan_json(*sw.plan);
+      if (sw.timing) add_timing_json(swdata, *sw.timing);
+      result.data["switches"][sw.switch_name] = std::move(swdata);
     }
-    std::vector<ocs::CrossConnect> wanted;
-    if (auto it = topology->per_switch.find(sw_name); it != topology->per_switch.end()) wanted = it->second;
-
-    // Every circuit on this switch gets the same verdict when the switch itself fails. `why`
-    // names the switch.
-    auto fail_circuits = [&](const std::string& why) {
-      problems.push_back(why);
-      for (const auto* rc : circuits) {
-        ItemResult it;
-        it.kind = "circuit";
-        it.id = rc->circuit.a.str() + "-" + rc->circuit.b.str();
-        it.status = item_status::failed;
-        it.message = why;
-        it.hosts = {rc->circuit.a.host, rc->circuit.b.host};
-        it.started_ns = it.finished_ns = realtime_ns();
-        ctx.sink.record(it);
-      }
+    if (sw.failure) {
+      problems.push_back(sw.failure->error.message);
       result.ok = false;
-    };
-
-    if (ctx.cancel.load()) {
-      fail_circuits("switch " + sw_name + ": cancelled before the switch was touched");
-      continue;
+    } else if (!ctx.check_mode) {
+      ctx.state.topology_of_switch[sw.switch_name] = topology->name;
     }
-    auto sw = (*pool)->get(sw_name);
-    if (!sw) {
-      fail_circuits(sw.error().message);
-      continue;
-    }
-    auto current = (*sw)->list();
-    if (!current) {
-      fail_circuits("switch " + sw_name + ": list cross-connects: " + current.error().message);
-      continue;
-    }
-    const ApplyPlan plan = plan_apply(current->value, wanted, inventory_switch_ports(ctx.inventory, sw_name), mode);
-    nlohmann::json swdata = plan_json(plan);
-    made += plan.make.size();
-    removed += plan.remove.size();
-    kept += plan.keep.size();
-    if (!plan.empty()) result.changed = true;
-
-    ocs::Timing span;   // every change set of this switch, first send to last acknowledgement
-    bool applied_ok = true;
-    if (!ctx.check_mode && !plan.empty()) {
-      std::vector<ocs::ChangeSet> sets;
-      if (mode == ApplyMode::replace) {
-        if (!plan.remove.empty()) sets.push_back(plan.disconnects());
-        if (!plan.make.empty()) sets.push_back(plan.connects());
-      } else {
-        sets.push_back(plan.change_set());
-      }
-      for (const auto& cs : sets) {
-        auto done = (*sw)->apply(cs);
-        if (!done) {
-          fail_circuits("switch " + sw_name + ": apply: " + done.error().message);
-          applied_ok = false;
-          break;
-        }
-        ocs::append(span, done->timing);
-      }
-      if (!applied_ok) {
-        result.data["switches"][sw_name] = swdata;
-        continue;
-      }
-      swdata["t_cmd_ns"] = span.sent_ns;
-      swdata["t_ack_ns"] = span.acked_ns;
-      swdata["apply_ms"] = static_cast<double>(span.acked_ns - span.sent_ns) / 1e6;
-      swdata["recoveries"] = span.recoveries;
-      if (span.recovered()) {
-        swdata["recovery_cause"] = span.recovery_cause;
-        swdata["acked_by_read_back"] = span.acked_by_read_back;
-      }
-    }
-    if (!ctx.check_mode) ctx.state.topology_of_switch[sw_name] = topology->name;
-    result.data["switches"][sw_name] = swdata;
-
-    for (const auto* rc : circuits) {
-      ItemResult it;
-      it.kind = "circuit";
-      it.id = rc->circuit.a.str() + "-" + rc->circuit.b.str();
-      it.hosts = {rc->circuit.a.host, rc->circuit.b.host};
-      std::vector<ocs::CrossConnect> to_make;
-      for (const auto& c : rc->cross_connects) {
-        for (const auto& m : plan.make) {
-          if (same_connection(c, m)) to_make.push_back(c);
-        }
-      }
-      nlohmann::json cc = nlohmann::json::array();
-      for (const auto& c : rc->cross_connects) cc.push_back(describe(c));
-      it.data = {{"switch", sw_name}, {"cross_connects", cc}, {"action", to_make.empty() ? "keep" : "make"}};
-      if (ctx.check_mode) {
-        it.status = item_status::skipped;
-        it.message = to_make.empty() ? "already in place" : "would make " + join_connections(to_make);
-        it.started_ns = it.finished_ns = realtime_ns();
-      } else {
-        it.status = item_status::ok;
-        it.message = to_make.empty() ? "already in place" : "made " + join_connections(to_make);
-        if (span.recovered() && !to_make.empty()) it.message += " " + ocs::describe_recovery(span);
-        it.data["t_cmd_ns"] = span.sent_ns;
-        it.data["t_ack_ns"] = span.acked_ns;
-        it.data["recoveries"] = span.recoveries;
-        it.started_ns = span.sent_ns != 0 ? span.sent_ns : realtime_ns();
-        it.finished_ns = span.acked_ns != 0 ? span.acked_ns : it.started_ns;
-      }
-      ctx.sink.record(it);
-    }
-  }
+    for (const auto& c : sw.circuits) ctx.sink.record(circuit_item(sw, c, ctx.check_mode));
+  };
+  apply_topology(*topology, ctx.inventory, **pool,
+                 {.mode = mode, .plan_only = ctx.check_mode, .cancel = &ctx.cancel, .on_switch = on_switch});
 
   result.message = fmt::format("{}topology {} ({}): {} to make, {} to break, {} kept", ctx.check_mode ? "would apply " : "",
                                topology->name, to_string(mode), made, removed, kept);

@@ -10,12 +10,8 @@
 // Items: one per circuit (kind "circuit", "h1:ocs0-h2:ocs1") with the switch's command and
 // acknowledgement times (data t_cmd_ns, t_ack_ns). The step's data holds, per switch, the plan
 // (keep / remove / make / foreign) and the times. Check mode reads the switches (no lease, no
-// change) and lists the changes.
-#include <set>
-#include <string>
-
+// change) and lists the changes. The switch loop itself is coordinator/ocs/apply_topology.hpp.
 #include "coordinator/engine/module.hpp"
-#include "hwdrivers/ocs/optical_switch.hpp"
 
 namespace mixnet::coord {
 
@@ -25,10 +21,5 @@ class OcsApplyModule final : public Module {
   [[nodiscard]] Result<void> validate(const nlohmann::json& args, const ValidationContext& vc) const override;
   StepResult run(const nlohmann::json& args, StepContext& ctx) override;
 };
-
-// The switch ports the inventory cables to `switch_name` (tx, rx and port of every host port).
-std::set<ocs::PortId> inventory_switch_ports(const Inventory& inventory, const std::string& switch_name);
-// The OCS switches the inventory cables at least one port to, in inventory order.
-std::vector<std::string> cabled_ocs_switches(const Inventory& inventory);
 
 }  // namespace mixnet::coord

@@ -5,8 +5,8 @@
 #include "common/clock.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/modules/io_args.hpp"
-#include "coordinator/modules/ocs_apply.hpp"
 #include "coordinator/ocs/apply_plan.hpp"
+#include "coordinator/ocs/switch_cabling.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
 
 namespace mixnet::coord {

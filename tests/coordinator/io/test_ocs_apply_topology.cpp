@@ -1,0 +1,216 @@
+// The one switch loop (coordinator/ocs/apply_topology.hpp) against fake switches: what each
+// switch's turn reports (plan, times, failure and where it happened, the circuits through it),
+// stopping at a failure or going on, cancel before a switch is touched, and plan-only runs that
+// send nothing.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+
+#include "tests/support/scratch_dir.hpp"
+#include "coordinator/model/inventory.hpp"
+#include "coordinator/model/topology.hpp"
+#include "coordinator/ocs/apply_topology.hpp"
+#include "coordinator/ocs/switch_pool.hpp"
+
+using namespace mixnet;
+using namespace mixnet::coord;
+
+namespace {
+
+// What one fake switch holds and is asked.
+struct FakeState {
+  std::vector<ocs::CrossConnect> connections;
+  std::vector<ocs::ChangeSet> applied;
+  int opened = 0;
+  bool fail_list = false;
+  bool fail_apply = false;
+  std::int64_t clock_ns = 1000;   // each change set is sent at clock_ns and acknowledged 10 ns later
+};
+
+class FakeSwitch final : public ocs::OpticalSwitch {
+ public:
+  explicit FakeSwitch(FakeState* s) : s_(s) {}
+  Result<ocs::Timed<ocs::SwitchInfo>> info() override { return ocs::Timed<ocs::SwitchInfo>{}; }
+  Result<ocs::Timed<std::vector<ocs::CrossConnect>>> list() override {
+    if (s_->fail_list) return fail(Errc::timeout, "no reply");
+    return ocs::Timed<std::vector<ocs::CrossConnect>>{s_->connections, {}};
+  }
+  Result<ocs::Timed<ocs::Done>> apply(const ocs::ChangeSet& cs) override {
+    if (s_->fail_apply) return fail(Errc::denied, "DENY");
+    s_->applied.push_back(cs);
+    std::erase_if(s_->connections, [&](const ocs::CrossConnect& c) {
+      return std::find(cs.disconnect.begin(), cs.disconnect.end(), c.from) != cs.disconnect.end();
+    });
+    s_->connections.insert(s_->connections.end(), cs.connect.begin(), cs.connect.end());
+    ocs::Timing t{.sent_ns = s_->clock_ns, .acked_ns = s_->clock_ns + 10, .recoveries = 1, .recovery_cause = "lost session"};
+    s_->clock_ns += 100;
+    return ocs::Timed<ocs::Done>{{}, t};
+  }
+  Result<ocs::Timed<std::vector<ocs::PortState>>> port_status(const std::vector<ocs::PortId>&) override {
+    return ocs::Timed<std::vector<ocs::PortState>>{};
+  }
+  Result<ocs::Timed<std::vector<ocs::PortPower>>> power(const std::vector<ocs::PortId>&) override {
+    return ocs::Timed<std::vector<ocs::PortPower>>{};
+  }
+  Result<ocs::Timed<ocs::Done>> set_port_enabled(const ocs::PortId&, bool) override { return ocs::Timed<ocs::Done>{}; }
+
+ private:
+  FakeState* s_;
+};
+
+// Two 8x8 switches: h1..h4 on ocsA (TX on input i, RX on output 8+i), h5, h6 on ocsB.
+const char* kInventory = R"(version: 1
+name: loop-test
+hosts:
+  - {name: h1, agent: {url: "http://127.0.0.1:9"}, ports: [{name: p, ocs: {switch: ocsA, tx: 1, rx: 9}}]}
+  - {name: h2, agent: {url: "http://127.0.0.1:9"}, ports: [{name: p, ocs: {switch: ocsA, tx: 2, rx: 10}}]}
+  - {name: h3, agent: {url: "http://127.0.0.1:9"}, ports: [{name: p, ocs: {switch: ocsA, tx: 3, rx: 11}}]}
+  - {name: h4, agent: {url: "http://127.0.0.1:9"}, ports: [{name: p, ocs: {switch: ocsA, tx: 4, rx: 12}}]}
+  - {name: h5, agent: {url: "http://127.0.0.1:9"}, ports: [{name: p, ocs: {switch: ocsB, tx: 1, rx: 9}}]}
+  - {name: h6, agent: {url: "http://127.0.0.1:9"}, ports: [{name: p, ocs: {switch: ocsB, tx: 2, rx: 10}}]}
+switches:
+  - {name: ocsA, kind: ocs, uri: "polatis-tl1://admin:root@127.0.0.1:13101"}
+  - {name: ocsB, kind: ocs, uri: "polatis-tl1://admin:root@127.0.0.1:13102"}
+)";
+
+const char* kTopologies = R"(topologies:
+  - name: T
+    circuits: ["h1:p - h2:p", "h3:p - h4:p", "h5:p - h6:p"]
+)";
+
+struct Lab {
+  testing::ScratchDir dir{"mixnet-apply-topology-test"};
+  Inventory inventory;
+  Topology topology;
+  std::map<std::string, FakeState> state;   // by URI port: "13101" is ocsA
+  std::unique_ptr<SwitchPool> pool;
+
+  explicit Lab(bool check_mode = false) {
+    auto inv = parse_inventory(kInventory, "inventory.yaml", dir.path);
+    REQUIRE(inv);
+    inventory = std::move(*inv);
+    auto topos = parse_topology_text(kTopologies, "topologies.yaml", inventory);
+    REQUIRE(topos);
+    topology = std::move(topos->front());
+    SwitchPoolOptions o{.lease_dir = dir.path, .run_id = "run", .holder = "test", .check_mode = check_mode};
+    o.opener = [this](const std::string& uri) -> Result<std::unique_ptr<ocs::OpticalSwitch>> {
+      FakeState& s = state[uri.substr(uri.rfind(':') + 1)];
+      ++s.opened;
+      return std::make_unique<FakeSwitch>(&s);
+    };
+    auto p = make_switch_pool(inventory, o);
+    REQUIRE(p);
+    pool = std::move(*p);
+  }
+  FakeState& a() { return state["13101"]; }
+  FakeState& b() { return state["13102"]; }
+};
+
+}  // namespace
+
+TEST_CASE("apply_topology: every cabled switch in one change set, the times and the circuits made", "[unit][ocs]") {
+  Lab lab;
+  lab.a().connections = {{"1", "10", false}, {"2", "9", false}, {"3", "9", false}};   // h1-h2 right, 3 -> 9 wrong
+  std::vector<std::string> seen;
+  const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool,
+                                {.on_switch = [&](const SwitchApplyOutcome& s) { seen.push_back(s.switch_name); }});
+  CHECK(seen == std::vector<std::string>{"ocsA", "ocsB"});
+  REQUIRE(r.switches.size() == 2);
+  CHECK(r.first_failure() == nullptr);
+
+  const auto& a = r.switches[0];
+  CHECK(a.ok());
+  REQUIRE(a.plan);
+  CHECK(a.plan->keep.size() == 2);
+  CHECK(a.plan->remove.size() == 1);
+  CHECK(a.plan->make.size() == 2);
+  REQUIRE(lab.a().applied.size() == 1);   // fewest changes: one change set
+  REQUIRE(a.timing);
+  CHECK(a.timing->sent_ns == 1000);
+  CHECK(a.timing->acked_ns == 1010);
+  REQUIRE(r.timing_of("ocsA") == &*a.timing);
+  REQUIRE(a.circuits.size() == 2);
+  CHECK(a.circuits[0].circuit->circuit.a.str() == "h1:p");
+  CHECK(a.circuits[0].to_make.empty());        // already in place
+  CHECK(a.circuits[1].to_make.size() == 2);    // 3 -> 12 and 4 -> 11
+
+  CHECK(r.switches[1].circuits.size() == 1);
+  CHECK(r.timing_of("nope") == nullptr);
+}
+
+TEST_CASE("apply_topology: replace sends the disconnects, then the connects; the times span both", "[unit][ocs]") {
+  Lab lab;
+  lab.a().connections = {{"1", "10", false}};
+  const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.mode = ApplyMode::replace});
+  REQUIRE(lab.a().applied.size() == 2);
+  CHECK(lab.a().applied[0].connect.empty());
+  CHECK(lab.a().applied[1].disconnect.empty());
+  const ocs::Timing* t = r.timing_of("ocsA");
+  REQUIRE(t != nullptr);
+  CHECK(t->sent_ns == 1000);
+  CHECK(t->acked_ns == 1110);
+  CHECK(t->recoveries == 2);
+  CHECK(t->recovery_cause == "lost session");
+}
+
+TEST_CASE("apply_topology: a failed switch says where, and its circuits; stop_at_failure leaves the rest untouched",
+          "[unit][ocs]") {
+  SECTION("apply refused") {
+    Lab lab;
+    lab.a().fail_apply = true;
+    const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.stop_at_failure = true});
+    REQUIRE(r.switches.size() == 1);
+    const auto* f = r.first_failure();
+    REQUIRE(f == &r.switches[0]);
+    REQUIRE(f->failure);
+    CHECK(f->failure->stage == SwitchApplyStage::apply);
+    CHECK(f->failure->error.code == Errc::denied);
+    CHECK(f->failure->error.message == "switch ocsA: apply: DENY");
+    CHECK(f->plan);             // read and planned before the change failed
+    CHECK_FALSE(f->timing);
+    CHECK(f->circuits.size() == 2);
+    CHECK(lab.b().opened == 0);
+  }
+  SECTION("list failed, the loop goes on") {
+    Lab lab;
+    lab.a().fail_list = true;
+    const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {});
+    REQUIRE(r.switches.size() == 2);
+    REQUIRE(r.switches[0].failure);
+    CHECK(r.switches[0].failure->stage == SwitchApplyStage::list);
+    CHECK(r.switches[0].failure->error.message == "switch ocsA: list cross-connects: no reply");
+    CHECK_FALSE(r.switches[0].plan);
+    CHECK(r.switches[1].ok());
+    CHECK(lab.b().applied.size() == 1);
+  }
+}
+
+TEST_CASE("apply_topology: cancel fails every later switch before it is touched", "[unit][ocs]") {
+  Lab lab;
+  std::atomic<bool> cancel{true};
+  const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.cancel = &cancel});
+  REQUIRE(r.switches.size() == 2);
+  for (const auto& s : r.switches) {
+    REQUIRE(s.failure);
+    CHECK(s.failure->stage == SwitchApplyStage::cancelled);
+    CHECK(s.failure->error.message == "switch " + s.switch_name + ": cancelled before the switch was touched");
+  }
+  CHECK(lab.a().opened == 0);
+  CHECK(lab.b().opened == 0);
+}
+
+TEST_CASE("apply_topology: plan only reads and plans, sends nothing", "[unit][ocs]") {
+  Lab lab(true);
+  const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.plan_only = true});
+  REQUIRE(r.switches.size() == 2);
+  for (const auto& s : r.switches) {
+    CHECK(s.ok());
+    REQUIRE(s.plan);
+    CHECK(s.plan->make.size() == 2 * s.circuits.size());
+    CHECK_FALSE(s.timing);
+  }
+  CHECK(lab.a().applied.empty());
+  CHECK(lab.b().applied.empty());
+}
