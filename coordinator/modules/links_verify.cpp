@@ -4,10 +4,10 @@
 
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
-#include "coordinator/agents/link_verifier.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/io_args.hpp"
+#include "coordinator/verify/link_verifier.hpp"
 
 namespace mixnet::coord {
 
@@ -40,6 +40,53 @@ Result<std::vector<ExpectedLink>> expected_links(const nlohmann::json& args, con
     if (label->find(topo_name) == std::string::npos) *label += (label->empty() ? "" : ", ") + topo_name;
   }
   return links;
+}
+
+nlohmann::json direction_json(const ProbeDirection& d) {
+  nlohmann::json j = {{"heard", d.heard}, {"rounds", d.rounds}, {"nonce", d.nonce}};
+  if (d.probe_sent_ns != 0) j["probe_sent_ns"] = d.probe_sent_ns;
+  if (d.far_receive_ns != 0) j["far_receive_ns"] = d.far_receive_ns;
+  if (d.confirmed_ns != 0) j["confirmed_ns"] = d.confirmed_ns;
+  if (!d.send_error.empty()) j["send_error"] = d.send_error;
+  if (!d.heard_by.empty()) j["heard_by"] = d.heard_by;
+  return j;
+}
+
+// The port's state at the verdict; agent times also on the coordinator's clock where the offset
+// is known.
+nlohmann::json link_state_json(const PortVerdict& v) {
+  nlohmann::json j = nlohmann::json::object();
+  if (const auto& s = v.link_state) {
+    j["carrier"] = s->carrier;
+    j["admin"] = s->admin_up ? "up" : "down";
+    j["oper_state"] = s->oper_state;
+    if (s->link_up_ns != 0) {
+      j["link_up_ns"] = s->link_up_ns;   // the agent's clock
+      if (v.clock_offset_ns) j["link_up_coord_ns"] = s->link_up_ns - *v.clock_offset_ns;
+    } else {
+      j["link_up_ns"] = nullptr;
+    }
+  }
+  if (v.clock_offset_ns) j["clock_offset_ns"] = *v.clock_offset_ns;
+  return j;
+}
+
+// The report's item for one port's verdict: kind "port", id "h1:ocs0".
+ItemResult port_item(const PortVerdict& v) {
+  ItemResult it;
+  it.kind = "port";
+  it.id = v.port.str();
+  it.status = std::string(to_string(v.verdict));
+  it.message = v.message;
+  it.data = link_state_json(v);
+  it.data["expected_peer"] = v.expected_peer.str();
+  it.data["probe_out"] = direction_json(v.probe_out);
+  it.data["probe_in"] = direction_json(v.probe_in);
+  if (v.actual_peer) it.data["actual_peer"] = *v.actual_peer;
+  it.started_ns = v.started_ns;
+  it.finished_ns = v.finished_ns;
+  it.hosts = v.counts_against;
+  return it;
 }
 
 }  // namespace
@@ -85,12 +132,12 @@ StepResult LinksVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
   for (const auto& h : ctx.inventory.hosts) options.all_hosts.push_back(h.name);
   options.cancel = &ctx.cancel;
 
-  const auto report = verify_links(**pool, *links, options, [&](const ItemResult& item) { ctx.sink.record(item); });
+  const auto report = verify_links(**pool, *links, options, [&](const PortVerdict& v) { ctx.sink.record(port_item(v)); });
 
   std::map<std::string, int> counts;
-  for (const auto& it : report.items) counts[it.status] += 1;
+  for (const auto& v : report.ports) counts[std::string(to_string(v.verdict))] += 1;
   StepResult result;
-  result.data = {{"topology", label}, {"ports", report.items.size()}, {"counts", counts}};
+  result.data = {{"topology", label}, {"ports", report.ports.size()}, {"counts", counts}};
   if (report.all_verified_ns != 0) result.data["all_verified_ns"] = report.all_verified_ns;
   if (report.last_link_up_ns != 0) result.data["last_link_up_ns"] = report.last_link_up_ns;
   if (report.all_verified_ns != 0 && report.last_link_up_ns != 0) {
@@ -98,7 +145,7 @@ StepResult LinksVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
   }
   std::string summary;
   for (const auto& [status, n] : counts) summary += (summary.empty() ? "" : ", ") + fmt::format("{} {}", n, status);
-  result.message = fmt::format("topology {}: {} port(s): {}", label, report.items.size(), summary.empty() ? "none" : summary);
+  result.message = fmt::format("topology {}: {} port(s): {}", label, report.ports.size(), summary.empty() ? "none" : summary);
   return result;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // links.verify: every port a topology connects is up at both ends, and the identity probe proves
-// the expected peer (coordinator/agents/link_verifier.hpp has the method).
+// the expected peer (coordinator/verify/link_verifier.hpp has the method; this module reports its
+// typed verdicts as items).
 //   topology: NAME        default: the topology ocs.apply last applied in this run (per switch)
 //   deadline: SECONDS     how long links may take to come up, 0.1..3600 (default 30; never past
 //                         the step's timeout)

@@ -9,7 +9,6 @@
 
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
-#include "coordinator/agents/link_verifier.hpp"
 #include "coordinator/measure/breakdown.hpp"
 #include "coordinator/measure/ground_truth.hpp"
 #include "coordinator/measure/lost_moments.hpp"
@@ -23,6 +22,7 @@
 #include "coordinator/ocs/apply_topology.hpp"
 #include "coordinator/ocs/switch_cabling.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
+#include "coordinator/verify/link_verifier.hpp"
 
 namespace mixnet::coord {
 
@@ -172,20 +172,6 @@ std::string switch_of(const Inventory& inv, const PortRef& p) {
     if (hp != nullptr && hp->ocs) return hp->ocs->switch_name;
   }
   return {};
-}
-
-// When both directions of the identity probe were confirmed (coordinator clock), from a
-// links.verify item's data; 0 when not confirmed.
-std::int64_t identity_confirmed_ns(const ItemResult& item) {
-  if (item.status != item_status::ok) return 0;
-  std::int64_t latest = 0;
-  for (const char* dir : {"probe_out", "probe_in"}) {
-    const auto& d = item.data.value(dir, nlohmann::json::object());
-    const std::int64_t t = d.value("confirmed_ns", std::int64_t{0});
-    if (t == 0) return 0;
-    latest = std::max(latest, t);
-  }
-  return latest;
 }
 
 using EventsByHost = JournalReader::EventsByHost;
@@ -387,8 +373,8 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
     for (const auto& h : ctx.inventory.hosts) vo.all_hosts.push_back(h.name);
     vo.cancel = &ctx.cancel;
     const auto verified = verify_links(agents, links, vo);
-    std::map<std::string, const ItemResult*> verdict;
-    for (const auto& it : verified.items) verdict[it.id] = &it;
+    std::map<std::string, const PortVerdict*> verdict;
+    for (const auto& v : verified.ports) verdict[v.port.str()] = &v;
 
     // Settle; with traffic, at least long enough for the streams' hold and settled window.
     std::int64_t settle_ns = static_cast<std::int64_t>(a.settle_s * 1e9);
@@ -426,9 +412,9 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
       const auto peer = peer_in(&to, p);
       if (peer && offsets.contains(peer->host)) in.peer_link_events = link_events(*peer);
       in.window_end_ns = window_end;
-      const ItemResult* v = verdict.contains(p.str()) ? verdict.at(p.str()) : nullptr;
+      const PortVerdict* v = verdict.contains(p.str()) ? verdict.at(p.str()) : nullptr;
       if (v != nullptr) {
-        if (const auto t = identity_confirmed_ns(*v); t != 0) in.identity_confirmed = m::coordinator_time(t);
+        if (const auto t = v->identity_confirmed_ns()) in.identity_confirmed = m::coordinator_time(*t);
       }
       std::string traffic_problem;
       if (traffic) {
@@ -465,8 +451,8 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
         // A port the new topology leaves dark: only its carrier loss counts.
         item.status = lost.empty() ? item_status::ok : item_status::failed;
         item.message = "left unconnected by " + to.name + (lost.empty() ? "" : ", but " + m::describe_lost(b, lost));
-      } else if (v->status != item_status::ok) {
-        item.status = v->status;
+      } else if (v->verdict != LinkVerdict::ok) {
+        item.status = std::string(to_string(v->verdict));
         item.message = "links.verify: " + v->message;
       } else if (!up.at) {
         // Before the traffic verdict, which would only say that link_up is missing; named like any

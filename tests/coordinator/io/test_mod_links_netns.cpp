@@ -3,6 +3,7 @@
 // probe gets through one way only), and a killed agent that fails only its own links.
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <set>
 #include <sys/wait.h>
 #include <thread>
 
@@ -74,6 +75,15 @@ TEST_CASE("links.verify: every port ok, one link coming up while the step waits"
     CHECK(it.data.at("probe_out").at("heard") == true);
     CHECK(it.data.at("probe_in").at("heard") == true);
     CHECK(it.data.at("probe_out").at("far_receive_ns").get<std::int64_t>() > 0);
+    // The keys reports and stored results hold (the verifier's verdict is typed; these are made
+    // only at the module's edge).
+    std::set<std::string> keys, probe_keys;
+    for (const auto& [k, v] : it.data.items()) keys.insert(k);
+    for (const auto& [k, v] : it.data.at("probe_out").items()) probe_keys.insert(k);
+    std::set<std::string> want{"carrier", "admin", "oper_state", "link_up_ns", "clock_offset_ns", "expected_peer", "probe_out", "probe_in"};
+    if (!it.data.at("link_up_ns").is_null()) want.insert("link_up_coord_ns");   // a link_up seen since the journal's start
+    CHECK(keys == want);
+    CHECK(probe_keys == std::set<std::string>{"heard", "rounds", "nonce", "probe_sent_ns", "far_receive_ns", "confirmed_ns"});
   }
   CHECK(item(h, "h1:p1").data.at("expected_peer") == "h2:q1");
   CHECK(item(h, "h3:r1").data.at("expected_peer") == "h1:p3");

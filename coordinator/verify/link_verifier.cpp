@@ -1,4 +1,4 @@
-#include "coordinator/agents/link_verifier.hpp"
+#include "coordinator/verify/link_verifier.hpp"
 
 #include <algorithm>
 #include <map>
@@ -26,18 +26,11 @@ bool transport_failure(const Error& e) {
   return e.code == Errc::timeout || e.code == Errc::unavailable || e.code == Errc::io;
 }
 
-// One direction of a link: `from` sends probes, `to` should hear them.
-struct Direction {
-  bool heard = false;
+// One direction of a link while it is being probed: what it showed so far (reported as is), and
+// the bookkeeping of the requests in flight.
+struct Direction : ProbeDirection {
   bool busy = false;                 // a probe or a far-end read is in flight
-  int rounds = 0;                    // probe requests made
   int reads = 0;                     // far-end reads this round
-  std::uint64_t nonce = 0;           // this round's nonce
-  std::int64_t probe_sent_ns = 0;    // the sender's clock: the last frame left
-  std::int64_t far_receive_ns = 0;   // the receiver's clock: the frame arrived
-  std::int64_t confirmed_ns = 0;     // the coordinator's clock: the far end's reply confirming it
-  std::string send_error;            // the probe could not be sent (port down, agent refused)
-  std::vector<std::string> heard_by;   // diagnosis: other ports that heard this nonce
 };
 
 struct LinkRun {
@@ -54,10 +47,10 @@ struct LinkRun {
 class Verifier {
  public:
   Verifier(AgentPool& pool, const std::vector<ExpectedLink>& links, const LinkVerifyOptions& options,
-           const std::function<void(const ItemResult&)>& on_item)
-      : pool_(pool), options_(options), on_item_(on_item), rng_(std::random_device{}()) {
+           const std::function<void(const PortVerdict&)>& on_verdict)
+      : pool_(pool), options_(options), on_verdict_(on_verdict), rng_(std::random_device{}()) {
     for (const auto& l : links) runs_.push_back(LinkRun{.exp = l});
-    report_.items.resize(links.size() * 2);
+    report_.ports.resize(links.size() * 2);
   }
 
   ~Verifier() { cleanup(); }
@@ -156,52 +149,24 @@ class Verifier {
 
   // ---- verdicts ----
 
-  nlohmann::json times_of(const PortRef& p) const {
-    nlohmann::json j = nlohmann::json::object();
-    const PortLinkState* s = state(p);
-    if (s != nullptr) {
-      j["carrier"] = s->carrier;
-      j["admin"] = s->admin_up ? "up" : "down";
-      j["oper_state"] = s->oper_state;
-      if (s->link_up_ns != 0) {
-        j["link_up_ns"] = s->link_up_ns;   // the agent's clock
-        if (auto off = pool_.clock_offset_ns(p.host)) j["link_up_coord_ns"] = s->link_up_ns - *off;
-      } else {
-        j["link_up_ns"] = nullptr;
-      }
-    }
-    if (auto off = pool_.clock_offset_ns(p.host)) j["clock_offset_ns"] = *off;
-    return j;
+  // One port's verdict. `tx`: the port's own probes; `rx`: the expected peer's.
+  PortVerdict port_verdict(const PortRef& p, const PortRef& expected, const Direction& tx, const Direction& rx,
+                           LinkVerdict verdict, std::string message) const {
+    PortVerdict v;
+    v.port = p;
+    v.expected_peer = expected;
+    v.verdict = verdict;
+    v.message = std::move(message);
+    v.probe_out = tx;
+    v.probe_in = rx;
+    if (const PortLinkState* s = state(p)) v.link_state = *s;
+    v.clock_offset_ns = pool_.clock_offset_ns(p.host);
+    v.started_ns = started_ns_;
+    v.finished_ns = realtime_ns();
+    return v;
   }
 
-  static nlohmann::json direction_json(const Direction& d) {
-    nlohmann::json j = {{"heard", d.heard}, {"rounds", d.rounds}, {"nonce", d.nonce}};
-    if (d.probe_sent_ns != 0) j["probe_sent_ns"] = d.probe_sent_ns;
-    if (d.far_receive_ns != 0) j["far_receive_ns"] = d.far_receive_ns;
-    if (d.confirmed_ns != 0) j["confirmed_ns"] = d.confirmed_ns;
-    if (!d.send_error.empty()) j["send_error"] = d.send_error;
-    if (!d.heard_by.empty()) j["heard_by"] = d.heard_by;
-    return j;
-  }
-
-  // One port's item. `tx`: the port's own probes; `rx`: the expected peer's.
-  ItemResult item(const PortRef& p, const PortRef& expected, const Direction& tx, const Direction& rx,
-                  std::string status, std::string message) const {
-    ItemResult it;
-    it.kind = "port";
-    it.id = p.str();
-    it.status = std::move(status);
-    it.message = std::move(message);
-    it.data = times_of(p);
-    it.data["expected_peer"] = expected.str();
-    it.data["probe_out"] = direction_json(tx);
-    it.data["probe_in"] = direction_json(rx);
-    it.started_ns = started_ns_;
-    it.finished_ns = realtime_ns();
-    return it;
-  }
-
-  void finish(std::size_t i, ItemResult a, ItemResult b) {
+  void finish(std::size_t i, PortVerdict a, PortVerdict b) {
     LinkRun& r = runs_[i];
     if (r.phase == LinkRun::Phase::done) return;
     r.phase = LinkRun::Phase::done;
@@ -213,11 +178,11 @@ class Verifier {
       }
     }
     report_.all_verified_ns = realtime_ns();
-    report_.items[2 * i] = std::move(a);
-    report_.items[2 * i + 1] = std::move(b);
-    if (on_item_) {
-      on_item_(report_.items[2 * i]);
-      on_item_(report_.items[2 * i + 1]);
+    report_.ports[2 * i] = std::move(a);
+    report_.ports[2 * i + 1] = std::move(b);
+    if (on_verdict_) {
+      on_verdict_(report_.ports[2 * i]);
+      on_verdict_(report_.ports[2 * i + 1]);
     }
   }
 
@@ -230,17 +195,17 @@ class Verifier {
     const bool b_dead = unreachable_.contains(b.host);
     if (a_dead || b_dead) {
       auto one = [&](const PortRef& p, const PortRef& peer, bool own_dead, const Direction& tx, const Direction& rx) {
-        ItemResult it;
+        PortVerdict v;
         if (own_dead) {
-          it = item(p, peer, tx, rx, std::string(item_status::unreachable),
-                    "the agent of " + p.host + " did not answer: " + unreachable_.at(p.host));
-          it.hosts = {p.host};
+          v = port_verdict(p, peer, tx, rx, LinkVerdict::unreachable,
+                           "the agent of " + p.host + " did not answer: " + unreachable_.at(p.host));
+          v.counts_against = {p.host};
         } else {
-          it = item(p, peer, tx, rx, std::string(item_status::unreachable),
-                    "cannot verify: the far end's agent (" + peer.host + ") did not answer");
-          it.hosts = {peer.host};
+          v = port_verdict(p, peer, tx, rx, LinkVerdict::unreachable,
+                           "cannot verify: the far end's agent (" + peer.host + ") did not answer");
+          v.counts_against = {peer.host};
         }
-        return it;
+        return v;
       };
       finish(i, one(a, b, a_dead, r.ab, r.ba), one(b, a, b_dead, r.ba, r.ab));
       return true;
@@ -252,13 +217,13 @@ class Verifier {
     if (unmanaged(a) || unmanaged(b)) {
       auto one = [&](const PortRef& p, const PortRef& peer, const Direction& tx, const Direction& rx) {
         if (unmanaged(p)) {
-          return item(p, peer, tx, rx, std::string(item_status::failed),
-                      "the agent of " + p.host + " does not manage port " + p.port + " (check its --ports)");
+          return port_verdict(p, peer, tx, rx, LinkVerdict::failed,
+                              "the agent of " + p.host + " does not manage port " + p.port + " (check its --ports)");
         }
-        auto it = item(p, peer, tx, rx, std::string(item_status::failed),
-                       "cannot verify: the far end " + peer.str() + " is not managed by its agent");
-        it.hosts = {peer.host};
-        return it;
+        auto v = port_verdict(p, peer, tx, rx, LinkVerdict::failed,
+                              "cannot verify: the far end " + peer.str() + " is not managed by its agent");
+        v.counts_against = {peer.host};
+        return v;
       };
       finish(i, one(a, b, r.ab, r.ba), one(b, a, r.ba, r.ab));
       return true;
@@ -438,8 +403,8 @@ class Verifier {
     d.busy = false;
     if (r.phase != LinkRun::Phase::probing) return;
     if (r.ab.heard && r.ba.heard) {
-      finish(i, item(r.exp.a, r.exp.b, r.ab, r.ba, std::string(item_status::ok), "peer " + r.exp.b.str() + " confirmed both ways"),
-             item(r.exp.b, r.exp.a, r.ba, r.ab, std::string(item_status::ok), "peer " + r.exp.a.str() + " confirmed both ways"));
+      finish(i, port_verdict(r.exp.a, r.exp.b, r.ab, r.ba, LinkVerdict::ok, "peer " + r.exp.b.str() + " confirmed both ways"),
+             port_verdict(r.exp.b, r.exp.a, r.ba, r.ab, LinkVerdict::ok, "peer " + r.exp.a.str() + " confirmed both ways"));
       return;
     }
     if (!d.heard && d.rounds < options_.probe_rounds && left_ns() >= kMinRoundNs) {
@@ -489,7 +454,7 @@ class Verifier {
   }
 
   // The verdict of port p (expected peer q) from what its own probes (tx) and q's (rx) showed.
-  ItemResult verdict(const PortRef& p, const PortRef& q, const Direction& tx, const Direction& rx,
+  PortVerdict verdict(const PortRef& p, const PortRef& q, const Direction& tx, const Direction& rx,
                      const std::vector<std::string>& hears, const std::string& when) const {
     auto join = [](const std::vector<std::string>& v) {
       std::string s;
@@ -497,19 +462,19 @@ class Verifier {
       return s;
     };
     if (tx.heard && rx.heard) {
-      return item(p, q, tx, rx, std::string(item_status::ok), "peer " + q.str() + " confirmed both ways");
+      return port_verdict(p, q, tx, rx, LinkVerdict::ok, "peer " + q.str() + " confirmed both ways");
     }
     if (!tx.heard && !tx.heard_by.empty()) {
-      auto it = item(p, q, tx, rx, std::string(item_status::miswired),
-                     "cabled to " + join(tx.heard_by) + ", expected " + q.str() + " (its probe was heard there)");
-      it.data["actual_peer"] = tx.heard_by.front();
-      return it;
+      auto v = port_verdict(p, q, tx, rx, LinkVerdict::miswired,
+                            "cabled to " + join(tx.heard_by) + ", expected " + q.str() + " (its probe was heard there)");
+      v.actual_peer = tx.heard_by.front();
+      return v;
     }
     if (!rx.heard && !hears.empty() && !tx.heard) {
-      auto it = item(p, q, tx, rx, std::string(item_status::miswired),
-                     "cabled to " + join(hears) + ", expected " + q.str() + " (it hears " + join(hears) + ")");
-      it.data["actual_peer"] = hears.front();
-      return it;
+      auto v = port_verdict(p, q, tx, rx, LinkVerdict::miswired,
+                            "cabled to " + join(hears) + ", expected " + q.str() + " (it hears " + join(hears) + ")");
+      v.actual_peer = hears.front();
+      return v;
     }
     std::string why;
     if (!tx.send_error.empty()) why += "; sending from " + p.str() + ": " + tx.send_error;
@@ -517,11 +482,11 @@ class Verifier {
     if (tx.heard != rx.heard) {
       const std::string msg = rx.heard ? p.str() + " hears " + q.str() + ", but " + q.str() + " does not hear " + p.str()
                                        : q.str() + " hears " + p.str() + ", but " + p.str() + " does not hear " + q.str();
-      return item(p, q, tx, rx, std::string(item_status::one_sided), "probe seen one way only" + when + ": " + msg + why);
+      return port_verdict(p, q, tx, rx, LinkVerdict::one_sided, "probe seen one way only" + when + ": " + msg + why);
     }
-    return item(p, q, tx, rx, std::string(item_status::failed),
-                "carrier at both ends, but no identity probe got through either way" + when +
-                    " and no other port heard " + p.str() + why);
+    return port_verdict(p, q, tx, rx, LinkVerdict::failed,
+                        "carrier at both ends, but no identity probe got through either way" + when +
+                            " and no other port heard " + p.str() + why);
   }
 
   void conclude(std::size_t i, const std::string& when = "") {
@@ -544,19 +509,18 @@ class Verifier {
     if (r.phase == LinkRun::Phase::waiting) {
       const bool a_up = up(r.exp.a);
       const bool b_up = up(r.exp.b);
-      std::string status;
+      LinkVerdict status = LinkVerdict::failed;
       std::string msg;
       if (!a_up && !b_up) {
-        status = item_status::dark;
+        status = LinkVerdict::dark;
         msg = "no carrier at either end by the deadline: " + port_words(r.exp.a) + ", " + port_words(r.exp.b);
       } else if (a_up != b_up) {
-        status = item_status::one_sided;
+        status = LinkVerdict::one_sided;
         msg = "carrier at one end only by the deadline: " + port_words(r.exp.a) + ", " + port_words(r.exp.b);
       } else {
-        status = item_status::failed;
         msg = "both ends came up only at the deadline; the link was not probed";
       }
-      finish(i, item(r.exp.a, r.exp.b, r.ab, r.ba, status, msg), item(r.exp.b, r.exp.a, r.ba, r.ab, status, msg));
+      finish(i, port_verdict(r.exp.a, r.exp.b, r.ab, r.ba, status, msg), port_verdict(r.exp.b, r.exp.a, r.ba, r.ab, status, msg));
       return;
     }
     conclude(i, " (deadline reached)");
@@ -564,7 +528,7 @@ class Verifier {
 
   AgentPool& pool_;
   const LinkVerifyOptions& options_;
-  const std::function<void(const ItemResult&)>& on_item_;
+  const std::function<void(const PortVerdict&)>& on_verdict_;
   std::mt19937_64 rng_;
   std::vector<LinkRun> runs_;
   std::size_t done_ = 0;
@@ -580,8 +544,8 @@ class Verifier {
 }  // namespace
 
 LinkVerifyReport verify_links(AgentPool& pool, const std::vector<ExpectedLink>& links, const LinkVerifyOptions& options,
-                              const std::function<void(const ItemResult&)>& on_item) {
-  Verifier v(pool, links, options, on_item);
+                              const std::function<void(const PortVerdict&)>& on_verdict) {
+  Verifier v(pool, links, options, on_verdict);
   return v.run();
 }
 

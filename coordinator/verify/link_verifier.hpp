@@ -1,6 +1,7 @@
 #pragma once
 // links.verify's engine: every expected link is up at both ends and the identity probe proves
-// that each end sees the expected peer. Event-driven from start to end:
+// that each end sees the expected peer. Policy over the agent client (coordinator/agents/), not
+// a part of it. Event-driven from start to end:
 //
 //  1. read each agent's event journal up to now and its inventory (carrier, admin state);
 //  2. links up at both ends are probed at once; for the others, each agent's journal is
@@ -13,14 +14,14 @@
 //  5. at the deadline, links still waiting for carrier are dark (no carrier at either end) or
 //     one-sided (carrier at one end only).
 //
-// Verdicts, one per port (kind "port", id "h1:ocs0"):
+// Verdicts, one per port (link_verdict.hpp):
 //   ok          both ends up, each heard the other
 //   miswired    the port's probe was heard by another port (or it heard another port): the
 //               message names the real peer and the expected one
 //   dark        no carrier at either end
 //   one-sided   carrier at one end only, or the probe got through one way only
-//   unreachable the port's agent (or the far end's) did not answer; the item counts against the
-//               host whose agent failed
+//   unreachable the port's agent (or the far end's) did not answer; the verdict counts against
+//               the host whose agent failed
 //   failed      anything else (the agent does not manage the port; carrier at both ends but no
 //               probe got through either way and no other port heard it)
 #include <atomic>
@@ -30,15 +31,9 @@
 #include <vector>
 
 #include "coordinator/agents/agent_pool.hpp"
-#include "coordinator/engine/module.hpp"
-#include "coordinator/model/inventory.hpp"
+#include "coordinator/verify/link_verdict.hpp"
 
 namespace mixnet::coord {
-
-struct ExpectedLink {
-  PortRef a;
-  PortRef b;
-};
 
 struct LinkVerifyOptions {
   std::int64_t deadline_ns = 0;          // monotonic_ns(): every verdict is in by then
@@ -49,15 +44,9 @@ struct LinkVerifyOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-struct LinkVerifyReport {
-  std::vector<ItemResult> items;         // two per link, in the order of the links
-  std::int64_t all_verified_ns = 0;      // CLOCK_REALTIME (coordinator) of the last verdict
-  std::int64_t last_link_up_ns = 0;      // the latest link-up time among the ports (agent clocks,
-                                         // aligned to the coordinator's where an offset is known)
-};
-
-// Runs the verification; `on_item` sees each verdict the moment it is reached (to record it).
+// Runs the verification; `on_verdict` sees each port's verdict the moment it is reached (to
+// record it).
 LinkVerifyReport verify_links(AgentPool& pool, const std::vector<ExpectedLink>& links, const LinkVerifyOptions& options,
-                              const std::function<void(const ItemResult&)>& on_item = {});
+                              const std::function<void(const PortVerdict&)>& on_verdict = {});
 
 }  // namespace mixnet::coord
