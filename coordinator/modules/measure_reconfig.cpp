@@ -19,7 +19,7 @@
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/io_args.hpp"
 #include "coordinator/modules/measure_inputs.hpp"
-#include "coordinator/modules/measure_traffic.hpp"
+#include "coordinator/traffic/reconfig_traffic.hpp"
 #include "coordinator/modules/ocs_apply.hpp"
 #include "coordinator/ocs/apply_plan.hpp"
 #include "coordinator/ocs/switch_pool.hpp"

@@ -548,8 +548,7 @@ Result<void> TrafficRunModule::validate(const nlohmann::json& args, const Valida
   }
   // A templated pattern leaves the pattern-specific keys for the run to judge.
   if (partial && args.is_object() && args.contains("pattern") && is_templated(args["pattern"])) {
-    return io_args::only_keys(args, {"pattern", "topology", "pairs", "switches", "direction", "duration", "bytes", "streams",
-                                     "transport", "sink", "threshold", "line_rate_gbps", "timeout", "parallel"});
+    return check_traffic_run_keys(args);
   }
   auto parsed = parse_traffic_run_args(known, vc.inventory, vc.topologies, partial);
   if (!parsed) return std::unexpected(parsed.error());

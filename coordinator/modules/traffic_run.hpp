@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "coordinator/engine/module.hpp"
-#include "coordinator/modules/traffic_args.hpp"
-#include "coordinator/modules/traffic_schedule.hpp"
+#include "coordinator/traffic/traffic_args.hpp"
+#include "coordinator/traffic/traffic_schedule.hpp"
 
 namespace mixnet::coord {
 

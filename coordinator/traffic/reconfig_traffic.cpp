@@ -1,4 +1,4 @@
-#include "coordinator/modules/measure_traffic.hpp"
+#include "coordinator/traffic/reconfig_traffic.hpp"
 
 #include <algorithm>
 #include <cmath>
