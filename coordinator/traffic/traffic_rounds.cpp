@@ -10,6 +10,7 @@
 
 #include "common/clock.hpp"
 #include "coordinator/agents/traffic_calls.hpp"
+#include "coordinator/traffic/receiver_address.hpp"
 
 namespace mixnet::coord {
 
@@ -81,12 +82,7 @@ class RoundRunner {
       TrafficClientCall c{.host = f->from.host};
       c.request.port = f->from.port;
       c.request.transport = args_.transport;
-      // The receiver listens on the address its agent bound it to: the port's own address.
-      c.request.peer = f->server->local_address;
-      if (c.request.peer.empty()) {
-        auto p = ctx_.inventory.find_port(f->to);
-        if (p) c.request.peer = (*p)->ip().value_or("");
-      }
+      c.request.peer = receiver_address(*f->server, ctx_.inventory, f->to);
       c.request.peer_tcp_port = f->server->tcp_port;
       c.request.streams = args_.streams;
       if (args_.duration_s) c.request.duration_ms = std::max<std::uint64_t>(1, std::llround(*args_.duration_s * 1000));
