@@ -8,5 +8,4 @@ target_sources(mixnet_coord_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/nic_configure.cpp
   ${CMAKE_CURRENT_LIST_DIR}/measure_inputs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/measure_traffic.cpp
 )

@@ -18,10 +18,10 @@
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/io_args.hpp"
 #include "coordinator/modules/measure_inputs.hpp"
-#include "coordinator/modules/measure_traffic.hpp"
 #include "coordinator/ocs/apply_topology.hpp"
 #include "coordinator/ocs/switch_cabling.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
+#include "coordinator/traffic/reconfig_traffic.hpp"
 #include "coordinator/verify/link_verifier.hpp"
 
 namespace mixnet::coord {
@@ -47,7 +47,7 @@ struct Args {
   // later carrier event (one event loop per agent), at the price of link_up_to_identity including
   // the wait for the slowest port.
   bool probe_after_all_up = false;
-  ReconfigTrafficArgs traffic;   // timeline streams over each new circuit (measure_traffic.hpp)
+  ReconfigTrafficArgs traffic;   // timeline streams over each new circuit (coordinator/traffic/reconfig_traffic.hpp)
 };
 
 Result<Args> parse_args(const nlohmann::json& args, const TopologySet& set, bool check_topologies) {

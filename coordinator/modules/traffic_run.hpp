@@ -12,30 +12,13 @@
 // Items: one per circuit/pair (kind circuit or pair, hosts both ends) and one per port (kind
 // port), with Gb/s figures in data. Step data: per circuit/pair and per port Gb/s, totals.
 // Check mode lists what would run and sends nothing.
-#include <string>
-#include <vector>
+// The work is in coordinator/traffic/: arguments, plan, rounds, verdicts; this file puts the
+// steps in order.
+#include <string_view>
 
 #include "coordinator/engine/module.hpp"
-#include "coordinator/modules/traffic_args.hpp"
-#include "coordinator/modules/traffic_schedule.hpp"
 
 namespace mixnet::coord {
-
-// What a step will run: the tests, in rounds, and the pairs it will not run (with why).
-struct TrafficPlan {
-  std::vector<TrafficTest> tests;
-  std::vector<std::vector<std::size_t>> rounds;   // indices into tests
-  struct Skip {
-    TrafficTest test;
-    std::string why;
-  };
-  std::vector<Skip> skipped;
-  std::string label;                              // "topology mesh", "3 pairs", "switch eps1"
-};
-
-// The plan for resolved arguments. Errors name the argument (no topology applied and none named).
-Result<TrafficPlan> plan_traffic(const TrafficRunArgs& args, const Inventory& inventory, const TopologySet& topologies,
-                                 const RunState& state);
 
 class TrafficRunModule final : public Module {
  public:

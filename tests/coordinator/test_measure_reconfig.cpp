@@ -10,7 +10,7 @@
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/measure_reconfig.hpp"
-#include "coordinator/modules/measure_traffic.hpp"
+#include "coordinator/traffic/reconfig_traffic.hpp"
 #include "tests/coordinator/model_fixture.hpp"
 
 using namespace mixnet;

@@ -11,6 +11,7 @@
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/traffic_run.hpp"
+#include "coordinator/traffic/traffic_plan.hpp"
 #include "tests/coordinator/model_fixture.hpp"
 
 using namespace mixnet;

@@ -1,4 +1,4 @@
-#include "coordinator/modules/measure_traffic.hpp"
+#include "coordinator/traffic/reconfig_traffic.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +10,7 @@
 #include "common/wire/traffic_api.hpp"
 #include "coordinator/agents/traffic_calls.hpp"
 #include "coordinator/modules/io_args.hpp"
+#include "coordinator/traffic/receiver_address.hpp"
 
 namespace mixnet::coord {
 
@@ -127,11 +128,7 @@ ReconfigTraffic ReconfigTraffic::start(AgentPool& agents, const Inventory& inven
     s.server_id = rep.id;
     TrafficClientCall call{.host = s.circuit.a.host};
     call.request.port = s.circuit.a.port;
-    call.request.peer = rep.local_address;
-    if (call.request.peer.empty()) {
-      auto p = inventory.find_port(s.circuit.b);
-      if (p) call.request.peer = (*p)->ip().value_or("");
-    }
+    call.request.peer = receiver_address(rep, inventory, s.circuit.b);
     call.request.peer_tcp_port = rep.tcp_port;
     call.request.streams = args.streams;
     call.request.duration_ms = life_ms;

@@ -40,6 +40,9 @@ struct TrafficRunArgs {
   std::size_t parallel = 0;                     // most tests at once (0: as many as fit)
 };
 
+// args is an object (or null) holding only traffic.run's keys. Errors name the stray key.
+Result<void> check_traffic_run_keys(const nlohmann::json& args);
+
 // Reads the arguments. `partial`: load-time validation of arguments that held templates: those
 // keys were removed, so a missing required value is not an error.
 Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const Inventory& inventory,

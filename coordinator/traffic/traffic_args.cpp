@@ -1,20 +1,18 @@
-#include "coordinator/modules/traffic_args.hpp"
+#include "coordinator/traffic/traffic_args.hpp"
 
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "common/text.hpp"
 #include "common/wire/traffic_api.hpp"
 #include "coordinator/modules/io_args.hpp"
 
 namespace mixnet::coord {
 
 namespace {
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  return std::string(s);
-}
 
 Result<PortRef> inventory_port(const std::string& text, const Inventory& inventory, const std::string& field) {
   auto ref = PortRef::parse(text);
@@ -53,8 +51,8 @@ Result<std::pair<PortRef, PortRef>> parse_port_pair(const nlohmann::json& value,
       return fail(Errc::invalid_argument, "must be 'HOST:PORT - HOST:PORT' (a hyphen with spaces around it), got '" + s + "'",
                   field);
     }
-    a_text = trim(std::string_view(s).substr(0, sep));
-    b_text = trim(std::string_view(s).substr(sep + 3));
+    a_text = mixnet::trim(std::string_view(s).substr(0, sep));
+    b_text = mixnet::trim(std::string_view(s).substr(sep + 3));
   } else if (value.is_array() && value.size() == 2 && value[0].is_string() && value[1].is_string()) {
     a_text = value[0].get<std::string>();
     b_text = value[1].get<std::string>();
@@ -69,14 +67,14 @@ Result<std::pair<PortRef, PortRef>> parse_port_pair(const nlohmann::json& value,
   return std::pair{*a, *b};
 }
 
+Result<void> check_traffic_run_keys(const nlohmann::json& args) {
+  return io_args::only_keys(args, {"pattern", "topology", "pairs", "switches", "direction", "duration", "bytes", "streams",
+                                   "transport", "sink", "threshold", "line_rate_gbps", "timeout", "parallel"});
+}
+
 Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const Inventory& inventory,
                                               const TopologySet& topologies, bool partial) {
-  if (auto ok = io_args::only_keys(args, {"pattern", "topology", "pairs", "switches", "direction", "duration", "bytes",
-                                          "streams", "transport", "sink", "threshold", "line_rate_gbps", "timeout",
-                                          "parallel"});
-      !ok) {
-    return std::unexpected(ok.error());
-  }
+  if (auto ok = check_traffic_run_keys(args); !ok) return std::unexpected(ok.error());
   TrafficRunArgs out;
 
   auto pattern = io_args::string_arg(args, "pattern");
@@ -95,10 +93,9 @@ Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const 
       return fail(Errc::invalid_argument, "only with pattern circuits", "topology");
     }
     if (topologies.find(**topology) == nullptr) {
-      std::string known;
-      for (const auto& n : topologies.names()) known += (known.empty() ? "" : ", ") + n;
-      return fail(Errc::invalid_argument,
-                  "unknown topology '" + **topology + "' (known: " + (known.empty() ? "none" : known) + ")", "topology");
+      const auto names = topologies.names();
+      const std::string known = names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "));
+      return fail(Errc::invalid_argument, "unknown topology '" + **topology + "' (known: " + known + ")", "topology");
     }
     out.topology = *topology;
   }

@@ -1,4 +1,4 @@
-#include "coordinator/modules/traffic_schedule.hpp"
+#include "coordinator/traffic/traffic_schedule.hpp"
 
 #include <map>
 #include <numeric>

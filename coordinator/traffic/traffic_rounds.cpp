@@ -1,0 +1,239 @@
+#include "coordinator/traffic/traffic_rounds.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/clock.hpp"
+#include "coordinator/agents/traffic_calls.hpp"
+#include "coordinator/traffic/receiver_address.hpp"
+
+namespace mixnet::coord {
+
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+constexpr std::int64_t kStartTimeoutNs = 10 * kSecond;      // starting servers / clients, handing peers
+constexpr std::int64_t kServerSettleNs = 3 * kSecond;       // servers end right after their client
+constexpr std::int64_t kCleanupNs = 3 * kSecond;            // cancels at the end of a round
+constexpr std::uint64_t kMaxRdmaMarginMs = 2000;
+
+class RoundRunner {
+ public:
+  RoundRunner(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx) : pool_(pool), args_(args), ctx_(ctx) {}
+
+  void run(const std::vector<Flow*>& flows) {
+    const std::int64_t timeout_ns = static_cast<std::int64_t>(args_.timeout_s * 1e9);
+    // Leave room at the step's deadline to cancel what is still running.
+    const std::int64_t round_deadline = std::min(monotonic_ns() + timeout_ns, ctx_.deadline_ns - kCleanupNs);
+    start_servers(flows, round_deadline);
+    start_clients(flows, round_deadline);
+    if (args_.transport == "rdma") hand_peers(flows, round_deadline);
+    wait_clients(flows, round_deadline);
+    settle_servers(flows);
+  }
+
+ private:
+  std::uint64_t timeout_ms() const {
+    return std::min<std::uint64_t>(static_cast<std::uint64_t>(args_.timeout_s * 1000), wire::kMaxTrafficDurationMs);
+  }
+  static std::int64_t start_deadline(std::int64_t round_deadline) {
+    return std::min(monotonic_ns() + kStartTimeoutNs, std::max(round_deadline, monotonic_ns() + kSecond));
+  }
+
+  void start_servers(const std::vector<Flow*>& flows, std::int64_t round_deadline) {
+    std::vector<TrafficServerCall> calls;
+    std::vector<Flow*> who;
+    for (Flow* f : flows) {
+      TrafficServerCall c{.host = f->to.host};
+      c.request.port = f->to.port;
+      c.request.transport = args_.transport;
+      c.request.sink = args_.sink;
+      c.request.duration_ms = timeout_ms();   // its lifetime: it ends by the round's end whatever happens
+      c.request.accept_timeout_ms = std::min<std::uint64_t>(timeout_ms(), wire::kDefaultAcceptTimeoutMs);
+      if (args_.transport == "rdma") {
+        wire::RdmaOptions o;
+        o.qps = args_.streams;
+        c.request.rdma = o;
+      }
+      calls.push_back(std::move(c));
+      who.push_back(f);
+    }
+    auto replies = start_traffic_servers(pool_, calls, start_deadline(round_deadline));
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      if (!replies[i].ok()) {
+        who[i]->fail_with("the receiver " + who[i]->to.str() + " could not start", replies[i].value.error(), who[i]->to.host);
+        continue;
+      }
+      who[i]->server = *replies[i].value;
+      who[i]->server_id = replies[i].value->id;
+    }
+  }
+
+  void start_clients(const std::vector<Flow*>& flows, std::int64_t round_deadline) {
+    std::vector<TrafficClientCall> calls;
+    std::vector<Flow*> who;
+    for (Flow* f : flows) {
+      if (f->settled()) continue;
+      TrafficClientCall c{.host = f->from.host};
+      c.request.port = f->from.port;
+      c.request.transport = args_.transport;
+      c.request.peer = receiver_address(*f->server, ctx_.inventory, f->to);
+      c.request.peer_tcp_port = f->server->tcp_port;
+      c.request.streams = args_.streams;
+      if (args_.duration_s) c.request.duration_ms = std::max<std::uint64_t>(1, std::llround(*args_.duration_s * 1000));
+      if (args_.bytes) c.request.bytes = *args_.bytes;
+      if (args_.transport == "rdma") {
+        if (!f->server->rdma || !f->server->rdma->endpoint) {
+          f->fail_as("the receiver's agent gave no rdma.endpoint for its RDMA server " + f->server_id);
+          continue;
+        }
+        wire::RdmaOptions o;
+        o.qps = args_.streams;
+        o.peer = *f->server->rdma->endpoint;
+        o.margin_ms = std::min<std::uint64_t>(kMaxRdmaMarginMs, *c.request.duration_ms / 4);
+        c.request.rdma = o;
+      }
+      calls.push_back(std::move(c));
+      who.push_back(f);
+    }
+    if (calls.empty()) return;
+    auto replies = start_traffic_clients(pool_, calls, start_deadline(round_deadline));
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      if (!replies[i].ok()) {
+        who[i]->fail_with("the sender " + who[i]->from.str() + " could not start", replies[i].value.error(),
+                          who[i]->from.host);
+        continue;
+      }
+      who[i]->client = *replies[i].value;
+      who[i]->client_id = replies[i].value->id;
+    }
+  }
+
+  void hand_peers(const std::vector<Flow*>& flows, std::int64_t round_deadline) {
+    std::vector<TrafficPeerCall> calls;
+    std::vector<Flow*> who;
+    for (Flow* f : flows) {
+      if (f->settled()) continue;
+      if (!f->client->rdma || !f->client->rdma->endpoint) {
+        f->fail_as("the sender's agent gave no rdma.endpoint for its RDMA run " + f->client_id);
+        continue;
+      }
+      nlohmann::json endpoint;
+      wire::to_json(endpoint, *f->client->rdma->endpoint);
+      calls.push_back({.host = f->to.host, .id = f->server_id, .endpoint = std::move(endpoint)});
+      who.push_back(f);
+    }
+    if (calls.empty()) return;
+    auto replies = hand_traffic_peers(pool_, calls, start_deadline(round_deadline));
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      if (!replies[i].ok()) {
+        who[i]->fail_with("the receiver " + who[i]->to.str() + " refused the sender's endpoint", replies[i].value.error(),
+                          who[i]->to.host);
+      }
+    }
+  }
+
+  void wait_clients(const std::vector<Flow*>& flows, std::int64_t round_deadline) {
+    std::vector<TrafficReadCall> calls;
+    std::vector<Flow*> who;
+    for (Flow* f : flows) {
+      if (f->settled() || f->client_id.empty()) continue;
+      calls.push_back({.host = f->from.host, .id = f->client_id});
+      who.push_back(f);
+    }
+    if (calls.empty()) return;
+    TrafficWaitOptions options;
+    options.deadline_ns = round_deadline;
+    options.cancel = &ctx_.cancel;
+    auto replies = wait_traffic_runs(pool_, calls, options);
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      if (replies[i].ok()) {
+        who[i]->client = *replies[i].value;
+      } else if (!traffic_run_finished(*who[i]->client)) {
+        who[i]->fail_with("reading the sender's run " + who[i]->client_id, replies[i].value.error(), who[i]->from.host);
+      }
+    }
+    if (ctx_.cancel.load()) {
+      for (Flow* f : who) {
+        if (!f->settled() && !traffic_run_finished(*f->client)) f->fail_as("interrupted");
+      }
+    }
+  }
+
+  // Servers end right after their client's receipts: read them (briefly), then cancel every run
+  // of the round still going, so nothing outlives the step.
+  void settle_servers(const std::vector<Flow*>& flows) {
+    std::vector<TrafficReadCall> calls;
+    std::vector<Flow*> who;
+    for (Flow* f : flows) {
+      if (f->server_id.empty()) continue;
+      calls.push_back({.host = f->to.host, .id = f->server_id});
+      who.push_back(f);
+    }
+    const bool any_client_running = std::any_of(flows.begin(), flows.end(), [](const Flow* f) {
+      return f->client && !traffic_run_finished(*f->client);
+    });
+    if (!calls.empty()) {
+      TrafficWaitOptions options;
+      // Only a server whose client ended cleanly is worth waiting for.
+      options.deadline_ns = std::min(monotonic_ns() + (any_client_running ? kSecond / 2 : kServerSettleNs), ctx_.deadline_ns);
+      auto replies = wait_traffic_runs(pool_, calls, options);
+      for (std::size_t i = 0; i < replies.size(); ++i) {
+        if (replies[i].ok()) who[i]->server = *replies[i].value;
+      }
+    }
+    std::vector<TrafficRunRef> cancels;
+    for (Flow* f : flows) {
+      if (f->client && !traffic_run_finished(*f->client)) cancels.push_back({f->from.host, f->client_id});
+      if (f->server && !f->server_id.empty() && !traffic_run_finished(*f->server)) cancels.push_back({f->to.host, f->server_id});
+    }
+    if (!cancels.empty()) {
+      (void)cancel_traffic_runs(pool_, cancels, monotonic_ns() + kCleanupNs);
+    }
+  }
+
+  AgentPool& pool_;
+  const TrafficRunArgs& args_;
+  StepContext& ctx_;
+};
+
+}  // namespace
+
+void run_round(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx, std::size_t round, std::size_t rounds,
+               const std::vector<Flow*>& flows) {
+  if (ctx.cancel.load() || ctx.expired()) {
+    const bool cancelled = ctx.cancel.load();
+    for (Flow* f : flows) f->fail_as(cancelled ? "not run: interrupted" : "not run: the step's timeout passed");
+    return;
+  }
+  if (rounds > 1) ctx.sink.note(fmt::format("round {} of {}", round + 1, rounds));
+  RoundRunner(pool, args, ctx).run(flows);
+}
+
+std::map<PortRef, double> read_port_speeds(AgentPool& pool, const TrafficPlan& plan, const TrafficRunArgs& args,
+                                           std::int64_t deadline_ns) {
+  std::map<PortRef, double> gbps;
+  std::set<std::string> host_set;
+  for (const auto& t : plan.tests) {
+    host_set.insert(t.a.host);
+    host_set.insert(t.b.host);
+  }
+  if (args.line_rate_gbps || host_set.empty()) return gbps;
+  const std::vector<std::string> hosts(host_set.begin(), host_set.end());
+  for (auto& reply : pool.inventory(hosts, std::min(monotonic_ns() + kStartTimeoutNs, deadline_ns))) {
+    if (!reply.ok()) continue;
+    for (const auto& p : reply.value->ports) {
+      // No speed, or 0 (a port with no carrier): no live figure, the inventory's may stand in.
+      if (p.speed_mbps && *p.speed_mbps != 0) gbps[{reply.host, p.name}] = *p.speed_mbps / 1000.0;
+    }
+  }
+  return gbps;
+}
+
+}  // namespace mixnet::coord
+
