@@ -1,4 +1,4 @@
-#include "tests/integration/agent_process.hpp"
+#include "tests/support/agent_process.hpp"
 
 #include <algorithm>
 #include <cerrno>

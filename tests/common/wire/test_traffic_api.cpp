@@ -164,7 +164,7 @@ TEST_CASE("traffic run requests: valid shapes", "[wire][traffic]") {
   CHECK(json(*again) == written);
   // A transport the agent has no engine for is still well-formed here; the agent refuses it.
   CHECK(parse_traffic_run_body(client_with("transport", "quic"))->transport == "quic");
-  // "rdma" has its own fields (tests/agent/rdma/test_rdma_api.cpp): a TCP body is not one.
+  // "rdma" has its own fields (tests/common/wire/test_rdma_api.cpp): a TCP body is not one.
   CHECK(field_of(parse_traffic_run_body(client_with("transport", "rdma"))) == "peer_tcp_port");
 }
 

@@ -9,7 +9,7 @@
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
-#include "tests/coordinator/io/coord_lab.hpp"
+#include "tests/coordinator/support/coord_lab.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;

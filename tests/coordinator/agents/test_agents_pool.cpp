@@ -11,7 +11,7 @@
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
-#include "tests/coordinator/io/fake_agent.hpp"
+#include "tests/coordinator/support/fake_agent.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;

@@ -13,7 +13,7 @@
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/measure/clock_alignment.hpp"
 #include "coordinator/modules/measure_inputs.hpp"
-#include "tests/coordinator/io/fake_agent.hpp"
+#include "tests/coordinator/support/fake_agent.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;

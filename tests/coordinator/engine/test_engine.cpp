@@ -2,7 +2,7 @@
 // ignore_errors, always:, tags, check mode, per-host failure isolation, and what "passed" means.
 #include <algorithm>
 
-#include "coord_fakes.hpp"
+#include "tests/coordinator/support/coord_fakes.hpp"
 #include "coordinator/modules/assert.hpp"
 #include "coordinator/modules/wait.hpp"
 

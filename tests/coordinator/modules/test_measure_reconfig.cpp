@@ -11,7 +11,7 @@
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/measure_reconfig.hpp"
 #include "coordinator/modules/measure_traffic.hpp"
-#include "tests/coordinator/model_fixture.hpp"
+#include "tests/coordinator/support/model_fixture.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;

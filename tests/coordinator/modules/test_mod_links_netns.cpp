@@ -8,8 +8,8 @@
 
 #include "common/clock.hpp"
 #include "coordinator/modules/links_verify.hpp"
-#include "tests/coordinator/io/coord_lab.hpp"
-#include "tests/coordinator/io/step_harness.hpp"
+#include "tests/coordinator/support/coord_lab.hpp"
+#include "tests/coordinator/support/step_harness.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;

@@ -20,8 +20,8 @@
 #include "common/clock.hpp"
 #include "coordinator/modules/measure_reconfig.hpp"
 #include "coordinator/modules/ocs_apply.hpp"
-#include "tests/coordinator/io/fake_agent.hpp"
-#include "tests/coordinator/io/step_harness.hpp"
+#include "tests/coordinator/support/fake_agent.hpp"
+#include "tests/coordinator/support/step_harness.hpp"
 #include "tools/ocs-emu/emulator.hpp"
 #include "tools/ocs-emu/physical_plane.hpp"
 

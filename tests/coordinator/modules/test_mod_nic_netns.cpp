@@ -6,8 +6,8 @@
 #include <sys/wait.h>
 
 #include "coordinator/modules/nic_configure.hpp"
-#include "tests/coordinator/io/coord_lab.hpp"
-#include "tests/coordinator/io/step_harness.hpp"
+#include "tests/coordinator/support/coord_lab.hpp"
+#include "tests/coordinator/support/step_harness.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;

@@ -8,7 +8,7 @@
 #include "tests/support/scratch_dir.hpp"
 #include "coordinator/modules/ocs_apply.hpp"
 #include "coordinator/modules/ocs_clear.hpp"
-#include "tests/coordinator/io/step_harness.hpp"
+#include "tests/coordinator/support/step_harness.hpp"
 #include "tools/ocs-emu/emulator.hpp"
 
 using namespace mixnet;

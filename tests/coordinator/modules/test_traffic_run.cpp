@@ -11,7 +11,7 @@
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/traffic_run.hpp"
-#include "tests/coordinator/model_fixture.hpp"
+#include "tests/coordinator/support/model_fixture.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;

@@ -1,5 +1,5 @@
 // Playbook parsing: the common keys, strictness, and load-time validation through the modules.
-#include "coord_fakes.hpp"
+#include "tests/coordinator/support/coord_fakes.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;

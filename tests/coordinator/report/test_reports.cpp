@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "coord_fakes.hpp"
+#include "tests/coordinator/support/coord_fakes.hpp"
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
 #include "coordinator/report/progress.hpp"

@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "coord_fakes.hpp"
+#include "tests/coordinator/support/coord_fakes.hpp"
 #include "coordinator/store/process_alive.hpp"
 #include "coordinator/store/store.hpp"
 

@@ -1,4 +1,4 @@
-#include "tests/coordinator/io/coord_lab.hpp"
+#include "tests/coordinator/support/coord_lab.hpp"
 
 #include <fstream>
 #include <stdexcept>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/agent_process.hpp"
+#include "tests/support/agent_process.hpp"
 #include "tests/support/netns.hpp"
 
 namespace mixnet::testing {

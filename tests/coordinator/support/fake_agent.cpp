@@ -1,4 +1,4 @@
-#include "tests/coordinator/io/fake_agent.hpp"
+#include "tests/coordinator/support/fake_agent.hpp"
 
 #include <algorithm>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "tests/agent/rdma/fake_verbs.hpp"
+#include "tests/hwdrivers/nic/fake_verbs.hpp"
 
 #include <endian.h>
 

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "hwdrivers/nic/rdma_port_select.hpp"
-#include "tests/agent/rdma/sysfs_fixture.hpp"
+#include "tests/hwdrivers/nic/sysfs_fixture.hpp"
 
 using namespace mixnet;
 using namespace mixnet::nic;

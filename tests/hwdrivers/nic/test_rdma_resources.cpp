@@ -8,7 +8,7 @@
 
 #include "hwdrivers/nic/rdma_resources.hpp"
 #include "hwdrivers/nic/verbs_handles.hpp"
-#include "tests/agent/rdma/fake_verbs.hpp"
+#include "tests/hwdrivers/nic/fake_verbs.hpp"
 
 using namespace mixnet;
 using namespace mixnet::nic;

@@ -9,8 +9,8 @@
 #include "agent/traffic/rdma/bw_loop.hpp"
 #include "agent/traffic/rdma/rdma_engine.hpp"
 #include "agent/traffic/rdma/rdma_plan.hpp"
-#include "tests/agent/rdma/fake_verbs.hpp"
-#include "tests/agent/rdma/sysfs_fixture.hpp"
+#include "tests/hwdrivers/nic/fake_verbs.hpp"
+#include "tests/hwdrivers/nic/sysfs_fixture.hpp"
 
 using namespace mixnet;
 using namespace mixnet::agent::traffic;
