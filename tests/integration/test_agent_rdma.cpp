@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/agent_process.hpp"
+#include "tests/support/agent_process.hpp"
 
 using namespace mixnet::testing;
 using nlohmann::json;

@@ -9,7 +9,7 @@
 #include <thread>
 #include <unistd.h>
 
-#include "tests/integration/agent_process.hpp"
+#include "tests/support/agent_process.hpp"
 
 using namespace mixnet::testing;
 using nlohmann::json;

@@ -11,7 +11,7 @@
 #include <sched.h>
 #include <thread>
 
-#include "tests/integration/agent_process.hpp"
+#include "tests/support/agent_process.hpp"
 
 using namespace mixnet::testing;
 using nlohmann::json;

@@ -1,0 +1,264 @@
+// Validation of the traffic API's requests: every bad input is refused with the field named.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/wire/traffic_api.hpp"
+
+using namespace mixnet;
+using namespace mixnet::wire;
+using nlohmann::json;
+
+namespace {
+
+template <class T>
+std::string field_of(const Result<T>& r) {
+  return r ? std::string("(accepted)") : r.error().field;
+}
+
+const char* kClient = R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":5201,"duration_ms":1000})";
+
+// kClient with one key set (or removed when value is null).
+std::string client_with(const std::string& key, const json& value) {
+  json j = json::parse(kClient);
+  if (value.is_null()) j.erase(key);
+  else j[key] = value;
+  return j.dump();
+}
+
+}  // namespace
+
+TEST_CASE("traffic server requests: defaults and valid shapes", "[wire][traffic]") {
+  auto r = parse_traffic_server_body(R"({"port":"eth1"})");
+  REQUIRE(r);
+  CHECK(r->port == "eth1");
+  CHECK(r->transport == "tcp");
+  CHECK(r->tcp_port == 0);
+  CHECK(r->duration_ms == kDefaultServerDurationMs);
+  CHECK(r->accept_timeout_ms == kDefaultAcceptTimeoutMs);
+  CHECK(r->interval_ms == kDefaultTrafficIntervalMs);
+  CHECK_FALSE(r->timeline);
+
+  auto t = parse_traffic_server_body(R"({"port":"eth1","tcp_port":5201,"timeline":true,"duration_ms":10000})");
+  REQUIRE(t);
+  CHECK(t->tcp_port == 5201);
+  REQUIRE(t->timeline);
+  CHECK(t->timeline->bin_us == 1000u);  // 1 ms bins unless asked otherwise
+
+  auto b = parse_traffic_server_body(R"({"port":"eth1","timeline":{"bin_us":250,"gap_min_us":0}})");
+  REQUIRE(b);
+  CHECK(b->timeline->bin_us == 250u);
+  CHECK(b->timeline->gap_min_us == 0u);
+  CHECK_FALSE(parse_traffic_server_body(R"({"port":"eth1","timeline":false})")->timeline);
+}
+
+TEST_CASE("traffic server requests: the sink mode, discard by default, copy on request", "[wire][traffic]") {
+  auto d = parse_traffic_server_body(R"({"port":"eth1"})");
+  REQUIRE(d);
+  CHECK(d->sink == TcpSink::discard);
+  CHECK(json(*d)["sink"] == "discard");  // the request the coordinator sends says what it asked for
+
+  auto c = parse_traffic_server_body(R"({"port":"eth1","sink":"copy"})");
+  REQUIRE(c);
+  CHECK(c->sink == TcpSink::copy);
+  CHECK(json(*c)["sink"] == "copy");
+  auto back = parse_traffic_server_request(json(*c));  // what to_json writes, the parser takes
+  REQUIRE(back);
+  CHECK(back->sink == TcpSink::copy);
+  auto e = parse_traffic_server_body(R"({"port":"eth1","sink":"discard"})");
+  REQUIRE(e);
+  CHECK(e->sink == TcpSink::discard);
+
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","sink":"COPY"})")) == "sink");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","sink":""})")) == "sink");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","sink":1})")) == "sink");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","sink":null})")) == "sink");
+  CHECK(parse_traffic_server_body(R"({"port":"eth1","sink":"none"})").error().code == Errc::invalid_argument);
+  // An RDMA server never copies (the adapter writes into registered memory): nothing to choose.
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","transport":"rdma","sink":"copy"})")) == "sink");
+  CHECK_FALSE(json(*parse_traffic_server_body(R"({"port":"eth1","transport":"rdma"})")).contains("sink"));
+  // The sink is the receiver's: a client (sender) request does not know the key.
+  CHECK(field_of(parse_traffic_run_body(client_with("sink", "copy"))) == "sink");
+}
+
+TEST_CASE("traffic server requests: every bad field is named", "[wire][traffic]") {
+  CHECK(field_of(parse_traffic_server_body("")) == "body");
+  CHECK(field_of(parse_traffic_server_body("[1]")) == "body");
+  CHECK(field_of(parse_traffic_server_body("{")) == "body");
+  CHECK(field_of(parse_traffic_server_body("{}")) == "port");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"a/b"})")) == "port");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":7})")) == "port");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","color":"red"})")) == "color");
+  // An empty key is still named (found by fuzz_traffic_request: the field was empty).
+  CHECK(field_of(parse_traffic_server_body(R"({"":60000})")) == R"("")");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":{"":1}})")) == R"(timeline."")");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","tcp_port":65536})")) == "tcp_port");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","tcp_port":-1})")) == "tcp_port");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","duration_ms":0})")) == "duration_ms");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","duration_ms":3600001})")) == "duration_ms");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","duration_ms":"5"})")) == "duration_ms");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","accept_timeout_ms":0})")) == "accept_timeout_ms");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","interval_ms":9})")) == "interval_ms");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","transport":"TCP"})")) == "transport");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","transport":""})")) == "transport");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":{"bin_us":99}})")) == "timeline.bin_us");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":{"bin_us":1000001}})")) == "timeline.bin_us");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":{"x":1}})")) == "timeline.x");
+  // A server does not reconnect: client-only timeline options are unknown to it.
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":{"stall_timeout_ms":500}})")) ==
+        "timeline.stall_timeout_ms");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":{"connect_timeout_ms":500}})")) ==
+        "timeline.connect_timeout_ms");
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","timeline":1})")) == "timeline");
+  // An hour of 100 us bins is 36 million: over the memory bound.
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","duration_ms":3600000,"timeline":{"bin_us":100}})")) ==
+        "timeline.bin_us");
+  CHECK(parse_traffic_server_body(R"({"port":"eth1","duration_ms":3600000,"timeline":{"bin_us":1000}})"));
+  // An hour of 10 ms reports is 360000: over the report bound.
+  CHECK(field_of(parse_traffic_server_body(R"({"port":"eth1","duration_ms":3600000,"interval_ms":10})")) ==
+        "interval_ms");
+}
+
+TEST_CASE("traffic run requests: valid shapes", "[wire][traffic]") {
+  auto r = parse_traffic_run_body(kClient);
+  REQUIRE(r);
+  CHECK(r->port == "eth1");
+  CHECK(r->peer == "198.18.0.2");
+  CHECK(r->peer_tcp_port == 5201);
+  CHECK(r->streams == 1u);
+  CHECK(r->duration_ms == 1000u);
+  CHECK_FALSE(r->bytes);
+  CHECK(r->transport == "tcp");
+
+  auto v6 = parse_traffic_run_body(client_with("peer", "FD00:0::2"));
+  REQUIRE(v6);
+  CHECK(v6->peer == "fd00::2");  // canonical text
+
+  auto bytes = parse_traffic_run_body(
+      R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":1,"bytes":1000000,"streams":64})");
+  REQUIRE(bytes);
+  CHECK(bytes->bytes == 1000000u);
+  CHECK(bytes->streams == 64u);
+  CHECK_FALSE(bytes->duration_ms);
+
+  auto tl = parse_traffic_run_body(client_with(
+      "timeline", json{{"bin_us", 500}, {"reconnect_timeout_ms", 0}, {"stall_timeout_ms", 100}}));
+  REQUIRE(tl);
+  CHECK(tl->timeline->bin_us == 500u);
+  CHECK(tl->timeline->reconnect_timeout_ms == 0u);
+  CHECK(tl->timeline->stall_timeout_ms == 100u);
+  CHECK(tl->timeline->connect_timeout_ms == 3000u);  // today's single 3 s connect, unless asked otherwise
+
+  // A first connection that may start while the port is still dark (a circuit being set up).
+  auto dark = parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", 5000}}));
+  REQUIRE(dark);
+  CHECK(dark->timeline->connect_timeout_ms == 5000u);
+  CHECK(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", 0}}))->timeline->connect_timeout_ms ==
+        0u);
+  CHECK(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", 600000}})));
+  // The request as written back (the fuzz target's round trip) reads the same.
+  const json written = *dark;
+  CHECK(written.at("timeline").at("connect_timeout_ms") == 5000);
+  auto again = parse_traffic_run_request(written);
+  REQUIRE(again);
+  CHECK(again->timeline->connect_timeout_ms == 5000u);
+  CHECK(json(*again) == written);
+  // A transport the agent has no engine for is still well-formed here; the agent refuses it.
+  CHECK(parse_traffic_run_body(client_with("transport", "quic"))->transport == "quic");
+  // "rdma" has its own fields (tests/common/wire/test_rdma_api.cpp): a TCP body is not one.
+  CHECK(field_of(parse_traffic_run_body(client_with("transport", "rdma"))) == "peer_tcp_port");
+}
+
+TEST_CASE("traffic run requests: every bad field is named", "[wire][traffic]") {
+  CHECK(field_of(parse_traffic_run_body(client_with("port", nullptr))) == "port");
+  CHECK(field_of(parse_traffic_run_body(client_with("rate_mbps", 0))) == "rate_mbps");
+  CHECK(field_of(parse_traffic_run_body(client_with("rate_mbps", 10'000'001))) == "rate_mbps");
+  CHECK(field_of(parse_traffic_run_body(client_with("rate_mbps", 1.5))) == "rate_mbps");
+  {
+    auto paced = parse_traffic_run_body(client_with("rate_mbps", 1000));
+    REQUIRE(paced);
+    CHECK(paced->rate_mbps == 1000u);
+    const json again = *paced;
+    CHECK(again.at("rate_mbps") == 1000);
+    CHECK_FALSE(json(*parse_traffic_run_body(kClient)).contains("rate_mbps"));
+  }
+  CHECK(field_of(parse_traffic_run_body(client_with("peer", nullptr))) == "peer");
+  CHECK(field_of(parse_traffic_run_body(client_with("peer", "gpu-node-2"))) == "peer");
+  CHECK(field_of(parse_traffic_run_body(client_with("peer", "198.18.0.2/24"))) == "peer");
+  CHECK(field_of(parse_traffic_run_body(client_with("peer", "0.0.0.0"))) == "peer");
+  CHECK(field_of(parse_traffic_run_body(client_with("peer", "224.0.0.1"))) == "peer");
+  CHECK(field_of(parse_traffic_run_body(client_with("peer", "::"))) == "peer");
+  CHECK(field_of(parse_traffic_run_body(client_with("peer", 5))) == "peer");
+  CHECK(field_of(parse_traffic_run_body(client_with("peer_tcp_port", nullptr))) == "peer_tcp_port");
+  CHECK(field_of(parse_traffic_run_body(client_with("peer_tcp_port", 0))) == "peer_tcp_port");
+  CHECK(field_of(parse_traffic_run_body(client_with("peer_tcp_port", 70000))) == "peer_tcp_port");
+  CHECK(field_of(parse_traffic_run_body(client_with("streams", 0))) == "streams");
+  CHECK(field_of(parse_traffic_run_body(client_with("streams", 65))) == "streams");
+  CHECK(field_of(parse_traffic_run_body(client_with("streams", 1.5))) == "streams");
+  CHECK(field_of(parse_traffic_run_body(client_with("duration_ms", nullptr))) == "duration_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("duration_ms", 3600001))) == "duration_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("bytes", 100))) == "bytes");  // both given
+  CHECK(field_of(parse_traffic_run_body(client_with("interval_ms", 60001))) == "interval_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("transport", "r dma"))) == "transport");
+  CHECK(field_of(parse_traffic_run_body(client_with("transport", std::string(17, 'a')))) == "transport");
+  CHECK(field_of(parse_traffic_run_body(client_with("extra", 1))) == "extra");
+  CHECK(field_of(parse_traffic_run_body(client_with("timeline", json{{"stall_timeout_ms", 99}}))) ==
+        "timeline.stall_timeout_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("timeline", json{{"reconnect_timeout_ms", 600001}}))) ==
+        "timeline.reconnect_timeout_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", 600001}}))) ==
+        "timeline.connect_timeout_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", -1}}))) ==
+        "timeline.connect_timeout_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("timeline", json{{"connect_timeout_ms", "3s"}}))) ==
+        "timeline.connect_timeout_ms");
+  CHECK(field_of(parse_traffic_run_body(client_with("timeline", "yes"))) == "timeline");
+
+  const std::string base = R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":1)";
+  CHECK(field_of(parse_traffic_run_body(base + R"(,"bytes":0})")) == "bytes");
+  CHECK(field_of(parse_traffic_run_body(base + R"(,"bytes":1125899906842625})")) == "bytes");  // over 1 PiB
+  CHECK(field_of(parse_traffic_run_body(base + R"(,"bytes":3,"streams":4})")) == "bytes");
+  // Timeline mode is a continuous stream: a byte count makes no sense with it.
+  CHECK(field_of(parse_traffic_run_body(base + R"(,"bytes":1000,"timeline":true})")) == "bytes");
+}
+
+// Run ids are tr-<uint64>, nothing else; a report query takes only bins=0|1 (default 1).
+TEST_CASE("run ids and report queries", "[wire][traffic]") {
+  CHECK(validate_run_id("tr-1", "id").value() == "tr-1");
+  CHECK(validate_run_id("tr-18446744073709551615", "id"));
+  CHECK(field_of(validate_run_id("tr-", "id")) == "id");
+  CHECK(field_of(validate_run_id("tr-1a", "id")) == "id");
+  CHECK(field_of(validate_run_id("run-1", "id")) == "id");
+  CHECK(field_of(validate_run_id("tr-123456789012345678901", "id")) == "id");
+  CHECK(parse_traffic_run_query({})->bins);
+  CHECK_FALSE(parse_traffic_run_query({{"bins", "0"}})->bins);
+  CHECK(parse_traffic_run_query({{"bins", "1"}})->bins);
+  CHECK(field_of(parse_traffic_run_query({{"bins", "maybe"}})) == "bins");
+  CHECK(field_of(parse_traffic_run_query({{"limit", "1"}})) == "limit");
+}
+
+TEST_CASE("traffic reports survive a JSON round trip", "[wire][traffic]") {
+  TrafficRunReport r;
+  r.id = "tr-3";
+  r.role = "client";
+  r.transport = "tcp";
+  r.port = "eth1";
+  r.state = "done";
+  r.streams = 2;
+  r.bytes = 12345;
+  r.bytes_confirmed = 12345;
+  r.gbps = 1.5;
+  r.intervals.push_back({.start_ns = 1, .duration_ns = 2, .bytes = 3, .gbps = 12.0});
+  r.per_stream.push_back({.index = 1, .bytes = 5, .gbps = 0.5, .connections = 2, .error = "x"});
+  r.events.push_back({.time_ns = 9, .stream = 1, .kind = "broken", .detail = "Connection timed out"});
+  r.timeline = TrafficTimeline{.start_ns = 1000000, .bin_us = 1000, .bin_count = 3, .capacity = 10, .bins = {1, 0, 2},
+                               .gaps = {{.start_ns = 2000000, .end_ns = 3000000, .bins = 1}}};
+  r.sink = "copy";
+  const json j = r;
+  auto back = decode_traffic_run_report(j);
+  REQUIRE(back);
+  CHECK(json(*back) == j);
+  CHECK(back->sink == "copy");
+  CHECK(back->bytes_confirmed == 12345u);
+  CHECK(back->timeline->bins == std::vector<std::uint64_t>{1, 0, 2});
+  CHECK_FALSE(decode_traffic_run_report(json{{"id", "tr-1"}}));
+}

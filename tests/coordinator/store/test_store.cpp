@@ -1,0 +1,184 @@
+// The results store: WAL, rows committed as they happen, and a run whose coordinator died shown
+// as incomplete with everything it had recorded.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "tests/coordinator/support/coord_fakes.hpp"
+#include "coordinator/store/process_alive.hpp"
+#include "coordinator/store/store.hpp"
+
+using namespace mixnet;
+using namespace mixnet::coord;
+using namespace mixnet::coord::testing;
+
+namespace {
+
+// A fresh folder per test, removed afterwards.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    static int counter = 0;
+    path = std::filesystem::temp_directory_path() / ("mixnet-store-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
+    std::filesystem::remove_all(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string db() const { return (path / "sub" / "results.db").string(); }
+};
+
+}  // namespace
+
+TEST_CASE("the store creates its folder and runs in WAL mode") {
+  TempDir dir;
+  auto store = ResultsStore::open(dir.db());
+  REQUIRE(store.has_value());
+  CHECK(std::filesystem::exists(dir.db()));
+  auto mode = (*store)->journal_mode();
+  REQUIRE(mode.has_value());
+  CHECK(*mode == "wal");
+}
+
+TEST_CASE("the db path: --db, else $MIXNET_DB, else the default") {
+  ::unsetenv("MIXNET_DB");
+  CHECK(resolve_db_path("") == kDefaultDbPath);
+  ::setenv("MIXNET_DB", "/tmp/x.db", 1);
+  CHECK(resolve_db_path("") == "/tmp/x.db");
+  CHECK(resolve_db_path("/y.db") == "/y.db");
+  ::unsetenv("MIXNET_DB");
+}
+
+TEST_CASE("a run through the engine lands in the store, step by step and item by item") {
+  TempDir dir;
+  auto store = ResultsStore::open(dir.db());
+  REQUIRE(store.has_value());
+  FakeLog log;
+  const auto registry = fake_registry(log);
+  const auto inv = two_host_inventory();
+  const TopologySet topologies;
+  auto pb = parse_playbook(R"(
+name: stored
+steps:
+  - {name: verify, fake.items: {items: [{id: "h1:p0", status: ok}, {id: "h2:p0", status: dark, message: "no light"}]}}
+  - {name: loop, fake.echo: {v: "{{ item }}"}, loop: [a, b], register: l}
+always:
+  - {name: done, fake.echo: {}}
+)",
+                           "stored.yaml", "", registry);
+  REQUIRE(pb.has_value());
+  StoreObserver observer(**store, RunRow{.playbook = "stored.yaml", .inventory = "inv.yaml", .out_dir = "/tmp/out"});
+  Engine engine(registry, inv, topologies);
+  engine.add_observer(&observer);
+  RunOptions opts;
+  opts.run_id = "run-1";
+  const auto outcome = engine.run(*pb, opts);
+  CHECK_FALSE(observer.first_error().has_value());
+  CHECK_FALSE(outcome.passed);   // h2 failed, max_fail_hosts 0
+
+  auto detail = (*store)->load_run("run-1");
+  REQUIRE(detail.has_value());
+  CHECK(detail->run.status == "failed");
+  CHECK(detail->run.effective_status() == "failed");
+  CHECK(detail->run.playbook_name == "stored");
+  CHECK(detail->run.pid == getpid());
+  CHECK(detail->run.failed_hosts == nlohmann::json::array({"h2"}));
+  REQUIRE(detail->steps.size() == 3);
+  CHECK(detail->steps[0].status == "partial");
+  CHECK(detail->steps[0].items_failed == 1);
+  CHECK(detail->steps[1].status == "ok");
+  CHECK(detail->steps[1].args == nlohmann::json::array({{{"v", "a"}}, {{"v", "b"}}}));
+  CHECK(detail->steps[1].registered["results"].size() == 2);
+  CHECK(detail->steps[2].section == "always");
+  REQUIRE(detail->items.size() == 2);
+  CHECK(detail->items[1].id == "h2:p0");
+  CHECK(detail->items[1].status == "dark");
+  CHECK(detail->items[1].message == "no light");
+  CHECK(detail->items[1].hosts == nlohmann::json::array({"h2"}));
+  CHECK(detail->items[1].finished_ns >= detail->items[1].started_ns);
+
+  auto latest = (*store)->load_run("latest");
+  REQUIRE(latest.has_value());
+  CHECK(latest->run.id == "run-1");
+  CHECK_FALSE((*store)->load_run("nope").has_value());
+}
+
+TEST_CASE("a coordinator killed mid-run leaves a readable run shown as incomplete") {
+  TempDir dir;
+  {
+    auto store = ResultsStore::open(dir.db());   // create the schema first
+    REQUIRE(store.has_value());
+  }
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // The "coordinator": starts a run, records a step and an item, and dies without finishing.
+    auto store = ResultsStore::open(dir.db());
+    if (!store) _exit(2);
+    FakeLog log;
+    const auto registry = fake_registry(log);
+    const auto inv = two_host_inventory();
+    const TopologySet topologies;
+    auto pb = parse_playbook("steps:\n  - {name: s, fake.items: {items: [{id: \"h1:p0\", status: ok}]}}\n", "killed.yaml", "", registry);
+    if (!pb) _exit(3);
+    StoreObserver observer(**store, RunRow{.playbook = "killed.yaml"});
+    RunHeader header{.run_id = "killed-run", .playbook = &*pb, .selected = {&pb->steps[0]}, .started_ns = 1};
+    observer.run_started(header);
+    observer.step_started(pb->steps[0], 2);
+    ItemResult item{.kind = "port", .id = "h1:p0", .status = "ok", .hosts = {"h1"}};
+    observer.item(pb->steps[0], 0, 1, item);
+    _exit(observer.first_error() ? 4 : 0);   // no destructors, no finish: as if killed
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+
+  auto store = ResultsStore::open(dir.db());
+  REQUIRE(store.has_value());
+  auto detail = (*store)->load_run("killed-run");
+  REQUIRE(detail.has_value());
+  CHECK(detail->run.status == "running");
+  CHECK(detail->run.pid == child);
+  CHECK(detail->run.effective_status() == "incomplete");
+  REQUIRE(detail->steps.size() == 1);
+  CHECK(detail->steps[0].status == "running");
+  REQUIRE(detail->items.size() == 1);
+  CHECK(detail->items[0].id == "h1:p0");
+  auto runs = (*store)->list_runs(10);
+  REQUIRE(runs.has_value());
+  REQUIRE(runs->size() == 1);
+  CHECK((*runs)[0].effective_status() == "incomplete");
+}
+
+TEST_CASE("a live run is not incomplete, a reused pid with another start time is") {
+  RunRow row;
+  row.status = "running";
+  row.hostname = this_hostname();
+  row.pid = getpid();
+  row.pid_start = process_start_token(getpid());
+  CHECK_FALSE(row.pid_start.empty());
+  CHECK(row.effective_status() == "running");
+  row.pid_start = "1";   // the same pid, but not the process that started the run
+  CHECK(row.effective_status() == "incomplete");
+  row.hostname = "another-machine";   // cannot tell from here
+  CHECK(row.effective_status() == "running");
+}
+
+TEST_CASE("runs list newest first") {
+  TempDir dir;
+  auto store = ResultsStore::open(dir.db());
+  REQUIRE(store.has_value());
+  for (int i = 1; i <= 3; ++i) {
+    RunRow row{.id = "r" + std::to_string(i), .playbook = "p", .playbook_name = "p", .hostname = "h", .started_ns = i * 1000};
+    REQUIRE((*store)->begin_run(row).has_value());
+    REQUIRE((*store)->finish_run(row.id, "passed", "", i * 1000 + 1, nlohmann::json::array()).has_value());
+  }
+  auto runs = (*store)->list_runs(2);
+  REQUIRE(runs.has_value());
+  REQUIRE(runs->size() == 2);
+  CHECK((*runs)[0].id == "r3");
+  CHECK((*runs)[1].id == "r2");
+  CHECK((*runs)[0].status == "passed");
+}
