@@ -6,8 +6,9 @@
 //   repetitions: N            default 5 (1..10000)
 //   deadline: S               per repetition: every link of the new topology verified by then (default 30)
 //   settle: S                 after the links verified, wait this long before reading the journals,
-//                             so late flaps land in their repetition (default 0.2)
-//   clock_samples: K          GET /v1/clock round trips per agent, before and after (default 8)
+//                             so late flaps land in their repetition (default 0.2); a cancel cuts
+//                             it short and ends the measurement after that repetition
+//   clock_samples: K          GET /v1/clock round trips per agent, before and after (default 16)
 //   ground_truth: true|false  check against the switch's ground_truth when the inventory has one (default true)
 //   truth_bound_ms: X         |measured - truth| p99 bound per segment (default 1)
 //   identity_probe: at_link_up|after_all_up   probe each link as soon as both its ends are up
