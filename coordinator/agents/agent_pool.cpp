@@ -5,13 +5,13 @@
 
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_errors.hpp"
+#include "coordinator/agents/journal_reader.hpp"
 
 namespace mixnet::coord {
 
 namespace {
 
 constexpr std::int64_t kMs = 1'000'000;
-constexpr int kMaxRestartsPerCatchUp = 3;
 
 std::string url_encode(const std::string& text) {
   static const char* hex = "0123456789ABCDEF";
@@ -32,11 +32,8 @@ std::string url_encode(const std::string& text) {
 
 struct AgentPool::Agent {
   AgentEndpoint endpoint;
-  std::string instance;            // the journal's instance the cursor belongs to ("" = none yet)
-  std::uint64_t after = 0;         // the cursor: every event up to here has been applied
-  std::optional<wire::EventsPage> last_page;   // the last page's bookkeeping (events dropped)
-  LinkStateTable links;
-  std::optional<measure::ClockSample> best_clock;   // the sample with the shortest round trip
+  LinkStateTable links;            // built from the pool's journal cursor (journal_)
+  measure::BestClockSample clock;  // the round trip to trust of those clock() has seen
 };
 
 struct AgentPool::Watch {
@@ -240,9 +237,7 @@ std::vector<AgentReply<measure::ClockSample>> AgentPool::clock(const std::vector
       t.value = std::unexpected(r.value.error());
     } else {
       const measure::ClockSample s{r.request_out_ns, r.value->realtime_ns, r.response_in_ns};
-      if (Agent* a = find(r.host); a != nullptr && (!a->best_clock || s.round_trip_ns() < a->best_clock->round_trip_ns())) {
-        a->best_clock = s;
-      }
+      if (Agent* a = find(r.host)) a->clock.add(s);
       t.value = s;
     }
     out.push_back(std::move(t));
@@ -340,110 +335,25 @@ std::vector<AgentReply<nlohmann::json>> AgentPool::clear_neighbors(const std::ve
 
 // ---- events ----------------------------------------------------------------------------------
 
-void AgentPool::apply_page(Agent& agent, EventsDelivery& d, std::uint64_t asked_after) {
-  if (!d.page) {
-    // `after` beyond the journal's end: the agent restarted since our cursor was taken.
-    if (d.page.error().field == "after" && asked_after != 0) {
-      d.restarted = true;
-      agent.instance.clear();
-      agent.after = 0;
-      agent.links.forget_events();
-    }
-    return;
-  }
-  const wire::EventsPage& page = *d.page;
-  if (!agent.instance.empty() && page.instance != agent.instance) {
-    // A new life of the agent: this page starts after our old cursor, so its first events are
-    // missing. Take nothing from it; the next read starts at the new journal's beginning.
-    d.restarted = true;
-    agent.instance = page.instance;
-    agent.after = 0;
-    agent.links.forget_events();
-    return;
-  }
-  agent.instance = page.instance;
-  for (const auto& ev : page.events) agent.links.apply(ev);
-  agent.after = std::max(agent.after, page.next_after);
-  agent.last_page = page;
-  agent.last_page->events.clear();
-  d.missed = page.missed;
+void AgentPool::note_journal_step(const std::string& host, const JournalStep& step) {
+  Agent* agent = find(host);
+  if (agent == nullptr) return;
+  // A new life of the agent: the table's events belong to the old one; its state is re-read.
+  if (step.restarted) agent->links.forget_events();
+  for (const auto& ev : step.events) agent->links.apply(ev);
 }
 
 std::vector<AgentReply<std::uint64_t>> AgentPool::catch_up_events(const std::vector<std::string>& hosts,
                                                                   std::int64_t deadline_ns) {
-  struct Progress {
-    std::optional<AgentReply<std::uint64_t>> result;
-    std::uint64_t applied = 0;
-    int restarts = 0;
-    std::int64_t sent_ns = 0;
-    CallId in_flight = 0;
-  };
-  std::vector<Progress> progress(hosts.size());
-  std::size_t left = hosts.size();
-  std::function<void(std::size_t)> read_next = [&](std::size_t i) {
-    Agent* agent = find(hosts[i]);
-    const std::uint64_t after = agent != nullptr ? agent->after : 0;
-    AgentCall call{.host = hosts[i], .target = "/v1/events?after=" + std::to_string(after) + "&wait_ms=0&limit=1000"};
-    progress[i].in_flight = submit(call, [&, i, after](JsonReply r) {
-      Progress& p = progress[i];
-      p.in_flight = 0;
-      if (p.sent_ns == 0) p.sent_ns = r.sent_ns;
-      auto finish = [&](Result<std::uint64_t> v) {
-        AgentReply<std::uint64_t> out{hosts[i], std::move(v)};
-        out.sent_ns = p.sent_ns;
-        out.done_ns = r.done_ns;
-        p.result = std::move(out);
-        --left;
-      };
-      Agent* a = find(hosts[i]);
-      if (a == nullptr || !r.value) {
-        EventsDelivery d{hosts[i], r.value ? Result<wire::EventsPage>(wire::EventsPage{}) : std::unexpected(r.value.error())};
-        if (a != nullptr) apply_page(*a, d, after);
-        if (d.restarted && ++p.restarts <= kMaxRestartsPerCatchUp) {
-          read_next(i);
-          return;
-        }
-        finish(std::unexpected(r.value ? Error{Errc::not_found, hosts[i] + ": no such host"} : r.value.error()));
-        return;
-      }
-      EventsDelivery d{hosts[i], wire::decode<wire::EventsPage>(*r.value, "events")};
-      if (!d.page) {
-        finish(std::unexpected(d.page.error().context(hosts[i])));
-        return;
-      }
-      const std::size_t n = d.page->events.size();
-      apply_page(*a, d, after);
-      if (d.restarted) {
-        if (++p.restarts <= kMaxRestartsPerCatchUp) {
-          read_next(i);
-          return;
-        }
-        finish(fail(Errc::unavailable, hosts[i] + ": the agent keeps restarting"));
-        return;
-      }
-      p.applied += n;
-      if (d.page->next_after < d.page->last_seq && n > 0) {
-        read_next(i);
-        return;
-      }
-      finish(p.applied);
-    });
-  };
-  for (std::size_t i = 0; i < hosts.size(); ++i) read_next(i);
-  run(deadline_ns, [&] { return left == 0; });
   std::vector<AgentReply<std::uint64_t>> out;
-  for (std::size_t i = 0; i < hosts.size(); ++i) {
-    if (progress[i].result) {
-      out.push_back(std::move(*progress[i].result));
-    } else {
-      AgentReply<std::uint64_t> r{hosts[i], fail(Errc::timeout, hosts[i] + ": reading the event journal: deadline passed")};
-      r.done_ns = realtime_ns();
-      out.push_back(std::move(r));
-    }
-  }
-  // A host that ran out of time still has a read queued: its callback must not outlive `progress`.
-  for (auto& p : progress) {
-    if (p.in_flight != 0) http_.cancel(p.in_flight);
+  const auto note = [this](const std::string& host, const JournalStep& step) { note_journal_step(host, step); };
+  for (auto& host : catch_up(*this, journal_, hosts, deadline_ns, note)) {
+    AgentReply<std::uint64_t> r{host.host, std::unexpected(Error{})};
+    if (host.events) r.value = host.events->size();
+    else r.value = std::unexpected(host.events.error());
+    r.sent_ns = host.sent_ns;
+    r.done_ns = host.done_ns;
+    out.push_back(std::move(r));
   }
   return out;
 }
@@ -464,11 +374,9 @@ void AgentPool::poll_once(WatchId id, std::int64_t start_after_ns) {
   auto it = watches_.find(id);
   if (it == watches_.end()) return;
   Watch& w = *it->second;
-  Agent* agent = find(w.host);
-  const std::uint64_t after = agent != nullptr ? agent->after : 0;
+  const std::uint64_t after = journal_.after(w.host);
   AgentCall call{.host = w.host,
-                 .target = "/v1/events?after=" + std::to_string(after) + "&wait_ms=" + std::to_string(w.wait.count()) +
-                           "&limit=1000",
+                 .target = journal_.target(w.host, w.wait.count()),
                  .timeout = w.wait + options_.request_timeout,
                  .start_after_ns = start_after_ns};
   w.in_flight = submit(call, [this, id, after](JsonReply r) {
@@ -476,15 +384,13 @@ void AgentPool::poll_once(WatchId id, std::int64_t start_after_ns) {
     if (wit == watches_.end()) return;
     Watch& watch = *wit->second;
     watch.in_flight = 0;
-    EventsDelivery d{watch.host, std::unexpected(Error{})};
-    if (r.value) {
-      d.page = wire::decode<wire::EventsPage>(*r.value, "events");
-      if (!d.page) d.page = std::unexpected(d.page.error().context(watch.host));
-    } else {
-      d.page = std::unexpected(r.value.error());
-    }
+    EventsDelivery d{watch.host, decode_events_page(r)};
     const bool failed = !d.page;
-    if (Agent* a = find(watch.host)) apply_page(*a, d, after);
+    if (auto step = journal_.take(watch.host, d.page, after)) {
+      note_journal_step(watch.host, *step);
+      d.restarted = step->restarted;
+      d.missed = step->missed;
+    }
     // The callback may unwatch (itself or others): look the watch up again afterwards.
     auto on_page = watch.on_page;
     const bool again = on_page(d);
@@ -526,8 +432,8 @@ const LinkStateTable* AgentPool::link_table(const std::string& host) const {
 
 std::optional<std::int64_t> AgentPool::clock_offset_ns(const std::string& host) const {
   const Agent* a = find(host);
-  if (a == nullptr || !a->best_clock) return std::nullopt;
-  auto offset = measure::estimate_offset("agent:" + host, std::span(&*a->best_clock, 1));
+  if (a == nullptr) return std::nullopt;
+  auto offset = a->clock.offset("agent:" + host);
   if (!offset) return std::nullopt;
   return offset->offset_ns;
 }
@@ -538,9 +444,8 @@ std::string AgentPool::host_for_agent_id(const std::string& host_id) const {
 }
 
 std::optional<wire::EventsPage> AgentPool::last_events_cursor(const std::string& host) const {
-  const Agent* a = find(host);
-  if (a == nullptr) return std::nullopt;
-  return a->last_page;
+  if (find(host) == nullptr) return std::nullopt;
+  return journal_.last_page(host);
 }
 
 }  // namespace mixnet::coord

@@ -4,10 +4,11 @@
 // batch: "do X on all these hosts, wait for all, each with its own outcome". A dead agent fails
 // its own entries (refused, timed out) and nothing else.
 //
-// It also keeps, per agent, the link-event cursor (instance + sequence number) and a table of
-// port states built from the agent's inventory and its event journal, so a step can wait for
-// links by long-polling instead of polling, and learn when each link came up in the agent's own
-// time stamps. And the clock offset of each agent, measured from GET /v1/clock round trips.
+// It also keeps a table of port states per agent, built from the agent's inventory and its event
+// journal (read through the pool's own JournalCursor, journal_cursor.hpp; other readers keep
+// theirs, journal_reader.hpp), so a step can wait for links by long-polling instead of polling,
+// and learn when each link came up in the agent's own time stamps. And the clock offset of each
+// agent, from the best GET /v1/clock round trip (the arithmetic is coordinator/measure's).
 //
 // One thread uses a pool at a time (the engine runs one step at a time). Sockets are opened by
 // that thread.
@@ -25,6 +26,7 @@
 #include "common/result.hpp"
 #include "common/wire/agent_api.hpp"
 #include "coordinator/agents/http_multi.hpp"
+#include "coordinator/agents/journal_cursor.hpp"
 #include "coordinator/agents/link_state.hpp"
 #include "coordinator/measure/clock_alignment.hpp"
 
@@ -141,9 +143,11 @@ class AgentPool {
   void run(std::int64_t deadline_ns, const std::function<bool()>& stop = {});
 
   // ---- the link-event journal ----
-  // Reads every host's journal from its cursor without waiting, page after page, until caught up
-  // (bounded by the deadline), applying the events to the host's link table. The first read of a
-  // host starts at the oldest event its agent still holds. An entry fails when its host does.
+  // Reads every host's journal from the pool's cursor without waiting, page after page, until
+  // caught up (journal_reader.hpp's catch_up), applying the events to the host's link table; a
+  // restarted agent is followed to its new journal (its table's events forgotten). The first read
+  // of a host starts at the oldest event its agent still holds. An entry fails when its host
+  // does; its value is the number of events applied.
   std::vector<AgentReply<std::uint64_t>> catch_up_events(const std::vector<std::string>& hosts, std::int64_t deadline_ns);
   // Long-polls the host's journal (wait up to `wait` per request, at most 30 s), applies each
   // page to the link table, then calls on_page; re-arms while on_page returns true. A failed poll
@@ -160,7 +164,7 @@ class AgentPool {
   void note_port(const std::string& host, const wire::PortInfo& port);
   [[nodiscard]] const LinkStateTable* link_table(const std::string& host) const;
   // Agent clock minus coordinator clock, from the shortest round trip clock() has seen (none yet:
-  // nullopt); measure::estimate_offset of that sample.
+  // nullopt); measure::BestClockSample's estimate.
   [[nodiscard]] std::optional<std::int64_t> clock_offset_ns(const std::string& host) const;
   // The inventory host whose agent reports this host_id (learned from health, inventory and
   // probe replies); empty when no agent has reported it.
@@ -177,13 +181,15 @@ class AgentPool {
   template <class T>
   std::vector<AgentReply<T>> typed(const std::vector<AgentCall>& calls, std::int64_t deadline_ns, std::string_view what);
   void poll_once(WatchId id, std::int64_t start_after_ns);
-  void apply_page(Agent& agent, EventsDelivery& delivery, std::uint64_t asked_after);
+  // Feeds a page the pool's cursor took to the host's link table.
+  void note_journal_step(const std::string& host, const JournalStep& step);
   void learn_agent_id(const std::string& host, const std::string& host_id);
 
   AgentPoolOptions options_;
   HttpMulti http_;
   std::map<std::string, std::unique_ptr<Agent>> agents_;
   std::map<WatchId, std::unique_ptr<Watch>> watches_;
+  JournalCursor journal_{OnRestart::start_over};   // the link tables' place in every journal
   WatchId next_watch_ = 1;
   std::map<std::string, std::string> host_of_agent_id_;
 };

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/clock.hpp"
+#include "coordinator/engine/interruptible_sleep.hpp"
 #include "coordinator/engine/pool_holder.hpp"
 #include "coordinator/engine/registry.hpp"
 #include "coordinator/model/inventory.hpp"
@@ -20,15 +21,6 @@ namespace {
 constexpr std::int64_t kNsPerS = 1'000'000'000;
 
 std::int64_t seconds_to_ns(double s) { return static_cast<std::int64_t>(s * 1e9); }
-
-// Sleeps up to `seconds`, waking early when `cancel` is set.
-void sleep_interruptible(double seconds, const std::atomic<bool>& cancel) {
-  const auto until = monotonic_ns() + seconds_to_ns(seconds);
-  while (!cancel.load() && monotonic_ns() < until) {
-    const auto left = until - monotonic_ns();
-    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<std::int64_t>(left, 50'000'000)));
-  }
-}
 
 std::vector<std::string> hosts_of(const ItemResult& item) {
   if (!item.hosts.empty()) return item.hosts;
@@ -187,7 +179,7 @@ class StepRunner {
         if (!failed || last) break;
       }
       for (auto* o : observers_) o->note(step_, fmt::format("attempt {} of {} did not succeed; again in {} s", attempt, max_attempts, step_.delay_s));
-      sleep_interruptible(step_.delay_s, cancel_);
+      sleep_for_ns(seconds_to_ns(step_.delay_s), cancel_);
       if (cancel_.load()) break;
     }
     it.registered = registered_of(it);

@@ -1,6 +1,7 @@
 #include "coordinator/measure/clock_alignment.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 
 #include <fmt/format.h>
@@ -19,7 +20,7 @@ Result<ClockOffset> estimate_offset(std::string clock, std::span<const ClockSamp
                   fmt::format("reply received ({}) before the request was sent ({})", s.t_recv_ns, s.t_send_ns),
                   fmt::format("samples[{}].t_recv_ns", i));
     }
-    if (s.round_trip_ns() < samples[best].round_trip_ns()) best = i;
+    if (narrower(s, samples[best])) best = i;
     lower = std::max(lower, s.agent_ns - s.t_recv_ns);
     upper = std::min(upper, s.agent_ns - s.t_send_ns);
   }
@@ -35,6 +36,24 @@ Result<ClockOffset> estimate_offset(std::string clock, std::span<const ClockSamp
   out.samples = samples.size();
   out.consistent = lower <= upper;
   return out;
+}
+
+bool narrower(const ClockSample& candidate, const ClockSample& best) { return candidate.round_trip_ns() < best.round_trip_ns(); }
+
+void BestClockSample::add(const ClockSample& sample) {
+  if (!best_ || narrower(sample, *best_)) best_ = sample;
+}
+
+std::optional<ClockOffset> BestClockSample::offset(std::string clock) const {
+  if (!best_) return std::nullopt;
+  auto offset = estimate_offset(std::move(clock), std::span(&*best_, 1));
+  if (!offset) return std::nullopt;
+  return *offset;
+}
+
+ClockDrift drift_between(const ClockOffset& before, const ClockOffset& after) {
+  const std::int64_t moved_ns = after.offset_ns - before.offset_ns;
+  return {moved_ns, std::llabs(moved_ns) > after.uncertainty_ns + before.uncertainty_ns};
 }
 
 Timestamp align(const ClockOffset& offset, std::int64_t agent_ns, std::int64_t own_uncertainty_ns) {

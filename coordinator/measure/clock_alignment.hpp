@@ -8,6 +8,7 @@
 // rtt/2 from either end, and the shortest round trip gives the narrowest such interval.
 // docs/measurement.md, "Clock alignment".
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -38,6 +39,30 @@ struct ClockOffset {
 // Errors (invalid_argument) name the field: "samples" when empty, "samples[3].t_recv_ns" when a
 // reply came back before its request left.
 Result<ClockOffset> estimate_offset(std::string clock, std::span<const ClockSample> samples);
+
+// Of two round trips to one agent, true when `candidate` is the one to trust over `best`: the
+// shorter round trip, so the narrower window (the earlier sample wins a tie).
+[[nodiscard]] bool narrower(const ClockSample& candidate, const ClockSample& best);
+
+// The round trips to one agent as they come, keeping only the one estimate_offset would choose:
+// an offset at any time without holding every sample (AgentPool's running estimate).
+class BestClockSample {
+ public:
+  void add(const ClockSample& sample);
+  // estimate_offset of the best sample; nullopt when there is none, or it is unusable.
+  [[nodiscard]] std::optional<ClockOffset> offset(std::string clock) const;
+
+ private:
+  std::optional<ClockSample> best_;
+};
+
+// How far an agent's offset moved between two estimates, and whether that is more than both
+// uncertainties allow: then the clock stepped or drifted while we measured.
+struct ClockDrift {
+  std::int64_t ns = 0;    // after - before
+  bool moved = false;
+};
+ClockDrift drift_between(const ClockOffset& before, const ClockOffset& after);
 
 // An agent timestamp on the coordinator's clock. own_uncertainty_ns is the stamp's own (a bin
 // width, say); the alignment's uncertainty is added to it.

@@ -1,128 +1,19 @@
 #include "coordinator/modules/measure_inputs.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <set>
+#include <optional>
 
-#include "common/clock.hpp"
-#include "coordinator/agents/agent_pool.hpp"
+#include "coordinator/agents/agent_pool.hpp"   // read_token_file
 #include "coordinator/agents/http_multi.hpp"
 
 namespace mixnet::coord {
 
 namespace {
-// Bounds on paging: a journal or ground-truth log larger than this in one window is not a
+// Bounds on paging: a ground-truth log larger than this in one window is not a
 // measurement we can trust anyway.
 constexpr int kMaxPages = 200;
 constexpr std::uint64_t kPage = 1000;
 }  // namespace
-
-ClockSampling sample_clocks(AgentPool& pool, const std::vector<std::string>& hosts, int rounds, std::int64_t deadline_ns) {
-  ClockSampling out;
-  for (int r = 0; r < rounds && monotonic_ns() < deadline_ns; ++r) {
-    for (auto& reply : pool.clock(hosts, deadline_ns)) {
-      if (!reply.value) {
-        out.errors[reply.host] = reply.value.error().message;
-        continue;
-      }
-      out.samples[reply.host].push_back(*reply.value);
-    }
-  }
-  for (const auto& [host, s] : out.samples) out.errors.erase(host);
-  return out;
-}
-
-Result<void> JournalReader::mark(const std::vector<std::string>& hosts, std::int64_t deadline_ns) {
-  marked_ = false;
-  auto events = read(hosts, deadline_ns);
-  if (!events) return std::unexpected(events.error());
-  marked_ = true;
-  return {};
-}
-
-Result<std::map<std::string, std::vector<wire::LinkEvent>>> JournalReader::read(const std::vector<std::string>& hosts,
-                                                                                 std::int64_t deadline_ns) {
-  std::map<std::string, std::vector<wire::LinkEvent>> out;
-  std::vector<std::string> left = hosts;
-  for (int page = 0; !left.empty(); ++page) {
-    if (page >= kMaxPages) return fail(Errc::io, "event journals: more than " + std::to_string(kMaxPages * kPage) + " events in one window");
-    std::vector<AgentCall> calls;
-    for (const auto& h : left) {
-      calls.push_back({.host = h, .target = "/v1/events?after=" + std::to_string(after_[h]) + "&wait_ms=0&limit=" + std::to_string(kPage)});
-    }
-    std::vector<std::string> more;
-    for (auto& reply : pool_.call_all(calls, deadline_ns)) {
-      if (!reply.value) return std::unexpected(reply.value.error().context("read the event journal"));
-      auto p = wire::decode<wire::EventsPage>(*reply.value, "events");
-      if (!p) return std::unexpected(p.error().context(reply.host + ": event journal"));
-      auto& inst = instance_[reply.host];
-      if (!inst.empty() && inst != p->instance) {
-        return fail(Errc::io, reply.host + ": the agent restarted during the measurement (its event journal started again)");
-      }
-      inst = p->instance;
-      if (p->missed > 0 && marked_) {
-        return fail(Errc::io, reply.host + ": the agent's event journal dropped " + std::to_string(p->missed) + " events before we read them");
-      }
-      auto& list = out[reply.host];
-      list.insert(list.end(), p->events.begin(), p->events.end());
-      after_[reply.host] = p->next_after;
-      if (!p->events.empty() && p->next_after < p->last_seq) more.push_back(reply.host);
-    }
-    left = std::move(more);
-  }
-  return out;
-}
-
-Result<bool> JournalReader::watch_until(const std::vector<std::string>& hosts, std::int64_t deadline_ns, EventsByHost& events,
-                                        const std::function<bool(const EventsByHost&)>& done, const std::atomic<bool>* cancel,
-                                        std::chrono::milliseconds poll_every) {
-  std::optional<Error> failure;
-  std::map<std::string, AgentPool::CallId> in_flight;
-  std::set<std::string> first_armed;
-  bool finished = done(events);
-  std::function<void(const std::string&)> arm = [&](const std::string& h) {
-    const std::int64_t left_ms = std::max<std::int64_t>(0, (deadline_ns - monotonic_ns()) / 1'000'000);
-    const std::int64_t wait = poll_every.count() > 0 ? 0 : std::min<std::int64_t>(left_ms, 1000);
-    AgentCall call{.host = h,
-                   .target = "/v1/events?after=" + std::to_string(after_[h]) + "&wait_ms=" + std::to_string(wait) + "&limit=" + std::to_string(kPage),
-                   .timeout = std::chrono::milliseconds(wait + 5000)};
-    if (poll_every.count() > 0 && first_armed.contains(h)) call.start_after_ns = monotonic_ns() + poll_every.count() * 1'000'000;
-    first_armed.insert(h);
-    in_flight[h] = pool_.submit(call, [&, h](JsonReply reply) {
-      in_flight.erase(h);
-      if (!reply.value) {
-        failure = reply.value.error().context("watch the event journal");
-        return;
-      }
-      auto p = wire::decode<wire::EventsPage>(*reply.value, "events");
-      if (!p) {
-        failure = p.error().context(h + ": event journal");
-        return;
-      }
-      if (auto& inst = instance_[h]; !inst.empty() && inst != p->instance) {
-        failure = Error{Errc::io, h + ": the agent restarted during the measurement (its event journal started again)"};
-        return;
-      }
-      if (p->missed > 0 && marked_) {
-        failure = Error{Errc::io, h + ": the agent's event journal dropped " + std::to_string(p->missed) + " events before we read them"};
-        return;
-      }
-      instance_[h] = p->instance;
-      auto& list = events[h];
-      list.insert(list.end(), p->events.begin(), p->events.end());
-      after_[h] = p->next_after;
-      finished = done(events);
-      if (!finished && monotonic_ns() < deadline_ns) arm(h);
-    });
-  };
-  if (!finished) {
-    for (const auto& h : hosts) arm(h);
-    pool_.run(deadline_ns, [&] { return finished || failure.has_value() || (cancel != nullptr && cancel->load()); });
-  }
-  for (const auto& [h, id] : in_flight) pool_.cancel(id);
-  if (failure) return std::unexpected(*failure);
-  return finished;
-}
 
 Result<TruthReader> TruthReader::open(const GroundTruth& where) {
   TruthReader r;

@@ -6,8 +6,9 @@
 //   repetitions: N            default 5 (1..10000)
 //   deadline: S               per repetition: every link of the new topology verified by then (default 30)
 //   settle: S                 after the links verified, wait this long before reading the journals,
-//                             so late flaps land in their repetition (default 0.2)
-//   clock_samples: K          GET /v1/clock round trips per agent, before and after (default 8)
+//                             so late flaps land in their repetition (default 0.2); a cancel cuts
+//                             it short and ends the measurement after that repetition
+//   clock_samples: K          GET /v1/clock round trips per agent, before and after (default 16)
 //   ground_truth: true|false  check against the switch's ground_truth when the inventory has one (default true)
 //   truth_bound_ms: X         |measured - truth| p99 bound per segment (default 1)
 //   identity_probe: at_link_up|after_all_up   probe each link as soon as both its ends are up
@@ -19,26 +20,18 @@
 // the identity probe (links.verify's engine: long-polls the journals, probe confirmation times),
 // then each agent's event journal is read from our own cursor for the carrier events. Clocks are
 // aligned from round trips taken before the first repetition (and checked again after the last).
-// docs/measurement.md has the method; coordinator/measure/ the arithmetic.
+// docs/measurement.md has the method; coordinator/measure/ the arithmetic; measure_reconfig_run.hpp
+// the phases of a repetition.
 //
 // Items: one per measured port and repetition (kind "port", id "h1:ocs0 #3"): ok when the link
 // came up and its identity was confirmed, failed otherwise; data holds every moment and segment.
 // Step data: the measurement document (docs/measurement.md, "results.json"). The run folder gets
 // measurement.json, measurement.csv and report.html; the step message ends with the summary table.
 // The step fails when a port failed, or when the ground-truth check fails.
-#include <vector>
-
 #include "coordinator/engine/module.hpp"
-#include "coordinator/model/inventory.hpp"
+#include "coordinator/modules/measure_reconfig_changes.hpp"   // changing_ports
 
 namespace mixnet::coord {
-
-struct Topology;
-
-// The ports a switch from `from` (nullptr: unknown, every port of `to` counts) to `to` changes:
-// both ends of every circuit of `to` that `from` lacks, then of every circuit of `from` that `to`
-// drops (a circuit is the same whichever end is named first). Each port once, in that order.
-std::vector<PortRef> changing_ports(const Topology* from, const Topology& to);
 
 class MeasureReconfigModule final : public Module {
  public:

@@ -1,12 +1,12 @@
 #include "coordinator/modules/wait.hpp"
 
-#include <chrono>
+#include <algorithm>
 #include <cmath>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "common/clock.hpp"
+#include "coordinator/engine/interruptible_sleep.hpp"
 #include "coordinator/playbook/expr.hpp"
 
 namespace mixnet::coord {
@@ -47,18 +47,6 @@ Result<void> check(const nlohmann::json& args, bool values_known) {
   return {};
 }
 
-// Sleeps until `until_ns` (monotonic), the step's deadline or a cancel, whichever comes first.
-bool sleep_until(std::int64_t until_ns, const StepContext& ctx) {
-  while (true) {
-    if (ctx.cancel.load()) return false;
-    const auto now = monotonic_ns();
-    if (now >= until_ns) return true;
-    if (now >= ctx.deadline_ns) return false;
-    const auto step = std::min({until_ns - now, ctx.deadline_ns - now, std::int64_t{50'000'000}});
-    std::this_thread::sleep_for(std::chrono::nanoseconds(step));
-  }
-}
-
 }  // namespace
 
 Result<void> WaitModule::validate(const nlohmann::json& args, const ValidationContext&) const {
@@ -75,7 +63,7 @@ StepResult WaitModule::run(const nlohmann::json& args, StepContext& ctx) {
       return result;
     }
     const auto start = monotonic_ns();
-    if (!sleep_until(start + static_cast<std::int64_t>(seconds * 1e9), ctx)) {
+    if (sleep_until(start + static_cast<std::int64_t>(seconds * 1e9), ctx.cancel, ctx.deadline_ns) != SleepEnd::elapsed) {
       return StepResult::failure(ctx.cancel.load() ? "interrupted" : fmt::format("the step's timeout came before {} s had passed", seconds));
     }
     result.message = fmt::format("waited {} s", seconds);
@@ -108,7 +96,7 @@ StepResult WaitModule::run(const nlohmann::json& args, StepContext& ctx) {
     if (next > deadline) {
       return StepResult::failure(fmt::format("'{}' did not hold within {:.3f} s", condition->text(), static_cast<double>(deadline - start) / 1e9));
     }
-    if (!sleep_until(next, ctx)) return StepResult::failure(ctx.cancel.load() ? "interrupted" : "the step's timeout came first");
+    if (sleep_until(next, ctx.cancel, ctx.deadline_ns) != SleepEnd::elapsed) return StepResult::failure(ctx.cancel.load() ? "interrupted" : "the step's timeout came first");
   }
 }
 

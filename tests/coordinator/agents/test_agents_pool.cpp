@@ -1,6 +1,6 @@
 // The agent pool against agent doubles on 127.0.0.1: batches run in parallel and each host gets
 // its own outcome; retries, deadlines and API errors; the event cursor (long-poll, restart,
-// dropped events).
+// dropped events); a measurement's own journal reader beside the pool's cursor.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <netinet/in.h>
@@ -10,6 +10,7 @@
 
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
+#include "coordinator/agents/journal_reader.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "tests/coordinator/support/fake_agent.hpp"
 
@@ -279,4 +280,41 @@ TEST_CASE("make_agent_pool reads token files, a bad one breaks only its host", "
   CHECK(bad.error().field == "hosts[0].agent.url");
   const std::string cleanup = "rm -rf '" + dir + "'";
   CHECK(std::system(cleanup.c_str()) == 0);
+}
+
+TEST_CASE("a measurement's journal reader keeps its own cursor; after its mark a restart or a gap is an error", "[unit][agents]") {
+  FakeAgent a("agent-a", "t");
+  a.set_ports({fake_port_info("ocs0", false)});
+  a.push_event("link_up", "ocs0", true);
+  AgentPool pool({{.host = "h1", .url = a.url(), .token = "t"}}, quick());
+  const auto deadline = [] { return monotonic_ns() + 5'000'000'000; };
+
+  JournalReader reader(pool);
+  REQUIRE(reader.mark({"h1"}, deadline()));   // skips the event already there
+  a.push_event("link_down", "ocs0", false);
+  a.push_event("link_up", "ocs0", true);
+  // The pool's link tables read the same journal through their own cursor: the reader still
+  // sees every event since its mark.
+  REQUIRE(*pool.catch_up_events({"h1"}, deadline())[0].value == 3);
+  auto got = reader.read({"h1"}, deadline());
+  REQUIRE(got);
+  REQUIRE(got->at("h1").size() == 2);
+  CHECK(got->at("h1")[0].kind == "link_down");
+  CHECK(reader.read({"h1"}, deadline())->at("h1").empty());
+
+  // Events dropped after the mark, before the reader read them: a hole in the measurement.
+  for (int i = 0; i < 3; ++i) a.push_event("link_down", "ocs0", false);
+  a.drop_events_through(4);
+  auto gap = reader.read({"h1"}, deadline());
+  REQUIRE_FALSE(gap);
+  CHECK(gap.error().message.find("dropped") != std::string::npos);
+
+  // A restarted agent (a new instance): its sequence numbers mean nothing to the cursor.
+  JournalReader fresh(pool);
+  REQUIRE(fresh.mark({"h1"}, deadline()));
+  a.restart();
+  for (int i = 0; i < 8; ++i) a.push_event("link_up", "ocs0", true);
+  auto restarted = fresh.read({"h1"}, deadline());
+  REQUIRE_FALSE(restarted);
+  CHECK(restarted.error().code == Errc::io);
 }

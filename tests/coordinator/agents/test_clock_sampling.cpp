@@ -12,7 +12,7 @@
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/measure/clock_alignment.hpp"
-#include "coordinator/modules/measure_inputs.hpp"
+#include "coordinator/agents/clock_sampler.hpp"
 #include "tests/coordinator/support/fake_agent.hpp"
 
 using namespace mixnet;

@@ -74,3 +74,31 @@ TEST_CASE("bad clock samples are refused naming the field") {
   CHECK(est.error().field == "samples[1].t_recv_ns");
   CHECK(est.error().code == mixnet::Errc::invalid_argument);
 }
+
+TEST_CASE("a running best sample gives the offset estimate_offset gives for all the samples") {
+  const std::int64_t offset = -42'000'000;
+  std::vector<ClockSample> samples = {round_trip(kT0, 300'000, 500'000, offset), round_trip(kT0 + 1'000'000, 40'000, 90'000, offset),
+                                      round_trip(kT0 + 2'000'000, 200'000, 100'000, offset)};
+  BestClockSample best;
+  CHECK_FALSE(best.offset("agent:h1").has_value());
+  for (const auto& s : samples) best.add(s);
+  const auto running = best.offset("agent:h1");
+  const auto all = estimate_offset("agent:h1", samples);
+  REQUIRE(running.has_value());
+  REQUIRE(all.has_value());
+  CHECK(running->offset_ns == all->offset_ns);
+  CHECK(running->uncertainty_ns == all->uncertainty_ns);
+  CHECK(running->best_rtt_ns == 130'000);
+}
+
+TEST_CASE("an offset moved between two estimates only when the move exceeds both uncertainties") {
+  ClockOffset before{.clock = "agent:h1", .offset_ns = 1'000'000, .uncertainty_ns = 50'000};
+  ClockOffset after = before;
+  after.uncertainty_ns = 30'000;
+  after.offset_ns = before.offset_ns + 80'000;   // exactly both uncertainties: still the same clock
+  CHECK(drift_between(before, after).ns == 80'000);
+  CHECK_FALSE(drift_between(before, after).moved);
+  after.offset_ns = before.offset_ns - 80'001;
+  CHECK(drift_between(before, after).ns == -80'001);
+  CHECK(drift_between(before, after).moved);
+}
