@@ -3,9 +3,8 @@
 // measurement library (coordinator/measure/, pure arithmetic). Each call has a deadline.
 //   - clock samples: repeated GET /v1/clock round trips per agent, as measure::ClockSample;
 //   - the agents' link-event journals, read from a cursor we keep (not the pool's, which
-//     links.verify moves), so every carrier event of a repetition is seen with its agent stamp;
-//   - the ground truth of the lab's OCS emulator: /v1/changes and /v1/plane/events from a mark
-//     taken before the first repetition.
+//     links.verify moves), so every carrier event of a repetition is seen with its agent stamp.
+// (The lab's ground truth is read by coordinator/ocs/truth_reader.hpp.)
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -57,22 +56,6 @@ class JournalReader {
   std::map<std::string, std::uint64_t> after_;
   std::map<std::string, std::string> instance_;
   bool marked_ = false;   // events before the mark may be gone; after it, a gap is an error
-};
-
-// The emulator's ground truth, from a mark.
-class TruthReader {
- public:
-  // Reads the token file; errors name "ground_truth.token_file".
-  static Result<TruthReader> open(const GroundTruth& where);
-  // Remembers the newest change id and plane event now (older history is not ours).
-  Result<void> mark(std::int64_t deadline_ns);
-  // {"changes":[...]} and {"events":[...]} since the mark, paged (bounded).
-  Result<std::pair<nlohmann::json, nlohmann::json>> read(std::int64_t deadline_ns);
-
- private:
-  Result<nlohmann::json> get(const std::string& target, std::int64_t deadline_ns) const;
-  std::string url_, token_;
-  std::uint64_t changes_after_ = 0, events_after_ = 0;
 };
 
 }  // namespace mixnet::coord

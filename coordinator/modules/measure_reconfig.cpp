@@ -23,6 +23,7 @@
 #include "coordinator/modules/ocs_apply.hpp"
 #include "coordinator/ocs/apply_plan.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
+#include "coordinator/ocs/truth_reader.hpp"
 
 namespace mixnet::coord {
 
@@ -528,9 +529,7 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
   if (truth_reader) {
     auto got = truth_reader->read(io_deadline());
     if (!got) return io_args::step_error(got.error());
-    auto parsed_truth = m::parse_ground_truth(got->first, got->second);
-    if (!parsed_truth) return io_args::step_error(parsed_truth.error().context("ground truth"));
-    truth = std::move(*parsed_truth);
+    truth = std::move(*got);
   }
   m::TruthOptions topt;
   topt.bound_ns = static_cast<std::int64_t>(a.truth_bound_ms * 1e6);
