@@ -29,7 +29,7 @@ class ReplyFields {
     if (v == nullptr) return T{};
     if (!v->is_number_integer()) return bad<T>(key, "must be an integer");
     if constexpr (std::is_unsigned_v<T>) {
-      if (!v->is_number_unsigned()) return bad<T>(key, "must not be negative");
+      if (!v->is_number_unsigned() && v->get<std::int64_t>() < 0) return bad<T>(key, "must not be negative");
       if (v->get<std::uint64_t>() > std::numeric_limits<T>::max()) return bad<T>(key, "out of range");
     } else {
       if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
