@@ -11,6 +11,7 @@
 #include "common/clock.hpp"
 #include "common/http/server.hpp"
 #include "common/thread_priority.hpp"
+#include "common/version.hpp"
 
 namespace mixnet::agent {
 
@@ -85,7 +86,7 @@ int run_agent(const AgentConfig& config) {
     spdlog::info("managing: {}", managed.empty() ? "(no matching interface yet)" : managed);
   }
   const auto ep = server.local_endpoint();
-  spdlog::info("mixnet-agent {} host {} listening on {}:{}{}", kAgentVersion, config.host_id,
+  spdlog::info("mixnet-agent {} host {} listening on {}:{}{}", mixnet::version(), config.host_id,
                ep.address().to_string(), ep.port(), config.token ? "" : " WITHOUT authentication");
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

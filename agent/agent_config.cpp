@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent/port_filter.hpp"
+#include "common/cli_conventions.hpp"
 
 namespace mixnet::agent {
 
@@ -73,6 +74,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                "(see docs/agent-api.md) for NIC inventory, port configuration, a link-event journal and\n"
                "identity probes on the netdevs it manages.",
                "mixnet-agent"};
+  apply_cli_conventions(app, "mixnet-agent");
   AgentConfig cfg;
   std::string ports;
   std::string host_id;
@@ -119,7 +121,6 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                  "Traffic threads always run at normal priority")
       ->capture_default_str()
       ->check(CLI::Range(0, kMaxStampPriority));
-  app.set_version_flag("--version", kAgentVersion);
 
   CommandLine out;
   try {
@@ -131,7 +132,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     out.message = app.help("", CLI::AppFormatMode::All);
     return out;
   } catch (const CLI::CallForVersion&) {
-    out.message = std::string("mixnet-agent ") + kAgentVersion + "\n";
+    out.message = version_line("mixnet-agent") + "\n";
     return out;
   } catch (const CLI::ParseError& e) {
     out.exit_code = 2;

@@ -11,8 +11,6 @@
 
 namespace mixnet::agent {
 
-inline constexpr const char* kAgentVersion = "0.1.0";
-
 struct AgentConfig {
   std::string listen = "127.0.0.1:7470";
   std::string token_file;

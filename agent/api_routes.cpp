@@ -9,6 +9,7 @@
 #include "agent/traffic_routes.hpp"
 #include "common/clock.hpp"
 #include "common/http/server.hpp"
+#include "common/version.hpp"
 
 namespace mixnet::agent {
 
@@ -77,7 +78,7 @@ void register_routes(http::Server& server, AgentContext& ctx) {
         const bool ok = !c->watcher.failed();
         co_return http::json_response(req, ok ? Status::ok : Status::service_unavailable,
                                       wire::Health{.status = ok ? "ok" : "degraded", .host_id = c->config.host_id,
-                                                   .version = kAgentVersion});
+                                                   .version = std::string(mixnet::version())});
       },
       /*is_public=*/true);
 

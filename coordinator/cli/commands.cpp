@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "common/cli_conventions.hpp"
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
@@ -232,6 +233,7 @@ Result<Loaded> load_playbook_run(const std::string& playbook_path, const std::st
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"mixnet-coord: playbooks that reconfigure the optical switches and verify every link; results in SQLite"};
+  apply_cli_conventions(app, "mixnet-coord");
   app.require_subcommand(1);
   std::string log_level = "warn";
   app.add_option("--log-level", log_level, "trace, debug, info, warn (default), error, critical, off");

@@ -11,95 +11,6 @@
 
 namespace mixnet::coord::measure {
 
-using nlohmann::json;
-
-namespace {
-
-// Reads fields of one object; the first problem is kept and names the field.
-class FieldReader {
- public:
-  FieldReader(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
-
-  template <class T>
-  T integer(std::string_view key) {
-    const json* v = find(key);
-    if (v == nullptr) return T{};
-    if (!v->is_number_integer()) return bad<T>(key, "must be an integer");
-    return v->get<T>();
-  }
-  std::string text(std::string_view key) {
-    const json* v = find(key);
-    if (v == nullptr) return {};
-    if (!v->is_string()) return bad<std::string>(key, "must be a string");
-    return v->get<std::string>();
-  }
-  [[nodiscard]] const std::optional<Error>& error() const { return error_; }
-
- private:
-  const json* find(std::string_view key) {
-    auto it = obj_.find(key);
-    if (it == obj_.end()) return bad<const json*>(key, "missing");
-    return &*it;
-  }
-  template <class T>
-  T bad(std::string_view key, std::string_view what) {
-    if (!error_) error_ = Error{Errc::protocol, std::string(what), fmt::format("{}.{}", path_, key)};
-    return T{};
-  }
-  const json& obj_;
-  std::string path_;
-  std::optional<Error> error_;
-};
-
-Result<const json*> list(const json& reply, std::string_view key) {
-  if (reply.is_array()) return &reply;
-  if (reply.is_object()) {
-    auto it = reply.find(key);
-    if (it != reply.end() && it->is_array()) return &*it;
-  }
-  return fail(Errc::protocol, fmt::format("expected an array or an object with an array '{}'", key), std::string(key));
-}
-
-}  // namespace
-
-Result<GroundTruth> parse_ground_truth(const json& changes, const json& plane_events) {
-  GroundTruth out;
-  auto cl = list(changes, "changes");
-  if (!cl) return std::unexpected(cl.error());
-  for (std::size_t i = 0; i < (*cl)->size(); ++i) {
-    const auto& c = (**cl)[i];
-    const auto path = fmt::format("changes[{}]", i);
-    if (!c.is_object()) return fail(Errc::protocol, "must be an object", path);
-    FieldReader r(c, path);
-    TruthChange t;
-    t.id = r.integer<std::uint64_t>("id");
-    t.kind = r.text("kind");
-    t.received_ns = r.integer<std::int64_t>("received_ns");
-    t.settled_ns = r.integer<std::int64_t>("settled_ns");
-    t.replied_ns = r.integer<std::int64_t>("replied_ns");
-    if (r.error()) return std::unexpected(*r.error());
-    out.changes.push_back(std::move(t));
-  }
-  auto el = list(plane_events, "events");
-  if (!el) return std::unexpected(el.error());
-  for (std::size_t i = 0; i < (*el)->size(); ++i) {
-    const auto& e = (**el)[i];
-    const auto path = fmt::format("events[{}]", i);
-    if (!e.is_object()) return fail(Errc::protocol, "must be an object", path);
-    FieldReader r(e, path);
-    TruthEndEvent t;
-    t.seq = r.integer<std::uint64_t>("seq");
-    t.end = r.text("end");
-    t.kind = r.text("kind");
-    t.time_ns = r.integer<std::int64_t>("time_ns");
-    t.change_id = r.integer<std::uint64_t>("change_id");
-    if (r.error()) return std::unexpected(*r.error());
-    if (auto it = e.find("training_ms"); it != e.end() && it->is_number()) t.training_ms = it->get<double>();
-    out.plane_events.push_back(std::move(t));
-  }
-  return out;
-}
-
 bool moment_has_truth(Moment m) {
   return m == Moment::cmd_sent || m == Moment::switch_ack || m == Moment::carrier_lost || m == Moment::link_up;
 }
@@ -129,22 +40,22 @@ TruthRow match_truth(const PortBreakdown& measured, const GroundTruth& truth, co
     const std::int64_t hi = ack ? ack->ns + options.tolerance_ns
                           : measured.window_end_ns ? *measured.window_end_ns + options.tolerance_ns
                                                    : std::numeric_limits<std::int64_t>::max();
-    std::vector<const TruthChange*> changes;
+    std::vector<const wire::ChangeRecord*> changes;
     for (const auto& c : truth.changes)
       if (c.received_ns >= lo && c.received_ns <= hi) changes.push_back(&c);
     const auto in_repetition = [&](std::uint64_t id) {
-      return std::any_of(changes.begin(), changes.end(), [&](const TruthChange* c) { return c->id == id; });
+      return std::any_of(changes.begin(), changes.end(), [&](const wire::ChangeRecord* c) { return c->id == id; });
     };
-    std::vector<const TruthEndEvent*> events;
+    std::vector<const wire::PlaneEvent*> events;
     for (const auto& e : truth.plane_events)
       if (e.end == measured.port && e.change_id != 0 && in_repetition(e.change_id)) events.push_back(&e);
     std::stable_sort(events.begin(), events.end(),
-                     [](const TruthEndEvent* a, const TruthEndEvent* b) { return a->time_ns < b->time_ns; });
+                     [](const wire::PlaneEvent* a, const wire::PlaneEvent* b) { return a->time_ns < b->time_ns; });
 
     // The changes that touched this end; without plane events, every change of the repetition.
-    std::vector<const TruthChange*> own;
+    std::vector<const wire::ChangeRecord*> own;
     for (const auto* c : changes)
-      if (std::any_of(events.begin(), events.end(), [&](const TruthEndEvent* e) { return e->change_id == c->id; }))
+      if (std::any_of(events.begin(), events.end(), [&](const wire::PlaneEvent* e) { return e->change_id == c->id; }))
         own.push_back(c);
     if (own.empty()) own = changes;
     for (const auto* c : own) row.change_ids.push_back(c->id);
@@ -170,20 +81,20 @@ TruthRow match_truth(const PortBreakdown& measured, const GroundTruth& truth, co
     std::optional<std::size_t> last_down;
     for (std::size_t i = 0; i < events.size(); ++i) {
       const auto& e = *events[i];
-      if (e.kind == "link_down") {
+      if (e.kind == wire::PlaneEventKind::link_down) {
         if (!row.moments[static_cast<std::size_t>(Moment::carrier_lost)].at)
           row.moments[static_cast<std::size_t>(Moment::carrier_lost)].at = coordinator_time(e.time_ns);
         last_down = i;
-      } else if (e.kind == "light_off" && !row.light_off_ns) {
+      } else if (e.kind == wire::PlaneEventKind::light_off && !row.light_off_ns) {
         row.light_off_ns = e.time_ns;
-      } else if (e.kind == "light_on") {
+      } else if (e.kind == wire::PlaneEventKind::light_on) {
         row.light_on_ns = e.time_ns;
       }
     }
     if (!row.moments[static_cast<std::size_t>(Moment::carrier_lost)].at)
       row.moments[static_cast<std::size_t>(Moment::carrier_lost)].missing_reason = "no plane link_down for this end in this repetition";
     for (std::size_t i = last_down ? *last_down + 1 : 0; i < events.size(); ++i) {
-      if (events[i]->kind == "link_up") {
+      if (events[i]->kind == wire::PlaneEventKind::link_up) {
         row.moments[static_cast<std::size_t>(Moment::link_up)].at = coordinator_time(events[i]->time_ns);
         row.training_ms = events[i]->training_ms;
         break;

@@ -18,39 +18,18 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "common/result.hpp"
+#include "common/wire/ground_truth.hpp"
 #include "coordinator/measure/breakdown.hpp"
 #include "coordinator/measure/percentile.hpp"
 
 namespace mixnet::coord::measure {
 
-struct TruthChange {
-  std::uint64_t id = 0;
-  std::string kind;                 // connect, disconnect, light-off, light-on
-  std::int64_t received_ns = 0;
-  std::int64_t settled_ns = 0;
-  std::int64_t replied_ns = 0;      // 0: the session was dropped before the reply
-};
-
-struct TruthEndEvent {
-  std::uint64_t seq = 0;
-  std::string end;                  // "h1:ocs0": the same name as the inventory's port
-  std::string kind;                 // light_on, light_off, link_up, link_down
-  std::int64_t time_ns = 0;
-  std::uint64_t change_id = 0;      // 0: a fault, not a command
-  std::optional<double> training_ms;
-};
-
+// The emulator's records of a measurement's window, typed (TruthReader reads them; JSON stays
+// at that edge): its change records and its lab plane's per-end events.
 struct GroundTruth {
-  std::vector<TruthChange> changes;
-  std::vector<TruthEndEvent> plane_events;
+  std::vector<wire::ChangeRecord> changes;
+  std::vector<wire::PlaneEvent> plane_events;
 };
-
-// From the emulator's replies ({"changes":[...]} and {"events":[...]}, or the bare arrays). Errors
-// (protocol) name the field: "changes[2].received_ns".
-Result<GroundTruth> parse_ground_truth(const nlohmann::json& changes, const nlohmann::json& plane_events);
 
 struct TruthOptions {
   // A change belongs to a repetition when the switch received it within

@@ -6,7 +6,6 @@ target_sources(mixnet_coord_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ocs_clear.cpp
   ${CMAKE_CURRENT_LIST_DIR}/links_verify.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nic_configure.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/measure_inputs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig.cpp
   ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig_args.cpp
   ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig_changes.cpp

@@ -265,9 +265,7 @@ PhaseResult<std::optional<m::GroundTruth>> ReconfigRun::read_truth() {
   if (!truth_) return std::optional<m::GroundTruth>{};
   auto got = truth_->read(io_deadline());
   if (!got) return std::unexpected(io_args::step_error(got.error()));
-  auto parsed = m::parse_ground_truth(got->first, got->second);
-  if (!parsed) return std::unexpected(io_args::step_error(parsed.error().context("ground truth")));
-  return std::optional<m::GroundTruth>(std::move(*parsed));
+  return std::optional<m::GroundTruth>(std::move(*got));
 }
 
 StepResult ReconfigRun::finish() {

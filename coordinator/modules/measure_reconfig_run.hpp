@@ -26,7 +26,7 @@
 #include "coordinator/measure/clock_alignment.hpp"
 #include "coordinator/measure/full_rate.hpp"
 #include "coordinator/measure/measurement_doc.hpp"
-#include "coordinator/modules/measure_inputs.hpp"
+#include "coordinator/ocs/truth_reader.hpp"
 #include "coordinator/modules/measure_reconfig_args.hpp"
 #include "coordinator/modules/measure_reconfig_row.hpp"
 

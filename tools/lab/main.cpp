@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "common/cli_conventions.hpp"
 #include "common/logging.hpp"
 #include "tools/lab/lab_commands.hpp"
 
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   CLI::App app{"mixnet-lab: the MixNet prototype emulated on one machine - hosts in network namespaces running\n"
                "mixnet-agent, an electrical switch (a bridge), and an OCS (mixnet-ocs-emu) whose circuits are\n"
                "real kernel links. See docs/lab.md."};
+  mixnet::apply_cli_conventions(app, "mixnet-lab");
   app.require_subcommand(1);
 
   // up: flags are optionals so that only the ones given override the config file.

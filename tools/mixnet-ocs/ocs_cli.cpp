@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/cli_conventions.hpp"
 #include "common/logging.hpp"
 #include "hwdrivers/ocs/optical_switch.hpp"
 #include "hwdrivers/ocs/switch_uri.hpp"
@@ -93,6 +94,7 @@ struct Table {
 
 int run_ocs_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"mixnet-ocs: drive an optical circuit switch by hand (Polatis TL1, Polatis RESTCONF, Calient TL1)"};
+  apply_cli_conventions(app, "mixnet-ocs");
   app.require_subcommand(1);
   std::string uri;
   bool json = false;
@@ -135,6 +137,9 @@ int run_ocs_cli(int argc, const char* const* argv, std::ostream& out, std::ostre
     return 0;
   } catch (const CLI::CallForAllHelp&) {
     out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
     err << "mixnet-ocs: " << e.what() << "\n";

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/http/target.hpp"
+#include "common/wire/ground_truth.hpp"
 
 namespace mixnet::ocs_emu {
 
@@ -84,27 +85,6 @@ ControlResponse handle_plane_control(PhysicalPlane* plane, const std::string& me
   static NullPlane none;
   PlaneControlReply r = (plane != nullptr ? plane : &none)->control(method, target, body);
   return ControlResponse{r.status, std::move(r.body)};
-}
-
-json to_json(const ChangeRecord& r) {
-  json light = json::array();
-  for (const auto& l : r.light) light.push_back(json{{"port", l.port}, {"ns", l.ns}});
-  json j{{"id", r.id},
-         {"batch", r.batch},
-         {"kind", r.kind},
-         {"from", r.from},
-         {"to", r.to},
-         {"bidirectional", r.bidirectional},
-         {"source", r.source},
-         {"command", r.command},
-         {"received_ns", r.received_ns},
-         {"switching_ns", r.switching_ns},
-         {"started_ns", r.started_ns},
-         {"settled_ns", r.settled_ns},
-         {"replied_ns", r.replied_ns},
-         {"light", light}};
-  if (!r.plane_error.empty()) j["plane_error"] = r.plane_error;
-  return j;
 }
 
 json to_json(const PortView& v) {
@@ -215,9 +195,7 @@ ControlResponse handle_control(SwitchModel& model, const std::string& method, co
     if (!after) return error(after.error());
     auto limit = mixnet::http::query_uint(*t, "limit", 10'000, 100'000);
     if (!limit) return error(limit.error());
-    json list = json::array();
-    for (const auto& r : model.records_since(*after, *limit)) list.push_back(to_json(r));
-    return {200, json{{"changes", list}, {"last_id", model.last_record_id()}}};
+    return {200, json(wire::ChangesPage{model.records_since(*after, *limit), model.last_record_id()})};
   }
   if (is({"v1", "connections"})) {
     if (method == "GET") return {200, state_json(model)["connections"]};

@@ -1,7 +1,8 @@
 #pragma once
 // The emulator-only control API (ground truth, faults, state dump), without sockets: the
 // emulator's control listener and the fuzz target call exactly this. Every route is under /v1;
-// docs/ocs-emulator.md lists them with curl examples.
+// docs/ocs-emulator.md lists them with curl examples. The ground truth (GET /v1/changes) is
+// written through its wire type, common/wire/ground_truth.hpp, which the coordinator reads back.
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -25,7 +26,6 @@ bool is_plane_route(const std::string& target);
 ControlResponse handle_plane_control(PhysicalPlane* plane, const std::string& method, const std::string& target,
                                      const std::string& body);
 
-nlohmann::json to_json(const ChangeRecord& r);
 nlohmann::json to_json(const PortView& v);
 nlohmann::json faults_json(const SwitchModel& model);
 nlohmann::json state_json(SwitchModel& model);   // reads power, so not const (noise RNG)

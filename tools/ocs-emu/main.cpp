@@ -8,8 +8,11 @@
 #include <iostream>
 #include <spdlog/spdlog.h>
 
+#include "common/cli_conventions.hpp"
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
+// The composition root: the one place that puts the lab's plane (--lab-plane) into an emulator.
+// The plane depends on the emulator's vocabulary only (emulator_types.hpp), never the reverse.
 #include "tools/lab/plane/netns_plane.hpp"
 #include "tools/ocs-emu/emulator.hpp"
 
@@ -63,6 +66,7 @@ int main(int argc, char** argv) {
       "mixnet-ocs-emu: an emulated optical circuit switch. Serves one shared switch state over Polatis TL1,\n"
       "Polatis RESTCONF and (with --calient-port) Calient TL1, with switching times, a power model, fault\n"
       "injection and an emulator-only control API that reports the ground truth. See docs/ocs-emulator.md."};
+  mixnet::apply_cli_conventions(app, "mixnet-ocs-emu");
   EmulatorOptions o;
   o.tl1_port = 3082;
   o.rest_port = 8008;

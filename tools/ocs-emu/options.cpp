@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <set>
 
-#include "tools/ocs-emu/emulator.hpp"
+#include "tools/ocs-emu/emulator_types.hpp"
 
 namespace mixnet::ocs_emu {
 

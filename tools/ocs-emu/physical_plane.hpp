@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
+#include "common/wire/ground_truth.hpp"
 
 namespace mixnet::ocs_emu {
 
@@ -31,12 +32,9 @@ struct CircuitChange {
   std::string reason;            // "connect", "disconnect", "shutter", "fail", "restore"
 };
 
-// When light reached (made) or left (broken) a port, CLOCK_REALTIME ns.
-struct PortLight {
-  int port = 0;
-  std::int64_t ns = 0;
-  friend bool operator==(const PortLight&, const PortLight&) = default;
-};
+// When light reached (made) or left (broken) a port, CLOCK_REALTIME ns: the ground truth's own
+// record of it (a change record's "light"), so what the plane returns is what gets reported.
+using PortLight = wire::PortLight;
 
 // The answer to a plane-specific control request (see PhysicalPlane::control).
 struct PlaneControlReply {

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/ocs-emu/emulator.hpp"
+#include "tools/ocs-emu/emulator_types.hpp"
 
 namespace mixnet::ocs_emu {
 

@@ -57,6 +57,16 @@ TEST_CASE("check validates the playbook with its topologies, errors exit 2") {
   CHECK(lab.cli({"check", lab.path("ok.yaml")}) == kExitBadInput);   // -i is required
 }
 
+TEST_CASE("the app's options work after the subcommand too, and --version answers") {
+  Lab lab;
+  lab.write("ok.yaml", "topologies: [topo/t.yaml]\nsteps:\n  - {assert: {that: \"true\"}}\n");
+  // --log-level is mixnet-coord's own option; it used to be refused after "check".
+  CHECK(lab.cli({"check", lab.path("ok.yaml"), "-i", lab.path("inv.yaml"), "--log-level", "warn"}) == kExitPassed);
+  CHECK(lab.cli({"--log-level", "warn", "check", lab.path("ok.yaml"), "-i", lab.path("inv.yaml")}) == kExitPassed);
+  CHECK(lab.cli({"check", lab.path("ok.yaml"), "-i", lab.path("inv.yaml"), "--no-such-option"}) == kExitBadInput);
+  CHECK(lab.cli({"--version"}) == 0);   // prints "mixnet-coord VERSION" (tests/tools/test_cli_conventions.cpp reads it)
+}
+
 TEST_CASE("run exits 0 only when the run passed, and leaves results.json and junit.xml") {
   Lab lab;
   const auto db = lab.path("results.db");

@@ -10,6 +10,7 @@
 
 #include "coordinator/measure/breakdown.hpp"
 #include "coordinator/measure/clock_alignment.hpp"
+#include "common/wire/ground_truth.hpp"
 #include "coordinator/measure/ground_truth.hpp"
 
 namespace mixnet::coord::measure::testing {
@@ -52,33 +53,43 @@ inline std::vector<TrueRepetition> make_truth_plan(int reps) {
   return out;
 }
 
-// The emulator's replies for that plan: GET /v1/changes and GET /v1/plane/events.
-inline nlohmann::json truth_changes_json(const std::vector<TrueRepetition>& plan) {
-  nlohmann::json list = nlohmann::json::array();
+// The emulator's records for that plan (what GET /v1/changes and GET /v1/plane/events report).
+inline std::vector<mixnet::wire::ChangeRecord> truth_changes(const std::vector<TrueRepetition>& plan) {
+  std::vector<mixnet::wire::ChangeRecord> list;
   for (std::size_t i = 0; i < plan.size(); i += 2) {
     const auto& t = plan[i];
-    list.push_back({{"id", t.disconnect_id}, {"batch", t.repetition}, {"kind", "disconnect"}, {"from", 1}, {"to", 17},
-                    {"received_ns", t.received}, {"switching_ns", 0}, {"started_ns", t.received},
-                    {"settled_ns", t.received + 100'000}, {"replied_ns", t.replied}, {"light", nlohmann::json::array()}});
-    list.push_back({{"id", t.connect_id}, {"batch", t.repetition}, {"kind", "connect"}, {"from", 1}, {"to", 18},
-                    {"received_ns", t.received + 1000}, {"switching_ns", 15 * kMs}, {"started_ns", t.received + 1000},
-                    {"settled_ns", t.light_on}, {"replied_ns", t.replied}, {"light", nlohmann::json::array()}});
+    const auto batch = static_cast<std::uint64_t>(t.repetition);
+    mixnet::wire::ChangeRecord disconnect{.id = t.disconnect_id, .batch = batch, .kind = "disconnect", .from = 1, .to = 17};
+    disconnect.received_ns = t.received;
+    disconnect.started_ns = t.received;
+    disconnect.settled_ns = t.received + 100'000;
+    disconnect.replied_ns = t.replied;
+    list.push_back(disconnect);
+    mixnet::wire::ChangeRecord connect{.id = t.connect_id, .batch = batch, .kind = "connect", .from = 1, .to = 18};
+    connect.received_ns = t.received + 1000;
+    connect.switching_ns = 15 * kMs;
+    connect.started_ns = t.received + 1000;
+    connect.settled_ns = t.light_on;
+    connect.replied_ns = t.replied;
+    list.push_back(connect);
   }
-  return {{"changes", list}, {"last_id", list.size()}};
+  return list;
 }
 
-inline nlohmann::json truth_plane_json(const std::vector<TrueRepetition>& plan) {
-  nlohmann::json list = nlohmann::json::array();
+inline std::vector<mixnet::wire::PlaneEvent> truth_plane_events(const std::vector<TrueRepetition>& plan) {
+  using Kind = mixnet::wire::PlaneEventKind;
+  std::vector<mixnet::wire::PlaneEvent> list;
   std::uint64_t seq = 1;
   for (const auto& t : plan) {
-    list.push_back({{"seq", seq++}, {"end", t.port}, {"kind", "light_off"}, {"time_ns", t.link_down - 5000}, {"change_id", t.disconnect_id}});
-    list.push_back({{"seq", seq++}, {"end", t.port}, {"kind", "link_down"}, {"time_ns", t.link_down}, {"change_id", t.disconnect_id}});
-    list.push_back({{"seq", seq++}, {"end", t.port}, {"kind", "light_on"}, {"time_ns", t.light_on}, {"change_id", t.connect_id}});
-    list.push_back({{"seq", seq++}, {"end", t.port}, {"kind", "link_up"}, {"time_ns", t.link_up}, {"change_id", t.connect_id},
-                    {"training_ms", static_cast<double>(t.link_up - t.light_on) / 1e6}});
+    list.push_back({seq++, t.port, Kind::light_off, t.link_down - 5000, t.disconnect_id, std::nullopt});
+    list.push_back({seq++, t.port, Kind::link_down, t.link_down, t.disconnect_id, std::nullopt});
+    list.push_back({seq++, t.port, Kind::light_on, t.light_on, t.connect_id, std::nullopt});
+    list.push_back({seq++, t.port, Kind::link_up, t.link_up, t.connect_id, static_cast<double>(t.link_up - t.light_on) / 1e6});
   }
-  return {{"events", list}, {"next_after", seq - 1}};
+  return list;
 }
+
+inline GroundTruth truth_of(const std::vector<TrueRepetition>& plan) { return {truth_changes(plan), truth_plane_events(plan)}; }
 
 // An agent clock `offset` ahead of the coordinator's, known to +-`uncertainty`.
 inline ClockOffset agent_clock(const std::string& host, std::int64_t offset, std::int64_t uncertainty) {

@@ -23,40 +23,20 @@ std::vector<PortBreakdown> measure_plan(const std::vector<TrueRepetition>& plan,
   return out;
 }
 
-GroundTruth parse(const std::vector<TrueRepetition>& plan) {
-  auto truth = parse_ground_truth(truth_changes_json(plan), truth_plane_json(plan));
-  REQUIRE(truth.has_value());
-  return *truth;
-}
-
 }  // namespace
 
-TEST_CASE("the emulator's change records and plane events parse, bad ones name the field") {
-  const auto plan = make_truth_plan(2);
-  const auto truth = parse(plan);
+// Parsing the emulator's replies is the wire type's (tests/common/test_ground_truth_wire.cpp);
+// the check works on typed records.
+TEST_CASE("the plan's truth has both ends' plane events per change") {
+  const auto truth = truth_of(make_truth_plan(2));
   CHECK(truth.changes.size() == 4);
   CHECK(truth.plane_events.size() == 16);
   CHECK(truth.plane_events[3].training_ms.has_value());
-
-  auto changes = truth_changes_json(plan);
-  changes["changes"][1].erase("received_ns");
-  auto bad = parse_ground_truth(changes, truth_plane_json(plan));
-  REQUIRE_FALSE(bad.has_value());
-  CHECK(bad.error().field == "changes[1].received_ns");
-
-  auto events = truth_plane_json(plan);
-  events["events"][2]["time_ns"] = "soon";
-  auto bad2 = parse_ground_truth(truth_changes_json(plan), events);
-  REQUIRE_FALSE(bad2.has_value());
-  CHECK(bad2.error().field == "events[2].time_ns");
-
-  // Bare arrays are accepted too.
-  CHECK(parse_ground_truth(truth_changes_json(plan)["changes"], truth_plane_json(plan)["events"]).has_value());
 }
 
 TEST_CASE("measured moments match their truth events, and the error is measured minus truth") {
   const auto plan = make_truth_plan(3);
-  const auto truth = parse(plan);
+  const auto truth = truth_of(plan);
   const auto rows = measure_plan(plan, 120'000);  // the agent notices 0.12 ms after the plane acted
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& t = plan[i];
@@ -83,7 +63,7 @@ TEST_CASE("measured moments match their truth events, and the error is measured 
 
 TEST_CASE("the check passes within the bound at p99 and fails beyond it") {
   const auto plan = make_truth_plan(5);
-  const auto truth = parse(plan);
+  const auto truth = truth_of(plan);
   std::vector<TruthRow> rows;
   for (const auto& b : measure_plan(plan, 200'000)) rows.push_back(match_truth(b, truth, TruthOptions{}));
   const auto ok = check_against_truth(rows, 1'000'000);
@@ -124,11 +104,9 @@ TEST_CASE("the check passes within the bound at p99 and fails beyond it") {
 
 TEST_CASE("truth matching ignores other repetitions, other ends and fault events") {
   const auto plan = make_truth_plan(2);
-  auto plane = truth_plane_json(plan);
+  auto truth = std::make_optional(truth_of(plan));
   // A flap fault on h1:ocs0 during repetition 1 (change_id 0): not the command's doing.
-  plane["events"].push_back({{"seq", 100}, {"end", "h1:ocs0"}, {"kind", "link_down"}, {"time_ns", plan[0].link_up + 5 * kMs}, {"change_id", 0}});
-  auto truth = parse_ground_truth(truth_changes_json(plan), plane);
-  REQUIRE(truth);
+  truth->plane_events.push_back({100, "h1:ocs0", mixnet::wire::PlaneEventKind::link_down, plan[0].link_up + 5 * kMs, 0, std::nullopt});
   const auto rows = measure_plan(plan, 0);
   const auto r1 = match_truth(rows[0], *truth, TruthOptions{});
   CHECK(r1.moments[static_cast<std::size_t>(Moment::link_up)].at->ns == plan[0].link_up);
@@ -139,10 +117,8 @@ TEST_CASE("truth matching ignores other repetitions, other ends and fault events
 
 TEST_CASE("a dropped reply and a missing plane leave the truth missing, not zero") {
   const auto plan = make_truth_plan(1);
-  auto changes = truth_changes_json(plan);
-  for (auto& c : changes["changes"]) c["replied_ns"] = 0;
-  auto truth = parse_ground_truth(changes, nlohmann::json{{"events", nlohmann::json::array()}});
-  REQUIRE(truth);
+  auto truth = std::make_optional(GroundTruth{truth_changes(plan), {}});
+  for (auto& c : truth->changes) c.replied_ns = 0;
   auto rows = measure_plan(plan, 0);
   rows[0].moments[static_cast<std::size_t>(Moment::switch_ack)].at.reset();  // the driver saw no reply either
   rows[0].segments = compute_segments(rows[0].moments);
@@ -179,7 +155,7 @@ TEST_CASE("rows that lost a moment the truth has fail the check, with their coun
   // 120 rows, 3 of which lost carrier_lost: the other 117 pairs are all well within the bound,
   // so a check over the pairs alone passes; every row counts, and these three fail it.
   const auto plan = make_truth_plan(60);
-  const auto truth = parse(plan);
+  const auto truth = truth_of(plan);
   const auto clean = check_against_truth(judge(plan, truth, {}), 1'000'000);
   REQUIRE(clean.pass);
   CHECK(clean.rows == 120);
@@ -207,7 +183,7 @@ TEST_CASE("rows that lost a moment the truth has fail the check, with their coun
 
 TEST_CASE("an out-of-order measured segment fails the check and its error stays in the percentiles") {
   const auto plan = make_truth_plan(10);
-  const auto truth = parse(plan);
+  const auto truth = truth_of(plan);
   FullRateRule rule;
   rule.line_rate_gbps = 10;
   std::vector<TruthRow> rows;
@@ -236,7 +212,7 @@ TEST_CASE("an out-of-order measured segment fails the check and its error stays 
 
 TEST_CASE("a row no emulator change can be found for is a failure, not a row left out") {
   const auto plan = make_truth_plan(3);
-  const auto truth = parse(plan);
+  const auto truth = truth_of(plan);
   auto rows = judge(plan, truth, {});
   FullRateRule rule;
   rule.line_rate_gbps = 10;
@@ -257,12 +233,10 @@ TEST_CASE("a measured moment the truth has none of (an ack read back after a dro
   // found the change in place. Its 2 rows have a measured switch_ack the check cannot judge: they
   // count as failures, named with the truth's reason, not as rows quietly left out of cmd_to_ack.
   const auto plan = make_truth_plan(5);
-  auto changes = truth_changes_json(plan);
-  const auto dropped_id = changes["changes"][2]["id"];
-  for (auto& c : changes["changes"])
-    if (c["id"] == dropped_id) c["replied_ns"] = 0;
-  auto truth = parse_ground_truth(changes, truth_plane_json(plan));
-  REQUIRE(truth);
+  auto truth = std::make_optional(truth_of(plan));
+  const auto dropped_id = truth->changes[2].id;
+  for (auto& c : truth->changes)
+    if (c.id == dropped_id) c.replied_ns = 0;
   const auto rows = judge(plan, *truth, {});
   const auto ack = static_cast<std::size_t>(Moment::switch_ack);
   int unjudged_rows = 0;

@@ -44,9 +44,8 @@ Measurement sample_measurement(int reps) {
   // One port of the last repetition never came back: missing values must show as such.
   rows.back().moments[static_cast<std::size_t>(Moment::link_up)] = MomentValue{std::nullopt, "no link_up event, \"really\""};
   rows.back().segments = compute_segments(rows.back().moments);
-  auto truth = parse_ground_truth(truth_changes_json(plan), truth_plane_json(plan));
-  REQUIRE(truth);
-  auto m = assemble("reconfig-latency <A & B>", rule, {clock}, std::move(rows), &*truth, TruthOptions{}, std::move(excerpts));
+  const auto truth = truth_of(plan);
+  auto m = assemble("reconfig-latency <A & B>", rule, {clock}, std::move(rows), &truth, TruthOptions{}, std::move(excerpts));
   m.run_id = "r-1";
   return m;
 }

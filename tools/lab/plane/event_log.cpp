@@ -4,26 +4,6 @@
 
 namespace mixnet::lab {
 
-const char* to_string(EndEventKind kind) {
-  switch (kind) {
-    case EndEventKind::light_on: return "light_on";
-    case EndEventKind::light_off: return "light_off";
-    case EndEventKind::link_up: return "link_up";
-    case EndEventKind::link_down: return "link_down";
-  }
-  return "unknown";
-}
-
-nlohmann::json to_json(const EndEvent& e) {
-  nlohmann::json j{{"seq", e.seq},
-                   {"end", e.end},
-                   {"kind", to_string(e.kind)},
-                   {"time_ns", e.time_ns},
-                   {"change_id", e.change_id}};
-  if (e.training_ms) j["training_ms"] = *e.training_ms;
-  return j;
-}
-
 std::uint64_t EventLog::add(EndEvent e) {
   e.seq = next_seq_++;
   events_.push_back(std::move(e));

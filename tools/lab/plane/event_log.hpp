@@ -4,27 +4,15 @@
 // (sequence numbers keep counting, so a reader sees the gap).
 #include <cstdint>
 #include <deque>
-#include <optional>
-#include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "common/wire/ground_truth.hpp"
 
 namespace mixnet::lab {
 
-enum class EndEventKind { light_on, light_off, link_up, link_down };
-const char* to_string(EndEventKind kind);
-
-struct EndEvent {
-  std::uint64_t seq = 0;
-  std::string end;
-  EndEventKind kind = EndEventKind::light_on;
-  std::int64_t time_ns = 0;
-  std::uint64_t change_id = 0;               // the emulator change that caused it; 0 for faults
-  std::optional<double> training_ms;         // link_up after training: the drawn delay
-};
-
-nlohmann::json to_json(const EndEvent& e);
+// An end's event is the ground truth's plane event itself (GET /v1/plane/events writes it as is).
+using EndEventKind = wire::PlaneEventKind;
+using EndEvent = wire::PlaneEvent;
 
 class EventLog {
  public:

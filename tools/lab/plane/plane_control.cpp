@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/http/target.hpp"
+#include "common/wire/ground_truth.hpp"
 #include "tools/lab/plane/netns_plane.hpp"
 
 namespace mixnet::lab {
@@ -45,13 +46,9 @@ PlaneControlReply NetnsPlane::control(std::string_view method, std::string_view 
     if (!after) return error_reply(after.error());
     auto limit = http::query_uint(*t, "limit", 1000, 10'000);
     if (!limit) return error_reply(limit.error());
-    json list = json::array();
-    std::uint64_t next = *after;
-    for (const auto& e : events(*after, *limit)) {
-      list.push_back(to_json(e));
-      next = e.seq;
-    }
-    return {200, json{{"events", list}, {"next_after", next}}};
+    wire::PlaneEventsPage page{events(*after, *limit), *after};
+    if (!page.events.empty()) page.next_after = page.events.back().seq;
+    return {200, json(page)};
   }
   if (path == "/v1/plane/faults") {
     if (method == "DELETE") {

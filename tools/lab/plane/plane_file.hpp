@@ -12,7 +12,7 @@
 
 #include "common/result.hpp"
 #include "tools/lab/plane/training_model.hpp"
-#include "tools/ocs-emu/emulator.hpp"
+#include "tools/ocs-emu/emulator_types.hpp"
 
 namespace mixnet::lab {
 
