@@ -7,8 +7,4 @@ target_sources(mixnet_coord_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/links_verify.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nic_configure.cpp
   ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig_args.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig_changes.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig_run.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig_row.cpp
 )

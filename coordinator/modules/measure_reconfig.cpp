@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "coordinator/modules/io_args.hpp"
-#include "coordinator/modules/measure_reconfig_args.hpp"
-#include "coordinator/modules/measure_reconfig_run.hpp"
+#include "coordinator/reconfig/reconfig_args.hpp"
+#include "coordinator/reconfig/reconfig_run.hpp"
 
 namespace mixnet::coord {
 

@@ -20,7 +20,7 @@
 // the identity probe (links.verify's engine: long-polls the journals, probe confirmation times),
 // then each agent's event journal is read from our own cursor for the carrier events. Clocks are
 // aligned from round trips taken before the first repetition (and checked again after the last).
-// docs/measurement.md has the method; coordinator/measure/ the arithmetic; measure_reconfig_run.hpp
+// docs/measurement.md has the method; coordinator/measure/ the arithmetic; coordinator/reconfig/reconfig_run.hpp
 // the phases of a repetition.
 //
 // Items: one per measured port and repetition (kind "port", id "h1:ocs0 #3"): ok when the link
@@ -29,7 +29,7 @@
 // measurement.json, measurement.csv and report.html; the step message ends with the summary table.
 // The step fails when a port failed, or when the ground-truth check fails.
 #include "coordinator/engine/module.hpp"
-#include "coordinator/modules/measure_reconfig_changes.hpp"   // changing_ports
+#include "coordinator/reconfig/reconfig_changes.hpp"   // changing_ports
 
 namespace mixnet::coord {
 

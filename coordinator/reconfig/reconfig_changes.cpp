@@ -1,4 +1,4 @@
-#include "coordinator/modules/measure_reconfig_changes.hpp"
+#include "coordinator/reconfig/reconfig_changes.hpp"
 
 #include <set>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "coordinator/modules/measure_reconfig_run.hpp"
+#include "coordinator/reconfig/reconfig_run.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -13,7 +13,7 @@
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/modules/io_args.hpp"
-#include "coordinator/modules/measure_reconfig_changes.hpp"
+#include "coordinator/reconfig/reconfig_changes.hpp"
 #include "coordinator/ocs/apply_topology.hpp"
 #include "coordinator/ocs/switch_cabling.hpp"
 #include "coordinator/ocs/switch_pool.hpp"

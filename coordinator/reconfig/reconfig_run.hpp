@@ -27,8 +27,8 @@
 #include "coordinator/measure/full_rate.hpp"
 #include "coordinator/measure/measurement_doc.hpp"
 #include "coordinator/ocs/truth_reader.hpp"
-#include "coordinator/modules/measure_reconfig_args.hpp"
-#include "coordinator/modules/measure_reconfig_row.hpp"
+#include "coordinator/reconfig/reconfig_args.hpp"
+#include "coordinator/reconfig/reconfig_row.hpp"
 
 namespace mixnet::coord {
 

@@ -1,4 +1,4 @@
-#include "coordinator/modules/measure_reconfig_args.hpp"
+#include "coordinator/reconfig/reconfig_args.hpp"
 
 #include <fmt/format.h>
 

@@ -1,9 +1,9 @@
-#include "coordinator/modules/measure_reconfig_row.hpp"
+#include "coordinator/reconfig/reconfig_row.hpp"
 
 #include <fmt/format.h>
 
 #include "coordinator/measure/lost_moments.hpp"
-#include "coordinator/modules/measure_reconfig_changes.hpp"
+#include "coordinator/reconfig/reconfig_changes.hpp"
 
 namespace mixnet::coord {
 
