@@ -114,11 +114,11 @@ Error rest_error(long status, const std::string& body, const std::string& what) 
       const std::string text = json_string(e.is_object() && e.contains("error-message") ? &e["error-message"] : nullptr);
       if (!tag.empty()) msg += " " + tag;
       if (!text.empty()) msg += ": " + text;
-      return Error{code, msg, {}};
+      return Error{code, msg, {}, Cause::http_status};
     }
   }
   if (!body.empty() && body.size() < 300) msg += ": " + body;
-  return Error{code, msg, {}};
+  return Error{code, msg, {}, Cause::http_status};
 }
 
 // One handle for the requests sent one at a time (its connection kept alive between them), and a
