@@ -232,11 +232,6 @@ void HttpMulti::cancel(RequestId id) {
   impl_->transfers.erase(it);
 }
 
-void HttpMulti::cancel_all() {
-  for (auto& [id, t] : impl_->transfers) impl_->release(*t);
-  impl_->transfers.clear();
-}
-
 std::size_t HttpMulti::pending() const { return impl_->transfers.size(); }
 
 void HttpMulti::run(std::int64_t deadline_ns, const std::function<bool()>& stop) {
