@@ -165,7 +165,7 @@ struct LinkWatcher::Impl {
       }
       auto states = monitor->drain();
       if (!states) {
-        if (states.error().message.find("overrun") != std::string::npos) {
+        if (states.error().cause == Cause::netlink_overrun) {
           ++overruns;
           spdlog::warn("link watcher: netlink overrun; re-reading the link table");
           resync();

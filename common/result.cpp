@@ -42,6 +42,10 @@ std::unexpected<Error> fail(Errc code, std::string message, std::string field) {
   return std::unexpected(Error{code, std::move(message), std::move(field)});
 }
 
+std::unexpected<Error> fail(Errc code, Cause cause, std::string message, std::string field) {
+  return std::unexpected(Error{code, std::move(message), std::move(field), cause});
+}
+
 std::unexpected<Error> fail_errno(std::string_view what, int err) {
   char buf[256];
   // GNU strerror_r returns the message (maybe not in buf).

@@ -24,10 +24,20 @@ enum class Errc {
 
 std::string_view to_string(Errc code);
 
+// Finer than Errc, for the few failures a caller handles differently from others of the same
+// code. In-process only: other programs see the code (the wire, exit statuses, describe()).
+enum class Cause {
+  unspecified,
+  http_status,        // an HTTP peer was reached and answered with an error status
+  tl1_login_lost,     // TL1 "DENY PLNA": the switch forgot our login; the command was not run
+  netlink_overrun,    // the kernel dropped netlink messages (buffer overrun, truncated message)
+};
+
 struct Error {
   Errc code = Errc::internal;
   std::string message;
   std::string field;  // the offending input field, empty when no single field is to blame
+  Cause cause = Cause::unspecified;
 
   // Prefixes the message with what we were doing, so errors read like a call chain:
   // "configure eth1: set MTU 70000: Invalid argument".
@@ -39,6 +49,8 @@ template <class T = void>
 using Result = std::expected<T, Error>;
 
 [[nodiscard]] std::unexpected<Error> fail(Errc code, std::string message, std::string field = {});
+// The same, for one of the failures a caller tells apart by its Cause.
+[[nodiscard]] std::unexpected<Error> fail(Errc code, Cause cause, std::string message, std::string field = {});
 
 // A failed system call as an Error: "<what>: <strerror(err)>".
 [[nodiscard]] std::unexpected<Error> fail_errno(std::string_view what, int err);

@@ -58,10 +58,6 @@ void RunRecorder::add_bytes(std::uint32_t stream, std::uint64_t n, std::int64_t 
   }
 }
 
-std::uint64_t RunRecorder::stream_bytes(std::uint32_t stream) const {
-  return stream < wire::kMaxTrafficStreams ? stream_bytes_[stream].load(std::memory_order_relaxed) : 0;
-}
-
 void RunRecorder::mark_started(std::int64_t now_ns) {
   std::int64_t zero = 0;
   if (!start_ns_.compare_exchange_strong(zero, now_ns)) return;

@@ -28,10 +28,8 @@ class RunRecorder {
   void add_bytes(std::uint32_t stream, std::uint64_t n, std::int64_t now_realtime_ns);
   [[nodiscard]] bool timeline_enabled() const { return bins_ != nullptr; }
   [[nodiscard]] std::uint64_t total_bytes() const { return total_.load(std::memory_order_relaxed); }
-  [[nodiscard]] std::uint64_t stream_bytes(std::uint32_t stream) const;
 
   // ---- control (any thread) ----
-  void set_state(RunState s) { state_.store(s); }
   [[nodiscard]] RunState state() const { return state_.load(); }
   [[nodiscard]] std::int64_t start_ns() const { return start_ns_.load(); }
   [[nodiscard]] const std::string& id() const { return id_; }

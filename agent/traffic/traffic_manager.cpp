@@ -18,13 +18,6 @@ void TrafficManager::add_engine(std::unique_ptr<TrafficEngine> engine) {
   engines_[name] = std::move(engine);
 }
 
-std::vector<std::string> TrafficManager::transports() const {
-  std::lock_guard lock(mu_);
-  std::vector<std::string> out;
-  for (const auto& [name, engine] : engines_) out.push_back(name);
-  return out;
-}
-
 Result<void> TrafficManager::check_transport(std::string_view transport) const {
   std::lock_guard lock(mu_);
   if (engines_.contains(std::string(transport))) return {};

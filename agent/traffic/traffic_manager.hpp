@@ -28,7 +28,6 @@ class TrafficManager {
   TrafficManager& operator=(const TrafficManager&) = delete;
 
   void add_engine(std::unique_ptr<TrafficEngine> engine);
-  [[nodiscard]] std::vector<std::string> transports() const;
   // invalid_argument naming "transport" when no engine speaks it.
   [[nodiscard]] Result<void> check_transport(std::string_view transport) const;
 

@@ -36,7 +36,7 @@ Result<nlohmann::json> interpret_agent_reply(const std::string& host, const std:
     msg += " " + code + ": ";
     if (!field.empty() && text.find(field) == std::string::npos) msg += field + ": ";
     msg += text;
-    return fail(errc, msg, field);
+    return fail(errc, Cause::http_status, msg, field);
   }
   if (body.is_object() && body.contains("status") && body["status"].is_string()) {
     msg += ": status " + body["status"].get<std::string>();   // /v1/health when degraded
@@ -47,7 +47,7 @@ Result<nlohmann::json> interpret_agent_reply(const std::string& host, const std:
   if (r.status == 401) errc = Errc::unauthorized;
   else if (r.status == 404) errc = Errc::not_found;
   else if (r.status >= 500) errc = Errc::unavailable;
-  return fail(errc, msg);
+  return fail(errc, Cause::http_status, msg);
 }
 
 }  // namespace mixnet::coord

@@ -3,6 +3,7 @@
 // ({"error": {"code", "message", "field"}}, docs/agent-api.md) or a JSON reply. Every error
 // message starts with the host and the request, so a per-host verdict reads on its own:
 // "h2: POST /v1/ports/ocs0/config: HTTP 400 invalid_argument: mtu: must be 68..65535, got 70000".
+// An error status from the agent has Cause::http_status: the agent was reached and answered.
 #include <string>
 #include <string_view>
 

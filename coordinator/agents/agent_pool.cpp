@@ -421,10 +421,6 @@ void AgentPool::note_inventory(const std::string& host, const wire::Inventory& i
   if (Agent* a = find(host)) a->links.apply(inventory);
 }
 
-void AgentPool::note_port(const std::string& host, const wire::PortInfo& port) {
-  if (Agent* a = find(host)) a->links.apply(port);
-}
-
 const LinkStateTable* AgentPool::link_table(const std::string& host) const {
   const Agent* a = find(host);
   return a == nullptr ? nullptr : &a->links;

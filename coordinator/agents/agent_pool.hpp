@@ -161,7 +161,6 @@ class AgentPool {
   // ---- what the pool has learned ----
   // Feeds a reply obtained through submit() to the pool's tables, as the typed batches do.
   void note_inventory(const std::string& host, const wire::Inventory& inventory);
-  void note_port(const std::string& host, const wire::PortInfo& port);
   [[nodiscard]] const LinkStateTable* link_table(const std::string& host) const;
   // Agent clock minus coordinator clock, from the shortest round trip clock() has seen (none yet:
   // nullopt); measure::BestClockSample's estimate.

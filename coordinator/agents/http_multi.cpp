@@ -1,10 +1,10 @@
 #include "coordinator/agents/http_multi.hpp"
 
 #include <algorithm>
-#include <curl/curl.h>
-#include <mutex>
+#include <optional>
 
 #include "common/clock.hpp"
+#include "common/http/curl.hpp"
 
 namespace mixnet::coord {
 
@@ -12,14 +12,6 @@ namespace {
 
 constexpr std::int64_t kMs = 1'000'000;
 constexpr std::chrono::milliseconds kMaxBackoff{1000};
-
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-  auto* out = static_cast<std::string*>(user);
-  // Agent replies are small (a page of 1000 events is the largest); 16 MiB is a bound, not a size.
-  if (out->size() + size * n > (16u << 20)) return 0;
-  out->append(data, size * n);
-  return size * n;
-}
 
 // The two moments that bracket the server's handling of an attempt, stamped on our clock when
 // they happen (inside curl_multi_perform), so neither depends on when the loop gets round to the
@@ -45,24 +37,14 @@ std::size_t on_header(char* /*data*/, std::size_t size, std::size_t n, void* use
 
 bool transient_status(long status) { return status == 502 || status == 503 || status == 504; }
 
-Errc code_for(CURLcode rc) {
-  switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT: return Errc::timeout;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return Errc::unavailable;
-    default: return Errc::io;
-  }
-}
-
 }  // namespace
 
 struct HttpMulti::Transfer {
   RequestId id = 0;
   HttpRequest request;
   Callback done;
-  CURL* easy = nullptr;            // set while an attempt is in flight
-  curl_slist* headers = nullptr;
+  std::optional<curl::Easy> easy;  // set while an attempt is in flight
+  curl::Headers headers;
   std::string body;                // the attempt's reply body
   char error[CURL_ERROR_SIZE] = {};
   int attempts = 0;
@@ -73,34 +55,23 @@ struct HttpMulti::Transfer {
 };
 
 struct HttpMulti::Impl {
-  CURLM* multi = nullptr;
+  curl::Multi multi;
   RequestId next_id = 1;
   std::map<RequestId, std::unique_ptr<Transfer>> transfers;
-  std::vector<CURL*> spare;        // easy handles kept for reuse
+  std::vector<curl::Easy> spare;   // easy handles kept for reuse (they keep their connections)
 
-  Impl() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    multi = curl_multi_init();
-  }
-
+  // The transfers leave the multi handle before it goes (members die in reverse order).
   ~Impl() {
     for (auto& [id, t] : transfers) release(*t);
-    transfers.clear();
-    for (CURL* e : spare) curl_easy_cleanup(e);
-    if (multi != nullptr) curl_multi_cleanup(multi);
   }
 
   void release(Transfer& t) {
-    if (t.easy != nullptr) {
-      curl_multi_remove_handle(multi, t.easy);
-      spare.push_back(t.easy);
-      t.easy = nullptr;
+    if (t.easy) {
+      multi.remove(*t.easy);
+      spare.push_back(std::move(*t.easy));
+      t.easy.reset();
     }
-    if (t.headers != nullptr) {
-      curl_slist_free_all(t.headers);
-      t.headers = nullptr;
-    }
+    t.headers = {};
   }
 
   std::string describe(const Transfer& t) const { return t.request.method + " " + t.request.url; }
@@ -130,31 +101,24 @@ struct HttpMulti::Impl {
       }
       timeout_ms = std::min(timeout_ms, left_ms);
     }
-    CURL* e = nullptr;
+    curl::Easy easy;
     if (!spare.empty()) {
-      e = spare.back();
+      easy = std::move(spare.back());
       spare.pop_back();
-      curl_easy_reset(e);
-    } else {
-      e = curl_easy_init();
     }
-    if (e == nullptr) {
+    if (!easy.valid()) {
       finish(t.id, fail(Errc::internal, describe(t) + ": curl_easy_init failed"));
       return;
     }
-    t.easy = e;
+    t.easy = std::move(easy);
+    CURL* e = t.easy->get();
     t.body.clear();
     t.error[0] = '\0';
     ++t.attempts;
-    curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(timeout_ms, 1)));
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::max<std::int64_t>(std::min<std::int64_t>(t.request.connect_timeout.count(), timeout_ms), 1)));
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.body);
+    const std::chrono::milliseconds attempt_timeout{std::max<std::int64_t>(timeout_ms, 1)};
+    const std::chrono::milliseconds connect_timeout{
+        std::max<std::int64_t>(std::min<std::int64_t>(t.request.connect_timeout.count(), timeout_ms), 1)};
+    t.easy->prepare(t.request.url, attempt_timeout, connect_timeout, t.body);
     t.wire = {};
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_request_out);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, &t.wire);
@@ -162,24 +126,17 @@ struct HttpMulti::Impl {
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t.wire);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
-    t.headers = curl_slist_append(nullptr, "Accept: application/json");
-    t.headers = curl_slist_append(t.headers, "Expect:");   // no 100-continue round trip
-    if (!t.request.bearer_token.empty()) {
-      t.headers = curl_slist_append(t.headers, ("Authorization: Bearer " + t.request.bearer_token).c_str());
-    }
-    if (t.request.method == "GET") {
-      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    } else {
-      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t.request.method.c_str());
-    }
+    t.headers.add("Accept: application/json");
+    t.headers.add("Expect:");   // no 100-continue round trip
+    if (!t.request.bearer_token.empty()) t.headers.add("Authorization: Bearer " + t.request.bearer_token);
+    t.easy->set_method(t.request.method);
     if (!t.request.body.empty() || t.request.method == "POST") {
-      t.headers = curl_slist_append(t.headers, "Content-Type: application/json");
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(t.request.body.size()));
-      curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, t.request.body.c_str());
+      t.headers.add("Content-Type: application/json");
+      t.easy->set_body(t.request.body);
     }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
+    t.easy->set_headers(t.headers);
     t.sent_ns = realtime_ns();
-    if (curl_multi_add_handle(multi, e) != CURLM_OK) {
+    if (!multi.add(*t.easy)) {
       finish(t.id, fail(Errc::internal, describe(t) + ": curl_multi_add_handle failed"));
     }
   }
@@ -207,8 +164,7 @@ struct HttpMulti::Impl {
     Transfer& t = *tp;
     const std::int64_t done_ns = realtime_ns();
     if (rc == CURLE_OK) {
-      long status = 0;
-      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+      const long status = t.easy->status();
       if (transient_status(status) && t.request.idempotent &&
           schedule_retry(t, false, "HTTP " + std::to_string(status))) {
         return;
@@ -227,14 +183,13 @@ struct HttpMulti::Impl {
       finish(t.id, std::move(r));
       return;
     }
-    long request_size = 0;
-    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
+    const bool nothing_sent = !t.easy->request_went_out();
     std::string why = curl_easy_strerror(rc);
     if (t.error[0] != '\0') why = t.error;
-    if (schedule_retry(t, request_size == 0, why)) return;
+    if (schedule_retry(t, nothing_sent, why)) return;
     std::string msg = describe(t) + ": " + why;
     if (t.attempts > 1) msg += " (after " + std::to_string(t.attempts) + " attempts)";
-    finish(t.id, fail(code_for(rc), msg));
+    finish(t.id, fail(curl::errc_for(rc), msg));
   }
 
   // Starts every waiting transfer that is due; returns the earliest future due time (0: none).
@@ -243,14 +198,14 @@ struct HttpMulti::Impl {
     std::vector<RequestId> due;
     std::int64_t next = 0;
     for (auto& [id, t] : transfers) {
-      if (t->easy != nullptr) continue;
+      if (t->easy) continue;
       if (t->due_ns <= now) due.push_back(id);
       else if (next == 0 || t->due_ns < next) next = t->due_ns;
     }
     // By id: a start that finishes a request runs its callback, which may cancel others.
     for (RequestId id : due) {
       auto it = transfers.find(id);
-      if (it != transfers.end() && it->second->easy == nullptr) start(*it->second);
+      if (it != transfers.end() && !it->second->easy) start(*it->second);
     }
     return next;
   }
@@ -277,16 +232,11 @@ void HttpMulti::cancel(RequestId id) {
   impl_->transfers.erase(it);
 }
 
-void HttpMulti::cancel_all() {
-  for (auto& [id, t] : impl_->transfers) impl_->release(*t);
-  impl_->transfers.clear();
-}
-
 std::size_t HttpMulti::pending() const { return impl_->transfers.size(); }
 
 void HttpMulti::run(std::int64_t deadline_ns, const std::function<bool()>& stop) {
   Impl& m = *impl_;
-  if (m.multi == nullptr) {
+  if (!m.multi.valid()) {
     // Without a multi handle nothing can be sent: fail everything rather than hang.
     std::vector<RequestId> ids;
     for (auto& [id, t] : m.transfers) ids.push_back(id);
@@ -302,10 +252,10 @@ void HttpMulti::run(std::int64_t deadline_ns, const std::function<bool()>& stop)
     if (now >= deadline_ns) return;
 
     int running = 0;
-    curl_multi_perform(m.multi, &running);
+    curl_multi_perform(m.multi.get(), &running);
     int queued = 0;
     bool finished_any = false;
-    while (CURLMsg* msg = curl_multi_info_read(m.multi, &queued)) {
+    while (CURLMsg* msg = curl_multi_info_read(m.multi.get(), &queued)) {
       if (msg->msg != CURLMSG_DONE) continue;
       m.on_done(msg->easy_handle, msg->data.result);
       finished_any = true;
@@ -316,11 +266,11 @@ void HttpMulti::run(std::int64_t deadline_ns, const std::function<bool()>& stop)
     std::int64_t wait_ns = std::min<std::int64_t>(deadline_ns - monotonic_ns(), 1000 * kMs);
     if (next_due != 0) wait_ns = std::min(wait_ns, next_due - monotonic_ns());
     long curl_wait_ms = -1;
-    curl_multi_timeout(m.multi, &curl_wait_ms);
+    curl_multi_timeout(m.multi.get(), &curl_wait_ms);
     if (curl_wait_ms >= 0) wait_ns = std::min<std::int64_t>(wait_ns, curl_wait_ms * kMs);
     if (wait_ns <= 0) continue;
     const int wait_ms = static_cast<int>((wait_ns + kMs - 1) / kMs);
-    curl_multi_poll(m.multi, nullptr, 0, wait_ms, nullptr);
+    curl_multi_poll(m.multi.get(), nullptr, 0, wait_ms, nullptr);
   }
 }
 

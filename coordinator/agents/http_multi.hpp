@@ -73,13 +73,10 @@ class HttpMulti {
   RequestId submit(HttpRequest request, Callback done);
   // Drops a request in flight or waiting for a retry; its callback never runs. Unknown ids are ignored.
   void cancel(RequestId id);
-  void cancel_all();
 
   // Drives transfers until `stop` says so (checked after every completion), nothing is left, or
   // the monotonic deadline passes (requests still in flight stay queued for the next run()).
   void run(std::int64_t deadline_ns, const std::function<bool()>& stop = {});
-  // Runs until every request submitted so far (and any their callbacks submit) has finished.
-  void run_all(std::int64_t deadline_ns) { run(deadline_ns); }
 
   [[nodiscard]] std::size_t pending() const;
 

@@ -147,29 +147,6 @@ std::vector<TrafficReply> hand_traffic_peers(AgentPool& pool, const std::vector<
   return run_batch(pool, p, hosts_of(calls), deadline_ns);
 }
 
-std::vector<AgentReply<wire::TrafficRunList>> list_traffic_runs(AgentPool& pool, const std::vector<std::string>& hosts,
-                                                                std::int64_t deadline_ns) {
-  std::vector<AgentCall> calls;
-  for (const auto& h : hosts) calls.push_back({.host = h, .target = "/v1/traffic/runs"});
-  std::vector<AgentReply<wire::TrafficRunList>> out;
-  for (auto& reply : pool.call_all(calls, deadline_ns)) {
-    AgentReply<wire::TrafficRunList> r{reply.host, std::unexpected(Error{})};
-    r.sent_ns = reply.sent_ns;
-    r.done_ns = reply.done_ns;
-    if (!reply.value) {
-      r.value = std::unexpected(reply.value.error());
-    } else {
-      try {
-        r.value = reply.value->get<wire::TrafficRunList>();
-      } catch (const nlohmann::json::exception& e) {
-        r.value = fail(Errc::protocol, reply.host + ": GET /v1/traffic/runs: malformed run list: " + e.what());
-      }
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 bool traffic_run_finished(const wire::TrafficRunReport& report) {
   return report.state == "done" || report.state == "failed" || report.state == "cancelled";
 }

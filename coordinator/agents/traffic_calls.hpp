@@ -72,9 +72,6 @@ std::vector<TrafficReply> cancel_traffic_runs(AgentPool& pool, const std::vector
 // POST /v1/traffic/runs/{id}/peer per entry (RDMA servers only; others answer 409).
 std::vector<TrafficReply> hand_traffic_peers(AgentPool& pool, const std::vector<TrafficPeerCall>& calls,
                                              std::int64_t deadline_ns = 0);
-// GET /v1/traffic/runs per host: summaries of every run the agent holds.
-std::vector<AgentReply<wire::TrafficRunList>> list_traffic_runs(AgentPool& pool, const std::vector<std::string>& hosts,
-                                                                std::int64_t deadline_ns = 0);
 
 // done, failed or cancelled: the report will not change any more.
 bool traffic_run_finished(const wire::TrafficRunReport& report);

@@ -21,8 +21,8 @@ namespace mixnet::coord {
 
 struct Inventory;
 class TopologySet;
-class AgentPool;    // coordinator/agents/agent_pool.hpp (coord-io)
-class SwitchPool;   // coordinator/ocs/switch_pool.hpp (coord-io)
+class AgentPool;    // coordinator/agents/agent_pool.hpp
+class SwitchPool;   // coordinator/ocs/switch_pool.hpp
 
 // Item statuses. "ok" and "skipped" are passes; every other status is a failure of the item.
 namespace item_status {
@@ -129,7 +129,6 @@ struct StepContext {
   Result<AgentPool*> agents();         // made on first use
   Result<SwitchPool*> switches();      // made on first use (opening switches stays lazy in the pool)
   [[nodiscard]] bool expired() const;  // the deadline has passed
-  [[nodiscard]] std::int64_t remaining_ns() const;
 };
 
 class Module {

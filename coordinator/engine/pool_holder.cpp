@@ -56,9 +56,4 @@ Result<SwitchPool*> StepContext::switches() {
 
 bool StepContext::expired() const { return monotonic_ns() >= deadline_ns; }
 
-std::int64_t StepContext::remaining_ns() const {
-  const auto left = deadline_ns - monotonic_ns();
-  return left > 0 ? left : 0;
-}
-
 }  // namespace mixnet::coord

@@ -21,9 +21,9 @@ class ModuleRegistry {
   std::map<std::string, std::unique_ptr<Module>, std::less<>> modules_;
 };
 
-// Every module this build has (wait, assert, and coord-io's ocs.*, links.verify, nic.configure).
+// Every module mixnet-coord has (modules/builtin.cpp lists them).
 ModuleRegistry builtin_modules();
-// The pools mixnet-coord uses (coord-io's agent client and switch pool).
+// The pools mixnet-coord uses (the agent client and the switch pool).
 PoolFactories builtin_pool_factories();
 
 }  // namespace mixnet::coord

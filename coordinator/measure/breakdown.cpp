@@ -34,13 +34,6 @@ std::string_view to_string(SegmentStatus s) {
   return "missing";
 }
 
-std::optional<SegmentStatus> segment_status_named(std::string_view name) {
-  if (name == "ok") return SegmentStatus::ok;
-  if (name == "missing") return SegmentStatus::missing;
-  if (name == "inconsistent") return SegmentStatus::inconsistent;
-  return std::nullopt;
-}
-
 namespace {
 
 std::string ms(std::int64_t ns) { return fmt::format("{:.3f} ms", static_cast<double>(ns) / 1e6); }

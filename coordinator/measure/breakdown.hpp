@@ -91,7 +91,6 @@ struct MomentValue {
 
 enum class SegmentStatus { ok, missing, inconsistent };
 std::string_view to_string(SegmentStatus s);
-std::optional<SegmentStatus> segment_status_named(std::string_view name);
 
 struct SegmentValue {
   SegmentStatus status = SegmentStatus::missing;

@@ -1,5 +1,6 @@
-# coord-io (C2): ocs.apply, ocs.clear, links.verify, nic.configure (the link verifier they use
-# lives in verify/, the apply planner and the switch loop in ocs/).
+# The switch and link modules: ocs.apply, ocs.clear, links.verify, nic.configure, and
+# measure.reconfig (the link verifier they use lives in verify/, the apply planner and the switch
+# loop in ocs/, measure.reconfig's parts in reconfig/).
 target_sources(mixnet_coord_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/io_args.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ocs_apply.cpp

@@ -1,5 +1,5 @@
 #pragma once
-// Argument checks shared by coord-io's modules (ocs.apply, ocs.clear, links.verify,
+// Argument checks shared by the switch and link modules (ocs.apply, ocs.clear, links.verify,
 // nic.configure). Every error names the argument (Error::field). A templated value
 // ("{{ ... }}") passes the load-time shape check and is checked again, resolved, at run time.
 #include <initializer_list>

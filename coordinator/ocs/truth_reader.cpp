@@ -56,7 +56,7 @@ Result<std::string> TruthReader::get(const std::string& target, std::int64_t dea
   if (!got) return fail(Errc::timeout, "GET " + req.url + ": no answer by the deadline");
   if (!*got) return std::unexpected(got->error());
   if ((*got)->status != 200) {
-    return fail(Errc::io, "GET " + req.url + ": HTTP " + std::to_string((*got)->status) + ": " + (*got)->body.substr(0, 200));
+    return fail(Errc::io, Cause::http_status, "GET " + req.url + ": HTTP " + std::to_string((*got)->status) + ": " + (*got)->body.substr(0, 200));
   }
   return std::move((*got)->body);
 }

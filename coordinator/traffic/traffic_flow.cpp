@@ -10,7 +10,7 @@ void Flow::fail_with(std::string_view what, const Error& e, const std::string& h
   // A transport failure or a deadline on the way to an agent: that agent did not answer. An
   // agent that answered with an HTTP error ("h2: POST ...: HTTP 503 ...") did answer.
   const bool silent = (e.code == Errc::io || e.code == Errc::timeout || e.code == Errc::unavailable) &&
-                      e.message.find(": HTTP ") == std::string::npos;
+                      e.cause != Cause::http_status;
   status = silent ? std::string(item_status::unreachable) : std::string(item_status::failed);
   message = fmt::format("{}: {}: {}", label(), what, e.message);
   if (silent) fault_hosts = {host};

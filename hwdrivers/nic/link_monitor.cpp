@@ -117,14 +117,15 @@ Result<std::vector<LinkState>> LinkMonitor::drain() {
       if (err == EINTR) continue;
       if (err == EAGAIN || err == EWOULDBLOCK) break;
       if (err == ENOBUFS) {
-        return fail(Errc::io, "link monitor: kernel socket buffer overrun (ENOBUFS); link events were lost, "
-                              "re-read the link table");
+        return fail(Errc::io, Cause::netlink_overrun,
+                    "link monitor: kernel socket buffer overrun (ENOBUFS); link events were lost, re-read the link table");
       }
       return fail_errno("link monitor: recvmsg", err);
     }
     if ((msg.msg_flags & MSG_TRUNC) != 0) {
-      return fail(Errc::io, fmt::format("link monitor: message truncated at {} bytes (treated as an overrun); "
-                                        "re-read the link table", impl_->buffer.size()));
+      return fail(Errc::io, Cause::netlink_overrun,
+                  fmt::format("link monitor: message truncated at {} bytes (treated as an overrun); re-read the link table",
+                              impl_->buffer.size()));
     }
     if (from.nl_pid != 0) continue;  // only the kernel speaks for the link table
     int remaining = static_cast<int>(n);

@@ -21,8 +21,8 @@ class LinkMonitor {
   [[nodiscard]] int fd() const;        // non-blocking
 
   // Reads every pending message; each LinkState is stamped when its message was read. A kernel
-  // buffer overrun (ENOBUFS) is reported as Errc::io with "overrun" in the message so the owner
-  // can re-read the full link table and journal what changed meanwhile.
+  // buffer overrun (ENOBUFS) or a truncated message is Errc::io with Cause::netlink_overrun, so the
+  // owner can re-read the full link table and journal what changed meanwhile.
   Result<std::vector<LinkState>> drain();
 
  private:

@@ -1,7 +1,5 @@
 #include "hwdrivers/ocs/polatis_rest.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -9,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
+#include "common/http/curl.hpp"
 #include "hwdrivers/ocs/change_plan.hpp"
 #include "hwdrivers/ocs/driver_util.hpp"
 
@@ -17,22 +16,29 @@ namespace mixnet::ocs {
 namespace {
 
 constexpr const char* kData = "/data/optical-switch:";
-constexpr std::size_t kMaxBody = 16 * 1024 * 1024;
 
-CURL* handle(void* p) { return static_cast<CURL*>(p); }
-
-// Whether any byte of the handle's last request was sent: after a failed transfer, the switch may
-// have received (and run) it only then.
-bool request_went_out(void* easy) {
-  long bytes = 0;
-  return curl_easy_getinfo(handle(easy), CURLINFO_REQUEST_SIZE, &bytes) == CURLE_OK && bytes > 0;
+// Sets every option of one request on a handle. The returned headers must outlive the transfer;
+// `out` receives the body.
+curl::Headers setup(curl::Easy& easy, const SwitchUri& uri, const char* method, const std::string& url,
+                    const std::string& body, HttpResult& out) {
+  easy.prepare(url, uri.timeout, uri.connect_timeout, out.body);
+  easy.set_method(method);
+  CURL* c = easy.get();
+  curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+  curl_easy_setopt(c, CURLOPT_USERNAME, uri.user.c_str());
+  curl_easy_setopt(c, CURLOPT_PASSWORD, uri.password.c_str());
+  curl::Headers headers;
+  headers.add("Accept: application/yang-data+json, application/json");
+  if (!body.empty()) {
+    headers.add("Content-Type: application/yang-data+json");
+    easy.set_body(body);
+  }
+  easy.set_headers(headers);
+  return headers;
 }
 
-std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  if (body->size() + size * count > kMaxBody) return 0;  // curl reports a write error
-  body->append(data, size * count);
-  return size * count;
+Error transport_error(CURLcode rc, const SwitchUri& uri, const std::string& what) {
+  return Error{curl::errc_for(rc), what + " on " + uri.host + ":" + std::to_string(uri.port) + ": " + curl_easy_strerror(rc), {}};
 }
 
 // Finds "optical-switch:<name>" or "<name>" in an object.
@@ -108,105 +114,69 @@ Error rest_error(long status, const std::string& body, const std::string& what) 
       const std::string text = json_string(e.is_object() && e.contains("error-message") ? &e["error-message"] : nullptr);
       if (!tag.empty()) msg += " " + tag;
       if (!text.empty()) msg += ": " + text;
-      return Error{code, msg, {}};
+      return Error{code, msg, {}, Cause::http_status};
     }
   }
   if (!body.empty() && body.size() < 300) msg += ": " + body;
-  return Error{code, msg, {}};
+  return Error{code, msg, {}, Cause::http_status};
 }
 
-PolatisRestSwitch::PolatisRestSwitch(const SwitchUri& uri) : uri_(uri) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+// One handle for the requests sent one at a time (its connection kept alive between them), and a
+// multi handle with as many more as the widest parallel batch so far.
+struct PolatisRestSwitch::Connections {
+  curl::Easy one;
+  curl::Multi multi;
+  std::vector<curl::Easy> pool;
+};
+
+PolatisRestSwitch::PolatisRestSwitch(const SwitchUri& uri) : uri_(uri), http_(std::make_unique<Connections>()) {
   const std::string host = uri.host.find(':') != std::string::npos ? "[" + uri.host + "]" : uri.host;
   base_ = "http://" + host + ":" + std::to_string(uri.port) + "/api";
-  curl_ = curl_easy_init();
-  multi_ = curl_multi_init();
 }
 
-PolatisRestSwitch::~PolatisRestSwitch() {
-  for (void* e : pool_) curl_easy_cleanup(handle(e));
-  if (multi_ != nullptr) curl_multi_cleanup(static_cast<CURLM*>(multi_));
-  if (curl_ != nullptr) curl_easy_cleanup(handle(curl_));
-}
-
-// Sets every option of one request on a (reset) handle. `headers` is the caller's to free after
-// the transfer; `out` receives the body.
-curl_slist* PolatisRestSwitch::setup(void* easy, const char* method, const std::string& url, const std::string& body,
-                                     HttpResult* out) const {
-  CURL* c = handle(easy);
-  curl_easy_reset(c);
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(uri_.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(uri_.connect_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-  curl_easy_setopt(c, CURLOPT_USERNAME, uri_.user.c_str());
-  curl_easy_setopt(c, CURLOPT_PASSWORD, uri_.password.c_str());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
-  curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Accept: application/yang-data+json, application/json");
-  if (!body.empty()) {
-    headers = curl_slist_append(headers, "Content-Type: application/yang-data+json");
-    // COPYPOSTFIELDS: the body may not outlive this call (parallel requests build it on the fly).
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(c, CURLOPT_COPYPOSTFIELDS, body.c_str());
-  }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  return headers;
-}
-
-Error PolatisRestSwitch::transport_error(int curl_code, const std::string& what) const {
-  const auto rc = static_cast<CURLcode>(curl_code);
-  Errc code = Errc::io;
-  if (rc == CURLE_OPERATION_TIMEDOUT) code = Errc::timeout;
-  else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST) code = Errc::unavailable;
-  return Error{code, what + " on " + uri_.host + ":" + std::to_string(uri_.port) + ": " + curl_easy_strerror(rc), {}};
-}
+PolatisRestSwitch::~PolatisRestSwitch() = default;
 
 Result<HttpResult> PolatisRestSwitch::request(const char* method, const std::string& path, const std::string& body) {
   unanswered_sent_ns_ = 0;
-  if (curl_ == nullptr) return fail(Errc::internal, "curl_easy_init failed");
+  curl::Easy& easy = http_->one;
+  if (!easy.valid()) return fail(Errc::internal, "curl_easy_init failed");
   HttpResult out;
-  curl_slist* headers = setup(curl_, method, base_ + path, body, &out);
+  const curl::Headers headers = setup(easy, uri_, method, base_ + path, body, out);
   out.sent_ns = realtime_ns();
-  const CURLcode rc = curl_easy_perform(handle(curl_));
+  const CURLcode rc = easy.perform();
   out.acked_ns = realtime_ns();
-  curl_slist_free_all(headers);
   if (rc != CURLE_OK) {
-    if (request_went_out(curl_)) unanswered_sent_ns_ = out.sent_ns;
-    return std::unexpected(transport_error(rc, std::string(method) + " " + path));
+    if (easy.request_went_out()) unanswered_sent_ns_ = out.sent_ns;
+    return std::unexpected(transport_error(rc, uri_, std::string(method) + " " + path));
   }
-  curl_easy_getinfo(handle(curl_), CURLINFO_RESPONSE_CODE, &out.status);
+  out.status = easy.status();
   return out;
 }
 
 std::vector<Result<HttpResult>> PolatisRestSwitch::request_parallel(const char* method, const std::vector<std::string>& paths) {
   unanswered_sent_ns_ = 0;
   std::vector<Result<HttpResult>> results;
-  if (multi_ == nullptr) {
+  curl::Multi& multi = http_->multi;
+  std::vector<curl::Easy>& pool = http_->pool;
+  if (!multi.valid()) {
     results.assign(paths.size(), fail(Errc::internal, "curl_multi_init failed"));
     return results;
   }
-  while (pool_.size() < paths.size()) {
-    void* e = curl_easy_init();
-    if (e == nullptr) break;
-    pool_.push_back(e);
+  while (pool.size() < paths.size()) {
+    curl::Easy e;
+    if (!e.valid()) break;
+    pool.push_back(std::move(e));
   }
-  CURLM* m = static_cast<CURLM*>(multi_);
+  CURLM* m = multi.get();
   std::vector<HttpResult> out(paths.size());
-  std::vector<curl_slist*> headers(paths.size(), nullptr);
+  std::vector<curl::Headers> headers(paths.size());
   std::vector<int> codes(paths.size(), -1);
-  const std::size_t n = std::min(paths.size(), pool_.size());
+  const std::size_t n = std::min(paths.size(), pool.size());
   const auto sent_ns = realtime_ns();
   for (std::size_t i = 0; i < n; ++i) {
-    headers[i] = setup(pool_[i], method, base_ + paths[i], "", &out[i]);
-    curl_easy_setopt(handle(pool_[i]), CURLOPT_PRIVATE, reinterpret_cast<char*>(i));
-    curl_multi_add_handle(m, handle(pool_[i]));
+    headers[i] = setup(pool[i], uri_, method, base_ + paths[i], "", out[i]);
+    curl_easy_setopt(pool[i].get(), CURLOPT_PRIVATE, reinterpret_cast<char*>(i));
+    (void)multi.add(pool[i]);   // one the multi handle refuses never finishes: "deadline passed" below
   }
   // Each transfer has its own CURLOPT_TIMEOUT_MS; the loop's own deadline is a backstop.
   const auto deadline = monotonic_ns() + (uri_.timeout.count() + uri_.connect_timeout.count() + 1000) * 1'000'000;
@@ -223,18 +193,15 @@ std::vector<Result<HttpResult>> PolatisRestSwitch::request_parallel(const char* 
     const auto i = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(priv));
     codes[i] = msg->data.result;
     out[i].acked_ns = realtime_ns();
-    curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &out[i].status);
+    out[i].status = pool[i].status();
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    curl_multi_remove_handle(m, handle(pool_[i]));
-    curl_slist_free_all(headers[i]);
-  }
+  for (std::size_t i = 0; i < n; ++i) multi.remove(pool[i]);
   for (std::size_t i = 0; i < paths.size(); ++i) {
     const std::string what = std::string(method) + " " + paths[i];
-    if (i < n && codes[i] != CURLE_OK && request_went_out(pool_[i])) unanswered_sent_ns_ = sent_ns;
+    if (i < n && codes[i] != CURLE_OK && pool[i].request_went_out()) unanswered_sent_ns_ = sent_ns;
     if (i >= n) results.push_back(fail(Errc::internal, what + ": curl_easy_init failed"));
     else if (codes[i] == -1) results.push_back(fail(Errc::timeout, what + ": deadline passed"));
-    else if (codes[i] != CURLE_OK) results.push_back(std::unexpected(transport_error(codes[i], what)));
+    else if (codes[i] != CURLE_OK) results.push_back(std::unexpected(transport_error(static_cast<CURLcode>(codes[i]), uri_, what)));
     else {
       out[i].sent_ns = sent_ns;
       results.push_back(std::move(out[i]));

@@ -1,14 +1,13 @@
 #pragma once
 // Polatis over RESTCONF (HTTP, default port 8008, base path /api, Basic auth, YANG module
 // optical-switch, JSON). libcurl with one reused handle (keep-alive), a deadline on every request.
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "hwdrivers/ocs/optical_switch.hpp"
 #include "hwdrivers/ocs/switch_uri.hpp"
-
-struct curl_slist;   // libcurl's header list, kept out of this header
 
 namespace mixnet::ocs {
 
@@ -36,9 +35,6 @@ class PolatisRestSwitch final : public OpticalSwitch {
   Result<HttpResult> request(const char* method, const std::string& path, const std::string& body);
   // Several bodiless requests at once (curl multi, one connection each, kept for the next call).
   std::vector<Result<HttpResult>> request_parallel(const char* method, const std::vector<std::string>& paths);
-  curl_slist* setup(void* easy, const char* method, const std::string& url, const std::string& body,
-                           HttpResult* out) const;
-  Error transport_error(int curl_code, const std::string& what) const;
   // request() plus: a transport failure on a read-only request is retried once (noted in `timing`
   // as a recovery, the lost request's send kept as the start); 4xx/5xx become errors carrying the
   // RESTCONF error message.
@@ -49,9 +45,8 @@ class PolatisRestSwitch final : public OpticalSwitch {
   SwitchUri uri_;
   std::string base_;
   std::mutex mutex_;
-  void* curl_ = nullptr;    // CURL*, kept out of this header
-  void* multi_ = nullptr;   // CURLM*
-  std::vector<void*> pool_; // CURL* for parallel requests
+  struct Connections;                  // the libcurl handles, kept out of this header
+  std::unique_ptr<Connections> http_;
   // After request() or request_parallel() failed in transport: when the lost request began to
   // leave us (some of its bytes went out, so the switch may have run it), or 0 when none did.
   std::int64_t unanswered_sent_ns_ = 0;

@@ -251,7 +251,9 @@ Result<Tl1Result> Tl1Session::judge(const tl1::Command& cmd, Tl1Result out) cons
   if (out.reply.completion == tl1::Completion::deny) {
     std::string msg = describe_command(cmd) + ": DENY " + (out.reply.error_code.empty() ? "(no code)" : out.reply.error_code);
     if (!out.reply.error_text.empty()) msg += " " + out.reply.error_text;
-    return fail(Errc::denied, msg);
+    // "Login Not Active": execute() logs in again and resends.
+    const Cause cause = out.reply.error_code == "PLNA" ? Cause::tl1_login_lost : Cause::unspecified;
+    return fail(Errc::denied, cause, msg);
   }
   if (out.reply.completion != tl1::Completion::compld && out.reply.completion != tl1::Completion::rtrv)
     return fail(Errc::protocol, describe_command(cmd) + ": completion " + std::string(tl1::to_string(out.reply.completion)));
@@ -294,7 +296,7 @@ Result<Tl1Result> Tl1Session::execute(tl1::Command cmd, std::chrono::millisecond
   auto r = roundtrip(cmd, timeout);
   // "Login Not Active" (PLNA): the switch forgot our login (its own idle logout, a restart of its
   // TL1 agent). The command was not run, so logging in again and resending it is safe.
-  if (!r && r.error().code == Errc::denied && r.error().message.find("DENY PLNA") != std::string::npos) {
+  if (!r && r.error().cause == Cause::tl1_login_lost) {
     spdlog::warn("{} {}: {}; logging in again", options_.name, options_.host, r.error().describe());
     if (auto o = open_locked(); !o) return std::unexpected(o.error());
     r = roundtrip(std::move(cmd), timeout);

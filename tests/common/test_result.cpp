@@ -16,6 +16,17 @@ TEST_CASE("errors carry context and name the field", "[result]") {
   CHECK(e.context("configure eth1").field == "mtu");
 }
 
+TEST_CASE("a cause tells apart failures of one code and survives context", "[result]") {
+  const auto plain = fail(Errc::io, "read failed");
+  CHECK(plain.error().cause == Cause::unspecified);
+  const auto lost = fail(Errc::io, Cause::netlink_overrun, "overrun", "socket");
+  CHECK(lost.error().code == Errc::io);
+  CHECK(lost.error().field == "socket");
+  CHECK(lost.error().context("link watcher").cause == Cause::netlink_overrun);
+  // The cause stays in-process: what other programs see is the code.
+  CHECK(lost.error().describe() == "io: socket: overrun");
+}
+
 TEST_CASE("errno failures map to codes and keep strerror", "[result]") {
   auto r = fail_errno("open /nonexistent", ENOENT);
   CHECK(r.error().code == Errc::not_found);

@@ -13,7 +13,8 @@ struct HttpResponse {
   std::string body;
 };
 
-// Errors: io / timeout when no answer came; any HTTP status is a successful call.
+// Errors: timeout, unavailable (no connection) or io when no answer came; any HTTP status is a
+// successful call.
 Result<HttpResponse> http_call(const std::string& method, const std::string& url, const std::optional<std::string>& token,
                                const std::string& body, std::chrono::milliseconds timeout);
 

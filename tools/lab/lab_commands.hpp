@@ -1,7 +1,6 @@
 #pragma once
 // The subcommands of mixnet-lab. Each returns the process exit code (0 ok, 1 failed, 2 bad input)
 // and prints what it did; docs/lab.md describes them.
-#include <optional>
 #include <string>
 
 #include "tools/lab/lab_config.hpp"
@@ -40,8 +39,5 @@ int cmd_fault(const LabRef& ref, const FaultOptions& options);
 
 // Whether anything of lab `name` (or its dir) exists: state file, namespaces or root links.
 bool lab_exists(const std::string& name, const std::string& dir);
-
-// The lab's name as recorded in DIR's state file or inventory, if any.
-std::optional<std::string> recorded_name(const std::string& dir);
 
 }  // namespace mixnet::lab

@@ -30,12 +30,6 @@ bool dir_is_empty(const std::string& path) {
 
 }  // namespace
 
-std::optional<std::string> recorded_name(const std::string& dir) {
-  auto state = read_state(dir);
-  if (state && !state->name.empty()) return state->name;
-  return std::nullopt;
-}
-
 bool lab_exists(const std::string& name, const std::string& dir) {
   if (exists(dir + "/" + kStateFile)) return true;
   const std::string prefix = lab_prefix(name);

@@ -60,8 +60,6 @@ std::vector<std::string> LabPlan::namespaces() const {
   return out;
 }
 
-std::string LabPlan::mgmt_subnet() const { return "198.19." + std::to_string(mgmt_octet) + ".0/24"; }
-
 LabPlan make_plan(const LabConfig& config, int mgmt_octet) {
   LabPlan p;
   p.config = config;

@@ -57,7 +57,6 @@ struct LabPlan {
   std::vector<PlanHost> hosts;
 
   [[nodiscard]] std::vector<std::string> namespaces() const;  // every namespace, hosts first
-  [[nodiscard]] std::string mgmt_subnet() const;              // "198.19.X.0/24"
 };
 
 std::string lab_prefix(const std::string& name);  // "mxl-<name>-"

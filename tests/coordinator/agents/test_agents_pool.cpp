@@ -76,6 +76,7 @@ TEST_CASE("a batch reaches every agent at once, a dead agent fails its own entry
   REQUIRE_FALSE(replies[2].ok());
   CHECK(replies[2].host == "dead");
   CHECK(replies[2].value.error().code == Errc::unavailable);
+  CHECK(replies[2].value.error().cause == Cause::unspecified);   // not reached: no HTTP status
   CHECK(replies[2].value.error().message.rfind("dead: ", 0) == 0);
   CHECK(replies[2].value.error().message.find("after 3 attempts") != std::string::npos);
 
@@ -102,6 +103,7 @@ TEST_CASE("idempotent requests are retried on 503, others are not sent twice", "
   REQUIRE_FALSE(failed[0].ok());
   CHECK(failed[0].value.error().code == Errc::unavailable);
   CHECK(failed[0].value.error().message.find("HTTP 503") != std::string::npos);
+  CHECK(failed[0].value.error().cause == Cause::http_status);   // reached: the agent answered
   CHECK(a.requests("/v1/inventory") == 6);
 
   // A request that reached the agent and is not idempotent is answered once, failure or not.

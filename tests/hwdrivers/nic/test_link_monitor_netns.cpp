@@ -146,6 +146,7 @@ TEST_CASE("link monitor: a kernel buffer overrun is reported as an overrun, then
     auto r = w.monitor->drain();
     if (!r) {
       CHECK(r.error().code == Errc::io);
+      CHECK(r.error().cause == Cause::netlink_overrun);
       CHECK_THAT(r.error().message, Catch::Contains("overrun"));
       overrun = true;
     } else if (r->empty()) {

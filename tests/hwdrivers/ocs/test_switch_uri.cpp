@@ -194,6 +194,7 @@ TEST_CASE("RESTCONF bodies: pair and the older pairs, errors with their message"
       R"({"ietf-restconf:errors":{"error":[{"error-type":"application","error-tag":"in-use","error-message":"port 3 is in use"}]}})";
   const Error e = rest_error(409, body, "POST cross-connects");
   CHECK(e.code == Errc::conflict);
+  CHECK(e.cause == Cause::http_status);   // the switch answered: not a transport failure
   CHECK(e.message.find("in-use") != std::string::npos);
   CHECK(e.message.find("port 3 is in use") != std::string::npos);
   CHECK(rest_error(404, body, "x").code == Errc::not_found);

@@ -109,6 +109,7 @@ TEST_CASE("DENY comes back as denied with its code and text", "[tl1-session]") {
   auto r = sw.apply(ChangeSet{.connect = {{"1", "18"}}});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == Errc::denied);
+  CHECK(r.error().cause == Cause::unspecified);
   CHECK(r.error().message.find("DENY SROF") != std::string::npos);
   CHECK(r.error().message.find("port 1 is in use") != std::string::npos);
   CHECK(r.error().message.find("ENT-PATCH::1,18") != std::string::npos);
@@ -213,6 +214,27 @@ TEST_CASE("a switch that forgot the login (DENY PLNA) gets a new login and the c
   int logins = 0;
   for (const auto& s : server.seen()) logins += s.cmd.verb == "ACT-USER";
   CHECK(logins == 2);
+}
+
+TEST_CASE("a switch that denies the new login's command with PLNA too: the denial comes back", "[tl1-session]") {
+  FakeTl1Server server([](const tl1::Command& c) {
+    if (c.verb == "RTRV-PATCH") return FakeAction{{FakeTl1Server::deny(c.ctag, "PLNA", "Login Not Active")}};
+    return polite(c);
+  });
+  PolatisTl1Switch sw(uri_for(server.port()));
+  auto l = sw.list();
+  REQUIRE_FALSE(l.has_value());
+  CHECK(l.error().code == Errc::denied);
+  CHECK(l.error().cause == Cause::tl1_login_lost);
+  CHECK(l.error().message.find("DENY PLNA") != std::string::npos);
+  int logins = 0;
+  int patches = 0;
+  for (const auto& s : server.seen()) {
+    logins += s.cmd.verb == "ACT-USER";
+    patches += s.cmd.verb == "RTRV-PATCH";
+  }
+  CHECK(logins == 2);   // one new login, not a loop of them
+  CHECK(patches == 2);
 }
 
 TEST_CASE("an unknown command's DENY (IICM) is reported, not retried", "[tl1-session]") {
