@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "common/cidr.hpp"
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
@@ -57,11 +58,11 @@ struct Want {
 };
 
 bool has_address(const wire::PortInfo& p, const std::string& cidr) {
-  auto want = wire::normalize_cidr(cidr, "address");
+  auto want = normalize_cidr(cidr, "address");
   if (!want) return false;
   for (const auto* list : {&p.ipv4, &p.ipv6}) {
     for (const auto& a : *list) {
-      auto have = wire::normalize_cidr(a, "address");
+      auto have = normalize_cidr(a, "address");
       if (have && *have == *want) return true;
     }
   }
@@ -76,7 +77,7 @@ wire::ConfigureRequest diff(const wire::PortInfo& now, const HostPort& inv_port,
   if (mtu && *mtu != now.mtu) req.mtu = *mtu;
   if (want.admin_up && *want.admin_up != now.admin_up) req.admin_up = *want.admin_up;
   if (want.addresses && inv_port.address && !has_address(now, *inv_port.address)) {
-    if (auto norm = wire::normalize_cidr(*inv_port.address, "address")) req.add_addresses.push_back(*norm);
+    if (auto norm = normalize_cidr(*inv_port.address, "address")) req.add_addresses.push_back(*norm);
   }
   return req;
 }

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "common/cidr.hpp"
 #include "hwdrivers/nic/ethtool_speed.hpp"
 #include "hwdrivers/nic/libnl_util.hpp"
 
