@@ -10,6 +10,7 @@
 
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
+#include "common/token_file.hpp"
 #include "tools/lab/plane/netns_plane.hpp"
 #include "tools/ocs-emu/emulator.hpp"
 
@@ -156,9 +157,9 @@ int main(int argc, char** argv) {
     o.password = *p;
   }
   if (!control_token_file.empty()) {
-    auto t = read_secret(control_token_file);
-    if (!t || t->empty()) return usage("--control-token-file", "cannot read a token from " + control_token_file);
-    o.control_token = *t;
+    auto t = mixnet::read_token_file(control_token_file, "control-token-file");
+    if (!t) return usage("--control-token-file", t.error().message);
+    o.control_token = std::move(t->token);
   }
   o.serve_tl1 = !no_tl1;
   o.serve_rest = !no_rest;
