@@ -12,7 +12,7 @@
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/modules/hosts_verify.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 

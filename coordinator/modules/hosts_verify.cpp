@@ -9,7 +9,7 @@
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 

@@ -7,7 +7,7 @@
 #include "coordinator/agents/link_verifier.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 

@@ -17,7 +17,7 @@
 #include "coordinator/measure/reports.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 #include "coordinator/modules/measure_inputs.hpp"
 #include "coordinator/modules/measure_traffic.hpp"
 #include "coordinator/modules/ocs_apply.hpp"

@@ -9,7 +9,7 @@
 #include "common/clock.hpp"
 #include "common/wire/traffic_api.hpp"
 #include "coordinator/agents/traffic_calls.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 

@@ -5,7 +5,7 @@
 #include "common/clock.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 #include "coordinator/ocs/apply_plan.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
 

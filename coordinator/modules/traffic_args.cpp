@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "common/wire/traffic_api.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 
