@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
@@ -34,12 +35,6 @@ struct EpsPort {
   std::string error;
   std::set<std::string> heard;   // "host:port" of the ports whose probes it received
 };
-
-std::string join(const std::set<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out;
-}
 
 }  // namespace
 
@@ -174,8 +169,8 @@ StepResult EpsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
     } else {
       item.status = std::string(item_status::failed);
       std::string msg;
-      if (!not_heard.empty()) msg = "heard nothing from " + join(not_heard);
-      if (!deaf.empty()) msg += (msg.empty() ? "" : "; ") + ("not heard by " + join(deaf));
+      if (!not_heard.empty()) msg = "heard nothing from " + fmt::format("{}", fmt::join(not_heard, ", "));
+      if (!deaf.empty()) msg += (msg.empty() ? "" : "; ") + ("not heard by " + fmt::format("{}", fmt::join(deaf, ", ")));
       item.message = msg;
       item.data["not_heard"] = not_heard;
       item.data["not_heard_by"] = deaf;

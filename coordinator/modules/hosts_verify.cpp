@@ -5,6 +5,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
@@ -40,12 +41,6 @@ std::vector<std::string> port_mismatches(const HostPort& want, const wire::PortI
     }
   }
   return problems;
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : std::string(sep)) + p;
-  return out;
 }
 
 }  // namespace
@@ -127,12 +122,12 @@ StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
       if (host->find_port(name) == nullptr) unknown.push_back(name);
     }
     if (!unknown.empty()) {
-      host_problems.push_back("the agent manages ports the inventory does not list: " + join(unknown, ", "));
+      host_problems.push_back("the agent manages ports the inventory does not list: " + fmt::format("{}", fmt::join(unknown, ", ")));
     }
     ItemResult host_item{.kind = "host", .id = host->name, .data = {{"host_id", got.host_id}, {"ports", got.ports.size()}}};
     host_item.status = host_problems.empty() ? std::string(item_status::ok) : std::string(item_status::failed);
     host_item.message = host_problems.empty() ? fmt::format("agent answers, {} port(s)", got.ports.size())
-                                              : join(host_problems, "; ");
+                                              : fmt::format("{}", fmt::join(host_problems, "; "));
     record(std::move(host_item));
 
     for (const auto& want : host->ports) {
@@ -149,7 +144,7 @@ StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
       if (info.speed_mbps) item.data["speed_mbps"] = *info.speed_mbps;
       const auto problems = port_mismatches(want, info);
       item.status = problems.empty() ? std::string(item_status::ok) : std::string(item_status::failed);
-      item.message = problems.empty() ? fmt::format("present, {}, MTU {}", info.oper_state, info.mtu) : join(problems, "; ");
+      item.message = problems.empty() ? fmt::format("present, {}, MTU {}", info.oper_state, info.mtu) : fmt::format("{}", fmt::join(problems, "; "));
       record(std::move(item));
     }
   }
@@ -158,7 +153,7 @@ StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
   result.data = {{"hosts", hosts->size()}, {"counts", counts}};
   std::vector<std::string> parts;
   for (const auto& [status, n] : counts) parts.push_back(fmt::format("{} {}", n, status));
-  result.message = fmt::format("{} host(s): {}", hosts->size(), parts.empty() ? "nothing checked" : join(parts, ", "));
+  result.message = fmt::format("{} host(s): {}", hosts->size(), parts.empty() ? std::string("nothing checked") : fmt::format("{}", fmt::join(parts, ", ")));
   return result;
 }
 
