@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "common/text.hpp"
+#include "common/unique_fd.hpp"
 #include "hwdrivers/nic/rdma_inventory.hpp"
 
 namespace mixnet::nic {
@@ -27,14 +28,12 @@ constexpr std::size_t kMaxSysfsFile = 4096;  // sysfs attributes are at most a p
 // One sysfs attribute, trimmed. POSIX read rather than a stream: the kernel answers an empty GID
 // attribute with EINVAL, and we need to see that errno.
 Result<std::string> read_attribute(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail_errno(fmt::format("read {}", path.string()), errno);
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return fail_errno(fmt::format("read {}", path.string()), errno);
   std::array<char, kMaxSysfsFile> buf{};
   ssize_t n = 0;
-  do { n = ::read(fd, buf.data(), buf.size()); } while (n < 0 && errno == EINTR);
-  const int err = errno;
-  ::close(fd);
-  if (n < 0) return fail_errno(fmt::format("read {}", path.string()), err);
+  do { n = ::read(fd.get(), buf.data(), buf.size()); } while (n < 0 && errno == EINTR);
+  if (n < 0) return fail_errno(fmt::format("read {}", path.string()), errno);
   return std::string(trim_view(std::string_view(buf.data(), static_cast<std::size_t>(n))));
 }
 
