@@ -75,9 +75,12 @@ Result<ProbeSocket> ProbeSocket::open(int ifindex, const std::string& ifname) {
   std::memcpy(impl->mac.data(), hw->ifr_hwaddr.sa_data, impl->mac.size());
 
   // Our own transmissions are looped back to every packet socket but the sender; another
-  // ProbeSocket on this port (or a restarted agent) must not hear itself as a neighbour.
+  // ProbeSocket on this port (or a restarted agent) must not hear itself as a neighbour. Kernels
+  // before 4.20 lack the option (ENOPROTOOPT): receive() drops PACKET_OUTGOING frames there.
   const int one = 1;
-  (void)setsockopt(impl->fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+  if (::setsockopt(impl->fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) != 0 && errno != ENOPROTOOPT) {
+    return fail_errno(fmt::format("probe socket {}: PACKET_IGNORE_OUTGOING", ifname), errno);
+  }
 
   sockaddr_ll addr{};
   addr.sll_family = AF_PACKET;

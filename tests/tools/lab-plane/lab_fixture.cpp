@@ -27,8 +27,10 @@ constexpr std::uint16_t kProbeType = 0x88b5;   // IEEE local experimental ethert
 
 void set_timeouts(int fd, int seconds) {
   timeval tv{seconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0) {
+    throw std::runtime_error(std::string("socket timeouts: ") + std::strerror(errno));
+  }
 }
 
 // A raw socket on the NIC port "ocs0" of the calling thread's namespace; returns (fd, ifindex).
@@ -209,7 +211,10 @@ double tcp_mbit(PlaneLab& lab, std::size_t from, std::size_t to, std::size_t byt
   UniqueFd listener(lab.net.run_in(lab.ports[to].host, [&] {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
+      ::close(fd);
+      throw std::runtime_error(std::string("SO_REUSEADDR: ") + std::strerror(errno));
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(kPort);
