@@ -4,6 +4,8 @@ namespace mixnet::wire::fields {
 
 using nlohmann::json;
 
+std::string indexed(std::string_view field, std::size_t i) { return std::string(field) + "[" + std::to_string(i) + "]"; }
+
 Result<std::uint64_t> as_uint(const json& v, std::string_view field, std::uint64_t min, std::uint64_t max) {
   const std::string range = std::to_string(min) + ".." + std::to_string(max);
   if (!v.is_number_integer()) return fail(Errc::invalid_argument, "must be an integer " + range, std::string(field));
