@@ -1,16 +1,13 @@
 #include "agent/agent_config.hpp"
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <charconv>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/port_filter.hpp"
 #include "common/cli_conventions.hpp"
+#include "common/token_file.hpp"
 
 namespace mixnet::agent {
 
@@ -33,40 +30,6 @@ Result<std::string> validate_host_id(std::string_view id) {
     }
   }
   return std::string(id);
-}
-
-Result<std::string> read_token_file(const std::string& path, std::vector<std::string>& warnings) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
-    auto e = fail_errno("token file " + path, errno);
-    e.error().field = "token-file";
-    return e;
-  }
-  if (!S_ISREG(st.st_mode)) return fail(Errc::invalid_argument, "token file " + path + " is not a regular file", "token-file");
-  if (st.st_size > 4096) return fail(Errc::invalid_argument, "token file " + path + " is larger than 4096 bytes", "token-file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Errc::io, "cannot read token file " + path, "token-file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string token = ss.str();
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!token.empty() && is_space(token.back())) token.pop_back();
-  std::size_t lead = 0;
-  while (lead < token.size() && is_space(token[lead])) ++lead;
-  token.erase(0, lead);
-  if (token.empty()) return fail(Errc::invalid_argument, "token file " + path + " is empty", "token-file");
-  for (const char c : token) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x21 || u > 0x7e) {
-      return fail(Errc::invalid_argument, "token must be printable ASCII without whitespace", "token-file");
-    }
-  }
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    warnings.push_back("token file " + path + " can be read by group or others (mode " +
-                       std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
-                       std::to_string(st.st_mode & 7) + "); chmod 600 it");
-  }
-  return token;
 }
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
@@ -164,9 +127,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                          "required (or pass --insecure-no-auth explicitly to run without authentication)",
                          "token-file"});
     }
-    auto token = read_token_file(cfg.token_file, cfg.warnings);
+    auto token = read_token_file(cfg.token_file, "token-file");
     if (!token) return error(token.error());
-    cfg.token = std::move(*token);
+    if (token->warning) cfg.warnings.push_back(*token->warning);
+    cfg.token = std::move(token->token);
   } else {
     cfg.warnings.push_back("--insecure-no-auth: the API accepts requests without a token");
   }

@@ -34,10 +34,6 @@ struct CommandLine {
 
 CommandLine parse_command_line(int argc, const char* const* argv);
 
-// Reads the bearer token: the file's content without surrounding whitespace. An unreadable or
-// empty file is an error; a file that group or others may read adds a warning.
-Result<std::string> read_token_file(const std::string& path, std::vector<std::string>& warnings);
-
 // A host id travels in probe frames: 1..64 bytes, printable, no whitespace.
 Result<std::string> validate_host_id(std::string_view id);
 

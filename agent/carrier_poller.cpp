@@ -21,22 +21,17 @@ CarrierPoller::CarrierPoller(std::vector<std::string> ports, std::chrono::micros
   for (auto& name : ports) {
     Port p{.name = name};
     const std::string dir = "/sys/class/net/" + name + "/";
-    int* fds[] = {&p.carrier_fd, &p.up_fd, &p.down_fd};
+    UniqueFd* fds[] = {&p.carrier_fd, &p.up_fd, &p.down_fd};
     const char* files[] = {"carrier", "carrier_up_count", "carrier_down_count"};
     bool opened = true;
     for (std::size_t i = 0; i < 3 && opened; ++i) {
-      *fds[i] = ::open((dir + files[i]).c_str(), O_RDONLY | O_CLOEXEC);
-      if (*fds[i] < 0) {
+      fds[i]->reset(::open((dir + files[i]).c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fds[i]->valid()) {
         spdlog::warn("carrier poll: cannot open {}{}: {}; {} is followed by netlink only", dir, files[i], std::strerror(errno), name);
         opened = false;
       }
     }
-    if (!opened) {
-      for (const int fd : {p.carrier_fd, p.up_fd, p.down_fd}) {
-        if (fd >= 0) ::close(fd);
-      }
-      continue;
-    }
+    if (!opened) continue;  // the files opened so far close with p
     learn_state(p);
     ports_.push_back(std::move(p));
   }
@@ -46,9 +41,6 @@ CarrierPoller::CarrierPoller(std::vector<std::string> ports, std::chrono::micros
 CarrierPoller::~CarrierPoller() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
-  for (auto& p : ports_) {
-    for (const int fd : {p.carrier_fd, p.up_fd, p.down_fd}) ::close(fd);
-  }
 }
 
 std::optional<bool> CarrierPoller::read_carrier(int fd) {
@@ -79,8 +71,8 @@ std::optional<bool> CarrierPoller::carrier_after(bool before, Counts was, Counts
 }
 
 std::optional<CarrierPoller::Counts> CarrierPoller::read_counts(const Port& p) {
-  const auto up = read_count(p.up_fd);
-  const auto down = read_count(p.down_fd);
+  const auto up = read_count(p.up_fd.get());
+  const auto down = read_count(p.down_fd.get());
   if (!up || !down) return std::nullopt;
   return Counts{*up, *down};
 }
@@ -90,7 +82,7 @@ void CarrierPoller::learn_state(Port& p) {
   // the state might not be the one the counts describe.
   for (int attempt = 0; attempt < 8; ++attempt) {
     const auto before = read_counts(p);
-    const auto state = read_carrier(p.carrier_fd);
+    const auto state = read_carrier(p.carrier_fd.get());
     const auto after = read_counts(p);
     if (!before || !after) break;
     p.counts = *after;

@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/unique_fd.hpp"
+
 namespace mixnet::agent {
 
 class CarrierPoller {
@@ -72,9 +74,9 @@ class CarrierPoller {
 
   struct Port {
     std::string name;
-    int carrier_fd = -1;   // to learn the state the counting starts from (takes RTNL)
-    int up_fd = -1;
-    int down_fd = -1;
+    UniqueFd carrier_fd;   // to learn the state the counting starts from (takes RTNL)
+    UniqueFd up_fd;
+    UniqueFd down_fd;
     Counts counts;
     std::optional<bool> carrier;   // unknown while the port is not running
   };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/inventory.hpp"
+#include "common/cidr.hpp"
 
 namespace mixnet::agent {
 
@@ -10,7 +11,7 @@ namespace {
 
 bool assigned(const nic::NetdevInfo& dev, const std::string& cidr) {
   const auto same = [&](const std::string& a) {
-    auto n = wire::normalize_cidr(a, "address");
+    auto n = normalize_cidr(a, "address");
     return n && *n == cidr;
   };
   return std::any_of(dev.ipv4.begin(), dev.ipv4.end(), same) || std::any_of(dev.ipv6.begin(), dev.ipv6.end(), same);

@@ -2,6 +2,8 @@
 
 #include <fnmatch.h>
 
+#include "common/text.hpp"
+
 namespace mixnet::agent {
 
 bool PortFilter::manages(std::string_view name) const {
@@ -18,9 +20,8 @@ Result<std::vector<std::string>> parse_port_list(std::string_view list) {
   std::size_t start = 0;
   while (start <= list.size()) {
     const auto comma = list.find(',', start);
-    std::string_view item = list.substr(start, comma == std::string_view::npos ? list.npos : comma - start);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    const std::string_view item =
+        trim_view(list.substr(start, comma == std::string_view::npos ? list.npos : comma - start), " \t");
     if (item.empty()) return fail(Errc::invalid_argument, "empty entry in the port list", "ports");
     if (item.size() > kMaxPortPattern) {
       return fail(Errc::invalid_argument, "pattern '" + std::string(item) + "' is longer than " +

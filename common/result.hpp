@@ -5,6 +5,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mixnet {
 
@@ -45,8 +46,18 @@ struct Error {
   [[nodiscard]] std::string describe() const;  // "invalid_argument: mtu: must be 68..65535"
 };
 
+// std::expected<T, Error> that must be looked at. libstdc++ 12's std::expected is not
+// [[nodiscard]], so a dropped result would compile silently; this class is. It adds nothing else:
+// every constructor and member is std::expected's, and the constructor from std::expected takes
+// back what the monadic operations (and_then, transform, ...) return. A result ignored on purpose
+// is cast to void with a comment that says why.
 template <class T = void>
-using Result = std::expected<T, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+ public:
+  using std::expected<T, Error>::expected;
+  Result() = default;
+  Result(std::expected<T, Error> e) : std::expected<T, Error>(std::move(e)) {}  // NOLINT(google-explicit-constructor)
+};
 
 [[nodiscard]] std::unexpected<Error> fail(Errc code, std::string message, std::string field = {});
 // The same, for one of the failures a caller tells apart by its Cause.

@@ -19,7 +19,7 @@ constexpr std::size_t kHeader = align4(sizeof(nlmsghdr));
 }  // namespace
 
 Result<PortCarrier> PortCarrier::open(int ifindex) {
-  Fd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (!fd.valid()) return fail_errno("socket(NETLINK_ROUTE)", errno);
   sockaddr_nl local{};
   local.nl_family = AF_NETLINK;

@@ -18,8 +18,8 @@ class PortCarrier {
   Result<bool> in_service();
 
  private:
-  PortCarrier(Fd fd, int ifindex) : fd_(std::move(fd)), ifindex_(ifindex) {}
-  Fd fd_;
+  PortCarrier(UniqueFd fd, int ifindex) : fd_(std::move(fd)), ifindex_(ifindex) {}
+  UniqueFd fd_;
   int ifindex_ = 0;
   unsigned seq_ = 0;
 };

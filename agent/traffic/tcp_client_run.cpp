@@ -122,7 +122,7 @@ void TcpClientRun::control_loop() {
                spec_.tcp_port, to_string(final_state), recorder_.total_bytes());
 }
 
-Result<Fd> TcpClientRun::open_stream(std::uint32_t stream, std::chrono::milliseconds timeout) {
+Result<UniqueFd> TcpClientRun::open_stream(std::uint32_t stream, std::chrono::milliseconds timeout) {
   ConnectOptions options{.timeout = timeout};
   if (spec_.timeline) options.user_timeout = std::chrono::milliseconds(spec_.timeline->stall_timeout_ms);
   auto fd = connect_from_port(spec_.port, spec_.ifindex, spec_.local_address, spec_.peer, spec_.tcp_port, options);
@@ -153,7 +153,7 @@ void TcpClientRun::stream_done() {
   cv_.notify_all();
 }
 
-Result<Fd> TcpClientRun::first_connection(std::uint32_t stream) {
+Result<UniqueFd> TcpClientRun::first_connection(std::uint32_t stream) {
   const std::uint64_t connect_timeout_ms = spec_.timeline->connect_timeout_ms;
   const std::int64_t connect_by = started_mono_ + static_cast<std::int64_t>(connect_timeout_ms) * 1'000'000;
   const std::int64_t run_end = started_mono_ + duration_ns();
@@ -269,7 +269,7 @@ void TcpClientRun::stream_main(std::uint32_t stream) {
   stream_done();
 }
 
-Result<Fd> TcpClientRun::send_all(std::uint32_t stream, Fd fd) {
+Result<UniqueFd> TcpClientRun::send_all(std::uint32_t stream, UniqueFd fd) {
   std::uint64_t target = UINT64_MAX;
   if (spec_.bytes) {
     target = *spec_.bytes / spec_.streams + (stream == 0 ? *spec_.bytes % spec_.streams : 0);
@@ -299,7 +299,7 @@ Result<Fd> TcpClientRun::send_all(std::uint32_t stream, Fd fd) {
     // Timeline mode: the connection broke (e.g. the circuit went away and TCP gave up). Keep the
     // stream alive: reconnect until reconnect_timeout_ms passes or the run ends.
     recorder_.event(stream, "broken", std::strerror(err));
-    fd = Fd();
+    fd = UniqueFd();
     const std::int64_t give_up = std::min(deadline, monotonic_ns() + static_cast<std::int64_t>(
                                                                           spec_.timeline->reconnect_timeout_ms) *
                                                                           1'000'000);
@@ -317,9 +317,9 @@ Result<Fd> TcpClientRun::send_all(std::uint32_t stream, Fd fd) {
       const std::int64_t spent = monotonic_ns() - attempt_started;
       if (spent < 20'000'000) std::this_thread::sleep_for(std::chrono::nanoseconds(20'000'000 - spent));
     }
-    if (cancel_.load()) return Fd();
+    if (cancel_.load()) return UniqueFd();
     if (!fd.valid()) {
-      if (monotonic_ns() >= deadline) return Fd();  // the run ended during the outage
+      if (monotonic_ns() >= deadline) return UniqueFd();  // the run ended during the outage
       return fail(Errc::timeout, "connection broke and was not re-established within reconnect_timeout_ms (" +
                                      std::to_string(spec_.timeline->reconnect_timeout_ms) + " ms): " + last_error);
     }

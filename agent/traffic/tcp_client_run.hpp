@@ -34,12 +34,12 @@ class TcpClientRun final : public TrafficRun {
 
   void control_loop();
   void stream_main(std::uint32_t stream);
-  Result<Fd> open_stream(std::uint32_t stream, std::chrono::milliseconds timeout);
+  Result<UniqueFd> open_stream(std::uint32_t stream, std::chrono::milliseconds timeout);
   // Timeline mode: the first connection, waiting for carrier and retrying until connect_timeout_ms.
-  Result<Fd> first_connection(std::uint32_t stream);
+  Result<UniqueFd> first_connection(std::uint32_t stream);
   [[nodiscard]] std::int64_t duration_ns() const;
   // Sends until done; returns the connection still open (for the receipt) or an error.
-  Result<Fd> send_all(std::uint32_t stream, Fd fd);
+  Result<UniqueFd> send_all(std::uint32_t stream, UniqueFd fd);
   void stream_done();
 
   const TrafficSpec spec_;

@@ -43,7 +43,7 @@ Result<std::unique_ptr<TrafficRun>> TcpServerRun::start(std::string id, const Tr
   return std::make_unique<TcpServerRun>(std::move(id), spec, std::move(*listener), *port, realtime_ns());
 }
 
-TcpServerRun::TcpServerRun(std::string id, const TrafficSpec& spec, Fd listener, std::uint16_t tcp_port,
+TcpServerRun::TcpServerRun(std::string id, const TrafficSpec& spec, UniqueFd listener, std::uint16_t tcp_port,
                            std::int64_t created_ns)
     : spec_(spec),
       recorder_(std::move(id), spec, created_ns, created_ns,
@@ -110,7 +110,7 @@ void TcpServerRun::control_loop() {
     if (n <= 0 || (p.revents & POLLIN) == 0) continue;
     sockaddr_storage peer{};
     socklen_t len = sizeof peer;
-    Fd fd(::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC));
+    UniqueFd fd(::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC));
     if (!fd.valid()) continue;
     if (workers_.size() >= kMaxServerConnections) {
       recorder_.event(0, "refused", "more than " + std::to_string(kMaxServerConnections) + " connections in one run");
@@ -131,7 +131,7 @@ void TcpServerRun::control_loop() {
       ::shutdown(c->fd.get(), SHUT_RDWR);
     }
   }
-  listener_ = Fd();
+  listener_ = UniqueFd();
   for (auto& w : workers_) w.join();
   recorder_.finish(final_state, end_ns != 0 ? end_ns : realtime_ns());
   spdlog::info("traffic server {} on {}: {} ({} bytes)", recorder_.id(), spec_.port,

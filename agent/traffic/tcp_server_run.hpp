@@ -35,11 +35,11 @@ class TcpServerRun final : public TrafficRun {
   }
   void cancel() override { cancel_.store(true); }
 
-  TcpServerRun(std::string id, const TrafficSpec& spec, Fd listener, std::uint16_t tcp_port, std::int64_t created_ns);
+  TcpServerRun(std::string id, const TrafficSpec& spec, UniqueFd listener, std::uint16_t tcp_port, std::int64_t created_ns);
 
  private:
   struct Connection {
-    Fd fd;
+    UniqueFd fd;
     std::string peer;
     std::atomic<bool> superseded{false};
   };
@@ -52,7 +52,7 @@ class TcpServerRun final : public TrafficRun {
 
   const TrafficSpec spec_;
   RunRecorder recorder_;
-  Fd listener_;
+  UniqueFd listener_;
   std::atomic<bool> cancel_{false};
   std::atomic<bool> stopping_{false};
 

@@ -9,19 +9,10 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 namespace mixnet::agent::traffic {
-
-Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-Fd& Fd::operator=(Fd&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.release();
-  }
-  return *this;
-}
 
 Result<SocketAddress> make_address(const std::string& ip, std::uint16_t port, int ifindex) {
   SocketAddress a;
@@ -55,10 +46,10 @@ std::string address_text(const sockaddr_storage& addr) {
 namespace {
 
 // A socket pinned to the device and bound to local_ip:local_port.
-Result<Fd> bound_socket(const std::string& device, int ifindex, const std::string& local_ip, std::uint16_t local_port) {
+Result<UniqueFd> bound_socket(const std::string& device, int ifindex, const std::string& local_ip, std::uint16_t local_port) {
   auto local = make_address(local_ip, local_port, ifindex);
   if (!local) return std::unexpected(local.error());
-  Fd fd(::socket(local->family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(local->family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return fail_errno("socket", errno);
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), static_cast<socklen_t>(device.size())) != 0) {
     return fail_errno("SO_BINDTODEVICE " + device, errno);
@@ -73,7 +64,7 @@ Result<Fd> bound_socket(const std::string& device, int ifindex, const std::strin
 
 }  // namespace
 
-Result<Fd> listen_on_port(const std::string& device, int ifindex, const std::string& local_ip, std::uint16_t tcp_port) {
+Result<UniqueFd> listen_on_port(const std::string& device, int ifindex, const std::string& local_ip, std::uint16_t tcp_port) {
   auto fd = bound_socket(device, ifindex, local_ip, tcp_port);
   if (!fd) return std::unexpected(fd.error());
   if (::listen(fd->get(), 128) != 0) return fail_errno("listen", errno);
@@ -88,7 +79,7 @@ Result<std::uint16_t> local_tcp_port(int fd) {
   return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
 }
 
-Result<Fd> connect_from_port(const std::string& device, int ifindex, const std::string& local_ip,
+Result<UniqueFd> connect_from_port(const std::string& device, int ifindex, const std::string& local_ip,
                              const std::string& peer, std::uint16_t peer_port, const ConnectOptions& options) {
   auto remote = make_address(peer, peer_port, ifindex);
   if (!remote) return std::unexpected(remote.error());
@@ -120,7 +111,10 @@ Result<Fd> connect_from_port(const std::string& device, int ifindex, const std::
 
 void reset_on_close(int fd) {
   const linger l{.l_onoff = 1, .l_linger = 0};
-  (void)::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);  // best effort: the close happens anyway
+  // Best effort: the close happens anyway, but a peer that then sees a clean end is worth a line.
+  if (::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) != 0) {
+    spdlog::warn("{}", fail_errno(fmt::format("reset on close (fd {}): SO_LINGER", fd), errno).error().message);
+  }
 }
 
 Result<void> set_io_timeout(int fd, std::chrono::milliseconds timeout) {

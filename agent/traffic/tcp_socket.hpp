@@ -10,30 +10,9 @@
 #include <sys/socket.h>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 
 namespace mixnet::agent::traffic {
-
-// An owned file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd();
-  Fd(Fd&& o) noexcept : fd_(o.release()) {}
-  Fd& operator=(Fd&& o) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-  [[nodiscard]] bool valid() const { return fd_ >= 0; }
-  int release() {
-    const int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 struct SocketAddress {
   sockaddr_storage storage{};
@@ -47,7 +26,7 @@ Result<SocketAddress> make_address(const std::string& ip, std::uint16_t port, in
 std::string address_text(const sockaddr_storage& addr);
 
 // A listening socket on device:local_ip:tcp_port (0: any free port).
-Result<Fd> listen_on_port(const std::string& device, int ifindex, const std::string& local_ip, std::uint16_t tcp_port);
+Result<UniqueFd> listen_on_port(const std::string& device, int ifindex, const std::string& local_ip, std::uint16_t tcp_port);
 Result<std::uint16_t> local_tcp_port(int fd);
 
 struct ConnectOptions {
@@ -56,7 +35,7 @@ struct ConnectOptions {
 };
 
 // A connected socket from device:local_ip to peer:peer_port, within the timeout. Returned blocking.
-Result<Fd> connect_from_port(const std::string& device, int ifindex, const std::string& local_ip,
+Result<UniqueFd> connect_from_port(const std::string& device, int ifindex, const std::string& local_ip,
                              const std::string& peer, std::uint16_t peer_port, const ConnectOptions& options);
 
 // Makes the coming close() reset the connection (SO_LINGER 0), so the peer sees an abort rather than

@@ -1,5 +1,8 @@
 #include "agent/traffic/traffic_manager.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <ranges>
 #include <spdlog/spdlog.h>
 
 namespace mixnet::agent::traffic {
@@ -21,10 +24,9 @@ void TrafficManager::add_engine(std::unique_ptr<TrafficEngine> engine) {
 Result<void> TrafficManager::check_transport(std::string_view transport) const {
   std::lock_guard lock(mu_);
   if (engines_.contains(std::string(transport))) return {};
-  std::string names;
-  for (const auto& [name, engine] : engines_) names += (names.empty() ? "" : ", ") + name;
   return fail(Errc::invalid_argument,
-              "no traffic engine for transport '" + std::string(transport) + "' on this agent (available: " + names + ")",
+              fmt::format("no traffic engine for transport '{}' on this agent (available: {})", transport,
+                          fmt::join(std::views::keys(engines_), ", ")),
               "transport");
 }
 

@@ -1,9 +1,8 @@
 #include "common/wire/agent_api.hpp"
+#include "common/cidr.hpp"
 #include "common/wire/json_fields.hpp"
 
-#include <arpa/inet.h>
 #include <charconv>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -78,45 +77,6 @@ Result<std::string> validate_port_name(std::string_view name, std::string_view f
     }
   }
   return std::string(name);
-}
-
-Result<std::string> normalize_cidr(std::string_view cidr, std::string_view field) {
-  const std::string f(field);
-  const auto slash = cidr.find('/');
-  if (slash == std::string_view::npos) {
-    return fail(Errc::invalid_argument, "must be ADDRESS/PREFIX, e.g. 198.18.0.1/24", f);
-  }
-  const std::string addr(cidr.substr(0, slash));
-  const std::string_view prefix_text = cidr.substr(slash + 1);
-  unsigned prefix = 0;
-  const auto [ptr, ec] = std::from_chars(prefix_text.data(), prefix_text.data() + prefix_text.size(), prefix);
-  if (prefix_text.empty() || prefix_text.size() > 3 || ec != std::errc{} ||
-      ptr != prefix_text.data() + prefix_text.size()) {
-    return fail(Errc::invalid_argument, "prefix length must be a number", f);
-  }
-  if (addr.find('\0') != std::string::npos) return fail(Errc::invalid_argument, "not an IP address", f);
-  char text[INET6_ADDRSTRLEN] = {};
-  if (addr.find(':') == std::string::npos) {
-    in_addr a{};
-    if (inet_pton(AF_INET, addr.c_str(), &a) != 1) return fail(Errc::invalid_argument, "not an IPv4 address", f);
-    if (prefix > 32) return fail(Errc::invalid_argument, "IPv4 prefix length must be 0..32", f);
-    const std::uint32_t host = ntohl(a.s_addr);
-    if (host == 0) return fail(Errc::invalid_argument, "the unspecified address cannot be assigned", f);
-    if ((host >> 28) == 0xE) return fail(Errc::invalid_argument, "a multicast address cannot be assigned", f);
-    if (host == 0xFFFFFFFFu) return fail(Errc::invalid_argument, "the broadcast address cannot be assigned", f);
-    inet_ntop(AF_INET, &a, text, sizeof text);
-  } else {
-    in6_addr a{};
-    if (inet_pton(AF_INET6, addr.c_str(), &a) != 1) return fail(Errc::invalid_argument, "not an IPv6 address", f);
-    if (prefix > 128) return fail(Errc::invalid_argument, "IPv6 prefix length must be 0..128", f);
-    static const in6_addr any = IN6ADDR_ANY_INIT;
-    if (std::memcmp(&a, &any, sizeof a) == 0) {
-      return fail(Errc::invalid_argument, "the unspecified address cannot be assigned", f);
-    }
-    if (a.s6_addr[0] == 0xff) return fail(Errc::invalid_argument, "a multicast address cannot be assigned", f);
-    inet_ntop(AF_INET6, &a, text, sizeof text);
-  }
-  return std::string(text) + "/" + std::to_string(prefix);
 }
 
 Result<ConfigureRequest> parse_configure_request(const json& body) {

@@ -193,9 +193,7 @@ struct NeighborsQuery {
 // A Linux netdev name: 1..15 bytes, not "." or "..", no '/', ':', whitespace or control bytes.
 Result<std::string> validate_port_name(std::string_view name, std::string_view field);
 
-// "198.18.0.1/24" or "fd00::1/64" (prefix required) -> canonical text; unspecified and multicast
-// addresses are refused. The error names the field.
-Result<std::string> normalize_cidr(std::string_view cidr, std::string_view field);
+// Addresses (add_addresses, remove_addresses) are checked by mixnet::normalize_cidr (common/cidr.hpp).
 
 Result<ConfigureRequest> parse_configure_request(const nlohmann::json& body);
 Result<ProbeRequest> parse_probe_request(const nlohmann::json& body);

@@ -4,26 +4,7 @@ namespace mixnet::wire::fields {
 
 using nlohmann::json;
 
-std::string joined(std::string_view prefix, std::string_view key) {
-  return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
-}
-
-std::string shown_key(std::string_view key) { return key.empty() ? std::string("\"\"") : std::string(key); }
-
 std::string indexed(std::string_view field, std::size_t i) { return std::string(field) + "[" + std::to_string(i) + "]"; }
-
-Result<void> only_keys(const json& body, std::initializer_list<std::string_view> known, std::string_view prefix) {
-  for (const auto& [key, value] : body.items()) {
-    bool ok = false;
-    for (auto k : known) ok = ok || key == k;
-    if (!ok) {
-      std::string list;
-      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return fail(Errc::invalid_argument, "unknown field (accepted: " + list + ")", joined(prefix, shown_key(key)));
-    }
-  }
-  return {};
-}
 
 Result<std::uint64_t> as_uint(const json& v, std::string_view field, std::uint64_t min, std::uint64_t max) {
   const std::string range = std::to_string(min) + ".." + std::to_string(max);

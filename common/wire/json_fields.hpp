@@ -9,19 +9,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_keys.hpp"
 #include "common/result.hpp"
 
 namespace mixnet::wire::fields {
 
-// "prefix.key", or "key" at the top level.
-std::string joined(std::string_view prefix, std::string_view key);
-// A key as an error's field: the key itself, or `""` for an empty key (a field must name something).
-std::string shown_key(std::string_view key);
+// Field paths and strict key sets are common/json_keys.hpp's (the coordinator's module arguments
+// use the same rule): "prefix.key", a visible empty key, the first unknown key named.
+using json_keys::joined;
+using json_keys::only_keys;
+using json_keys::shown_key;
+
 // "field[i]".
 std::string indexed(std::string_view field, std::size_t i);
-
-// Every key of an object must be one we know; the error names the first stranger (under prefix).
-Result<void> only_keys(const nlohmann::json& body, std::initializer_list<std::string_view> known, std::string_view prefix = {});
 
 // An unsigned integer within [min, max]; errors name `field` and the range.
 Result<std::uint64_t> as_uint(const nlohmann::json& v, std::string_view field, std::uint64_t min, std::uint64_t max);

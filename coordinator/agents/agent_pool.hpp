@@ -194,13 +194,9 @@ class AgentPool {
 };
 
 // The pool for an inventory: one endpoint per host, its token read from the host's token_file
-// (first line, surrounding whitespace dropped). A host whose token file cannot be read is kept,
+// (mixnet::read_token_file, the agent's own rule). A host whose token file cannot be read is kept,
 // broken: its calls fail naming the file, the other hosts work. Errors: only a malformed agent URL
 // (field "hosts[i].agent.url").
 Result<std::unique_ptr<AgentPool>> make_agent_pool(const Inventory& inventory, AgentPoolOptions options = {});
-
-// Reads a bearer token file: the first line, trimmed; an empty or unreadable file is an error
-// naming the file.
-Result<std::string> read_token_file(const std::string& path);
 
 }  // namespace mixnet::coord

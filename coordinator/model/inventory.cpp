@@ -1,7 +1,5 @@
 #include "coordinator/model/inventory.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -10,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "common/cidr.hpp"
 #include "coordinator/model/yaml_util.hpp"
 
 namespace mixnet::coord {
@@ -32,18 +31,8 @@ bool valid_netdev(std::string_view name) {
   return std::ranges::none_of(name, [](char c) { return c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
-bool valid_cidr(const std::string& text) {
-  const auto slash = text.find('/');
-  if (slash == std::string::npos) return false;
-  const auto addr = text.substr(0, slash);
-  const auto prefix_text = text.substr(slash + 1);
-  if (prefix_text.empty() || prefix_text.size() > 3 || !std::ranges::all_of(prefix_text, ::isdigit)) return false;
-  const int prefix = std::stoi(prefix_text);
-  unsigned char buf[16];
-  if (inet_pton(AF_INET, addr.c_str(), buf) == 1) return prefix <= 32;
-  if (inet_pton(AF_INET6, addr.c_str(), buf) == 1) return prefix <= 128;
-  return false;
-}
+// The one CIDR rule (common/cidr.hpp): the address nic.configure will later send to an agent.
+bool valid_cidr(const std::string& text) { return normalize_cidr(text, "address").has_value(); }
 
 std::optional<std::string> normalized_mac(std::string text) {
   if (text.size() != 17) return std::nullopt;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/text.hpp"
 #include "coordinator/model/yaml_util.hpp"
 
 namespace mixnet::coord {
@@ -43,13 +44,8 @@ Result<Circuit> parse_circuit(const YAML::Node& node, const Source& src, const s
       }
     }
     if (dash == std::string::npos) return error_at(src, node, path, fmt::format("'{}' is not 'HOST:PORT - HOST:PORT'", *text));
-    auto trim = [](std::string s) {
-      const auto first = s.find_first_not_of(" \t");
-      const auto last = s.find_last_not_of(" \t");
-      return first == std::string::npos ? std::string() : s.substr(first, last - first + 1);
-    };
-    a_text = trim(text->substr(0, dash));
-    b_text = trim(text->substr(dash + 1));
+    a_text = trim(text->substr(0, dash), " \t");
+    b_text = trim(text->substr(dash + 1), " \t");
   }
   auto a = PortRef::parse(a_text);
   if (!a) return error_at(src, node, path, a.error().message);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/json_keys.hpp"
 #include "coordinator/playbook/expr.hpp"
 
 namespace mixnet::coord {
@@ -10,9 +11,8 @@ namespace {
 // `that` as a list of expression texts (a single string is a list of one).
 Result<std::vector<std::string>> that_list(const nlohmann::json& args) {
   if (!args.is_object()) return fail(Errc::invalid_argument, "arguments are a mapping");
-  for (const auto& [key, value] : args.items()) {
-    if (key != "that" && key != "fail_msg" && key != "success_msg")
-      return fail(Errc::invalid_argument, "unknown argument (known: that, fail_msg, success_msg)", key);
+  if (auto ok = json_keys::only_keys(args, {"that", "fail_msg", "success_msg"}, {}, "argument"); !ok) {
+    return std::unexpected(ok.error());
   }
   if (!args.contains("that")) return fail(Errc::invalid_argument, "required: the expressions that must hold", "that");
   const auto& that = args["that"];

@@ -7,12 +7,13 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/modules/hosts_verify.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 
@@ -35,36 +36,30 @@ struct EpsPort {
   std::set<std::string> heard;   // "host:port" of the ports whose probes it received
 };
 
-std::string join(const std::set<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out;
-}
-
 }  // namespace
 
 Result<void> EpsVerifyModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
-  if (auto ok = io_args::only_keys(args, {"hosts", "deadline", "probe_count"}); !ok) return ok;
+  if (auto ok = module_args::only_keys(args, {"hosts", "deadline", "probe_count"}); !ok) return ok;
   if (args.is_object() && args.contains("hosts") && !is_templated(args["hosts"])) {
     if (auto h = selected_hosts(args, vc.inventory); !h) return std::unexpected(h.error());
   }
-  if (!io_args::templated(args, "deadline")) {
-    if (auto v = io_args::number_arg(args, "deadline", 0.1, 600); !v) return std::unexpected(v.error());
+  if (!module_args::templated(args, "deadline")) {
+    if (auto v = module_args::number_arg(args, "deadline", 0.1, 600); !v) return std::unexpected(v.error());
   }
-  if (!io_args::templated(args, "probe_count")) {
-    if (auto v = io_args::number_arg(args, "probe_count", 1, 16); !v) return std::unexpected(v.error());
+  if (!module_args::templated(args, "probe_count")) {
+    if (auto v = module_args::number_arg(args, "probe_count", 1, 16); !v) return std::unexpected(v.error());
   }
   return {};
 }
 
 StepResult EpsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
   if (auto ok = validate(args, ValidationContext{ctx.inventory, ctx.topologies, ctx.step_name}); !ok) {
-    return io_args::step_error(ok.error());
+    return module_args::step_error(ok.error());
   }
   auto hosts = selected_hosts(args, ctx.inventory);
-  if (!hosts) return io_args::step_error(hosts.error());
-  const double deadline_s = io_args::number_arg(args, "deadline", 0.1, 600)->value_or(kDefaultDeadlineS);
-  const auto probe_count = static_cast<std::uint32_t>(io_args::number_arg(args, "probe_count", 1, 16)->value_or(2));
+  if (!hosts) return module_args::step_error(hosts.error());
+  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kDefaultDeadlineS);
+  const auto probe_count = static_cast<std::uint32_t>(module_args::number_arg(args, "probe_count", 1, 16)->value_or(2));
   const std::int64_t deadline = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
 
   std::vector<EpsPort> ports;
@@ -81,7 +76,7 @@ StepResult EpsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
     return result;
   }
   auto pool = ctx.agents();
-  if (!pool) return io_args::step_error(pool.error());
+  if (!pool) return module_args::step_error(pool.error());
   const std::int64_t started = realtime_ns();
 
   // Carrier first: a port without it is dark and sends nothing worth waiting for.
@@ -174,8 +169,8 @@ StepResult EpsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
     } else {
       item.status = std::string(item_status::failed);
       std::string msg;
-      if (!not_heard.empty()) msg = "heard nothing from " + join(not_heard);
-      if (!deaf.empty()) msg += (msg.empty() ? "" : "; ") + ("not heard by " + join(deaf));
+      if (!not_heard.empty()) msg = "heard nothing from " + fmt::format("{}", fmt::join(not_heard, ", "));
+      if (!deaf.empty()) msg += (msg.empty() ? "" : "; ") + ("not heard by " + fmt::format("{}", fmt::join(deaf, ", ")));
       item.message = msg;
       item.data["not_heard"] = not_heard;
       item.data["not_heard_by"] = deaf;

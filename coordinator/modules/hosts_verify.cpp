@@ -5,11 +5,12 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 
@@ -42,12 +43,6 @@ std::vector<std::string> port_mismatches(const HostPort& want, const wire::PortI
   return problems;
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : std::string(sep)) + p;
-  return out;
-}
-
 }  // namespace
 
 Result<std::vector<std::string>> selected_hosts(const nlohmann::json& args, const Inventory& inventory) {
@@ -68,25 +63,25 @@ Result<std::vector<std::string>> selected_hosts(const nlohmann::json& args, cons
 }
 
 Result<void> HostsVerifyModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
-  if (auto ok = io_args::only_keys(args, {"hosts", "deadline"}); !ok) return ok;
+  if (auto ok = module_args::only_keys(args, {"hosts", "deadline"}); !ok) return ok;
   if (args.is_object() && args.contains("hosts") && !is_templated(args["hosts"])) {
     if (auto h = selected_hosts(args, vc.inventory); !h) return std::unexpected(h.error());
   }
-  if (!io_args::templated(args, "deadline")) {
-    if (auto v = io_args::number_arg(args, "deadline", 0.1, 600); !v) return std::unexpected(v.error());
+  if (!module_args::templated(args, "deadline")) {
+    if (auto v = module_args::number_arg(args, "deadline", 0.1, 600); !v) return std::unexpected(v.error());
   }
   return {};
 }
 
 StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
   if (auto ok = validate(args, ValidationContext{ctx.inventory, ctx.topologies, ctx.step_name}); !ok) {
-    return io_args::step_error(ok.error());
+    return module_args::step_error(ok.error());
   }
   auto hosts = selected_hosts(args, ctx.inventory);
-  if (!hosts) return io_args::step_error(hosts.error());
+  if (!hosts) return module_args::step_error(hosts.error());
   auto pool = ctx.agents();
-  if (!pool) return io_args::step_error(pool.error());
-  const double deadline_s = io_args::number_arg(args, "deadline", 0.1, 600)->value_or(kDefaultDeadlineS);
+  if (!pool) return module_args::step_error(pool.error());
+  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kDefaultDeadlineS);
   const std::int64_t deadline = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
 
   const std::int64_t started = realtime_ns();
@@ -127,12 +122,12 @@ StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
       if (host->find_port(name) == nullptr) unknown.push_back(name);
     }
     if (!unknown.empty()) {
-      host_problems.push_back("the agent manages ports the inventory does not list: " + join(unknown, ", "));
+      host_problems.push_back("the agent manages ports the inventory does not list: " + fmt::format("{}", fmt::join(unknown, ", ")));
     }
     ItemResult host_item{.kind = "host", .id = host->name, .data = {{"host_id", got.host_id}, {"ports", got.ports.size()}}};
     host_item.status = host_problems.empty() ? std::string(item_status::ok) : std::string(item_status::failed);
     host_item.message = host_problems.empty() ? fmt::format("agent answers, {} port(s)", got.ports.size())
-                                              : join(host_problems, "; ");
+                                              : fmt::format("{}", fmt::join(host_problems, "; "));
     record(std::move(host_item));
 
     for (const auto& want : host->ports) {
@@ -149,7 +144,7 @@ StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
       if (info.speed_mbps) item.data["speed_mbps"] = *info.speed_mbps;
       const auto problems = port_mismatches(want, info);
       item.status = problems.empty() ? std::string(item_status::ok) : std::string(item_status::failed);
-      item.message = problems.empty() ? fmt::format("present, {}, MTU {}", info.oper_state, info.mtu) : join(problems, "; ");
+      item.message = problems.empty() ? fmt::format("present, {}, MTU {}", info.oper_state, info.mtu) : fmt::format("{}", fmt::join(problems, "; "));
       record(std::move(item));
     }
   }
@@ -158,7 +153,7 @@ StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
   result.data = {{"hosts", hosts->size()}, {"counts", counts}};
   std::vector<std::string> parts;
   for (const auto& [status, n] : counts) parts.push_back(fmt::format("{} {}", n, status));
-  result.message = fmt::format("{} host(s): {}", hosts->size(), parts.empty() ? "nothing checked" : join(parts, ", "));
+  result.message = fmt::format("{} host(s): {}", hosts->size(), parts.empty() ? std::string("nothing checked") : fmt::format("{}", fmt::join(parts, ", ")));
   return result;
 }
 

@@ -2,7 +2,6 @@
 # measure.reconfig (the link verifier they use lives in verify/, the apply planner and the switch
 # loop in ocs/, measure.reconfig's parts in reconfig/).
 target_sources(mixnet_coord_lib PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/io_args.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ocs_apply.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ocs_clear.cpp
   ${CMAKE_CURRENT_LIST_DIR}/links_verify.cpp

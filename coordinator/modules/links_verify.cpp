@@ -6,7 +6,7 @@
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 #include "coordinator/verify/link_verifier.hpp"
 
 namespace mixnet::coord {
@@ -18,7 +18,7 @@ constexpr double kDefaultDeadlineS = 30.0;
 // The links to verify: the named topology's circuits, or, without a name, the circuits of the
 // topology each switch was last given by ocs.apply in this run.
 Result<std::vector<ExpectedLink>> expected_links(const nlohmann::json& args, const StepContext& ctx, std::string* label) {
-  auto name = io_args::string_arg(args, "topology");
+  auto name = module_args::string_arg(args, "topology");
   if (!name) return std::unexpected(name.error());
   std::vector<ExpectedLink> links;
   if (*name) {
@@ -92,9 +92,9 @@ ItemResult port_item(const PortVerdict& v) {
 }  // namespace
 
 Result<void> LinksVerifyModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
-  if (auto ok = io_args::only_keys(args, {"topology", "deadline", "probe_count", "probe_rounds"}); !ok) return ok;
-  if (!io_args::templated(args, "topology")) {
-    auto name = io_args::string_arg(args, "topology");
+  if (auto ok = module_args::only_keys(args, {"topology", "deadline", "probe_count", "probe_rounds"}); !ok) return ok;
+  if (!module_args::templated(args, "topology")) {
+    auto name = module_args::string_arg(args, "topology");
     if (!name) return std::unexpected(name.error());
     if (*name && vc.topologies.find(**name) == nullptr) {
       std::string known;
@@ -108,27 +108,27 @@ Result<void> LinksVerifyModule::validate(const nlohmann::json& args, const Valid
     double min, max;
   };
   for (const Bound& b : {Bound{"deadline", 0.1, 3600}, Bound{"probe_count", 1, 16}, Bound{"probe_rounds", 1, 10}}) {
-    if (io_args::templated(args, b.key)) continue;
-    if (auto v = io_args::number_arg(args, b.key, b.min, b.max); !v) return std::unexpected(v.error());
+    if (module_args::templated(args, b.key)) continue;
+    if (auto v = module_args::number_arg(args, b.key, b.min, b.max); !v) return std::unexpected(v.error());
   }
   return {};
 }
 
 StepResult LinksVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
   if (auto ok = validate(args, ValidationContext{ctx.inventory, ctx.topologies, ctx.step_name}); !ok) {
-    return io_args::step_error(ok.error());
+    return module_args::step_error(ok.error());
   }
   std::string label;
   auto links = expected_links(args, ctx, &label);
-  if (!links) return io_args::step_error(links.error());
+  if (!links) return module_args::step_error(links.error());
   auto pool = ctx.agents();
-  if (!pool) return io_args::step_error(pool.error());
+  if (!pool) return module_args::step_error(pool.error());
 
-  const double deadline_s = io_args::number_arg(args, "deadline", 0.1, 3600)->value_or(kDefaultDeadlineS);
+  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 3600)->value_or(kDefaultDeadlineS);
   LinkVerifyOptions options;
   options.deadline_ns = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
-  options.probe_count = static_cast<std::uint32_t>(io_args::number_arg(args, "probe_count", 1, 16)->value_or(2));
-  options.probe_rounds = static_cast<int>(io_args::number_arg(args, "probe_rounds", 1, 10)->value_or(3));
+  options.probe_count = static_cast<std::uint32_t>(module_args::number_arg(args, "probe_count", 1, 16)->value_or(2));
+  options.probe_rounds = static_cast<int>(module_args::number_arg(args, "probe_rounds", 1, 10)->value_or(3));
   for (const auto& h : ctx.inventory.hosts) options.all_hosts.push_back(h.name);
   options.cancel = &ctx.cancel;
 

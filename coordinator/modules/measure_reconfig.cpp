@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 #include "coordinator/reconfig/reconfig_args.hpp"
 #include "coordinator/reconfig/reconfig_run.hpp"
 
@@ -16,7 +16,7 @@ Result<void> MeasureReconfigModule::validate(const nlohmann::json& args, const V
 
 StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& ctx) {
   auto a = parse_reconfig_args(args, ctx.topologies, true);
-  if (!a) return io_args::step_error(a.error());
+  if (!a) return module_args::step_error(a.error());
   if (ctx.check_mode) {
     StepResult result;
     result.changed = true;
@@ -24,9 +24,9 @@ StepResult MeasureReconfigModule::run(const nlohmann::json& args, StepContext& c
     return result;
   }
   auto agents = ctx.agents();
-  if (!agents) return io_args::step_error(agents.error());
+  if (!agents) return module_args::step_error(agents.error());
   auto switches = ctx.switches();
-  if (!switches) return io_args::step_error(switches.error());
+  if (!switches) return module_args::step_error(switches.error());
 
   ReconfigRun run(*a, ctx, **agents, **switches);
   if (auto ready = run.prepare(); !ready) return ready.error();

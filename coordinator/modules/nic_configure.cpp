@@ -6,10 +6,11 @@
 
 #include <fmt/format.h>
 
+#include "common/cidr.hpp"
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 
@@ -57,11 +58,11 @@ struct Want {
 };
 
 bool has_address(const wire::PortInfo& p, const std::string& cidr) {
-  auto want = wire::normalize_cidr(cidr, "address");
+  auto want = normalize_cidr(cidr, "address");
   if (!want) return false;
   for (const auto* list : {&p.ipv4, &p.ipv6}) {
     for (const auto& a : *list) {
-      auto have = wire::normalize_cidr(a, "address");
+      auto have = normalize_cidr(a, "address");
       if (have && *have == *want) return true;
     }
   }
@@ -76,7 +77,7 @@ wire::ConfigureRequest diff(const wire::PortInfo& now, const HostPort& inv_port,
   if (mtu && *mtu != now.mtu) req.mtu = *mtu;
   if (want.admin_up && *want.admin_up != now.admin_up) req.admin_up = *want.admin_up;
   if (want.addresses && inv_port.address && !has_address(now, *inv_port.address)) {
-    if (auto norm = wire::normalize_cidr(*inv_port.address, "address")) req.add_addresses.push_back(*norm);
+    if (auto norm = normalize_cidr(*inv_port.address, "address")) req.add_addresses.push_back(*norm);
   }
   return req;
 }
@@ -94,36 +95,36 @@ std::string describe(const wire::ConfigureRequest& r) {
 }  // namespace
 
 Result<void> NicConfigureModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
-  if (auto ok = io_args::only_keys(args, {"ports", "mtu", "admin", "addresses"}); !ok) return ok;
-  if (!io_args::templated(args, "ports")) {
+  if (auto ok = module_args::only_keys(args, {"ports", "mtu", "admin", "addresses"}); !ok) return ok;
+  if (!module_args::templated(args, "ports")) {
     if (auto p = selected_ports(args, vc.inventory); !p) return std::unexpected(p.error());
   }
-  if (!io_args::templated(args, "mtu")) {
-    if (auto m = io_args::number_arg(args, "mtu", wire::kMinMtu, wire::kMaxMtu); !m) return std::unexpected(m.error());
+  if (!module_args::templated(args, "mtu")) {
+    if (auto m = module_args::number_arg(args, "mtu", wire::kMinMtu, wire::kMaxMtu); !m) return std::unexpected(m.error());
   }
-  if (!io_args::templated(args, "admin")) {
-    auto a = io_args::string_arg(args, "admin");
+  if (!module_args::templated(args, "admin")) {
+    auto a = module_args::string_arg(args, "admin");
     if (!a) return std::unexpected(a.error());
     if (*a && **a != "up" && **a != "down") return fail(Errc::invalid_argument, "must be up or down, got '" + **a + "'", "admin");
   }
-  if (!io_args::templated(args, "addresses")) {
-    if (auto b = io_args::bool_arg(args, "addresses"); !b) return std::unexpected(b.error());
+  if (!module_args::templated(args, "addresses")) {
+    if (auto b = module_args::bool_arg(args, "addresses"); !b) return std::unexpected(b.error());
   }
   return {};
 }
 
 StepResult NicConfigureModule::run(const nlohmann::json& args, StepContext& ctx) {
   if (auto ok = validate(args, ValidationContext{ctx.inventory, ctx.topologies, ctx.step_name}); !ok) {
-    return io_args::step_error(ok.error());
+    return module_args::step_error(ok.error());
   }
   const auto ports = *selected_ports(args, ctx.inventory);
   Want want;
-  if (auto m = *io_args::number_arg(args, "mtu", wire::kMinMtu, wire::kMaxMtu)) want.mtu = static_cast<std::uint32_t>(*m);
-  if (auto a = *io_args::string_arg(args, "admin")) want.admin_up = *a == "up";
-  want.addresses = io_args::bool_arg(args, "addresses")->value_or(true);
+  if (auto m = *module_args::number_arg(args, "mtu", wire::kMinMtu, wire::kMaxMtu)) want.mtu = static_cast<std::uint32_t>(*m);
+  if (auto a = *module_args::string_arg(args, "admin")) want.admin_up = *a == "up";
+  want.addresses = module_args::bool_arg(args, "addresses")->value_or(true);
 
   auto pool = ctx.agents();
-  if (!pool) return io_args::step_error(pool.error());
+  if (!pool) return module_args::step_error(pool.error());
   const std::int64_t started = realtime_ns();
 
   std::vector<std::string> hosts;

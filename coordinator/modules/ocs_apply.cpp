@@ -5,7 +5,7 @@
 #include "common/clock.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 #include "coordinator/ocs/apply_plan.hpp"
 #include "coordinator/ocs/apply_topology.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
@@ -21,7 +21,7 @@ std::string known_topologies(const TopologySet& set) {
 }
 
 Result<const Topology*> find_topology(const nlohmann::json& args, const TopologySet& set) {
-  auto name = io_args::string_arg(args, "topology");
+  auto name = module_args::string_arg(args, "topology");
   if (!name) return std::unexpected(name.error());
   if (!*name) return fail(Errc::invalid_argument, "required: the topology to apply", "topology");
   const Topology* t = set.find(**name);
@@ -87,12 +87,12 @@ ItemResult circuit_item(const SwitchApplyOutcome& sw, const CircuitOnSwitch& c, 
 }  // namespace
 
 Result<void> OcsApplyModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
-  if (auto ok = io_args::only_keys(args, {"topology", "mode"}); !ok) return ok;
-  if (!io_args::templated(args, "topology")) {
+  if (auto ok = module_args::only_keys(args, {"topology", "mode"}); !ok) return ok;
+  if (!module_args::templated(args, "topology")) {
     if (auto t = find_topology(args, vc.topologies); !t) return std::unexpected(t.error());
   }
-  if (!io_args::templated(args, "mode")) {
-    auto mode = io_args::string_arg(args, "mode");
+  if (!module_args::templated(args, "mode")) {
+    auto mode = module_args::string_arg(args, "mode");
     if (!mode) return std::unexpected(mode.error());
     if (*mode) {
       if (auto m = parse_apply_mode(**mode); !m) return std::unexpected(m.error());
@@ -103,14 +103,14 @@ Result<void> OcsApplyModule::validate(const nlohmann::json& args, const Validati
 
 StepResult OcsApplyModule::run(const nlohmann::json& args, StepContext& ctx) {
   if (auto ok = validate(args, ValidationContext{ctx.inventory, ctx.topologies, ctx.step_name}); !ok) {
-    return io_args::step_error(ok.error());
+    return module_args::step_error(ok.error());
   }
   const Topology* topology = *find_topology(args, ctx.topologies);
   ApplyMode mode = ApplyMode::fewest_changes;
-  if (auto m = io_args::string_arg(args, "mode"); m && *m) mode = *parse_apply_mode(**m);
+  if (auto m = module_args::string_arg(args, "mode"); m && *m) mode = *parse_apply_mode(**m);
 
   auto pool = ctx.switches();
-  if (!pool) return io_args::step_error(pool.error());
+  if (!pool) return module_args::step_error(pool.error());
 
   StepResult result;
   result.data = {{"topology", topology->name}, {"mode", to_string(mode)}, {"switches", nlohmann::json::object()}};

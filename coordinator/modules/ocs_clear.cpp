@@ -4,7 +4,7 @@
 
 #include "common/clock.hpp"
 #include "coordinator/model/inventory.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 #include "coordinator/ocs/apply_plan.hpp"
 #include "coordinator/ocs/switch_cabling.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
@@ -12,9 +12,9 @@
 namespace mixnet::coord {
 
 Result<void> OcsClearModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
-  if (auto ok = io_args::only_keys(args, {"switch", "everything"}); !ok) return ok;
-  if (!io_args::templated(args, "switch")) {
-    auto sw = io_args::string_arg(args, "switch");
+  if (auto ok = module_args::only_keys(args, {"switch", "everything"}); !ok) return ok;
+  if (!module_args::templated(args, "switch")) {
+    auto sw = module_args::string_arg(args, "switch");
     if (!sw) return std::unexpected(sw.error());
     if (*sw) {
       const Switch* s = vc.inventory.find_switch(**sw);
@@ -23,18 +23,18 @@ Result<void> OcsClearModule::validate(const nlohmann::json& args, const Validati
       }
     }
   }
-  if (!io_args::templated(args, "everything")) {
-    if (auto e = io_args::bool_arg(args, "everything"); !e) return std::unexpected(e.error());
+  if (!module_args::templated(args, "everything")) {
+    if (auto e = module_args::bool_arg(args, "everything"); !e) return std::unexpected(e.error());
   }
   return {};
 }
 
 StepResult OcsClearModule::run(const nlohmann::json& args, StepContext& ctx) {
   if (auto ok = validate(args, ValidationContext{ctx.inventory, ctx.topologies, ctx.step_name}); !ok) {
-    return io_args::step_error(ok.error());
+    return module_args::step_error(ok.error());
   }
-  const auto only = *io_args::string_arg(args, "switch");
-  const bool everything = io_args::bool_arg(args, "everything")->value_or(false);
+  const auto only = *module_args::string_arg(args, "switch");
+  const bool everything = module_args::bool_arg(args, "everything")->value_or(false);
   std::vector<std::string> switches;
   if (only) {
     switches.push_back(*only);
@@ -44,7 +44,7 @@ StepResult OcsClearModule::run(const nlohmann::json& args, StepContext& ctx) {
     }
   }
   auto pool = ctx.switches();
-  if (!pool) return io_args::step_error(pool.error());
+  if (!pool) return module_args::step_error(pool.error());
 
   StepResult result;
   result.data = {{"switches", nlohmann::json::object()}};

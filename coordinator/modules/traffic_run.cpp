@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/clock.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 #include "coordinator/traffic/traffic_args.hpp"
 #include "coordinator/traffic/traffic_flow.hpp"
 #include "coordinator/traffic/traffic_plan.hpp"
@@ -49,7 +49,7 @@ Result<void> TrafficRunModule::validate(const nlohmann::json& args, const Valida
 
 StepResult TrafficRunModule::run(const nlohmann::json& raw_args, StepContext& ctx) {
   auto parsed = parse_traffic_run_args(raw_args, ctx.inventory, ctx.topologies);
-  if (!parsed) return io_args::step_error(parsed.error());
+  if (!parsed) return module_args::step_error(parsed.error());
   const TrafficRunArgs& args = *parsed;
   auto planned = plan_traffic(args, ctx.inventory, ctx.topologies, ctx.state);
   if (!planned && ctx.check_mode && !args.topology && args.pattern == TrafficPattern::circuits) {
@@ -58,7 +58,7 @@ StepResult TrafficRunModule::run(const nlohmann::json& raw_args, StepContext& ct
     r.message = "would test the circuits of the topology ocs.apply applies (check mode applies none); nothing sent";
     return r;
   }
-  if (!planned) return io_args::step_error(planned.error());
+  if (!planned) return module_args::step_error(planned.error());
   const TrafficPlan& plan = *planned;
 
   StepResult result;
@@ -67,7 +67,7 @@ StepResult TrafficRunModule::run(const nlohmann::json& raw_args, StepContext& ct
   if (ctx.check_mode) return check_only(std::move(result), plan, args, ctx);
 
   auto pool = ctx.agents();
-  if (!pool) return io_args::step_error(pool.error());
+  if (!pool) return module_args::step_error(pool.error());
   std::vector<Flow> flows = plan_flows(plan);
   const auto live_gbps = read_port_speeds(**pool, plan, args, ctx.deadline_ns);
   for (auto& f : flows) choose_line_rate(f, args, ctx.inventory, live_gbps);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/clock.hpp"
+#include "common/json_keys.hpp"
 #include "coordinator/engine/interruptible_sleep.hpp"
 #include "coordinator/playbook/expr.hpp"
 
@@ -24,10 +25,7 @@ Result<double> seconds_arg(const nlohmann::json& args, const char* key, double l
 
 Result<void> check(const nlohmann::json& args, bool values_known) {
   if (!args.is_object()) return fail(Errc::invalid_argument, "arguments are a mapping");
-  for (const auto& [key, value] : args.items()) {
-    if (key != "seconds" && key != "until" && key != "interval" && key != "timeout")
-      return fail(Errc::invalid_argument, "unknown argument (known: seconds, until, interval, timeout)", key);
-  }
+  if (auto ok = json_keys::only_keys(args, {"seconds", "until", "interval", "timeout"}, {}, "argument"); !ok) return ok;
   const bool has_seconds = args.contains("seconds");
   const bool has_until = args.contains("until");
   if (has_seconds == has_until) return fail(Errc::invalid_argument, "give exactly one of seconds or until", has_seconds ? "until" : "seconds");

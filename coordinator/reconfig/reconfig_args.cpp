@@ -4,7 +4,7 @@
 
 #include "coordinator/engine/module.hpp"
 #include "coordinator/model/topology.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 
@@ -15,7 +15,7 @@ std::string ReconfigArgs::title() const {
 }
 
 Result<ReconfigArgs> parse_reconfig_args(const nlohmann::json& args, const TopologySet& set, bool check_topologies) {
-  if (auto ok = io_args::only_keys(args, {"topologies", "repetitions", "deadline", "settle", "clock_samples", "ground_truth",
+  if (auto ok = module_args::only_keys(args, {"topologies", "repetitions", "deadline", "settle", "clock_samples", "ground_truth",
                                           "truth_bound_ms", "traffic", "identity_probe"});
       !ok) {
     return std::unexpected(ok.error());
@@ -39,8 +39,8 @@ Result<ReconfigArgs> parse_reconfig_args(const nlohmann::json& args, const Topol
   };
   for (const Num& n : {Num{"repetitions", 1, 10000}, Num{"deadline", 0.1, 3600}, Num{"settle", 0, 60}, Num{"clock_samples", 1, 100},
                        Num{"truth_bound_ms", 0.001, 60000}}) {
-    if (!check_topologies && io_args::templated(args, n.key)) continue;
-    auto v = io_args::number_arg(args, n.key, n.min, n.max);
+    if (!check_topologies && module_args::templated(args, n.key)) continue;
+    auto v = module_args::number_arg(args, n.key, n.min, n.max);
     if (!v) return std::unexpected(v.error());
     if (!*v) continue;
     const std::string k = n.key;
@@ -50,13 +50,13 @@ Result<ReconfigArgs> parse_reconfig_args(const nlohmann::json& args, const Topol
     if (k == "clock_samples") a.clock_samples = static_cast<int>(**v);
     if (k == "truth_bound_ms") a.truth_bound_ms = **v;
   }
-  if (check_topologies || !io_args::templated(args, "ground_truth")) {
-    auto g = io_args::bool_arg(args, "ground_truth");
+  if (check_topologies || !module_args::templated(args, "ground_truth")) {
+    auto g = module_args::bool_arg(args, "ground_truth");
     if (!g) return std::unexpected(g.error());
     if (*g) a.ground_truth = **g;
   }
-  if (check_topologies || !io_args::templated(args, "identity_probe")) {
-    auto p = io_args::string_arg(args, "identity_probe");
+  if (check_topologies || !module_args::templated(args, "identity_probe")) {
+    auto p = module_args::string_arg(args, "identity_probe");
     if (!p) return std::unexpected(p.error());
     if (*p && **p != "at_link_up" && **p != "after_all_up") {
       return fail(Errc::invalid_argument, "must be at_link_up or after_all_up, got '" + **p + "'", "identity_probe");

@@ -12,7 +12,7 @@
 #include "coordinator/measure/reports.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 #include "coordinator/reconfig/reconfig_changes.hpp"
 #include "coordinator/ocs/apply_topology.hpp"
 #include "coordinator/ocs/switch_cabling.hpp"
@@ -107,8 +107,8 @@ PhaseResult<> ReconfigRun::prepare() {
   if (args_.ground_truth) {
     if (const Switch* sw = truth_switch(ctx_.inventory)) {
       auto r = TruthReader::open(*sw->ground_truth);
-      if (!r) return std::unexpected(io_args::step_error(r.error()));
-      if (auto ok = r->mark(io_deadline()); !ok) return std::unexpected(io_args::step_error(ok.error()));
+      if (!r) return std::unexpected(module_args::step_error(r.error()));
+      if (auto ok = r->mark(io_deadline()); !ok) return std::unexpected(module_args::step_error(ok.error()));
       truth_ = std::move(*r);
     }
   }
@@ -121,7 +121,7 @@ PhaseResult<> ReconfigRun::prepare() {
     offsets_[h] = before.offsets.at(h);
     clocks_.push_back(before.offsets.at(h));
   }
-  if (auto ok = journal_.mark(hosts_, io_deadline()); !ok) return std::unexpected(io_args::step_error(ok.error()));
+  if (auto ok = journal_.mark(hosts_, io_deadline()); !ok) return std::unexpected(module_args::step_error(ok.error()));
   return {};
 }
 
@@ -164,7 +164,7 @@ PhaseResult<ReconfigRun::Repetition> ReconfigRun::begin(int number) {
   ctx_.sink.note(fmt::format("repetition {}/{}: {} -> {} ({} ports change)", number, args_.repetitions, rep.record.from_name(),
                              rep.record.to->name, rep.ports.size()));
   // Events since the last read belong to no repetition's window: drop them.
-  if (auto drained = journal_.read(hosts_, io_deadline()); !drained) return std::unexpected(io_args::step_error(drained.error()));
+  if (auto drained = journal_.read(hosts_, io_deadline()); !drained) return std::unexpected(module_args::step_error(drained.error()));
   return rep;
 }
 
@@ -204,7 +204,7 @@ PhaseResult<> ReconfigRun::watch(Repetition& rep) {
   auto back = journal_.watch_until(hosts_, rep.deadline_ns, rep.record.events,
                                    [&](const EventsByHost& e) { return all_came_back(e, rep.ports); }, &ctx_.cancel,
                                    std::chrono::milliseconds(25));
-  if (!back) return std::unexpected(io_args::step_error(back.error()));
+  if (!back) return std::unexpected(module_args::step_error(back.error()));
   return {};
 }
 
@@ -228,7 +228,7 @@ SleepEnd ReconfigRun::settle(Repetition& rep) {
 PhaseResult<> ReconfigRun::collect(Repetition& rep) {
   if (rep.traffic) rep.record.timelines = rep.traffic->stop(agents_, offsets_, io_deadline());
   auto last = journal_.read(hosts_, io_deadline());
-  if (!last) return std::unexpected(io_args::step_error(last.error()));
+  if (!last) return std::unexpected(module_args::step_error(last.error()));
   append_events(rep.record.events, std::move(*last));
   rep.record.window_end_ns = realtime_ns();
   return {};
@@ -264,7 +264,7 @@ nlohmann::json ReconfigRun::clocks_after() {
 PhaseResult<std::optional<m::GroundTruth>> ReconfigRun::read_truth() {
   if (!truth_) return std::optional<m::GroundTruth>{};
   auto got = truth_->read(io_deadline());
-  if (!got) return std::unexpected(io_args::step_error(got.error()));
+  if (!got) return std::unexpected(module_args::step_error(got.error()));
   return std::optional<m::GroundTruth>(std::move(*got));
 }
 

@@ -9,7 +9,7 @@
 #include "common/clock.hpp"
 #include "common/wire/traffic_api.hpp"
 #include "coordinator/agents/traffic_calls.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 #include "coordinator/traffic/receiver_address.hpp"
 
 namespace mixnet::coord {
@@ -33,12 +33,12 @@ Result<ReconfigTrafficArgs> parse_reconfig_traffic(const nlohmann::json& value) 
     return a;
   }
   if (!value.is_object()) return fail(Errc::invalid_argument, "must be true, false or an object", "traffic");
-  if (auto ok = io_args::only_keys(value, {"enabled", "streams", "bin_us", "rate_gbps", "after_ms", "threshold", "hold_ms",
+  if (auto ok = module_args::only_keys(value, {"enabled", "streams", "bin_us", "rate_gbps", "after_ms", "threshold", "hold_ms",
                                            "window_ms", "reference", "line_rate_gbps", "settled_ms"});
       !ok) {
     return std::unexpected(nested(ok.error()));
   }
-  auto enabled = io_args::bool_arg(value, "enabled");
+  auto enabled = module_args::bool_arg(value, "enabled");
   if (!enabled) return std::unexpected(nested(enabled.error()));
   a.enabled = enabled->value_or(true);
   struct Num {
@@ -48,7 +48,7 @@ Result<ReconfigTrafficArgs> parse_reconfig_traffic(const nlohmann::json& value) 
   for (const Num& n : {Num{"streams", 1, wire::kMaxTrafficStreams}, Num{"bin_us", wire::kMinBinUs, 100'000},
                        Num{"rate_gbps", 0.001, 10'000}, Num{"after_ms", 0, 60'000}, Num{"threshold", 0.01, 1}, Num{"hold_ms", 0.1, 10'000},
                        Num{"window_ms", 0, 10'000}, Num{"line_rate_gbps", 0.001, 10'000}, Num{"settled_ms", 1, 60'000}}) {
-    auto v = io_args::number_arg(value, n.key, n.min, n.max);
+    auto v = module_args::number_arg(value, n.key, n.min, n.max);
     if (!v) return std::unexpected(nested(v.error()));
     if (!*v) continue;
     const std::string k = n.key;
@@ -64,7 +64,7 @@ Result<ReconfigTrafficArgs> parse_reconfig_traffic(const nlohmann::json& value) 
     if (k == "line_rate_gbps") a.rule.line_rate_gbps = x;
     if (k == "settled_ms") a.rule.baseline_window_ns = ns;
   }
-  auto ref = io_args::string_arg(value, "reference");
+  auto ref = module_args::string_arg(value, "reference");
   if (!ref) return std::unexpected(nested(ref.error()));
   if (!*ref && a.rate_gbps > 0) {
     a.rule.reference = m::Reference::line;

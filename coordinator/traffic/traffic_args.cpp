@@ -8,7 +8,7 @@
 
 #include "common/text.hpp"
 #include "common/wire/traffic_api.hpp"
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
 
@@ -68,7 +68,7 @@ Result<std::pair<PortRef, PortRef>> parse_port_pair(const nlohmann::json& value,
 }
 
 Result<void> check_traffic_run_keys(const nlohmann::json& args) {
-  return io_args::only_keys(args, {"pattern", "topology", "pairs", "switches", "direction", "duration", "bytes", "streams",
+  return module_args::only_keys(args, {"pattern", "topology", "pairs", "switches", "direction", "duration", "bytes", "streams",
                                    "transport", "sink", "threshold", "line_rate_gbps", "timeout", "parallel"});
 }
 
@@ -77,7 +77,7 @@ Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const 
   if (auto ok = check_traffic_run_keys(args); !ok) return std::unexpected(ok.error());
   TrafficRunArgs out;
 
-  auto pattern = io_args::string_arg(args, "pattern");
+  auto pattern = module_args::string_arg(args, "pattern");
   if (!pattern) return std::unexpected(pattern.error());
   if (*pattern) {
     if (**pattern == "circuits") out.pattern = TrafficPattern::circuits;
@@ -86,7 +86,7 @@ Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const 
     else return fail(Errc::invalid_argument, "must be circuits, pairs or eps, got '" + **pattern + "'", "pattern");
   }
 
-  auto topology = io_args::string_arg(args, "topology");
+  auto topology = module_args::string_arg(args, "topology");
   if (!topology) return std::unexpected(topology.error());
   if (*topology) {
     if (out.pattern != TrafficPattern::circuits) {
@@ -136,7 +136,7 @@ Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const 
     }
   }
 
-  auto direction = io_args::string_arg(args, "direction");
+  auto direction = module_args::string_arg(args, "direction");
   if (!direction) return std::unexpected(direction.error());
   if (*direction) {
     if (**direction == "a-to-b") out.direction = TrafficDirection::a_to_b;
@@ -145,9 +145,9 @@ Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const 
     else return fail(Errc::invalid_argument, "must be a-to-b, b-to-a or both, got '" + **direction + "'", "direction");
   }
 
-  auto duration = io_args::number_arg(args, "duration", 0.01, static_cast<double>(wire::kMaxTrafficDurationMs) / 1000.0);
+  auto duration = module_args::number_arg(args, "duration", 0.01, static_cast<double>(wire::kMaxTrafficDurationMs) / 1000.0);
   if (!duration) return std::unexpected(duration.error());
-  auto bytes = io_args::number_arg(args, "bytes", 1, static_cast<double>(wire::kMaxTrafficBytes));
+  auto bytes = module_args::number_arg(args, "bytes", 1, static_cast<double>(wire::kMaxTrafficBytes));
   if (!bytes) return std::unexpected(bytes.error());
   if (*duration && *bytes) return fail(Errc::invalid_argument, "give duration or bytes, not both", "bytes");
   if (*bytes) {
@@ -157,14 +157,14 @@ Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const 
     out.duration_s = duration->value_or(kDefaultTrafficDurationS);
   }
 
-  auto streams = io_args::number_arg(args, "streams", 1, wire::kMaxTrafficStreams);
+  auto streams = module_args::number_arg(args, "streams", 1, wire::kMaxTrafficStreams);
   if (!streams) return std::unexpected(streams.error());
   if (*streams) {
     if (std::floor(**streams) != **streams) return fail(Errc::invalid_argument, "must be a whole number", "streams");
     out.streams = static_cast<std::uint32_t>(**streams);
   }
 
-  auto transport = io_args::string_arg(args, "transport");
+  auto transport = module_args::string_arg(args, "transport");
   if (!transport) return std::unexpected(transport.error());
   if (*transport) {
     // Whether the agents have an engine for it is theirs to say; here only its shape.
@@ -183,15 +183,15 @@ Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const 
     out.sink = *sink;
   }
 
-  auto threshold = io_args::number_arg(args, "threshold", 0, 1);
+  auto threshold = module_args::number_arg(args, "threshold", 0, 1);
   if (!threshold) return std::unexpected(threshold.error());
   out.threshold = *threshold;
-  auto line_rate = io_args::number_arg(args, "line_rate_gbps", 0.001, 100000);
+  auto line_rate = module_args::number_arg(args, "line_rate_gbps", 0.001, 100000);
   if (!line_rate) return std::unexpected(line_rate.error());
   out.line_rate_gbps = *line_rate;
 
   const double default_timeout = out.duration_s ? *out.duration_s + kTrafficTimeoutSlackS : kDefaultBytesTimeoutS;
-  auto timeout = io_args::number_arg(args, "timeout", 0.1, 86400);
+  auto timeout = module_args::number_arg(args, "timeout", 0.1, 86400);
   if (!timeout) return std::unexpected(timeout.error());
   out.timeout_s = timeout->value_or(default_timeout);
   if (out.duration_s && out.timeout_s <= *out.duration_s) {
@@ -199,7 +199,7 @@ Result<TrafficRunArgs> parse_traffic_run_args(const nlohmann::json& args, const 
                 "timeout");
   }
 
-  auto parallel = io_args::number_arg(args, "parallel", 0, 100000);
+  auto parallel = module_args::number_arg(args, "parallel", 0, 100000);
   if (!parallel) return std::unexpected(parallel.error());
   if (*parallel) {
     if (std::floor(**parallel) != **parallel) return fail(Errc::invalid_argument, "must be a whole number", "parallel");

@@ -91,8 +91,10 @@ Result<LinkMonitor> LinkMonitor::open() {
     return detail::fail_nl("open link monitor: set non-blocking", err);
   }
   const int fd = nl_socket_get_fd(sk);
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kSocketBuffer, sizeof kSocketBuffer) != 0) {
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kSocketBuffer, sizeof kSocketBuffer);
+  // SO_RCVBUFFORCE needs CAP_NET_ADMIN; without it, SO_RCVBUF (capped at net.core.rmem_max).
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kSocketBuffer, sizeof kSocketBuffer) != 0 &&
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kSocketBuffer, sizeof kSocketBuffer) != 0) {
+    return fail_errno("open link monitor: SO_RCVBUF", errno);
   }
   return LinkMonitor(std::unique_ptr<Impl>(new Impl{std::move(*sock)}));
 }

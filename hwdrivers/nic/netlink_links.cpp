@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "common/cidr.hpp"
+#include "common/unique_fd.hpp"
 #include "hwdrivers/nic/ethtool_speed.hpp"
 #include "hwdrivers/nic/libnl_util.hpp"
 
@@ -29,14 +31,6 @@ namespace {
 
 constexpr std::uint32_t kMinMtu = 68;     // the IPv4 minimum (RFC 791)
 constexpr std::uint32_t kMaxMtu = 65535;  // IP's own limit; drivers may allow less
-
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { if (fd >= 0) ::close(fd); }
-};
 
 Result<void> check_name(std::string_view name) {
   if (name.empty() || name.size() >= IFNAMSIZ) {
@@ -77,7 +71,7 @@ NetdevInfo describe_link(rtnl_link* link) {
 
 struct NetlinkLinks::Impl {
   NlSocketPtr sock;
-  Fd ethtool_fd;  // any socket in the same namespace carries SIOCETHTOOL
+  UniqueFd ethtool_fd;  // any socket in the same namespace carries SIOCETHTOOL
 
   Result<RtnlLinkPtr> fetch(std::string_view name) {
     if (auto ok = check_name(name); !ok) return std::unexpected(ok.error());
@@ -157,9 +151,9 @@ NetlinkLinks::~NetlinkLinks() = default;
 Result<NetlinkLinks> NetlinkLinks::open() {
   auto sock = detail::connect_route_socket();
   if (!sock) return std::unexpected(sock.error().context("open netlink links"));
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::unexpected(fail_errno("open netlink links: ethtool socket", errno).error());
-  return NetlinkLinks(std::unique_ptr<Impl>(new Impl{std::move(*sock), Fd(fd)}));
+  UniqueFd ethtool_fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!ethtool_fd.valid()) return std::unexpected(fail_errno("open netlink links: ethtool socket", errno).error());
+  return NetlinkLinks(std::unique_ptr<Impl>(new Impl{std::move(*sock), std::move(ethtool_fd)}));
 }
 
 Result<std::vector<NetdevInfo>> NetlinkLinks::list() {
@@ -174,7 +168,7 @@ Result<std::vector<NetdevInfo>> NetlinkLinks::list() {
   }
   std::sort(infos.begin(), infos.end(), [](const NetdevInfo& a, const NetdevInfo& b) { return a.ifindex < b.ifindex; });
   if (auto ok = impl_->attach_addresses(infos); !ok) return std::unexpected(ok.error().context("list links"));
-  for (auto& info : infos) info.speed_mbps = detail::ethtool_speed_mbps(impl_->ethtool_fd.fd, info.name);
+  for (auto& info : infos) info.speed_mbps = detail::ethtool_speed_mbps(impl_->ethtool_fd.get(), info.name);
   return infos;
 }
 
@@ -183,7 +177,7 @@ Result<NetdevInfo> NetlinkLinks::get(std::string_view name) {
   if (!link) return std::unexpected(link.error());
   std::vector<NetdevInfo> one{describe_link(link->get())};
   if (auto ok = impl_->attach_addresses(one); !ok) return std::unexpected(ok.error().context("get link"));
-  one.front().speed_mbps = detail::ethtool_speed_mbps(impl_->ethtool_fd.fd, one.front().name);
+  one.front().speed_mbps = detail::ethtool_speed_mbps(impl_->ethtool_fd.get(), one.front().name);
   return std::move(one.front());
 }
 

@@ -33,8 +33,4 @@ class NetlinkLinks {
   std::unique_ptr<Impl> impl_;
 };
 
-// Validates and normalizes an address in CIDR form ("198.18.0.1/24", "fd00::1/64"); the error
-// names the given field. Used at the API edge and by NetlinkLinks.
-Result<std::string> normalize_cidr(std::string_view cidr, std::string_view field = "address");
-
 }  // namespace mixnet::nic

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "common/clock.hpp"
+#include "common/unique_fd.hpp"
 
 namespace mixnet::nic {
 
@@ -37,17 +38,13 @@ Result<ifreq> interface_request(int fd, unsigned long request, int ifindex, cons
 }  // namespace
 
 struct ProbeSocket::Impl {
-  int fd = -1;
+  UniqueFd fd;
   int ifindex = 0;
   std::string ifname;
   MacAddress mac{};
   std::uint64_t ignored = 0;
   std::array<std::uint8_t, kReceiveBuffer> buffer{};
 
-  Impl() = default;
-  Impl(const Impl&) = delete;
-  Impl& operator=(const Impl&) = delete;
-  ~Impl() { if (fd >= 0) ::close(fd); }
 };
 
 ProbeSocket::ProbeSocket(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -63,36 +60,39 @@ Result<ProbeSocket> ProbeSocket::open(int ifindex, const std::string& ifname) {
   auto impl = std::make_unique<Impl>();
   impl->ifindex = ifindex;
   impl->ifname = ifname;
-  impl->fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (impl->fd < 0) return fail_errno(fmt::format("probe socket {}: socket(AF_PACKET)", ifname), errno);
+  impl->fd.reset(::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!impl->fd.valid()) return fail_errno(fmt::format("probe socket {}: socket(AF_PACKET)", ifname), errno);
 
   // The index and the name must agree in this namespace, or we would probe out of the wrong port.
-  auto named = interface_request(impl->fd, SIOCGIFNAME, ifindex, {}, "look up ifindex");
+  auto named = interface_request(impl->fd.get(), SIOCGIFNAME, ifindex, {}, "look up ifindex");
   if (!named) return fail(Errc::not_found, fmt::format("ifindex: no interface with index {}", ifindex), "ifindex");
   if (ifname != named->ifr_name) {
     return fail(Errc::invalid_argument,
                 fmt::format("ifname: interface {} is named '{}', not '{}'", ifindex, named->ifr_name, ifname), "ifname");
   }
-  auto hw = interface_request(impl->fd, SIOCGIFHWADDR, ifindex, ifname, "read MAC");
+  auto hw = interface_request(impl->fd.get(), SIOCGIFHWADDR, ifindex, ifname, "read MAC");
   if (!hw) return std::unexpected(hw.error());
   std::memcpy(impl->mac.data(), hw->ifr_hwaddr.sa_data, impl->mac.size());
 
   // Our own transmissions are looped back to every packet socket but the sender; another
-  // ProbeSocket on this port (or a restarted agent) must not hear itself as a neighbour.
+  // ProbeSocket on this port (or a restarted agent) must not hear itself as a neighbour. Kernels
+  // before 4.20 lack the option (ENOPROTOOPT): receive() drops PACKET_OUTGOING frames there.
   const int one = 1;
-  (void)setsockopt(impl->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+  if (::setsockopt(impl->fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) != 0 && errno != ENOPROTOOPT) {
+    return fail_errno(fmt::format("probe socket {}: PACKET_IGNORE_OUTGOING", ifname), errno);
+  }
 
   sockaddr_ll addr{};
   addr.sll_family = AF_PACKET;
   addr.sll_protocol = htons(kProbeEtherType);
   addr.sll_ifindex = ifindex;
-  if (::bind(impl->fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+  if (::bind(impl->fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     return fail_errno(fmt::format("probe socket {}: bind", ifname), errno);
   }
   return ProbeSocket(std::move(impl));
 }
 
-int ProbeSocket::fd() const { return impl_->fd; }
+int ProbeSocket::fd() const { return impl_->fd.get(); }
 const std::string& ProbeSocket::ifname() const { return impl_->ifname; }
 std::uint64_t ProbeSocket::ignored() const { return impl_->ignored; }
 
@@ -107,7 +107,7 @@ Result<void> ProbeSocket::send(const ProbeFrame& frame) {
   to.sll_ifindex = impl_->ifindex;
   to.sll_halen = ETH_ALEN;
   std::memcpy(to.sll_addr, out.destination.data(), ETH_ALEN);
-  const ssize_t n = ::sendto(impl_->fd, bytes->data(), bytes->size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  const ssize_t n = ::sendto(impl_->fd.get(), bytes->data(), bytes->size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
   if (n < 0) return fail_errno(fmt::format("probe send on {}", impl_->ifname), errno);
   if (static_cast<std::size_t>(n) != bytes->size()) {
     return fail(Errc::io, fmt::format("probe send on {}: sent {} of {} bytes", impl_->ifname, n, bytes->size()));
@@ -119,7 +119,7 @@ Result<std::optional<ReceivedProbe>> ProbeSocket::receive() {
   for (;;) {
     sockaddr_ll from{};
     socklen_t from_len = sizeof from;
-    const ssize_t n = ::recvfrom(impl_->fd, impl_->buffer.data(), impl_->buffer.size(), MSG_TRUNC,
+    const ssize_t n = ::recvfrom(impl_->fd.get(), impl_->buffer.data(), impl_->buffer.size(), MSG_TRUNC,
                                  reinterpret_cast<sockaddr*>(&from), &from_len);
     const std::int64_t now = realtime_ns();
     if (n < 0) {

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "common/text.hpp"
+#include "common/unique_fd.hpp"
 #include "hwdrivers/nic/rdma_inventory.hpp"
 
 namespace mixnet::nic {
@@ -23,24 +25,16 @@ namespace {
 
 constexpr std::size_t kMaxSysfsFile = 4096;  // sysfs attributes are at most a page
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
-}
-
 // One sysfs attribute, trimmed. POSIX read rather than a stream: the kernel answers an empty GID
 // attribute with EINVAL, and we need to see that errno.
 Result<std::string> read_attribute(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail_errno(fmt::format("read {}", path.string()), errno);
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return fail_errno(fmt::format("read {}", path.string()), errno);
   std::array<char, kMaxSysfsFile> buf{};
   ssize_t n = 0;
-  do { n = ::read(fd, buf.data(), buf.size()); } while (n < 0 && errno == EINTR);
-  const int err = errno;
-  ::close(fd);
-  if (n < 0) return fail_errno(fmt::format("read {}", path.string()), err);
-  return std::string(trim(std::string_view(buf.data(), static_cast<std::size_t>(n))));
+  do { n = ::read(fd.get(), buf.data(), buf.size()); } while (n < 0 && errno == EINTR);
+  if (n < 0) return fail_errno(fmt::format("read {}", path.string()), errno);
+  return std::string(trim_view(std::string_view(buf.data(), static_cast<std::size_t>(n))));
 }
 
 std::optional<int> parse_index(std::string_view text) {
@@ -115,7 +109,7 @@ Result<RdmaPort> read_port(const std::string& device, int number, const fs::path
 }  // namespace
 
 Result<std::pair<int, std::string>> parse_sysfs_numbered(std::string_view text, std::string_view file) {
-  const std::string_view t = trim(text);
+  const std::string_view t = trim_view(text);
   const auto colon = t.find(':');
   const auto bad = [&] {
     std::string shown;
@@ -124,7 +118,7 @@ Result<std::pair<int, std::string>> parse_sysfs_numbered(std::string_view text, 
   };
   if (colon == std::string_view::npos) return bad();
   const auto number = parse_index(t.substr(0, colon));
-  const std::string_view name = trim(t.substr(colon + 1));
+  const std::string_view name = trim_view(t.substr(colon + 1));
   if (!number || name.empty()) return bad();
   return std::pair{*number, std::string(name)};
 }

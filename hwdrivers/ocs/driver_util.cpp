@@ -6,13 +6,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/text.hpp"
+
 namespace mixnet::ocs {
 
-std::string_view trim_view(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '"')) s.remove_suffix(1);
-  return s;
-}
+// A TL1 value: blanks and the quotes TL1 puts around strings go.
+std::string_view trim_view(std::string_view s) { return mixnet::trim_view(s, " \t\""); }
 
 Result<int> parse_int(std::string_view text, std::string_view what) {
   text = trim_view(text);

@@ -1,6 +1,8 @@
 #include "hwdrivers/ocs/polatis_tl1.hpp"
 
 #include <map>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "hwdrivers/ocs/change_plan.hpp"
@@ -9,15 +11,6 @@
 namespace mixnet::ocs {
 
 namespace {
-
-std::string join(const std::vector<int>& ports) {
-  std::string s;
-  for (int p : ports) {
-    if (!s.empty()) s += '&';
-    s += std::to_string(p);
-  }
-  return s;
-}
 
 Result<std::vector<int>> port_numbers(const std::vector<PortId>& ports) {
   std::vector<int> out;
@@ -179,7 +172,7 @@ Result<void> PolatisTl1Switch::send_changes(const ChangeSet& changes, Timing& t)
       from.push_back(*a);
       to.push_back(*b);
     }
-    auto r = session_.execute(tl1::Command{.verb = "ENT-PATCH", .aid = join(from) + "," + join(to), .trailing = {""}});
+    auto r = session_.execute(tl1::Command{.verb = "ENT-PATCH", .aid = fmt::format("{},{}", fmt::join(from, "&"), fmt::join(to, "&")), .trailing = {""}});
     if (!r) {
       stamp_unanswered(t, session_.unanswered_sent_ns());
       if (!changes.disconnect.empty() && !is_transport_error(r.error()))

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <unordered_set>
 
+#include "common/text.hpp"
+
 namespace mixnet::ocs::tl1 {
 
 namespace {
@@ -13,12 +15,6 @@ namespace {
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -127,7 +123,7 @@ Error protocol_error(std::string what, std::string_view text) {
 }
 
 void append_text(std::string& to, std::string_view more) {
-  more = trim(more);
+  more = trim_view(more);
   if (more.empty()) return;
   if (!to.empty()) to += ' ';
   to += more;
@@ -148,13 +144,13 @@ Parsed parse_message(std::string_view text) {
   if (!text.empty() && (text.back() == ';' || text.back() == '>')) text.remove_suffix(1);
   const auto lines = split_lines(text);
   std::size_t i = 0;
-  while (i < lines.size() && trim(lines[i]).empty()) ++i;
+  while (i < lines.size() && trim_view(lines[i]).empty()) ++i;
   if (i == lines.size()) {
     out.error = protocol_error("no header line", text);
     return out;
   }
   // Header: "<TID> <date> <time>"; the TID may be missing or contain spaces when quoted.
-  const auto header = trim(lines[i]);
+  const auto header = trim_view(lines[i]);
   const auto words = split_ws(header);
   if (words.size() < 2 || !shaped(words[words.size() - 2], '-') || !shaped(words.back(), ':')) {
     out.error = protocol_error("header without a date and time", header);
@@ -163,14 +159,14 @@ Parsed parse_message(std::string_view text) {
   Reply& r = out.reply;
   r.date = std::string(words[words.size() - 2]);
   r.time = std::string(words.back());
-  r.tid = std::string(trim(header.substr(0, static_cast<std::size_t>(words[words.size() - 2].data() - header.data()))));
+  r.tid = std::string(trim_view(header.substr(0, static_cast<std::size_t>(words[words.size() - 2].data() - header.data()))));
   ++i;
-  while (i < lines.size() && trim(lines[i]).empty()) ++i;
+  while (i < lines.size() && trim_view(lines[i]).empty()) ++i;
   if (i == lines.size()) {
     out.error = protocol_error("no code line after the header", text);
     return out;
   }
-  const auto code_line = trim(lines[i]);
+  const auto code_line = trim_view(lines[i]);
   const auto code_words = split_ws(code_line);
   if (code_line.starts_with("A ") || code_line.starts_with("A\t") || code_line.starts_with("*")) {
     out.kind = Kind::autonomous;
@@ -190,7 +186,7 @@ Parsed parse_message(std::string_view text) {
   ++i;
   bool want_code = r.completion == Completion::deny;
   for (; i < lines.size(); ++i) {
-    auto line = trim(lines[i]);
+    auto line = trim_view(lines[i]);
     if (line.empty()) continue;
     if (line.starts_with("/*")) {
       auto body = line.substr(2);
@@ -262,7 +258,7 @@ std::string format_command(const Command& cmd) {
 }
 
 Result<Command> parse_command(std::string_view text) {
-  text = trim(text);
+  text = trim_view(text);
   if (text.empty() || text.back() != ';')
     return fail(Errc::protocol, "TL1 command does not end with ';': \"" + printable(text) + "\"", "command");
   text.remove_suffix(1);
@@ -295,17 +291,17 @@ Result<Command> parse_command(std::string_view text) {
   }
   if (in_quote) return fail(Errc::protocol, "unterminated quote in TL1 command \"" + printable(text) + "\"", "command");
   Command cmd;
-  const auto verb = trim(fields[0]);
+  const auto verb = trim_view(fields[0]);
   if (verb.empty()) return fail(Errc::protocol, "TL1 command without a verb", "verb");
   for (char c : verb) {
     if (!(is_upper(c) || is_digit(c) || c == '-' || (c >= 'a' && c <= 'z')))
       return fail(Errc::protocol, "bad TL1 verb \"" + printable(verb) + "\"", "verb");
   }
   cmd.verb = upper(verb);
-  if (fields.size() > 1) cmd.tid = std::string(trim(fields[1]));
-  if (fields.size() > 2) cmd.aid = std::string(trim(fields[2]));
-  if (fields.size() > 3) cmd.ctag = std::string(trim(fields[3]));
-  for (std::size_t i = 4; i < fields.size(); ++i) cmd.trailing.emplace_back(trim(fields[i]));
+  if (fields.size() > 1) cmd.tid = std::string(trim_view(fields[1]));
+  if (fields.size() > 2) cmd.aid = std::string(trim_view(fields[2]));
+  if (fields.size() > 3) cmd.ctag = std::string(trim_view(fields[3]));
+  for (std::size_t i = 4; i < fields.size(); ++i) cmd.trailing.emplace_back(trim_view(fields[i]));
   return cmd;
 }
 
@@ -475,7 +471,7 @@ Result<std::optional<Reply>> ReplyFramer::next() {
     state_ = Scan::normal;
     line_start_ = false;
     if (terminator == '<') continue;  // an acknowledgement ("IP 12 <"): the reply follows later
-    if (trim(text.substr(0, text.size() - 1)).empty()) continue;  // a stray terminator
+    if (trim_view(text.substr(0, text.size() - 1)).empty()) continue;  // a stray terminator
     auto parsed = parse_message(text);
     if (parsed.kind == Kind::autonomous) continue;
     if (parsed.kind == Kind::malformed) return std::unexpected(parsed.error);

@@ -133,7 +133,7 @@ Result<void> Tl1Session::open_locked() {
       }
       int err = 0;
       socklen_t len = sizeof err;
-      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
       if (err != 0) {
         last = fail_errno("connect " + where, err).error();
         if (err == ECONNREFUSED) last.code = Errc::unavailable;
@@ -141,13 +141,27 @@ Result<void> Tl1Session::open_locked() {
         continue;
       }
     }
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-    const int idle = 30, interval = 10, count = 3;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    struct IntOption {
+      int level, name, value;
+      const char* what;
+    };
+    const IntOption options[] = {{IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY"},
+                                 {SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE"},
+                                 {IPPROTO_TCP, TCP_KEEPIDLE, 30, "TCP_KEEPIDLE"},
+                                 {IPPROTO_TCP, TCP_KEEPINTVL, 10, "TCP_KEEPINTVL"},
+                                 {IPPROTO_TCP, TCP_KEEPCNT, 3, "TCP_KEEPCNT"}};
+    bool configured = true;
+    for (const auto& o : options) {
+      if (::setsockopt(fd, o.level, o.name, &o.value, sizeof o.value) != 0) {
+        last = fail_errno("connect " + where + ": " + o.what, errno).error();
+        configured = false;
+        break;
+      }
+    }
+    if (!configured) {
+      ::close(fd);
+      continue;
+    }
     fd_ = fd;
     break;
   }

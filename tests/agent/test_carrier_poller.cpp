@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent/carrier_poller.hpp"
+#include "common/unique_fd.hpp"
 
 using mixnet::agent::CarrierPoller;
 
@@ -19,18 +20,18 @@ namespace {
 struct CarrierFile {
   std::string dir;
   std::string path;
-  int fd = -1;
+  mixnet::UniqueFd fd;
   explicit CarrierFile(const std::string& content) {
     char tmpl[] = "/tmp/mixnet-carrier-test-XXXXXX";
     REQUIRE(::mkdtemp(tmpl) != nullptr);
     dir = tmpl;
     path = dir + "/carrier";
     std::ofstream(path) << content;
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    REQUIRE(fd >= 0);
+    fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    REQUIRE(fd.valid());
   }
   ~CarrierFile() {
-    if (fd >= 0) ::close(fd);
+    fd.reset();
     ::unlink(path.c_str());
     ::rmdir(dir.c_str());
   }
@@ -44,32 +45,32 @@ struct CarrierFile {
 TEST_CASE("carrier poller: one read of a carrier file", "[agent][carrier]") {
   {
     CarrierFile f("1\n");
-    CHECK(CarrierPoller::read_carrier(f.fd) == std::optional<bool>(true));
+    CHECK(CarrierPoller::read_carrier(f.fd.get()) == std::optional<bool>(true));
     // Each read starts at offset 0 (sysfs regenerates the attribute): a second read agrees.
-    CHECK(CarrierPoller::read_carrier(f.fd) == std::optional<bool>(true));
+    CHECK(CarrierPoller::read_carrier(f.fd.get()) == std::optional<bool>(true));
   }
   {
     CarrierFile f("0\n");
-    CHECK(CarrierPoller::read_carrier(f.fd) == std::optional<bool>(false));
-    CHECK(CarrierPoller::read_carrier(f.fd) == std::optional<bool>(false));
+    CHECK(CarrierPoller::read_carrier(f.fd.get()) == std::optional<bool>(false));
+    CHECK(CarrierPoller::read_carrier(f.fd.get()) == std::optional<bool>(false));
   }
   {
     CarrierFile f("1");   // no newline
-    CHECK(CarrierPoller::read_carrier(f.fd) == std::optional<bool>(true));
+    CHECK(CarrierPoller::read_carrier(f.fd.get()) == std::optional<bool>(true));
   }
   {
     CarrierFile f("x");
-    CHECK_FALSE(CarrierPoller::read_carrier(f.fd).has_value());
+    CHECK_FALSE(CarrierPoller::read_carrier(f.fd.get()).has_value());
   }
   {
     CarrierFile f("");   // what a read of a port that is not running amounts to: nothing
-    CHECK_FALSE(CarrierPoller::read_carrier(f.fd).has_value());
+    CHECK_FALSE(CarrierPoller::read_carrier(f.fd.get()).has_value());
   }
   {
     CarrierFile f("1\n");
     // The content is read anew each time, as sysfs's is.
     std::ofstream(f.path, std::ios::trunc) << "0\n";
-    CHECK(CarrierPoller::read_carrier(f.fd) == std::optional<bool>(false));
+    CHECK(CarrierPoller::read_carrier(f.fd.get()) == std::optional<bool>(false));
   }
 }
 
@@ -78,17 +79,16 @@ TEST_CASE("carrier poller: a closed or invalid fd reads as nothing", "[agent][ca
   int fd = -1;
   {
     CarrierFile f("1\n");
-    fd = ::dup(f.fd);
+    fd = ::dup(f.fd.get());
     REQUIRE(fd >= 0);
     CHECK(CarrierPoller::read_carrier(fd) == std::optional<bool>(true));
   }
   REQUIRE(::close(fd) == 0);
   CHECK_FALSE(CarrierPoller::read_carrier(fd).has_value());   // EBADF
   // A directory opens but does not read (EISDIR).
-  const int dir_fd = ::open("/tmp", O_RDONLY | O_CLOEXEC);
-  REQUIRE(dir_fd >= 0);
-  CHECK_FALSE(CarrierPoller::read_carrier(dir_fd).has_value());
-  ::close(dir_fd);
+  const mixnet::UniqueFd dir_fd(::open("/tmp", O_RDONLY | O_CLOEXEC));
+  REQUIRE(dir_fd.valid());
+  CHECK_FALSE(CarrierPoller::read_carrier(dir_fd.get()).has_value());
 }
 
 TEST_CASE("carrier poller: a poller with no port it can open starts no thread and reports nothing",
@@ -107,17 +107,17 @@ TEST_CASE("carrier poller: a poller with no port it can open starts no thread an
 TEST_CASE("carrier poller: one read of a transition counter file", "[agent][carrier]") {
   {
     CarrierFile f("17\n");
-    CHECK(CarrierPoller::read_count(f.fd) == std::optional<std::uint64_t>(17));
-    CHECK(CarrierPoller::read_count(f.fd) == std::optional<std::uint64_t>(17));   // from offset 0 again
+    CHECK(CarrierPoller::read_count(f.fd.get()) == std::optional<std::uint64_t>(17));
+    CHECK(CarrierPoller::read_count(f.fd.get()) == std::optional<std::uint64_t>(17));   // from offset 0 again
   }
   {
     CarrierFile f("0");
-    CHECK(CarrierPoller::read_count(f.fd) == std::optional<std::uint64_t>(0));
+    CHECK(CarrierPoller::read_count(f.fd.get()) == std::optional<std::uint64_t>(0));
   }
   for (const std::string bad : {"", "x", "-1", "12a\n", "\n"}) {
     INFO("'" << bad << "'");
     CarrierFile f(bad);
-    CHECK_FALSE(CarrierPoller::read_count(f.fd).has_value());
+    CHECK_FALSE(CarrierPoller::read_count(f.fd.get()).has_value());
   }
   CHECK_FALSE(CarrierPoller::read_count(-1).has_value());
 }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "common/cidr.hpp"
 #include "common/http/target.hpp"
 #include "common/wire/agent_api.hpp"
 
@@ -28,8 +29,8 @@ void configure(std::string_view body) {
   }
   check(!req->empty());
   check(!req->mtu || (*req->mtu >= wire::kMinMtu && *req->mtu <= wire::kMaxMtu));
-  for (const auto& a : req->add_addresses) check(wire::normalize_cidr(a, "a").value_or("") == a);
-  for (const auto& a : req->remove_addresses) check(wire::normalize_cidr(a, "a").value_or("") == a);
+  for (const auto& a : req->add_addresses) check(normalize_cidr(a, "a").value_or("") == a);
+  for (const auto& a : req->remove_addresses) check(normalize_cidr(a, "a").value_or("") == a);
   const nlohmann::json j = *req;
   auto again = wire::parse_configure_request(j);
   check(again.has_value());
@@ -76,8 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 2: query(rest, true); break;
     case 3: query(rest, false); break;
     default: {
-      auto cidr = wire::normalize_cidr(rest, "address");
-      if (cidr) check(wire::normalize_cidr(*cidr, "address").value_or("") == *cidr);
+      auto cidr = normalize_cidr(rest, "address");
+      if (cidr) check(normalize_cidr(*cidr, "address").value_or("") == *cidr);
       break;
     }
   }

@@ -1,7 +1,8 @@
 #include "tools/lab/lab_inventory.hpp"
 
-#include <fstream>
 #include <yaml-cpp/yaml.h>
+
+#include "common/token_file.hpp"
 
 namespace mixnet::lab {
 
@@ -39,9 +40,9 @@ Result<RunningLab> read_running_lab(const std::string& dir) {
   } catch (const YAML::Exception& e) {
     return fail(Errc::not_found, "cannot read the lab's inventory " + path + ": " + e.what());
   }
-  std::ifstream t(dir + "/token");
-  std::getline(t, lab.token);
-  if (lab.token.empty()) return fail(Errc::not_found, "cannot read the lab's token " + dir + "/token");
+  auto token = read_token_file(dir + "/token", "token");
+  if (!token) return fail(Errc::not_found, "cannot read the lab's token: " + token.error().message);
+  lab.token = std::move(token->token);
   return lab;
 }
 

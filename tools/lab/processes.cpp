@@ -15,6 +15,8 @@
 #include <thread>
 #include <unistd.h>
 
+#include "common/unique_fd.hpp"
+
 extern char** environ;
 
 namespace mixnet::lab {
@@ -29,16 +31,6 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   out.push_back(nullptr);
   return out;
 }
-
-// Pipe ends we own; closed on scope exit.
-struct Fd {
-  int fd = -1;
-  ~Fd() { close(); }
-  void close() {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
-};
 
 // The first executable PATH entry named `name` (or `name` itself when it has a slash).
 std::string find_in_path(const std::string& name) {
@@ -61,9 +53,9 @@ Result<ProgramResult> run_program(const std::vector<std::string>& argv, const st
                                   std::chrono::milliseconds timeout) {
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0) return fail_errno("pipe", errno);
-  Fd in_r{in_pipe[0]}, in_w{in_pipe[1]};
+  UniqueFd in_r{in_pipe[0]}, in_w{in_pipe[1]};  // pipe ends we own, closed on scope exit
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) return fail_errno("pipe", errno);
-  Fd out_r{out_pipe[0]}, out_w{out_pipe[1]};
+  UniqueFd out_r{out_pipe[0]}, out_w{out_pipe[1]};
 
   // fork + exec rather than posix_spawn: the child must die with us (PR_SET_PDEATHSIG). An `ip
   // -batch` orphaned by a kill -9 of `up` would go on creating links while `down` removes them.
@@ -76,42 +68,42 @@ Result<ProgramResult> run_program(const std::vector<std::string>& argv, const st
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // we died before the prctl took effect
-    ::dup2(in_r.fd, 0);
-    ::dup2(out_w.fd, 1);
-    ::dup2(out_w.fd, 2);
+    ::dup2(in_r.get(), 0);
+    ::dup2(out_w.get(), 1);
+    ::dup2(out_w.get(), 2);
     ::execve(path.c_str(), args.data(), environ);
     ::_exit(127);
   }
-  in_r.close();
-  out_w.close();
-  ::fcntl(in_w.fd, F_SETFL, O_NONBLOCK);
+  in_r.reset();
+  out_w.reset();
+  ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
 
   ProgramResult result;
   const auto deadline = Clock::now() + timeout;
   std::size_t written = 0;
-  if (input.empty()) in_w.close();
+  if (input.empty()) in_w.reset();
   bool timed_out = false;
-  while (out_r.fd >= 0) {
+  while (out_r.valid()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       timed_out = true;
       break;
     }
-    pollfd fds[2] = {{out_r.fd, POLLIN, 0}, {in_w.fd, POLLOUT, 0}};
-    const int n = ::poll(fds, in_w.fd >= 0 ? 2 : 1, static_cast<int>(left));
+    pollfd fds[2] = {{out_r.get(), POLLIN, 0}, {in_w.get(), POLLOUT, 0}};
+    const int n = ::poll(fds, in_w.valid() ? 2 : 1, static_cast<int>(left));
     if (n < 0 && errno != EINTR) break;
     if (n <= 0) continue;
-    if (in_w.fd >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
-      const ssize_t w = ::write(in_w.fd, input.data() + written, input.size() - written);
+    if (in_w.valid() && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+      const ssize_t w = ::write(in_w.get(), input.data() + written, input.size() - written);
       if (w > 0) written += static_cast<std::size_t>(w);
-      if (w < 0 && errno != EAGAIN) in_w.close();
-      if (written == input.size()) in_w.close();
+      if (w < 0 && errno != EAGAIN) in_w.reset();
+      if (written == input.size()) in_w.reset();
     }
     if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       char buf[8192];
-      const ssize_t r = ::read(out_r.fd, buf, sizeof buf);
+      const ssize_t r = ::read(out_r.get(), buf, sizeof buf);
       if (r > 0 && result.output.size() < (1u << 20)) result.output.append(buf, static_cast<std::size_t>(r));
-      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) out_r.close();
+      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) out_r.reset();
     }
   }
   if (timed_out) ::kill(pid, SIGKILL);

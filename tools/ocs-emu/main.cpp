@@ -13,6 +13,7 @@
 #include "common/thread_priority.hpp"
 // The composition root: the one place that puts the lab's plane (--lab-plane) into an emulator.
 // The plane depends on the emulator's vocabulary only (emulator_types.hpp), never the reverse.
+#include "common/token_file.hpp"
 #include "tools/lab/plane/netns_plane.hpp"
 #include "tools/ocs-emu/emulator.hpp"
 
@@ -160,9 +161,9 @@ int main(int argc, char** argv) {
     o.password = *p;
   }
   if (!control_token_file.empty()) {
-    auto t = read_secret(control_token_file);
-    if (!t || t->empty()) return usage("--control-token-file", "cannot read a token from " + control_token_file);
-    o.control_token = *t;
+    auto t = mixnet::read_token_file(control_token_file, "control-token-file");
+    if (!t) return usage("--control-token-file", t.error().message);
+    o.control_token = std::move(t->token);
   }
   o.serve_tl1 = !no_tl1;
   o.serve_rest = !no_rest;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/http/target.hpp"
+#include "common/text.hpp"
 
 namespace mixnet::ocs_emu {
 
@@ -27,12 +28,6 @@ std::string lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
 }
 
 RestResponse error(unsigned status, std::string_view tag, std::string_view message) {
@@ -380,7 +375,7 @@ RestResponse Handler::run() {
   while (path_.size() > 1 && path_.back() == '/') path_.pop_back();
 
   if (!req_.body.empty() || req_.method == "POST" || req_.method == "PUT" || req_.method == "PATCH") {
-    const std::string ct = lower(trim(req_.content_type.substr(0, req_.content_type.find(';'))));
+    const std::string ct = lower(trim(req_.content_type.substr(0, req_.content_type.find(';')), " \t"));
     if (!ct.empty() && ct != kYangJson && ct != "application/json") {
       return error(415, "invalid-value", "media type must be application/yang-data+json or application/json");
     }
@@ -460,7 +455,7 @@ std::string restconf_error_body(std::string_view tag, std::string_view message) 
 bool basic_auth_matches(std::string_view header, std::string_view user, std::string_view password) {
   constexpr std::string_view prefix = "Basic ";
   if (header.size() < prefix.size() || lower(header.substr(0, prefix.size())) != "basic ") return false;
-  const auto decoded = base64_decode(trim(header.substr(prefix.size())));
+  const auto decoded = base64_decode(trim(header.substr(prefix.size()), " \t"));
   if (!decoded) return false;
   const std::string expected = std::string(user) + ":" + std::string(password);
   // Constant time over the expected credentials, whatever was sent.

@@ -20,14 +20,14 @@ using namespace mixnet::agent::traffic;
 namespace {
 
 struct LoopbackPair {
-  Fd sender;
-  Fd receiver;
+  UniqueFd sender;
+  UniqueFd receiver;
 };
 
 // A connected TCP pair on 127.0.0.1 (the kernel picks the port); send and receive timeouts keep a
 // broken test from hanging (the sender's thread is joined when a failed REQUIRE unwinds).
 LoopbackPair connect_loopback() {
-  Fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   REQUIRE(listener.valid());
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -36,9 +36,9 @@ LoopbackPair connect_loopback() {
   REQUIRE(::listen(listener.get(), 1) == 0);
   socklen_t len = sizeof a;
   REQUIRE(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  LoopbackPair p{Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)), Fd()};
+  LoopbackPair p{UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)), UniqueFd()};
   REQUIRE(::connect(p.sender.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  p.receiver = Fd(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  p.receiver = UniqueFd(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
   REQUIRE(p.receiver.valid());
   timeval tv{.tv_sec = 5, .tv_usec = 0};
   REQUIRE(::setsockopt(p.receiver.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);

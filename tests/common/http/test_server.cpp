@@ -183,7 +183,7 @@ TEST_CASE("a silent client is disconnected at the read deadline", "[http][server
   const char partial[] = "GET /v1/hel";
   REQUIRE(::write(fd, partial, sizeof partial - 1) > 0);
   timeval tv{2, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  REQUIRE(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0);
   char buf[64];
   const auto n = ::read(fd, buf, sizeof buf);
   ::close(fd);

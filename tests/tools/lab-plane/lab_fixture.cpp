@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "common/unique_fd.hpp"
+
 namespace mixnet::testing {
 
 using nlohmann::json;
@@ -23,21 +25,12 @@ namespace {
 
 constexpr std::uint16_t kProbeType = 0x88b5;   // IEEE local experimental ethertype
 
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f = -1) : fd(f) {}
-  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
-  Fd& operator=(Fd&& o) noexcept {
-    std::swap(fd, o.fd);
-    return *this;
-  }
-  ~Fd() { if (fd >= 0) ::close(fd); }
-};
-
 void set_timeouts(int fd, int seconds) {
   timeval tv{seconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0) {
+    throw std::runtime_error(std::string("socket timeouts: ") + std::strerror(errno));
+  }
 }
 
 // A raw socket on the NIC port "ocs0" of the calling thread's namespace; returns (fd, ifindex).
@@ -168,12 +161,12 @@ HttpReply PlaneLab::control(const std::string& method, const std::string& target
 
 std::vector<bool> frame_reaches(PlaneLab& lab, std::size_t from, const std::vector<std::size_t>& others,
                                 std::chrono::milliseconds wait) {
-  std::vector<Fd> receivers;
+  std::vector<UniqueFd> receivers;
   for (std::size_t o : others) receivers.emplace_back(lab.net.run_in(lab.ports[o].host, [] { return open_raw().first; }));
   const std::string marker = fmt::format("mxt-plane-{}", std::random_device{}());
   lab.net.run_in(lab.ports[from].host, [&] {
     auto [raw, index] = open_raw();
-    Fd fd(raw);
+    UniqueFd fd(raw);
     std::vector<unsigned char> frame(64, 0);
     std::memset(frame.data(), 0xff, 6);                              // broadcast
     const unsigned char src[6] = {0x02, 0, 0, 0, 0, 0x01};
@@ -186,7 +179,7 @@ std::vector<bool> frame_reaches(PlaneLab& lab, std::size_t from, const std::vect
     to.sll_ifindex = index;
     to.sll_halen = 6;
     std::memset(to.sll_addr, 0xff, 6);
-    if (::sendto(fd.fd, frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) {
+    if (::sendto(fd.get(), frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0) {
       throw std::runtime_error(std::string("send probe frame: ") + std::strerror(errno));
     }
   });
@@ -198,7 +191,7 @@ std::vector<bool> frame_reaches(PlaneLab& lab, std::size_t from, const std::vect
       for (int n = 0; n < 64; ++n) {   // drain, bounded
         sockaddr_ll sll{};
         socklen_t len = sizeof sll;
-        const ssize_t r = ::recvfrom(receivers[k].fd, buf.data(), buf.size(), MSG_DONTWAIT,
+        const ssize_t r = ::recvfrom(receivers[k].get(), buf.data(), buf.size(), MSG_DONTWAIT,
                                      reinterpret_cast<sockaddr*>(&sll), &len);
         if (r <= 0) break;
         if (sll.sll_pkttype == PACKET_OUTGOING) continue;
@@ -215,10 +208,13 @@ std::vector<bool> frame_reaches(PlaneLab& lab, std::size_t from, const std::vect
 
 double tcp_mbit(PlaneLab& lab, std::size_t from, std::size_t to, std::size_t bytes) {
   constexpr unsigned short kPort = 5201;
-  Fd listener(lab.net.run_in(lab.ports[to].host, [&] {
+  UniqueFd listener(lab.net.run_in(lab.ports[to].host, [&] {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
+      ::close(fd);
+      throw std::runtime_error(std::string("SO_REUSEADDR: ") + std::strerror(errno));
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(kPort);
@@ -232,48 +228,48 @@ double tcp_mbit(PlaneLab& lab, std::size_t from, std::size_t to, std::size_t byt
   }));
   std::size_t received = 0;
   std::thread server([&] {
-    Fd conn(::accept(listener.fd, nullptr, nullptr));
-    if (conn.fd < 0) return;
-    set_timeouts(conn.fd, 30);
+    UniqueFd conn(::accept(listener.get(), nullptr, nullptr));
+    if (!conn.valid()) return;
+    set_timeouts(conn.get(), 30);
     std::vector<char> buf(64 * 1024);
     for (;;) {
-      const ssize_t r = ::recv(conn.fd, buf.data(), buf.size(), 0);
+      const ssize_t r = ::recv(conn.get(), buf.data(), buf.size(), 0);
       if (r <= 0) break;
       received += static_cast<std::size_t>(r);
     }
     const char ack = 'k';
-    (void)::send(conn.fd, &ack, 1, MSG_NOSIGNAL);
+    (void)::send(conn.get(), &ack, 1, MSG_NOSIGNAL);
   });
   double mbit = 0;
   std::string failure;
   try {
     mbit = lab.net.run_in(lab.ports[from].host, [&] {
-      Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-      set_timeouts(fd.fd, 30);
+      UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+      set_timeouts(fd.get(), 30);
       sockaddr_in a{};
       a.sin_family = AF_INET;
       a.sin_port = htons(kPort);
       ::inet_pton(AF_INET, lab.ports[to].address.c_str(), &a.sin_addr);
       const auto start = std::chrono::steady_clock::now();
-      if (::connect(fd.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
         throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
       }
       std::vector<char> chunk(64 * 1024, 'x');
       std::size_t sent = 0;
       while (sent < bytes) {
-        const ssize_t w = ::send(fd.fd, chunk.data(), std::min(chunk.size(), bytes - sent), MSG_NOSIGNAL);
+        const ssize_t w = ::send(fd.get(), chunk.data(), std::min(chunk.size(), bytes - sent), MSG_NOSIGNAL);
         if (w <= 0) throw std::runtime_error(std::string("send: ") + std::strerror(errno));
         sent += static_cast<std::size_t>(w);
       }
-      ::shutdown(fd.fd, SHUT_WR);
+      ::shutdown(fd.get(), SHUT_WR);
       char ack = 0;
-      if (::recv(fd.fd, &ack, 1, 0) != 1) throw std::runtime_error("no acknowledgement from the receiver");
+      if (::recv(fd.get(), &ack, 1, 0) != 1) throw std::runtime_error("no acknowledgement from the receiver");
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return static_cast<double>(bytes) * 8 / 1e6 / s;
     });
   } catch (const std::exception& e) {
     failure = e.what();
-    ::shutdown(listener.fd, SHUT_RDWR);
+    ::shutdown(listener.get(), SHUT_RDWR);
   }
   server.join();
   if (!failure.empty()) throw std::runtime_error(failure);

@@ -240,7 +240,10 @@ bool udp_reaches(const LabInventory& lab, const std::string& src_host, const std
       throw std::runtime_error("SO_BINDTODEVICE " + dev);
     }
     const int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
+      ::close(fd);
+      throw std::runtime_error("SO_REUSEADDR on " + dev);
+    }
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(port);
@@ -258,7 +261,10 @@ bool udp_reaches(const LabInventory& lab, const std::string& src_host, const std
       enter_namespace(dh.netns);
       const int fd = bound_socket(dp.name, dp.address, udp_port);
       const timeval tv{0, 100'000};
-      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      if (::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) {
+        ::close(fd);
+        throw std::runtime_error("SO_RCVTIMEO");
+      }
       ready = true;
       const auto end = Clock::now() + 2500ms;
       while (Clock::now() < end && !got) {

@@ -37,7 +37,11 @@ Tl1Client::Tl1Client(unsigned short port, std::chrono::milliseconds timeout) : t
     throw e;
   }
   int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+    const auto e = sys_error("TCP_NODELAY");
+    ::close(fd_);
+    throw e;
+  }
 }
 
 Tl1Client::~Tl1Client() {

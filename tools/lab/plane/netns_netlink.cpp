@@ -95,8 +95,12 @@ Result<SockPtr> connect_in(const std::string& netns) {
     }
     // Every wait for the kernel's reply has a deadline.
     timeval tv{kReplyTimeoutSeconds, 0};
-    ::setsockopt(nl_socket_get_fd(sock.get()), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(nl_socket_get_fd(sock.get()), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    const int nl_fd = nl_socket_get_fd(sock.get());
+    if (::setsockopt(nl_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+        ::setsockopt(nl_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0) {
+      out = fail_errno("rtnetlink reply deadline in " + netns, errno);
+      return;
+    }
     out = std::move(sock);
   });
   worker.join();

@@ -72,10 +72,9 @@ Result<void> NetnsPlane::set_cap(std::size_t i, std::optional<int> mbit) {
   return {};
 }
 
-Result<void> NetnsPlane::swap_ports(std::size_t a, std::size_t b) {
+void NetnsPlane::swap_ports(std::size_t a, std::size_t b) {
   std::swap(ends_[a].tx, ends_[b].tx);
   std::swap(ends_[a].rx, ends_[b].rx);
-  return {};
 }
 
 Result<void> NetnsPlane::apply_fault(const json& request) {

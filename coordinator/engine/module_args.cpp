@@ -1,10 +1,11 @@
-#include "coordinator/modules/io_args.hpp"
+#include "coordinator/engine/module_args.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
-namespace mixnet::coord::io_args {
+#include "common/json_keys.hpp"
+
+namespace mixnet::coord::module_args {
 
 namespace {
 
@@ -20,14 +21,7 @@ const nlohmann::json* find(const nlohmann::json& args, std::string_view key) {
 Result<void> only_keys(const nlohmann::json& args, std::initializer_list<std::string_view> known) {
   if (args.is_null()) return {};
   if (!args.is_object()) return fail(Errc::invalid_argument, "the arguments must be a mapping", "args");
-  for (const auto& [key, value] : args.items()) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      std::string list;
-      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return fail(Errc::invalid_argument, "unknown argument '" + key + "' (known: " + list + ")", key);
-    }
-  }
-  return {};
+  return json_keys::only_keys(args, known, {}, "argument");
 }
 
 bool templated(const nlohmann::json& args, std::string_view key) {
@@ -79,4 +73,4 @@ Result<std::optional<bool>> bool_arg(const nlohmann::json& args, std::string_vie
 
 StepResult step_error(const Error& e) { return StepResult::failure(e.describe()); }
 
-}  // namespace mixnet::coord::io_args
+}  // namespace mixnet::coord::module_args

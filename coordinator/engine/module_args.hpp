@@ -1,7 +1,8 @@
 #pragma once
-// Argument checks shared by the switch and link modules (ocs.apply, ocs.clear, links.verify,
-// nic.configure). Every error names the argument (Error::field). A templated value
-// ("{{ ... }}") passes the load-time shape check and is checked again, resolved, at run time.
+// Argument checks every module shares (ocs.apply, ocs.clear, links.verify, nic.configure,
+// hosts.verify, eps.verify, measure.*, traffic.run). Every error names the argument
+// (Error::field). A templated value ("{{ ... }}") passes the load-time shape check and is checked
+// again, resolved, at run time.
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -13,9 +14,10 @@
 #include "common/result.hpp"
 #include "coordinator/engine/module.hpp"
 
-namespace mixnet::coord::io_args {
+namespace mixnet::coord::module_args {
 
-// args must be an object (or null: no arguments) holding only `known` keys.
+// args must be an object (or null: no arguments) holding only `known` keys
+// (common/json_keys.hpp's rule: "unknown argument (accepted: ...)", naming the key).
 Result<void> only_keys(const nlohmann::json& args, std::initializer_list<std::string_view> known);
 
 // The value of `key`, or nullopt when absent or null. Wrong types are errors naming the key.
@@ -29,4 +31,4 @@ bool templated(const nlohmann::json& args, std::string_view key);
 // A step result that failed as a whole, with the error's text.
 StepResult step_error(const Error& e);
 
-}  // namespace mixnet::coord::io_args
+}  // namespace mixnet::coord::module_args

@@ -1,16 +1,15 @@
-// normalize_cidr: the one place where an interface address typed by a person or sent over the API
-// is checked, so the kernel never sees anything but a canonical unicast address with a prefix.
+#include "common/cidr.hpp"
+
 #include <arpa/inet.h>
 
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include <fmt/format.h>
 
-#include "hwdrivers/nic/netlink_links.hpp"
-
-namespace mixnet::nic {
+namespace mixnet {
 
 namespace {
 
@@ -52,6 +51,8 @@ bool is_unicast_v6(const in6_addr& a) {
 Result<std::string> normalize_cidr(std::string_view cidr, std::string_view field) {
   if (cidr.empty()) return bad(field, cidr, "is empty");
   if (cidr.size() > kMaxCidrText) return bad(field, cidr, "is too long");
+  // inet_pton reads a C string: an embedded NUL would hide whatever follows it.
+  if (cidr.find('\0') != std::string_view::npos) return bad(field, cidr, "contains a NUL byte");
   const auto slash = cidr.find('/');
   if (slash == std::string_view::npos) return bad(field, cidr, "has no /prefix");
   const std::string addr_text(cidr.substr(0, slash));
@@ -84,4 +85,4 @@ Result<std::string> normalize_cidr(std::string_view cidr, std::string_view field
   return fmt::format("{}/{}", text.data(), prefix);
 }
 
-}  // namespace mixnet::nic
+}  // namespace mixnet
