@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <optional>
-#include <thread>
 
 #include "common/clock.hpp"
+#include "coordinator/engine/interruptible_sleep.hpp"
 
 namespace mixnet::coord {
 
@@ -156,7 +156,9 @@ std::vector<TrafficReply> wait_traffic_runs(AgentPool& pool, const std::vector<T
   std::vector<std::optional<TrafficReply>> last(calls.size());
   // Per entry: 0 poll without bins, 1 finished and wants its bins (one more read), 2 settled.
   std::vector<int> phase(calls.size(), 0);
-  const auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(); };
+  static const std::atomic<bool> never{false};
+  const std::atomic<bool>& cancel = options.cancel != nullptr ? *options.cancel : never;
+  const auto cancelled = [&] { return cancel.load(); };
   for (;;) {
     std::vector<TrafficReadCall> batch;
     std::vector<std::size_t> index;
@@ -190,11 +192,8 @@ std::vector<TrafficReply> wait_traffic_runs(AgentPool& pool, const std::vector<T
     // Sleep only when some run is still unfinished (a bins read goes at once), never past the deadline.
     const bool polling = std::any_of(phase.begin(), phase.end(), [](int p) { return p == 0; });
     if (polling) {
-      const std::int64_t wake = std::min(monotonic_ns() + static_cast<std::int64_t>(options.poll.count()) * 1'000'000,
-                                         options.deadline_ns);
-      while (monotonic_ns() < wake && !cancelled()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(20, options.poll.count())));
-      }
+      // Cancel and the deadline end the sleep early; the loop's head then stops.
+      (void)sleep_for_ns(static_cast<std::int64_t>(options.poll.count()) * 1'000'000, cancel, options.deadline_ns);
     }
   }
   std::vector<TrafficReply> out;

@@ -57,8 +57,10 @@ ClockDrift drift_between(const ClockOffset& before, const ClockOffset& after) {
 }
 
 Timestamp align(const ClockOffset& offset, std::int64_t agent_ns, std::int64_t own_uncertainty_ns) {
-  return Timestamp{agent_ns - offset.offset_ns, own_uncertainty_ns + offset.uncertainty_ns, offset.uncertainty_ns,
-                   offset.clock};
+  return Timestamp{align_ns(offset.offset_ns, agent_ns), own_uncertainty_ns + offset.uncertainty_ns,
+                   offset.uncertainty_ns, offset.clock};
 }
+
+std::int64_t align_ns(std::int64_t offset_ns, std::int64_t agent_ns) { return agent_ns - offset_ns; }
 
 }  // namespace mixnet::coord::measure

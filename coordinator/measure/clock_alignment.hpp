@@ -68,4 +68,8 @@ ClockDrift drift_between(const ClockOffset& before, const ClockOffset& after);
 // width, say); the alignment's uncertainty is added to it.
 Timestamp align(const ClockOffset& offset, std::int64_t agent_ns, std::int64_t own_uncertainty_ns = 0);
 
+// The same moment as a bare number, for a caller that holds only the offset's value (the link
+// verifier, from AgentPool::clock_offset_ns): align()'s arithmetic, without the uncertainty.
+[[nodiscard]] std::int64_t align_ns(std::int64_t offset_ns, std::int64_t agent_ns);
+
 }  // namespace mixnet::coord::measure

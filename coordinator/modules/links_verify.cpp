@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
+#include "coordinator/measure/clock_alignment.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/engine/module_args.hpp"
@@ -62,7 +63,7 @@ nlohmann::json link_state_json(const PortVerdict& v) {
     j["oper_state"] = s->oper_state;
     if (s->link_up_ns != 0) {
       j["link_up_ns"] = s->link_up_ns;   // the agent's clock
-      if (v.clock_offset_ns) j["link_up_coord_ns"] = s->link_up_ns - *v.clock_offset_ns;
+      if (v.clock_offset_ns) j["link_up_coord_ns"] = measure::align_ns(*v.clock_offset_ns, s->link_up_ns);
     } else {
       j["link_up_ns"] = nullptr;
     }

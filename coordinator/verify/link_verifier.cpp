@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
+#include "coordinator/measure/clock_alignment.hpp"
 
 namespace mixnet::coord {
 
@@ -173,8 +174,10 @@ class Verifier {
     ++done_;
     for (const PortRef* p : {&r.exp.a, &r.exp.b}) {
       if (const PortLinkState* s = state(*p); s != nullptr && s->link_up_ns != 0) {
+        // On the coordinator's clock where the offset is known, else the agent's as is.
         const auto off = pool_.clock_offset_ns(p->host);
-        report_.last_link_up_ns = std::max(report_.last_link_up_ns, s->link_up_ns - off.value_or(0));
+        const std::int64_t up = off ? measure::align_ns(*off, s->link_up_ns) : s->link_up_ns;
+        report_.last_link_up_ns = std::max(report_.last_link_up_ns, up);
       }
     }
     report_.all_verified_ns = realtime_ns();

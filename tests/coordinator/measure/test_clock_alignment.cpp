@@ -45,6 +45,8 @@ TEST_CASE("clock offset comes from the shortest round trip and its uncertainty c
   CHECK(t.uncertainty_ns == est->uncertainty_ns + 1000);
   CHECK(t.clock_uncertainty_ns == est->uncertainty_ns);
   CHECK(t.clock == "agent:h1");
+  // The bare number (for callers holding only the offset's value) is the same moment.
+  CHECK(align_ns(est->offset_ns, true_local + offset) == t.ns);
 }
 
 TEST_CASE("the worst asymmetry (all delay one way) still sits on the uncertainty bound") {
