@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/token_file.hpp"
 #include "common/wire/ground_truth.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/agents/http_multi.hpp"
@@ -35,9 +36,9 @@ Result<TruthReader> TruthReader::open(const GroundTruth& where) {
   TruthReader r;
   r.url_ = where.url;
   if (!where.token_file.empty()) {
-    auto token = read_token_file(where.token_file);
+    auto token = read_token_file(where.token_file, "ground_truth.token_file");
     if (!token) return fail(Errc::invalid_argument, token.error().message, "ground_truth.token_file");
-    r.token_ = *token;
+    r.token_ = std::move(token->token);
   }
   return r;
 }
