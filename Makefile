@@ -1,33 +1,56 @@
 # MixNet Testbed. The quick start is `make demo` and `make test` (as root on Debian 12);
 # both install any missing Debian packages first.
+SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
 # ccache keys on paths relative to the checkout, so a fresh clone elsewhere (CI) reuses the cache.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
+# Ninja when installed (scripts/install-deps.sh installs it): it schedules across targets, where
+# make waits for each library to be linked, and prints one line per file instead of directory noise.
+GENERATOR ?= $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
+# What scripts/demo.sh runs: mixnet-lab starts the agents and the OCS emulator beside it.
+DEMO_BINARIES := mixnet-lab mixnet-coord mixnet-agent mixnet-ocs-emu
 
-.PHONY: all deps build build-asan build-fuzz test test-unit test-asan fuzz demo bench clean
+.PHONY: all deps build build-asan build-fuzz test test-unit fuzz demo bench clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
 
+# $(call configure,DIR,CMAKE ARGS): configure DIR quietly (errors still show). A folder configured
+# for another generator (an older checkout used make) is started afresh: CMake cannot switch it.
+define configure
+	if [ -f $(1)/CMakeCache.txt ] && ! grep -qxF 'CMAKE_GENERATOR:INTERNAL=$(GENERATOR)' $(1)/CMakeCache.txt; then \
+	  echo "$(1): configured for another generator; configuring it afresh"; rm -rf $(1); fi; \
+	cmake -S . -B $(1) -G '$(GENERATOR)' $(2) >/dev/null
+endef
+
+# $(call timed,TITLE,COMMANDS): run COMMANDS and say how long they took.
+define timed
+	t0=$$SECONDS; { $(2); } && echo "== $(1): done in $$((SECONDS - t0)) s"
+endef
+
+# Everything: the programs, the benchmarks and every test binary.
 build: deps
-	@cmake -S . -B build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
-	@cmake --build build -j$(JOBS)
+	@$(call timed,build (RelWithDebInfo),$(call configure,build,-DCMAKE_BUILD_TYPE=$(BUILD_TYPE)) && \
+	  cmake --build build -j$(JOBS))
 
+# ASan + UBSan: only the test binaries and the programs they start (target mixnet_tests).
 build-asan: deps
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMIXNET_SANITIZE=ON >/dev/null
-	@cmake --build build-asan -j$(JOBS)
+	@$(call timed,build-asan (Debug + ASan + UBSan),$(call configure,build-asan,-DCMAKE_BUILD_TYPE=Debug -DMIXNET_SANITIZE=ON) && \
+	  cmake --build build-asan --target mixnet_tests -j$(JOBS))
 
-# Fuzz targets are built with AFL++'s classic g++ instrumentation (g++ 12, so C++23 works).
+# Fuzz targets are built with AFL++'s classic g++ instrumentation (g++ 12, so C++23 works), and
+# only they and the libraries they link (target fuzz_all).
 build-fuzz: deps
-	@AFL_QUIET=1 CXX=afl-g++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DMIXNET_FUZZ=ON -DMIXNET_SANITIZE=ON >/dev/null
-	@AFL_QUIET=1 cmake --build build-fuzz --target fuzz_all -j$(JOBS)
+	@$(call timed,build-fuzz (afl-g++ + ASan + UBSan),export AFL_QUIET=1 CXX=afl-g++ && \
+	  $(call configure,build-fuzz,-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DMIXNET_FUZZ=ON -DMIXNET_SANITIZE=ON) && \
+	  cmake --build build-fuzz --target fuzz_all -j$(JOBS))
 
 # Every test: unit and integration (namespaces, needs root), then the same under ASan+UBSan,
-# then each fuzz target for a bounded time.
+# then each fuzz target for a bounded time. Each build and each pass says how long it took.
 test: build build-asan build-fuzz
 	@scripts/run-tests.sh
 
@@ -37,11 +60,17 @@ test-unit: build
 fuzz: build-fuzz
 	@scripts/run-fuzz.sh
 
-demo: build
+# Only what the demo runs is built, and quietly: the build's output is shown only if it fails.
+demo: deps
+	@echo "demo: building $(DEMO_BINARIES) (build/demo-build.log)..."
+	@$(call configure,build,-DCMAKE_BUILD_TYPE=$(BUILD_TYPE))
+	@cmake --build build --target $(DEMO_BINARIES) -j$(JOBS) >build/demo-build.log 2>&1 || \
+	  { cat build/demo-build.log; echo "demo: the build failed (above)"; exit 1; }
 	@scripts/demo.sh
 
+# Every benchmark but bench/fresh-clone-test.sh, which rebuilds everything in a clone (run by hand).
 bench: build
-	@for b in bench/*.sh; do echo "== $$b"; $$b || exit 1; done
+	@for b in bench/*.sh; do [ $$b = bench/fresh-clone-test.sh ] && continue; echo "== $$b"; $$b || exit 1; done
 
 clean:
 	rm -rf build build-asan build-fuzz fuzz-out

@@ -4,7 +4,8 @@
 # forwarding, fast link-training profile), proved by the bring-up playbook, then the main job:
 # the reconfiguration-latency playbook for a handful of repetitions, checked against the
 # emulator's ground truth. Prints the summary table and the path of the HTML report, and takes the
-# lab down on every exit path.
+# lab down on every exit path. `make demo` builds only the programs run here (DEMO_BINARIES in the
+# Makefile) and shows their build's output only when it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${DEMO_BIN:-build/bin}

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config ccache
+  build-essential cmake ninja-build lld pkg-config ccache
   libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev libyaml-cpp-dev libsqlite3-dev
   libnl-3-dev libnl-route-3-dev libibverbs-dev

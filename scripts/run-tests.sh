@@ -13,6 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 status=0
+start=$SECONDS
 run() {
   local title=$1; shift
   echo "== $title"
@@ -40,4 +41,5 @@ if [ -n "$left" ]; then
   echo "run-tests: namespaces left behind by a test: $left" >&2
   status=1
 fi
+echo "== all test passes: $((SECONDS - start)) s"
 exit $status
