@@ -103,15 +103,15 @@ LeaseHolder this_process_holder(std::string run_id, std::string holder, std::str
   return h;
 }
 
-OcsLease::OcsLease(int fd, std::string path, LeaseHolder holder) : fd_(fd), path_(std::move(path)), holder_(std::move(holder)) {}
+OcsLease::OcsLease(UniqueFd fd, std::string path, LeaseHolder holder)
+    : fd_(std::move(fd)), path_(std::move(path)), holder_(std::move(holder)) {}
 
-OcsLease::OcsLease(OcsLease&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)), holder_(std::move(other.holder_)) {}
+OcsLease::OcsLease(OcsLease&& other) noexcept = default;
 
+// The lease replaced here is dropped (its lock released) without blanking its record.
 OcsLease& OcsLease::operator=(OcsLease&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
+    fd_ = std::move(other.fd_);
     path_ = std::move(other.path_);
     holder_ = std::move(other.holder_);
   }
@@ -119,47 +119,41 @@ OcsLease& OcsLease::operator=(OcsLease&& other) noexcept {
 }
 
 OcsLease::~OcsLease() {
-  if (fd_ < 0) return;
+  if (!fd_.valid()) return;
   // Leave the file (another coordinator may have it open, waiting); blank the record so nobody
-  // reads a stale holder, then let close() drop the lock.
-  if (::ftruncate(fd_, 0) != 0) {
+  // reads a stale holder, then let fd_ close and drop the lock.
+  if (::ftruncate(fd_.get(), 0) != 0) {
     // Nothing to do: the lock goes with the descriptor either way.
   }
-  ::close(fd_);
 }
 
 Result<OcsLease> OcsLease::acquire(const std::string& dir, const LeaseHolder& me) {
   if (auto made = make_dirs(dir); !made) return std::unexpected(made.error());
   const std::string path = dir + "/" + lease_file_name(me.endpoint);
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return fail_errno("open lease file " + path, errno);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (!fd.valid()) return fail_errno("open lease file " + path, errno);
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
-    if (err != EWOULDBLOCK) {
-      ::close(fd);
-      return fail_errno("lock lease file " + path, err);
-    }
-    const auto other = parse_record(read_fd(fd));
-    ::close(fd);
+    if (err != EWOULDBLOCK) return fail_errno("lock lease file " + path, err);
+    const auto other = parse_record(read_fd(fd.get()));
+    fd.reset();
     std::string who = other ? other->describe() : std::string("a holder that has not written its name yet");
     return fail(Errc::conflict, "switch " + me.switch_name + " (" + me.endpoint + ") is leased by another coordinator: " + who +
                                     " (lock file " + path + "); wait for that run to end, or stop it");
   }
   const std::string record = to_json(me).dump() + "\n";
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, record.data(), record.size(), 0) != static_cast<ssize_t>(record.size())) {
+  if (::ftruncate(fd.get(), 0) != 0 ||
+      ::pwrite(fd.get(), record.data(), record.size(), 0) != static_cast<ssize_t>(record.size())) {
     const int err = errno;
-    ::close(fd);
     return fail_errno("write lease file " + path, err);
   }
-  return OcsLease(fd, path, me);
+  return OcsLease(std::move(fd), path, me);
 }
 
 std::optional<LeaseHolder> read_lease_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return std::nullopt;
-  auto record = parse_record(read_fd(fd));
-  ::close(fd);
-  return record;
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return std::nullopt;
+  return parse_record(read_fd(fd.get()));
 }
 
 }  // namespace mixnet::coord

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 
 namespace mixnet::coord {
 
@@ -58,8 +59,8 @@ class OcsLease {
   [[nodiscard]] const LeaseHolder& holder() const { return holder_; }
 
  private:
-  OcsLease(int fd, std::string path, LeaseHolder holder);
-  int fd_ = -1;
+  OcsLease(UniqueFd fd, std::string path, LeaseHolder holder);
+  UniqueFd fd_;
   std::string path_;
   LeaseHolder holder_;
 };

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
@@ -78,7 +79,7 @@ Tl1Session::~Tl1Session() {
   stop_cv_.notify_all();
   if (keepalive_thread_.joinable()) keepalive_thread_.join();
   std::lock_guard lock(mutex_);
-  if (fd_ >= 0) {
+  if (fd_.valid()) {
     // Log out politely, but never wait long for it.
     tl1::Command bye{.verb = "CANC-USER", .aid = options_.user, .trailing = {""}};
     (void)roundtrip(bye, std::chrono::milliseconds(500));
@@ -87,14 +88,13 @@ Tl1Session::~Tl1Session() {
 }
 
 void Tl1Session::close() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
   framer_.reset();
   early_.clear();
 }
 
 Result<void> Tl1Session::ensure_open() {
-  if (fd_ >= 0) return {};
+  if (fd_.valid()) return {};
   return open_locked();
 }
 
@@ -114,30 +114,27 @@ Result<void> Tl1Session::open_locked() {
 
   Error last{Errc::unavailable, "connect " + where + ": no address", {}};
   for (auto* ai = list; ai != nullptr; ai = ai->ai_next) {
-    const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
+    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
+    if (!fd.valid()) {
       last = fail_errno("socket", errno).error();
       continue;
     }
-    int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
+    int rc = ::connect(fd.get(), ai->ai_addr, ai->ai_addrlen);
     if (rc < 0 && errno != EINPROGRESS) {
       last = fail_errno("connect " + where, errno).error();
-      ::close(fd);
       continue;
     }
     if (rc < 0) {
-      if (auto w = wait_fd(fd, POLLOUT, deadline, "connect " + where); !w) {
+      if (auto w = wait_fd(fd.get(), POLLOUT, deadline, "connect " + where); !w) {
         last = w.error();
-        ::close(fd);
         continue;
       }
       int err = 0;
       socklen_t len = sizeof err;
-      if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
       if (err != 0) {
         last = fail_errno("connect " + where, err).error();
         if (err == ECONNREFUSED) last.code = Errc::unavailable;
-        ::close(fd);
         continue;
       }
     }
@@ -152,20 +149,17 @@ Result<void> Tl1Session::open_locked() {
                                  {IPPROTO_TCP, TCP_KEEPCNT, 3, "TCP_KEEPCNT"}};
     bool configured = true;
     for (const auto& o : options) {
-      if (::setsockopt(fd, o.level, o.name, &o.value, sizeof o.value) != 0) {
+      if (::setsockopt(fd.get(), o.level, o.name, &o.value, sizeof o.value) != 0) {
         last = fail_errno("connect " + where + ": " + o.what, errno).error();
         configured = false;
         break;
       }
     }
-    if (!configured) {
-      ::close(fd);
-      continue;
-    }
-    fd_ = fd;
+    if (!configured) continue;
+    fd_ = std::move(fd);
     break;
   }
-  if (fd_ < 0) return std::unexpected(last);
+  if (!fd_.valid()) return std::unexpected(last);
 
   // Log in, and wait for the reply: some switches refuse commands sent before it ("Login Not Active").
   tl1::Command login{.verb = "ACT-USER", .aid = tl1_string(options_.user), .trailing = {"", tl1_string(options_.password)}};
@@ -189,11 +183,11 @@ Result<void> Tl1Session::open_locked() {
 
 Result<void> Tl1Session::write_all(std::string_view bytes, std::int64_t deadline) {
   while (!bytes.empty()) {
-    const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    const auto n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (auto w = wait_fd(fd_, POLLOUT, deadline, "send to " + options_.host); !w) return w;
+        if (auto w = wait_fd(fd_.get(), POLLOUT, deadline, "send to " + options_.host); !w) return w;
         continue;
       }
       return fail_errno("send to " + options_.host, errno);
@@ -224,9 +218,9 @@ Result<tl1::Reply> Tl1Session::read_reply(const std::string& ctag, std::int64_t 
       early_.push_back(std::move(**next));
       if (early_.size() > 256) early_.pop_front();
     }
-    if (auto w = wait_fd(fd_, POLLIN, deadline, "reply from " + options_.host + " (ctag " + ctag + ")"); !w)
+    if (auto w = wait_fd(fd_.get(), POLLIN, deadline, "reply from " + options_.host + " (ctag " + ctag + ")"); !w)
       return std::unexpected(w.error());
-    const auto n = ::recv(fd_, buf, sizeof buf, 0);
+    const auto n = ::recv(fd_.get(), buf, sizeof buf, 0);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
       return std::unexpected(fail_errno("recv from " + options_.host, errno).error());
@@ -328,7 +322,7 @@ void Tl1Session::keepalive_loop() {
     {
       // try_lock: a driver operation in progress is activity enough.
       std::unique_lock lock(mutex_, std::try_to_lock);
-      if (lock.owns_lock() && fd_ >= 0 &&
+      if (lock.owns_lock() && fd_.valid() &&
           monotonic_ns() - last_io_mono_ns_ >= static_cast<std::int64_t>(period.count()) * 1'000'000) {
         auto r = roundtrip(options_.keepalive_command, std::chrono::milliseconds(0));
         if (!r && r.error().code != Errc::denied)

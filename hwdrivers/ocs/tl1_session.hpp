@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 #include "hwdrivers/ocs/tl1_codec.hpp"
 
 namespace mixnet::ocs {
@@ -79,7 +80,7 @@ class Tl1Session {
 
   // Counts sessions opened; a change between two calls means the session was lost in between.
   [[nodiscard]] std::uint64_t generation() const { return generation_; }
-  [[nodiscard]] bool is_open() const { return fd_ >= 0; }
+  [[nodiscard]] bool is_open() const { return fd_.valid(); }
   void close();   // drop the connection without logging out (the next execute() reconnects)
   [[nodiscard]] const Tl1SessionOptions& options() const { return options_; }
 
@@ -93,7 +94,7 @@ class Tl1Session {
 
   Tl1SessionOptions options_;
   std::mutex mutex_;
-  int fd_ = -1;
+  UniqueFd fd_;
   tl1::ReplyFramer framer_;
   std::uint64_t next_ctag_ = 1;
   std::uint64_t generation_ = 0;

@@ -4,28 +4,25 @@
 #include <fcntl.h>
 #include <fstream>
 #include <unistd.h>
+#include <utility>
 
 namespace mixnet::lab {
 
 Result<IntentLog> IntentLog::open(const std::string& dir) {
   const std::string path = dir + "/" + kStateFile;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return fail_errno("open " + path, errno);
-  return IntentLog(fd);
-}
-
-IntentLog::~IntentLog() {
-  if (fd_ >= 0) ::close(fd_);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (!fd.valid()) return fail_errno("open " + path, errno);
+  return IntentLog(std::move(fd));
 }
 
 Result<void> IntentLog::record(const nlohmann::json& entry) {
   const std::string line = entry.dump() + "\n";
   // One write of one line: O_APPEND keeps it whole unless the process dies inside the call, and
   // a torn last line is skipped by the reader.
-  const ssize_t n = ::write(fd_, line.data(), line.size());
+  const ssize_t n = ::write(fd_.get(), line.data(), line.size());
   if (n < 0) return fail_errno("write state file", errno);
   if (static_cast<std::size_t>(n) != line.size()) return fail(Errc::io, "short write to the state file");
-  if (::fdatasync(fd_) != 0) return fail_errno("sync state file", errno);
+  if (::fdatasync(fd_.get()) != 0) return fail_errno("sync state file", errno);
   return {};
 }
 

@@ -5,11 +5,13 @@
 // resource named but never created is simply not found. A torn last line is ignored.
 #include <string>
 #include <sys/types.h>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 
 namespace mixnet::lab {
 
@@ -37,17 +39,17 @@ class IntentLog {
  public:
   // Opens DIR/state.jsonl for appending (creating it, mode 600).
   static Result<IntentLog> open(const std::string& dir);
-  IntentLog(IntentLog&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  IntentLog(IntentLog&&) noexcept = default;
   IntentLog& operator=(IntentLog&&) = delete;
   IntentLog(const IntentLog&) = delete;
-  ~IntentLog();
+  ~IntentLog() = default;
 
   // Appends one record and syncs it; returns only once it is durable.
   Result<void> record(const nlohmann::json& entry);
 
  private:
-  explicit IntentLog(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  explicit IntentLog(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
 };
 
 // Reads DIR/state.jsonl; not_found when there is none.

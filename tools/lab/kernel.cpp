@@ -11,6 +11,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "common/unique_fd.hpp"
 #include "tools/lab/processes.hpp"
 
 namespace mixnet::lab {
@@ -54,28 +55,28 @@ Result<void> set_sysctls(const std::string& netns, const std::vector<std::pair<s
   // A fresh thread joins the namespace, so the calling thread stays where it was. Files under
   // /proc/sys/net belong to the namespace of whoever opens them.
   std::thread worker([&] {
-    const int fd = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    UniqueFd ns(::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns.valid()) {
       out = fail_errno("open namespace " + netns, errno);
       return;
     }
-    const int rc = ::setns(fd, CLONE_NEWNET);
+    const int rc = ::setns(ns.get(), CLONE_NEWNET);
     const int err = errno;
-    ::close(fd);
+    ns.reset();
     if (rc != 0) {
       out = fail_errno("enter namespace " + netns, err);
       return;
     }
     for (const auto& [key, value] : values) {
       const std::string path = "/proc/sys/" + key;
-      const int f = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-      if (f < 0) {
+      UniqueFd f(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!f.valid()) {
         out = fail_errno("open " + path + " in " + netns, errno);
         return;
       }
-      const ssize_t n = ::write(f, value.data(), value.size());
+      const ssize_t n = ::write(f.get(), value.data(), value.size());
       const int werr = errno;
-      ::close(f);
+      f.reset();
       if (n != static_cast<ssize_t>(value.size())) {
         out = fail_errno("write " + path + " in " + netns, werr);
         return;

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "common/unique_fd.hpp"
+
 namespace mixnet::lab {
 
 std::string port_mac(int host_index, const PlanPort& port, int index_in_kind) {
@@ -81,21 +83,21 @@ std::string render_plane_file(const LabPlan& plan) {
 
 Result<void> write_file(const std::string& path, const std::string& text, unsigned mode) {
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return fail_errno("create " + tmp, errno);
-  ::fchmod(fd, mode);  // the umask must not widen or narrow what we asked for
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd.valid()) return fail_errno("create " + tmp, errno);
+  ::fchmod(fd.get(), mode);  // the umask must not widen or narrow what we asked for
   std::size_t done = 0;
   while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
     if (n < 0) {
       const int err = errno;
-      ::close(fd);
+      fd.reset();
       ::unlink(tmp.c_str());
       return fail_errno("write " + tmp, err);
     }
     done += static_cast<std::size_t>(n);
   }
-  ::close(fd);
+  fd.reset();
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());

@@ -31,6 +31,8 @@
 #include <netlink/route/tc.h>
 #include <netlink/socket.h>
 
+#include "common/unique_fd.hpp"
+
 namespace mixnet::lab {
 
 namespace {
@@ -71,15 +73,15 @@ Result<SockPtr> connect_in(const std::string& netns) {
   Result<SockPtr> out = fail(Errc::internal, "not run");
   std::thread worker([&] {
     const std::string path = "/run/netns/" + netns;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns.valid()) {
       out = std::unexpected(fail_errno("netns: open " + path, errno).error());
       out.error().field = "netns";
       return;
     }
-    const int rc = ::setns(fd, CLONE_NEWNET);
+    const int rc = ::setns(ns.get(), CLONE_NEWNET);
     const int err = errno;
-    ::close(fd);
+    ns.reset();
     if (rc != 0) {
       out = fail_errno("setns " + path, err);
       return;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/json_keys.hpp"
 #include "tools/lab/plane/netns_plane.hpp"
 
 namespace mixnet::lab {
@@ -22,14 +23,8 @@ std::unexpected<Error> bad(const std::string& field, const std::string& why) {
   return fail(Errc::invalid_argument, fmt::format("{}: {}", field, why), field);
 }
 
-Result<void> only_keys(const json& j, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [key, value] : j.items()) {
-    bool ok = false;
-    for (auto a : allowed) ok = ok || key == a;
-    if (!ok) return bad(key, "unknown key for this fault kind");
-  }
-  return {};
-}
+// A key the fault's kind does not take, named by json_keys::only_keys's field.
+constexpr const char* kUnknownKey = "unknown key for this fault kind";
 
 Result<std::string> string_field(const json& j, const std::string& key) {
   if (!j.contains(key)) return bad(key, "missing");
@@ -85,7 +80,7 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
   std::optional<Error> error;
 
   if (*kind == "miswire") {
-    if (auto ok = only_keys(request, {"kind", "a", "b"}); !ok) return ok;
+    if (auto ok = json_keys::only_keys(request, {"kind", "a", "b"}); !ok) return bad(ok.error().field, kUnknownKey);
     auto a_id = string_field(request, "a");
     if (!a_id) return std::unexpected(a_id.error());
     auto b_id = string_field(request, "b");
@@ -111,7 +106,7 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
   }
 
   if (*kind == "dark") {
-    if (auto ok = only_keys(request, {"kind", "end"}); !ok) return ok;
+    if (auto ok = json_keys::only_keys(request, {"kind", "end"}); !ok) return bad(ok.error().field, kUnknownKey);
     auto id = string_field(request, "end");
     if (!id) return std::unexpected(id.error());
     auto i = find_end(*id, "end");
@@ -122,7 +117,9 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
   }
 
   if (*kind == "cap") {
-    if (auto ok = only_keys(request, {"kind", "end", "mbit"}); !ok) return ok;
+    if (auto ok = json_keys::only_keys(request, {"kind", "end", "mbit"}); !ok) {
+      return bad(ok.error().field, kUnknownKey);
+    }
     auto id = string_field(request, "end");
     if (!id) return std::unexpected(id.error());
     auto mbit = int_field(request, "mbit", 1, 10'000, std::nullopt);
@@ -133,7 +130,9 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
   }
 
   if (*kind == "flap") {
-    if (auto ok = only_keys(request, {"kind", "end", "count", "down_ms", "up_ms"}); !ok) return ok;
+    if (auto ok = json_keys::only_keys(request, {"kind", "end", "count", "down_ms", "up_ms"}); !ok) {
+      return bad(ok.error().field, kUnknownKey);
+    }
     auto id = string_field(request, "end");
     if (!id) return std::unexpected(id.error());
     auto count = int_field(request, "count", 1, kMaxFlaps, 1);

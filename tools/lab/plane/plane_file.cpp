@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/json_keys.hpp"
+
 namespace mixnet::lab {
 
 using nlohmann::json;
@@ -21,15 +23,6 @@ constexpr std::size_t kMaxEnds = 4096;
 
 std::unexpected<Error> bad(const std::string& field, const std::string& why) {
   return fail(Errc::invalid_argument, fmt::format("{}: {}", field, why), field);
-}
-
-Result<void> only_keys(const json& obj, std::initializer_list<std::string_view> allowed, const std::string& where) {
-  for (const auto& [key, value] : obj.items()) {
-    bool ok = false;
-    for (auto a : allowed) ok = ok || key == a;
-    if (!ok) return bad(where.empty() ? key : where + "." + key, "unknown key");
-  }
-  return {};
 }
 
 Result<std::string> name_field(const json& obj, const std::string& key, const std::string& field, bool netdev) {
@@ -61,7 +54,10 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
   const json root = json::parse(json_text, nullptr, false);
   if (root.is_discarded()) return fail(Errc::invalid_argument, "the plane file is not valid JSON", "file");
   if (!root.is_object()) return fail(Errc::invalid_argument, "the plane file must be a JSON object", "file");
-  if (auto ok = only_keys(root, {"netns", "profile", "seed", "ends"}, ""); !ok) return std::unexpected(ok.error());
+  // An unknown key reads "<field>: unknown key", as the file's other errors name their field.
+  if (auto ok = json_keys::only_keys(root, {"netns", "profile", "seed", "ends"}); !ok) {
+    return bad(ok.error().field, "unknown key");
+  }
 
   PlaneFile out;
   auto ns = name_field(root, "netns", "netns", false);
@@ -99,8 +95,8 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
     const json& e = root.at("ends")[i];
     const std::string where = fmt::format("ends[{}]", i);
     if (!e.is_object()) return bad(where, "must be an object");
-    if (auto ok = only_keys(e, {"id", "dev", "host_netns", "host_dev", "tx", "rx", "port"}, where); !ok) {
-      return std::unexpected(ok.error());
+    if (auto ok = json_keys::only_keys(e, {"id", "dev", "host_netns", "host_dev", "tx", "rx", "port"}, where); !ok) {
+      return bad(ok.error().field, "unknown key");
     }
     PlaneEnd end;
     auto id = name_field(e, "id", where + ".id", false);
