@@ -23,6 +23,9 @@ struct Inventory;
 class TopologySet;
 class AgentPool;    // coordinator/agents/agent_pool.hpp
 class SwitchPool;   // coordinator/ocs/switch_pool.hpp
+namespace health {
+class HealthLedger; // coordinator/health/health_ledger.hpp
+}
 
 // Item statuses. "ok" and "skipped" are passes; every other status is a failure of the item.
 namespace item_status {
@@ -85,6 +88,7 @@ struct RunState {
   nlohmann::json vars = nlohmann::json::object();        // playbook vars, -e vars, registered results
   std::set<std::string> failed_hosts;                     // hosts with a failed item so far
   std::string out_dir;   // the run folder (results.json goes there); modules may add reports; empty: none
+  std::shared_ptr<health::HealthLedger> health;  // what the health checks found so far (health::ledger_of)
 };
 
 // Where a module reports verdicts as they happen: each item is committed to the results store

@@ -1,0 +1,45 @@
+#pragma once
+// What the health checks of one run found so far, kept in the run's state (RunState::health) so
+// that each check (hosts, counters, power, traffic rounds, retests) adds typed records and the
+// last step (rules, blame, reports, scheduler) reads them all. Thread-safe: checks add from their
+// worker threads.
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "coordinator/health/health_types.hpp"
+
+namespace mixnet::coord {
+struct RunState;
+}
+
+namespace mixnet::coord::health {
+
+class HealthLedger {
+ public:
+  void add(Observation o);
+  void add(PairTest t);
+  void add(Finding f);
+  // A host whose agent did not answer: blamed as a host; failures of its peers' tests against it
+  // are not counted against those peers.
+  void add_unreachable(const std::string& host);
+
+  struct Snapshot {
+    std::vector<Observation> observations;
+    std::vector<PairTest> tests;
+    std::vector<Finding> findings;
+    std::set<std::string> unreachable_hosts;
+  };
+  [[nodiscard]] Snapshot snapshot() const;
+
+ private:
+  mutable std::mutex mutex_;
+  Snapshot data_;
+};
+
+// The run's ledger, made on first use.
+HealthLedger& ledger_of(RunState& state);
+
+}  // namespace mixnet::coord::health

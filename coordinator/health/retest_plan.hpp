@@ -1,0 +1,30 @@
+#pragma once
+// Retest before blame: for each port whose test failed, new partners among the ports that passed,
+// so that a port is only blamed after failing with two partners and a circuit only when both its
+// ends pass with others. Rounds are matchings (no port twice in a round), so each round is one
+// OCS topology or one set of simultaneous electrical-switch pairs.
+#include <string>
+#include <vector>
+
+#include "coordinator/health/health_types.hpp"
+
+namespace mixnet::coord {
+struct Inventory;
+}
+
+namespace mixnet::coord::health {
+
+struct RetestPair {
+  std::string a;   // "h1:ocs0": the port under suspicion
+  std::string b;   // a partner that passed, on the same switch, never paired with a before
+};
+using RetestRound = std::vector<RetestPair>;
+
+// For OCS ports (via == circuit): partners on the same optical switch (the inventory's cabling);
+// for electrical ports (via == eps_pair): partners on the same electrical switch. At most
+// `max_rounds` rounds; a suspect for whom no fresh passing partner exists is left out (blame then
+// reports it as unknown, with the reason).
+std::vector<RetestRound> plan_retest(const std::vector<PairTest>& done, const Inventory& inventory, PartKind via,
+                                     int max_rounds = 2);
+
+}  // namespace mixnet::coord::health
