@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a newcomer waits for: `make test` in a fresh clone with an empty ccache. Clones this
 # repository's committed HEAD into a temporary folder, runs each phase of `make test` there (the
-# three builds, then the test passes, which scripts/run-tests.sh times one by one), prints the time
+# two builds, then the test passes, which scripts/run-tests.sh times one by one), prints the time
 # of each phase and the total, and removes the clone and its cache on every exit path.
 # Run it as root (the integration tests need namespaces) on an otherwise idle machine: it takes
 # tens of minutes, and other work on the machine's cores lengthens every phase.
@@ -49,6 +49,5 @@ phase() {
 phase "install-deps" make --no-print-directory deps
 phase "make build" make --no-print-directory build
 phase "make build-asan" make --no-print-directory build-asan
-phase "make build-fuzz" make --no-print-directory build-fuzz
 phase "tests (run-tests.sh)" scripts/run-tests.sh
 report
