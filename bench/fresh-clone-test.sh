@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What a newcomer waits for: `make test` in a fresh clone with an empty ccache. Clones this
 # repository's committed HEAD into a temporary folder, runs each phase of `make test` there (the
-# two builds, then the test passes, which scripts/run-tests.sh times one by one), prints the time
-# of each phase and the total, and removes the clone and its cache on every exit path.
+# normal build, then scripts/run-tests.sh: the test passes with the sanitizer and fuzz builds
+# beside them, each timed), prints the time of each phase and the total, and removes the clone
+# and its cache on every exit path.
 # Run it as root (the integration tests need namespaces) on an otherwise idle machine: it takes
 # tens of minutes, and other work on the machine's cores lengthens every phase.
 # Not run by `make bench` (it would rebuild everything); run it by hand.
@@ -48,6 +49,6 @@ phase() {
 # The same steps, in the same order, as `make test`.
 phase "install-deps" make --no-print-directory deps
 phase "make build" make --no-print-directory build
-phase "make build-asan" make --no-print-directory build-asan
-phase "tests (run-tests.sh)" scripts/run-tests.sh
+# The sanitizer and fuzz builds run beside the test passes (scripts/run-tests.sh prints each).
+phase "tests + asan/fuzz builds" scripts/run-tests.sh
 report

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs every fuzz target in $FUZZ_DIR (default build-asan/fuzz, built by `make build-asan`) for a
+# Runs every fuzz target in $FUZZ_DIR (default build-fuzz/fuzz, built by `make build-fuzz`) for a
 # bounded time (FUZZ_SECONDS each, default 20) with afl-fuzz, seeded from
 # tests/fuzz/corpus/<target>, up to $JOBS targets at a time (default: one per core; each afl-fuzz
 # uses one core). Fails when any target found a crash or a hang, and prints how to replay it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-20}
-dir=${FUZZ_DIR:-build-asan/fuzz}
+dir=${FUZZ_DIR:-build-fuzz/fuzz}
 jobs=${JOBS:-$(nproc)}
 out=fuzz-out
 rm -rf "$out"
