@@ -124,9 +124,16 @@ class Planner {
     return out;
   }
 
-  // Kuhn's algorithm: try to give `s` a partner, moving earlier suspects to other partners.
+  // Kuhn's algorithm: try to give `s` a partner, moving earlier suspects to other partners only
+  // when no partner of its own is free (so preferences hold wherever they can).
   bool augment(std::size_t s, const std::vector<std::vector<std::string>>& adjacency, std::map<std::string, std::size_t>& owner,
                std::set<std::string>& visited) const {
+    for (const auto& p : adjacency[s]) {
+      if (!owner.contains(p) && visited.insert(p).second) {
+        owner[p] = s;
+        return true;
+      }
+    }
     for (const auto& p : adjacency[s]) {
       if (!visited.insert(p).second) continue;
       auto it = owner.find(p);

@@ -276,3 +276,19 @@ TEST_CASE("blame: the order of the input does not change the answer", "[coord][h
     for (std::size_t j = 0; j < first[i].tests.size(); ++j) CHECK(first[i].tests[j].a == second[i].tests[j].a);
   }
 }
+
+TEST_CASE("blame: a partner blamed on its own evidence does not count against the ports it met", "[coord][health][blame]") {
+  BlameInput in;
+  auto t = [](std::string a, std::string b, bool ok) {
+    return PairTest{.a = a, .b = b, .via = PartKind::circuit, .path = a + ">" + b, .round = 0, .passed = ok,
+                    .gbps = ok ? 9.4 : 2.0, .threshold_gbps = 9.0, .detail = ok ? "" : "2.0 Gb/s < 9.0"};
+  };
+  // h2:ocs0 flapped during its test with h1:ocs0; h1:ocs0 also failed with h3:ocs0 but passed
+  // with h4:ocs0. Only one of h1's failures is credible, so h1 is not blamed: the flapping port
+  // is, and the h1>h3 circuit (both ends passed with others).
+  in.tests = {t("h1:ocs0", "h2:ocs0", false), t("h1:ocs0", "h3:ocs0", false), t("h1:ocs0", "h4:ocs0", true),
+              t("h2:ocs0", "h5:ocs0", true), t("h3:ocs0", "h5:ocs0", true)};
+  in.findings.push_back(finding(Severity::critical, PartKind::port, "h2:ocs0", "carrier_changes", "9 > 2"));
+  const auto blames = blame(in);
+  CHECK(parts(blames) == std::vector<std::string>{"critical port h2:ocs0", "critical circuit h1:ocs0>h3:ocs0"});
+}

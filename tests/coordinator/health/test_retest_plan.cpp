@@ -185,3 +185,16 @@ TEST_CASE("retest_topology: a round becomes a resolved topology of TX-to-RX circ
   REQUIRE_FALSE(twice.has_value());
   CHECK(twice.error().field == "circuits");
 }
+
+TEST_CASE("plan_retest: the worked example of docs/health/blame.md", "[coord][health][retest]") {
+  const Inventory inv = lab_inventory(4, 1, 0);
+  const std::vector<PairTest> done = {circuit_test("h1:ocs0", "h3:ocs0", false), circuit_test("h2:ocs0", "h4:ocs0", true)};
+  const auto rounds = plan_retest(done, inv, PartKind::circuit, 2);
+  REQUIRE(rounds.size() == 2);
+  CHECK(rounds[0][0].a == "h1:ocs0");
+  CHECK(rounds[0][0].b == "h2:ocs0");
+  CHECK(rounds[0][1].a == "h3:ocs0");
+  CHECK(rounds[0][1].b == "h4:ocs0");
+  CHECK(rounds[1][0].b == "h4:ocs0");
+  CHECK(rounds[1][1].b == "h2:ocs0");
+}
