@@ -292,3 +292,17 @@ TEST_CASE("blame: a partner blamed on its own evidence does not count against th
   const auto blames = blame(in);
   CHECK(parts(blames) == std::vector<std::string>{"critical port h2:ocs0", "critical circuit h1:ocs0>h3:ocs0"});
 }
+
+TEST_CASE("blame: the 32-host lab's size, a cap and a miswire, nothing else blamed", "[coord][health][blame]") {
+  const Inventory inv = lab_inventory(32, 6, 2);
+  const std::set<std::string> swapped = {"h1:ocs0", "h20:ocs5"};
+  const FaultModel model = [&](const std::string& a, const std::string& b) {
+    if (a == "h7:ocs3" || b == "h7:ocs3") return Outcome{false, 3.1, "3.1 Gb/s < 9.0"};
+    if (a == "h9:eps1" || b == "h9:eps1") return Outcome{false, 0.9, "0.9 Gb/s < 9.0"};
+    return swapped.contains(a) == swapped.contains(b) ? Outcome{} : Outcome{false, std::nullopt, "no route"};
+  };
+  const auto in = lab_input(inv, model);
+  CHECK(in.tests.size() > 2000);
+  CHECK(parts(blame(in)) ==
+        std::vector<std::string>{"critical port h1:ocs0", "critical port h20:ocs5", "critical port h7:ocs3", "critical port h9:eps1"});
+}
