@@ -17,7 +17,8 @@ namespace mixnet::coord {
 class ResultsStore;
 
 // Which parts a trend reads: one part exactly, or a host (the host itself and every part named
-// from one of its ports: "h1:*", which takes in the circuits and pairs it sends on).
+// from one of its ports: "h1:*", which takes in the circuits and pairs it sends on); neither:
+// every part (the nightly run's own trend check).
 struct HealthPartFilter {
   std::string part;      // exact part name; or
   std::string host;      // a host

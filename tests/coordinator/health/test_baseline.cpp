@@ -109,6 +109,11 @@ TEST_CASE("observations are saved per run and read back, for a run, for passing 
   REQUIRE(host_all.has_value());
   CHECK(host_all->at(0).observations.size() == 2);   // h1:ocs0 and the circuit from it; not h10:ocs0, not the clock
 
+  auto everything = records->history(HealthPartFilter{}, 10);   // no filter: every part, for the nightly's trend check
+  REQUIRE(everything.has_value());
+  REQUIRE(everything->size() == 3);
+  CHECK(everything->at(0).observations.size() == 5);
+
   auto named = records->runs({"r1", "r2"});
   REQUIRE(named.has_value());
   CHECK(named->size() == 2);
