@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
+#include "coordinator/cli/health_commands.hpp"
 #include "coordinator/engine/engine.hpp"
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
@@ -308,13 +309,16 @@ int run_cli(int argc, char** argv) {
   results_show->add_flag("--json", as_json, "print results.json");
   results_show->add_option("--out", out_flag, "also write results.json and junit.xml for it into this folder (e.g. for an incomplete run)");
 
+  HealthCommands health_commands(app);   // baseline generate, health trend, and the nightly `health`
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    return code == 0 ? 0 : health_commands.parse_error_code(kExitBadInput);
   }
   if (auto ok = setup_logging(log_level, "mixnet-coord"); !ok) return bad_input(ok.error());
+  if (auto code = health_commands.run_selected()) return *code;
   // A stamp taken by a thread that waited for a core is late by the wait: on a busy host, a run
   // at normal priority measures the host, not the switch.
   if (*run || *links_verify) raise_stamping_thread("OCS command and acknowledgement stamps, clock samples", stamp_priority);
