@@ -25,4 +25,11 @@ struct HistorySeries {
 
 using HealthHistory = std::vector<HistorySeries>;
 
+// Past nights' observations (as the results store's health records give them back) as series:
+// one per kind, part and figure, in the order first seen, with every measured value (a missing
+// one is no point: the chart shows measurements, the findings say what could not be measured).
+// `figures` keeps only those figures (empty: all), so a large testbed's page shows what matters.
+[[nodiscard]] HealthHistory history_from_observations(const std::vector<health::Observation>& observations,
+                                                      const std::vector<std::string>& figures = {});
+
 }  // namespace mixnet::coord

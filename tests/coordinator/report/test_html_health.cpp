@@ -156,3 +156,31 @@ TEST_CASE("trend charts draw every finite point in time order", "[report][health
   HistorySeries none{health::PartKind::host, "h1", "clock_offset_ms", "ms", {}};
   CHECK(svg_trend_chart(none).find(">no history</text>") != std::string::npos);
 }
+
+TEST_CASE("past observations become one series per part and figure", "[report][health][html]") {
+  using health::PartKind;
+  using mixnet::coord::testing::sample_observation;
+  const std::vector<health::Observation> past = {
+      sample_observation(PartKind::port, "h1:ocs0", "bandwidth_gbps", 9.4, "Gb/s", 1 * kDay),
+      sample_observation(PartKind::port, "h1:ocs0", "symbol_error", 0, "count", 1 * kDay),
+      sample_observation(PartKind::port, "h2:ocs0", "bandwidth_gbps", 9.3, "Gb/s", 1 * kDay),
+      sample_observation(PartKind::port, "h1:ocs0", "bandwidth_gbps", std::nullopt, "Gb/s", 2 * kDay),   // not measured that night
+      sample_observation(PartKind::port, "h1:ocs0", "bandwidth_gbps", 9.1, "Gb/s", 3 * kDay),
+      sample_observation(PartKind::host, "h1:ocs0", "bandwidth_gbps", 1, "", 3 * kDay),   // same name, other kind: its own series
+  };
+  const auto all = history_from_observations(past);
+  REQUIRE(all.size() == 4);
+  CHECK(all[0].part == "h1:ocs0");
+  CHECK(all[0].figure == "bandwidth_gbps");
+  CHECK(all[0].unit == "Gb/s");
+  REQUIRE(all[0].points.size() == 2);
+  CHECK(all[0].points[0].at_ns == 1 * kDay);
+  CHECK(all[0].points[1].value == 9.1);
+  CHECK(all[1].figure == "symbol_error");
+  CHECK(all[2].part == "h2:ocs0");
+  CHECK(all[3].kind == PartKind::host);
+
+  const auto bandwidth = history_from_observations(past, {"bandwidth_gbps"});
+  REQUIRE(bandwidth.size() == 3);
+  for (const auto& s : bandwidth) CHECK(s.figure == "bandwidth_gbps");
+}
