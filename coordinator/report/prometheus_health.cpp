@@ -174,7 +174,11 @@ std::string prometheus_figure_name(std::string_view figure) {
       break;
     }
   }
+  // Suffixes promtool keeps for other metric types: counters (_total), histograms and summaries
+  // (_count, _sum, _bucket).
   if (ends_with(name, "_total") && name.size() > 6) name.resize(name.size() - 6);
+  if (ends_with(name, "_count")) name = name.substr(0, name.size() - 6) + "_number";
+  else if (ends_with(name, "_sum") || ends_with(name, "_bucket")) name += "_value";
   return name;
 }
 

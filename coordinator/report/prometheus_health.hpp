@@ -28,7 +28,8 @@ Result<void> write_prometheus_textfile(const health::HealthReport& report, const
 
 // A figure's name as a metric name part: lower-case [a-z0-9_], abbreviated time units spelled
 // out in seconds ("clock_offset_ms" -> "clock_offset_seconds", the value scaled to match by
-// prometheus_figure_scale), and no "_total" suffix (that is for counters; these are gauges).
+// prometheus_figure_scale), and none of the suffixes other metric types own ("_total" dropped,
+// "_count" becomes "_number", "_sum" and "_bucket" get "_value"): these are gauges.
 [[nodiscard]] std::string prometheus_figure_name(std::string_view figure);
 [[nodiscard]] double prometheus_figure_scale(std::string_view figure);
 

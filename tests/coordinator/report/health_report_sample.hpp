@@ -78,6 +78,9 @@ inline health::HealthReport sample_health_report() {
       sample_observation(PartKind::ocs_port, "ocs1/3", "input_power_dbm", -25.0, "dBm", t0),
       sample_observation(PartKind::ocs_port, "ocs1/1", "input_power_dbm", -3.25, "dBm", t0),
       sample_observation(PartKind::host, "h1", "clock_offset_ms", 0.25, "ms", t0),
+      sample_observation(PartKind::port, "h1:ocs0", "rdma_gid_count", 4, "count", t0),
+      sample_observation(PartKind::circuit, "h4:ocs0>h1:ocs0", "bandwidth_gbps", 0.5, "Gb/s", t0),
+      sample_observation(PartKind::eps_pair, "h1:eps0~h2:eps0", "bandwidth_gbps", 9.5, "Gb/s", t0),
   };
 
   health::Finding bw;

@@ -124,6 +124,10 @@ TEST_CASE("the health textfile passes promtool and carries the report's verdicts
   CHECK(value_of(p, "mixnet_health_ocs_port_input_power_dbm{switch=\"ocs1\",port=\"3\"}") == -25);
   CHECK(value_of(p, "mixnet_health_ocs_port_input_power_dbm{switch=\"ocs1\",port=\"1\"}") == -3.25);
   CHECK(value_of(p, "mixnet_health_host_clock_offset_seconds{host=\"h1\"}") == Approx(0.00025));
+  CHECK(value_of(p, "mixnet_health_port_rdma_gid_number{host=\"h1\",port=\"ocs0\"}") == 4);
+  CHECK(value_of(p, "mixnet_health_circuit_bandwidth_gbps{from=\"h4:ocs0\",to=\"h1:ocs0\"}") == 0.5);
+  CHECK(value_of(p, "mixnet_health_eps_pair_bandwidth_gbps{a=\"h1:eps0\",b=\"h2:eps0\"}") == 9.5);
+  CHECK(value_of(p, "mixnet_health_eps_pair_severity{a=\"h1:eps0\",b=\"h2:eps0\"}") == 0);
 
   // Written whole: rewriting leaves only the final file, never NAME.tmp.
   auto changed = report;
@@ -180,6 +184,9 @@ TEST_CASE("figure names become lint-clean metric names", "[report][health][prome
   CHECK(prometheus_figure_name("link_up_us") == "link_up_seconds");
   CHECK(prometheus_figure_scale("link_up_us") == 1e-6);
   CHECK(prometheus_figure_name("Rx-Errors_total") == "rx_errors");
+  CHECK(prometheus_figure_name("rdma_gid_count") == "rdma_gid_number");
+  CHECK(prometheus_figure_name("latency_sum") == "latency_sum_value");
+  CHECK(prometheus_figure_name("speed_mbps") == "speed_mbps");
   CHECK(prometheus_figure_name("") == "unnamed");
 }
 
