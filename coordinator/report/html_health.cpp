@@ -117,11 +117,11 @@ std::string grid(const health::HealthReport& report, const HealthVerdicts& verdi
   // Columns: every port name in the order first seen; a host without that port gets a blank cell.
   std::vector<std::string> columns;
   std::set<std::string> column_set;
-  std::map<std::string, std::set<std::string>> ports_of_host;
+  std::map<std::string, std::map<std::string, std::string>> ports_of_host;   // host -> column -> the port's full name
   for (const auto& p : report.ports) {
     const auto name = std::string(port_of_port(p));
     if (column_set.insert(name).second) columns.push_back(name);
-    ports_of_host[std::string(host_of_port(p))].insert(name);
+    ports_of_host[std::string(host_of_port(p))].try_emplace(name, p);
   }
   std::map<std::string, std::pair<int, int>> test_count;   // port -> passed, failed
   for (const auto& t : report.tests) {
@@ -135,11 +135,12 @@ std::string grid(const health::HealthReport& report, const HealthVerdicts& verdi
     out += fmt::format("<tr><th class=\"host {}\" data-host=\"{}\">{}{}</th>", verdict_class(hs), esc(host), esc(host),
                        verdicts.blamed_hosts.at(host) ? " <small>(out of service)</small>" : "");
     for (const auto& c : columns) {
-      if (!ports_of_host[host].contains(c)) {
+      const auto found = ports_of_host[host].find(c);
+      if (found == ports_of_host[host].end()) {
         out += "<td class=\"cell absent\"></td>";
         continue;
       }
-      const auto port = host + ":" + c;
+      const auto& port = found->second;
       const auto ps = verdicts.ports.at(port);
       const auto [passed, failed] = test_count[port];
       out += fmt::format("<td class=\"cell {}\" data-port=\"{}\" title=\"{}: {}, {} tests passed, {} failed\">{}</td>", verdict_class(ps),

@@ -126,6 +126,12 @@ TEST_CASE("the html report is self-contained and escapes everything taken from t
   CHECK(html.find("MixNet nightly health r&lt;1&gt;") != std::string::npos);
   CHECK(html.find("data-figure=\"bw&quot;\"") != std::string::npos);
 
+  // A port named without its host still gets its cell (under an empty column name), not a crash.
+  auto odd = sample_health_report();
+  odd.hosts.push_back("h5");
+  odd.ports.push_back("h5");
+  CHECK(health_html(odd, {}).find("<td class=\"cell verdict-ok\" data-port=\"h5\"") != std::string::npos);
+
   // Nothing to fetch: no scripts, stylesheets, images, fonts or links.
   const auto clean = health_html(sample_health_report(), sample_history());
   for (const char* ref : {"<script", "<link", "<img", "<iframe", " src=", " href=", "url(", "@import", "@font-face"}) {
