@@ -25,6 +25,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <type_traits>
 
 #include "common/subprocess.hpp"
 #include "coordinator/scheduler/drain_policy.hpp"
@@ -165,7 +166,7 @@ class SlurmLab {
 
   // Runs fn where scontrol reaches the controller.
   template <class F>
-  auto in_ctl(F&& fn) {
+  auto in_ctl(F&& fn) -> std::invoke_result_t<F&> {
     return net_.run_in(ctl_ns_, std::forward<F>(fn));
   }
 
