@@ -48,7 +48,7 @@ TEST_CASE("a Slurm scheduler with a node per host") {
   CHECK(s.slurm_conf == "/etc/slurm/test.conf");
   CHECK(s.scontrol == "/opt/slurm/bin/scontrol");
   CHECK(s.timeout_s == 5);
-  CHECK(s.line == 7);
+  CHECK(s.line == 8);   // the section's mapping starts on the line after `scheduler:`
 }
 
 TEST_CASE("defaults: not a dry run, scontrol from PATH, Slurm's own configuration") {
