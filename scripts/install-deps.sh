@@ -13,6 +13,8 @@ packages=(
   # The health reports' tests: promtool (in Debian's prometheus package, which also ships a server
   # that systemd may start; `systemctl disable --now prometheus` if unwanted) and headless chromium.
   prometheus chromium
+  # The nightly health check's Slurm integration test: a real slurmctld, slurmd and munge.
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()
