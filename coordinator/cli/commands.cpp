@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
+#include "coordinator/cli/health_command.hpp"
 #include "coordinator/engine/engine.hpp"
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
@@ -156,7 +157,8 @@ void print_run_detail(const RunDetail& d) {
 
 // The run: store first, then the display; reports written from the store afterwards.
 int execute(const Loaded& loaded, const Playbook& playbook, const ModuleRegistry& registry, const std::string& db_flag, const std::string& out_flag,
-            RunOptions options, nlohmann::json cli_args, const std::string& playbook_path, const std::string& inventory_path) {
+            RunOptions options, nlohmann::json cli_args, const std::string& playbook_path, const std::string& inventory_path,
+            std::string* out_dir_used = nullptr) {
   auto store = ResultsStore::open(resolve_db_path(db_flag));
   if (!store) {
     fmt::print(stderr, "mixnet-coord: {}\n", store.error().message);
@@ -172,6 +174,7 @@ int execute(const Loaded& loaded, const Playbook& playbook, const ModuleRegistry
   row.inventory = inventory_path;
   row.out_dir = std::filesystem::absolute(out_dir).lexically_normal().string();
   options.out_dir = row.out_dir;
+  if (out_dir_used != nullptr) *out_dir_used = row.out_dir;
   row.args = std::move(cli_args);
   StoreObserver store_observer(**store, row);
   ProgressObserver progress(stdout, isatty(STDOUT_FILENO) == 1);
@@ -298,6 +301,13 @@ int run_cli(int argc, char** argv) {
   add_run_flags(links_verify);
   links_verify->add_option("--topology", topology_name, "the topology the links should match (from -T files)");
 
+  // `health`: the nightly health check (docs/health.md); exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+  HealthRunFlags health_flags;
+  auto* health = app.add_subcommand("health", "the nightly health check: run playbooks/nightly-health.yaml, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN");
+  add_inventory(health);
+  add_run_flags(health);
+  add_health_run_options(*health, health_flags);
+
   auto* results = app.add_subcommand("results", "the results store");
   results->require_subcommand(1);
   auto* results_list = results->add_subcommand("list", "list runs, newest first");
@@ -317,7 +327,7 @@ int run_cli(int argc, char** argv) {
   if (auto ok = setup_logging(log_level, "mixnet-coord"); !ok) return bad_input(ok.error());
   // A stamp taken by a thread that waited for a core is late by the wait: on a busy host, a run
   // at normal priority measures the host, not the switch.
-  if (*run || *links_verify) raise_stamping_thread("OCS command and acknowledgement stamps, clock samples", stamp_priority);
+  if (*run || *links_verify || *health) raise_stamping_thread("OCS command and acknowledgement stamps, clock samples", stamp_priority);
 
   const auto registry = builtin_modules();
 
@@ -348,6 +358,30 @@ int run_cli(int argc, char** argv) {
     const auto pb_abs = std::filesystem::absolute(playbook_path).lexically_normal().string();
     const auto inv_abs = std::filesystem::absolute(inventory_path).lexically_normal().string();
     return execute(*loaded, loaded->playbook, registry, db_flag, out_flag, options, cli_args, pb_abs, inv_abs);
+  }
+
+  if (*health) {
+    // Monitoring-plugin exit codes: anything that stops the run from being judged is UNKNOWN (3).
+    const int unknown = 3;
+    auto playbook = health_flags.playbook.empty() ? find_shipped_playbook(kNightlyPlaybookName) : Result<std::string>(health_flags.playbook);
+    if (!playbook) {
+      bad_input(playbook.error());
+      return unknown;
+    }
+    auto loaded = load_playbook_run(*playbook, inventory_path, topology_files, registry);
+    if (!loaded) {
+      bad_input(loaded.error());
+      return unknown;
+    }
+    RunOptions options;
+    options.extra_vars = health_extra_vars(health_flags);
+    nlohmann::json cli_args = {{"argv", std::vector<std::string>(argv, argv + argc)}, {"extra_vars", options.extra_vars},
+                               {"topologies", topology_files}};
+    const auto pb_abs = std::filesystem::absolute(*playbook).lexically_normal().string();
+    const auto inv_abs = std::filesystem::absolute(inventory_path).lexically_normal().string();
+    std::string out_dir;
+    const int code = execute(*loaded, loaded->playbook, registry, db_flag, out_flag, options, cli_args, pb_abs, inv_abs, &out_dir);
+    return health_exit_code(out_dir, code);
   }
 
   if (*inventory_show) {
