@@ -22,6 +22,10 @@ struct BlameInput {
   std::vector<Finding> findings;                         // non-ok rule findings (power, counters, flaps, ...)
   std::set<std::string> unreachable_hosts;
   std::map<std::string, std::vector<std::string>> host_ports;   // host -> its NIC ports "h1:ocs0" under test
+  // Added by blame: the switch port -> the NIC port cabled to it ("ocs1/17" -> "h1:ocs0"), so a
+  // finding on a switch port (optical power) reaches the host behind it (blame_inputs.hpp builds
+  // it from the inventory). Empty: such findings are blamed on the switch port with no host.
+  std::map<std::string, std::string> ocs_port_owner;
 };
 
 std::vector<Blame> blame(const BlameInput& input);

@@ -37,17 +37,6 @@ nlohmann::json blame_json(const Blame& b) {
 
 }  // namespace
 
-std::map<std::string, std::vector<std::string>> ports_under_test(const Inventory& inventory) {
-  std::map<std::string, std::vector<std::string>> out;
-  for (const auto& h : inventory.hosts) {
-    auto& ports = out[h.name];
-    for (const auto& p : h.ports) {
-      if (p.ocs || p.eps) ports.push_back(h.name + ":" + p.name);
-    }
-  }
-  return out;
-}
-
 Severity overall_severity(const std::vector<Finding>& findings, const std::vector<Blame>& blames) {
   Severity overall = Severity::ok;
   for (const auto& b : blames) overall = worse(overall, b.severity);

@@ -4,8 +4,6 @@
 // Prometheus textfile, HTML, scheduler), its overall severity, and its JSON at the report edge.
 // Pure: typed records in, typed records out.
 #include <cstdint>
-#include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -18,10 +16,6 @@ struct Inventory;
 }
 
 namespace mixnet::coord::health {
-
-// Every host's NIC ports under test ("h1" -> ["h1:ocs0", "h1:eps0"]): ports cabled to an OCS or
-// an electrical switch, in inventory order.
-[[nodiscard]] std::map<std::string, std::vector<std::string>> ports_under_test(const Inventory& inventory);
 
 // The run's verdict: the worst blame (a blame of severity unknown makes it unknown: a part could
 // not be judged), and at least warning when a rule warned. A critical finding that blame did not

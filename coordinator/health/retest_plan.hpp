@@ -3,6 +3,7 @@
 // so that a port is only blamed after failing with two partners and a circuit only when both its
 // ends pass with others. Rounds are matchings (no port twice in a round), so each round is one
 // OCS topology or one set of simultaneous electrical-switch pairs.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,11 @@ using RetestRound = std::vector<RetestPair>;
 // reports it as unknown, with the reason).
 std::vector<RetestRound> plan_retest(const std::vector<PairTest>& done, const Inventory& inventory, PartKind via,
                                      int max_rounds = 2);
+
+// Added by blame: the same, leaving out hosts whose agent did not answer. Their ports are neither
+// retested nor partners, their failed tests make no suspect of a peer, and a peer whose every
+// test was with them gets a fresh partner so that it is judged at all.
+std::vector<RetestRound> plan_retest(const std::vector<PairTest>& done, const Inventory& inventory, PartKind via,
+                                     int max_rounds, const std::set<std::string>& unreachable_hosts);
 
 }  // namespace mixnet::coord::health

@@ -13,6 +13,7 @@
 #include "coordinator/health/health_ledger.hpp"
 #include "coordinator/health/pair_judgement.hpp"
 #include "coordinator/health/retest_plan.hpp"
+#include "coordinator/health/retest_topology.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/ocs/apply_topology.hpp"
@@ -241,7 +242,7 @@ std::vector<PairTestOutcome> retests(StepContext& ctx, AgentPool& agents, const 
   for (const auto& t : done.tests) {
     if (t.via == a.retest_via) base = std::max(base, t.round);
   }
-  const auto plan = health::plan_retest(done.tests, ctx.inventory, a.retest_via, a.rounds);
+  const auto plan = health::plan_retest(done.tests, ctx.inventory, a.retest_via, a.rounds, done.unreachable_hosts);
   for (std::size_t r = 0; r < plan.size(); ++r) {
     const int round = base + 1 + static_cast<int>(r);
     if (ctx.cancel.load() || ctx.expired()) break;
@@ -262,19 +263,18 @@ std::vector<PairTestOutcome> retests(StepContext& ctx, AgentPool& agents, const 
       for (auto& o : timed_tests(agents, ctx, requests, a.traffic, timings)) out.push_back(std::move(o));
       continue;
     }
-    // New circuits: a topology made for the round, resolved through the inventory's cabling.
-    Topology topology;
-    topology.name = fmt::format("retest-{}", round);
-    topology.file = "(health.bandwidth retest)";
-    for (const auto& [pa, pb] : pairs) topology.circuits.push_back({.a = pa, .b = pb});
-    if (auto ok = resolve_topology(topology, ctx.inventory); !ok) {
+    // New circuits: the round as a topology, resolved through the inventory's cabling.
+    health::RetestRound kept;
+    for (const auto& [pa, pb] : pairs) kept.push_back({.a = pa.str(), .b = pb.str()});
+    auto topology = health::retest_topology(kept, ctx.inventory, fmt::format("retest-{}", round));
+    if (!topology) {
       for (const auto& [pa, pb] : pairs) {
         out.push_back(not_run(pa, pb, PartKind::circuit, round, std::string(item_status::failed),
-                              "not tested: the retest circuits do not resolve: " + ok.error().message));
+                              "not tested: the retest circuits do not resolve: " + topology.error().message));
       }
       continue;
     }
-    for (auto& o : ocs_pass(ctx, agents, topology, round, a, done.unreachable_hosts, false, timings)) out.push_back(std::move(o));
+    for (auto& o : ocs_pass(ctx, agents, *topology, round, a, done.unreachable_hosts, false, timings)) out.push_back(std::move(o));
   }
   return out;
 }

@@ -4,7 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "coordinator/health/blame.hpp"
-#include "coordinator/health/nightly_report.hpp"
+#include "coordinator/health/blame_inputs.hpp"
 #include "coordinator/health/rules.hpp"
 #include "coordinator/model/inventory.hpp"
 
@@ -35,7 +35,8 @@ std::vector<health::Blame> blame_parts(const health::HealthLedger::Snapshot& led
     if (f.severity != health::Severity::ok) input.findings.push_back(f);
   }
   input.unreachable_hosts = ledger.unreachable_hosts;
-  input.host_ports = health::ports_under_test(inventory);
+  input.host_ports = health::host_ports_of(inventory);
+  input.ocs_port_owner = health::ocs_port_owners(inventory);
   return health::blame(input);
 }
 

@@ -1,4 +1,4 @@
-// The nightly run's report: its overall severity, the ports under test, health.json
+// The nightly run's report: its overall severity, every host and port, health.json
 // (nightly_report.hpp).
 #include <catch2/catch.hpp>
 
@@ -46,13 +46,6 @@ TEST_CASE("overall_severity: the worst blame; a warning finding warns; an unblam
   CHECK(overall_severity({critical, warning}, {}) == Severity::warning);
   CHECK(overall_severity({warning}, {blamed(Severity::critical, "h1:ocs0")}) == Severity::critical);
   CHECK(overall_severity({}, {blamed(Severity::critical, "h1:ocs0"), blamed(Severity::unknown, "h2:ocs0")}) == Severity::unknown);
-}
-
-TEST_CASE("ports_under_test: cabled ports only, per host in inventory order", "[health][nightly]") {
-  const auto ports = ports_under_test(small_inventory());
-  REQUIRE(ports.size() == 2);
-  CHECK(ports.at("h1") == std::vector<std::string>{"h1:ocs0", "h1:eps0"});
-  CHECK(ports.at("h2") == std::vector<std::string>{"h2:ocs0"});
 }
 
 TEST_CASE("make_health_report: every host and port, non-ok findings only, and health.json's exit code", "[health][nightly]") {
