@@ -3,6 +3,7 @@
 #include <random>
 #include <spdlog/spdlog.h>
 
+#include "agent/counters_route.hpp"
 #include "agent/inventory.hpp"
 #include "agent/metrics.hpp"
 #include "agent/port_config.hpp"
@@ -170,6 +171,7 @@ void register_routes(http::Server& server, AgentContext& ctx) {
   });
 
   register_traffic_routes(server, ctx);
+  register_counters_route(server, ctx);
 
   server.route(Verb::get, "/metrics", [c, &server](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
     Response res{Status::ok, req.version() == 0 ? 11 : req.version()};

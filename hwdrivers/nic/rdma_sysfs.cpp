@@ -16,6 +16,7 @@
 #include "common/text.hpp"
 #include "common/unique_fd.hpp"
 #include "hwdrivers/nic/rdma_inventory.hpp"
+#include "hwdrivers/nic/sysfs_attribute.hpp"
 
 namespace mixnet::nic {
 
@@ -23,19 +24,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t kMaxSysfsFile = 4096;  // sysfs attributes are at most a page
-
-// One sysfs attribute, trimmed. POSIX read rather than a stream: the kernel answers an empty GID
-// attribute with EINVAL, and we need to see that errno.
-Result<std::string> read_attribute(const fs::path& path) {
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return fail_errno(fmt::format("read {}", path.string()), errno);
-  std::array<char, kMaxSysfsFile> buf{};
-  ssize_t n = 0;
-  do { n = ::read(fd.get(), buf.data(), buf.size()); } while (n < 0 && errno == EINTR);
-  if (n < 0) return fail_errno(fmt::format("read {}", path.string()), errno);
-  return std::string(trim_view(std::string_view(buf.data(), static_cast<std::size_t>(n))));
-}
+// The shared sysfs reader (sysfs_attribute.hpp): it keeps the errno, which an empty GID slot
+// answers with EINVAL.
+Result<std::string> read_attribute(const fs::path& path) { return read_sysfs_attribute(path); }
 
 std::optional<int> parse_index(std::string_view text) {
   int value = 0;
