@@ -14,7 +14,9 @@ std::string gbps_text(double g) { return fmt::format("{:.3g}", g); }
 }  // namespace
 
 std::string test_part_name(PartKind via, const std::string& a, const std::string& b) {
-  return via == PartKind::eps_pair ? a + "~" + b : a + ">" + b;
+  // An electrical pair is the same either way round: named in sorted order, as blame names it.
+  if (via == PartKind::eps_pair) return a < b ? a + "~" + b : b + "~" + a;
+  return a + ">" + b;
 }
 
 std::optional<double> median_of(std::vector<double> values) {

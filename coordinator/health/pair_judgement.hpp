@@ -13,7 +13,7 @@
 namespace mixnet::coord::health {
 
 // The part a test between a and b exercises: "h1:ocs0>h2:ocs1" through the OCS (a's TX to b's
-// RX), "h1:eps0~h2:eps0" across the electrical switch.
+// RX), "h1:eps0~h2:eps0" across the electrical switch (sorted: the same pair either way round).
 [[nodiscard]] std::string test_part_name(PartKind via, const std::string& a, const std::string& b);
 
 // The median of the values (nullopt when there are none).

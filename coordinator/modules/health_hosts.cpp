@@ -149,7 +149,7 @@ StepResult HealthHostsModule::run(const nlohmann::json& args, StepContext& ctx) 
   // Clock offsets: the run's timestamps are only as good as the alignment.
   const auto clocks = align_clocks(**pool, reachable, kClockRounds, deadline);
   for (const auto& host : reachable) {
-    const auto it = clocks.offsets.find("agent:" + host);
+    const auto it = clocks.offsets.find(host);
     if (it == clocks.offsets.end()) {
       const auto err = clocks.errors.find(host);
       const std::string why = err != clocks.errors.end() ? err->second : std::string("no usable clock sample");

@@ -16,6 +16,8 @@ PairTest measured(const std::string& a, const std::string& b, double gbps, PartK
 TEST_CASE("test_part_name: a circuit is TX>RX, an electrical pair a~b", "[health][nightly]") {
   CHECK(test_part_name(PartKind::circuit, "h1:ocs0", "h2:ocs1") == "h1:ocs0>h2:ocs1");
   CHECK(test_part_name(PartKind::eps_pair, "h1:eps0", "h2:eps0") == "h1:eps0~h2:eps0");
+  CHECK(test_part_name(PartKind::eps_pair, "h2:eps0", "h1:eps0") == "h1:eps0~h2:eps0");
+  CHECK(test_part_name(PartKind::circuit, "h2:ocs0", "h1:ocs1") == "h2:ocs0>h1:ocs1");
 }
 
 TEST_CASE("median_of: odd, even, empty", "[health][nightly]") {
