@@ -7,6 +7,7 @@
 #include "coordinator/modules/health_bandwidth.hpp"
 #include "coordinator/modules/health_hosts.hpp"
 #include "coordinator/modules/health_report.hpp"
+#include "coordinator/modules/health_counters.hpp"
 #include "coordinator/modules/hosts_verify.hpp"
 #include "coordinator/modules/links_verify.hpp"
 #include "coordinator/modules/measure_reconfig.hpp"
@@ -34,6 +35,7 @@ ModuleRegistry builtin_modules() {
   registry.add(std::make_unique<HealthHostsModule>());
   registry.add(std::make_unique<HealthBandwidthModule>());
   registry.add(std::make_unique<HealthReportModule>());
+  registry.add(std::make_unique<HealthCountersModule>());
   return registry;
 }
 

@@ -102,6 +102,7 @@ class ResultsStore {
   Result<RunDetail> load_run(const std::string& run_id);   // "latest" is the newest run
   Result<std::string> journal_mode();
   [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] sqlite3* handle() { return db_; }
 
  private:
   ResultsStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
