@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -116,7 +117,7 @@ class Reader {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const auto node = list[i];
       const auto path = yamlx::index("switches", i);
-      if (auto ok = yamlx::only_keys(node, src_, path, {"name", "kind", "uri", "alt_uris", "ground_truth"}); !ok) return ok;
+      if (auto ok = yamlx::only_keys(node, src_, path, {"name", "kind", "uri", "alt_uris", "ground_truth", "power", "power_ports"}); !ok) return ok;
       Switch sw;
       sw.line = yamlx::line_of(node);
       if (!node["name"]) return error_at(src_, node, join(path, "name"), "required");
@@ -166,13 +167,82 @@ class Reader {
           }
           sw.ground_truth = truth;
         }
+        if (auto ok = read_power(node, path, sw); !ok) return ok;
       } else {
-        for (const char* key : {"uri", "alt_uris", "ground_truth"}) {
+        for (const char* key : {"uri", "alt_uris", "ground_truth", "power", "power_ports"}) {
           if (node[key]) return error_at(src_, node[key], join(path, key), "only an OCS has this key (kind is eps)");
         }
       }
       inv.switches.push_back(std::move(sw));
     }
+    return {};
+  }
+
+  // An OCS's optical power thresholds: `power` for the switch, `power_ports` per switch port
+  // (docs/health/power.md).
+  Result<void> read_power(const YAML::Node& node, const std::string& path, Switch& sw) {
+    if (node["power"]) {
+      auto t = read_thresholds(node["power"], join(path, "power"));
+      if (!t) return std::unexpected(t.error());
+      if (auto ok = check_warning_levels(*t, node["power"], join(path, "power")); !ok) return ok;
+      sw.power = *t;
+    }
+    if (!node["power_ports"]) return {};
+    const auto ports = node["power_ports"];
+    const auto ports_path = join(path, "power_ports");
+    if (auto ok = yamlx::expect_map(ports, src_, ports_path); !ok) return ok;
+    for (const auto& entry : ports) {
+      auto port = switch_port(entry.first, src_, ports_path);
+      if (!port) return std::unexpected(port.error());
+      const auto port_path = join(ports_path, *port);
+      if (sw.power_ports.contains(*port)) return error_at(src_, entry.first, port_path, fmt::format("switch port {} is given twice", *port));
+      auto t = read_thresholds(entry.second, port_path);
+      if (!t) return std::unexpected(t.error());
+      // The warning rule holds for what the port is judged by: its own keys over the switch's.
+      OcsPowerThresholds merged = sw.power.value_or(OcsPowerThresholds{});
+      for (auto field : {&OcsPowerThresholds::min_input_dbm, &OcsPowerThresholds::warn_input_dbm, &OcsPowerThresholds::max_loss_db,
+                         &OcsPowerThresholds::warn_loss_db, &OcsPowerThresholds::dark_dbm}) {
+        if ((*t).*field) merged.*field = (*t).*field;
+      }
+      if (auto ok = check_warning_levels(merged, entry.second, port_path); !ok) return ok;
+      sw.power_ports.emplace(*port, *t);
+    }
+    return {};
+  }
+
+  Result<OcsPowerThresholds> read_thresholds(const YAML::Node& node, const std::string& path) {
+    if (auto ok = yamlx::only_keys(node, src_, path, {"min_input_dbm", "warn_input_dbm", "max_loss_db", "warn_loss_db", "dark_dbm"}); !ok)
+      return std::unexpected(ok.error());
+    OcsPowerThresholds t;
+    t.line = yamlx::line_of(node);
+    struct Key {
+      const char* name;
+      std::optional<double> OcsPowerThresholds::*field;
+      double lo, hi;
+    };
+    for (const Key& k : {Key{"min_input_dbm", &OcsPowerThresholds::min_input_dbm, -60.0, 30.0},
+                         Key{"warn_input_dbm", &OcsPowerThresholds::warn_input_dbm, -60.0, 30.0},
+                         Key{"max_loss_db", &OcsPowerThresholds::max_loss_db, 0.0, 60.0},
+                         Key{"warn_loss_db", &OcsPowerThresholds::warn_loss_db, 0.0, 60.0},
+                         Key{"dark_dbm", &OcsPowerThresholds::dark_dbm, -80.0, 0.0}}) {
+      if (!node[k.name]) continue;
+      const auto key_path = join(path, k.name);
+      auto v = yamlx::number(node[k.name], src_, key_path);
+      if (!v) return std::unexpected(v.error());
+      if (!std::isfinite(*v) || *v < k.lo || *v > k.hi) return error_at(src_, node[k.name], key_path, fmt::format("{} is outside {}..{}", *v, k.lo, k.hi));
+      t.*k.field = *v;
+    }
+    return t;
+  }
+
+  // A warning level lies between the critical limit and the light it warns about.
+  Result<void> check_warning_levels(const OcsPowerThresholds& t, const YAML::Node& node, const std::string& path) {
+    if (t.warn_input_dbm && t.min_input_dbm && *t.warn_input_dbm < *t.min_input_dbm)
+      return error_at(src_, node, join(path, "warn_input_dbm"),
+                      fmt::format("{} is below min_input_dbm {}: a warning must come before the failure", *t.warn_input_dbm, *t.min_input_dbm));
+    if (t.warn_loss_db && t.max_loss_db && *t.warn_loss_db > *t.max_loss_db)
+      return error_at(src_, node, join(path, "warn_loss_db"),
+                      fmt::format("{} is above max_loss_db {}: a warning must come before the failure", *t.warn_loss_db, *t.max_loss_db));
     return {};
   }
 

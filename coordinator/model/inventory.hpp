@@ -3,6 +3,7 @@
 // to, and the switches. Plain data, read once by read_inventory() and then shared read-only by
 // the engine and every module.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,12 +82,26 @@ struct GroundTruth {
   std::string token_file;            // absolute path; empty = none
 };
 
+// Optical power thresholds of an OCS (docs/inventory.md, docs/health/power.md). Every key is
+// optional: a port's own entry (Switch::power_ports) overrides the switch's, key by key, and the
+// check's defaults fill the rest (coordinator/health/optical_power.hpp).
+struct OcsPowerThresholds {
+  std::optional<double> min_input_dbm;   // light arriving at an input below this: critical
+  std::optional<double> warn_input_dbm;  // below this: warning
+  std::optional<double> max_loss_db;     // a circuit losing more, input to output: critical
+  std::optional<double> warn_loss_db;    // more than this: warning
+  std::optional<double> dark_dbm;        // at or below: no light at all
+  int line = 0;
+};
+
 struct Switch {
   std::string name;
   SwitchKind kind = SwitchKind::ocs;
   std::string uri;                   // OCS only: open_switch() URI; password-file paths as written
   std::vector<std::string> alt_uris;
   std::optional<GroundTruth> ground_truth;
+  std::optional<OcsPowerThresholds> power;                 // OCS only
+  std::map<std::string, OcsPowerThresholds> power_ports;   // OCS only: switch port -> its own thresholds
   int line = 0;
 };
 

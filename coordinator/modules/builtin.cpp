@@ -14,6 +14,7 @@
 #include "coordinator/modules/nic_configure.hpp"
 #include "coordinator/modules/ocs_apply.hpp"
 #include "coordinator/modules/ocs_clear.hpp"
+#include "coordinator/modules/ocs_power.hpp"
 #include "coordinator/modules/traffic_run.hpp"
 #include "coordinator/modules/wait.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
@@ -26,6 +27,7 @@ ModuleRegistry builtin_modules() {
   registry.add(std::make_unique<AssertModule>());
   registry.add(std::make_unique<OcsApplyModule>());
   registry.add(std::make_unique<OcsClearModule>());
+  registry.add(std::make_unique<OcsPowerModule>());
   registry.add(std::make_unique<LinksVerifyModule>());
   registry.add(std::make_unique<NicConfigureModule>());
   registry.add(std::make_unique<HostsVerifyModule>());

@@ -4,6 +4,7 @@
 target_sources(mixnet_coord_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ocs_apply.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ocs_clear.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ocs_power.cpp
   ${CMAKE_CURRENT_LIST_DIR}/links_verify.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nic_configure.cpp
   ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig.cpp

@@ -30,10 +30,11 @@ int cmd_down(const LabRef& ref);
 int cmd_status(const LabRef& ref, bool json);
 
 struct FaultOptions {
-  std::string kind;           // miswire | dark | cap | flap | clear
+  std::string kind;           // miswire | dark | cap | flap | weak | clear
   std::string a, b;           // ports HOST:PORT (b only for miswire; a optional for clear)
   int mbit = 0;
   int count = 3, down_ms = 200, up_ms = 200;
+  double loss_db = 0.0;       // weak: extra loss at the port's OCS ports
 };
 int cmd_fault(const LabRef& ref, const FaultOptions& options);
 

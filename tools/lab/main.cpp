@@ -84,7 +84,10 @@ int main(int argc, char** argv) {
   flap->add_option("--count", f.count, "How many times")->capture_default_str();
   flap->add_option("--down-ms", f.down_ms, "Carrier down for")->capture_default_str();
   flap->add_option("--up-ms", f.up_ms, "Carrier up for between downs")->capture_default_str();
-  auto* clear = fault->add_subcommand("clear", "Clear every plane fault, or one port's (a miswire is undone)");
+  auto* weak = fault->add_subcommand("weak", "The emulator loses LOSS dB more at the port's OCS ports (a weak port)");
+  weak->add_option("PORT", f.a, "HOST:PORT")->required();
+  weak->add_option("--loss-db", f.loss_db, "Extra loss in dB, more than 0 and at most 60")->required();
+  auto* clear = fault->add_subcommand("clear", "Clear every fault (plane and weak ports), or one port's (a miswire is undone)");
   clear->add_option("PORT", f.a, "HOST:PORT");
 
   CLI11_PARSE(app, argc, argv);
@@ -122,7 +125,7 @@ int main(int argc, char** argv) {
   }
   if (down->parsed()) return cmd_down(down_ref);
   if (status->parsed()) return cmd_status(status_ref, as_json);
-  for (auto* sub : {miswire, dark, cap, flap, clear}) {
+  for (auto* sub : {miswire, dark, cap, flap, weak, clear}) {
     if (sub->parsed()) f.kind = sub->get_name();
   }
   return cmd_fault(fault_ref, f);

@@ -511,12 +511,24 @@ std::optional<int> SwitchModel::source_for(int port) const {
   return *k;   // one way: the ingress feeds both ends' readings
 }
 
+double SwitchModel::arriving_power(int port) {
+  const auto& s = ports_[static_cast<std::size_t>(port)];
+  if (!s.input_dbm) return kDarkDbm;
+  const double v = *s.input_dbm - s.extra_loss_db + noise();
+  return std::max(kDarkDbm, std::round(v * 100.0) / 100.0);
+}
+
 double SwitchModel::power_dbm(int p) {
   if (!valid_port(p)) return kDarkDbm;
   const auto src = source_for(p);
   if (!src) return kDarkDbm;
   const auto k = *ports_[static_cast<std::size_t>(p)].physical_from;
-  const int dest = *src == p ? physical_.at(k).to : p;
+  const auto& ph = physical_.at(k);
+  // The ingress of a one-way connection reads the light arriving from its own fibre, before the
+  // switch core, as a Polatis input's monitor does: a weak ingress shows there, while a loss at
+  // the egress shows only at the egress (the circuit's path loss, docs/health/power.md).
+  if (!ph.bidirectional && p == k) return arriving_power(p);
+  const int dest = *src == p ? ph.to : p;
   return through_power(*src, dest);
 }
 

@@ -201,6 +201,8 @@ class SwitchModel {
   std::int64_t draw_switching_ns();
   double noise();
   double through_power(int source, int dest);
+  // The light arriving at an ingress from its fibre: its source less its own extra loss, noisy.
+  double arriving_power(int port);
 
   EmulatorOptions options_;
   SwitchMode mode_;

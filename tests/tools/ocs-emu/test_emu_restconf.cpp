@@ -132,7 +132,7 @@ TEST_CASE("restconf: power, port config and product information", "[ocs-emu][res
   REQUIRE(r.status == 200);
   const auto ports = r.json().at("optical-switch:opm-power").at("port");
   REQUIRE(ports.size() == 32);
-  CHECK(ports[1] == json::parse(R"({"port-id":2,"power":-2.5})"));
+  CHECK(ports[1] == json::parse(R"({"port-id":2,"power":-1.0})"));   // an ingress reads the light arriving
   CHECK(ports[2] == json::parse(R"({"port-id":3,"power":-60.0})"));
   CHECK(ports[29] == json::parse(R"({"port-id":30,"power":-2.5})"));
   r = rest(*emu, "GET", "/api/data/optical-switch:opm-power/port=30");

@@ -114,7 +114,7 @@ TEST_CASE("tl1: size, identity, shutters and power", "[ocs-emu][tl1]") {
         std::vector<std::string>{"POLATIS,N-VST-16x16-EMU,OPTICAL-SWITCH,mixnet-ocs-emu-0.1"});
 
   REQUIRE(c.command("ENT-PATCH::4,20:3:;").completion == Completion::compld);
-  CHECK(lines(c.command("RTRV-PORT-POWER::4&5&20:4:;")) == std::vector<std::string>{"4:-1.50", "5:-60.00", "20:-1.50"});
+  CHECK(lines(c.command("RTRV-PORT-POWER::4&5&20:4:;")) == std::vector<std::string>{"4:0.00", "5:-60.00", "20:-1.50"});
   CHECK(c.command("RTRV-PORT-POWER:::5:;").lines.size() == 32);
 
   REQUIRE(c.command("OPR-PORT-SHUTTER::4:6:;").completion == Completion::compld);

@@ -146,12 +146,17 @@ TEST_CASE("model: power of connected, dark and weak ports", "[ocs-emu][model]") 
   REQUIRE(m.apply(connect({{1, 17}}), at(0)));
   m.settle_due(at(0));
   CHECK(m.power_dbm(17) == Approx(-0.5));
-  CHECK(m.power_dbm(1) == Approx(-0.5));
+  CHECK(m.power_dbm(1) == Approx(1.0));   // the ingress reads the light arriving from its fibre
   CHECK(m.power_dbm(2) == kDarkDbm);
   CHECK(m.power_dbm(18) == kDarkDbm);
 
   REQUIRE(m.set_port_extra_loss(17, 4.0));
   CHECK(m.power_dbm(17) == Approx(-4.5));
+  CHECK(m.power_dbm(1) == Approx(1.0));    // a weak egress does not show at the ingress
+  REQUIRE(m.set_port_extra_loss(1, 2.0));
+  CHECK(m.power_dbm(1) == Approx(-1.0));   // a weak ingress shows at both ends
+  CHECK(m.power_dbm(17) == Approx(-6.5));
+  REQUIRE(m.set_port_extra_loss(1, 0.0));
   REQUIRE(m.set_input_power(1, -3.0));
   CHECK(m.power_dbm(17) == Approx(-8.5));
   REQUIRE(m.set_input_power(1, std::nullopt));
