@@ -10,6 +10,7 @@ packages=(
   libnl-3-dev libnl-route-3-dev libibverbs-dev
   catch2 afl++
   iproute2 iperf3 procps psmisc curl python3
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()

@@ -88,7 +88,7 @@ class Reader {
   Result<Inventory> read(const YAML::Node& root) {
     Inventory inv;
     if (!root.IsDefined() || root.IsNull()) return error_at(src_, root, "", "the file is empty");
-    if (auto ok = yamlx::only_keys(root, src_, "", {"version", "name", "hosts", "switches", "lab"}); !ok)
+    if (auto ok = yamlx::only_keys(root, src_, "", {"version", "name", "hosts", "switches", "lab", "scheduler"}); !ok)
       return std::unexpected(ok.error());
     if (!root["version"]) return error_at(src_, root, "version", "required (this reader knows version 1)");
     auto version = yamlx::integer(root["version"], src_, "version");
@@ -107,6 +107,11 @@ class Reader {
     if (auto ok = read_hosts(root["hosts"], inv); !ok) return std::unexpected(ok.error());
     if (root["lab"]) {
       if (auto ok = read_lab(root["lab"], inv); !ok) return std::unexpected(ok.error());
+    }
+    if (root["scheduler"]) {
+      auto scheduler = read_scheduler_config(root["scheduler"], src_, inv);
+      if (!scheduler) return std::unexpected(scheduler.error());
+      inv.scheduler = std::move(*scheduler);
     }
     return inv;
   }

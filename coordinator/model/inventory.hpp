@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "coordinator/model/scheduler_config.hpp"
 
 namespace mixnet::coord {
 
@@ -118,6 +119,7 @@ struct Inventory {
   std::vector<Host> hosts;
   std::vector<Switch> switches;
   std::optional<LabInfo> lab;
+  std::optional<SchedulerConfig> scheduler;   // `scheduler:`: the job scheduler the health check tells
 
   [[nodiscard]] const Host* find_host(std::string_view host_name) const;
   [[nodiscard]] const Switch* find_switch(std::string_view switch_name) const;

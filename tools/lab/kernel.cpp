@@ -33,7 +33,7 @@ Result<void> batch(const char* tool, const std::string& netns, const std::vector
   auto r = run_program(argv, input, 60s);
   if (!r) return std::unexpected(r.error().context(std::string(tool) + " batch" + (netns.empty() ? "" : " in " + netns)));
   if (r->exit_code != 0) {
-    std::string out = r->output;
+    std::string out = r->out;
     while (!out.empty() && out.back() == '\n') out.pop_back();
     return fail(Errc::io, std::string(tool) + " batch" + (netns.empty() ? "" : " in " + netns) + " failed: " + out);
   }

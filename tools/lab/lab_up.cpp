@@ -185,7 +185,7 @@ Result<void> wait_agent_healthy(const PlanHost& h, pid_t pid, const std::string&
 
 bool emulator_has_lab_plane(const std::string& emulator) {
   auto r = run_program({emulator, "--help"}, "", 10s);
-  return r && r->output.find("--lab-plane") != std::string::npos;
+  return r && r->out.find("--lab-plane") != std::string::npos;
 }
 
 // The body of `up`; any error leaves cleanup to the caller (tear_down).

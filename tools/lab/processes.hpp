@@ -9,18 +9,11 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/subprocess.hpp"
 
 namespace mixnet::lab {
 
-struct ProgramResult {
-  int exit_code = -1;      // -1: killed by a signal or by the deadline
-  std::string output;      // stdout and stderr together
-};
-
-// Runs argv[0] (searched in PATH) with `input` on stdin; kills it at the deadline (Errc::timeout).
-// The program is killed too if the calling process dies first.
-Result<ProgramResult> run_program(const std::vector<std::string>& argv, const std::string& input,
-                                  std::chrono::milliseconds timeout);
+// Short-lived programs (`ip`/`tc` batches) run with common/subprocess.hpp's run_program.
 
 // Starts a long-running process in its own session (it outlives us), stdin from /dev/null,
 // stdout and stderr appended to `log_path`. Returns its pid.
