@@ -11,6 +11,9 @@ packages=(
   catch2 afl++
   iproute2 iperf3 procps psmisc curl python3
   slurmctld slurmd slurm-client munge
+  # The health reports' tests: promtool (in Debian's prometheus package, which also ships a server
+  # that systemd may start; `systemctl disable --now prometheus` if unwanted) and headless chromium.
+  prometheus chromium
 )
 
 missing=()
