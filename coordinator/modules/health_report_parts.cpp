@@ -1,5 +1,8 @@
 #include "coordinator/modules/health_report_parts.hpp"
 
+#include <filesystem>
+#include <sstream>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -7,6 +10,12 @@
 #include "coordinator/health/blame_inputs.hpp"
 #include "coordinator/health/rules.hpp"
 #include "coordinator/model/inventory.hpp"
+#include "coordinator/report/health_history.hpp"
+#include "coordinator/report/html_health.hpp"
+#include "coordinator/report/prometheus_health.hpp"
+#include "coordinator/scheduler/drain_policy.hpp"
+#include "coordinator/store/run_db_path.hpp"
+#include "coordinator/store/store.hpp"
 
 namespace mixnet::coord::health_parts {
 
@@ -40,21 +49,67 @@ std::vector<health::Blame> blame_parts(const health::HealthLedger::Snapshot& led
   return health::blame(input);
 }
 
-std::vector<OutputNote> write_outputs(const health::HealthReport& report, const std::string& /*out_dir*/, bool dry_run) {
-  std::vector<OutputNote> notes;
-  // Wired when h/reports (Prometheus textfile, HTML), h/rules (health_records) and h/slurm
-  // (apply_scheduler) are merged; until then the dry-run list is all the scheduler part says.
-  notes.push_back({.what = "prometheus", .note = "not written: this build has no Prometheus writer yet"});
-  notes.push_back({.what = "html", .note = "not written: this build has no HTML report yet"});
-  notes.push_back({.what = "observations", .note = "not persisted: this build has no health records yet"});
-  std::vector<std::string> drains;
+namespace {
+
+// Hosts judged healthy this run: answered, and no blame on them or their parts.
+std::set<std::string> passed_hosts(const health::HealthReport& report, const std::set<std::string>& unreachable_hosts) {
+  std::set<std::string> blamed;
   for (const auto& b : report.blames) {
-    if (b.severity != health::Severity::critical) continue;
-    for (const auto& h : b.hosts) drains.push_back(fmt::format("{} ({})", h, b.reason));
+    if (b.kind == health::PartKind::host) blamed.insert(b.part);
+    if (b.kind == health::PartKind::port) blamed.insert(b.part.substr(0, b.part.find(':')));
+    blamed.insert(b.hosts.begin(), b.hosts.end());
   }
-  notes.push_back({.what = "scheduler",
-                   .note = fmt::format("{}no scheduler configured: would drain {}", dry_run ? "dry run, " : "",
-                                       drains.empty() ? std::string("nothing") : fmt::format("{}", fmt::join(drains, "; ")))});
+  std::set<std::string> out;
+  for (const auto& h : report.hosts) {
+    if (!blamed.contains(h) && !unreachable_hosts.contains(h)) out.insert(h);
+  }
+  return out;
+}
+
+OutputNote written(const char* what, const std::string& path, const Result<void>& r) {
+  if (!r) return {.what = what, .path = {}, .note = r.error().message, .failed = true};
+  return {.what = what, .path = path, .note = "written"};
+}
+
+}  // namespace
+
+std::vector<OutputNote> write_outputs(const health::HealthReport& report, const std::set<std::string>& unreachable_hosts,
+                                      const Inventory& inventory, const std::string& out_dir, bool dry_run) {
+  std::vector<OutputNote> notes;
+  if (out_dir.empty()) {
+    notes.push_back({.what = "prometheus", .note = "not written: the run has no folder"});
+    notes.push_back({.what = "html", .note = "not written: the run has no folder"});
+  } else {
+    const std::string prom = (std::filesystem::path(out_dir) / "health.prom").string();
+    notes.push_back(written("prometheus", prom, write_prometheus_textfile(report, prom)));
+    // Trends need the night-by-night health records (h/rules): until they are wired, no history.
+    const std::string html = (std::filesystem::path(out_dir) / "health.html").string();
+    notes.push_back(written("html", html, write_health_html(report, HealthHistory{}, html)));
+  }
+
+  // The scheduler: the inventory's, with --dry-run forcing its dry run.
+  Inventory told = inventory;
+  if (dry_run && told.scheduler) told.scheduler->dry_run = true;
+  const std::string db = run_db_path();
+  if (db.empty()) {
+    notes.push_back({.what = "scheduler", .note = "not told: this run has no results store to keep its drains in", .failed = true});
+    return notes;
+  }
+  auto store = ResultsStore::open(db);
+  if (!store) {
+    notes.push_back({.what = "scheduler", .note = store.error().message, .failed = true});
+    return notes;
+  }
+  std::ostringstream printed;
+  auto actions = scheduler::tell_scheduler(report.blames, passed_hosts(report, unreachable_hosts), told, **store, report.run_id, printed);
+  if (!actions) {
+    notes.push_back({.what = "scheduler", .note = actions.error().message, .failed = true});
+    return notes;
+  }
+  if (actions->empty()) notes.push_back({.what = "scheduler", .note = "nothing to drain or resume"});
+  for (const auto& a : *actions) {
+    notes.push_back({.what = "scheduler", .note = scheduler::describe(a), .failed = a.status == scheduler::ActionStatus::failed});
+  }
   return notes;
 }
 

@@ -3,7 +3,7 @@
 // them is one place: the rules (and baseline), blame, persisting the night's observations, the
 // Prometheus textfile and HTML report, and the scheduler. Each returns typed results; a part that
 // this build does not have yet says so in its note instead of pretending to have run.
-#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,9 +34,12 @@ struct OutputNote {
   bool failed = false;
 };
 
-// Writes health.prom and health.html into the run folder, persists the observations in the store,
-// and tells the scheduler (dry-run: only lists what it would do).
-std::vector<OutputNote> write_outputs(const health::HealthReport& report, const std::string& out_dir, bool dry_run);
+// Writes health.prom (Prometheus textfile) and health.html into the run folder, and tells the
+// scheduler what the inventory's `scheduler:` says (Slurm, or its dry run; without one, the list
+// of what would be drained). `dry_run` forces the scheduler's dry run. Each output says what it
+// did; one that failed does not stop the others.
+std::vector<OutputNote> write_outputs(const health::HealthReport& report, const std::set<std::string>& unreachable_hosts,
+                                      const Inventory& inventory, const std::string& out_dir, bool dry_run);
 
 }  // namespace health_parts
 }  // namespace mixnet::coord
