@@ -17,6 +17,7 @@
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
 #include "coordinator/cli/health_command.hpp"
+#include "coordinator/cli/health_commands.hpp"
 #include "coordinator/engine/engine.hpp"
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
@@ -303,13 +304,6 @@ int run_cli(int argc, char** argv) {
   add_run_flags(links_verify);
   links_verify->add_option("--topology", topology_name, "the topology the links should match (from -T files)");
 
-  // `health`: the nightly health check (docs/health.md); exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-  HealthRunFlags health_flags;
-  auto* health = app.add_subcommand("health", "the nightly health check: run playbooks/nightly-health.yaml, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN");
-  add_inventory(health);
-  add_run_flags(health);
-  add_health_run_options(*health, health_flags);
-
   auto* results = app.add_subcommand("results", "the results store");
   results->require_subcommand(1);
   auto* results_list = results->add_subcommand("list", "list runs, newest first");
@@ -320,16 +314,55 @@ int run_cli(int argc, char** argv) {
   results_show->add_flag("--json", as_json, "print results.json");
   results_show->add_option("--out", out_flag, "also write results.json and junit.xml for it into this folder (e.g. for an incomplete run)");
 
+  HealthCommands health_commands(app);   // baseline generate, health trend, and the nightly `health`
+  // The bare `health`: the nightly run (docs/health.md); exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+  // Its inventory is checked when it runs, not by the parser, so that `health trend` needs none.
+  HealthRunFlags health_flags;
+  CLI::App& health_cmd = health_commands.health_command();
+  health_cmd.add_option("-i,--inventory", inventory_path, "the inventory file (docs/inventory.md); required by the bare health run");
+  add_run_flags(&health_cmd);
+  add_health_run_options(health_cmd, health_flags);
+  health_commands.on_bare_health([&]() -> int {
+    // Monitoring-plugin exit codes: anything that stops the run from being judged is UNKNOWN (3).
+    constexpr int unknown = 3;
+    if (inventory_path.empty()) {
+      bad_input(Error{Errc::invalid_argument, "health: -i INVENTORY is required", "inventory"});
+      return unknown;
+    }
+    raise_stamping_thread("OCS command and acknowledgement stamps, clock samples", stamp_priority);
+    const auto health_registry = builtin_modules();
+    auto playbook = health_flags.playbook.empty() ? find_shipped_playbook(kNightlyPlaybookName) : Result<std::string>(health_flags.playbook);
+    if (!playbook) {
+      bad_input(playbook.error());
+      return unknown;
+    }
+    auto loaded = load_playbook_run(*playbook, inventory_path, topology_files, health_registry);
+    if (!loaded) {
+      bad_input(loaded.error());
+      return unknown;
+    }
+    RunOptions options;
+    options.extra_vars = health_extra_vars(health_flags);
+    nlohmann::json cli_args = {{"argv", std::vector<std::string>(argv, argv + argc)}, {"extra_vars", options.extra_vars},
+                               {"topologies", topology_files}};
+    const auto pb_abs = std::filesystem::absolute(*playbook).lexically_normal().string();
+    const auto inv_abs = std::filesystem::absolute(inventory_path).lexically_normal().string();
+    std::string out_dir;
+    const int code = execute(*loaded, loaded->playbook, health_registry, db_flag, out_flag, options, cli_args, pb_abs, inv_abs, &out_dir);
+    return health_exit_code(out_dir, code);
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    return code == 0 ? 0 : health_commands.parse_error_code(kExitBadInput);
   }
   if (auto ok = setup_logging(log_level, "mixnet-coord"); !ok) return bad_input(ok.error());
+  if (auto code = health_commands.run_selected()) return *code;
   // A stamp taken by a thread that waited for a core is late by the wait: on a busy host, a run
   // at normal priority measures the host, not the switch.
-  if (*run || *links_verify || *health) raise_stamping_thread("OCS command and acknowledgement stamps, clock samples", stamp_priority);
+  if (*run || *links_verify) raise_stamping_thread("OCS command and acknowledgement stamps, clock samples", stamp_priority);
 
   const auto registry = builtin_modules();
 
@@ -360,30 +393,6 @@ int run_cli(int argc, char** argv) {
     const auto pb_abs = std::filesystem::absolute(playbook_path).lexically_normal().string();
     const auto inv_abs = std::filesystem::absolute(inventory_path).lexically_normal().string();
     return execute(*loaded, loaded->playbook, registry, db_flag, out_flag, options, cli_args, pb_abs, inv_abs);
-  }
-
-  if (*health) {
-    // Monitoring-plugin exit codes: anything that stops the run from being judged is UNKNOWN (3).
-    const int unknown = 3;
-    auto playbook = health_flags.playbook.empty() ? find_shipped_playbook(kNightlyPlaybookName) : Result<std::string>(health_flags.playbook);
-    if (!playbook) {
-      bad_input(playbook.error());
-      return unknown;
-    }
-    auto loaded = load_playbook_run(*playbook, inventory_path, topology_files, registry);
-    if (!loaded) {
-      bad_input(loaded.error());
-      return unknown;
-    }
-    RunOptions options;
-    options.extra_vars = health_extra_vars(health_flags);
-    nlohmann::json cli_args = {{"argv", std::vector<std::string>(argv, argv + argc)}, {"extra_vars", options.extra_vars},
-                               {"topologies", topology_files}};
-    const auto pb_abs = std::filesystem::absolute(*playbook).lexically_normal().string();
-    const auto inv_abs = std::filesystem::absolute(inventory_path).lexically_normal().string();
-    std::string out_dir;
-    const int code = execute(*loaded, loaded->playbook, registry, db_flag, out_flag, options, cli_args, pb_abs, inv_abs, &out_dir);
-    return health_exit_code(out_dir, code);
   }
 
   if (*inventory_show) {

@@ -87,7 +87,7 @@ StepResult HealthReportModule::run(const nlohmann::json& raw_args, StepContext& 
                             .observations = snapshot.observations, .tests = snapshot.tests};
 
   StepResult result;
-  auto findings = health_parts::evaluate_rules(args->rules, args->baseline, snapshot.observations);
+  auto findings = health_parts::evaluate_rules(args->rules, args->baseline, snapshot.observations, ctx.inventory);
   if (!findings) {
     // Could not judge: the report says unknown, and so does the step.
     auto report = health::make_health_report(std::move(parts), ctx.inventory);

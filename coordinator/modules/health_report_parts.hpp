@@ -18,9 +18,10 @@ struct Inventory;
 namespace health_parts {
 
 // The rules' findings (ok ones included) on the observations: the rules file (empty: the shipped
-// defaults), judged against the baseline file when one is given. Errors name the bad file.
+// defaults), judged against the baseline file when one is given, else against the inventory's
+// line rates and the run's peers. Errors name the bad file.
 Result<std::vector<health::Finding>> evaluate_rules(const std::string& rules_file, const std::string& baseline_file,
-                                                    const std::vector<health::Observation>& observations);
+                                                    const std::vector<health::Observation>& observations, const Inventory& inventory);
 
 // Blame over every test and non-ok finding of the run.
 std::vector<health::Blame> blame_parts(const health::HealthLedger::Snapshot& ledger, const std::vector<health::Finding>& findings,
@@ -34,7 +35,9 @@ struct OutputNote {
   bool failed = false;
 };
 
-// Writes health.prom (Prometheus textfile) and health.html into the run folder, and tells the
+// Keeps the night's observations in the results store (baselines and trends read them), writes
+// health.prom (Prometheus textfile) and health.html (with the trends of the last nights) into the
+// run folder, and tells the
 // scheduler what the inventory's `scheduler:` says (Slurm, or its dry run; without one, the list
 // of what would be drained). `dry_run` forces the scheduler's dry run. Each output says what it
 // did; one that failed does not stop the others.
