@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "coordinator/health/baseline.hpp"
+
 namespace mixnet::coord::health {
 
 namespace {
@@ -19,13 +21,6 @@ std::string test_part_name(PartKind via, const std::string& a, const std::string
   return a + ">" + b;
 }
 
-std::optional<double> median_of(std::vector<double> values) {
-  if (values.empty()) return std::nullopt;
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 std::vector<double> measured_gbps(const std::vector<PairTest>& tests, PartKind via) {
   std::vector<double> out;
   for (const auto& t : tests) {
@@ -39,9 +34,9 @@ void judge_against_peers(std::vector<PairTest>& tests, const std::vector<double>
   for (const auto& t : tests) {
     if (t.gbps) all.push_back(*t.gbps);
   }
-  const auto median = median_of(std::move(all));
-  if (!median) return;
-  const double floor = peer_fraction * *median;
+  if (all.empty()) return;
+  const double median = median_of(std::move(all));   // baseline.hpp's, the rules' own
+  const double floor = peer_fraction * median;
   for (auto& t : tests) {
     if (!t.gbps || !t.passed) continue;
     // A line-rate threshold, when the traffic verdict had one, stays the one reported.
@@ -50,7 +45,7 @@ void judge_against_peers(std::vector<PairTest>& tests, const std::vector<double>
       t.passed = false;
       t.threshold_gbps = floor;
       t.detail = fmt::format("{} Gb/s < {} ({}% of the run's median {} Gb/s)", gbps_text(*t.gbps), gbps_text(floor),
-                             gbps_text(peer_fraction * 100), gbps_text(*median));
+                             gbps_text(peer_fraction * 100), gbps_text(median));
     }
   }
 }

@@ -16,9 +16,6 @@ namespace mixnet::coord::health {
 // RX), "h1:eps0~h2:eps0" across the electrical switch (sorted: the same pair either way round).
 [[nodiscard]] std::string test_part_name(PartKind via, const std::string& a, const std::string& b);
 
-// The median of the values (nullopt when there are none).
-[[nodiscard]] std::optional<double> median_of(std::vector<double> values);
-
 // Fails every test still passing whose figure is below `peer_fraction` x the median of
 // `reference_gbps` plus the measured figures of `tests` themselves (so a lone retest is judged
 // against the run's earlier tests, not against itself). Sets threshold_gbps and the detail of

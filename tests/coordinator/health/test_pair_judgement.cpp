@@ -20,12 +20,6 @@ TEST_CASE("test_part_name: a circuit is TX>RX, an electrical pair a~b", "[health
   CHECK(test_part_name(PartKind::circuit, "h2:ocs0", "h1:ocs1") == "h2:ocs0>h1:ocs1");
 }
 
-TEST_CASE("median_of: odd, even, empty", "[health][nightly]") {
-  CHECK(median_of({3, 1, 2}) == 2.0);
-  CHECK(median_of({4, 1, 2, 3}) == 2.5);
-  CHECK_FALSE(median_of({}).has_value());
-}
-
 TEST_CASE("judge_against_peers: a test under half the run's median fails, naming the figures", "[health][nightly]") {
   std::vector<PairTest> tests = {measured("h1:ocs0", "h2:ocs0", 9.4), measured("h1:ocs1", "h3:ocs0", 9.2),
                                  measured("h2:ocs1", "h4:ocs0", 0.1), measured("h3:ocs1", "h4:ocs1", 9.0)};
