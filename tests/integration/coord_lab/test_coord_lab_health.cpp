@@ -148,3 +148,25 @@ TEST_CASE("coord lab health: a killed agent blames its host only, no test runs a
     CHECK(t.at("passed") == true);
   }
 }
+
+TEST_CASE("coord lab health: a weak port is blamed on its own OCS ports, nothing else", "[coord][lab][health]") {
+  LabUnderTest lab("");
+  REQUIRE(lab.fault("weak h2:ocs2 --loss-db 12").exit_code == 0);
+  CoordScratch scratch;
+  const auto r = run_health(scratch, lab, "weak");
+  INFO(r.output << "\n" << r.health.dump(1).substr(0, 6000));
+  REQUIRE(r.health.is_object());
+  CHECK(r.exit_code == 2);
+  const auto& weak = lab.inventory().host("h2").port("ocs2");
+  const std::set<std::string> its_ports = {"ocs1/" + std::to_string(weak.tx), "ocs1/" + std::to_string(weak.rx)};
+  REQUIRE_FALSE(r.health.at("blames").empty());
+  for (const auto& b : r.health.at("blames")) {
+    INFO(b.dump());
+    CHECK(b.at("kind") == "ocs_port");
+    CHECK(its_ports.contains(b.at("part").get<std::string>()));
+    CHECK(b.at("hosts") == nlohmann::json::array({"h2"}));
+    CHECK(b.at("severity") == "critical");
+  }
+  // Its light is weak, its bandwidth is not: every test passed.
+  for (const auto& t : r.health.at("tests")) CHECK(t.at("passed") == true);
+}
