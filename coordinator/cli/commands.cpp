@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
+#include "coordinator/cli/health_command.hpp"
 #include "coordinator/cli/health_commands.hpp"
 #include "coordinator/engine/engine.hpp"
 #include "coordinator/report/json_report.hpp"
@@ -158,7 +159,8 @@ void print_run_detail(const RunDetail& d) {
 
 // The run: store first, then the display; reports written from the store afterwards.
 int execute(const Loaded& loaded, const Playbook& playbook, const ModuleRegistry& registry, const std::string& db_flag, const std::string& out_flag,
-            RunOptions options, nlohmann::json cli_args, const std::string& playbook_path, const std::string& inventory_path) {
+            RunOptions options, nlohmann::json cli_args, const std::string& playbook_path, const std::string& inventory_path,
+            std::string* out_dir_used = nullptr) {
   auto store = ResultsStore::open(resolve_db_path(db_flag));
   if (!store) {
     fmt::print(stderr, "mixnet-coord: {}\n", store.error().message);
@@ -174,6 +176,7 @@ int execute(const Loaded& loaded, const Playbook& playbook, const ModuleRegistry
   row.inventory = inventory_path;
   row.out_dir = std::filesystem::absolute(out_dir).lexically_normal().string();
   options.out_dir = row.out_dir;
+  if (out_dir_used != nullptr) *out_dir_used = row.out_dir;
   set_run_db_path((*store)->path());   // for modules that keep history (health.counters)
   row.args = std::move(cli_args);
   StoreObserver store_observer(**store, row);
@@ -312,6 +315,42 @@ int run_cli(int argc, char** argv) {
   results_show->add_option("--out", out_flag, "also write results.json and junit.xml for it into this folder (e.g. for an incomplete run)");
 
   HealthCommands health_commands(app);   // baseline generate, health trend, and the nightly `health`
+  // The bare `health`: the nightly run (docs/health.md); exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+  // Its inventory is checked when it runs, not by the parser, so that `health trend` needs none.
+  HealthRunFlags health_flags;
+  CLI::App& health_cmd = health_commands.health_command();
+  health_cmd.add_option("-i,--inventory", inventory_path, "the inventory file (docs/inventory.md); required by the bare health run");
+  add_run_flags(&health_cmd);
+  add_health_run_options(health_cmd, health_flags);
+  health_commands.on_bare_health([&]() -> int {
+    // Monitoring-plugin exit codes: anything that stops the run from being judged is UNKNOWN (3).
+    constexpr int unknown = 3;
+    if (inventory_path.empty()) {
+      bad_input(Error{Errc::invalid_argument, "health: -i INVENTORY is required", "inventory"});
+      return unknown;
+    }
+    raise_stamping_thread("OCS command and acknowledgement stamps, clock samples", stamp_priority);
+    const auto health_registry = builtin_modules();
+    auto playbook = health_flags.playbook.empty() ? find_shipped_playbook(kNightlyPlaybookName) : Result<std::string>(health_flags.playbook);
+    if (!playbook) {
+      bad_input(playbook.error());
+      return unknown;
+    }
+    auto loaded = load_playbook_run(*playbook, inventory_path, topology_files, health_registry);
+    if (!loaded) {
+      bad_input(loaded.error());
+      return unknown;
+    }
+    RunOptions options;
+    options.extra_vars = health_extra_vars(health_flags);
+    nlohmann::json cli_args = {{"argv", std::vector<std::string>(argv, argv + argc)}, {"extra_vars", options.extra_vars},
+                               {"topologies", topology_files}};
+    const auto pb_abs = std::filesystem::absolute(*playbook).lexically_normal().string();
+    const auto inv_abs = std::filesystem::absolute(inventory_path).lexically_normal().string();
+    std::string out_dir;
+    const int code = execute(*loaded, loaded->playbook, health_registry, db_flag, out_flag, options, cli_args, pb_abs, inv_abs, &out_dir);
+    return health_exit_code(out_dir, code);
+  });
 
   try {
     app.parse(argc, argv);

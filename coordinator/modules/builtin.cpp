@@ -4,6 +4,9 @@
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/modules/assert.hpp"
 #include "coordinator/modules/eps_verify.hpp"
+#include "coordinator/modules/health_bandwidth.hpp"
+#include "coordinator/modules/health_hosts.hpp"
+#include "coordinator/modules/health_report.hpp"
 #include "coordinator/modules/health_counters.hpp"
 #include "coordinator/modules/hosts_verify.hpp"
 #include "coordinator/modules/links_verify.hpp"
@@ -31,6 +34,9 @@ ModuleRegistry builtin_modules() {
   registry.add(std::make_unique<EpsVerifyModule>());
   registry.add(std::make_unique<TrafficRunModule>());
   registry.add(std::make_unique<MeasureReconfigModule>());
+  registry.add(std::make_unique<HealthHostsModule>());
+  registry.add(std::make_unique<HealthBandwidthModule>());
+  registry.add(std::make_unique<HealthReportModule>());
   registry.add(std::make_unique<HealthCountersModule>());
   return registry;
 }

@@ -23,8 +23,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-// What is wrong with one inventory port as the agent reports it; empty when nothing is.
-std::vector<std::string> port_mismatches(const HostPort& want, const wire::PortInfo& got) {
+}  // namespace
+
+std::vector<std::string> port_drift(const HostPort& want, const wire::PortInfo& got) {
   std::vector<std::string> problems;
   if (want.mac && lower(*want.mac) != lower(got.mac)) {
     problems.push_back(fmt::format("MAC is {}, the inventory says {}", got.mac, *want.mac));
@@ -43,7 +44,23 @@ std::vector<std::string> port_mismatches(const HostPort& want, const wire::PortI
   return problems;
 }
 
-}  // namespace
+std::vector<std::string> host_drift(const Host& want, const wire::Inventory& got) {
+  std::vector<std::string> problems;
+  if (got.host_id != want.name) {
+    problems.push_back(fmt::format("the agent calls itself '{}' (its --host-id), the inventory '{}': identity probes "
+                                   "would name the wrong host",
+                                   got.host_id, want.name));
+  }
+  std::vector<std::string> unknown;
+  for (const auto& p : got.ports) {
+    if (want.find_port(p.name) == nullptr) unknown.push_back(p.name);
+  }
+  std::sort(unknown.begin(), unknown.end());
+  if (!unknown.empty()) {
+    problems.push_back("the agent manages ports the inventory does not list: " + fmt::format("{}", fmt::join(unknown, ", ")));
+  }
+  return problems;
+}
 
 Result<std::vector<std::string>> selected_hosts(const nlohmann::json& args, const Inventory& inventory) {
   std::vector<std::string> hosts;
@@ -111,19 +128,7 @@ StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
     std::map<std::string, const wire::PortInfo*> reported;
     for (const auto& p : got.ports) reported[p.name] = &p;
 
-    std::vector<std::string> host_problems;
-    if (got.host_id != host->name) {
-      host_problems.push_back(fmt::format("the agent calls itself '{}' (its --host-id), the inventory '{}': identity probes "
-                                          "would name the wrong host",
-                                          got.host_id, host->name));
-    }
-    std::vector<std::string> unknown;
-    for (const auto& [name, info] : reported) {
-      if (host->find_port(name) == nullptr) unknown.push_back(name);
-    }
-    if (!unknown.empty()) {
-      host_problems.push_back("the agent manages ports the inventory does not list: " + fmt::format("{}", fmt::join(unknown, ", ")));
-    }
+    const auto host_problems = host_drift(*host, got);
     ItemResult host_item{.kind = "host", .id = host->name, .data = {{"host_id", got.host_id}, {"ports", got.ports.size()}}};
     host_item.status = host_problems.empty() ? std::string(item_status::ok) : std::string(item_status::failed);
     host_item.message = host_problems.empty() ? fmt::format("agent answers, {} port(s)", got.ports.size())
@@ -142,7 +147,7 @@ StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
       const wire::PortInfo& info = *it->second;
       item.data = {{"mac", info.mac}, {"mtu", info.mtu}, {"oper_state", info.oper_state}};
       if (info.speed_mbps) item.data["speed_mbps"] = *info.speed_mbps;
-      const auto problems = port_mismatches(want, info);
+      const auto problems = port_drift(want, info);
       item.status = problems.empty() ? std::string(item_status::ok) : std::string(item_status::failed);
       item.message = problems.empty() ? fmt::format("present, {}, MTU {}", info.oper_state, info.mtu) : fmt::format("{}", fmt::join(problems, "; "));
       record(std::move(item));

@@ -8,7 +8,15 @@
 // the inventory's `mac` / `expect`). Reads only: check mode gives the real verdicts.
 #include "coordinator/engine/module.hpp"
 
+namespace mixnet::wire {
+struct Inventory;
+struct PortInfo;
+}  // namespace mixnet::wire
+
 namespace mixnet::coord {
+
+struct Host;
+struct HostPort;
 
 class HostsVerifyModule final : public Module {
  public:
@@ -19,5 +27,11 @@ class HostsVerifyModule final : public Module {
 
 // Host names from a "hosts" argument (absent: every host); errors name the unknown host.
 Result<std::vector<std::string>> selected_hosts(const nlohmann::json& args, const Inventory& inventory);
+
+// Inventory drift, one line per difference (empty: none); health.hosts judges with the same code.
+// The host as a whole: the agent's host id, ports it manages that the inventory does not list.
+std::vector<std::string> host_drift(const Host& want, const wire::Inventory& got);
+// One inventory port as its agent reports it: MAC, MTU and speed against `mac` / `expect`.
+std::vector<std::string> port_drift(const HostPort& want, const wire::PortInfo& got);
 
 }  // namespace mixnet::coord

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The whole nightly health run (mixnet-coord health, playbooks/nightly-health.yaml) on a lab with
+# 1 s traffic tests: the total time and how it splits into reconfiguration, link verification,
+# traffic (first pass: the test rounds, set-up and collection included), retests and the rest (hosts, report, clearing the switch). The target
+# (docs/health.md, "Speed"): everything but the seconds spent sending test traffic under 10% of
+# the total on the 32-host lab. Needs root. Prints figures; asserts nothing about timing.
+#   bench/health.sh            the default lab (4 hosts, 3 OCS + 1 EPS port each)
+#   bench/health.sh --big      also the 32-host lab (--hosts 32 --ocs-ports 6 --eps-ports 2)
+#   TEST_SECONDS=1 BUILD_DIR=build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+seconds=${TEST_SECONDS:-1}
+big=0
+[ "${1:-}" = "--big" ] && big=1
+for b in mixnet-lab mixnet-agent mixnet-ocs-emu mixnet-coord; do
+  [ -x "$build/bin/$b" ] || cmake --build "$build" --target mixnet-lab mixnet-agent mixnet-ocs-emu mixnet-coord >/dev/null
+done
+lab="$build/bin/mixnet-lab"
+name="hb$$"
+name=${name:0:9}
+work=$(mktemp -d /tmp/mixnet-bench-health.XXXXXX)
+trap '"$lab" down --name "$name" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+bench_one() {   # $1: label, rest: mixnet-lab up flags
+  local label=$1
+  shift
+  "$lab" down --name "$name" >/dev/null 2>&1 || true
+  "$lab" up --name "$name" "$@" >/dev/null
+  rm -rf "$work/out"
+  local t0 t1 rc=0
+  t0=$(date +%s.%N)
+  "$build/bin/mixnet-coord" health -i "/run/mixnet-lab/$name/inventory.yaml" --test-seconds "$seconds" \
+    --db "$work/results.db" --out "$work/out" >"$work/coord.log" 2>&1 || rc=$?
+  t1=$(date +%s.%N)
+  python3 - "$label" "$work/out/results.json" "$work/out/health.json" "$rc" "$t0" "$t1" <<'PY'
+import json, sys
+label, results_path, health_path, rc, t0, t1 = sys.argv[1:7]
+wall = float(t1) - float(t0)
+steps = json.load(open(results_path))["steps"]
+health = json.load(open(health_path))
+split = {"reconfig": 0.0, "verify": 0.0, "traffic": 0.0, "retests": 0.0}
+sending = 0.0   # rounds x test seconds: traffic really being sent, first pass and retests
+tests = {"first pass": 0, "retests": 0}
+steps_total = 0.0
+for s in steps:
+    steps_total += s.get("duration_s") or 0
+    if s["module"] != "health.bandwidth":
+        continue
+    data = (s.get("result") or {}).get("data", {})
+    secs = data.get("seconds", {})
+    sending += secs.get("sending", 0.0)
+    if data.get("mode", "").startswith("retest"):
+        split["retests"] += s.get("duration_s") or 0
+        tests["retests"] += data.get("tests", 0)
+        continue
+    tests["first pass"] += data.get("tests", 0)
+    for k in ("reconfig", "verify", "traffic"):
+        split[k] += secs.get(k, 0.0)
+other = wall - sum(split.values())
+print(f"{label}: exit {rc}, verdict {health['overall']}, {tests['first pass']} tests + {tests['retests']} retests, "
+      f"{len(health['blames'])} blame(s)")
+print(f"  total          {wall:8.2f} s  (steps {steps_total:.2f} s)")
+for k in ("reconfig", "verify", "traffic", "retests"):
+    print(f"  {k:<14} {split[k]:8.2f} s  {100 * split[k] / wall:5.1f}%")
+print(f"  other          {other:8.2f} s  {100 * other / wall:5.1f}%  (hosts, report, clearing, process start)")
+print(f"  sending        {sending:8.2f} s  {100 * sending / wall:5.1f}%  (rounds x test seconds, retests included)")
+print(f"  non-traffic    {wall - sending:8.2f} s  {100 * (wall - sending) / wall:5.1f}%  (target < 10% on the 32-host lab)")
+PY
+}
+
+bench_one "default lab (4 hosts)"
+if [ "$big" = 1 ]; then
+  bench_one "32-host lab (6 OCS + 2 EPS ports)" --hosts 32 --ocs-ports 6 --eps-ports 2
+fi

@@ -1,0 +1,371 @@
+#include "coordinator/modules/health_bandwidth.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "common/clock.hpp"
+#include "coordinator/agents/agent_pool.hpp"
+#include "coordinator/engine/module_args.hpp"
+#include "coordinator/health/health_ledger.hpp"
+#include "coordinator/health/pair_judgement.hpp"
+#include "coordinator/health/retest_plan.hpp"
+#include "coordinator/health/retest_topology.hpp"
+#include "coordinator/model/inventory.hpp"
+#include "coordinator/model/topology.hpp"
+#include "coordinator/ocs/apply_topology.hpp"
+#include "coordinator/ocs/switch_pool.hpp"
+#include "coordinator/traffic/pair_tests.hpp"
+#include "coordinator/traffic/traffic_args.hpp"
+#include "coordinator/verify/link_verifier.hpp"
+
+namespace mixnet::coord {
+
+namespace {
+
+using health::PairTest;
+using health::PartKind;
+
+enum class Mode { topology, eps, retest };
+
+struct BandwidthArgs {
+  Mode mode = Mode::topology;
+  std::string topology;            // Mode::topology
+  bool k_batch = false;            // Mode::eps
+  std::size_t k = 3;
+  PartKind retest_via = PartKind::circuit;   // Mode::retest
+  int rounds = 2;
+  PairTrafficOptions traffic;
+  double peer_fraction = 0.5;
+  double verify_deadline_s = 10;
+};
+
+// Seconds of each kind of work in the step (bench/health.sh splits the run's time with them).
+struct Timings {
+  double reconfig_s = 0;
+  double verify_s = 0;
+  double traffic_s = 0;
+  double sending_s = 0;   // rounds x duration: the seconds test traffic was really being sent
+};
+
+double seconds_since(std::int64_t mono_start) { return static_cast<double>(monotonic_ns() - mono_start) / 1e9; }
+
+// Runs the tests and counts their time: all of it as traffic, rounds x duration as sending.
+std::vector<PairTestOutcome> timed_tests(AgentPool& agents, StepContext& ctx, const std::vector<PairTestRequest>& requests,
+                                         const PairTrafficOptions& options, Timings& timings) {
+  if (requests.empty()) return {};
+  const std::int64_t t0 = monotonic_ns();
+  auto out = run_pair_tests(agents, ctx, requests, options);
+  timings.traffic_s += seconds_since(t0);
+  int rounds = 0;
+  for (const auto& o : out) rounds = std::max(rounds, o.item.data.value("round", 0));
+  timings.sending_s += rounds * options.duration_s;
+  return out;
+}
+
+Result<BandwidthArgs> parse_args(const nlohmann::json& args, const TopologySet& topologies) {
+  if (auto ok = module_args::only_keys(args, {"topology", "eps", "retest", "duration", "threshold", "line_rate_gbps",
+                                              "peer_fraction", "timeout", "verify_deadline", "k", "rounds"});
+      !ok) {
+    return std::unexpected(ok.error());
+  }
+  BandwidthArgs out;
+  auto topology = module_args::string_arg(args, "topology");
+  auto eps = module_args::string_arg(args, "eps");
+  auto retest = module_args::string_arg(args, "retest");
+  for (const auto* r : {&topology, &eps, &retest}) {
+    if (!*r) return std::unexpected(r->error());
+  }
+  const int given = (*topology ? 1 : 0) + (*eps ? 1 : 0) + (*retest ? 1 : 0);
+  if (given != 1) return fail(Errc::invalid_argument, "give exactly one of topology, eps, retest", "topology");
+  if (*topology) {
+    out.mode = Mode::topology;
+    out.topology = **topology;
+    if (topologies.find(out.topology) == nullptr) {
+      return fail(Errc::invalid_argument, "unknown topology '" + out.topology + "'", "topology");
+    }
+  } else if (*eps) {
+    out.mode = Mode::eps;
+    if (**eps != "circle" && **eps != "k-batch") return fail(Errc::invalid_argument, "must be circle or k-batch", "eps");
+    out.k_batch = **eps == "k-batch";
+  } else {
+    out.mode = Mode::retest;
+    if (**retest == "circuit") out.retest_via = PartKind::circuit;
+    else if (**retest == "eps_pair") out.retest_via = PartKind::eps_pair;
+    else return fail(Errc::invalid_argument, "must be circuit or eps_pair", "retest");
+  }
+  struct Bound {
+    const char* key;
+    double min, max;
+  };
+  for (const Bound& b : {Bound{"duration", 0.1, 600}, Bound{"threshold", 0, 1}, Bound{"line_rate_gbps", 0.001, 100000},
+                         Bound{"peer_fraction", 0, 1}, Bound{"timeout", 0.5, 3600}, Bound{"verify_deadline", 0.1, 600},
+                         Bound{"k", 1, 1000}, Bound{"rounds", 1, 10}}) {
+    if (auto v = module_args::number_arg(args, b.key, b.min, b.max); !v) return std::unexpected(v.error());
+  }
+  out.traffic.duration_s = module_args::number_arg(args, "duration", 0.1, 600)->value_or(1.0);
+  out.traffic.threshold = *module_args::number_arg(args, "threshold", 0, 1);
+  out.traffic.line_rate_gbps = *module_args::number_arg(args, "line_rate_gbps", 0.001, 100000);
+  out.traffic.timeout_s = module_args::number_arg(args, "timeout", 0.5, 3600)->value_or(out.traffic.duration_s + kTrafficTimeoutSlackS);
+  if (out.traffic.timeout_s <= out.traffic.duration_s) {
+    return fail(Errc::invalid_argument, "must be longer than duration", "timeout");
+  }
+  out.peer_fraction = module_args::number_arg(args, "peer_fraction", 0, 1)->value_or(0.5);
+  out.verify_deadline_s = module_args::number_arg(args, "verify_deadline", 0.1, 600)->value_or(10.0);
+  out.k = static_cast<std::size_t>(module_args::number_arg(args, "k", 1, 1000)->value_or(3));
+  out.rounds = static_cast<int>(module_args::number_arg(args, "rounds", 1, 10)->value_or(2));
+  return out;
+}
+
+bool involves(const std::set<std::string>& hosts, const PortRef& a, const PortRef& b) {
+  return hosts.contains(a.host) || hosts.contains(b.host);
+}
+
+// A test that sent no traffic (the switch failed, the link did not verify): failed, with why.
+PairTestOutcome not_run(const PortRef& a, const PortRef& b, PartKind via, int round, std::string status, std::string why) {
+  PairTestOutcome o;
+  o.test = PairTest{.a = a.str(), .b = b.str(), .via = via, .path = health::test_part_name(via, a.str(), b.str()), .round = round,
+                    .passed = false, .detail = why};
+  o.item = ItemResult{.kind = via == PartKind::eps_pair ? "pair" : "circuit", .id = a.str() + "-" + b.str(), .status = std::move(status),
+                      .message = std::move(why)};
+  o.item.data = {{"a", a.str()}, {"b", b.str()}, {"health_round", round}};
+  o.item.hosts = {a.host};
+  if (b.host != a.host) o.item.hosts.push_back(b.host);
+  o.item.started_ns = o.item.finished_ns = realtime_ns();
+  return o;
+}
+
+// One OCS pass: apply `topology` (its circuits only change), verify its links, test the circuits
+// that verified. Circuits with an unreachable end are left out.
+std::vector<PairTestOutcome> ocs_pass(StepContext& ctx, AgentPool& agents, const Topology& topology, int round,
+                                      const BandwidthArgs& a, const std::set<std::string>& unreachable, bool remember_topology,
+                                      Timings& timings) {
+  std::vector<PairTestOutcome> out;
+  std::map<std::string, std::string> switch_failure;
+  auto switches = ctx.switches();
+  if (!switches) {
+    for (const auto& sw : ctx.inventory.switches) switch_failure[sw.name] = switches.error().message;
+  } else {
+    const std::int64_t t0 = monotonic_ns();
+    const auto applied = apply_topology(topology, ctx.inventory, **switches, {.mode = ApplyMode::fewest_changes, .cancel = &ctx.cancel});
+    timings.reconfig_s += seconds_since(t0);
+    for (const auto& sw : applied.switches) {
+      if (sw.failure) switch_failure[sw.switch_name] = sw.failure->error.message;
+      else if (remember_topology) ctx.state.topology_of_switch[sw.switch_name] = topology.name;
+    }
+  }
+
+  std::vector<ExpectedLink> links;
+  for (const auto& rc : topology.resolved) {
+    const auto& c = rc.circuit;
+    if (involves(unreachable, c.a, c.b)) continue;
+    if (const auto f = switch_failure.find(rc.switch_name); f != switch_failure.end()) {
+      out.push_back(not_run(c.a, c.b, PartKind::circuit, round, std::string(item_status::failed),
+                            "not tested: switch " + rc.switch_name + " failed: " + f->second));
+      continue;
+    }
+    links.push_back({c.a, c.b});
+  }
+
+  LinkVerifyOptions options;
+  options.deadline_ns = std::min(monotonic_ns() + static_cast<std::int64_t>(a.verify_deadline_s * 1e9), ctx.deadline_ns);
+  for (const auto& h : ctx.inventory.hosts) {
+    if (!unreachable.contains(h.name)) options.all_hosts.push_back(h.name);
+  }
+  options.cancel = &ctx.cancel;
+  const std::int64_t t1 = monotonic_ns();
+  const auto report = links.empty() ? LinkVerifyReport{} : verify_links(agents, links, options);
+  timings.verify_s += seconds_since(t1);
+  std::map<PortRef, const PortVerdict*> verdict;
+  for (const auto& v : report.ports) verdict[v.port] = &v;
+
+  std::vector<PairTestRequest> requests;
+  for (const auto& l : links) {
+    const PortVerdict* va = verdict.contains(l.a) ? verdict[l.a] : nullptr;
+    const PortVerdict* vb = verdict.contains(l.b) ? verdict[l.b] : nullptr;
+    const bool ok = va != nullptr && vb != nullptr && va->verdict == LinkVerdict::ok && vb->verdict == LinkVerdict::ok;
+    if (ok) {
+      requests.push_back({.a = l.a, .b = l.b, .via = PartKind::circuit, .round = round,
+                          .path = health::test_part_name(PartKind::circuit, l.a.str(), l.b.str())});
+      continue;
+    }
+    std::vector<std::string> why;
+    std::string status = std::string(item_status::failed);
+    for (const PortVerdict* v : {va, vb}) {
+      if (v == nullptr) continue;
+      if (v->verdict != LinkVerdict::ok) {
+        why.push_back(fmt::format("{} {}: {}", v->port.str(), to_string(v->verdict), v->message));
+        status = std::string(to_string(v->verdict));
+      }
+    }
+    if (why.empty()) why.push_back("no verdict from the link verifier");
+    out.push_back(not_run(l.a, l.b, PartKind::circuit, round, status, fmt::format("link not verified: {}", fmt::join(why, "; "))));
+  }
+  for (auto& o : timed_tests(agents, ctx, requests, a.traffic, timings)) out.push_back(std::move(o));
+  return out;
+}
+
+// Every pair of each electrical switch's ports (circle method; k-batch: its first k rounds).
+std::vector<PairTestRequest> eps_requests(const Inventory& inventory, const BandwidthArgs& a, const std::set<std::string>& unreachable) {
+  std::vector<PairTestRequest> requests;
+  for (const auto& sw : inventory.switches) {
+    if (sw.kind != SwitchKind::eps) continue;
+    std::vector<PortRef> ports;
+    for (const auto& h : inventory.hosts) {
+      if (unreachable.contains(h.name)) continue;
+      for (const auto& p : h.ports) {
+        if (p.eps && p.eps->switch_name == sw.name) ports.push_back({h.name, p.name});
+      }
+    }
+    auto rounds = circle_rounds(ports.size());
+    if (a.k_batch && a.k < rounds.size()) rounds.resize(a.k);
+    for (const auto& round : rounds) {
+      for (const auto& [i, j] : round) {
+        // Both ends in one host: its kernel would deliver locally, the switch never crossed.
+        if (ports[i].host == ports[j].host) continue;
+        requests.push_back({.a = ports[i], .b = ports[j], .via = PartKind::eps_pair, .round = 0,
+                            .path = health::test_part_name(PartKind::eps_pair, ports[i].str(), ports[j].str())});
+      }
+    }
+  }
+  return requests;
+}
+
+// The retests of every round plan_retest gives, run round after round.
+std::vector<PairTestOutcome> retests(StepContext& ctx, AgentPool& agents, const BandwidthArgs& a, const health::HealthLedger::Snapshot& done,
+                                     Timings& timings) {
+  std::vector<PairTestOutcome> out;
+  int base = 0;
+  for (const auto& t : done.tests) {
+    if (t.via == a.retest_via) base = std::max(base, t.round);
+  }
+  const auto plan = health::plan_retest(done.tests, ctx.inventory, a.retest_via, a.rounds, done.unreachable_hosts);
+  for (std::size_t r = 0; r < plan.size(); ++r) {
+    const int round = base + 1 + static_cast<int>(r);
+    if (ctx.cancel.load() || ctx.expired()) break;
+    std::vector<std::pair<PortRef, PortRef>> pairs;
+    for (const auto& p : plan[r]) {
+      auto pa = PortRef::parse(p.a);
+      auto pb = PortRef::parse(p.b);
+      if (!pa || !pb || involves(done.unreachable_hosts, *pa, *pb)) continue;
+      pairs.emplace_back(*pa, *pb);
+    }
+    if (pairs.empty()) continue;
+    if (a.retest_via == PartKind::eps_pair) {
+      std::vector<PairTestRequest> requests;
+      for (const auto& [pa, pb] : pairs) {
+        requests.push_back({.a = pa, .b = pb, .via = PartKind::eps_pair, .round = round,
+                            .path = health::test_part_name(PartKind::eps_pair, pa.str(), pb.str())});
+      }
+      for (auto& o : timed_tests(agents, ctx, requests, a.traffic, timings)) out.push_back(std::move(o));
+      continue;
+    }
+    // New circuits: the round as a topology, resolved through the inventory's cabling.
+    health::RetestRound kept;
+    for (const auto& [pa, pb] : pairs) kept.push_back({.a = pa.str(), .b = pb.str()});
+    auto topology = health::retest_topology(kept, ctx.inventory, fmt::format("retest-{}", round));
+    if (!topology) {
+      for (const auto& [pa, pb] : pairs) {
+        out.push_back(not_run(pa, pb, PartKind::circuit, round, std::string(item_status::failed),
+                              "not tested: the retest circuits do not resolve: " + topology.error().message));
+      }
+      continue;
+    }
+    for (auto& o : ocs_pass(ctx, agents, *topology, round, a, done.unreachable_hosts, false, timings)) out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::string_view mode_label(const BandwidthArgs& a) {
+  switch (a.mode) {
+    case Mode::topology: return "topology";
+    case Mode::eps: return a.k_batch ? "eps k-batch" : "eps circle";
+    case Mode::retest: return a.retest_via == PartKind::circuit ? "retest circuits" : "retest electrical pairs";
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<void> HealthBandwidthModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
+  if (is_templated(args)) return module_args::only_keys(args, {"topology", "eps", "retest", "duration", "threshold", "line_rate_gbps",
+                                                                "peer_fraction", "timeout", "verify_deadline", "k", "rounds"});
+  auto parsed = parse_args(args, vc.topologies);
+  if (!parsed) return std::unexpected(parsed.error());
+  return {};
+}
+
+StepResult HealthBandwidthModule::run(const nlohmann::json& args, StepContext& ctx) {
+  auto parsed = parse_args(args, ctx.topologies);
+  if (!parsed) return module_args::step_error(parsed.error());
+  const BandwidthArgs& a = *parsed;
+  StepResult result;
+  if (ctx.check_mode) {
+    result.message = fmt::format("would run the {} bandwidth tests ({} s each); nothing sent (check mode)", mode_label(a),
+                                 a.traffic.duration_s);
+    return result;
+  }
+  auto agents = ctx.agents();
+  if (!agents) return module_args::step_error(agents.error());
+  auto& ledger = health::ledger_of(ctx.state);
+  const auto before = ledger.snapshot();
+
+  Timings timings;
+  std::vector<PairTestOutcome> outcomes;
+  std::string label;
+  switch (a.mode) {
+    case Mode::topology: {
+      const Topology* topology = ctx.topologies.find(a.topology);
+      label = "topology " + a.topology;
+      outcomes = ocs_pass(ctx, **agents, *topology, 0, a, before.unreachable_hosts, true, timings);
+      break;
+    }
+    case Mode::eps: {
+      label = std::string(mode_label(a));
+      outcomes = timed_tests(**agents, ctx, eps_requests(ctx.inventory, a, before.unreachable_hosts), a.traffic, timings);
+      break;
+    }
+    case Mode::retest:
+      label = std::string(mode_label(a));
+      outcomes = retests(ctx, **agents, a, before, timings);
+      break;
+  }
+
+  // Judge against the run's peers: this step's figures and every earlier one through the same kind of part.
+  std::vector<PairTest> tests;
+  for (const auto& o : outcomes) tests.push_back(o.test);
+  const PartKind via = a.mode == Mode::eps ? PartKind::eps_pair : a.mode == Mode::retest ? a.retest_via : PartKind::circuit;
+  health::judge_against_peers(tests, health::measured_gbps(before.tests, via), a.peer_fraction);
+
+  std::map<std::string, int> counts;
+  const std::int64_t now = realtime_ns();
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    ItemResult& item = outcomes[i].item;
+    const PairTest& t = tests[i];
+    if (!t.passed && item.status == item_status::ok) {
+      item.status = std::string(item_status::failed);
+      item.message = t.detail;
+    }
+    if (t.threshold_gbps) item.data["threshold_gbps"] = *t.threshold_gbps;
+    ctx.sink.record(item);
+    counts[t.passed ? "passed" : "failed"] += 1;
+    health::Observation obs{.kind = t.via, .part = t.path, .figure = "bandwidth_gbps", .value = t.gbps, .unit = "Gb/s",
+                            .source = fmt::format("health.bandwidth {} round {}", label, t.round), .at_ns = now};
+    if (!t.gbps) obs.why_missing = t.detail;
+    ledger.add(std::move(obs));
+    ledger.add(t);
+  }
+
+  result.data = {{"mode", mode_label(a)}, {"label", label}, {"tests", outcomes.size()}, {"counts", counts},
+                 {"seconds", {{"reconfig", timings.reconfig_s}, {"verify", timings.verify_s}, {"traffic", timings.traffic_s}, {"sending", timings.sending_s}}},
+                 {"traffic_seconds_per_test", a.traffic.duration_s}};
+  result.message = fmt::format("{}: {} test(s), {} passed, {} failed (reconfig {:.2f} s, verify {:.2f} s, traffic {:.2f} s)", label,
+                               outcomes.size(), counts["passed"], counts["failed"], timings.reconfig_s, timings.verify_s,
+                               timings.traffic_s);
+  return result;
+}
+
+}  // namespace mixnet::coord

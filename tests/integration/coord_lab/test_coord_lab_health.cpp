@@ -1,0 +1,172 @@
+// `mixnet-coord health` (playbooks/nightly-health.yaml) on a whole lab: a healthy lab passes three
+// nights in a row with nothing blamed, and each lab fault is found and blamed on exactly the right
+// part, with nothing else blamed. 1 s traffic tests keep the suite short.
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "tests/integration/coord_lab/coord_runner.hpp"
+#include "tests/support/netns.hpp"
+#include "tests/tools/lab/lab_harness.hpp"
+
+using namespace mixnet::testing;
+
+namespace {
+
+struct HealthRun {
+  int exit_code = -1;
+  std::string output;
+  nlohmann::json health;   // the run folder's health.json (null when none)
+};
+
+HealthRun run_health(const CoordScratch& scratch, const LabUnderTest& lab, const std::string& name) {
+  // Leases in the scratch folder, as CoordScratch::run does.
+  ::setenv("MIXNET_LEASE_DIR", (scratch.dir() + "/leases").c_str(), 1);
+  const std::string out = scratch.dir() + "/" + name;
+  const auto ran = scratch.command("health -i " + lab.dir() + "/inventory.yaml --db " + scratch.db() + " --out " + out +
+                                   " --test-seconds 1");
+  HealthRun r{.exit_code = ran.exit_code, .output = ran.output};
+  std::ifstream in(out + "/health.json");
+  if (in) r.health = nlohmann::json::parse(in);
+  return r;
+}
+
+// part -> "kind severity" of every blame.
+std::map<std::string, std::string> blames_of(const HealthRun& r) {
+  std::map<std::string, std::string> out;
+  for (const auto& b : r.health.at("blames")) {
+    out[b.at("part").get<std::string>()] = b.at("kind").get<std::string>() + " " + b.at("severity").get<std::string>();
+  }
+  return out;
+}
+
+void kill_agent(const LabUnderTest& lab, const std::string& host) {
+  const std::string pids = run_command("ip netns pids " + lab.inventory().host(host).netns);
+  REQUIRE_FALSE(pids.empty());
+  for (std::size_t pos = 0; pos < pids.size();) {
+    const auto end = pids.find('\n', pos);
+    const std::string pid = pids.substr(pos, end - pos);
+    if (!pid.empty()) ::kill(std::stoi(pid), SIGKILL);
+    pos = end == std::string::npos ? pids.size() : end + 1;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("coord lab health: a healthy lab passes three nights in a row, nothing blamed", "[coord][lab][health]") {
+  LabUnderTest lab("");
+  CoordScratch scratch;
+  for (int night = 1; night <= 3; ++night) {
+    const auto r = run_health(scratch, lab, "night" + std::to_string(night));
+    INFO("night " << night << "\n" << r.output << "\n" << r.health.dump(1).substr(0, 4000));
+    REQUIRE(r.health.is_object());
+    CHECK(r.exit_code == 0);
+    CHECK(r.health.at("overall") == "ok");
+    CHECK(r.health.at("blames").empty());
+    CHECK(r.health.at("findings").empty());
+    // cover-1 and cover-2: 6 circuits each over 12 OCS ports; 4 electrical ports on 4 hosts: 6 pairs.
+    std::size_t circuits = 0, pairs = 0;
+    std::set<std::string> ocs_ports;
+    for (const auto& t : r.health.at("tests")) {
+      INFO(t.dump());
+      CHECK(t.at("passed") == true);
+      CHECK(t.at("round") == 0);
+      CHECK(t.at("gbps").get<double>() > 0);
+      if (t.at("via") == "circuit") {
+        ++circuits;
+        ocs_ports.insert(t.at("a").get<std::string>());
+        ocs_ports.insert(t.at("b").get<std::string>());
+      } else {
+        ++pairs;
+      }
+    }
+    CHECK(circuits == 12);
+    CHECK(ocs_ports.size() == 12);   // every OCS port carried by a tested circuit
+    CHECK(pairs == 6);
+  }
+}
+
+TEST_CASE("coord lab health: a miswire, a dark port and a capped port, each blamed on the right port, nothing else",
+          "[coord][lab][health]") {
+  LabUnderTest lab("");
+  REQUIRE(lab.fault("miswire h1:ocs0 h2:ocs1").exit_code == 0);
+  REQUIRE(lab.fault("dark h3:ocs2").exit_code == 0);
+  REQUIRE(lab.fault("cap h4:ocs1 --mbit 100").exit_code == 0);
+  CoordScratch scratch;
+  const auto r = run_health(scratch, lab, "faults");
+  INFO(r.output << "\n" << r.health.dump(1).substr(0, 8000));
+  REQUIRE(r.health.is_object());
+  CHECK(r.exit_code == 2);
+  CHECK(r.health.at("overall") == "critical");
+  // The swapped fibres make both NIC ports fail with every partner; the dark transceiver its own
+  // port; the cap its own port (far below the run's median). Their partners pass with others.
+  const std::map<std::string, std::string> want = {
+      {"h1:ocs0", "port critical"}, {"h2:ocs1", "port critical"}, {"h3:ocs2", "port critical"}, {"h4:ocs1", "port critical"}};
+  CHECK(blames_of(r) == want);
+  for (const auto& b : r.health.at("blames")) {
+    INFO(b.dump());
+    // Each with its evidence: failed tests with at least two partners.
+    std::set<std::string> partners;
+    for (const auto& t : b.at("tests")) {
+      if (t.at("passed") == true) continue;
+      partners.insert(t.at("a") == b.at("part") ? t.at("b").get<std::string>() : t.at("a").get<std::string>());
+    }
+    CHECK(partners.size() >= 2);
+    CHECK(b.at("hosts").size() == 1);
+  }
+  // The miswire and the dark port show in the verifier's words, the cap as a figure.
+  bool saw_miswired = false, saw_dark = false, saw_slow = false;
+  for (const auto& t : r.health.at("tests")) {
+    const auto detail = t.at("detail").get<std::string>();
+    saw_miswired = saw_miswired || detail.find("miswired") != std::string::npos;
+    saw_dark = saw_dark || detail.find("dark") != std::string::npos;
+    saw_slow = saw_slow || (t.at("passed") == false && !t.at("gbps").is_null());
+  }
+  CHECK(saw_miswired);
+  CHECK(saw_dark);
+  CHECK(saw_slow);
+}
+
+TEST_CASE("coord lab health: a killed agent blames its host only, no test runs against it", "[coord][lab][health]") {
+  LabUnderTest lab("");
+  kill_agent(lab, "h4");
+  CoordScratch scratch;
+  const auto r = run_health(scratch, lab, "dead");
+  INFO(r.output << "\n" << r.health.dump(1).substr(0, 6000));
+  REQUIRE(r.health.is_object());
+  CHECK(r.exit_code == 2);
+  CHECK(r.health.at("overall") == "critical");
+  const std::map<std::string, std::string> want = {{"h4", "host critical"}};
+  CHECK(blames_of(r) == want);
+  for (const auto& t : r.health.at("tests")) {
+    INFO(t.dump());
+    CHECK(t.at("a").get<std::string>().rfind("h4:", 0) == std::string::npos);
+    CHECK(t.at("b").get<std::string>().rfind("h4:", 0) == std::string::npos);
+    CHECK(t.at("passed") == true);
+  }
+}
+
+TEST_CASE("coord lab health: a weak port is blamed on its own OCS ports, nothing else", "[coord][lab][health]") {
+  LabUnderTest lab("");
+  REQUIRE(lab.fault("weak h2:ocs2 --loss-db 12").exit_code == 0);
+  CoordScratch scratch;
+  const auto r = run_health(scratch, lab, "weak");
+  INFO(r.output << "\n" << r.health.dump(1).substr(0, 6000));
+  REQUIRE(r.health.is_object());
+  CHECK(r.exit_code == 2);
+  const auto& weak = lab.inventory().host("h2").port("ocs2");
+  const std::set<std::string> its_ports = {"ocs1/" + std::to_string(weak.tx), "ocs1/" + std::to_string(weak.rx)};
+  REQUIRE_FALSE(r.health.at("blames").empty());
+  for (const auto& b : r.health.at("blames")) {
+    INFO(b.dump());
+    CHECK(b.at("kind") == "ocs_port");
+    CHECK(its_ports.contains(b.at("part").get<std::string>()));
+    CHECK(b.at("hosts") == nlohmann::json::array({"h2"}));
+    CHECK(b.at("severity") == "critical");
+  }
+  // Its light is weak, its bandwidth is not: every test passed.
+  for (const auto& t : r.health.at("tests")) CHECK(t.at("passed") == true);
+}
