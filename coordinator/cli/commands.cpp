@@ -23,7 +23,6 @@
 #include "coordinator/report/junit.hpp"
 #include "coordinator/report/progress.hpp"
 #include "coordinator/store/process_alive.hpp"
-#include "coordinator/store/run_db_path.hpp"
 #include "coordinator/store/store.hpp"
 
 namespace mixnet::coord {
@@ -177,7 +176,7 @@ int execute(const Loaded& loaded, const Playbook& playbook, const ModuleRegistry
   row.out_dir = std::filesystem::absolute(out_dir).lexically_normal().string();
   options.out_dir = row.out_dir;
   if (out_dir_used != nullptr) *out_dir_used = row.out_dir;
-  set_run_db_path((*store)->path());   // for modules that keep history (health.counters)
+  options.db_path = (*store)->path();
   row.args = std::move(cli_args);
   StoreObserver store_observer(**store, row);
   ProgressObserver progress(stdout, isatty(STDOUT_FILENO) == 1);

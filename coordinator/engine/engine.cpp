@@ -310,6 +310,7 @@ RunOutcome Engine::run(const Playbook& playbook, const RunOptions& options) {
   RunState state;
   state.run_id = options.run_id;
   state.out_dir = options.out_dir;
+  state.db_path = options.db_path;
   state.vars = playbook.vars;
   for (const auto& [key, value] : options.extra_vars.items()) state.vars[key] = value;
   state.vars["run_id"] = options.run_id;

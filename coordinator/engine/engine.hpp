@@ -89,6 +89,7 @@ struct RunOptions {
   PoolFactories pools;
   std::string holder;                                      // for the OCS lease
   std::string out_dir;                                     // the run folder, for modules' reports (RunState::out_dir)
+  std::string db_path;                                     // the results store, for modules that keep history (RunState::db_path)
 };
 
 class Engine {

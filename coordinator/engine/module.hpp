@@ -88,6 +88,7 @@ struct RunState {
   nlohmann::json vars = nlohmann::json::object();        // playbook vars, -e vars, registered results
   std::set<std::string> failed_hosts;                     // hosts with a failed item so far
   std::string out_dir;   // the run folder (results.json goes there); modules may add reports; empty: none
+  std::string db_path;   // the results store of this run (modules that keep history across runs); empty: none
   std::shared_ptr<health::HealthLedger> health;  // what the health checks found so far (health::ledger_of)
 };
 

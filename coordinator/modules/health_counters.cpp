@@ -13,7 +13,6 @@
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/modules/counter_records.hpp"
 #include "coordinator/store/counter_snapshots.hpp"
-#include "coordinator/store/run_db_path.hpp"
 #include "coordinator/store/store.hpp"
 
 namespace mixnet::coord {
@@ -91,7 +90,7 @@ StepResult HealthCountersModule::run(const nlohmann::json& args, StepContext& ct
   std::string window;
   std::string no_history;
   if (since == kLastRunMark) {
-    const std::string db_path = run_db_path();
+    const std::string& db_path = ctx.state.db_path;
     if (db_path.empty()) return StepResult::failure("since: last-run needs the results store, and this run has none");
     auto opened = ResultsStore::open(db_path);
     if (!opened) return module_args::step_error(opened.error());

@@ -114,7 +114,8 @@ StepResult HealthReportModule::run(const nlohmann::json& raw_args, StepContext& 
   } else if (!json_path->empty()) {
     outputs.push_back({{"what", "health.json"}, {"path", *json_path}});
   }
-  for (const auto& n : health_parts::write_outputs(report, snapshot.unreachable_hosts, ctx.inventory, ctx.state.out_dir, args->dry_run)) {
+  for (const auto& n : health_parts::write_outputs(report, snapshot.unreachable_hosts, ctx.inventory, ctx.state.out_dir, ctx.state.db_path,
+                                                          args->dry_run)) {
     outputs.push_back({{"what", n.what}, {"path", n.path}, {"note", n.note}, {"failed", n.failed}});
   }
 

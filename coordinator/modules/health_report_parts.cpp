@@ -19,7 +19,6 @@
 #include "coordinator/report/prometheus_health.hpp"
 #include "coordinator/scheduler/drain_policy.hpp"
 #include "coordinator/store/health_records.hpp"
-#include "coordinator/store/run_db_path.hpp"
 #include "coordinator/store/store.hpp"
 
 namespace mixnet::coord::health_parts {
@@ -106,12 +105,13 @@ OutputNote written(const char* what, const std::string& path, const Result<void>
 }  // namespace
 
 std::vector<OutputNote> write_outputs(const health::HealthReport& report, const std::set<std::string>& unreachable_hosts,
-                                      const Inventory& inventory, const std::string& out_dir, bool dry_run) {
+                                      const Inventory& inventory, const std::string& out_dir, const std::string& db_path,
+                                      bool dry_run) {
   std::vector<OutputNote> notes;
   std::unique_ptr<ResultsStore> store;
-  if (const std::string db = run_db_path(); db.empty()) {
+  if (db_path.empty()) {
     notes.push_back({.what = "observations", .note = "not kept: this run has no results store", .failed = true});
-  } else if (auto opened = ResultsStore::open(db); !opened) {
+  } else if (auto opened = ResultsStore::open(db_path); !opened) {
     notes.push_back({.what = "observations", .note = opened.error().message, .failed = true});
   } else {
     store = std::move(*opened);

@@ -37,12 +37,13 @@ struct OutputNote {
 
 // Keeps the night's observations in the results store (baselines and trends read them), writes
 // health.prom (Prometheus textfile) and health.html (with the trends of the last nights) into the
-// run folder, and tells the
-// scheduler what the inventory's `scheduler:` says (Slurm, or its dry run; without one, the list
-// of what would be drained). `dry_run` forces the scheduler's dry run. Each output says what it
-// did; one that failed does not stop the others.
+// run folder, and tells the scheduler what the inventory's `scheduler:` says (Slurm, or its dry
+// run; without one, the list of what would be drained). `db_path` is the run's results store
+// (RunState::db_path; empty: none, and nothing is kept). `dry_run` forces the scheduler's dry
+// run. Each output says what it did; one that failed does not stop the others.
 std::vector<OutputNote> write_outputs(const health::HealthReport& report, const std::set<std::string>& unreachable_hosts,
-                                      const Inventory& inventory, const std::string& out_dir, bool dry_run);
+                                      const Inventory& inventory, const std::string& out_dir, const std::string& db_path,
+                                      bool dry_run);
 
 }  // namespace health_parts
 }  // namespace mixnet::coord

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "coordinator/store/process_alive.hpp"
+#include "coordinator/store/sqlite_statement.hpp"
 
 namespace mixnet::coord {
 namespace {
@@ -42,45 +43,16 @@ CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_ns);
 PRAGMA user_version = 1;
 )sql";
 
-// One prepared statement; finalized on scope exit.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
-  Stmt& bind(int i, const std::string& v) { sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT); return *this; }
-  Stmt& bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
-  Stmt& bind(int i, const nlohmann::json& v) { return bind(i, v.dump()); }
-  int step() { return sqlite3_step(stmt_); }
-  [[nodiscard]] std::string text(int col) const {
-    const auto* p = sqlite3_column_text(stmt_, col);
-    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
-  }
-  [[nodiscard]] std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-  [[nodiscard]] nlohmann::json json(int col) const {
-    auto v = nlohmann::json::parse(text(col), nullptr, false);
-    return v.is_discarded() ? nlohmann::json() : v;
-  }
-  Result<void> run_to_done(const char* what) {
-    if (!ok()) return fail(Errc::io, fmt::format("results store: prepare {}: {}", what, sqlite3_errmsg(db_)));
-    const int rc = step();
-    if (rc != SQLITE_DONE) return fail(Errc::io, fmt::format("results store: {}: {}", what, sqlite3_errmsg(db_)));
-    return {};
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_ERROR;
-};
+// A JSON column; text that does not parse reads as null.
+nlohmann::json json_column(const SqliteStatement& s, int col) {
+  auto v = nlohmann::json::parse(s.text(col), nullptr, false);
+  return v.is_discarded() ? nlohmann::json() : v;
+}
 
 constexpr const char* kRunColumns =
     "id, playbook, playbook_name, inventory, out_dir, check_mode, args, status, message, pid, pid_start, hostname, started_ns, finished_ns, failed_hosts";
 
-RunRow run_from(const Stmt& s) {
+RunRow run_from(const SqliteStatement& s) {
   RunRow r;
   r.id = s.text(0);
   r.playbook = s.text(1);
@@ -88,7 +60,7 @@ RunRow run_from(const Stmt& s) {
   r.inventory = s.text(3);
   r.out_dir = s.text(4);
   r.check_mode = s.integer(5) != 0;
-  r.args = s.json(6);
+  r.args = json_column(s, 6);
   r.status = s.text(7);
   r.message = s.text(8);
   r.pid = s.integer(9);
@@ -96,7 +68,7 @@ RunRow run_from(const Stmt& s) {
   r.hostname = s.text(11);
   r.started_ns = s.integer(12);
   r.finished_ns = s.integer(13);
-  r.failed_hosts = s.json(14);
+  r.failed_hosts = json_column(s, 14);
   return r;
 }
 
@@ -140,126 +112,148 @@ Result<std::unique_ptr<ResultsStore>> ResultsStore::open(const std::string& path
 ResultsStore::~ResultsStore() { sqlite3_close(db_); }
 
 Result<void> ResultsStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err != nullptr ? err : sqlite3_errmsg(db_);
-    sqlite3_free(err);
-    return fail(Errc::io, fmt::format("results store {}: {}", path_, why));
-  }
+  if (auto ok = exec_sql(db_, sql); !ok) return std::unexpected(ok.error().context(fmt::format("results store {}", path_)));
   return {};
 }
 
 Result<std::string> ResultsStore::journal_mode() {
-  Stmt s(db_, "PRAGMA journal_mode");
-  if (!s.ok() || s.step() != SQLITE_ROW) return fail(Errc::io, fmt::format("results store {}: {}", path_, sqlite3_errmsg(db_)));
-  return s.text(0);
+  auto s = SqliteStatement::prepare(db_, "PRAGMA journal_mode");
+  if (!s) return std::unexpected(s.error().context(fmt::format("results store {}", path_)));
+  if (s->step() != SQLITE_ROW) return std::unexpected(s->error().context(fmt::format("results store {}", path_)));
+  return s->text(0);
 }
 
+namespace {
+
+// One write: prepared, bound, stepped to the end. Errors: "results store: WHAT: <sql>: <why>" (the
+// store observer names the store when it reports them).
+template <class Bind>
+Result<void> write_row(sqlite3* db, const char* what, std::string_view sql, Bind&& bind) {
+  auto s = SqliteStatement::prepare(db, sql);
+  if (!s) return std::unexpected(s.error().context(fmt::format("results store: {}", what)));
+  std::forward<Bind>(bind)(*s);
+  if (auto ok = s->run(); !ok) return std::unexpected(ok.error().context(fmt::format("results store: {}", what)));
+  return {};
+}
+
+}  // namespace
+
 Result<void> ResultsStore::begin_run(const RunRow& run) {
-  Stmt s(db_, "INSERT INTO runs (id, playbook, playbook_name, inventory, out_dir, check_mode, args, status, message, pid, pid_start, hostname, started_ns) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', '', ?8, ?9, ?10, ?11)");
-  s.bind(1, run.id).bind(2, run.playbook).bind(3, run.playbook_name).bind(4, run.inventory).bind(5, run.out_dir)
-      .bind(6, std::int64_t{run.check_mode ? 1 : 0}).bind(7, run.args).bind(8, run.pid).bind(9, run.pid_start)
-      .bind(10, run.hostname).bind(11, run.started_ns);
-  return s.run_to_done("insert run");
+  return write_row(db_, "insert run",
+                   "INSERT INTO runs (id, playbook, playbook_name, inventory, out_dir, check_mode, args, status, message, pid, pid_start, hostname, started_ns) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', '', ?8, ?9, ?10, ?11)",
+                   [&](SqliteStatement& s) {
+                     s.bind(1, run.id).bind(2, run.playbook).bind(3, run.playbook_name).bind(4, run.inventory).bind(5, run.out_dir)
+                         .bind(6, std::int64_t{run.check_mode ? 1 : 0}).bind(7, run.args.dump()).bind(8, run.pid).bind(9, run.pid_start)
+                         .bind(10, run.hostname).bind(11, run.started_ns);
+                   });
 }
 
 Result<void> ResultsStore::begin_step(const std::string& run_id, const StepRow& step) {
-  Stmt s(db_, "INSERT OR REPLACE INTO steps (run_id, seq, section, name, module, line, status, started_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7)");
-  s.bind(1, run_id).bind(2, step.seq).bind(3, step.section).bind(4, step.name).bind(5, step.module).bind(6, step.line).bind(7, step.started_ns);
-  return s.run_to_done("insert step");
+  return write_row(db_, "insert step",
+                   "INSERT OR REPLACE INTO steps (run_id, seq, section, name, module, line, status, started_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7)",
+                   [&](SqliteStatement& s) {
+                     s.bind(1, run_id).bind(2, step.seq).bind(3, step.section).bind(4, step.name).bind(5, step.module).bind(6, step.line)
+                         .bind(7, step.started_ns);
+                   });
 }
 
 Result<void> ResultsStore::add_item(const std::string& run_id, const ItemRow& item) {
-  Stmt s(db_, "INSERT INTO items (run_id, step_seq, iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-  s.bind(1, run_id).bind(2, item.step_seq).bind(3, item.iteration).bind(4, item.attempt).bind(5, item.kind).bind(6, item.id)
-      .bind(7, item.status).bind(8, item.message).bind(9, item.data).bind(10, item.hosts).bind(11, item.started_ns).bind(12, item.finished_ns);
-  return s.run_to_done("insert item");
+  return write_row(db_, "insert item",
+                   "INSERT INTO items (run_id, step_seq, iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                   [&](SqliteStatement& s) {
+                     s.bind(1, run_id).bind(2, item.step_seq).bind(3, item.iteration).bind(4, item.attempt).bind(5, item.kind).bind(6, item.id)
+                         .bind(7, item.status).bind(8, item.message).bind(9, item.data.dump()).bind(10, item.hosts.dump())
+                         .bind(11, item.started_ns).bind(12, item.finished_ns);
+                   });
 }
 
 Result<void> ResultsStore::finish_step(const std::string& run_id, const StepRow& step) {
-  Stmt s(db_, "UPDATE steps SET status = ?3, changed = ?4, message = ?5, attempts = ?6, finished_ns = ?7, args = ?8, registered = ?9, "
-              "failed_hosts = ?10, items_total = ?11, items_failed = ?12 WHERE run_id = ?1 AND seq = ?2");
-  s.bind(1, run_id).bind(2, step.seq).bind(3, step.status).bind(4, std::int64_t{step.changed ? 1 : 0}).bind(5, step.message)
-      .bind(6, step.attempts).bind(7, step.finished_ns).bind(8, step.args).bind(9, step.registered).bind(10, step.failed_hosts)
-      .bind(11, step.items_total).bind(12, step.items_failed);
-  return s.run_to_done("update step");
+  return write_row(db_, "update step",
+                   "UPDATE steps SET status = ?3, changed = ?4, message = ?5, attempts = ?6, finished_ns = ?7, args = ?8, registered = ?9, "
+                   "failed_hosts = ?10, items_total = ?11, items_failed = ?12 WHERE run_id = ?1 AND seq = ?2",
+                   [&](SqliteStatement& s) {
+                     s.bind(1, run_id).bind(2, step.seq).bind(3, step.status).bind(4, std::int64_t{step.changed ? 1 : 0}).bind(5, step.message)
+                         .bind(6, step.attempts).bind(7, step.finished_ns).bind(8, step.args.dump()).bind(9, step.registered.dump())
+                         .bind(10, step.failed_hosts.dump()).bind(11, step.items_total).bind(12, step.items_failed);
+                   });
 }
 
 Result<void> ResultsStore::finish_run(const std::string& run_id, const std::string& status, const std::string& message,
                                       std::int64_t finished_ns, const nlohmann::json& failed_hosts) {
-  Stmt s(db_, "UPDATE runs SET status = ?2, message = ?3, finished_ns = ?4, failed_hosts = ?5 WHERE id = ?1");
-  s.bind(1, run_id).bind(2, status).bind(3, message).bind(4, finished_ns).bind(5, failed_hosts);
-  return s.run_to_done("update run");
+  return write_row(db_, "update run", "UPDATE runs SET status = ?2, message = ?3, finished_ns = ?4, failed_hosts = ?5 WHERE id = ?1",
+                   [&](SqliteStatement& s) { s.bind(1, run_id).bind(2, status).bind(3, message).bind(4, finished_ns).bind(5, failed_hosts.dump()); });
 }
 
 Result<std::vector<RunRow>> ResultsStore::list_runs(int limit) {
-  const auto sql = fmt::format("SELECT {} FROM runs ORDER BY started_ns DESC, id DESC LIMIT ?1", kRunColumns);
-  Stmt s(db_, sql.c_str());
-  if (!s.ok()) return fail(Errc::io, fmt::format("results store {}: {}", path_, sqlite3_errmsg(db_)));
-  s.bind(1, std::int64_t{limit});
+  const auto where = fmt::format("results store {}", path_);
+  auto s = SqliteStatement::prepare(db_, fmt::format("SELECT {} FROM runs ORDER BY started_ns DESC, id DESC LIMIT ?1", kRunColumns));
+  if (!s) return std::unexpected(s.error().context(where));
+  s->bind(1, limit);
   std::vector<RunRow> out;
   int rc = 0;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(run_from(s));
-  if (rc != SQLITE_DONE) return fail(Errc::io, fmt::format("results store {}: {}", path_, sqlite3_errmsg(db_)));
+  while ((rc = s->step()) == SQLITE_ROW) out.push_back(run_from(*s));
+  if (rc != SQLITE_DONE) return std::unexpected(s->error().context(where));
   return out;
 }
 
 Result<RunDetail> ResultsStore::load_run(const std::string& run_id) {
+  const auto where = fmt::format("results store {}", path_);
   RunDetail detail;
   {
-    const auto sql = run_id == "latest" ? fmt::format("SELECT {} FROM runs ORDER BY started_ns DESC, id DESC LIMIT 1", kRunColumns)
-                                        : fmt::format("SELECT {} FROM runs WHERE id = ?1", kRunColumns);
-    Stmt s(db_, sql.c_str());
-    if (!s.ok()) return fail(Errc::io, fmt::format("results store {}: {}", path_, sqlite3_errmsg(db_)));
-    if (run_id != "latest") s.bind(1, run_id);
-    if (s.step() != SQLITE_ROW) return fail(Errc::not_found, fmt::format("no run '{}' in {}", run_id, path_), "run");
-    detail.run = run_from(s);
+    auto s = SqliteStatement::prepare(db_, run_id == "latest" ? fmt::format("SELECT {} FROM runs ORDER BY started_ns DESC, id DESC LIMIT 1", kRunColumns)
+                                                              : fmt::format("SELECT {} FROM runs WHERE id = ?1", kRunColumns));
+    if (!s) return std::unexpected(s.error().context(where));
+    if (run_id != "latest") s->bind(1, run_id);
+    if (s->step() != SQLITE_ROW) return fail(Errc::not_found, fmt::format("no run '{}' in {}", run_id, path_), "run");
+    detail.run = run_from(*s);
   }
   {
-    Stmt s(db_, "SELECT seq, section, name, module, line, status, changed, message, attempts, started_ns, finished_ns, args, registered, "
-                "failed_hosts, items_total, items_failed FROM steps WHERE run_id = ?1 ORDER BY seq");
-    s.bind(1, detail.run.id);
-    while (s.step() == SQLITE_ROW) {
+    auto s = SqliteStatement::prepare(db_, "SELECT seq, section, name, module, line, status, changed, message, attempts, started_ns, finished_ns, args, "
+                                           "registered, failed_hosts, items_total, items_failed FROM steps WHERE run_id = ?1 ORDER BY seq");
+    if (!s) return std::unexpected(s.error().context(where));
+    s->bind(1, detail.run.id);
+    while (s->step() == SQLITE_ROW) {
       StepRow r;
-      r.seq = s.integer(0);
-      r.section = s.text(1);
-      r.name = s.text(2);
-      r.module = s.text(3);
-      r.line = s.integer(4);
-      r.status = s.text(5);
-      r.changed = s.integer(6) != 0;
-      r.message = s.text(7);
-      r.attempts = s.integer(8);
-      r.started_ns = s.integer(9);
-      r.finished_ns = s.integer(10);
-      r.args = s.json(11);
-      r.registered = s.json(12);
-      r.failed_hosts = s.json(13);
-      r.items_total = s.integer(14);
-      r.items_failed = s.integer(15);
+      r.seq = s->integer(0);
+      r.section = s->text(1);
+      r.name = s->text(2);
+      r.module = s->text(3);
+      r.line = s->integer(4);
+      r.status = s->text(5);
+      r.changed = s->integer(6) != 0;
+      r.message = s->text(7);
+      r.attempts = s->integer(8);
+      r.started_ns = s->integer(9);
+      r.finished_ns = s->integer(10);
+      r.args = json_column(*s, 11);
+      r.registered = json_column(*s, 12);
+      r.failed_hosts = json_column(*s, 13);
+      r.items_total = s->integer(14);
+      r.items_failed = s->integer(15);
       detail.steps.push_back(std::move(r));
     }
   }
   {
-    Stmt s(db_, "SELECT step_seq, iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns "
-                "FROM items WHERE run_id = ?1 ORDER BY n");
-    s.bind(1, detail.run.id);
+    auto s = SqliteStatement::prepare(db_, "SELECT step_seq, iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns "
+                                           "FROM items WHERE run_id = ?1 ORDER BY n");
+    if (!s) return std::unexpected(s.error().context(where));
+    s->bind(1, detail.run.id);
     std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> last_attempt;
-    while (s.step() == SQLITE_ROW) {
+    while (s->step() == SQLITE_ROW) {
       ItemRow r;
-      r.step_seq = s.integer(0);
-      r.iteration = s.integer(1);
-      r.attempt = s.integer(2);
-      r.kind = s.text(3);
-      r.id = s.text(4);
-      r.status = s.text(5);
-      r.message = s.text(6);
-      r.data = s.json(7);
-      r.hosts = s.json(8);
-      r.started_ns = s.integer(9);
-      r.finished_ns = s.integer(10);
+      r.step_seq = s->integer(0);
+      r.iteration = s->integer(1);
+      r.attempt = s->integer(2);
+      r.kind = s->text(3);
+      r.id = s->text(4);
+      r.status = s->text(5);
+      r.message = s->text(6);
+      r.data = json_column(*s, 7);
+      r.hosts = json_column(*s, 8);
+      r.started_ns = s->integer(9);
+      r.finished_ns = s->integer(10);
       auto& last = last_attempt[{r.step_seq, r.iteration}];
       last = std::max(last, r.attempt);
       detail.items.push_back(std::move(r));

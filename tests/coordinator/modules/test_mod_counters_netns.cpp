@@ -9,7 +9,6 @@
 #include "coordinator/health/health_ledger.hpp"
 #include "coordinator/modules/health_counters.hpp"
 #include "coordinator/store/counter_snapshots.hpp"
-#include "coordinator/store/run_db_path.hpp"
 #include "coordinator/store/store.hpp"
 #include "tests/coordinator/support/coord_lab.hpp"
 #include "tests/coordinator/support/step_harness.hpp"
@@ -59,10 +58,7 @@ TEST_CASE("health.counters: a flap around a mark, and since the last run", "[int
   lab.start_agents();
   StepHarness h(lab.inventory_yaml(), kTopology, lab.dir(), lab.dir() + "/leases");
   const std::string db = lab.dir() + "/results.db";
-  set_run_db_path(db);
-  struct ForgetDb {
-    ~ForgetDb() { set_run_db_path({}); }
-  } forget_db;
+  h.state.db_path = db;
   HealthCountersModule module;
 
   // The first night: nothing to diff against, said, not a failure; this reading is saved.
