@@ -157,7 +157,7 @@ Result<Baseline> parse_baseline(std::string_view yaml_text, const std::string& d
     auto part = yamlx::string(it->first, src, "parts");
     if (!part) return std::unexpected(part.error());
     const auto ppath = yamlx::join("parts", *part);
-    const YAML::Node& pnode = it->second;
+    const YAML::Node pnode = it->second;   // a copy: the iterator's pair is a temporary proxy
     if (auto ok = yamlx::only_keys(pnode, src, ppath, {"kind", "figures"}); !ok) return std::unexpected(ok.error());
     if (!pnode["kind"]) return yamlx::error_at(src, pnode, ppath + ".kind", "missing");
     auto kind_word = yamlx::string(pnode["kind"], src, ppath + ".kind");
@@ -171,7 +171,7 @@ Result<Baseline> parse_baseline(std::string_view yaml_text, const std::string& d
       auto figure = yamlx::string(f->first, src, ppath + ".figures");
       if (!figure) return std::unexpected(figure.error());
       const auto fpath = yamlx::join(ppath, *figure);
-      const YAML::Node& fnode = f->second;
+      const YAML::Node fnode = f->second;   // a copy, as above
       if (auto ok = yamlx::only_keys(fnode, src, fpath, {"median", "mad", "p10", "p90", "runs", "unit"}); !ok) return std::unexpected(ok.error());
       BaselineEntry e;
       e.kind = *kind;
