@@ -212,18 +212,32 @@ class Judge {
     }
   }
 
-  // 5. A circuit (or electrical pair) that failed while both its ends passed with others.
+  // 5. A circuit (or electrical pair) that failed while both its ends passed with others: blamed
+  //    when it failed its retest too (the same pair once more); one failed sample alone is
+  //    unknown, since a busy host can slow one test of a good path.
   void blame_paths() {
     for (const auto& t : in_.tests) {
       if (t.passed || t.a == t.b || !tally_.tested(t.a) || !tally_.tested(t.b)) continue;
+      if (!tally_.pair_failed(t.a, t.b)) continue;   // it passed its retest: the failure was transient
       if (covered(t.a, false) || covered(t.b, false)) continue;
       if (tally_.of(t.a).passed_with.empty() || tally_.of(t.b).passed_with.empty()) continue;
       const PartKind kind = t.via == PartKind::eps_pair ? PartKind::eps_pair : PartKind::circuit;
       const std::string name = path_name(t);
       if (find(kind, name) != nullptr) continue;
-      put(Blame{.severity = Severity::critical, .kind = kind, .part = name, .hosts = {},
-                .reason = fmt::format("{} failed ({}) but both ends passed with others", name, test_detail(t)), .tests = {},
-                .findings = {}});
+      std::vector<const PairTest*> failed;   // this path's failed tests (a circuit is one direction)
+      for (const auto& u : in_.tests) {
+        if (!u.passed && path_name(u) == name) failed.push_back(&u);
+      }
+      if (failed.size() >= 2) {
+        put(Blame{.severity = Severity::critical, .kind = kind, .part = name, .hosts = {},
+                  .reason = fmt::format("{} failed {} times ({}) but both ends passed with others", name, failed.size(),
+                                        test_detail(*worst_of(failed))),
+                  .tests = {}, .findings = {}});
+      } else {
+        put(Blame{.severity = Severity::unknown, .kind = kind, .part = name, .hosts = {},
+                  .reason = fmt::format("{} failed ({}) and was not retested; both ends passed with others", name, test_detail(t)),
+                  .tests = {}, .findings = {}});
+      }
     }
   }
 

@@ -4,7 +4,8 @@
 //   - a port is blamed only when it failed with at least two different partners;
 //   - a host when every one of its tested ports is blamed, or its agent did not answer
 //     (then its peers' failed tests against it count against nobody else);
-//   - a circuit (the cable or the OCS path) when it failed but both its ends passed with others;
+//   - a circuit (the cable or the OCS path) when it failed twice (its retest too) but both its
+//     ends passed with others; after one failure and no retest it is "unknown";
 //   - a port that failed with one partner and was never retested with another is "unknown"
 //     (could not judge), never silently passed.
 // Every Blame carries the tests and findings behind it.

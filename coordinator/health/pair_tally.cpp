@@ -5,22 +5,38 @@ namespace mixnet::coord::health {
 std::string host_of(std::string_view port) { return std::string(port.substr(0, port.find(':'))); }
 
 PairTally::PairTally(const std::vector<PairTest>& tests, const std::set<std::string>& unreachable_hosts) {
-  // First every pair's outcome (failed wins over passed), then each port's partners from it, so
-  // the order of the tests does not matter.
-  std::map<std::pair<std::string, std::string>, bool> pair_failed;
+  // First every pair's outcome (its latest round's; a failure wins within a round), then each
+  // port's partners from it, so the order of the tests does not matter.
   for (const auto& t : tests) {
     if (t.a == t.b || t.a.empty() || t.b.empty()) continue;
     if (unreachable_hosts.contains(host_of(t.a)) || unreachable_hosts.contains(host_of(t.b))) continue;
-    auto key = t.a < t.b ? std::pair{t.a, t.b} : std::pair{t.b, t.a};
-    pair_failed[key] = pair_failed[key] || !t.passed;
+    auto& r = pairs_[t.a < t.b ? std::pair{t.a, t.b} : std::pair{t.b, t.a}];
+    ++r.tests;
+    if (t.round > r.latest_round) {
+      r.latest_round = t.round;
+      r.latest_failed = !t.passed;
+    } else if (t.round == r.latest_round) {
+      r.latest_failed = r.latest_failed || !t.passed;
+    }
   }
-  for (const auto& [pair, failed] : pair_failed) {
+  for (const auto& [pair, r] : pairs_) {
     auto& first = ports_[pair.first];
     auto& second = ports_[pair.second];
-    (failed ? first.failed_with : first.passed_with).insert(pair.second);
-    (failed ? second.failed_with : second.passed_with).insert(pair.first);
+    (r.latest_failed ? first.failed_with : first.passed_with).insert(pair.second);
+    (r.latest_failed ? second.failed_with : second.passed_with).insert(pair.first);
   }
 }
+
+const PairTally::PairRecord* PairTally::record(const std::string& a, const std::string& b) const {
+  auto it = pairs_.find(a < b ? std::pair{a, b} : std::pair{b, a});
+  return it == pairs_.end() ? nullptr : &it->second;
+}
+
+int PairTally::times_tested(const std::string& a, const std::string& b) const {
+  const auto* r = record(a, b);
+  return r == nullptr ? 0 : r->tests;
+}
+
 
 const PortTally& PairTally::of(const std::string& port) const {
   static const PortTally kNever;

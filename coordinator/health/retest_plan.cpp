@@ -19,7 +19,11 @@
 //     is on another host, and was never paired with the suspect;
 //   - each round is a maximum matching between suspects and partners (Kuhn's augmenting paths,
 //     in a fixed order), so no port is used twice in a round and no suspect is left out of a
-//     round while a free partner could have been found for it by rearranging the others.
+//     round while a free partner could have been found for it by rearranging the others;
+//   - a path (circuit or electrical pair) that failed once while both its ends passed with others
+//     is tested once more, the same pair the same way round: one slow sample on a busy host must
+//     not blame a cable. These go into a round first (disjoint, inventory order); the matching
+//     takes the ports they leave free.
 
 namespace mixnet::coord::health {
 namespace {
@@ -76,20 +80,30 @@ class Planner {
     for (const auto& [port, tally] : tally_.ports()) {
       if (group_.contains(port) && !tally.passed_with.empty() && !suspect_names.contains(port)) partners_.push_back(port);
     }
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const auto& t : of_fabric(done, via)) {
+      if (!seen.insert(std::minmax(t.a, t.b)).second || !path_wants_retest(t)) continue;
+      again_.push_back({.a = t.a, .b = t.b, .again = true});
+    }
+    std::ranges::sort(again_, {}, [&](const RetestPair& p) { return std::tuple(order_.at(p.a), order_.at(p.b)); });
   }
 
   std::vector<RetestRound> plan(int max_rounds) {
     std::vector<RetestRound> rounds;
     for (int r = 0; r < max_rounds; ++r) {
-      RetestRound round = match_round();
-      if (round.empty()) break;
-      for (const auto& pair : round) {
+      RetestRound round = take_path_retests();
+      std::set<std::string> busy;
+      for (const auto& p : round) busy.insert({p.a, p.b});
+      for (auto& pair : match_round(busy)) {
         planned_.insert({pair.a, pair.b});
         ++uses_[pair.b];
         for (auto& s : suspects_) {
           if (s.port == pair.a) --s.need;
         }
+        round.push_back(std::move(pair));
       }
+      if (round.empty()) break;
+      std::ranges::sort(round, {}, [&](const RetestPair& p) { return std::tuple(order_.at(p.a), order_.at(p.b)); });
       rounds.push_back(std::move(round));
     }
     return rounds;
@@ -105,6 +119,31 @@ class Planner {
     return out;
   }
 
+  // A path whose only test failed while both its ends passed with others (so neither end explains
+  // it): tested once more before blame may name it.
+  bool path_wants_retest(const PairTest& t) const {
+    if (t.a == t.b || !group_.contains(t.a) || !group_.contains(t.b)) return false;
+    if (!tally_.pair_failed(t.a, t.b) || tally_.times_tested(t.a, t.b) != 1) return false;
+    return !tally_.of(t.a).passed_with.empty() && !tally_.of(t.b).passed_with.empty();
+  }
+
+  // This round's same-pair retests: in inventory order, each whose two ends are still free. They
+  // go first (one test settles a path); the suspects' matching takes the ports they leave.
+  RetestRound take_path_retests() {
+    RetestRound round;
+    std::set<std::string> used;
+    for (auto it = again_.begin(); it != again_.end();) {
+      if (used.contains(it->a) || used.contains(it->b)) {
+        ++it;
+        continue;
+      }
+      used.insert({it->a, it->b});
+      round.push_back(*it);
+      it = again_.erase(it);
+    }
+    return round;
+  }
+
   bool may_pair(const std::string& suspect, const std::string& partner) const {
     return group_.at(suspect) == group_.at(partner) && host_of(suspect) != host_of(partner) && !tally_.paired(suspect, partner) &&
            !planned_.contains({suspect, partner});
@@ -112,10 +151,10 @@ class Planner {
 
   // The partners a suspect may get this round, best first: clean ones (no failure at all), then
   // the least used in earlier rounds, then inventory order.
-  std::vector<std::string> candidates(const std::string& suspect) const {
+  std::vector<std::string> candidates(const std::string& suspect, const std::set<std::string>& busy) const {
     std::vector<std::string> out;
     for (const auto& p : partners_) {
-      if (may_pair(suspect, p)) out.push_back(p);
+      if (!busy.contains(p) && may_pair(suspect, p)) out.push_back(p);
     }
     auto uses = [&](const std::string& p) { auto it = uses_.find(p); return it == uses_.end() ? 0 : it->second; };
     std::ranges::sort(out, {}, [&](const std::string& p) {
@@ -145,10 +184,11 @@ class Planner {
     return false;
   }
 
-  RetestRound match_round() const {
+  // `busy`: ports this round's same-pair retests already use.
+  RetestRound match_round(const std::set<std::string>& busy) const {
     std::vector<std::vector<std::string>> adjacency(suspects_.size());
     for (std::size_t s = 0; s < suspects_.size(); ++s) {
-      if (suspects_[s].need > 0) adjacency[s] = candidates(suspects_[s].port);
+      if (suspects_[s].need > 0) adjacency[s] = candidates(suspects_[s].port, busy);
     }
     std::map<std::string, std::size_t> owner;   // partner -> suspect index
     for (std::size_t s = 0; s < suspects_.size(); ++s) {
@@ -156,8 +196,7 @@ class Planner {
       if (!adjacency[s].empty()) (void)augment(s, adjacency, owner, visited);   // no partner: left out this round
     }
     RetestRound round;
-    for (const auto& [partner, s] : owner) round.push_back({suspects_[s].port, partner});
-    std::ranges::sort(round, {}, [&](const RetestPair& p) { return order_.at(p.a); });
+    for (const auto& [partner, s] : owner) round.push_back({.a = suspects_[s].port, .b = partner, .again = false});
     return round;
   }
 
@@ -166,6 +205,7 @@ class Planner {
   std::map<std::string, int> order_;
   std::vector<Suspect> suspects_;
   std::vector<std::string> partners_;
+  std::vector<RetestPair> again_;   // failed paths still to test once more
   std::set<std::pair<std::string, std::string>> planned_;
   std::map<std::string, int> uses_;
 };

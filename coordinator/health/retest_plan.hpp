@@ -1,8 +1,9 @@
 #pragma once
 // Retest before blame: for each port whose test failed, new partners among the ports that passed,
-// so that a port is only blamed after failing with two partners and a circuit only when both its
-// ends pass with others. Rounds are matchings (no port twice in a round), so each round is one
-// OCS topology or one set of simultaneous electrical-switch pairs.
+// so that a port is only blamed after failing with two partners; and for a path (circuit or
+// electrical pair) that failed while both its ends passed with others, the same pair once more,
+// so that a path is only blamed after failing twice. Rounds are matchings (no port twice in a
+// round), so each round is one OCS topology or one set of simultaneous electrical-switch pairs.
 #include <set>
 #include <string>
 #include <vector>
@@ -16,8 +17,9 @@ struct Inventory;
 namespace mixnet::coord::health {
 
 struct RetestPair {
-  std::string a;   // "h1:ocs0": the port under suspicion
-  std::string b;   // a partner that passed, on the same switch, never paired with a before
+  std::string a;       // "h1:ocs0": the port under suspicion (again: the sender of the failed test)
+  std::string b;       // a partner that passed, on the same switch, never paired with a before
+  bool again = false;  // the failed path a>b (or a~b) itself, once more: both ends passed with others
 };
 using RetestRound = std::vector<RetestPair>;
 

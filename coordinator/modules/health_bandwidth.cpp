@@ -234,47 +234,76 @@ std::vector<PairTestRequest> eps_requests(const Inventory& inventory, const Band
   return requests;
 }
 
-// The retests of every round plan_retest gives, run round after round.
+// Judges a batch of tests against the run's peers (`reference`: the earlier figures through the
+// same kind of part) and marks the items of those that fail it.
+void judge(std::vector<PairTestOutcome>& outcomes, const std::vector<PairTest>& reference, PartKind via, double peer_fraction) {
+  std::vector<PairTest> tests;
+  for (const auto& o : outcomes) tests.push_back(o.test);
+  health::judge_against_peers(tests, health::measured_gbps(reference, via), peer_fraction);
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    ItemResult& item = outcomes[i].item;
+    const PairTest& t = tests[i];
+    if (!t.passed && item.status == item_status::ok) {
+      item.status = std::string(item_status::failed);
+      item.message = t.detail;
+    }
+    if (t.threshold_gbps) item.data["threshold_gbps"] = *t.threshold_gbps;
+    outcomes[i].test = t;
+  }
+}
+
+// The retests, one round at a time: each round is planned from everything tested so far (its
+// earlier rounds judged), so a suspect cleared in one round needs no second partner and a path
+// whose ends were cleared is retested in the next.
 std::vector<PairTestOutcome> retests(StepContext& ctx, AgentPool& agents, const BandwidthArgs& a, const health::HealthLedger::Snapshot& done,
                                      Timings& timings) {
   std::vector<PairTestOutcome> out;
+  std::vector<PairTest> so_far = done.tests;
   int base = 0;
   for (const auto& t : done.tests) {
     if (t.via == a.retest_via) base = std::max(base, t.round);
   }
-  const auto plan = health::plan_retest(done.tests, ctx.inventory, a.retest_via, a.rounds, done.unreachable_hosts);
-  for (std::size_t r = 0; r < plan.size(); ++r) {
-    const int round = base + 1 + static_cast<int>(r);
+  for (int r = 0; r < a.rounds; ++r) {
+    const int round = base + 1 + r;
     if (ctx.cancel.load() || ctx.expired()) break;
+    const auto plan = health::plan_retest(so_far, ctx.inventory, a.retest_via, 1, done.unreachable_hosts);
+    if (plan.empty()) break;
     std::vector<std::pair<PortRef, PortRef>> pairs;
-    for (const auto& p : plan[r]) {
+    for (const auto& p : plan.front()) {
       auto pa = PortRef::parse(p.a);
       auto pb = PortRef::parse(p.b);
       if (!pa || !pb || involves(done.unreachable_hosts, *pa, *pb)) continue;
       pairs.emplace_back(*pa, *pb);
     }
-    if (pairs.empty()) continue;
+    if (pairs.empty()) break;
+    std::vector<PairTestOutcome> this_round;
     if (a.retest_via == PartKind::eps_pair) {
       std::vector<PairTestRequest> requests;
       for (const auto& [pa, pb] : pairs) {
         requests.push_back({.a = pa, .b = pb, .via = PartKind::eps_pair, .round = round,
                             .path = health::test_part_name(PartKind::eps_pair, pa.str(), pb.str())});
       }
-      for (auto& o : timed_tests(agents, ctx, requests, a.traffic, timings)) out.push_back(std::move(o));
-      continue;
-    }
-    // New circuits: the round as a topology, resolved through the inventory's cabling.
-    health::RetestRound kept;
-    for (const auto& [pa, pb] : pairs) kept.push_back({.a = pa.str(), .b = pb.str()});
-    auto topology = health::retest_topology(kept, ctx.inventory, fmt::format("retest-{}", round));
-    if (!topology) {
-      for (const auto& [pa, pb] : pairs) {
-        out.push_back(not_run(pa, pb, PartKind::circuit, round, std::string(item_status::failed),
-                              "not tested: the retest circuits do not resolve: " + topology.error().message));
+      this_round = timed_tests(agents, ctx, requests, a.traffic, timings);
+    } else {
+      // The round as a topology, resolved through the inventory's cabling (a same-pair retest
+      // makes the same circuit again, a>b as before).
+      health::RetestRound kept;
+      for (const auto& [pa, pb] : pairs) kept.push_back({.a = pa.str(), .b = pb.str(), .again = false});
+      auto topology = health::retest_topology(kept, ctx.inventory, fmt::format("retest-{}", round));
+      if (!topology) {
+        for (const auto& [pa, pb] : pairs) {
+          this_round.push_back(not_run(pa, pb, PartKind::circuit, round, std::string(item_status::failed),
+                                       "not tested: the retest circuits do not resolve: " + topology.error().message));
+        }
+      } else {
+        this_round = ocs_pass(ctx, agents, *topology, round, a, done.unreachable_hosts, false, timings);
       }
-      continue;
     }
-    for (auto& o : ocs_pass(ctx, agents, *topology, round, a, done.unreachable_hosts, false, timings)) out.push_back(std::move(o));
+    judge(this_round, so_far, a.retest_via, a.peer_fraction);
+    for (auto& o : this_round) {
+      so_far.push_back(o.test);
+      out.push_back(std::move(o));
+    }
   }
   return out;
 }
@@ -334,23 +363,16 @@ StepResult HealthBandwidthModule::run(const nlohmann::json& args, StepContext& c
       break;
   }
 
-  // Judge against the run's peers: this step's figures and every earlier one through the same kind of part.
-  std::vector<PairTest> tests;
-  for (const auto& o : outcomes) tests.push_back(o.test);
+  // Judge against the run's peers: this step's figures and every earlier one through the same
+  // kind of part (retests are judged round by round, as they are planned).
   const PartKind via = a.mode == Mode::eps ? PartKind::eps_pair : a.mode == Mode::retest ? a.retest_via : PartKind::circuit;
-  health::judge_against_peers(tests, health::measured_gbps(before.tests, via), a.peer_fraction);
+  if (a.mode != Mode::retest) judge(outcomes, before.tests, via, a.peer_fraction);
 
   std::map<std::string, int> counts;
   const std::int64_t now = realtime_ns();
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    ItemResult& item = outcomes[i].item;
-    const PairTest& t = tests[i];
-    if (!t.passed && item.status == item_status::ok) {
-      item.status = std::string(item_status::failed);
-      item.message = t.detail;
-    }
-    if (t.threshold_gbps) item.data["threshold_gbps"] = *t.threshold_gbps;
-    ctx.sink.record(item);
+  for (const auto& o : outcomes) {
+    const PairTest& t = o.test;
+    ctx.sink.record(o.item);
     counts[t.passed ? "passed" : "failed"] += 1;
     health::Observation obs{.kind = t.via, .part = t.path, .figure = "bandwidth_gbps", .value = t.gbps, .unit = "Gb/s",
                             .source = fmt::format("health.bandwidth {} round {}", label, t.round), .at_ns = now};

@@ -88,14 +88,14 @@ inline std::vector<PairTest> eps_all_pairs(const Inventory& inv, const FaultMode
   return out;
 }
 
-// Plans retests from what was done, runs them through the model, and returns every test.
+// Plans retests from what was done, one round at a time as health.bandwidth does (each round
+// planned from everything tested so far), runs them through the model, and returns every test.
 inline std::vector<PairTest> with_retests(std::vector<PairTest> done, const Inventory& inv, PartKind via, const FaultModel& model,
-                                          const std::set<std::string>& unreachable = {}) {
-  const auto rounds = plan_retest(done, inv, via, 2, unreachable);
-  int r = 1;
-  for (const auto& round : rounds) {
-    for (const auto& pair : round) done.push_back(run_test(pair.a, pair.b, via, r, model));
-    ++r;
+                                          const std::set<std::string>& unreachable = {}, int rounds = 2) {
+  for (int r = 1; r <= rounds; ++r) {
+    const auto plan = plan_retest(done, inv, via, 1, unreachable);
+    if (plan.empty()) break;
+    for (const auto& pair : plan.front()) done.push_back(run_test(pair.a, pair.b, via, r, model));
   }
   return done;
 }

@@ -4,6 +4,7 @@
 // passes silently.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -116,6 +117,8 @@ std::map<std::string, Tally> tally_of(const std::vector<PairTest>& tests, const 
   return out;
 }
 
+int same_pair_retests = 0;   // over all iterations: the property test must meet some
+
 void check_plan(const RandomBed& bed, const std::vector<PairTest>& done, PartKind via, const std::set<std::string>& dead) {
   std::vector<PairTest> fabric_tests;
   for (const auto& t : done) {
@@ -153,9 +156,21 @@ void check_plan(const RandomBed& bed, const std::vector<PairTest>& done, PartKin
       CHECK(bed.fabric.at(p.a) == bed.fabric.at(p.b));   // same switch, cabled the same way
       CHECK(bed.fabric.at(p.a).starts_with(via == PartKind::eps_pair ? "eps" : "ocs"));
       CHECK(host_part(p.a) != host_part(p.b));
-      CHECK(is_suspect(p.a));
-      CHECK(is_partner(p.b));   // passed, and not itself in doubt
-      CHECK_FALSE(paired_before(p.a, p.b));
+      if (p.again) {
+        // The same pair once more: its only test failed, and both ends passed with others.
+        const auto times = std::ranges::count_if(fabric_tests, [&](const PairTest& t) {
+          return (t.a == p.a && t.b == p.b) || (t.a == p.b && t.b == p.a);
+        });
+        CHECK(times == 1);
+        CHECK(tally.at(p.a).failed.contains(p.b));
+        CHECK_FALSE(tally.at(p.a).passed.empty());
+        CHECK_FALSE(tally.at(p.b).passed.empty());
+        ++same_pair_retests;
+      } else {
+        CHECK(is_suspect(p.a));
+        CHECK(is_partner(p.b));   // passed, and not itself in doubt
+        CHECK_FALSE(paired_before(p.a, p.b));
+      }
       CHECK(planned.insert({p.a, p.b}).second);   // never the same pair twice
     }
     if (r == 0) {
@@ -202,7 +217,11 @@ void check_blame(const BlameInput& in, const std::vector<Blame>& blames) {
       }
       CHECK(partners.size() >= 2);   // the partner rule
     }
-    if (b.kind == PartKind::circuit || b.kind == PartKind::eps_pair) CHECK(b.hosts.empty());
+    if (b.kind == PartKind::circuit || b.kind == PartKind::eps_pair) {
+      CHECK(b.hosts.empty());
+      // A path is blamed critical only after failing twice (its retest too).
+      if (b.severity == Severity::critical) CHECK(std::ranges::count_if(b.tests, [](const PairTest& t) { return !t.passed; }) >= 2);
+    }
   }
   // Nothing that failed passes silently: a port that failed and never passed is in a blame.
   auto mentioned = [&](const std::string& port) {
@@ -271,4 +290,5 @@ TEST_CASE("retest and blame properties on random testbeds", "[coord][health][ret
   // The random inputs exercised both parts (not vacuously true).
   CHECK(rounds_planned > 20);
   CHECK(blamed > 50);
+  CHECK(same_pair_retests > 0);
 }

@@ -148,6 +148,50 @@ TEST_CASE("plan_retest: a dead agent's ports are left out and its peers get judg
   CHECK(rounds[0][0].b == "h2:ocs0");
 }
 
+TEST_CASE("plan_retest: a failed circuit whose ends both passed elsewhere is tested once more, the same way round",
+          "[coord][health][retest]") {
+  const Inventory inv = lab_inventory(4, 1, 0);
+  std::vector<PairTest> done = {circuit_test("h1:ocs0", "h2:ocs0", false), circuit_test("h1:ocs0", "h3:ocs0", true),
+                                circuit_test("h2:ocs0", "h4:ocs0", true)};
+  const auto rounds = plan_retest(done, inv, PartKind::circuit, 2);
+  REQUIRE(rounds.size() == 1);
+  REQUIRE(rounds[0].size() == 1);
+  CHECK(rounds[0][0].a == "h1:ocs0");
+  CHECK(rounds[0][0].b == "h2:ocs0");
+  CHECK(rounds[0][0].again);
+  // Once retested, whatever the outcome, the path is not planned again.
+  for (const bool passed : {false, true}) {
+    auto retested = done;
+    auto t = circuit_test("h1:ocs0", "h2:ocs0", passed);
+    t.round = 1;
+    retested.push_back(t);
+    CHECK(plan_retest(retested, inv, PartKind::circuit, 2).empty());
+  }
+  // A failed circuit with an end that never passed is that end's suspicion, not the path's.
+  done[2].passed = false;
+  for (const auto& round : plan_retest(done, inv, PartKind::circuit, 2)) {
+    for (const auto& p : round) CHECK_FALSE(p.again);
+  }
+}
+
+TEST_CASE("plan_retest: a same-pair retest goes into the round first, the suspects take the ports it leaves",
+          "[coord][health][retest]") {
+  const Inventory inv = lab_inventory(5, 1, 0);
+  // h1>h2 failed once, both ends passed with h3. h4 and h5 failed with each other and never
+  // passed: each wants two fresh partners among h1, h2, h3.
+  const std::vector<PairTest> done = {circuit_test("h1:ocs0", "h2:ocs0", false), circuit_test("h1:ocs0", "h3:ocs0", true),
+                                      circuit_test("h2:ocs0", "h3:ocs0", true), circuit_test("h5:ocs0", "h4:ocs0", false)};
+  const auto rounds = plan_retest(done, inv, PartKind::circuit, 1);
+  REQUIRE(rounds.size() == 1);
+  REQUIRE(rounds[0].size() == 2);
+  CHECK(rounds[0][0].a == "h1:ocs0");
+  CHECK(rounds[0][0].b == "h2:ocs0");
+  CHECK(rounds[0][0].again);
+  CHECK(rounds[0][1].a == "h4:ocs0");
+  CHECK(rounds[0][1].b == "h3:ocs0");
+  CHECK_FALSE(rounds[0][1].again);
+}
+
 TEST_CASE("plan_retest: a maximum matching, not a greedy one", "[coord][health][retest]") {
   const Inventory inv = lab_inventory(4, 1, 0);
   // Suspects h1 (failed with h2) and h2 (failed with h1 and h4). Partners that passed: h3 (clean,

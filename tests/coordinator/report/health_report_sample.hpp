@@ -123,7 +123,7 @@ inline health::HealthReport sample_health_report() {
   circuit.severity = Severity::critical;
   circuit.kind = PartKind::circuit;
   circuit.part = "h4:ocs0>h1:ocs0";
-  circuit.reason = "circuit h4:ocs0>h1:ocs0 failed (0.5 Gb/s < 9.0) while both ends passed with others";
+  circuit.reason = "h4:ocs0>h1:ocs0 failed 2 times (0.5 Gb/s < 9.0) but both ends passed with others";
   circuit.tests = {r.tests[2], r.tests[1], r.tests[4]};
   r.blames = {port, circuit};
   r.overall = Severity::critical;
