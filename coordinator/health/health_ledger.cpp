@@ -24,6 +24,11 @@ void HealthLedger::add_unreachable(const std::string& host) {
   data_.unreachable_hosts.insert(host);
 }
 
+void HealthLedger::add(CarrierWindow w) {
+  std::lock_guard lock(mutex_);
+  data_.carrier_windows.push_back(std::move(w));
+}
+
 HealthLedger::Snapshot HealthLedger::snapshot() const {
   std::lock_guard lock(mutex_);
   return data_;

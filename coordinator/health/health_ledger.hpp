@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/health/carrier_account.hpp"
 #include "coordinator/health/health_types.hpp"
 
 namespace mixnet::coord {
@@ -25,12 +26,15 @@ class HealthLedger {
   // A host whose agent did not answer: blamed as a host; failures of its peers' tests against it
   // are not counted against those peers.
   void add_unreachable(const std::string& host);
+  // A port's carrier changes around a re-patch or a test (health.bandwidth), for health.counters.
+  void add(CarrierWindow w);
 
   struct Snapshot {
     std::vector<Observation> observations;
     std::vector<PairTest> tests;
     std::vector<Finding> findings;
     std::set<std::string> unreachable_hosts;
+    std::vector<CarrierWindow> carrier_windows;
   };
   [[nodiscard]] Snapshot snapshot() const;
 

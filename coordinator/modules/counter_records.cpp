@@ -27,6 +27,17 @@ Observation missing(const std::string& part, const std::string& source, std::str
                      .unit = "count", .source = source, .why_missing = std::move(why), .at_ns = at_ns};
 }
 
+constexpr const char* kCarrier = "carrier_changes";
+constexpr const char* kExplained = "carrier_changes_explained";
+constexpr const char* kUnexplained = "carrier_changes_unexplained";
+
+// The flapping rule's figure with no value: a port whose flaps cannot be counted is unknown, never
+// dropped (and never 0).
+Observation unexplained_unknown(const std::string& part, const std::string& source, std::string why, std::int64_t at_ns) {
+  return Observation{.kind = PartKind::port, .part = part, .figure = kUnexplained, .value = std::nullopt,
+                     .unit = "count", .source = source, .why_missing = std::move(why), .at_ns = at_ns};
+}
+
 const wire::PortCounters* find_port(const wire::CountersReply& reply, const std::string& name) {
   for (const auto& p : reply.ports) {
     if (p.name == name) return &p;
@@ -59,6 +70,11 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
       for (const auto& p : host->ports) {
         const std::string part = host_name + ":" + p.name;
         out.observations.push_back(missing(part, base_source, "counters could not be read: " + why, after.taken_ns));
+        // An agent that does not answer is blamed as a host; one that answered badly leaves its
+        // ports' flaps unknown.
+        if (before != nullptr && !gone) {
+          out.observations.push_back(unexplained_unknown(part, base_source, "counters could not be read: " + why, after.taken_ns));
+        }
         out.items.push_back(ItemResult{.kind = "port", .id = part,
                                        .status = std::string(gone ? item_status::unreachable : item_status::failed),
                                        .message = "counters could not be read: " + why});
@@ -77,6 +93,7 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
       if (port == nullptr) {
         const std::string why = "the agent does not report this port (missing netdev, or not in its --ports)";
         out.observations.push_back(missing(part, source, why, reply.time_ns));
+        if (before != nullptr) out.observations.push_back(unexplained_unknown(part, source, why, reply.time_ns));
         out.items.push_back(ItemResult{.kind = "port", .id = part, .status = std::string(item_status::failed), .message = why});
         continue;
       }
@@ -106,6 +123,7 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
       nlohmann::json grown = nlohmann::json::object();
       nlohmann::json resets = nlohmann::json::object();
       nlohmann::json no_figure = nlohmann::json::object();
+      nlohmann::json carrier;   // raw, explained, unexplained: the flap arithmetic
       std::vector<std::string> said;
       std::vector<std::string> lost;
       bool baseline = false;
@@ -117,6 +135,7 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
           out.observations.push_back(Observation{.kind = PartKind::port, .part = part, .figure = d.counter,
                                                  .value = std::nullopt, .unit = std::string(health::counter_unit(d.counter)),
                                                  .source = source, .why_missing = d.why, .at_ns = reply.time_ns});
+          if (d.counter == kCarrier) out.observations.push_back(unexplained_unknown(part, source, d.why, reply.time_ns));
           continue;
         }
         if (!d.delta) {
@@ -135,13 +154,43 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
                                                .value = static_cast<double>(*d.delta),
                                                .unit = std::string(health::counter_unit(d.counter)),
                                                .source = obs_source, .why_missing = {}, .at_ns = reply.time_ns});
+        if (d.counter == kCarrier) {
+          const health::CarrierSpan span{.from_ns = then_reply->time_ns, .to_ns = reply.time_ns, .boot_id = reply.boot_id,
+                                         .from_reset = d.reset != CounterReset::none,
+                                         .after_previous_run = window.after_previous_run, .ocs_port = p.ocs.has_value()};
+          const auto account = health::account_carrier_changes(
+              *d.delta, part, span, window.carrier_windows != nullptr ? *window.carrier_windows : std::vector<health::CarrierWindow>{});
+          carrier = {{"raw", account.raw}, {"explained", account.explained},
+                     {"unexplained", account.unexplained ? nlohmann::json(*account.unexplained) : nlohmann::json()},
+                     {"in_tests", account.in_tests}, {"explained_by", account.explained_by}, {"arithmetic", account.arithmetic}};
+          const std::string why = obs_source + ": " + account.arithmetic;
+          out.observations.push_back(Observation{.kind = PartKind::port, .part = part, .figure = kExplained,
+                                                 .value = static_cast<double>(account.explained), .unit = "count",
+                                                 .source = why, .why_missing = {}, .at_ns = reply.time_ns});
+          if (account.unexplained) {
+            out.observations.push_back(Observation{.kind = PartKind::port, .part = part, .figure = kUnexplained,
+                                                   .value = static_cast<double>(*account.unexplained), .unit = "count",
+                                                   .source = why, .why_missing = {}, .at_ns = reply.time_ns});
+          } else {
+            out.observations.push_back(unexplained_unknown(part, obs_source, account.why_unknown, reply.time_ns));
+          }
+        }
       }
       item.data["grew"] = grown;
       item.data["resets"] = resets;
       item.data["no_figure"] = no_figure;
+      if (!carrier.is_null()) item.data["carrier"] = carrier;
       if (then_reply != nullptr) item.data["window_s"] = static_cast<double>(reply.time_ns - then_reply->time_ns) / 1e9;
       for (const auto& [name, n] : grown.items()) {
-        if (health::counter_unit(name) == "count") said.push_back(fmt::format("{} +{}", name, n.get<std::uint64_t>()));
+        if (health::counter_unit(name) != "count") continue;
+        std::string grew_by = fmt::format("{} +{}", name, n.get<std::uint64_t>());
+        if (name == kCarrier && carrier.is_object() && carrier.at("explained").get<std::uint64_t>() > 0) {
+          grew_by += carrier.at("unexplained").is_null()
+                         ? fmt::format(" ({} explained by the run's re-patching, the rest unknown)", carrier.at("explained").get<std::uint64_t>())
+                         : fmt::format(" ({} explained by the run's re-patching, {} unexplained)", carrier.at("explained").get<std::uint64_t>(),
+                                       carrier.at("unexplained").get<std::uint64_t>());
+        }
+        said.push_back(std::move(grew_by));
       }
       if (!resets.empty()) said.push_back(fmt::format("reset ({})", resets.begin().value()["why"].get<std::string>()));
       if (baseline && then_port == nullptr) said.push_back("no earlier reading of this port: this one is the baseline");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "coordinator/engine/module.hpp"
+#include "coordinator/health/carrier_account.hpp"
 #include "coordinator/health/counter_snapshot.hpp"
 #include "coordinator/health/health_types.hpp"
 
@@ -25,8 +26,16 @@ struct CounterRecords {
 
 // How the window is named in each Observation's source: "counters since run R" or
 // "counters since mark 'round-2'" (the elapsed time is added per host: " (12 h)").
+//
+// Flaps: the carrier_changes delta of each port is split into what the run's own re-patching
+// explains (the carrier windows health.bandwidth recorded, and the previous run's closing
+// ocs.clear when the window starts in an earlier run) and what it does not (health/carrier_account.hpp):
+// Observations carrier_changes (raw), carrier_changes_explained and carrier_changes_unexplained
+// (the flapping rule's figure; no value when a window inside could not be read).
 struct CounterWindow {
-  std::string name;   // "run 20261206T020000Z-1a2b", "mark 'round-2'"
+  std::string name;                  // "run 20261206T020000Z-1a2b", "mark 'round-2'"
+  bool after_previous_run = false;   // since: last-run: the previous run's closing ocs.clear is inside
+  const std::vector<health::CarrierWindow>* carrier_windows = nullptr;   // null: none recorded
 };
 
 // Deltas from `before` to `after` for every port of the inventory hosts named in `hosts`.

@@ -16,6 +16,7 @@
 #include "coordinator/health/retest_topology.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
+#include "coordinator/modules/carrier_reads.hpp"
 #include "coordinator/ocs/apply_topology.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
 #include "coordinator/traffic/pair_tests.hpp"
@@ -49,9 +50,27 @@ struct Timings {
   double verify_s = 0;
   double traffic_s = 0;
   double sending_s = 0;   // rounds x duration: the seconds test traffic was really being sent
+  double counters_s = 0;  // the counter reads around each re-patch and test round (flaps)
 };
 
 double seconds_since(std::int64_t mono_start) { return static_cast<double>(monotonic_ns() - mono_start) / 1e9; }
+
+// Counter reads that cut the carrier windows (docs/health/counters.md, "Flaps"): short, so a slow
+// agent costs little; a failed read leaves its windows unknown, never guessed.
+constexpr double kCarrierReadDeadlineS = 2.0;
+
+health::CounterSnapshot timed_read(StepContext& ctx, AgentPool& agents, const std::vector<std::string>& hosts, Timings& timings) {
+  const std::int64_t t0 = monotonic_ns();
+  const std::int64_t deadline = std::min(t0 + static_cast<std::int64_t>(kCarrierReadDeadlineS * 1e9), ctx.deadline_ns);
+  auto out = read_counter_snapshot(agents, hosts, ctx.state.run_id, deadline);
+  timings.counters_s += seconds_since(t0);
+  return out;
+}
+
+void record_windows(StepContext& ctx, std::vector<health::CarrierWindow> windows) {
+  auto& ledger = health::ledger_of(ctx.state);
+  for (auto& w : windows) ledger.add(std::move(w));
+}
 
 // Runs the tests and counts their time: all of it as traffic, rounds x duration as sending.
 std::vector<PairTestOutcome> timed_tests(AgentPool& agents, StepContext& ctx, const std::vector<PairTestRequest>& requests,
@@ -145,6 +164,19 @@ std::vector<PairTestOutcome> ocs_pass(StepContext& ctx, AgentPool& agents, const
                                       Timings& timings) {
   std::vector<PairTestOutcome> out;
   std::map<std::string, std::string> switch_failure;
+  // Every OCS port of the reachable hosts may be re-patched (a circuit made, or one removed):
+  // their carrier changes from before the apply until the links verified are the run's own.
+  std::vector<std::string> reachable;
+  std::vector<std::string> ocs_ports;
+  for (const auto& h : ctx.inventory.hosts) {
+    if (unreachable.contains(h.name)) continue;
+    reachable.push_back(h.name);
+    for (const auto& p : h.ports) {
+      if (p.ocs) ocs_ports.push_back(h.name + ":" + p.name);
+    }
+  }
+  const std::string window_label = topology.name;
+  const health::CounterSnapshot before_apply = timed_read(ctx, agents, reachable, timings);
   auto switches = ctx.switches();
   if (!switches) {
     for (const auto& sw : ctx.inventory.switches) switch_failure[sw.name] = switches.error().message;
@@ -181,6 +213,8 @@ std::vector<PairTestOutcome> ocs_pass(StepContext& ctx, AgentPool& agents, const
   timings.verify_s += seconds_since(t1);
   std::map<PortRef, const PortVerdict*> verdict;
   for (const auto& v : report.ports) verdict[v.port] = &v;
+  const health::CounterSnapshot verified = timed_read(ctx, agents, reachable, timings);
+  record_windows(ctx, carrier_windows(before_apply, verified, ocs_ports, health::CarrierWindowKind::reconfiguration, window_label));
 
   std::vector<PairTestRequest> requests;
   for (const auto& l : links) {
@@ -205,6 +239,16 @@ std::vector<PairTestOutcome> ocs_pass(StepContext& ctx, AgentPool& agents, const
     out.push_back(not_run(l.a, l.b, PartKind::circuit, round, status, fmt::format("link not verified: {}", fmt::join(why, "; "))));
   }
   for (auto& o : timed_tests(agents, ctx, requests, a.traffic, timings)) out.push_back(std::move(o));
+  if (!requests.empty()) {
+    // Nothing re-patched the switch while the tests ran: a carrier change of a tested port then is a flap.
+    std::vector<std::string> tested;
+    for (const auto& r : requests) {
+      tested.push_back(r.a.str());
+      tested.push_back(r.b.str());
+    }
+    const health::CounterSnapshot after_tests = timed_read(ctx, agents, reachable, timings);
+    record_windows(ctx, carrier_windows(verified, after_tests, tested, health::CarrierWindowKind::test, window_label + " tests"));
+  }
   return out;
 }
 
@@ -382,7 +426,7 @@ StepResult HealthBandwidthModule::run(const nlohmann::json& args, StepContext& c
   }
 
   result.data = {{"mode", mode_label(a)}, {"label", label}, {"tests", outcomes.size()}, {"counts", counts},
-                 {"seconds", {{"reconfig", timings.reconfig_s}, {"verify", timings.verify_s}, {"traffic", timings.traffic_s}, {"sending", timings.sending_s}}},
+                 {"seconds", {{"reconfig", timings.reconfig_s}, {"verify", timings.verify_s}, {"traffic", timings.traffic_s}, {"sending", timings.sending_s}, {"counters", timings.counters_s}}},
                  {"traffic_seconds_per_test", a.traffic.duration_s}};
   result.message = fmt::format("{}: {} test(s), {} passed, {} failed (reconfig {:.2f} s, verify {:.2f} s, traffic {:.2f} s)", label,
                                outcomes.size(), counts["passed"], counts["failed"], timings.reconfig_s, timings.verify_s,

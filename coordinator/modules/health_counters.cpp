@@ -7,10 +7,10 @@
 #include <fmt/ranges.h>
 
 #include "common/clock.hpp"
-#include "coordinator/agents/counters_calls.hpp"
 #include "coordinator/engine/module_args.hpp"
 #include "coordinator/health/health_ledger.hpp"
 #include "coordinator/model/inventory.hpp"
+#include "coordinator/modules/carrier_reads.hpp"
 #include "coordinator/modules/counter_records.hpp"
 #include "coordinator/store/counter_snapshots.hpp"
 #include "coordinator/store/store.hpp"
@@ -33,20 +33,6 @@ Result<void> check_mark_name(const std::string& name, const char* field) {
                 fmt::format("must be a name of 1..{} letters, digits, '-', '_' or '.'", kMaxMarkName), field);
   }
   return {};
-}
-
-health::CounterSnapshot read_snapshot(AgentPool& pool, const std::vector<std::string>& hosts, const std::string& run_id,
-                                      std::int64_t deadline) {
-  health::CounterSnapshot snapshot;
-  snapshot.run_id = run_id;
-  snapshot.taken_ns = realtime_ns();
-  for (auto& reply : read_agent_counters(pool, hosts, deadline)) {
-    health::HostCounters h{.host = reply.host, .reply = std::nullopt, .error = std::nullopt};
-    if (reply.value) h.reply = std::move(*reply.value);
-    else h.error = reply.value.error();
-    snapshot.hosts.push_back(std::move(h));
-  }
-  return snapshot;
 }
 
 }  // namespace
@@ -126,11 +112,16 @@ StepResult HealthCountersModule::run(const nlohmann::json& args, StepContext& ct
   if (!pool) return module_args::step_error(pool.error());
   std::vector<std::string> hosts;
   for (const auto& h : ctx.inventory.hosts) hosts.push_back(h.name);
-  health::CounterSnapshot now = read_snapshot(**pool, hosts, run_id, deadline);
+  health::CounterSnapshot now = read_counter_snapshot(**pool, hosts, run_id, deadline);
 
-  const CounterRecords records = counter_records(ctx.inventory, hosts, before ? &*before : nullptr, now,
-                                                 CounterWindow{before ? window : fmt::format("mark '{}'", mark.empty() ? since : mark)});
   health::HealthLedger& ledger = health::ledger_of(ctx.state);
+  // The run's own re-patching, for telling flaps from it (health.bandwidth records the windows).
+  const auto carrier = ledger.snapshot().carrier_windows;
+  const CounterRecords records =
+      counter_records(ctx.inventory, hosts, before ? &*before : nullptr, now,
+                      CounterWindow{.name = before ? window : fmt::format("mark '{}'", mark.empty() ? since : mark),
+                                    .after_previous_run = since == kLastRunMark,
+                                    .carrier_windows = &carrier});
   for (const auto& o : records.observations) ledger.add(o);
   for (const auto& h : records.unreachable_hosts) ledger.add_unreachable(h);
   const std::int64_t finished = realtime_ns();

@@ -9,5 +9,6 @@ target_sources(mixnet_coord_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/nic_configure.cpp
   ${CMAKE_CURRENT_LIST_DIR}/measure_reconfig.cpp
   ${CMAKE_CURRENT_LIST_DIR}/counter_records.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/carrier_reads.cpp
   ${CMAKE_CURRENT_LIST_DIR}/health_counters.cpp
 )

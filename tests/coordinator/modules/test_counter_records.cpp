@@ -93,7 +93,10 @@ TEST_CASE("counter records: deltas since the last run become observations, one i
   REQUIRE(h2);
   CHECK(h2->value == 2.0);
   CHECK_THAT(h2->source, Catch::Contains("counted from a reset: host rebooted"));
-  CHECK(r.observations.size() == 6);
+  // Every carrier_changes also split into explained and unexplained (no windows here: none explained).
+  CHECK(obs(r, "h1:ocs0", "carrier_changes_unexplained")->value == 3.0);
+  CHECK(obs(r, "h1:ocs0", "carrier_changes_explained")->value == 0.0);
+  CHECK(r.observations.size() == 12);
   CHECK(r.unreachable_hosts.empty());
 
   REQUIRE(r.items.size() == 3);
@@ -131,6 +134,11 @@ TEST_CASE("counter records: an unreadable host or port is a failure with an empt
   CHECK_FALSE(down->value);
   CHECK_THAT(down->why_missing, Catch::Contains("Connection refused"));
   CHECK(item(r, "h2:ocs0")->status == "unreachable");
+  // The gone port's flaps are unknown; the unreachable host is blamed as a host instead.
+  const auto* unknown = obs(r, "h1:ocs1", "carrier_changes_unexplained");
+  REQUIRE(unknown);
+  CHECK_FALSE(unknown->value);
+  CHECK(obs(r, "h2:ocs0", "carrier_changes_unexplained") == nullptr);
   CHECK(r.unreachable_hosts == std::vector<std::string>{"h2"});
   CHECK(r.items.size() == 3);
 }
@@ -174,4 +182,49 @@ TEST_CASE("counter records: a mark (nothing to diff against) gives items only", 
   CHECK(r.unreachable_hosts.empty());
   CHECK(describe_window(35'000'000'000LL) == "35 s");
   CHECK(describe_window(14 * 60'000'000'000LL) == "14 min");
+}
+
+TEST_CASE("counter records: the run's own re-patching is taken out of carrier_changes; flaps remain", "[health][counters]") {
+  testing::ModelFixture m(kInventory, kTopologies);
+  constexpr std::int64_t kS = 1'000'000'000LL;
+  CounterSnapshot before{.run_id = "R1", .mark = "last-run", .taken_ns = 1, .hosts = {}};
+  before.hosts.push_back(host("h1", "b1", 10 * kS, {port("ocs0", 10, 0), port("ocs1", 10, 0)}));
+  before.hosts.push_back(host("h2", "b2", 10 * kS, {port("ocs0", 10, 0)}));
+  CounterSnapshot after{.run_id = "R2", .mark = "last-run", .taken_ns = 2, .hosts = {}};
+  // h1:ocs0 healthy (the clear, cover-1's up, cover-2's down and up); h1:ocs1 flapped 3 times
+  // during cover-1's tests; h2's carrier counter went backwards (cleared): counted from the reset.
+  after.hosts.push_back(host("h1", "b1", 100 * kS, {port("ocs0", 14, 0), port("ocs1", 20, 0)}));
+  after.hosts.push_back(host("h2", "b2", 100 * kS, {port("ocs0", 3, 0)}));
+  using health::CarrierWindow;
+  using health::CarrierWindowKind;
+  std::vector<CarrierWindow> windows;
+  for (const std::string p : {"h1:ocs0", "h1:ocs1", "h2:ocs0"}) {
+    const std::string boot = p.starts_with("h1") ? "b1" : "b2";
+    windows.push_back({.port = p, .kind = CarrierWindowKind::reconfiguration, .label = "cover-1", .boot_id = boot,
+                       .start_ns = 50 * kS, .end_ns = 51 * kS, .changes = 1});
+    windows.push_back({.port = p, .kind = CarrierWindowKind::test, .label = "cover-1 tests", .boot_id = boot,
+                       .start_ns = 51 * kS, .end_ns = 53 * kS, .changes = p == "h1:ocs1" ? 6 : 0});
+    windows.push_back({.port = p, .kind = CarrierWindowKind::reconfiguration, .label = "cover-2", .boot_id = boot,
+                       .start_ns = 60 * kS, .end_ns = 61 * kS, .changes = 2});
+  }
+  const auto r = counter_records(m.inventory, {"h1", "h2"}, &before, after,
+                                 CounterWindow{.name = "run R1", .after_previous_run = true, .carrier_windows = &windows});
+  CHECK(obs(r, "h1:ocs0", "carrier_changes")->value == 4.0);   // the raw delta stays, as every counter
+  CHECK(obs(r, "h1:ocs0", "carrier_changes_explained")->value == 4.0);
+  CHECK(obs(r, "h1:ocs0", "carrier_changes_unexplained")->value == 0.0);
+  const auto* flaps = obs(r, "h1:ocs1", "carrier_changes_unexplained");
+  REQUIRE(flaps);
+  CHECK(flaps->value == 6.0);
+  CHECK(flaps->source == "counters since run R1 (90 s): 10 raw - 4 explained (previous run's ocs.clear 1, cover-1 1, cover-2 2) "
+                         "= 6 unexplained (6 during tests: cover-1 tests)");
+  const auto* i = item(r, "h1:ocs1");
+  CHECK(i->message == "carrier_changes +10 (4 explained by the run's re-patching, 6 unexplained)");
+  CHECK(i->data.at("carrier").at("raw") == 10);
+  CHECK(i->data.at("carrier").at("explained") == 4);
+  CHECK(i->data.at("carrier").at("unexplained") == 6);
+  CHECK(i->data.at("carrier").at("in_tests") == 6);
+  // h2 went backwards from 10 to 3: 3 counted from the reset, all of them explained, none negative.
+  CHECK(obs(r, "h2:ocs0", "carrier_changes")->value == 3.0);
+  CHECK(obs(r, "h2:ocs0", "carrier_changes_unexplained")->value == 0.0);
+  CHECK_THAT(obs(r, "h2:ocs0", "carrier_changes_unexplained")->source, Catch::EndsWith("counted from a reset"));
 }
