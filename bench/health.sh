@@ -39,12 +39,14 @@ label, results_path, health_path, rc, t0, t1 = sys.argv[1:7]
 wall = float(t1) - float(t0)
 steps = json.load(open(results_path))["steps"]
 health = json.load(open(health_path))
-split = {"reconfig": 0.0, "verify": 0.0, "traffic": 0.0, "retests": 0.0}
+split = {"reconfig": 0.0, "verify": 0.0, "traffic": 0.0, "counters": 0.0, "retests": 0.0}
 sending = 0.0   # rounds x test seconds: traffic really being sent, first pass and retests
 tests = {"first pass": 0, "retests": 0}
 steps_total = 0.0
 for s in steps:
     steps_total += s.get("duration_s") or 0
+    if s["module"] == "health.counters":   # the mark and the since-steps: counters and flaps
+        split["counters"] += s.get("duration_s") or 0
     if s["module"] != "health.bandwidth":
         continue
     data = (s.get("result") or {}).get("data", {})
@@ -55,13 +57,13 @@ for s in steps:
         tests["retests"] += data.get("tests", 0)
         continue
     tests["first pass"] += data.get("tests", 0)
-    for k in ("reconfig", "verify", "traffic"):
+    for k in ("reconfig", "verify", "traffic", "counters"):   # counters: the reads around each re-patch and test round
         split[k] += secs.get(k, 0.0)
 other = wall - sum(split.values())
 print(f"{label}: exit {rc}, verdict {health['overall']}, {tests['first pass']} tests + {tests['retests']} retests, "
       f"{len(health['blames'])} blame(s)")
 print(f"  total          {wall:8.2f} s  (steps {steps_total:.2f} s)")
-for k in ("reconfig", "verify", "traffic", "retests"):
+for k in ("reconfig", "verify", "traffic", "counters", "retests"):
     print(f"  {k:<14} {split[k]:8.2f} s  {100 * split[k] / wall:5.1f}%")
 print(f"  other          {other:8.2f} s  {100 * other / wall:5.1f}%  (hosts, report, clearing, process start)")
 print(f"  sending        {sending:8.2f} s  {100 * sending / wall:5.1f}%  (rounds x test seconds, retests included)")
