@@ -8,7 +8,9 @@
 //   deadline: SECONDS   0.1..600 (default 10; never past the step's timeout)
 // `mark` and `since` may be given together (diff, then keep this reading as well). Each delta is a
 // health::Observation in the run's ledger (figure: the counter's name, part "h1:ocs0"); flaps are
-// carrier_changes since the last run. The module judges nothing: thresholds are the rules'.
+// the carrier changes the run's own re-patching does not explain (carrier_changes_unexplained: the
+// carrier windows health.bandwidth recorded are taken out). The module judges nothing: thresholds
+// are the rules'.
 // Items: one per inventory port: ok, failed (its counters could not be read, or a counter lost its
 // value), or unreachable (the agent did not answer). Reads only; check mode reads too but saves
 // nothing in the store.
