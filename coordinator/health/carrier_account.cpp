@@ -21,6 +21,7 @@ CarrierAccount account_carrier_changes(std::uint64_t raw, const std::string& por
   std::uint64_t left = raw;
   const auto take = [&](std::uint64_t n, std::string by) {
     const std::uint64_t t = std::min(n, left);
+    if (t == 0) return;   // nothing left to explain: the window is not part of the sum
     left -= t;
     a.explained += t;
     a.explained_by.push_back(fmt::format("{} {}", by, t));

@@ -93,6 +93,7 @@ TEST_CASE("carrier account: after a reset only the new boot's windows explain, n
   const auto b = account_carrier_changes(1, "h1:ocs0", wrapped, healthy_night());
   CHECK(b.explained == 1);
   CHECK(*b.unexplained == 0);
+  CHECK(b.arithmetic == "1 raw - 1 explained (cover-1 1) = 0 unexplained, counted from a reset");
 }
 
 TEST_CASE("carrier account: an unread reconfiguration window leaves the flaps unknown", "[health][counters]") {
