@@ -1,6 +1,7 @@
 #include "coordinator/health/health_ledger.hpp"
 
 #include "coordinator/engine/module.hpp"
+#include "coordinator/health/pair_judgement.hpp"
 
 namespace mixnet::coord::health {
 
@@ -22,6 +23,11 @@ void HealthLedger::add(Finding f) {
 void HealthLedger::add_unreachable(const std::string& host) {
   std::lock_guard lock(mutex_);
   data_.unreachable_hosts.insert(host);
+}
+
+void HealthLedger::rejudge_tests(double peer_fraction) {
+  std::lock_guard lock(mutex_);
+  judge_against_peers(data_.tests, {}, peer_fraction);
 }
 
 HealthLedger::Snapshot HealthLedger::snapshot() const {

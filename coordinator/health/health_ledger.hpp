@@ -25,6 +25,10 @@ class HealthLedger {
   // A host whose agent did not answer: blamed as a host; failures of its peers' tests against it
   // are not counted against those peers.
   void add_unreachable(const std::string& host);
+  // Judges every test kept so far that still passes against all the figures kept so far
+  // (judge_against_peers): cover-1 was judged before cover-2 existed. The retest step calls it
+  // before it plans, so that what it retests and what the report reads agree.
+  void rejudge_tests(double peer_fraction);
 
   struct Snapshot {
     std::vector<Observation> observations;
