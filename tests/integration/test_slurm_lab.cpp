@@ -11,7 +11,8 @@
 //                  gpu-h2 (healthy) and gpu-h4 (about to be blamed) by hand, with their reasons.
 //  night 1:        gpu-h3 drained with our reason; gpu-h4 keeps the administrator's reason (never
 //                  drained over); gpu-h2 untouched; gpu-h1 in service.
-//  fault clear; night 2: every host passes: gpu-h3 resumed; gpu-h2 and gpu-h4 stay drained with
+//  fault clear; a dry run: the resume of gpu-h3 printed as a command to paste, nothing changed.
+//  night 2:        every host passes: gpu-h3 resumed; gpu-h2 and gpu-h4 stay drained with
 //                  the administrator's reasons (we never resume a drain that is not ours).
 // Needs root, the lab's programs, and the slurm packages of scripts/install-deps.sh.
 #include <catch2/catch.hpp>
@@ -91,10 +92,10 @@ struct Night {
   std::string scheduler;      // the health.report step's scheduler notes, one line each
 };
 
-Night run_night(const CoordScratch& scratch, const std::string& inventory, const std::string& name) {
+Night run_night(const CoordScratch& scratch, const std::string& inventory, const std::string& name, const std::string& extra = "") {
   ::setenv("MIXNET_LEASE_DIR", (scratch.dir() + "/leases").c_str(), 1);   // as CoordScratch::run
   const std::string out = scratch.dir() + "/" + name;
-  const auto ran = scratch.command("health -i " + inventory + " --db " + scratch.db() + " --out " + out + " --test-seconds 1");
+  const auto ran = scratch.command("health -i " + inventory + " --db " + scratch.db() + " --out " + out + " --test-seconds 1 " + extra);
   Night n{.exit_code = ran.exit_code, .output = ran.output};
   if (std::ifstream in(out + "/health.json"); in) n.health = nlohmann::json::parse(in);
   if (std::ifstream in(out + "/results.json"); in) {
@@ -120,7 +121,7 @@ std::map<std::string, std::string> blames_of(const Night& n) {
 
 }  // namespace
 
-TEST_CASE("slurm lab: a blamed host is drained with our reason and resumed once it passes; hand-made drains stay",
+TEST_CASE("slurm lab: a blamed host is drained with our reason and resumed once it passes, drains made by hand stay",
           "[slurm][lab][health]") {
   LabUnderTest lab("");
   NetnsFixture net;
@@ -181,8 +182,17 @@ TEST_CASE("slurm lab: a blamed host is drained with our reason and resumed once 
     for (const auto& host : {"h1", "h2", "h4"}) CHECK_FALSE(records->open_drain("slurm", node_of(host))->has_value());
   }
 
-  // Night 2: the faults cleared, every host passes.
+  // The faults cleared, a dry run first (`health --dry-run`): the resume it would make, as the
+  // exact command; nothing changes in Slurm and our drain stays recorded as open.
   REQUIRE(lab.fault("clear").exit_code == 0);
+  const auto dry = run_night(scratch, inventory, "dry", "--dry-run");
+  INFO("dry run\n" << dry.output << "\nscheduler:\n" << dry.scheduler);
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.scheduler == "h3 (gpu-h3): resume printed: dry-run: SLURM_CONF=" + slurm.conf() +
+                             " scontrol update NodeName=gpu-h3 State=RESUME\n");
+  CHECK(slurm.sinfo_reasons() == reasons1);
+
+  // Night 2: every host passes.
   const auto night2 = run_night(scratch, inventory, "night2");
   INFO("night 2\n" << night2.output << "\nscheduler:\n" << night2.scheduler << "\n" << night2.health.dump(1).substr(0, 6000));
   REQUIRE(night2.health.is_object());
