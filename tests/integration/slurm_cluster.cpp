@@ -2,11 +2,12 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -17,8 +18,6 @@
 
 #include "common/subprocess.hpp"
 #include "coordinator/scheduler/scontrol_parse.hpp"
-
-extern char** environ;
 
 namespace mixnet::testing {
 
@@ -49,18 +48,31 @@ std::vector<std::string> in_netns(const std::string& ns, std::vector<std::string
 }  // namespace
 
 DaemonChild::DaemonChild(const std::vector<std::string>& argv, const std::string& log) : name_(argv.front()) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  // fork + exec rather than posix_spawn: the daemon must die with us (PR_SET_PDEATHSIG), so a
+  // test killed part-way (a crash, a closed pipe) leaves no Slurm running. Everything the child
+  // needs is made before the fork.
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (null_fd < 0 || log_fd < 0) throw std::runtime_error("start " + name_ + ": open " + log + ": " + std::strerror(errno));
   std::vector<std::string> copy = argv;
   std::vector<char*> args;
   for (auto& a : copy) args.push_back(a.data());
   args.push_back(nullptr);
-  const int rc = ::posix_spawnp(&pid_, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("start " + name_ + ": " + std::strerror(rc));
+  const pid_t parent = ::getpid();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);   // we died before the prctl took effect
+    ::dup2(null_fd, 0);
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  const int fork_errno = errno;
+  ::close(null_fd);
+  ::close(log_fd);
+  if (pid_ < 0) throw std::runtime_error("start " + name_ + ": fork: " + std::strerror(fork_errno));
 }
 
 DaemonChild::~DaemonChild() { stop(); }

@@ -4,7 +4,8 @@
 // namespace the test names for it, so every node is really registered (a node no slurmd serves
 // stays UNKNOWN and cannot be resumed). The test builds the namespaces and the links between
 // them; this class only starts the daemons there. Everything lives under a scratch folder; the
-// daemons are this process's children and are stopped (TERM, then KILL) on every exit path.
+// daemons are this process's children, stopped (TERM, then KILL) on every exit path and killed
+// with this process if it dies first.
 // Needs root and Debian's slurmctld, slurmd, slurm-client and munge packages.
 //
 // Daemons are started with `nsenter --net=...`, not `ip netns exec`, which also remounts /sys:
@@ -33,7 +34,8 @@ struct SlurmClusterSpec {
 };
 
 // A daemon run in the foreground as our child (optionally in a network namespace), its output
-// appended to a log file; stopped (TERM, 5 s, then KILL) when the object goes.
+// appended to a log file; stopped (TERM, 5 s, then KILL) when the object goes, and killed by the
+// kernel when this process dies first (PR_SET_PDEATHSIG).
 class DaemonChild {
  public:
   DaemonChild(const std::vector<std::string>& argv, const std::string& log);
