@@ -90,7 +90,7 @@ TEST_CASE("judge_against_peers: failed tests and a line-rate threshold are kept 
   CHECK(*tests[1].threshold_gbps == 90.0);
 }
 
-TEST_CASE("current_figures: a path's retest supersedes its first figure; other figures are all kept", "[health][nightly]") {
+TEST_CASE("current_figures: a path's retest supersedes its first figure, other figures are all kept", "[health][nightly]") {
   auto obs = [](PartKind kind, std::string part, std::string figure, double value) {
     return Observation{.kind = kind, .part = std::move(part), .figure = std::move(figure), .value = value, .unit = "", .source = "",
                        .why_missing = "", .at_ns = 0};
