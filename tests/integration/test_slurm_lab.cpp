@@ -123,7 +123,9 @@ std::map<std::string, std::string> blames_of(const Night& n) {
 
 TEST_CASE("slurm lab: a blamed host is drained with our reason and resumed once it passes, drains made by hand stay",
           "[slurm][lab][health]") {
-  LabUnderTest lab("");
+  // Agents without the carrier poller, as in the other health lab tests (test_coord_lab_health.cpp):
+  // its SCHED_FIFO burst after each re-patch takes the cores from the bandwidth tests.
+  LabUnderTest lab("--carrier-poll-us 0");
   NetnsFixture net;
   SlurmCluster slurm(slurm_on_lab(net, lab));
   CoordScratch scratch;
