@@ -1,6 +1,7 @@
 #include "coordinator/health/health_ledger.hpp"
 
 #include "coordinator/engine/module.hpp"
+#include "coordinator/health/pair_judgement.hpp"
 
 namespace mixnet::coord::health {
 
@@ -27,6 +28,11 @@ void HealthLedger::add_unreachable(const std::string& host) {
 void HealthLedger::add(CarrierWindow w) {
   std::lock_guard lock(mutex_);
   data_.carrier_windows.push_back(std::move(w));
+}
+
+void HealthLedger::rejudge_tests(double peer_fraction) {
+  std::lock_guard lock(mutex_);
+  judge_against_peers(data_.tests, {}, peer_fraction);
 }
 
 HealthLedger::Snapshot HealthLedger::snapshot() const {

@@ -28,6 +28,10 @@ class HealthLedger {
   void add_unreachable(const std::string& host);
   // A port's carrier changes around a re-patch or a test (health.bandwidth), for health.counters.
   void add(CarrierWindow w);
+  // Judges every test kept so far that still passes against all the figures kept so far
+  // (judge_against_peers): cover-1 was judged before cover-2 existed. The retest step calls it
+  // before it plans, so that what it retests and what the report reads agree.
+  void rejudge_tests(double peer_fraction);
 
   struct Snapshot {
     std::vector<Observation> observations;

@@ -1,10 +1,12 @@
 #include "coordinator/health/pair_judgement.hpp"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
-#include "coordinator/health/baseline.hpp"
+#include "coordinator/health/peer_medians.hpp"
 
 namespace mixnet::coord::health {
 
@@ -21,31 +23,61 @@ std::string test_part_name(PartKind via, const std::string& a, const std::string
   return a + ">" + b;
 }
 
-std::vector<double> measured_gbps(const std::vector<PairTest>& tests, PartKind via) {
-  std::vector<double> out;
-  for (const auto& t : tests) {
-    if (t.via == via && t.gbps) out.push_back(*t.gbps);
+void fail_tests_the_rules_failed(std::vector<PairTest>& tests, const std::vector<Finding>& findings) {
+  for (const auto& f : findings) {
+    if (f.severity != Severity::critical || f.figure != "bandwidth_gbps") continue;
+    if (f.kind != PartKind::circuit && f.kind != PartKind::eps_pair) continue;
+    PairTest* latest = nullptr;
+    for (auto& t : tests) {
+      if (t.via == f.kind && t.path == f.part && (latest == nullptr || t.round >= latest->round)) latest = &t;
+    }
+    if (latest == nullptr || !latest->passed) continue;
+    latest->passed = false;
+    latest->detail = fmt::format("{} (rule {})", f.message, f.rule);
+  }
+}
+
+std::vector<Observation> current_figures(const std::vector<Observation>& observations) {
+  auto is_path_bandwidth = [](const Observation& o) {
+    return (o.kind == PartKind::circuit || o.kind == PartKind::eps_pair) && o.figure == "bandwidth_gbps";
+  };
+  std::map<std::pair<PartKind, std::string>, std::size_t> latest;   // path -> index of its last bandwidth figure
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    if (is_path_bandwidth(observations[i])) latest[{observations[i].kind, observations[i].part}] = i;
+  }
+  std::vector<Observation> out;
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    const auto& o = observations[i];
+    if (is_path_bandwidth(o) && latest.at({o.kind, o.part}) != i) continue;
+    out.push_back(o);
   }
   return out;
 }
 
-void judge_against_peers(std::vector<PairTest>& tests, const std::vector<double>& reference_gbps, double peer_fraction) {
-  std::vector<double> all = reference_gbps;
-  for (const auto& t : tests) {
-    if (t.gbps) all.push_back(*t.gbps);
-  }
-  if (all.empty()) return;
-  const double median = median_of(std::move(all));   // baseline.hpp's, the rules' own
-  const double floor = peer_fraction * median;
+void judge_against_peers(std::vector<PairTest>& tests, const std::vector<PairTest>& earlier, double peer_fraction) {
+  // The run's figures so far as observations of their paths, in order, each path at its latest.
+  std::vector<Observation> figures;
+  auto add = [&](const std::vector<PairTest>& batch) {
+    for (const auto& t : batch) {
+      if (t.gbps) figures.push_back(Observation{.kind = t.via, .part = t.path, .figure = "bandwidth_gbps", .value = t.gbps});
+    }
+  };
+  add(earlier);
+  add(tests);
+  const PeerMedians peers(current_figures(figures));
   for (auto& t : tests) {
     if (!t.gbps || !t.passed) continue;
+    const auto p = peers.of(t.via, "bandwidth_gbps", t.path);
+    if (p.count < kMinPeers) continue;
+    const double floor = peer_fraction * p.median;
     // A line-rate threshold, when the traffic verdict had one, stays the one reported.
     if (!t.threshold_gbps) t.threshold_gbps = floor;
     if (*t.gbps < floor) {
       t.passed = false;
       t.threshold_gbps = floor;
-      t.detail = fmt::format("{} Gb/s < {} ({}% of the run's median {} Gb/s)", gbps_text(*t.gbps), gbps_text(floor),
-                             gbps_text(peer_fraction * 100), gbps_text(median));
+      t.detail = fmt::format("{} Gb/s < {} ({}% of the median {} Gb/s of {} other {} in this run)", gbps_text(*t.gbps), gbps_text(floor),
+                             gbps_text(peer_fraction * 100), gbps_text(p.median), p.count,
+                             t.via == PartKind::eps_pair ? "electrical pairs" : "circuits");
     }
   }
 }

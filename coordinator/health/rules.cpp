@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "coordinator/health/baseline.hpp"
+#include "coordinator/health/peer_medians.hpp"
 #include "coordinator/health/rule.hpp"
 #include "coordinator/health/rules_default_text.hpp"
 #include "coordinator/model/inventory.hpp"
@@ -306,40 +307,21 @@ Finding finding_for(const Rule& r, const Observation& o) {
   return f;
 }
 
-// For the peer-relative form: per (kind, figure), each part's median value in this run.
-class PeerMedians {
- public:
-  PeerMedians(const Rule& r, const std::vector<Observation>& observations) {
-    std::map<std::pair<PartKind, std::string>, std::map<std::string, std::vector<double>>> values;
-    for (const auto& o : observations)
-      if (o.value && matches(r, o)) values[{o.kind, o.figure}][o.part].push_back(*o.value);
-    for (auto& [key, parts] : values)
-      for (auto& [part, v] : parts) per_part_[key][part] = median_of(std::move(v));
+// For the peer-relative form (peer_medians.hpp): the observations this rule matches.
+PeerMedians peer_medians_for(const Rule& r, const std::vector<Observation>& observations) {
+  std::vector<Observation> matched;
+  for (const auto& o : observations) {
+    if (o.value && matches(r, o)) matched.push_back(o);
   }
-  struct Peers {
-    double median = 0;
-    std::size_t count = 0;
-  };
-  // The median over the other parts of the same kind and figure.
-  [[nodiscard]] Peers of(const Observation& o) const {
-    std::vector<double> others;
-    if (auto it = per_part_.find({o.kind, o.figure}); it != per_part_.end())
-      for (const auto& [part, v] : it->second)
-        if (part != o.part) others.push_back(v);
-    if (others.empty()) return {};
-    return {median_of(others), others.size()};
-  }
-
- private:
-  std::map<std::pair<PartKind, std::string>, std::map<std::string, double>> per_part_;
-};
+  return PeerMedians(matched);
+}
 
 // The fraction form shared by the peers rule and the baseline rule's fallback. `prefix` says what
 // was used when it is a fallback.
 Finding judge_peers(const Rule& r, const Observation& o, const PeerMedians& peers, const std::string& prefix) {
   auto f = finding_for(r, o);
   const double v = *o.value;
-  const auto p = peers.of(o);
+  const auto p = peers.of(o.kind, o.figure, o.part);
   if (p.count < static_cast<std::size_t>(r.min_peers)) {
     // Not enough parts of its kind to compare with: said plainly, not passed as "fine".
     f.message = fmt::format("{}not judged: {} peer{} of its kind measured {}, {} needed", prefix, p.count, p.count == 1 ? "" : "s",
@@ -500,7 +482,7 @@ std::vector<Finding> evaluate(const RuleSet& rules, const std::vector<Observatio
                               const LineRates& line_rates) {
   std::vector<Finding> out;
   for (const auto& r : rules.rules) {
-    const PeerMedians peers(r, observations);
+    const PeerMedians peers = peer_medians_for(r, observations);
     for (const auto& o : observations) {
       if (!matches(r, o)) continue;
       if (!o.value || !std::isfinite(*o.value)) {

@@ -10,6 +10,7 @@
 #include "coordinator/engine/module_args.hpp"
 #include "coordinator/health/health_ledger.hpp"
 #include "coordinator/health/nightly_report.hpp"
+#include "coordinator/health/pair_judgement.hpp"
 #include "coordinator/modules/health_report_parts.hpp"
 
 namespace mixnet::coord {
@@ -87,7 +88,8 @@ StepResult HealthReportModule::run(const nlohmann::json& raw_args, StepContext& 
                             .observations = snapshot.observations, .tests = snapshot.tests};
 
   StepResult result;
-  auto findings = health_parts::evaluate_rules(args->rules, args->baseline, snapshot.observations, ctx.inventory);
+  // A path's first figure that its same-pair retest superseded is kept in the report, not judged.
+  auto findings = health_parts::evaluate_rules(args->rules, args->baseline, health::current_figures(snapshot.observations), ctx.inventory);
   if (!findings) {
     // Could not judge: the report says unknown, and so does the step.
     auto report = health::make_health_report(std::move(parts), ctx.inventory);
@@ -102,7 +104,10 @@ StepResult HealthReportModule::run(const nlohmann::json& raw_args, StepContext& 
   // The modules' own findings (unreachable agents, inventory drift, clock) with the rules'.
   std::vector<health::Finding> all = snapshot.findings;
   all.insert(all.end(), findings->begin(), findings->end());
-  parts.blames = health_parts::blame_parts(snapshot, all, ctx.inventory);
+  auto judged = snapshot;
+  health::fail_tests_the_rules_failed(judged.tests, *findings);
+  parts.tests = judged.tests;
+  parts.blames = health_parts::blame_parts(judged, all, ctx.inventory);
   parts.findings = std::move(all);
   const auto report = health::make_health_report(std::move(parts), ctx.inventory);
 

@@ -286,6 +286,10 @@ Result<std::vector<SchedulerAction>> tell_scheduler(const std::vector<health::Bl
 
 std::string describe(const SchedulerAction& a) {
   const std::string who = a.node.empty() ? a.host : fmt::format("{} ({})", a.host, a.node);
+  // A dry run's line is the command itself: the run's log and the health.report step's outputs
+  // are where `mixnet-coord health --dry-run` shows what it would do, so it must be pasteable.
+  if (a.status == ActionStatus::printed && !a.command.empty())
+    return fmt::format("{}: {} printed: dry-run: {}", who, to_string(a.verb), a.command);
   std::string line = fmt::format("{}: {} {}: {}", who, to_string(a.verb), to_string(a.status), a.why);
   if (!a.reason.empty() && a.verb == Verb::drain) line += fmt::format(" [reason: {}]", a.reason);
   return line;

@@ -74,7 +74,9 @@ Result<std::vector<SchedulerAction>> tell_scheduler(const std::vector<health::Bl
                                                     const Inventory& inventory, ResultsStore& store,
                                                     const std::string& run_id, std::ostream& out);
 
-// One line per action, for the run's log and the report: "h3 (node-c): drain done: mixnet: ...".
+// One line per action, for the run's log and the report: "h3 (node-c): drain done: drained by
+// root at ... [reason: mixnet: ...]"; a dry run's action is its pasteable command:
+// "h3 (node-c): drain printed: dry-run: SLURM_CONF=... scontrol update NodeName=node-c ...".
 [[nodiscard]] std::string describe(const SchedulerAction& action);
 
 }  // namespace mixnet::coord::scheduler

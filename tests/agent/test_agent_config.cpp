@@ -124,7 +124,7 @@ TEST_CASE("bad flags exit 2 with a message naming the flag", "[agent][config]") 
   CHECK(unknown.exit_code == 2);
 }
 
-TEST_CASE("--help explains every flag and exits 0", "[agent][config]") {
+TEST_CASE("agent --help explains every flag and exits 0", "[agent][config]") {
   auto help = parse({"--help"});
   CHECK_FALSE(help.config);
   CHECK(help.exit_code == 0);

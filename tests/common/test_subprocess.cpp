@@ -51,7 +51,7 @@ TEST_CASE("run_program kills a program at its deadline and says which") {
   CHECK(took_ms < 5000);
 }
 
-TEST_CASE("run_program: a program that does not exist exits 127; no argv is refused") {
+TEST_CASE("run_program: a program that does not exist exits 127, no argv is refused") {
   auto r = run_program(ProgramRun{.argv = {"/nonexistent/mixnet-no-such-program"}, .input = {}, .timeout = 5s, .env = {}, .merge_stderr = false});
   REQUIRE(r.has_value());
   CHECK(r->exit_code == 127);

@@ -160,7 +160,7 @@ TEST_CASE("intervals: bytes and Gb/s between samples, and a last partial one", "
   CHECK_FALSE(r.timeline);
 }
 
-TEST_CASE("stream hello and receipt round trip; bad hellos are refused", "[traffic][tcp]") {
+TEST_CASE("stream hello and receipt round trip, bad hellos are refused", "[traffic][tcp]") {
   const StreamHello h{.session = 0x0123456789abcdefULL, .stream = 3, .streams = 8, .timeline = true};
   const auto bytes = encode_hello(h);
   auto back = decode_hello(bytes);

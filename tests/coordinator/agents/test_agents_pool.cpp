@@ -284,7 +284,7 @@ TEST_CASE("make_agent_pool reads token files, a bad one breaks only its host", "
   CHECK(std::system(cleanup.c_str()) == 0);
 }
 
-TEST_CASE("a measurement's journal reader keeps its own cursor; after its mark a restart or a gap is an error", "[unit][agents]") {
+TEST_CASE("a measurement's journal reader keeps its own cursor, after its mark a restart or a gap is an error", "[unit][agents]") {
   FakeAgent a("agent-a", "t");
   a.set_ports({fake_port_info("ocs0", false)});
   a.push_event("link_up", "ocs0", true);

@@ -42,7 +42,7 @@ TEST_CASE("nightly-health.yaml validates against the example inventory", "[healt
   CHECK(cli({"check", kPlaybook, "-i", std::string(MIXNET_SOURCE_DIR) + "/playbooks/examples/inventory.yaml"}) == kExitPassed);
 }
 
-TEST_CASE("health exit codes: health.json's exit_code; 3 when there is no verdict or the store failed", "[health][cli]") {
+TEST_CASE("health exit codes: health.json's exit_code, 3 when there is no verdict or the store failed", "[health][cli]") {
   Scratch s;
   CHECK(health_exit_code(s.dir.string(), kExitFailed) == 3);   // no health.json
   s.write("health.json", R"({"overall": "warning", "exit_code": 1})");

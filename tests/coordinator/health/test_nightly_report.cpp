@@ -38,7 +38,7 @@ Blame blamed(Severity s, const std::string& part) { return Blame{.severity = s, 
 
 }  // namespace
 
-TEST_CASE("overall_severity: the worst blame; a warning finding warns; an unblamed critical finding does not", "[health][nightly]") {
+TEST_CASE("overall_severity: the worst blame, a warning finding warns, an unblamed critical finding does not", "[health][nightly]") {
   CHECK(overall_severity({}, {}) == Severity::ok);
   const Finding critical{.severity = Severity::critical, .part = "h1:ocs0>h2:ocs0", .rule = "missing"};
   CHECK(overall_severity({critical}, {}) == Severity::ok);

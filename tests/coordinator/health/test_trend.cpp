@@ -56,7 +56,7 @@ TEST_CASE("one bad night is not a trend (the night's own rules judge it)") {
   CHECK_FALSE(decline({3.1, 9.4, 9.4, 9.4, 9.4, 9.4, 9.4}));
 }
 
-TEST_CASE("too few nights give no judgement; missing nights are skipped; only the last N nights count") {
+TEST_CASE("too few nights give no judgement, missing nights are skipped, only the last N nights count") {
   CHECK_FALSE(fit_trend(series({9.4, 9.0, 8.6}), {}));
   CHECK_FALSE(decline({9.4, 9.0, 8.6}));
   CHECK(decline({9.4, std::nullopt, 9.0, std::nullopt, 8.6, 8.2}));

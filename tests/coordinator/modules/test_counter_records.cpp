@@ -143,7 +143,7 @@ TEST_CASE("counter records: an unreadable host or port is a failure with an empt
   CHECK(r.items.size() == 3);
 }
 
-TEST_CASE("counter records: a counter that lost its value fails its port; a new one is the baseline", "[health][counters]") {
+TEST_CASE("counter records: a counter that lost its value fails its port, a new one is the baseline", "[health][counters]") {
   testing::ModelFixture m(kInventory, kTopologies);
   CounterSnapshot before{.run_id = "R1", .mark = "m", .taken_ns = 1, .hosts = {}};
   before.hosts.push_back(host("h1", "b1", kHour, {port("ocs0", 2, 0)}));   // no ocs1 then

@@ -140,7 +140,7 @@ TEST_CASE("apply_topology: every cabled switch in one change set, the times and 
   CHECK(r.timing_of("nope") == nullptr);
 }
 
-TEST_CASE("apply_topology: replace sends the disconnects, then the connects; the times span both", "[unit][ocs]") {
+TEST_CASE("apply_topology: replace sends the disconnects, then the connects, the times span both", "[unit][ocs]") {
   Lab lab;
   lab.a().connections = {{"1", "10", false}};
   const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.mode = ApplyMode::replace});
@@ -155,7 +155,7 @@ TEST_CASE("apply_topology: replace sends the disconnects, then the connects; the
   CHECK(t->recovery_cause == "lost session");
 }
 
-TEST_CASE("apply_topology: a failed switch says where, and its circuits; stop_at_failure leaves the rest untouched",
+TEST_CASE("apply_topology: a failed switch says where, and its circuits, stop_at_failure leaves the rest untouched",
           "[unit][ocs]") {
   SECTION("apply refused") {
     Lab lab;

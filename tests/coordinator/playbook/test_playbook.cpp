@@ -125,7 +125,7 @@ TEST_CASE("assert and wait check their arguments at load time") {
   CHECK(check("steps:\n  - wait: {}\n").find("give exactly one of seconds or until") != std::string::npos);
 }
 
-TEST_CASE("-e values are typed like YAML scalars") {
+TEST_CASE("extra vars (-e) are typed like YAML scalars") {
   auto n = parse_extra_var("n=5");
   REQUIRE(n.has_value());
   CHECK(n->first == "n");

@@ -293,6 +293,9 @@ TEST_CASE("a dry run prints the commands and changes neither the scheduler nor t
   REQUIRE(actions->size() == 1);
   CHECK(actions->front().status == ActionStatus::printed);
   CHECK(actions->front().command == "scontrol update NodeName=node-c State=DRAIN 'Reason=mixnet: h3:ocs1 dark'");
+  // What the run's outputs show: the command a person can paste, nothing else to decode.
+  CHECK(describe(actions->front()) ==
+        "h3 (node-c): drain printed: dry-run: scontrol update NodeName=node-c State=DRAIN 'Reason=mixnet: h3:ocs1 dark'");
   CHECK(dry.calls == std::vector<std::string>{"drain node-c mixnet: h3:ocs1 dark"});
   CHECK_FALSE(dry.nodes["node-c"].drained());
   auto open = records->open_drains("slurm");

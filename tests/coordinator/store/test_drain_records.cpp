@@ -55,7 +55,7 @@ TEST_CASE("drain records live in the results store's file and survive reopening"
   CHECK(r.open());
 }
 
-TEST_CASE("one open drain per node; closing it makes room for the next, and history keeps both") {
+TEST_CASE("one open drain per node, closing it makes room for the next, and history keeps both") {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK);
   std::unique_ptr<sqlite3, decltype(&sqlite3_close)> owner(db, &sqlite3_close);

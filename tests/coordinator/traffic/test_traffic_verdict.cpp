@@ -152,7 +152,7 @@ TEST_CASE("judge: the sender's final report against the threshold", "[traffic]")
   CHECK_FALSE(f.measured);
 }
 
-TEST_CASE("test and port items: a circuit is as good as its worse direction; blame the silent agent", "[traffic]") {
+TEST_CASE("test and port items: a circuit is as good as its worse direction, blame the silent agent", "[traffic]") {
   const TrafficRunArgs args = args_with();
   const TrafficTest test{.kind = "circuit", .a = kH1, .b = kH2, .a_to_b = true, .b_to_a = true};
   std::vector<Flow> flows = {flow(kH1, kH2, report("done", 9.0)), flow(kH2, kH1, report("done", 7.0))};

@@ -145,7 +145,7 @@ TEST_CASE("port counters: an unknown netdev is not_found naming the port", "[nic
   }
 }
 
-TEST_CASE("boot id: read and trimmed; a missing or empty file is an error", "[nic][counters]") {
+TEST_CASE("boot id: read and trimmed, a missing or empty file is an error", "[nic][counters]") {
   SysfsFixture sys;
   sys.write("boot_id", "4b1e2f0c-9a7d-4c4e-8f55-0b7c1d2e3f40");
   auto id = nic::read_boot_id(sys.root() / "boot_id");

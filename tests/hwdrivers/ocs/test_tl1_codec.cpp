@@ -87,7 +87,7 @@ TEST_CASE("parse_command reads the fields back", "[tl1]") {
   }
 }
 
-TEST_CASE("CommandFramer splits a stream at ';' outside quotes", "[tl1]") {
+TEST_CASE("CommandFramer splits a stream at a semicolon outside quotes", "[tl1]") {
   CommandFramer f;
   f.feed("ACT-USER::admin:1::\"a;b\";\r\nRTRV-PA");
   auto a = f.next();
@@ -258,7 +258,7 @@ TEST_CASE("a reply continued with '>' is merged with its remainder", "[tl1]") {
   CHECK(got[0].lines == std::vector<std::string>{"1,17", "2,18", "3,19"});
 }
 
-TEST_CASE("';' inside quotes and comments does not end a reply", "[tl1]") {
+TEST_CASE("a semicolon inside quotes and comments does not end a reply", "[tl1]") {
   const Reply r = one("\r\n\n   SW 26-11-29 06:40:12\r\nM  1 COMPLD\r\n   \"a;b\"\r\n   /* c;d */\r\n;");
   REQUIRE(r.lines.size() == 1);
   CHECK(r.lines[0] == "a;b");

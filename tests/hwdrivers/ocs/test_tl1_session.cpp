@@ -280,7 +280,7 @@ TEST_CASE("pipelined commands: replies out of order are matched by ctag", "[tl1-
   CHECK((*r)[1]->reply.lines == std::vector<std::string>{"second"});
 }
 
-TEST_CASE("a command whose reply is lost says when it left; an answered one or one never written does not", "[tl1-session]") {
+TEST_CASE("a command whose reply is lost says when it left, an answered one or one never written does not", "[tl1-session]") {
   FakeTl1Server server([](const tl1::Command& c) {
     if (c.verb == "ENT-PATCH") return FakeAction{{}, 0ms, 0ms, true};   // taken, then the session drops
     return polite(c);

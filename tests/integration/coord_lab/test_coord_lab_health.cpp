@@ -2,11 +2,14 @@
 // nights in a row with nothing blamed, and each lab fault is found and blamed on exactly the right
 // part, with nothing else blamed. 1 s traffic tests keep the suite short.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "tests/integration/coord_lab/coord_runner.hpp"
 #include "tests/support/netns.hpp"
@@ -69,8 +72,15 @@ void kill_agent(const LabUnderTest& lab, const std::string& host) {
 
 }  // namespace
 
+// The nightly check does not use the agents' carrier poller (it is for reconfiguration-latency
+// measurements): on this 2-core machine the lab's default (100 us, SCHED_FIFO, a 3 s burst after
+// every carrier change, one poller per agent) would take the cores from the traffic tests that
+// follow each re-patch, and starve them outright under the sanitizers (docs/health/nightly.md,
+// "Speed and fairness of the tests").
+constexpr const char* kHealthLab = "--carrier-poll-us 0";
+
 TEST_CASE("coord lab health: a healthy lab passes three nights in a row, nothing blamed", "[coord][lab][health]") {
-  LabUnderTest lab("");
+  LabUnderTest lab(kHealthLab);
   CoordScratch scratch;
   for (int night = 1; night <= 3; ++night) {
     const auto r = run_health(scratch, lab, "night" + std::to_string(night));
@@ -81,13 +91,28 @@ TEST_CASE("coord lab health: a healthy lab passes three nights in a row, nothing
     CHECK(r.health.at("blames").empty());
     CHECK(r.health.at("findings").empty());
     // cover-1 and cover-2: 6 circuits each over 12 OCS ports; 4 electrical ports on 4 hosts: 6 pairs.
+    // On a busy machine (CI's sanitized agents, other jobs) one first-pass test may fall under
+    // half the run's median: then its path, and only its path, is retested, and passes.
     std::size_t circuits = 0, pairs = 0;
     std::set<std::string> ocs_ports;
+    std::map<std::string, std::vector<const nlohmann::json*>> by_path;
+    for (const auto& t : r.health.at("tests")) by_path[t.at("path").get<std::string>()].push_back(&t);
+    for (auto& [path, tests] : by_path) {
+      INFO(path);
+      std::ranges::stable_sort(tests, {}, [](const nlohmann::json* t) { return t->at("round").get<int>(); });
+      const auto& last = *tests.back();
+      CHECK(last.at("passed") == true);            // the path's latest test passed
+      CHECK(tests.front()->at("round") == 0);      // every path was in the first pass ...
+      CHECK(tests.size() <= 2);                    // ... and retested at most once, itself
+      if (tests.size() == 2) {
+        CHECK(tests.front()->at("passed") == false);
+        CHECK(last.at("round").get<int>() > 0);
+      }
+    }
     for (const auto& t : r.health.at("tests")) {
       INFO(t.dump());
-      CHECK(t.at("passed") == true);
-      CHECK(t.at("round") == 0);
       CHECK(t.at("gbps").get<double>() > 0);
+      if (t.at("round") != 0) continue;
       if (t.at("via") == "circuit") {
         ++circuits;
         ocs_ports.insert(t.at("a").get<std::string>());
@@ -113,7 +138,7 @@ TEST_CASE("coord lab health: a healthy lab passes three nights in a row, nothing
 }
 
 TEST_CASE("coord lab health: a flapping port is blamed, nothing else; the run's own re-patching is not", "[coord][lab][health]") {
-  LabUnderTest lab("");
+  LabUnderTest lab(kHealthLab);
   CoordScratch scratch;
   const auto healthy = run_health(scratch, lab, "before");
   INFO(healthy.output);
@@ -144,7 +169,7 @@ TEST_CASE("coord lab health: a flapping port is blamed, nothing else; the run's 
 
 TEST_CASE("coord lab health: a miswire, a dark port and a capped port, each blamed on the right port, nothing else",
           "[coord][lab][health]") {
-  LabUnderTest lab("");
+  LabUnderTest lab(kHealthLab);
   REQUIRE(lab.fault("miswire h1:ocs0 h2:ocs1").exit_code == 0);
   REQUIRE(lab.fault("dark h3:ocs2").exit_code == 0);
   REQUIRE(lab.fault("cap h4:ocs1 --mbit 100").exit_code == 0);
@@ -184,7 +209,7 @@ TEST_CASE("coord lab health: a miswire, a dark port and a capped port, each blam
 }
 
 TEST_CASE("coord lab health: a killed agent blames its host only, no test runs against it", "[coord][lab][health]") {
-  LabUnderTest lab("");
+  LabUnderTest lab(kHealthLab);
   kill_agent(lab, "h4");
   CoordScratch scratch;
   const auto r = run_health(scratch, lab, "dead");
@@ -203,7 +228,7 @@ TEST_CASE("coord lab health: a killed agent blames its host only, no test runs a
 }
 
 TEST_CASE("coord lab health: a weak port is blamed on its own OCS ports, nothing else", "[coord][lab][health]") {
-  LabUnderTest lab("");
+  LabUnderTest lab(kHealthLab);
   REQUIRE(lab.fault("weak h2:ocs2 --loss-db 12").exit_code == 0);
   CoordScratch scratch;
   const auto r = run_health(scratch, lab, "weak");

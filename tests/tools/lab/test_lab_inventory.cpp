@@ -124,7 +124,7 @@ TEST_CASE("lab agents read their carrier bits at the configured period", "[lab]"
   CHECK(refused.output.find("carrier_poll_us") != std::string::npos);
 }
 
-TEST_CASE("lab agents and emulator take the configured stamping priority (--stamp-priority; default theirs)", "[lab]") {
+TEST_CASE("lab agents and emulator take the configured stamping priority (--stamp-priority, default theirs)", "[lab]") {
   {
     // 0: the lab at normal priority, as a comparison runs it; the flag reaches every process.
     LabUnderTest lab("--hosts 1 --stamp-priority 0");

@@ -80,7 +80,7 @@ TEST_CASE("timing: a TL1 reply arrives no earlier than the batch's slowest switc
   CHECK(move >= after[0].switching_ns + after[1].switching_ns);
 }
 
-TEST_CASE("timing: a RESTCONF reply waits for the switch too; switching time 0 is immediate", "[ocs-emu][timing]") {
+TEST_CASE("timing: a RESTCONF reply waits for the switch too, switching time 0 is immediate", "[ocs-emu][timing]") {
   auto emu = mixnet::testing::start_emu(mixnet::testing::emu_options(SwitchingTime::fixed_ms(30)));
   const auto t0 = Clock::now();
   REQUIRE(rest(*emu, "POST", kCross, R"({"optical-switch:pair":[{"ingress":1,"egress":17},{"ingress":2,"egress":18}]})").status == 201);
@@ -158,7 +158,7 @@ TEST_CASE("control API: a bearer token guards it when set", "[ocs-emu][control]"
   CHECK(mixnet::testing::http_request("127.0.0.1", emu->control_port(), call).status == 200);
 }
 
-TEST_CASE("faults: a failed port denies and reads FAILED; clearing heals it", "[ocs-emu][faults]") {
+TEST_CASE("faults: a failed port denies and reads FAILED, clearing heals it", "[ocs-emu][faults]") {
   auto emu = mixnet::testing::start_emu(mixnet::testing::emu_options());
   auto r = control(*emu, "PUT", "/v1/faults/ports/5", R"({"failed":true})");
   REQUIRE(r.status == 200);

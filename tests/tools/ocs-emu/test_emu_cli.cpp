@@ -89,7 +89,7 @@ unsigned short port_of(const std::string& ready, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("cli: flags configure the switch and its faults; SIGTERM stops it", "[ocs-emu][cli]") {
+TEST_CASE("cli: flags configure the switch and its faults, SIGTERM stops it", "[ocs-emu][cli]") {
   Child emu({"--size", "8x8", "--tl1-port", "0", "--rest-port", "0", "--control-port", "0", "--calient-port", "0",
              "--switching-time", "0", "--loss-noise-db", "0", "--fail-port", "2", "--weak-port", "9:3",
              "--drop-session", "before-apply:DLT-PATCH", "--log-level", "warn"});
@@ -119,7 +119,7 @@ TEST_CASE("cli: flags configure the switch and its faults; SIGTERM stops it", "[
   CHECK(emu.wait_exit(std::chrono::seconds(10)) == 0);
 }
 
-TEST_CASE("cli: bad flags are refused with a message; --help explains them", "[ocs-emu][cli]") {
+TEST_CASE("cli: bad flags are refused with a message, --help explains them", "[ocs-emu][cli]") {
   for (const auto& bad : std::vector<std::vector<std::string>>{
            {"--size", "600x600", "--tl1-port", "0", "--rest-port", "0", "--control-port", "0"},
            {"--size", "lots"},

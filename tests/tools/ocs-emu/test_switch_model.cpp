@@ -75,7 +75,7 @@ TEST_CASE("model: validation refuses bad changes as a whole", "[ocs-emu][model]"
   CHECK(none->id == 0);
 }
 
-TEST_CASE("model: a change settles after its switching time; a busy port queues", "[ocs-emu][model]") {
+TEST_CASE("model: a change settles after its switching time, a busy port queues", "[ocs-emu][model]") {
   SwitchModel m(options16(SwitchingTime::fixed_ms(10)));
   auto b1 = m.apply(connect({{1, 17}, {2, 18}}), at(0));
   REQUIRE(b1);
