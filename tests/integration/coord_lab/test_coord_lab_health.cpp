@@ -137,7 +137,7 @@ TEST_CASE("coord lab health: a healthy lab passes three nights in a row, nothing
   }
 }
 
-TEST_CASE("coord lab health: a flapping port is blamed, nothing else; the run's own re-patching is not", "[coord][lab][health]") {
+TEST_CASE("coord lab health: a flapping port is blamed, nothing else, and re-patching by the run itself is never taken for a flap", "[coord][lab][health]") {
   LabUnderTest lab(kHealthLab);
   CoordScratch scratch;
   const auto healthy = run_health(scratch, lab, "before");
