@@ -27,7 +27,8 @@ wire::PortInfo to_port_info(const nic::NetdevInfo& dev, const nic::RdmaScan& rdm
                             .phys_state_name = r->phys_state_name,
                             .rate = r->rate,
                             .active_speed = r->active_speed,
-                            .active_width = r->active_width};
+                            .active_width = r->active_width,
+                            .fw_ver = r->fw_ver};
     for (const auto& g : r->gids) {
       info.gids.push_back(wire::GidInfo{.index = g.index, .gid = g.gid, .type = g.type, .netdev = g.netdev});
     }

@@ -220,6 +220,7 @@ void to_json(json& j, const RdmaPortInfo& v) {
            {"rate", v.rate},
            {"active_speed", v.active_speed ? json(*v.active_speed) : json(nullptr)},
            {"active_width", v.active_width ? json(*v.active_width) : json(nullptr)},
+           {"fw_ver", v.fw_ver ? json(*v.fw_ver) : json(nullptr)},
            {"gids", v.gids}};
 }
 
@@ -337,6 +338,7 @@ void from_json(const json& j, RdmaPortInfo& v) {
   j.at("rate").get_to(v.rate);
   get_optional(j, "active_speed", v.active_speed);
   get_optional(j, "active_width", v.active_width);
+  get_optional(j, "fw_ver", v.fw_ver);
   j.at("gids").get_to(v.gids);
 }
 

@@ -49,6 +49,8 @@ struct RdmaPortInfo {
   std::string rate;
   std::optional<std::string> active_speed;
   std::optional<std::string> active_width;
+  std::optional<std::string> fw_ver;   // the device's firmware (sysfs <device>/fw_ver); JSON null when it has
+                                       // none, absent from older agents (read as null)
   std::vector<GidInfo> gids;
 };
 

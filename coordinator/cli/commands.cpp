@@ -18,6 +18,7 @@
 #include "common/thread_priority.hpp"
 #include "coordinator/cli/health_command.hpp"
 #include "coordinator/cli/health_commands.hpp"
+#include "coordinator/cli/inventory_json.hpp"
 #include "coordinator/engine/engine.hpp"
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
@@ -58,50 +59,6 @@ std::string format_cabling(const HostPort& port) {
   }
   if (port.eps) return fmt::format("eps {}{}", port.eps->switch_name, port.eps->port ? " port " + *port.eps->port : "");
   return "not cabled";
-}
-
-nlohmann::json inventory_json(const Inventory& inv) {
-  auto hosts = nlohmann::json::array();
-  for (const auto& h : inv.hosts) {
-    auto ports = nlohmann::json::array();
-    for (const auto& p : h.ports) {
-      nlohmann::json port = {{"name", p.name}, {"ref", h.name + ":" + p.name}};
-      if (p.address) port["address"] = *p.address;
-      if (p.mac) port["mac"] = *p.mac;
-      if (p.ocs) {
-        nlohmann::json c = {{"switch", p.ocs->switch_name}};
-        if (p.ocs->port) c["port"] = *p.ocs->port;
-        if (p.ocs->tx) c["tx"] = *p.ocs->tx;
-        if (p.ocs->rx) c["rx"] = *p.ocs->rx;
-        port["ocs"] = c;
-      }
-      if (p.eps) {
-        nlohmann::json c = {{"switch", p.eps->switch_name}};
-        if (p.eps->port) c["port"] = *p.eps->port;
-        port["eps"] = c;
-      }
-      if (p.expect.speed_mbps) port["expect"]["speed_mbps"] = *p.expect.speed_mbps;
-      if (p.expect.mtu) port["expect"]["mtu"] = *p.expect.mtu;
-      ports.push_back(port);
-    }
-    hosts.push_back({{"name", h.name}, {"gpus", h.gpus}, {"agent", {{"url", h.agent.url}, {"token_file", h.agent.token_file}}}, {"ports", ports}});
-  }
-  auto switches = nlohmann::json::array();
-  for (const auto& s : inv.switches) {
-    nlohmann::json sw = {{"name", s.name}, {"kind", to_string(s.kind)}};
-    if (s.kind == SwitchKind::ocs) {
-      sw["uri"] = s.uri;
-      sw["alt_uris"] = s.alt_uris;
-      if (s.ground_truth) sw["ground_truth"] = {{"url", s.ground_truth->url}, {"token_file", s.ground_truth->token_file}};
-    }
-    switches.push_back(sw);
-  }
-  nlohmann::json out = {{"version", inv.version}, {"name", inv.name}, {"path", inv.path}, {"hosts", hosts}, {"switches", switches}};
-  if (inv.lab) {
-    out["lab"] = {{"dir", inv.lab->dir}, {"profile", inv.lab->profile}};
-    if (inv.lab->seed) out["lab"]["seed"] = *inv.lab->seed;
-  }
-  return out;
 }
 
 nlohmann::json topology_json(const Topology& t) {

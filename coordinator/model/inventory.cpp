@@ -299,7 +299,7 @@ class Reader {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const auto node = list[i];
       const auto path = yamlx::index(list_path, i);
-      if (auto ok = yamlx::only_keys(node, src_, path, {"name", "address", "mac", "ocs", "eps", "expect"}); !ok) return ok;
+      if (auto ok = yamlx::only_keys(node, src_, path, {"name", "address", "mac", "ocs", "eps", "expect", "rdma"}); !ok) return ok;
       HostPort port;
       port.line = yamlx::line_of(node);
       if (!node["name"]) return error_at(src_, node, join(path, "name"), "required: the netdev name on the host");
@@ -346,6 +346,11 @@ class Reader {
           if (*mtu < 68 || *mtu > 65535) return error_at(src_, expect["mtu"], join(expect_path, "mtu"), fmt::format("{} is outside 68..65535", *mtu));
           port.expect.mtu = static_cast<int>(*mtu);
         }
+      }
+      if (node["rdma"]) {
+        auto rdma = read_rdma_expect(node["rdma"], src_, join(path, "rdma"));
+        if (!rdma) return std::unexpected(rdma.error());
+        port.rdma = std::move(*rdma);
       }
       host.ports.push_back(std::move(port));
     }

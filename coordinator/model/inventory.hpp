@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "coordinator/model/rdma_expect.hpp"
 #include "coordinator/model/scheduler_config.hpp"
 
 namespace mixnet::coord {
@@ -52,6 +53,7 @@ struct HostPort {
   std::optional<OcsCabling> ocs;
   std::optional<EpsCabling> eps;
   PortExpect expect;
+  std::optional<RdmaExpect> rdma;    // `rdma:` given: the port belongs to an RDMA device, as described
   int line = 0;                      // where it was written, for messages
 
   // The address without its prefix length ("198.18.1.10"), for a peer to connect to.

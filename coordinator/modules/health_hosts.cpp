@@ -13,6 +13,7 @@
 #include "coordinator/agents/clock_sampler.hpp"
 #include "coordinator/engine/module_args.hpp"
 #include "coordinator/health/health_ledger.hpp"
+#include "coordinator/health/rdma_drift.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/modules/hosts_verify.hpp"
 
@@ -54,7 +55,8 @@ struct HostsCheck {
   }
 };
 
-// RDMA ports: what the agent reports, kept as observations (the inventory states no expectation).
+// RDMA ports: what the agent reports, kept as observations whether or not the inventory states
+// expectations (the figures show in reports and trends).
 void observe_rdma(HostsCheck& check, const std::string& port_id, const wire::PortInfo& info) {
   for (const auto& r : info.rdma) {
     check.observe(PartKind::port, port_id, "rdma_gid_count", static_cast<double>(r.gids.size()), "count");
@@ -76,6 +78,7 @@ void check_host(HostsCheck& check, const Host& host, const wire::Inventory& got)
     const std::string id = host.name + ":" + want.name;
     const auto it = std::find_if(got.ports.begin(), got.ports.end(), [&](const wire::PortInfo& p) { return p.name == want.name; });
     std::vector<std::string> problems;
+    std::vector<std::string> warnings;
     if (it == got.ports.end()) {
       problems.push_back("the agent does not report this port (missing netdev, or not in its --ports)");
     } else {
@@ -83,10 +86,22 @@ void check_host(HostsCheck& check, const Host& host, const wire::Inventory& got)
       if (it->speed_mbps) check.observe(PartKind::port, id, "speed_mbps", static_cast<double>(*it->speed_mbps), "Mb/s");
       observe_rdma(check, id, *it);
     }
-    for (const auto& p : problems) check.find(Severity::critical, PartKind::port, id, "inventory", "inventory-drift", p);
+    for (const auto& p : problems) check.find(Severity::critical, PartKind::port, id, "inventory", health::kDriftRule, p);
+    // RDMA expectations: critical and unknown fail the port, a warning (firmware) passes with it
+    // as the message, as ocs.power's items do.
+    if (want.rdma && it != got.ports.end()) {
+      for (auto& f : health::rdma_drift(id, *want.rdma, *it, got.rdma)) {
+        (f.severity == Severity::warning ? warnings : problems).push_back(f.message);
+        check.ledger.add(std::move(f));
+      }
+    }
     ItemResult item{.kind = "port", .id = id};
     item.status = std::string(problems.empty() ? item_status::ok : item_status::failed);
-    item.message = problems.empty() ? "matches the inventory" : fmt::format("{}", fmt::join(problems, "; "));
+    if (!problems.empty()) {
+      item.message = fmt::format("{}", fmt::join(problems, "; "));
+    } else {
+      item.message = warnings.empty() ? "matches the inventory" : fmt::format("warning: {}", fmt::join(warnings, "; "));
+    }
     check.record(std::move(item));
   }
 }

@@ -2,8 +2,9 @@
 // health.hosts: the nightly check's first step, per host before any pair (docs/health/nightly.md):
 //   - the agent answers, and its version (a version other than this coordinator's is a warning);
 //   - inventory drift: the port set, MAC, MTU and speed against the inventory's expectations
-//     (hosts.verify's own comparison, host_drift / port_drift), and on RDMA ports what the agent
-//     reports (device, link layer, GID table size) as observations;
+//     (hosts.verify's own comparison, host_drift / port_drift), and each port's `rdma:`
+//     expectations (device, port, fw_ver, link layer, GID table; health/rdma_drift.hpp); what the
+//     agent reports of RDMA ports (GID table size, port state) is also kept as observations;
 //   - the clock offset against the coordinator's (GET /v1/clock round trips): sane when within
 //     max_clock_offset_ms and consistent (no step while sampling).
 //   hosts: [h1, h2]           default: every host

@@ -30,6 +30,8 @@ struct RdmaPort {
   std::string rate;            // sysfs "100 Gb/sec (4X EDR)"
   std::optional<std::string> active_speed;  // decoded, e.g. "25.0 Gbps" (from ibverbs)
   std::optional<std::string> active_width;  // decoded, e.g. "4X" (from ibverbs)
+  std::optional<std::string> fw_ver;  // the device's firmware, <device>/fw_ver ("28.39.1002"); nullopt
+                                      // when the device has none (soft devices) or it cannot be read
   std::vector<GidEntry> gids;  // only valid (non-zero) entries
   std::vector<std::string> netdevs;  // every netdev named by this port's GIDs
 };
@@ -39,8 +41,9 @@ struct RdmaScan {
   std::string note;  // plain words when there is nothing: "no RDMA devices (/sys/class/infiniband is absent)"
 };
 
-// Reads every device and port under sysfs_root. A missing root is not an error: it is a host
-// without RDMA, and the note says so.
+// Reads every device and port under sysfs_root, and each device's firmware version (fw_ver, copied
+// into each of its ports). A missing root is not an error: it is a host without RDMA, and the note
+// says so.
 Result<RdmaScan> scan_rdma_sysfs(const std::filesystem::path& sysfs_root = "/sys/class/infiniband");
 
 // Adds ibverbs attributes (active speed/width, state) where a device opens; leaves sysfs values

@@ -76,10 +76,20 @@ Result<void> read_gids(const fs::path& port_dir, RdmaPort& port) {
   return {};
 }
 
-Result<RdmaPort> read_port(const std::string& device, int number, const fs::path& port_dir) {
+// The device's firmware version as ibv_devinfo's fw_ver shows it. Informative like rate: a soft
+// device (rxe) may have an empty one, and a port is usable without it.
+std::optional<std::string> read_fw_ver(const fs::path& device_dir) {
+  auto text = read_attribute(device_dir / "fw_ver");
+  if (!text || text->empty()) return std::nullopt;
+  return std::move(*text);
+}
+
+Result<RdmaPort> read_port(const std::string& device, int number, const fs::path& port_dir,
+                           const std::optional<std::string>& fw_ver) {
   RdmaPort port;
   port.device = device;
   port.port = number;
+  port.fw_ver = fw_ver;
   for (const auto& [file, number_out, name_out] :
        {std::tuple{"state", &port.state, &port.state_name}, std::tuple{"phys_state", &port.phys_state, &port.phys_state_name}}) {
     const fs::path path = port_dir / file;
@@ -131,8 +141,9 @@ Result<RdmaScan> scan_rdma_sysfs(const fs::path& sysfs_root) {
     const fs::path ports_dir = sysfs_root / device / "ports";
     auto numbers = numbered_entries(ports_dir);
     if (!numbers) return std::unexpected(numbers.error());
+    const auto fw_ver = read_fw_ver(sysfs_root / device);
     for (const int number : *numbers) {
-      auto port = read_port(device, number, ports_dir / std::to_string(number));
+      auto port = read_port(device, number, ports_dir / std::to_string(number), fw_ver);
       if (!port) return std::unexpected(port.error().context(fmt::format("RDMA device {} port {}", device, number)));
       scan.ports.push_back(std::move(*port));
     }

@@ -177,7 +177,7 @@ TEST_CASE("replies survive a JSON round trip", "[wire][json]") {
                 .ipv6 = {"fe80::1/64"}};
   port.rdma.push_back(RdmaPortInfo{.device = "mlx5_0", .port = 1, .link_layer = "Ethernet", .state = 4,
                                    .state_name = "ACTIVE", .phys_state = 5, .phys_state_name = "LinkUp",
-                                   .rate = "100 Gb/sec (4X EDR)", .active_speed = "25.0 Gbps",
+                                   .rate = "100 Gb/sec (4X EDR)", .active_speed = "25.0 Gbps", .fw_ver = "28.39.1002",
                                    .gids = {GidInfo{.index = 3, .gid = "fe80::", .type = "RoCE v2", .netdev = "veth0"}}});
   Inventory inv{.host_id = "h1", .time_ns = 123, .managed_patterns = {"veth*"}, .ports = {port},
                 .rdma = {.available = true, .note = "1 RDMA port(s)"}};
@@ -189,7 +189,15 @@ TEST_CASE("replies survive a JSON round trip", "[wire][json]") {
   CHECK(back->ports[0].speed_mbps == 10000u);
   CHECK(back->ports[0].rdma[0].active_speed == "25.0 Gbps");
   CHECK_FALSE(back->ports[0].rdma[0].active_width);
+  CHECK(back->ports[0].rdma[0].fw_ver == "28.39.1002");
   CHECK(json(*back) == j);
+  // An agent from before fw_ver was reported: the port reads, its firmware is unknown.
+  json older = j;
+  older["ports"][0]["rdma"][0].erase("fw_ver");
+  auto old_back = decode<Inventory>(older, "inventory");
+  REQUIRE(old_back);
+  CHECK_FALSE(old_back->ports[0].rdma[0].fw_ver);
+  CHECK(json(*old_back)["ports"][0]["rdma"][0]["fw_ver"].is_null());
 
   PortInfo no_speed = port;
   no_speed.speed_mbps.reset();

@@ -122,6 +122,29 @@ TEST_CASE("rdma sysfs: a ConnectX tree is read port by port", "[rdma]") {
   CHECK(q.netdevs == std::vector<std::string>{"eth3"});
 }
 
+TEST_CASE("rdma sysfs: the device's firmware version is each of its ports', absent when it has none", "[rdma]") {
+  FixtureTree t;
+  build_connectx(t);
+  t.write("mlx5_0/fw_ver", "28.39.1002");   // ConnectX-6 Dx: <device>/fw_ver beside ports/
+  t.port("mlx5_0", 2, "4: ACTIVE", "5: LinkUp");
+  t.write("mlx5_1/fw_ver", "");             // a soft device (rxe) prints an empty line
+  t.port("rxe0", 1, "4: ACTIVE", "5: LinkUp");   // and one with no fw_ver at all
+  auto scan = scan_rdma_sysfs(t.root());
+  REQUIRE(scan.has_value());
+  REQUIRE(scan->ports.size() == 4);
+  CHECK(scan->ports[0].device == "mlx5_0");
+  CHECK(scan->ports[0].fw_ver == "28.39.1002");
+  CHECK(scan->ports[1].port == 2);
+  CHECK(scan->ports[1].fw_ver == "28.39.1002");
+  CHECK(scan->ports[2].device == "mlx5_1");
+  CHECK_FALSE(scan->ports[2].fw_ver);
+  CHECK(scan->ports[3].device == "rxe0");
+  CHECK_FALSE(scan->ports[3].fw_ver);
+  // The link layer and the GID table, which the nightly drift check compares, come with them.
+  CHECK(scan->ports[0].link_layer == "Ethernet");
+  CHECK(scan->ports[0].gids.size() == 4);
+}
+
 TEST_CASE("rdma sysfs: ports map to their netdevs", "[rdma]") {
   FixtureTree t;
   build_connectx(t);
