@@ -184,7 +184,7 @@ TEST_CASE("counter records: a mark (nothing to diff against) gives items only", 
   CHECK(describe_window(14 * 60'000'000'000LL) == "14 min");
 }
 
-TEST_CASE("counter records: the run's own re-patching is taken out of carrier_changes; flaps remain", "[health][counters]") {
+TEST_CASE("counter records: the run's own re-patching is taken out of carrier_changes, flaps remain", "[health][counters]") {
   testing::ModelFixture m(kInventory, kTopologies);
   constexpr std::int64_t kS = 1'000'000'000LL;
   CounterSnapshot before{.run_id = "R1", .mark = "last-run", .taken_ns = 1, .hosts = {}};

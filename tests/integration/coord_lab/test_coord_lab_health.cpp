@@ -70,6 +70,27 @@ void kill_agent(const LabUnderTest& lab, const std::string& host) {
   }
 }
 
+// On a busy machine (CI's sanitized agents, other jobs) one first-pass test may fall under half
+// its peers' median: then its path, and only its path, is retested, and passes. So: every path
+// was in the first pass, was retested at most once (itself, after a failure), and its latest
+// test passed.
+void check_every_path_passed_in_the_end(const nlohmann::json& all_tests) {
+  std::map<std::string, std::vector<const nlohmann::json*>> by_path;
+  for (const auto& t : all_tests) by_path[t.at("path").get<std::string>()].push_back(&t);
+  for (auto& [path, tests] : by_path) {
+    INFO(path);
+    std::ranges::stable_sort(tests, {}, [](const nlohmann::json* t) { return t->at("round").get<int>(); });
+    const auto& last = *tests.back();
+    CHECK(last.at("passed") == true);
+    CHECK(tests.front()->at("round") == 0);
+    CHECK(tests.size() <= 2);
+    if (tests.size() == 2) {
+      CHECK(tests.front()->at("passed") == false);
+      CHECK(last.at("round").get<int>() > 0);
+    }
+  }
+}
+
 }  // namespace
 
 // The nightly check does not use the agents' carrier poller (it is for reconfiguration-latency
@@ -90,25 +111,10 @@ TEST_CASE("coord lab health: a healthy lab passes three nights in a row, nothing
     CHECK(r.health.at("overall") == "ok");
     CHECK(r.health.at("blames").empty());
     CHECK(r.health.at("findings").empty());
+    check_every_path_passed_in_the_end(r.health.at("tests"));
     // cover-1 and cover-2: 6 circuits each over 12 OCS ports; 4 electrical ports on 4 hosts: 6 pairs.
-    // On a busy machine (CI's sanitized agents, other jobs) one first-pass test may fall under
-    // half the run's median: then its path, and only its path, is retested, and passes.
     std::size_t circuits = 0, pairs = 0;
     std::set<std::string> ocs_ports;
-    std::map<std::string, std::vector<const nlohmann::json*>> by_path;
-    for (const auto& t : r.health.at("tests")) by_path[t.at("path").get<std::string>()].push_back(&t);
-    for (auto& [path, tests] : by_path) {
-      INFO(path);
-      std::ranges::stable_sort(tests, {}, [](const nlohmann::json* t) { return t->at("round").get<int>(); });
-      const auto& last = *tests.back();
-      CHECK(last.at("passed") == true);            // the path's latest test passed
-      CHECK(tests.front()->at("round") == 0);      // every path was in the first pass ...
-      CHECK(tests.size() <= 2);                    // ... and retested at most once, itself
-      if (tests.size() == 2) {
-        CHECK(tests.front()->at("passed") == false);
-        CHECK(last.at("round").get<int>() > 0);
-      }
-    }
     for (const auto& t : r.health.at("tests")) {
       INFO(t.dump());
       CHECK(t.at("gbps").get<double>() > 0);
@@ -245,6 +251,6 @@ TEST_CASE("coord lab health: a weak port is blamed on its own OCS ports, nothing
     CHECK(b.at("hosts") == nlohmann::json::array({"h2"}));
     CHECK(b.at("severity") == "critical");
   }
-  // Its light is weak, its bandwidth is not: every test passed.
-  for (const auto& t : r.health.at("tests")) CHECK(t.at("passed") == true);
+  // Its light is weak, its bandwidth is not: every path passed (after at most its own retest).
+  check_every_path_passed_in_the_end(r.health.at("tests"));
 }
