@@ -30,9 +30,17 @@ void HealthLedger::add(CarrierWindow w) {
   data_.carrier_windows.push_back(std::move(w));
 }
 
-void HealthLedger::rejudge_tests(double peer_fraction) {
+void HealthLedger::rejudge_tests(double peer_fraction, PartKind via) {
   std::lock_guard lock(mutex_);
-  judge_against_peers(data_.tests, {}, peer_fraction);
+  std::vector<PairTest> mine;
+  for (const auto& t : data_.tests) {
+    if (t.via == via) mine.push_back(t);
+  }
+  judge_against_peers(mine, {}, peer_fraction);
+  auto next = mine.begin();
+  for (auto& t : data_.tests) {
+    if (t.via == via) t = *next++;
+  }
 }
 
 HealthLedger::Snapshot HealthLedger::snapshot() const {

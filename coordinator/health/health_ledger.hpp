@@ -28,10 +28,12 @@ class HealthLedger {
   void add_unreachable(const std::string& host);
   // A port's carrier changes around a re-patch or a test (health.bandwidth), for health.counters.
   void add(CarrierWindow w);
-  // Judges every test kept so far that still passes against all the figures kept so far
-  // (judge_against_peers): cover-1 was judged before cover-2 existed. The retest step calls it
-  // before it plans, so that what it retests and what the report reads agree.
-  void rejudge_tests(double peer_fraction);
+  // Judges every test through `via` (circuits, or electrical pairs) kept so far that still
+  // passes against all the figures kept so far (judge_against_peers): cover-1 was judged before
+  // cover-2 existed. The retest step calls it for its own fabric before it plans, so that what it
+  // retests and what the report reads agree; another fabric's verdicts it leaves alone (it
+  // could not retest them any more).
+  void rejudge_tests(double peer_fraction, PartKind via);
 
   struct Snapshot {
     std::vector<Observation> observations;

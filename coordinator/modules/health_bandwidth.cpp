@@ -387,7 +387,7 @@ StepResult HealthBandwidthModule::run(const nlohmann::json& args, StepContext& c
   // Before a retest, every earlier test is judged again against all the figures measured so far
   // (cover-1 was judged before cover-2 existed): a path slow next to the whole run is retested
   // now rather than failed by the report's rules after one sample.
-  if (a.mode == Mode::retest) ledger.rejudge_tests(a.peer_fraction);
+  if (a.mode == Mode::retest) ledger.rejudge_tests(a.peer_fraction, a.retest_via);
   const auto before = ledger.snapshot();
 
   Timings timings;

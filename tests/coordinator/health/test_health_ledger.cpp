@@ -29,9 +29,13 @@ TEST_CASE("HealthLedger: rejudge_tests judges early tests against every figure k
   auto failed = PairTest{.a = "h2:ocs1", .b = "h4:ocs1", .via = PartKind::circuit, .path = "h2:ocs1>h4:ocs1", .passed = false,
                          .detail = "link not verified: dark"};
   ledger.add(failed);
-  ledger.rejudge_tests(0.5);
+  // An electrical pair far below the circuits: another fabric, not judged with them.
+  ledger.add(PairTest{.a = "h1:eps0", .b = "h2:eps0", .via = PartKind::eps_pair, .path = "h1:eps0~h2:eps0", .passed = true,
+                      .gbps = 0.1, .detail = "ok"});
+  ledger.rejudge_tests(0.5, PartKind::circuit);
   const auto tests = ledger.snapshot().tests;
-  REQUIRE(tests.size() == 7);
+  REQUIRE(tests.size() == 8);
+  CHECK(tests[7].passed);
   // Each cover-1 circuit has the other five as peers, median 1.6, floor 0.8.
   CHECK(tests[0].passed);   // 0.8 is not under the floor
   CHECK_FALSE(tests[1].passed);
