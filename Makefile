@@ -3,6 +3,10 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= RelWithDebInfo
+# build/'s flags: -O2 as shipped, and line tables only (-g1): backtraces and gdb's `bt` keep
+# function, file and line, and the build takes a third less than at -g (test_traffic_run.cpp:
+# 15.4 s at -O2 -g, 10.3 s at -O2 -g1). For gdb with local variables: make build BUILD_TYPE=Debug.
+BUILD_CONFIG = -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 # ccache keys on paths relative to the checkout, so a fresh clone elsewhere (CI) reuses the cache.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
@@ -37,7 +41,7 @@ endef
 
 # Everything: the programs, the benchmarks and every test binary.
 build: deps
-	@$(call timed,build (RelWithDebInfo),$(call configure,build,-DCMAKE_BUILD_TYPE=$(BUILD_TYPE)) && \
+	@$(call timed,build (RelWithDebInfo),$(call configure,build,$(BUILD_CONFIG)) && \
 	  cmake --build build -j$(JOBS))
 
 # ASan + UBSan: only the test binaries and the programs they start (target mixnet_tests). Plain
@@ -76,7 +80,7 @@ fuzz: build-fuzz
 # Only what the demo runs is built, and quietly: the build's output is shown only if it fails.
 demo: deps
 	@echo "demo: building $(DEMO_BINARIES) (build/demo-build.log)..."
-	@$(call configure,build,-DCMAKE_BUILD_TYPE=$(BUILD_TYPE))
+	@$(call configure,build,$(BUILD_CONFIG))
 	@cmake --build build --target $(DEMO_BINARIES) -j$(JOBS) >build/demo-build.log 2>&1 || \
 	  { cat build/demo-build.log; echo "demo: the build failed (above)"; exit 1; }
 	@scripts/demo.sh

@@ -4,7 +4,7 @@
 # are not compiled.
 #
 # Test code itself is compiled without optimisation in every configuration. What the tests check
-# is the code they link — the libraries and programs, built as the configuration says (-O2 -g in
+# is the code they link — the libraries and programs, built as the configuration says (-O2 -g1 in
 # build/) — while a Catch2 test file at -O2 -g takes twice as long to compile as at -O0 -g
 # (measured: tests/coordinator/modules/test_traffic_run.cpp, 15.4 s vs 6.9 s) and runs about as
 # fast, because the work is in the code under test. Half of all translation units are tests, so
