@@ -51,7 +51,7 @@ build: deps
 # line); full -g doubled the compile time (eps_verify.cpp: 23.6 s at -g, 12.3 s at -g1).
 build-asan: deps
 	@$(call timed,build-asan (Debug + ASan + UBSan),export CXX=c++ && \
-	  $(call configure,build-asan,-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DMIXNET_SANITIZE=ON,c++) && \
+	  $(call configure,build-asan,-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DMIXNET_SANITIZE=ON -DMIXNET_UNITY=ON,c++) && \
 	  cmake --build build-asan --target mixnet_tests -j$(JOBS))
 
 # Fuzz targets are built with AFL++'s classic g++ instrumentation (g++ 12, so C++23 works) at -O1
@@ -59,7 +59,7 @@ build-asan: deps
 # fuzz_all).
 build-fuzz: deps
 	@$(call timed,build-fuzz (afl-g++ -O1 + ASan + UBSan),export AFL_QUIET=1 CXX=afl-g++ && \
-	  $(call configure,build-fuzz,-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DMIXNET_FUZZ=ON -DMIXNET_SANITIZE=ON,afl-g++) && \
+	  $(call configure,build-fuzz,-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DMIXNET_FUZZ=ON -DMIXNET_SANITIZE=ON -DMIXNET_UNITY=ON,afl-g++) && \
 	  cmake --build build-fuzz --target fuzz_all -j$(JOBS))
 
 # Every test: unit and integration (namespaces, needs root), then the same under ASan+UBSan,

@@ -6,6 +6,9 @@
 
 namespace mixnet {
 
+inline constexpr std::int64_t kNsPerMs = 1'000'000;
+inline constexpr std::int64_t kNsPerS = 1'000'000'000;
+
 std::int64_t realtime_ns();
 std::int64_t monotonic_ns();
 

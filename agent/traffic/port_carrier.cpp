@@ -4,6 +4,9 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+// glibc's <net/if.h> before the kernel's <linux/if.h>: in that order linux/libc-compat.h keeps
+// them from defining the same flags twice (the other order fails when both meet in one unit).
+#include <net/if.h>
 #include <linux/if.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -75,7 +78,9 @@ Result<bool> PortCarrier::in_service() {
       if (h.nlmsg_type != RTM_NEWLINK || h.nlmsg_len < kHeader + sizeof(ifinfomsg)) continue;
       ifinfomsg info{};
       std::memcpy(&info, payload, sizeof info);
-      const unsigned need = IFF_UP | IFF_LOWER_UP | IFF_RUNNING;
+      // Each flag on its own: after <net/if.h>, IFF_UP and IFF_RUNNING are glibc's enum and
+      // IFF_LOWER_UP the kernel's, and or-ing two enums' values is deprecated.
+      const unsigned need = unsigned{IFF_UP} | unsigned{IFF_LOWER_UP} | unsigned{IFF_RUNNING};
       return (info.ifi_flags & need) == need;
     }
   }

@@ -24,6 +24,8 @@ namespace mixnet::wire {
 
 inline constexpr std::size_t kMaxCounterPorts = 1024;
 inline constexpr std::size_t kMaxCountersPerSet = 256;
+// The netdev counter of carrier transitions (flaps), in PortCounters::netdev.
+inline constexpr const char* kCarrierChangesCounter = "carrier_changes";
 
 // Why a counter has no value. `missing`: the file does not exist (this kernel or driver does not
 // keep the counter, or the port vanished); `unreadable`: it exists but could not be read or did

@@ -15,11 +15,11 @@ namespace {
 using fields::as_uint;
 using fields::only_keys;
 using fields::read_uint;
-const auto& path = fields::joined;
+using fields::joined;
 
 Result<RdmaVerb> read_verb(const json& body, std::string_view prefix, RdmaVerb fallback, bool required) {
   const auto it = body.find("verb");
-  const std::string field = path(prefix, "verb");
+  const std::string field = joined(prefix, "verb");
   if (it == body.end()) {
     if (required) return fail(Errc::invalid_argument, "required", field);
     return fallback;
@@ -88,7 +88,7 @@ Result<RdmaEndpoint> parse_rdma_endpoint(const json& j, std::string_view prefix)
     return fail(Errc::invalid_argument,
                 "endpoint version " + std::to_string(e.version) + " is not understood (this agent speaks " +
                     std::to_string(kRdmaEndpointVersion) + ")",
-                path(prefix, "version"));
+                joined(prefix, "version"));
   }
   auto verb = read_verb(j, prefix, RdmaVerb::write, true);
   if (!verb) return std::unexpected(verb.error());
@@ -96,7 +96,7 @@ Result<RdmaEndpoint> parse_rdma_endpoint(const json& j, std::string_view prefix)
   if (auto r = read_uint(j, prefix, "size", 1, kRdmaMaxSize, e.size, true); !r) return std::unexpected(r.error());
 
   const auto qps = j.find("qps");
-  const std::string qps_field = path(prefix, "qps");
+  const std::string qps_field = joined(prefix, "qps");
   if (qps == j.end()) return fail(Errc::invalid_argument, "required", qps_field);
   if (!qps->is_array() || qps->empty() || qps->size() > kRdmaMaxQps) {
     return fail(Errc::invalid_argument, "must be an array of 1.." + std::to_string(kRdmaMaxQps) + " {qpn, psn}",
@@ -119,18 +119,18 @@ Result<RdmaEndpoint> parse_rdma_endpoint(const json& j, std::string_view prefix)
   }
   if (auto r = read_uint(j, prefix, "lid", 0, 0xFFFF, e.lid); !r) return std::unexpected(r.error());
   const auto gid = j.find("gid");
-  if (gid == j.end()) return fail(Errc::invalid_argument, "required", path(prefix, "gid"));
-  if (!gid->is_string()) return fail(Errc::invalid_argument, "must be a GID string", path(prefix, "gid"));
-  auto g = canonical_gid(gid->get_ref<const std::string&>(), path(prefix, "gid"));
+  if (gid == j.end()) return fail(Errc::invalid_argument, "required", joined(prefix, "gid"));
+  if (!gid->is_string()) return fail(Errc::invalid_argument, "must be a GID string", joined(prefix, "gid"));
+  auto g = canonical_gid(gid->get_ref<const std::string&>(), joined(prefix, "gid"));
   if (!g) return std::unexpected(g.error());
   e.gid = std::move(*g);
   if (e.lid == 0 && e.gid == "0000:0000:0000:0000:0000:0000:0000:0000") {
-    return fail(Errc::invalid_argument, "a zero GID with LID 0 addresses nothing", path(prefix, "gid"));
+    return fail(Errc::invalid_argument, "a zero GID with LID 0 addresses nothing", joined(prefix, "gid"));
   }
   if (auto r = read_uint(j, prefix, "gid_index", 0, kRdmaMaxGidIndex, e.gid_index); !r) return std::unexpected(r.error());
   if (auto r = read_uint(j, prefix, "mtu", 256, 4096, e.mtu, true); !r) return std::unexpected(r.error());
   if (mtu_enum_from_bytes(e.mtu) == 0) {
-    return fail(Errc::invalid_argument, "must be 256, 512, 1024, 2048 or 4096", path(prefix, "mtu"));
+    return fail(Errc::invalid_argument, "must be 256, 512, 1024, 2048 or 4096", joined(prefix, "mtu"));
   }
   if (auto r = read_uint(j, prefix, "rkey", 0, 0xFFFFFFFFULL, e.rkey, true); !r) return std::unexpected(r.error());
   if (auto r = read_uint(j, prefix, "addr", 0, UINT64_MAX, e.addr, true); !r) return std::unexpected(r.error());
@@ -141,10 +141,10 @@ Result<RdmaEndpoint> parse_rdma_endpoint(const json& j, std::string_view prefix)
   if (e.buffer_bytes < needed) {
     return fail(Errc::invalid_argument,
                 "must hold size x qps = " + std::to_string(needed) + " bytes, got " + std::to_string(e.buffer_bytes),
-                path(prefix, "buffer_bytes"));
+                joined(prefix, "buffer_bytes"));
   }
   if (e.addr > UINT64_MAX - e.buffer_bytes) {
-    return fail(Errc::invalid_argument, "buffer wraps past the end of the address space", path(prefix, "addr"));
+    return fail(Errc::invalid_argument, "buffer wraps past the end of the address space", joined(prefix, "addr"));
   }
   return e;
 }
@@ -179,36 +179,36 @@ Result<RdmaOptions> parse_rdma_options(const json& j, std::string_view prefix, b
     // perftest signals one WR in cq_mod; with fewer slots than that the queue would fill unsignalled.
     return fail(Errc::invalid_argument,
                 "must not exceed tx_depth (" + std::to_string(o.tx_depth) + "): one in cq_mod sends is signalled",
-                path(prefix, "cq_mod"));
+                joined(prefix, "cq_mod"));
   }
   if (static_cast<std::uint64_t>(o.size) * o.qps > kRdmaMaxBufferBytes) {
     return fail(Errc::invalid_argument, "size x qps exceeds " + std::to_string(kRdmaMaxBufferBytes) + " bytes",
-                path(prefix, "size"));
+                joined(prefix, "size"));
   }
   if (client) {
     const auto peer = j.find("peer");
     if (peer == j.end()) {
       return fail(Errc::invalid_argument, "required: the server's rdma.endpoint (from POST /v1/traffic/servers)",
-                  path(prefix, "peer"));
+                  joined(prefix, "peer"));
     }
-    auto e = parse_rdma_endpoint(*peer, path(prefix, "peer"));
+    auto e = parse_rdma_endpoint(*peer, joined(prefix, "peer"));
     if (!e) return std::unexpected(e.error());
     if (e->verb != o.verb) {
       return fail(Errc::invalid_argument,
                   "the server runs " + std::string(to_string(e->verb)) + ", this run asks " +
                       std::string(to_string(o.verb)),
-                  path(prefix, "verb"));
+                  joined(prefix, "verb"));
     }
     if (e->size != o.size) {
       return fail(Errc::invalid_argument,
                   "the server was sized for " + std::to_string(e->size) + "-byte messages, this run asks " +
                       std::to_string(o.size),
-                  path(prefix, "size"));
+                  joined(prefix, "size"));
     }
     if (e->qps.size() != o.qps) {
       return fail(Errc::invalid_argument,
                   "the server has " + std::to_string(e->qps.size()) + " QPs, this run asks " + std::to_string(o.qps),
-                  path(prefix, "qps"));
+                  joined(prefix, "qps"));
     }
     o.peer = std::move(*e);
   }

@@ -11,8 +11,6 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr std::int64_t kMs = 1'000'000;
-
 std::string url_encode(const std::string& text) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
@@ -75,7 +73,7 @@ const AgentPool::Agent* AgentPool::find(const std::string& host) const {
 
 std::int64_t AgentPool::default_deadline() const {
   const std::int64_t per_attempt = options_.request_timeout.count() + options_.backoff.count() * 4;
-  return monotonic_ns() + (per_attempt * std::max(options_.attempts, 1) + 1000) * kMs;
+  return monotonic_ns() + (per_attempt * std::max(options_.attempts, 1) + 1000) * kNsPerMs;
 }
 
 HttpRequest AgentPool::make_request(const Agent& agent, const AgentCall& call, std::int64_t deadline_ns) const {
@@ -93,7 +91,7 @@ HttpRequest AgentPool::make_request(const Agent& agent, const AgentCall& call, s
     // Every attempt may take its whole timeout, plus the backoff before it.
     const std::int64_t per_attempt_ms = r.timeout.count() + std::min<std::int64_t>(options_.backoff.count() * 8, 1000);
     const std::int64_t start = std::max(call.start_after_ns, monotonic_ns());
-    deadline_ns = start + (per_attempt_ms * r.max_attempts + 500) * kMs;
+    deadline_ns = start + (per_attempt_ms * r.max_attempts + 500) * kNsPerMs;
   }
   r.deadline_ns = deadline_ns;
   r.start_after_ns = call.start_after_ns;
@@ -401,7 +399,7 @@ void AgentPool::poll_once(WatchId id, std::int64_t start_after_ns) {
       return;
     }
     // A dead agent answers at once: wait before the next try rather than spin.
-    poll_once(id, failed && !d.restarted ? monotonic_ns() + options_.backoff.count() * kMs : 0);
+    poll_once(id, failed && !d.restarted ? monotonic_ns() + options_.backoff.count() * kNsPerMs : 0);
   });
 }
 

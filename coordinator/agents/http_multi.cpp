@@ -10,7 +10,6 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr std::int64_t kMs = 1'000'000;
 constexpr std::chrono::milliseconds kMaxBackoff{1000};
 
 // The two moments that bracket the server's handling of an attempt, stamped on our clock when
@@ -92,7 +91,7 @@ struct HttpMulti::Impl {
     const std::int64_t now = monotonic_ns();
     std::int64_t timeout_ms = t.request.timeout.count();
     if (t.request.deadline_ns != 0) {
-      const std::int64_t left_ms = (t.request.deadline_ns - now) / kMs;
+      const std::int64_t left_ms = (t.request.deadline_ns - now) / kNsPerMs;
       if (left_ms <= 0) {
         std::string msg = describe(t) + ": deadline passed";
         if (!t.last_error.empty()) msg += " (last attempt: " + t.last_error + ")";
@@ -149,7 +148,7 @@ struct HttpMulti::Impl {
     auto backoff = t.request.backoff;
     for (int i = 1; i < t.attempts && backoff < kMaxBackoff; ++i) backoff *= 2;
     backoff = std::min(backoff, kMaxBackoff);
-    const std::int64_t due = monotonic_ns() + backoff.count() * kMs;
+    const std::int64_t due = monotonic_ns() + backoff.count() * kNsPerMs;
     if (t.request.deadline_ns != 0 && due >= t.request.deadline_ns) return false;
     release(t);
     t.due_ns = due;
@@ -263,13 +262,13 @@ void HttpMulti::run(std::int64_t deadline_ns, const std::function<bool()>& stop)
     }
     if (finished_any) continue;   // callbacks may have queued new requests: start them first
 
-    std::int64_t wait_ns = std::min<std::int64_t>(deadline_ns - monotonic_ns(), 1000 * kMs);
+    std::int64_t wait_ns = std::min<std::int64_t>(deadline_ns - monotonic_ns(), 1000 * kNsPerMs);
     if (next_due != 0) wait_ns = std::min(wait_ns, next_due - monotonic_ns());
     long curl_wait_ms = -1;
     curl_multi_timeout(m.multi.get(), &curl_wait_ms);
-    if (curl_wait_ms >= 0) wait_ns = std::min<std::int64_t>(wait_ns, curl_wait_ms * kMs);
+    if (curl_wait_ms >= 0) wait_ns = std::min<std::int64_t>(wait_ns, curl_wait_ms * kNsPerMs);
     if (wait_ns <= 0) continue;
-    const int wait_ms = static_cast<int>((wait_ns + kMs - 1) / kMs);
+    const int wait_ms = static_cast<int>((wait_ns + kNsPerMs - 1) / kNsPerMs);
     curl_multi_poll(m.multi.get(), nullptr, 0, wait_ms, nullptr);
   }
 }

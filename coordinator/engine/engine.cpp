@@ -18,8 +18,6 @@
 namespace mixnet::coord {
 namespace {
 
-constexpr std::int64_t kNsPerS = 1'000'000'000;
-
 std::int64_t seconds_to_ns(double s) { return static_cast<std::int64_t>(s * 1e9); }
 
 std::vector<std::string> hosts_of(const ItemResult& item) {

@@ -8,7 +8,6 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr const char* kCarrier = "carrier_changes";
 
 const wire::PortCounters* find_port(const health::HostCounters* h, const std::string& name) {
   if (h == nullptr || !h->reply) return nullptr;
@@ -61,7 +60,7 @@ std::vector<health::CarrierWindow> carrier_windows(const health::CounterSnapshot
     if (pa != nullptr && pb != nullptr) {
       w.boot_id = a->reply->boot_id;
       for (const auto& d : health::port_counter_deltas(health::PortReading{b->reply->boot_id, pb}, health::PortReading{a->reply->boot_id, pa})) {
-        if (d.counter != kCarrier) continue;
+        if (d.counter != wire::kCarrierChangesCounter) continue;
         w.changes = d.delta;
         if (!d.delta) w.why = d.why;
       }

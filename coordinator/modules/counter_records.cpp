@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/clock.hpp"
 #include "coordinator/health/counter_delta.hpp"
 #include "coordinator/model/inventory.hpp"
 
@@ -17,8 +18,6 @@ using health::CounterReset;
 using health::Observation;
 using health::PartKind;
 
-constexpr std::int64_t kNsPerS = 1'000'000'000;
-
 // The agent did not answer at all (as opposed to answering with an error or a bad reply).
 bool not_answering(const Error& e) { return e.code == Errc::unavailable || e.code == Errc::timeout; }
 
@@ -27,7 +26,6 @@ Observation missing(const std::string& part, const std::string& source, std::str
                      .unit = "count", .source = source, .why_missing = std::move(why), .at_ns = at_ns};
 }
 
-constexpr const char* kCarrier = "carrier_changes";
 constexpr const char* kExplained = "carrier_changes_explained";
 constexpr const char* kUnexplained = "carrier_changes_unexplained";
 
@@ -135,7 +133,7 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
           out.observations.push_back(Observation{.kind = PartKind::port, .part = part, .figure = d.counter,
                                                  .value = std::nullopt, .unit = std::string(health::counter_unit(d.counter)),
                                                  .source = source, .why_missing = d.why, .at_ns = reply.time_ns});
-          if (d.counter == kCarrier) out.observations.push_back(unexplained_unknown(part, source, d.why, reply.time_ns));
+          if (d.counter == wire::kCarrierChangesCounter) out.observations.push_back(unexplained_unknown(part, source, d.why, reply.time_ns));
           continue;
         }
         if (!d.delta) {
@@ -154,7 +152,7 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
                                                .value = static_cast<double>(*d.delta),
                                                .unit = std::string(health::counter_unit(d.counter)),
                                                .source = obs_source, .why_missing = {}, .at_ns = reply.time_ns});
-        if (d.counter == kCarrier) {
+        if (d.counter == wire::kCarrierChangesCounter) {
           const health::CarrierSpan span{.from_ns = then_reply->time_ns, .to_ns = reply.time_ns, .boot_id = reply.boot_id,
                                          .from_reset = d.reset != CounterReset::none,
                                          .after_previous_run = window.after_previous_run, .ocs_port = p.ocs.has_value()};
@@ -184,7 +182,7 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
       for (const auto& [name, n] : grown.items()) {
         if (health::counter_unit(name) != "count") continue;
         std::string grew_by = fmt::format("{} +{}", name, n.get<std::uint64_t>());
-        if (name == kCarrier && carrier.is_object() && carrier.at("explained").get<std::uint64_t>() > 0) {
+        if (name == wire::kCarrierChangesCounter && carrier.is_object() && carrier.at("explained").get<std::uint64_t>() > 0) {
           grew_by += carrier.at("unexplained").is_null()
                          ? fmt::format(" ({} explained by the run's re-patching, the rest unknown)", carrier.at("explained").get<std::uint64_t>())
                          : fmt::format(" ({} explained by the run's re-patching, {} unexplained)", carrier.at("explained").get<std::uint64_t>(),

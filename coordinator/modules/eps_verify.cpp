@@ -19,7 +19,7 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr double kDefaultDeadlineS = 10.0;
+constexpr double kEpsVerifyDeadlineS = 10.0;
 // After a round of probes, how long and how often the neighbour tables are read before the next
 // round: frames cross a bridge in microseconds, so a short window catches them; a lost frame is
 // covered by the next round's fresh nonce.
@@ -58,7 +58,7 @@ StepResult EpsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
   }
   auto hosts = selected_hosts(args, ctx.inventory);
   if (!hosts) return module_args::step_error(hosts.error());
-  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kDefaultDeadlineS);
+  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kEpsVerifyDeadlineS);
   const auto probe_count = static_cast<std::uint32_t>(module_args::number_arg(args, "probe_count", 1, 16)->value_or(2));
   const std::int64_t deadline = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
 

@@ -19,7 +19,7 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr double kDefaultDeadlineS = 10.0;
+constexpr double kHealthCountersDeadlineS = 10.0;
 constexpr std::size_t kMaxMarkName = 64;
 
 Result<void> check_mark_name(const std::string& name, const char* field) {
@@ -65,7 +65,7 @@ StepResult HealthCountersModule::run(const nlohmann::json& args, StepContext& ct
   }
   const auto mark = module_args::string_arg(args, "mark")->value_or("");
   const auto since = module_args::string_arg(args, "since")->value_or("");
-  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kDefaultDeadlineS);
+  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kHealthCountersDeadlineS);
   const std::int64_t deadline = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
   const std::string run_id = ctx.state.run_id;
 

@@ -26,7 +26,7 @@ using health::Observation;
 using health::PartKind;
 using health::Severity;
 
-constexpr double kDefaultDeadlineS = 10.0;
+constexpr double kHealthHostsDeadlineS = 10.0;
 constexpr double kDefaultMaxClockOffsetMs = 100.0;
 constexpr int kClockRounds = 3;
 constexpr const char* kSource = "health.hosts";
@@ -130,7 +130,7 @@ StepResult HealthHostsModule::run(const nlohmann::json& args, StepContext& ctx) 
   if (!hosts) return module_args::step_error(hosts.error());
   auto pool = ctx.agents();
   if (!pool) return module_args::step_error(pool.error());
-  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kDefaultDeadlineS);
+  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kHealthHostsDeadlineS);
   const double max_offset_ms = module_args::number_arg(args, "max_clock_offset_ms", 0.001, 3.6e6)->value_or(kDefaultMaxClockOffsetMs);
   const std::int64_t deadline = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
 

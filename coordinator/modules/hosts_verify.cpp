@@ -16,7 +16,7 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr double kDefaultDeadlineS = 10.0;
+constexpr double kHostsVerifyDeadlineS = 10.0;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -98,7 +98,7 @@ StepResult HostsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
   if (!hosts) return module_args::step_error(hosts.error());
   auto pool = ctx.agents();
   if (!pool) return module_args::step_error(pool.error());
-  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kDefaultDeadlineS);
+  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 600)->value_or(kHostsVerifyDeadlineS);
   const std::int64_t deadline = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
 
   const std::int64_t started = realtime_ns();

@@ -14,7 +14,7 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr double kDefaultDeadlineS = 30.0;
+constexpr double kLinksVerifyDeadlineS = 30.0;
 
 // The links to verify: the named topology's circuits, or, without a name, the circuits of the
 // topology each switch was last given by ocs.apply in this run.
@@ -125,7 +125,7 @@ StepResult LinksVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
   auto pool = ctx.agents();
   if (!pool) return module_args::step_error(pool.error());
 
-  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 3600)->value_or(kDefaultDeadlineS);
+  const double deadline_s = module_args::number_arg(args, "deadline", 0.1, 3600)->value_or(kLinksVerifyDeadlineS);
   LinkVerifyOptions options;
   options.deadline_ns = std::min(monotonic_ns() + static_cast<std::int64_t>(deadline_s * 1e9), ctx.deadline_ns);
   options.probe_count = static_cast<std::uint32_t>(module_args::number_arg(args, "probe_count", 1, 16)->value_or(2));

@@ -9,7 +9,7 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kCounterSnapshotsSchema = R"sql(
 CREATE TABLE IF NOT EXISTS counter_snapshots (
   run_id TEXT NOT NULL, mark TEXT NOT NULL, host TEXT NOT NULL,
   taken_ns INTEGER NOT NULL, boot_id TEXT NOT NULL, reply TEXT NOT NULL,
@@ -24,7 +24,7 @@ Error table_error(const Error& e) { return e.context("counter_snapshots"); }
 
 Result<CounterSnapshotStore> CounterSnapshotStore::attach(sqlite3* db) {
   if (db == nullptr) return fail(Errc::internal, "counter_snapshots: no database connection");
-  if (auto ok = exec_sql(db, kSchema); !ok) return std::unexpected(table_error(ok.error()));
+  if (auto ok = exec_sql(db, kCounterSnapshotsSchema); !ok) return std::unexpected(table_error(ok.error()));
   return CounterSnapshotStore(db);
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 // At most one open drain per node and scheduler: the partial unique index makes a second open
 // record for the same node a constraint error rather than a silent duplicate.
-constexpr const char* kSchema = R"sql(
+constexpr const char* kDrainRecordsSchema = R"sql(
 CREATE TABLE IF NOT EXISTS scheduler_drains (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   scheduler TEXT NOT NULL, node TEXT NOT NULL, host TEXT NOT NULL,
@@ -44,7 +44,7 @@ DrainRecord record_from(const SqliteStatement& s) {
 
 Result<DrainRecords> DrainRecords::open(sqlite3* db) {
   if (db == nullptr) return fail(Errc::invalid_argument, "drain records: no database", "db");
-  if (auto ok = exec_sql(db, kSchema); !ok) return std::unexpected(ok.error().context("drain records: create table"));
+  if (auto ok = exec_sql(db, kDrainRecordsSchema); !ok) return std::unexpected(ok.error().context("drain records: create table"));
   return DrainRecords(db);
 }
 

@@ -16,7 +16,7 @@ using health::Observation;
 using health::PartKind;
 using health::RunObservations;
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kHealthRecordsSchema = R"sql(
 CREATE TABLE IF NOT EXISTS health_observations (
   n INTEGER PRIMARY KEY AUTOINCREMENT,
   run_id TEXT NOT NULL REFERENCES runs(id),
@@ -69,7 +69,7 @@ Error store_error(const std::string& path, const Error& e, std::string_view what
 }  // namespace
 
 Result<HealthRecords> HealthRecords::open(ResultsStore& store) {
-  if (auto ok = exec_sql(store.handle(), kSchema); !ok) return std::unexpected(store_error(store.path(), ok.error(), "health table"));
+  if (auto ok = exec_sql(store.handle(), kHealthRecordsSchema); !ok) return std::unexpected(store_error(store.path(), ok.error(), "health table"));
   return HealthRecords(store.handle(), store.path());
 }
 

@@ -16,7 +16,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 10'000;   // another coordinator writing: wait, bounded
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kStoreSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY,
   playbook TEXT NOT NULL, playbook_name TEXT NOT NULL, inventory TEXT NOT NULL, out_dir TEXT NOT NULL,
@@ -102,7 +102,7 @@ Result<std::unique_ptr<ResultsStore>> ResultsStore::open(const std::string& path
   // WAL: readers (results list, a second coordinator) never block the writer; FULL: a committed
   // row survives a power cut, not only a crash.
   if (auto ok = store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !ok) return std::unexpected(ok.error());
-  if (auto ok = store->exec(kSchema); !ok) return std::unexpected(ok.error());
+  if (auto ok = store->exec(kStoreSchema); !ok) return std::unexpected(ok.error());
   auto mode = store->journal_mode();
   if (!mode) return std::unexpected(mode.error());
   if (*mode != "wal") return fail(Errc::io, fmt::format("results store {}: journal mode is '{}', WAL needed (is it on a network file system?)", path, *mode), "db");

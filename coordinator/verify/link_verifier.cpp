@@ -16,12 +16,11 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr std::int64_t kMs = 1'000'000;
 // Far-end reads per probe request: at once, then 1, 2, 4 ... 64 ms later (~130 ms in all), so a
 // frame still in flight is caught without hammering the agent.
 constexpr int kMaxReads = 8;
 // Below this much time left, no new probe round starts (its reads could not finish).
-constexpr std::int64_t kMinRoundNs = 20 * kMs;
+constexpr std::int64_t kMinRoundNs = 20 * kNsPerMs;
 
 bool transport_failure(const Error& e) {
   return e.code == Errc::timeout || e.code == Errc::unavailable || e.code == Errc::io;
@@ -255,7 +254,7 @@ class Verifier {
     }
     for (const auto& h : hosts) {
       if (watches_.contains(h) || unreachable_.contains(h)) continue;
-      const auto wait = std::chrono::milliseconds(std::clamp<std::int64_t>(left_ns() / kMs, 0, wire::kMaxWaitMs));
+      const auto wait = std::chrono::milliseconds(std::clamp<std::int64_t>(left_ns() / kNsPerMs, 0, wire::kMaxWaitMs));
       watches_[h] = pool_.watch_events(h, wait, [this, h](const EventsDelivery& d) { return on_events(h, d); });
     }
   }
@@ -362,7 +361,7 @@ class Verifier {
     Direction& d = ab ? r.ab : r.ba;
     const PortRef from = ab ? r.exp.a : r.exp.b;
     const PortRef to = ab ? r.exp.b : r.exp.a;
-    const std::int64_t delay_ns = d.reads == 0 ? 0 : (std::int64_t{1} << (d.reads - 1)) * kMs;
+    const std::int64_t delay_ns = d.reads == 0 ? 0 : (std::int64_t{1} << (d.reads - 1)) * kNsPerMs;
     d.reads += 1;
     const std::uint64_t nonce = d.nonce;
     submit(AgentCall{.host = to.host,

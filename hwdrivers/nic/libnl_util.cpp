@@ -1,5 +1,8 @@
 #include "hwdrivers/nic/libnl_util.hpp"
 
+// glibc's <net/if.h> before the kernel's <linux/if.h>: in that order linux/libc-compat.h keeps
+// them from defining the same flags twice (the other order fails when both meet in one unit).
+#include <net/if.h>
 #include <linux/if.h>
 #include <netlink/errno.h>
 

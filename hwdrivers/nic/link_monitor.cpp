@@ -4,6 +4,9 @@
 // instead of being folded into a generic libnl code. libnl's nlmsg_* / nla_* helpers do the parsing.
 #include "hwdrivers/nic/link_monitor.hpp"
 
+// glibc's <net/if.h> before the kernel's <linux/if.h>: in that order linux/libc-compat.h keeps
+// them from defining the same flags twice (the other order fails when both meet in one unit).
+#include <net/if.h>
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>

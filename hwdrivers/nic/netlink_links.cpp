@@ -4,6 +4,9 @@
 #include "hwdrivers/nic/netlink_links.hpp"
 
 #include <arpa/inet.h>
+// glibc's <net/if.h> before the kernel's <linux/if.h>: in that order linux/libc-compat.h keeps
+// them from defining the same flags twice (the other order fails when both meet in one unit).
+#include <net/if.h>
 #include <linux/if.h>
 #include <sys/socket.h>
 #include <unistd.h>

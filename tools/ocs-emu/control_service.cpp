@@ -24,7 +24,7 @@ ControlResponse error(const Error& e) {
   return error(status, to_string(e.code), e.message, e.field);
 }
 
-ControlResponse rejected(const Rejection& r) {
+ControlResponse control_rejected(const Rejection& r) {
   switch (r.reason) {
     case Reject::not_found: return error(404, "not_found", r.message);
     case Reject::in_use:
@@ -221,7 +221,7 @@ ControlResponse handle_control(SwitchModel& model, const std::string& method, co
         return error(400, "invalid_argument", "more connections than ports", "connections");
       }
     }
-    if (auto ok = model.preset(conns, now); !ok) return rejected(ok.error());
+    if (auto ok = model.preset(conns, now); !ok) return control_rejected(ok.error());
     return {200, state_json(model)["connections"]};
   }
   if (is({"v1", "faults"})) {
@@ -247,10 +247,10 @@ ControlResponse handle_control(SwitchModel& model, const std::string& method, co
       if (!extra) return error(400, "invalid_argument", "must be a number of dB", "extra_loss_db");
     }
     if (extra) {
-      if (auto ok = model.set_port_extra_loss(*p, *extra); !ok) return rejected(ok.error());
+      if (auto ok = model.set_port_extra_loss(*p, *extra); !ok) return control_rejected(ok.error());
     }
     if (j->contains("failed")) {
-      if (auto ok = model.set_port_failed(*p, j->at("failed").get<bool>(), now); !ok) return rejected(ok.error());
+      if (auto ok = model.set_port_failed(*p, j->at("failed").get<bool>(), now); !ok) return control_rejected(ok.error());
     }
     return {200, to_json(model.port_view(*p))};
   }
@@ -305,7 +305,7 @@ ControlResponse handle_control(SwitchModel& model, const std::string& method, co
       dbm = number(j->at("dbm"));
       if (!dbm) return error(400, "invalid_argument", "must be a number or null", "dbm");
     }
-    if (auto ok = model.set_input_power(*p, dbm); !ok) return rejected(ok.error());
+    if (auto ok = model.set_input_power(*p, dbm); !ok) return control_rejected(ok.error());
     return {200, to_json(model.port_view(*p))};
   }
   if (is({"v1", "switching-time"})) {
@@ -318,7 +318,7 @@ ControlResponse handle_control(SwitchModel& model, const std::string& method, co
     }
     auto s = SwitchingTime::parse(j->at("spec").get<std::string>());
     if (!s) return error(s.error());
-    if (auto ok = model.set_switching_time(*s); !ok) return rejected(ok.error());
+    if (auto ok = model.set_switching_time(*s); !ok) return control_rejected(ok.error());
     return {200, json{{"spec", model.switching_time().describe()}}};
   }
   return error(404, "not_found", "no such resource: " + t->path, "path");

@@ -37,7 +37,7 @@ RestResponse error(unsigned status, std::string_view tag, std::string_view messa
   return r;
 }
 
-RestResponse rejected(const Rejection& r) {
+RestResponse restconf_rejected(const Rejection& r) {
   switch (r.reason) {
     case Reject::syntax:
     case Reject::out_of_range:
@@ -94,9 +94,9 @@ const json* member(const json& obj, std::string_view name) {
   return nullptr;
 }
 
-class Handler {
+class RestconfHandler {
  public:
-  Handler(SwitchModel& model, const RestRequest& req, Now now) : model_(model), req_(req), now_(now) {}
+  RestconfHandler(SwitchModel& model, const RestRequest& req, Now now) : model_(model), req_(req), now_(now) {}
   RestResponse run();
 
  private:
@@ -145,7 +145,7 @@ class Handler {
     return r;
   }
   RestResponse applied(const ModelResult<Batch>& b, unsigned status) {
-    if (!b) return rejected(b.error());
+    if (!b) return restconf_rejected(b.error());
     RestResponse r = no_content(b->id);
     r.status = status;
     return r;
@@ -157,7 +157,7 @@ class Handler {
   std::string path_;
 };
 
-ModelResult<std::vector<Connection>> Handler::pairs(const json& j, bool allow_container) const {
+ModelResult<std::vector<Connection>> RestconfHandler::pairs(const json& j, bool allow_container) const {
   const json* root = &j;
   if (allow_container) {
     if (const json* c = member(j, "cross-connects")) root = c;
@@ -187,7 +187,7 @@ ModelResult<std::vector<Connection>> Handler::pairs(const json& j, bool allow_co
   return out;
 }
 
-RestResponse Handler::cross_connects() {
+RestResponse RestconfHandler::cross_connects() {
   const std::string& m = req_.method;
   if (m == "GET") {
     json list = json::array();
@@ -203,7 +203,7 @@ RestResponse Handler::cross_connects() {
     auto j = body();
     if (!j) return error(400, "malformed-message", j.error().message);
     auto p = pairs(*j, m == "PUT");
-    if (!p) return rejected(p.error());
+    if (!p) return restconf_rejected(p.error());
     auto req = change_request();
     if (m == "POST") {
       if (p->empty()) return error(400, "invalid-value", "POST needs at least one pair");
@@ -228,9 +228,9 @@ RestResponse Handler::cross_connects() {
   return not_allowed("GET, POST, PUT, DELETE");
 }
 
-RestResponse Handler::one_pair(std::string_view key) {
+RestResponse RestconfHandler::one_pair(std::string_view key) {
   auto port = key_port(key);
-  if (!port) return rejected(port.error());
+  if (!port) return restconf_rejected(port.error());
   auto existing = model_.entry_of(*port);
   const bool any = model_.mode() == SwitchMode::any_to_any;
   if (existing && (!existing->active || (!any && existing->conn.from != *port))) existing.reset();
@@ -249,7 +249,7 @@ RestResponse Handler::one_pair(std::string_view key) {
     auto j = body();
     if (!j) return error(400, "malformed-message", j.error().message);
     auto p = pairs(*j, false);
-    if (!p) return rejected(p.error());
+    if (!p) return restconf_rejected(p.error());
     if (p->size() != 1) return error(400, "invalid-value", "PUT on a pair needs exactly one pair");
     const Connection c = p->front();
     if (c.from != *port) {
@@ -266,11 +266,11 @@ RestResponse Handler::one_pair(std::string_view key) {
   return not_allowed("GET, PUT, DELETE");
 }
 
-RestResponse Handler::power(std::optional<std::string_view> key) {
+RestResponse RestconfHandler::power(std::optional<std::string_view> key) {
   if (req_.method != "GET") return not_allowed("GET");
   if (key) {
     auto port = key_port(*key);
-    if (!port) return rejected(port.error());
+    if (!port) return restconf_rejected(port.error());
     return ok_json(json{{"optical-switch:port", json::array({port_power_json(*port)})}});
   }
   json list = json::array();
@@ -278,7 +278,7 @@ RestResponse Handler::power(std::optional<std::string_view> key) {
   return ok_json(json{{"optical-switch:opm-power", json{{"port", list}}}});
 }
 
-ModelResult<std::vector<std::pair<int, json>>> Handler::port_items(const json& j) const {
+ModelResult<std::vector<std::pair<int, json>>> RestconfHandler::port_items(const json& j) const {
   const json* root = &j;
   if (const json* c = member(j, "port-config")) root = c;
   const json* list = member(*root, "port");
@@ -317,11 +317,11 @@ ModelResult<std::vector<std::pair<int, json>>> Handler::port_items(const json& j
   return out;
 }
 
-RestResponse Handler::port_config(std::optional<std::string_view> key) {
+RestResponse RestconfHandler::port_config(std::optional<std::string_view> key) {
   std::optional<int> port;
   if (key) {
     auto p = key_port(*key);
-    if (!p) return rejected(p.error());
+    if (!p) return restconf_rejected(p.error());
     port = *p;
   }
   const std::string& m = req_.method;
@@ -335,23 +335,23 @@ RestResponse Handler::port_config(std::optional<std::string_view> key) {
   auto j = body();
   if (!j) return error(400, "malformed-message", j.error().message);
   auto items = port_items(*j);
-  if (!items) return rejected(items.error());
+  if (!items) return restconf_rejected(items.error());
   if (port && (items->size() != 1 || items->front().first != *port)) {
     return error(400, "invalid-value", fmt::format("the body must hold exactly port {}", *port));
   }
   for (const auto& [p, item] : *items) {
     if (item.contains("status")) {
       const bool closed = lower(item.at("status").get_ref<const std::string&>()) == "disabled";
-      if (auto ok = model_.set_shutter({p}, closed, now_); !ok) return rejected(ok.error());
+      if (auto ok = model_.set_shutter({p}, closed, now_); !ok) return restconf_rejected(ok.error());
     }
     if (item.contains("label")) {
-      if (auto ok = model_.set_label(p, item.at("label").get<std::string>()); !ok) return rejected(ok.error());
+      if (auto ok = model_.set_label(p, item.at("label").get<std::string>()); !ok) return restconf_rejected(ok.error());
     }
   }
   return no_content();
 }
 
-RestResponse Handler::product() {
+RestResponse RestconfHandler::product() {
   if (req_.method != "GET") return not_allowed("GET");
   const auto& o = model_.options();
   const std::string model = o.model.empty() ? fmt::format("N-VST-{}-EMU", model_.size_text()) : o.model;
@@ -362,7 +362,7 @@ RestResponse Handler::product() {
                             {"software-version", o.software_version}}}});
 }
 
-RestResponse Handler::run() {
+RestResponse RestconfHandler::run() {
   if (!basic_auth_matches(req_.authorization, model_.options().user, model_.options().password)) {
     auto r = error(401, "access-denied", "missing or wrong user name or password");
     r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"restconf\"");
@@ -443,7 +443,7 @@ std::optional<std::string> base64_decode(std::string_view in) {
 }  // namespace
 
 RestResponse handle_restconf(SwitchModel& model, const RestRequest& request, Now now) {
-  return Handler(model, request, now).run();
+  return RestconfHandler(model, request, now).run();
 }
 
 std::string restconf_error_body(std::string_view tag, std::string_view message) {

@@ -56,9 +56,9 @@ std::string_view code_for(Reject r) {
   return "SROF";
 }
 
-class Handler {
+class Tl1Handler {
  public:
-  Handler(SwitchModel& model, Tl1SessionState& session, Now now) : model_(model), session_(session), now_(now) {}
+  Tl1Handler(SwitchModel& model, Tl1SessionState& session, Now now) : model_(model), session_(session), now_(now) {}
 
   Tl1Outcome run(std::string_view text);
 
@@ -162,7 +162,7 @@ class Handler {
   std::string ctag_ = "0";
 };
 
-Tl1Outcome Handler::run(std::string_view text) {
+Tl1Outcome Tl1Handler::run(std::string_view text) {
   ++model_.counters.tl1_commands;
   auto parsed = tl1::parse_command(text);
   if (!parsed) return deny("IISP", parsed.error().message);
@@ -189,7 +189,7 @@ Tl1Outcome Handler::run(std::string_view text) {
   return out;
 }
 
-Tl1Outcome Handler::act_user() {
+Tl1Outcome Tl1Handler::act_user() {
   const std::string user = unquote(cmd_.aid);
   std::string password;
   if (cmd_.trailing.size() >= 2) {
@@ -206,7 +206,7 @@ Tl1Outcome Handler::act_user() {
   return reply();
 }
 
-Tl1Outcome Handler::netype() {
+Tl1Outcome Tl1Handler::netype() {
   const auto& o = model_.options();
   if (session_.dialect == Dialect::calient) {
     return reply({fmt::format("CALIENT,S{}-EMU,OPTICAL-SWITCH,{}", model_.port_count(), o.software_version)});
@@ -215,14 +215,14 @@ Tl1Outcome Handler::netype() {
   return reply({fmt::format("{},{},OPTICAL-SWITCH,{}", o.vendor, model, o.software_version)});
 }
 
-Tl1Outcome Handler::eqpt() {
+Tl1Outcome Tl1Handler::eqpt() {
   if (!cmd_.aid.empty() && upper(cmd_.aid) != "SYSTEM") return deny("IIAC", "equipment must be SYSTEM");
   const std::string param = find_param("PARAMETER");
   if (!param.empty() && param != "SIZE") return deny("IDNV", "unknown parameter " + param + " (known: SIZE)");
   return reply({"SYSTEM:SIZE=" + model_.size_text()});
 }
 
-Tl1Outcome Handler::polatis() {
+Tl1Outcome Tl1Handler::polatis() {
   const std::string& v = cmd_.verb;
   if (v == "CANC-USER") {
     session_.logged_in = false;
@@ -240,7 +240,7 @@ Tl1Outcome Handler::polatis() {
   return deny("IICM", "unknown command " + v);
 }
 
-Tl1Outcome Handler::ent_patch() {
+Tl1Outcome Tl1Handler::ent_patch() {
   const auto comma = cmd_.aid.find(',');
   if (comma == std::string::npos || cmd_.aid.find(',', comma + 1) != std::string::npos) {
     return deny("IDNV", "ENT-PATCH needs INGRESS,EGRESS");
@@ -259,7 +259,7 @@ Tl1Outcome Handler::ent_patch() {
   return applied(model_.apply(req, now_));
 }
 
-Tl1Outcome Handler::dlt_patch() {
+Tl1Outcome Tl1Handler::dlt_patch() {
   ChangeRequest req;
   if (upper(cmd_.aid) == "ALL") {
     for (const auto& e : model_.entries()) req.disconnect.push_back(e.conn.from);
@@ -273,7 +273,7 @@ Tl1Outcome Handler::dlt_patch() {
   return applied(model_.apply(req, now_));
 }
 
-Tl1Outcome Handler::rtrv_patch() {
+Tl1Outcome Tl1Handler::rtrv_patch() {
   std::vector<std::string> lines;
   if (cmd_.aid.empty() || upper(cmd_.aid) == "ALL") {
     for (const auto& c : model_.connections()) lines.push_back(fmt::format("{},{}", c.from, c.to));
@@ -290,7 +290,7 @@ Tl1Outcome Handler::rtrv_patch() {
   return reply(std::move(lines));
 }
 
-Tl1Outcome Handler::rtrv_power() {
+Tl1Outcome Tl1Handler::rtrv_power() {
   auto p = ports(cmd_.aid.empty() ? std::string_view("ALL") : std::string_view(cmd_.aid), true);
   if (!p) return deny(p.error());
   std::vector<std::string> lines;
@@ -299,14 +299,14 @@ Tl1Outcome Handler::rtrv_power() {
   return reply(std::move(lines));
 }
 
-Tl1Outcome Handler::shutter(bool closed) {
+Tl1Outcome Tl1Handler::shutter(bool closed) {
   auto p = ports(cmd_.aid, true);
   if (!p) return deny(p.error());
   if (auto ok = model_.set_shutter(*p, closed, now_); !ok) return deny(ok.error());
   return reply();
 }
 
-Tl1Outcome Handler::rtrv_shutter() {
+Tl1Outcome Tl1Handler::rtrv_shutter() {
   auto p = ports(cmd_.aid.empty() ? std::string_view("ALL") : std::string_view(cmd_.aid), true);
   if (!p) return deny(p.error());
   std::vector<std::string> lines;
@@ -319,7 +319,7 @@ Tl1Outcome Handler::rtrv_shutter() {
 
 // --- Calient ----------------------------------------------------------------------------------
 
-ModelResult<std::vector<int>> Handler::calient_ports(std::string_view aid, bool allow_all) const {
+ModelResult<std::vector<int>> Tl1Handler::calient_ports(std::string_view aid, bool allow_all) const {
   const int max = model_.port_count();
   if (aid.empty() || upper(aid) == "ALL") {
     if (!allow_all) return std::unexpected(Rejection{Reject::syntax, "a port is needed"});
@@ -365,7 +365,7 @@ ModelResult<std::vector<int>> Handler::calient_ports(std::string_view aid, bool 
 }
 
 // "SRC,DST", "SRC-DST" or "SRC>DST".
-ModelResult<std::pair<int, int>> Handler::calient_pair(std::string_view aid) const {
+ModelResult<std::pair<int, int>> Tl1Handler::calient_pair(std::string_view aid) const {
   auto sep = aid.find(',');
   if (sep == std::string_view::npos) sep = aid.find('-');
   if (sep == std::string_view::npos) sep = aid.find('>');
@@ -378,7 +378,7 @@ ModelResult<std::pair<int, int>> Handler::calient_pair(std::string_view aid) con
   return std::pair{a->front(), b->front()};
 }
 
-Tl1Outcome Handler::calient() {
+Tl1Outcome Tl1Handler::calient() {
   const std::string& v = cmd_.verb;
   if (v == "CANC-USER") {
     session_.logged_in = false;
@@ -395,7 +395,7 @@ Tl1Outcome Handler::calient() {
   return deny("IICM", "unknown command " + v);
 }
 
-Tl1Outcome Handler::ent_crs() {
+Tl1Outcome Tl1Handler::ent_crs() {
   auto pair = calient_pair(cmd_.aid);
   if (!pair) return deny(pair.error());
   // ENT-CRS::SRC,DST:CTAG::GRP,TYPE;
@@ -420,13 +420,13 @@ Tl1Outcome Handler::ent_crs() {
   return applied(model_.apply(req, now_));
 }
 
-Tl1Outcome Handler::act_crs(bool active) {
+Tl1Outcome Tl1Handler::act_crs(bool active) {
   auto pair = calient_pair(cmd_.aid);
   if (!pair) return deny(pair.error());
   return applied(model_.activate(pair->first, pair->second, active, source(), command_label(), now_));
 }
 
-Tl1Outcome Handler::dlt_crs() {
+Tl1Outcome Tl1Handler::dlt_crs() {
   auto pair = calient_pair(cmd_.aid);
   if (!pair) return deny(pair.error());
   const auto e = model_.entry_of(pair->first);
@@ -441,7 +441,7 @@ Tl1Outcome Handler::dlt_crs() {
   return applied(model_.apply(req, now_));
 }
 
-Tl1Outcome Handler::rtrv_crs() {
+Tl1Outcome Tl1Handler::rtrv_crs() {
   std::optional<std::set<int>> only;
   if (!cmd_.aid.empty() && upper(cmd_.aid) != "ALL") {
     auto p = calient_ports(cmd_.aid, false);
@@ -461,7 +461,7 @@ Tl1Outcome Handler::rtrv_crs() {
   return reply(std::move(lines));
 }
 
-Tl1Outcome Handler::rtrv_port_sum() {
+Tl1Outcome Tl1Handler::rtrv_port_sum() {
   auto p = calient_ports(cmd_.aid, true);
   if (!p) return deny(p.error());
   std::vector<std::string> lines;
@@ -482,7 +482,7 @@ Tl1Outcome Handler::rtrv_port_sum() {
 }  // namespace
 
 Tl1Outcome handle_tl1(SwitchModel& model, Tl1SessionState& session, std::string_view text, Now now) {
-  return Handler(model, session, now).run(text);
+  return Tl1Handler(model, session, now).run(text);
 }
 
 std::string calient_port_name(int port) {

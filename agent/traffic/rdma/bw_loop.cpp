@@ -13,7 +13,6 @@ namespace mixnet::agent::traffic::rdma {
 
 namespace {
 
-constexpr int kPollBatch = 16;  // perftest's CTX_POLL_BATCH
 constexpr std::int64_t kDrainDeadlineNs = 5'000'000'000;
 
 ibv_wr_opcode opcode_of(wire::RdmaVerb verb) {

@@ -16,6 +16,9 @@
 
 namespace mixnet::agent::traffic::rdma {
 
+// Completions taken per ibv_poll_cq call: perftest's CTX_POLL_BATCH.
+inline constexpr int kPollBatch = 16;
+
 // Immediate data of the zero-length control SENDs (the data path never uses immediates).
 inline constexpr std::uint32_t kImmReady = 0x52454459;  // "REDY": server -> client, the server's QPs are up
 inline constexpr std::uint32_t kImmDone = 0x444f4e45;   // "DONE": client -> server, the test is over

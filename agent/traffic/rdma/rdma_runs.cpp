@@ -12,7 +12,6 @@ namespace mixnet::agent::traffic::rdma {
 namespace {
 
 constexpr std::int64_t kControlDeadlineNs = 5'000'000'000;
-constexpr int kPollBatch = 16;
 
 std::int64_t ms_to_ns(std::chrono::milliseconds ms) { return static_cast<std::int64_t>(ms.count()) * 1'000'000; }
 

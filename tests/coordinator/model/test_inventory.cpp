@@ -43,7 +43,7 @@ lab: {dir: /run/lab, seed: 7, profile: fast}
 )";
 
 // Parses `text` and returns the error message (fails the test when it parses).
-std::string error_of(const std::string& text) {
+std::string inventory_error(const std::string& text) {
   auto inv = parse_inventory(text, "inv.yaml", "/etc/lab");
   REQUIRE_FALSE(inv.has_value());
   return inv.error().message;
@@ -92,57 +92,57 @@ TEST_CASE("a valid inventory reads into the model") {
 }
 
 TEST_CASE("an unknown key is an error naming file, line and key path") {
-  const auto msg = error_of(replace(kGood, "        ocs: {switch: ocs1, tx: 7, rx: 29}", "        ocs: {switch: ocs1, tx: 7, rx: 29, txx: 8}"));
+  const auto msg = inventory_error(replace(kGood, "        ocs: {switch: ocs1, tx: 7, rx: 29}", "        ocs: {switch: ocs1, tx: 7, rx: 29, txx: 8}"));
   CHECK(msg.find("inv.yaml:13: hosts[0].ports[0].ocs.txx: unknown key") == 0);
-  const auto top = error_of(replace(kGood, "name: lab", "nmae: lab"));
+  const auto top = inventory_error(replace(kGood, "name: lab", "nmae: lab"));
   CHECK(top.find("inv.yaml:2: nmae: unknown key") == 0);
 }
 
 TEST_CASE("inventory rules are enforced") {
   SECTION("version is required and must be 1") {
-    CHECK(error_of(replace(kGood, "version: 1\n", "")).find("version: required") != std::string::npos);
-    CHECK(error_of(replace(kGood, "version: 1", "version: 2")).find("inv.yaml:1: version: version 2 is not known") == 0);
+    CHECK(inventory_error(replace(kGood, "version: 1\n", "")).find("version: required") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "version: 1", "version: 2")).find("inv.yaml:1: version: version 2 is not known") == 0);
   }
   SECTION("a switch port is used once") {
-    const auto msg = error_of(replace(kGood, "eps: {switch: eps1, port: 3}", "ocs: {switch: ocs1, tx: 8, rx: 29}"));
+    const auto msg = inventory_error(replace(kGood, "eps: {switch: eps1, port: 3}", "ocs: {switch: ocs1, tx: 8, rx: 29}"));
     CHECK(msg.find("hosts[0].ports[2].ocs.rx: switch ocs1 port 29 is already used by h1:ocs0 (rx)") != std::string::npos);
   }
   SECTION("ocs and eps together") {
-    const auto msg = error_of(replace(kGood, "        eps: {switch: eps1, port: 3}", "        eps: {switch: eps1, port: 3}\n        ocs: {switch: ocs1, port: 40}"));
+    const auto msg = inventory_error(replace(kGood, "        eps: {switch: eps1, port: 3}", "        eps: {switch: eps1, port: 3}\n        ocs: {switch: ocs1, port: 40}"));
     CHECK(msg.find("not both") != std::string::npos);
   }
   SECTION("tx without rx") {
-    const auto msg = error_of(replace(kGood, "{switch: ocs1, tx: 7, rx: 29}", "{switch: ocs1, tx: 7}"));
+    const auto msg = inventory_error(replace(kGood, "{switch: ocs1, tx: 7, rx: 29}", "{switch: ocs1, tx: 7}"));
     CHECK(msg.find("hosts[0].ports[0].ocs.rx: an NxM port needs both tx and rx") != std::string::npos);
   }
   SECTION("port together with tx/rx") {
-    CHECK(error_of(replace(kGood, "{switch: ocs1, tx: 7, rx: 29}", "{switch: ocs1, tx: 7, rx: 29, port: 3}")).find("not both") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "{switch: ocs1, tx: 7, rx: 29}", "{switch: ocs1, tx: 7, rx: 29, port: 3}")).find("not both") != std::string::npos);
   }
   SECTION("a switch of the wrong kind") {
-    const auto msg = error_of(replace(kGood, "eps: {switch: eps1, port: 3}", "eps: {switch: ocs1, port: 3}"));
+    const auto msg = inventory_error(replace(kGood, "eps: {switch: eps1, port: 3}", "eps: {switch: ocs1, port: 3}"));
     CHECK(msg.find("hosts[0].ports[2].eps.switch: switch 'ocs1' is kind ocs, expected eps") != std::string::npos);
   }
   SECTION("an unknown switch") {
-    CHECK(error_of(replace(kGood, "{switch: cal, port", "{switch: nope, port")).find("no switch named 'nope'") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "{switch: cal, port", "{switch: nope, port")).find("no switch named 'nope'") != std::string::npos);
   }
   SECTION("duplicate host and port names") {
-    CHECK(error_of(replace(kGood, "      - name: spare", "      - name: eps0")).find("port 'eps0' of host h1 is already defined at line 17") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "      - name: spare", "      - name: eps0")).find("port 'eps0' of host h1 is already defined at line 17") != std::string::npos);
     const auto two_hosts = replace(kGood, "switches:", "  - name: h1\n    agent: {url: \"http://h:1\"}\nswitches:");
-    CHECK(error_of(two_hosts).find("host 'h1' is already defined at line 4") != std::string::npos);
+    CHECK(inventory_error(two_hosts).find("host 'h1' is already defined at line 4") != std::string::npos);
   }
   SECTION("bad values") {
-    CHECK(error_of(replace(kGood, "http://198.19.240.11:7470", "ftp://x")).find("agent.url: 'ftp://x' is not http(s)://ADDR:PORT") != std::string::npos);
-    CHECK(error_of(replace(kGood, "\"02:00:C6:12:01:0A\"", "\"02:00:zz:12:01:0a\"")).find("is not a MAC address") != std::string::npos);
-    CHECK(error_of(replace(kGood, "198.18.1.10/16", "198.18.1.10")).find("is not ADDRESS/PREFIX") != std::string::npos);
-    CHECK(error_of(replace(kGood, "gpus: 8", "gpus: eight")).find("hosts[0].gpus: expected an integer") != std::string::npos);
-    CHECK(error_of(replace(kGood, "mtu: 1500", "mtu: 20")).find("20 is outside 68..65535") != std::string::npos);
-    CHECK(error_of(replace(kGood, "- name: ocs0", "- name: a/b")).find("is not a netdev name") != std::string::npos);
-    CHECK(error_of(replace(kGood, "- name: h1", "- name: \"h 1\"")).find("is not a valid host name") != std::string::npos);
-    CHECK(error_of(replace(kGood, "{name: eps1, kind: eps}", "{name: eps1, kind: eps, uri: \"x://y\"}")).find("only an OCS has this key") != std::string::npos);
-    CHECK(error_of(replace(kGood, "kind: eps}", "kind: ips}")).find("'ips' is not a switch kind") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "http://198.19.240.11:7470", "ftp://x")).find("agent.url: 'ftp://x' is not http(s)://ADDR:PORT") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "\"02:00:C6:12:01:0A\"", "\"02:00:zz:12:01:0a\"")).find("is not a MAC address") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "198.18.1.10/16", "198.18.1.10")).find("is not ADDRESS/PREFIX") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "gpus: 8", "gpus: eight")).find("hosts[0].gpus: expected an integer") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "mtu: 1500", "mtu: 20")).find("20 is outside 68..65535") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "- name: ocs0", "- name: a/b")).find("is not a netdev name") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "- name: h1", "- name: \"h 1\"")).find("is not a valid host name") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "{name: eps1, kind: eps}", "{name: eps1, kind: eps, uri: \"x://y\"}")).find("only an OCS has this key") != std::string::npos);
+    CHECK(inventory_error(replace(kGood, "kind: eps}", "kind: ips}")).find("'ips' is not a switch kind") != std::string::npos);
   }
   SECTION("YAML syntax errors carry the line") {
-    CHECK(error_of("version: 1\nhosts: [\n").find("inv.yaml:") == 0);
+    CHECK(inventory_error("version: 1\nhosts: [\n").find("inv.yaml:") == 0);
   }
 }
 

@@ -25,7 +25,7 @@ switches:
 }
 
 // The error's text, or "" when the inventory reads.
-std::string error_of(const std::string& yaml) {
+std::string power_inventory_error(const std::string& yaml) {
   auto inv = parse_inventory(yaml, "inventory.yaml", "");
   return inv ? std::string() : inv.error().message;
 }
@@ -66,21 +66,21 @@ TEST_CASE("inventory power: switch thresholds and per-port overrides read into t
 }
 
 TEST_CASE("inventory power: bad thresholds are refused naming the line and the key", "[inventory][power]") {
-  CHECK(error_of(with_power("    power: {min_input_dbm: -80}\n")) == "inventory.yaml:9: switches[0].power.min_input_dbm: -80 is outside -60..30");
+  CHECK(power_inventory_error(with_power("    power: {min_input_dbm: -80}\n")) == "inventory.yaml:9: switches[0].power.min_input_dbm: -80 is outside -60..30");
   CHECK(field_of(with_power("    power: {min_input_dbm: -80}\n")) == "switches[0].power.min_input_dbm");
-  CHECK(error_of(with_power("    power: {max_loss_db: -1}\n")).find("switches[0].power.max_loss_db: -1 is outside 0..60") != std::string::npos);
-  CHECK(error_of(with_power("    power: {max_loss_db: lots}\n")).find("switches[0].power.max_loss_db") != std::string::npos);
-  CHECK(error_of(with_power("    power: {min_input: -8}\n")).find("switches[0].power") != std::string::npos);
-  CHECK(error_of(with_power("    power: {min_input_dbm: -8, warn_input_dbm: -9}\n"))
+  CHECK(power_inventory_error(with_power("    power: {max_loss_db: -1}\n")).find("switches[0].power.max_loss_db: -1 is outside 0..60") != std::string::npos);
+  CHECK(power_inventory_error(with_power("    power: {max_loss_db: lots}\n")).find("switches[0].power.max_loss_db") != std::string::npos);
+  CHECK(power_inventory_error(with_power("    power: {min_input: -8}\n")).find("switches[0].power") != std::string::npos);
+  CHECK(power_inventory_error(with_power("    power: {min_input_dbm: -8, warn_input_dbm: -9}\n"))
             .find("switches[0].power.warn_input_dbm: -9 is below min_input_dbm -8") != std::string::npos);
-  CHECK(error_of(with_power("    power: {max_loss_db: 3, warn_loss_db: 4}\n"))
+  CHECK(power_inventory_error(with_power("    power: {max_loss_db: 3, warn_loss_db: 4}\n"))
             .find("switches[0].power.warn_loss_db: 4 is above max_loss_db 3") != std::string::npos);
   // The warning rule holds for a port's merged thresholds.
-  CHECK(error_of(with_power("    power: {warn_input_dbm: -6}\n    power_ports:\n      \"3\": {min_input_dbm: -5}\n"))
+  CHECK(power_inventory_error(with_power("    power: {warn_input_dbm: -6}\n    power_ports:\n      \"3\": {min_input_dbm: -5}\n"))
             .find("inventory.yaml:11: switches[0].power_ports.3.warn_input_dbm: -6 is below min_input_dbm -5") != std::string::npos);
-  CHECK(error_of(with_power("    power_ports:\n      \"3\": {dark_dbm: 5}\n")).find("switches[0].power_ports.3.dark_dbm: 5 is outside -80..0") != std::string::npos);
-  CHECK(error_of(with_power("    power_ports: [3]\n")).find("switches[0].power_ports") != std::string::npos);
-  CHECK(error_of(with_power("    power_ports:\n      \"-3\": {max_loss_db: 2}\n")).find("negative") != std::string::npos);
+  CHECK(power_inventory_error(with_power("    power_ports:\n      \"3\": {dark_dbm: 5}\n")).find("switches[0].power_ports.3.dark_dbm: 5 is outside -80..0") != std::string::npos);
+  CHECK(power_inventory_error(with_power("    power_ports: [3]\n")).find("switches[0].power_ports") != std::string::npos);
+  CHECK(power_inventory_error(with_power("    power_ports:\n      \"-3\": {max_loss_db: 2}\n")).find("negative") != std::string::npos);
   // Only an OCS has optical power.
-  CHECK(error_of(with_power("    power: {max_loss_db: 2}\n", "eps")).find("switches[0].power: only an OCS has this key") != std::string::npos);
+  CHECK(power_inventory_error(with_power("    power: {max_loss_db: 2}\n", "eps")).find("switches[0].power: only an OCS has this key") != std::string::npos);
 }

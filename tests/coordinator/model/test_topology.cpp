@@ -13,7 +13,7 @@ using namespace mixnet::coord;
 
 namespace {
 
-const char* kInventory = R"(version: 1
+const char* kTopologyInventory = R"(version: 1
 hosts:
   - name: h1
     agent: {url: "http://127.0.0.1:1"}
@@ -38,7 +38,7 @@ switches:
 )";
 
 Inventory inventory() {
-  auto inv = parse_inventory(kInventory, "inv.yaml", "");
+  auto inv = parse_inventory(kTopologyInventory, "inv.yaml", "");
   REQUIRE(inv.has_value());
   return *inv;
 }

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "coordinator/modules/carrier_reads.hpp"
+#include "tests/coordinator/support/counter_samples.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -17,6 +18,8 @@ using wire::CounterReading;
 
 namespace {
 
+using mixnet::coord::testing::answered;
+
 wire::PortCounters port(const std::string& name, std::uint64_t carrier) {
   wire::PortCounters p;
   p.name = name;
@@ -24,12 +27,6 @@ wire::PortCounters port(const std::string& name, std::uint64_t carrier) {
   p.netdev["carrier_changes"] = CounterReading::of(carrier);
   p.netdev["rx_errors"] = CounterReading::of(0);
   return p;
-}
-
-HostCounters host(const std::string& name, const std::string& boot, std::int64_t time_ns, std::vector<wire::PortCounters> ports) {
-  return HostCounters{.host = name,
-                      .reply = wire::CountersReply{.host_id = name, .boot_id = boot, .time_ns = time_ns, .ports = std::move(ports)},
-                      .error = std::nullopt};
 }
 
 const health::CarrierWindow& of(const std::vector<health::CarrierWindow>& ws, const std::string& port) {
@@ -42,12 +39,12 @@ const health::CarrierWindow& of(const std::vector<health::CarrierWindow>& ws, co
 
 TEST_CASE("carrier windows: each port's carrier changes between two readings", "[health][counters]") {
   CounterSnapshot before{.run_id = "R", .mark = "", .taken_ns = 100, .hosts = {}};
-  before.hosts.push_back(host("h1", "b1", 1000, {port("ocs0", 4), port("ocs1", 9)}));
-  before.hosts.push_back(host("h2", "b2", 1001, {port("ocs0", 3)}));
-  before.hosts.push_back(host("h3", "b3", 1002, {port("ocs0", 3)}));
+  before.hosts.push_back(answered("h1", "b1", 1000, {port("ocs0", 4), port("ocs1", 9)}));
+  before.hosts.push_back(answered("h2", "b2", 1001, {port("ocs0", 3)}));
+  before.hosts.push_back(answered("h3", "b3", 1002, {port("ocs0", 3)}));
   CounterSnapshot after{.run_id = "R", .mark = "", .taken_ns = 200, .hosts = {}};
-  after.hosts.push_back(host("h1", "b1", 2000, {port("ocs0", 6)}));   // ocs1 no longer reported
-  after.hosts.push_back(host("h2", "b2-new", 2001, {port("ocs0", 1)}));   // rebooted in between
+  after.hosts.push_back(answered("h1", "b1", 2000, {port("ocs0", 6)}));   // ocs1 no longer reported
+  after.hosts.push_back(answered("h2", "b2-new", 2001, {port("ocs0", 1)}));   // rebooted in between
   after.hosts.push_back(HostCounters{.host = "h3", .reply = std::nullopt, .error = Error{Errc::timeout, "h3: GET /v1/counters: timed out", {}}});
 
   const auto ws = carrier_windows(before, after, {"h1:ocs0", "h1:ocs1", "h2:ocs0", "h3:ocs0", "h4:ocs0"},

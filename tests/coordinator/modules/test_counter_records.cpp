@@ -6,6 +6,7 @@
 
 #include "coordinator/modules/counter_records.hpp"
 #include "tests/coordinator/support/model_fixture.hpp"
+#include "tests/coordinator/support/counter_samples.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -15,7 +16,9 @@ using wire::CounterReading;
 
 namespace {
 
-const char* kInventory = R"(version: 1
+using mixnet::coord::testing::answered;
+
+const char* kCountersInventory = R"(version: 1
 hosts:
   - name: h1
     agent: {url: "http://127.0.0.1:1"}
@@ -30,7 +33,7 @@ switches:
   - {name: ocs1, kind: ocs, uri: "polatis-tl1://a@127.0.0.1:1"}
 )";
 
-const char* kTopologies = R"(version: 1
+const char* kCountersTopologies = R"(version: 1
 topologies:
   - name: t
     circuits:
@@ -46,11 +49,6 @@ wire::PortCounters port(const std::string& name, std::uint64_t carrier, std::uin
   p.netdev["carrier_changes"] = CounterReading::of(carrier);
   p.netdev["rx_crc_errors"] = CounterReading::of(crc);
   return p;
-}
-
-HostCounters host(const std::string& name, const std::string& boot, std::int64_t time_ns, std::vector<wire::PortCounters> ports) {
-  wire::CountersReply r{.host_id = name, .boot_id = boot, .time_ns = time_ns, .ports = std::move(ports)};
-  return HostCounters{.host = name, .reply = std::move(r), .error = std::nullopt};
 }
 
 const health::Observation* obs(const CounterRecords& r, const std::string& part, const std::string& figure) {
@@ -70,13 +68,13 @@ const ItemResult* item(const CounterRecords& r, const std::string& id) {
 }  // namespace
 
 TEST_CASE("counter records: deltas since the last run become observations, one item per port", "[health][counters]") {
-  testing::ModelFixture m(kInventory, kTopologies);
+  coord::testing::ModelFixture m(kCountersInventory, kCountersTopologies);
   CounterSnapshot before{.run_id = "R1", .mark = "last-run", .taken_ns = 1, .hosts = {}};
-  before.hosts.push_back(host("h1", "b1", 10 * kHour, {port("ocs0", 2, 0), port("ocs1", 1, 7)}));
-  before.hosts.push_back(host("h2", "b2", 10 * kHour, {port("ocs0", 4, 0)}));
+  before.hosts.push_back(answered("h1", "b1", 10 * kHour, {port("ocs0", 2, 0), port("ocs1", 1, 7)}));
+  before.hosts.push_back(answered("h2", "b2", 10 * kHour, {port("ocs0", 4, 0)}));
   CounterSnapshot after{.run_id = "R2", .mark = "last-run", .taken_ns = 2, .hosts = {}};
-  after.hosts.push_back(host("h1", "b1", 22 * kHour, {port("ocs0", 5, 0), port("ocs1", 1, 9)}));
-  after.hosts.push_back(host("h2", "b2-rebooted", 22 * kHour, {port("ocs0", 2, 0)}));
+  after.hosts.push_back(answered("h1", "b1", 22 * kHour, {port("ocs0", 5, 0), port("ocs1", 1, 9)}));
+  after.hosts.push_back(answered("h2", "b2-rebooted", 22 * kHour, {port("ocs0", 2, 0)}));
 
   const auto r = counter_records(m.inventory, {"h1", "h2"}, &before, after, CounterWindow{"run R1"});
   const auto* flaps = obs(r, "h1:ocs0", "carrier_changes");
@@ -111,13 +109,13 @@ TEST_CASE("counter records: deltas since the last run become observations, one i
 }
 
 TEST_CASE("counter records: an unreadable host or port is a failure with an empty observation", "[health][counters]") {
-  testing::ModelFixture m(kInventory, kTopologies);
+  coord::testing::ModelFixture m(kCountersInventory, kCountersTopologies);
   CounterSnapshot before{.run_id = "R1", .mark = "m", .taken_ns = 1, .hosts = {}};
-  before.hosts.push_back(host("h1", "b1", kHour, {port("ocs0", 2, 0), port("ocs1", 1, 7)}));
-  before.hosts.push_back(host("h2", "b2", kHour, {port("ocs0", 4, 0)}));
+  before.hosts.push_back(answered("h1", "b1", kHour, {port("ocs0", 2, 0), port("ocs1", 1, 7)}));
+  before.hosts.push_back(answered("h2", "b2", kHour, {port("ocs0", 4, 0)}));
   CounterSnapshot after{.run_id = "R1", .mark = "", .taken_ns = 2 * kHour, .hosts = {}};
   // h1 no longer reports ocs1; h2's agent does not answer.
-  after.hosts.push_back(host("h1", "b1", kHour + 35'000'000'000LL, {port("ocs0", 2, 0)}));
+  after.hosts.push_back(answered("h1", "b1", kHour + 35'000'000'000LL, {port("ocs0", 2, 0)}));
   after.hosts.push_back(HostCounters{.host = "h2", .reply = std::nullopt,
                                      .error = Error{Errc::unavailable, "h2: GET /v1/counters: Connection refused", {}}});
 
@@ -144,14 +142,14 @@ TEST_CASE("counter records: an unreadable host or port is a failure with an empt
 }
 
 TEST_CASE("counter records: a counter that lost its value fails its port, a new one is the baseline", "[health][counters]") {
-  testing::ModelFixture m(kInventory, kTopologies);
+  coord::testing::ModelFixture m(kCountersInventory, kCountersTopologies);
   CounterSnapshot before{.run_id = "R1", .mark = "m", .taken_ns = 1, .hosts = {}};
-  before.hosts.push_back(host("h1", "b1", kHour, {port("ocs0", 2, 0)}));   // no ocs1 then
+  before.hosts.push_back(answered("h1", "b1", kHour, {port("ocs0", 2, 0)}));   // no ocs1 then
   CounterSnapshot after{.run_id = "R1", .mark = "", .taken_ns = 2, .hosts = {}};
   auto p0 = port("ocs0", 2, 0);
   p0.netdev["rx_crc_errors"] = CounterReading::absent(wire::Absence::unreadable, "read: Input/output error");
-  after.hosts.push_back(host("h1", "b1", 2 * kHour, {p0, port("ocs1", 1, 0)}));
-  after.hosts.push_back(host("h2", "b2", 2 * kHour, {port("ocs0", 1, 0)}));   // h2 not in `before`
+  after.hosts.push_back(answered("h1", "b1", 2 * kHour, {p0, port("ocs1", 1, 0)}));
+  after.hosts.push_back(answered("h2", "b2", 2 * kHour, {port("ocs0", 1, 0)}));   // h2 not in `before`
 
   const auto r = counter_records(m.inventory, {"h1", "h2"}, &before, after, CounterWindow{"run R0"});
   const auto* crc = obs(r, "h1:ocs0", "rx_crc_errors");
@@ -168,9 +166,9 @@ TEST_CASE("counter records: a counter that lost its value fails its port, a new 
 }
 
 TEST_CASE("counter records: a mark (nothing to diff against) gives items only", "[health][counters]") {
-  testing::ModelFixture m(kInventory, kTopologies);
+  coord::testing::ModelFixture m(kCountersInventory, kCountersTopologies);
   CounterSnapshot now{.run_id = "R1", .mark = "before", .taken_ns = 1, .hosts = {}};
-  now.hosts.push_back(host("h1", "b1", kHour, {port("ocs0", 2, 0), port("ocs1", 1, 0)}));
+  now.hosts.push_back(answered("h1", "b1", kHour, {port("ocs0", 2, 0), port("ocs1", 1, 0)}));
   now.hosts.push_back(HostCounters{.host = "h2", .reply = std::nullopt, .error = Error{Errc::protocol, "h2: bad reply", {}}});
   const auto r = counter_records(m.inventory, {"h1", "h2"}, nullptr, now, CounterWindow{"mark 'before'"});
   CHECK(item(r, "h1:ocs0")->status == "ok");
@@ -185,16 +183,16 @@ TEST_CASE("counter records: a mark (nothing to diff against) gives items only", 
 }
 
 TEST_CASE("counter records: the run's own re-patching is taken out of carrier_changes, flaps remain", "[health][counters]") {
-  testing::ModelFixture m(kInventory, kTopologies);
+  coord::testing::ModelFixture m(kCountersInventory, kCountersTopologies);
   constexpr std::int64_t kS = 1'000'000'000LL;
   CounterSnapshot before{.run_id = "R1", .mark = "last-run", .taken_ns = 1, .hosts = {}};
-  before.hosts.push_back(host("h1", "b1", 10 * kS, {port("ocs0", 10, 0), port("ocs1", 10, 0)}));
-  before.hosts.push_back(host("h2", "b2", 10 * kS, {port("ocs0", 10, 0)}));
+  before.hosts.push_back(answered("h1", "b1", 10 * kS, {port("ocs0", 10, 0), port("ocs1", 10, 0)}));
+  before.hosts.push_back(answered("h2", "b2", 10 * kS, {port("ocs0", 10, 0)}));
   CounterSnapshot after{.run_id = "R2", .mark = "last-run", .taken_ns = 2, .hosts = {}};
   // h1:ocs0 healthy (the clear, cover-1's up, cover-2's down and up); h1:ocs1 flapped 3 times
   // during cover-1's tests; h2's carrier counter went backwards (cleared): counted from the reset.
-  after.hosts.push_back(host("h1", "b1", 100 * kS, {port("ocs0", 14, 0), port("ocs1", 20, 0)}));
-  after.hosts.push_back(host("h2", "b2", 100 * kS, {port("ocs0", 3, 0)}));
+  after.hosts.push_back(answered("h1", "b1", 100 * kS, {port("ocs0", 14, 0), port("ocs1", 20, 0)}));
+  after.hosts.push_back(answered("h2", "b2", 100 * kS, {port("ocs0", 3, 0)}));
   using health::CarrierWindow;
   using health::CarrierWindowKind;
   std::vector<CarrierWindow> windows;

@@ -18,7 +18,7 @@ using namespace mixnet::coord;
 
 namespace {
 
-const char* kInventory = R"(version: 1
+const char* kReconfigInventory = R"(version: 1
 hosts:
   - name: h1
     agent: {url: "http://127.0.0.1:1"}
@@ -38,7 +38,7 @@ switches:
   - {name: ocs1, kind: ocs, uri: "polatis-tl1://a@127.0.0.1:1"}
 )";
 
-const char* kTopologies = R"(version: 1
+const char* kReconfigTopologies = R"(version: 1
 topologies:
   - name: straight
     circuits:
@@ -50,8 +50,8 @@ topologies:
       - h1:ocs1 - h3:ocs0
 )";
 
-struct Fixture : testing::ModelFixture {
-  Fixture() : ModelFixture(kInventory, kTopologies) {}
+struct Fixture : coord::testing::ModelFixture {
+  Fixture() : ModelFixture(kReconfigInventory, kReconfigTopologies) {}
   [[nodiscard]] Result<void> validate(const nlohmann::json& args) const {
     return MeasureReconfigModule{}.validate(args, ValidationContext{inventory, topologies, "measure"});
   }

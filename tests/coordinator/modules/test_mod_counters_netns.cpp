@@ -20,12 +20,12 @@ using nlohmann::json;
 
 namespace {
 
-const char* kTopology = R"(name: T
+const char* kCountersTopology = R"(name: T
 circuits:
   - h1:p1 - h2:q1
 )";
 
-void add_hosts(CoordLab& lab) {
+void add_two_cabled_hosts(CoordLab& lab) {
   lab.add_host("h1", {{.name = "p1", .cabling = "port: 1"}, {.name = "p2", .cabling = "port: 2"}});
   lab.add_host("h2", {{.name = "q1", .cabling = "port: 3"}, {.name = "q2", .cabling = "port: 4"}});
   lab.cable("h1", "p1", "h2", "q1");
@@ -54,9 +54,9 @@ void flap(CoordLab& lab, const std::string& host, const std::string& port) {
 
 TEST_CASE("health.counters: a flap around a mark, and since the last run", "[integration][counters]") {
   CoordLab lab;
-  add_hosts(lab);
+  add_two_cabled_hosts(lab);
   lab.start_agents();
-  StepHarness h(lab.inventory_yaml(), kTopology, lab.dir(), lab.dir() + "/leases");
+  StepHarness h(lab.inventory_yaml(), kCountersTopology, lab.dir(), lab.dir() + "/leases");
   const std::string db = lab.dir() + "/results.db";
   h.state.db_path = db;
   HealthCountersModule module;
@@ -125,9 +125,9 @@ TEST_CASE("health.counters: a flap around a mark, and since the last run", "[int
 
 TEST_CASE("health.counters: a killed agent fails its own ports, never drops them", "[integration][counters]") {
   CoordLab lab;
-  add_hosts(lab);
+  add_two_cabled_hosts(lab);
   lab.start_agents();
-  StepHarness h(lab.inventory_yaml(), kTopology, lab.dir(), lab.dir() + "/leases");
+  StepHarness h(lab.inventory_yaml(), kCountersTopology, lab.dir(), lab.dir() + "/leases");
   HealthCountersModule module;
   auto r = step(lab, h, module, {{"mark", "m"}});
   REQUIRE(r.ok);

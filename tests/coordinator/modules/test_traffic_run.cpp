@@ -20,7 +20,7 @@ using namespace mixnet::coord;
 namespace {
 
 // Four hosts, two OCS ports each, one EPS port each; h4 has a second EPS port.
-const char* kInventory = R"(version: 1
+const char* kTrafficRunInventory = R"(version: 1
 hosts:
   - name: h1
     agent: {url: "http://127.0.0.1:1"}
@@ -50,7 +50,7 @@ switches:
   - {name: eps1, kind: eps}
 )";
 
-const char* kTopologies = R"(version: 1
+const char* kTrafficRunTopologies = R"(version: 1
 topologies:
   - name: two
     circuits:
@@ -61,8 +61,8 @@ topologies:
       - h1:ocs1 - h2:ocs1
 )";
 
-struct Fixture : testing::ModelFixture {
-  Fixture() : ModelFixture(kInventory, kTopologies) {}
+struct Fixture : coord::testing::ModelFixture {
+  Fixture() : ModelFixture(kTrafficRunInventory, kTrafficRunTopologies) {}
   Result<TrafficRunArgs> args(const nlohmann::json& j) const { return parse_traffic_run_args(j, inventory, topologies); }
 };
 

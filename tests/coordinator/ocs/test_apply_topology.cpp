@@ -61,7 +61,7 @@ class FakeSwitch final : public ocs::OpticalSwitch {
 };
 
 // Two 8x8 switches: h1..h4 on ocsA (TX on input i, RX on output 8+i), h5, h6 on ocsB.
-const char* kInventory = R"(version: 1
+const char* kApplyInventory = R"(version: 1
 name: loop-test
 hosts:
   - {name: h1, agent: {url: "http://127.0.0.1:9"}, ports: [{name: p, ocs: {switch: ocsA, tx: 1, rx: 9}}]}
@@ -75,23 +75,23 @@ switches:
   - {name: ocsB, kind: ocs, uri: "polatis-tl1://admin:root@127.0.0.1:13102"}
 )";
 
-const char* kTopologies = R"(topologies:
+const char* kApplyTopologies = R"(topologies:
   - name: T
     circuits: ["h1:p - h2:p", "h3:p - h4:p", "h5:p - h6:p"]
 )";
 
 struct Lab {
-  testing::ScratchDir dir{"mixnet-apply-topology-test"};
+  mixnet::testing::ScratchDir dir{"mixnet-apply-topology-test"};
   Inventory inventory;
   Topology topology;
   std::map<std::string, FakeState> state;   // by URI port: "13101" is ocsA
   std::unique_ptr<SwitchPool> pool;
 
   explicit Lab(bool check_mode = false) {
-    auto inv = parse_inventory(kInventory, "inventory.yaml", dir.path);
+    auto inv = parse_inventory(kApplyInventory, "inventory.yaml", dir.path);
     REQUIRE(inv);
     inventory = std::move(*inv);
-    auto topos = parse_topology_text(kTopologies, "topologies.yaml", inventory);
+    auto topos = parse_topology_text(kApplyTopologies, "topologies.yaml", inventory);
     REQUIRE(topos);
     topology = std::move(topos->front());
     SwitchPoolOptions o{.lease_dir = dir.path, .run_id = "run", .holder = "test", .check_mode = check_mode};

@@ -12,6 +12,7 @@
 #include "tests/coordinator/report/health_report_sample.hpp"
 #include "tests/support/netns.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/text_file.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -20,20 +21,10 @@ using mixnet::coord::testing::sample_health_report;
 
 namespace {
 
+using mixnet::testing::read_all;
+using mixnet::testing::count_of;
+
 constexpr std::int64_t kDay = 86'400'000'000'000;
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
-}
 
 HealthHistory sample_history() {
   HistorySeries bw{health::PartKind::port, "h3:ocs0", "bandwidth_gbps", "Gb/s", {}};
@@ -77,8 +68,8 @@ TEST_CASE("the html report renders in headless chromium with the grid, the blame
   CHECK(dom.find("<td class=\"cell verdict-warning\" data-port=\"h2:eps0\"") != std::string::npos);
   CHECK(dom.find("<td class=\"cell verdict-ok\" data-port=\"h1:ocs0\"") != std::string::npos);
   CHECK(dom.find("<td class=\"cell verdict-ok\" data-port=\"h4:ocs0\"") != std::string::npos);   // its circuit was blamed, not it
-  CHECK(count(dom, "<td class=\"cell ") == 8);
-  CHECK(count(dom, "<td class=\"cell absent\">") == 1);
+  CHECK(count_of(dom, "<td class=\"cell ") == 8);
+  CHECK(count_of(dom, "<td class=\"cell absent\">") == 1);
   CHECK(dom.find("<th class=\"host verdict-critical\" data-host=\"h3\">h3 <small>(out of service)</small></th>") != std::string::npos);
   CHECK(dom.find("<th class=\"host verdict-warning\" data-host=\"h2\">h2</th>") != std::string::npos);
 
@@ -89,19 +80,19 @@ TEST_CASE("the html report renders in headless chromium with the grid, the blame
   CHECK(port_blame_text.find("<p class=\"reason\">h3:ocs0 failed with 2 partners (3.1 Gb/s &lt; 9.0)</p>") != std::string::npos);
   CHECK(port_blame_text.find("<p class=\"hosts\">Takes out of service: h3</p>") != std::string::npos);
   CHECK(port_blame_text.find("<p class=\"partners\">Partners: h1:ocs0, h2:ocs0</p>") != std::string::npos);
-  CHECK(count(port_blame_text, "<tr class=\"failed\">") == 2);
+  CHECK(count_of(port_blame_text, "<tr class=\"failed\">") == 2);
   CHECK(port_blame_text.find("3.0 Gb/s &lt; half the peers' median 9.4") != std::string::npos);
   // (Chromium versions differ on escaping ">" in attribute values.)
   const auto circuit_blame = dom.find("data-kind=\"circuit\" data-part=\"h4:ocs0");
   REQUIRE(circuit_blame != std::string::npos);
   CHECK(dom.find("<p class=\"hosts\">Takes no host out of service.</p>", circuit_blame) != std::string::npos);
-  CHECK(count(dom, "<article class=\"blame ") == 2);
+  CHECK(count_of(dom, "<article class=\"blame ") == 2);
 
   // A chart per trend (the new port's says it has no history), a dot per night.
-  CHECK(count(dom, "<figure class=\"trend\"") == 3);
-  CHECK(count(dom, "<svg class=\"trend-chart\"") == 3);
-  CHECK(count(dom, "<polyline class=\"trend-line\"") == 2);
-  CHECK(count(dom, "<circle class=\"trend-point\"") == 7);
+  CHECK(count_of(dom, "<figure class=\"trend\"") == 3);
+  CHECK(count_of(dom, "<svg class=\"trend-chart\"") == 3);
+  CHECK(count_of(dom, "<polyline class=\"trend-line\"") == 2);
+  CHECK(count_of(dom, "<circle class=\"trend-point\"") == 7);
   CHECK(dom.find(">no history</text>") != std::string::npos);
 }
 
@@ -146,7 +137,7 @@ TEST_CASE("trend charts draw every finite point in time order", "[report][health
   const auto svg = svg_trend_chart(s);
   CHECK(svg.rfind("<svg class=\"trend-chart\"", 0) == 0);
   CHECK(svg.ends_with("</svg>"));
-  CHECK(count(svg, "<circle class=\"trend-point\"") == 3);
+  CHECK(count_of(svg, "<circle class=\"trend-point\"") == 3);
   // The highest value on the left at the top, the lowest at the bottom; time runs left to right.
   CHECK(svg.find(">9.4 Gb/s</text>") != std::string::npos);
   CHECK(svg.find(">8.6 Gb/s</text>") != std::string::npos);
@@ -156,7 +147,7 @@ TEST_CASE("trend charts draw every finite point in time order", "[report][health
 
   HistorySeries flat{health::PartKind::host, "h1", "clock_offset_ms", "ms", {{kDay, 0.5}}};
   const auto one = svg_trend_chart(flat);
-  CHECK(count(one, "<circle class=\"trend-point\"") == 1);
+  CHECK(count_of(one, "<circle class=\"trend-point\"") == 1);
   CHECK(one.find("no history") == std::string::npos);
 
   HistorySeries none{health::PartKind::host, "h1", "clock_offset_ms", "ms", {}};

@@ -13,6 +13,7 @@
 #include "tests/coordinator/report/health_report_sample.hpp"
 #include "tests/support/netns.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/text_file.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -20,12 +21,7 @@ using mixnet::coord::testing::sample_health_report;
 
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using mixnet::testing::read_all;
 
 // `promtool check metrics` with a deadline; throws (failing the test) with promtool's complaints,
 // or when promtool is not installed.

@@ -13,12 +13,15 @@
 #include "coordinator/report/junit.hpp"
 #include "coordinator/report/progress.hpp"
 #include "coordinator/store/store.hpp"
+#include "tests/support/text_file.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
 using namespace mixnet::coord::testing;
 
 namespace {
+
+using mixnet::testing::count_of;
 
 // A strict-enough XML well-formedness check: balanced, properly nested elements, quoted
 // attributes, only the five predefined entities, and nothing but a prolog before the root.
@@ -75,12 +78,6 @@ bool well_formed(const std::string& xml, std::string* why) {
   }
   if (!open.empty()) return bad("unclosed <" + open.back() + ">");
   return root_seen || bad("no root");
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 RunDetail sample_run(const std::string& db, const std::string& run_id) {
@@ -153,9 +150,9 @@ TEST_CASE("JUnit XML is well-formed, with a testcase per step and per final item
   INFO(xml);
   REQUIRE(well_formed(xml, &why));
   CHECK(why.empty());
-  CHECK(count(xml, "<testcase ") == 5);   // 3 steps + 2 items of verify's final attempt
-  CHECK(count(xml, "<failure ") == 2);    // the partial step and the miswired port
-  CHECK(count(xml, "<skipped ") == 1);
+  CHECK(count_of(xml, "<testcase ") == 5);   // 3 steps + 2 items of verify's final attempt
+  CHECK(count_of(xml, "<failure ") == 2);    // the partial step and the miswired port
+  CHECK(count_of(xml, "<skipped ") == 1);
   CHECK(xml.find("tests=\"5\" failures=\"2\" errors=\"0\" skipped=\"1\"") != std::string::npos);
   CHECK(xml.find("name=\"port h2:p0\"") != std::string::npos);
   CHECK(xml.find("bring &lt;up&gt; &amp; &quot;verify&quot;") != std::string::npos);
@@ -174,7 +171,7 @@ TEST_CASE("an incomplete run's JUnit says so with an error") {
   const auto xml = junit_xml(detail);
   std::string why;
   REQUIRE(well_formed(xml, &why));
-  CHECK(count(xml, "<error ") == 2);   // the unfinished step and the run itself
+  CHECK(count_of(xml, "<error ") == 2);   // the unfinished step and the run itself
 }
 
 TEST_CASE("xml_escape drops control characters XML cannot hold") {

@@ -37,7 +37,7 @@ health::CounterSnapshot snapshot(const std::string& run, std::int64_t taken_ns, 
 }  // namespace
 
 TEST_CASE("counter snapshots: saved, and the newest of another run read back", "[store][counters]") {
-  testing::ScratchDir dir("mixnet-counter-snapshots");
+  mixnet::testing::ScratchDir dir("mixnet-counter-snapshots");
   auto store = ResultsStore::open(dir.path + "/results.db");
   REQUIRE(store);
   auto snaps = CounterSnapshotStore::attach((*store)->handle());
@@ -81,7 +81,7 @@ TEST_CASE("counter snapshots: saved, and the newest of another run read back", "
 }
 
 TEST_CASE("counter snapshots: the table lives in the store's file and survives reopening", "[store][counters]") {
-  testing::ScratchDir dir("mixnet-counter-snapshots");
+  mixnet::testing::ScratchDir dir("mixnet-counter-snapshots");
   const std::string path = dir.path + "/results.db";
   {
     auto store = ResultsStore::open(path);
@@ -101,7 +101,7 @@ TEST_CASE("counter snapshots: the table lives in the store's file and survives r
 }
 
 TEST_CASE("counter snapshots: a damaged row is an error naming run and host", "[store][counters]") {
-  testing::ScratchDir dir("mixnet-counter-snapshots");
+  mixnet::testing::ScratchDir dir("mixnet-counter-snapshots");
   auto store = ResultsStore::open(dir.path + "/results.db");
   REQUIRE(store);
   auto snaps = CounterSnapshotStore::attach((*store)->handle());

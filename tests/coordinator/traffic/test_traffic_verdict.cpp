@@ -15,7 +15,7 @@ using namespace mixnet::coord;
 
 namespace {
 
-const char* kInventory = R"(version: 1
+const char* kVerdictInventory = R"(version: 1
 hosts:
   - name: h1
     agent: {url: "http://127.0.0.1:1"}
@@ -33,7 +33,7 @@ switches:
   - {name: ocs1, kind: ocs, uri: "polatis-tl1://a@127.0.0.1:1"}
 )";
 
-const char* kTopologies = R"(version: 1
+const char* kVerdictTopologies = R"(version: 1
 topologies:
   - name: one
     circuits:
@@ -78,7 +78,7 @@ TEST_CASE("fmt_gbps: three significant figures, whole numbers from 1000 up", "[t
 }
 
 TEST_CASE("line rate: the argument, else the agents' speed, else the inventory's, of the slower end", "[traffic]") {
-  testing::ModelFixture fx(kInventory, kTopologies);
+  coord::testing::ModelFixture fx(kVerdictInventory, kVerdictTopologies);
   Flow f = flow(kH1, kH2, std::nullopt);
   choose_line_rate(f, args_with(std::nullopt, 40.0), fx.inventory, {{kH1, 100.0}, {kH2, 100.0}});
   CHECK(f.line_rate_gbps == 40.0);

@@ -3,21 +3,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/text_file.hpp"
+
 namespace mixnet::testing {
 
 namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 CoordRun collect(int status, std::string output, const std::string& out_dir) {
   CoordRun r;

@@ -6,6 +6,9 @@
 #include "tools/lab/plane/netns_netlink.hpp"
 
 #include <fcntl.h>
+// glibc's <net/if.h> before the kernel's <linux/if.h>: in that order linux/libc-compat.h keeps
+// them from defining the same flags twice (the other order fails when both meet in one unit).
+#include <net/if.h>
 #include <linux/if.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>

@@ -9,6 +9,7 @@
 
 #include "common/json_keys.hpp"
 #include "tools/lab/plane/netns_plane.hpp"
+#include "tools/lab/plane/plane_file.hpp"
 
 namespace mixnet::lab {
 
@@ -19,27 +20,23 @@ namespace {
 constexpr int kMaxFlaps = 1000;
 constexpr int kMaxFlapMs = 60'000;
 
-std::unexpected<Error> bad(const std::string& field, const std::string& why) {
-  return fail(Errc::invalid_argument, fmt::format("{}: {}", field, why), field);
-}
-
 // A key the fault's kind does not take, named by json_keys::only_keys's field.
 constexpr const char* kUnknownKey = "unknown key for this fault kind";
 
 Result<std::string> string_field(const json& j, const std::string& key) {
-  if (!j.contains(key)) return bad(key, "missing");
-  if (!j.at(key).is_string()) return bad(key, "must be a string");
+  if (!j.contains(key)) return bad_field(key, "missing");
+  if (!j.at(key).is_string()) return bad_field(key, "must be a string");
   return j.at(key).get<std::string>();
 }
 
 Result<int> int_field(const json& j, const std::string& key, int lo, int hi, std::optional<int> fallback) {
   if (!j.contains(key)) {
     if (fallback) return *fallback;
-    return bad(key, "missing");
+    return bad_field(key, "missing");
   }
-  if (!j.at(key).is_number_integer()) return bad(key, fmt::format("must be an integer {}..{}", lo, hi));
+  if (!j.at(key).is_number_integer()) return bad_field(key, fmt::format("must be an integer {}..{}", lo, hi));
   const auto v = j.at(key).get<std::int64_t>();
-  if (v < lo || v > hi) return bad(key, fmt::format("must be {}..{}, got {}", lo, hi, v));
+  if (v < lo || v > hi) return bad_field(key, fmt::format("must be {}..{}, got {}", lo, hi, v));
   return static_cast<int>(v);
 }
 
@@ -73,14 +70,14 @@ void NetnsPlane::swap_ports(std::size_t a, std::size_t b) {
 }
 
 Result<void> NetnsPlane::apply_fault(const json& request) {
-  if (!request.is_object()) return bad("body", "must be a JSON object");
+  if (!request.is_object()) return bad_field("body", "must be a JSON object");
   auto kind = string_field(request, "kind");
   if (!kind) return std::unexpected(kind.error());
   std::lock_guard lock(mutex_);
   std::optional<Error> error;
 
   if (*kind == "miswire") {
-    if (auto ok = json_keys::only_keys(request, {"kind", "a", "b"}); !ok) return bad(ok.error().field, kUnknownKey);
+    if (auto ok = json_keys::only_keys(request, {"kind", "a", "b"}); !ok) return bad_field(ok.error().field, kUnknownKey);
     auto a_id = string_field(request, "a");
     if (!a_id) return std::unexpected(a_id.error());
     auto b_id = string_field(request, "b");
@@ -89,7 +86,7 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
     if (!a) return std::unexpected(a.error());
     auto b = find_end(*b_id, "b");
     if (!b) return std::unexpected(b.error());
-    if (*a == *b) return bad("b", "an end cannot be miswired with itself");
+    if (*a == *b) return bad_field("b", "an end cannot be miswired with itself");
     for (const auto& [i, field] : {std::pair{*a, "a"}, std::pair{*b, "b"}}) {
       if (ends_[i].miswired_with) {
         return fail(Errc::conflict,
@@ -106,7 +103,7 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
   }
 
   if (*kind == "dark") {
-    if (auto ok = json_keys::only_keys(request, {"kind", "end"}); !ok) return bad(ok.error().field, kUnknownKey);
+    if (auto ok = json_keys::only_keys(request, {"kind", "end"}); !ok) return bad_field(ok.error().field, kUnknownKey);
     auto id = string_field(request, "end");
     if (!id) return std::unexpected(id.error());
     auto i = find_end(*id, "end");
@@ -118,7 +115,7 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
 
   if (*kind == "cap") {
     if (auto ok = json_keys::only_keys(request, {"kind", "end", "mbit"}); !ok) {
-      return bad(ok.error().field, kUnknownKey);
+      return bad_field(ok.error().field, kUnknownKey);
     }
     auto id = string_field(request, "end");
     if (!id) return std::unexpected(id.error());
@@ -131,7 +128,7 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
 
   if (*kind == "flap") {
     if (auto ok = json_keys::only_keys(request, {"kind", "end", "count", "down_ms", "up_ms"}); !ok) {
-      return bad(ok.error().field, kUnknownKey);
+      return bad_field(ok.error().field, kUnknownKey);
     }
     auto id = string_field(request, "end");
     if (!id) return std::unexpected(id.error());
@@ -157,7 +154,7 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
     return {};
   }
 
-  return bad("kind", fmt::format("'{}' is not a fault (miswire, dark, cap, flap)", *kind));
+  return bad_field("kind", fmt::format("'{}' is not a fault (miswire, dark, cap, flap)", *kind));
 }
 
 Result<void> NetnsPlane::clear_end_faults(std::size_t i, std::optional<Error>& first_error) {

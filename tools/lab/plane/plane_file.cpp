@@ -1,5 +1,8 @@
 #include "tools/lab/plane/plane_file.hpp"
 
+// glibc's <net/if.h> before the kernel's <linux/if.h>: in that order linux/libc-compat.h keeps
+// them from defining the same flags twice (the other order fails when both meet in one unit).
+#include <net/if.h>
 #include <linux/if.h>
 
 #include <fstream>
@@ -21,30 +24,26 @@ namespace {
 constexpr std::size_t kMaxFileBytes = 16u << 20;
 constexpr std::size_t kMaxEnds = 4096;
 
-std::unexpected<Error> bad(const std::string& field, const std::string& why) {
-  return fail(Errc::invalid_argument, fmt::format("{}: {}", field, why), field);
-}
-
 Result<std::string> name_field(const json& obj, const std::string& key, const std::string& field, bool netdev) {
-  if (!obj.contains(key)) return bad(field, "missing");
-  if (!obj.at(key).is_string()) return bad(field, "must be a string");
+  if (!obj.contains(key)) return bad_field(field, "missing");
+  if (!obj.at(key).is_string()) return bad_field(field, "must be a string");
   std::string s = obj.at(key).get<std::string>();
-  if (s.empty()) return bad(field, "must not be empty");
-  if (netdev && s.size() >= IFNAMSIZ) return bad(field, fmt::format("'{}' is longer than {} bytes", s, IFNAMSIZ - 1));
+  if (s.empty()) return bad_field(field, "must not be empty");
+  if (netdev && s.size() >= IFNAMSIZ) return bad_field(field, fmt::format("'{}' is longer than {} bytes", s, IFNAMSIZ - 1));
   // Namespaces are files under /run/netns and devs are netdev names: no path tricks, no spaces.
   for (const char c : s) {
     const bool fine = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
                       c == '_' || c == '.' || (!netdev && c == ':');
-    if (!fine || s == "." || s == "..") return bad(field, fmt::format("'{}' has a character that is not allowed", s));
+    if (!fine || s == "." || s == "..") return bad_field(field, fmt::format("'{}' has a character that is not allowed", s));
   }
   return s;
 }
 
 Result<int> port_field(const json& obj, const std::string& key, const std::string& field, int lo, int hi,
                        const std::string& what) {
-  if (!obj.at(key).is_number_integer()) return bad(field, "must be an integer port number");
+  if (!obj.at(key).is_number_integer()) return bad_field(field, "must be an integer port number");
   const auto v = obj.at(key).get<std::int64_t>();
-  if (v < lo || v > hi) return bad(field, fmt::format("{} is not {} of the switch ({}..{})", v, what, lo, hi));
+  if (v < lo || v > hi) return bad_field(field, fmt::format("{} is not {} of the switch ({}..{})", v, what, lo, hi));
   return static_cast<int>(v);
 }
 
@@ -56,7 +55,7 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
   if (!root.is_object()) return fail(Errc::invalid_argument, "the plane file must be a JSON object", "file");
   // An unknown key reads "<field>: unknown key", as the file's other errors name their field.
   if (auto ok = json_keys::only_keys(root, {"netns", "profile", "seed", "ends"}); !ok) {
-    return bad(ok.error().field, "unknown key");
+    return bad_field(ok.error().field, "unknown key");
   }
 
   PlaneFile out;
@@ -66,7 +65,7 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
 
   std::string profile = "fast";
   if (root.contains("profile")) {
-    if (!root.at("profile").is_string()) return bad("profile", "must be a string");
+    if (!root.at("profile").is_string()) return bad_field("profile", "must be a string");
     profile = root.at("profile").get<std::string>();
   }
   auto p = TrainingProfile::parse(profile);
@@ -75,14 +74,14 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
 
   if (root.contains("seed")) {
     if (!root.at("seed").is_number_unsigned() && !(root.at("seed").is_number_integer() && root.at("seed").get<std::int64_t>() >= 0)) {
-      return bad("seed", "must be a non-negative integer");
+      return bad_field("seed", "must be a non-negative integer");
     }
     out.seed = root.at("seed").get<std::uint64_t>();
   }
 
-  if (!root.contains("ends")) return bad("ends", "missing");
-  if (!root.at("ends").is_array()) return bad("ends", "must be an array");
-  if (root.at("ends").size() > kMaxEnds) return bad("ends", fmt::format("more than {} ends", kMaxEnds));
+  if (!root.contains("ends")) return bad_field("ends", "missing");
+  if (!root.at("ends").is_array()) return bad_field("ends", "must be an array");
+  if (root.at("ends").size() > kMaxEnds) return bad_field("ends", fmt::format("more than {} ends", kMaxEnds));
 
   const bool nxm = shape.mode == ocs_emu::SwitchMode::nxm;
   const int last_port = nxm ? shape.inputs + shape.outputs : shape.inputs;
@@ -94,9 +93,9 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
   for (std::size_t i = 0; i < root.at("ends").size(); ++i) {
     const json& e = root.at("ends")[i];
     const std::string where = fmt::format("ends[{}]", i);
-    if (!e.is_object()) return bad(where, "must be an object");
+    if (!e.is_object()) return bad_field(where, "must be an object");
     if (auto ok = json_keys::only_keys(e, {"id", "dev", "host_netns", "host_dev", "tx", "rx", "port"}, where); !ok) {
-      return bad(ok.error().field, "unknown key");
+      return bad_field(ok.error().field, "unknown key");
     }
     PlaneEnd end;
     auto id = name_field(e, "id", where + ".id", false);
@@ -112,19 +111,19 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
     if (!hdev) return std::unexpected(hdev.error());
     end.host_dev = *hdev;
 
-    if (!ids.insert(end.id).second) return bad(where + ".id", fmt::format("'{}' appears twice", end.id));
-    if (!devs.insert(end.dev).second) return bad(where + ".dev", fmt::format("'{}' appears twice", end.dev));
+    if (!ids.insert(end.id).second) return bad_field(where + ".id", fmt::format("'{}' appears twice", end.id));
+    if (!devs.insert(end.dev).second) return bad_field(where + ".dev", fmt::format("'{}' appears twice", end.dev));
     if (!host_devs.insert({end.host_netns, end.host_dev}).second) {
-      return bad(where + ".host_dev", fmt::format("'{}' in '{}' appears twice", end.host_dev, end.host_netns));
+      return bad_field(where + ".host_dev", fmt::format("'{}' in '{}' appears twice", end.host_dev, end.host_netns));
     }
 
     const bool has_port = e.contains("port");
     const bool has_tx = e.contains("tx");
     const bool has_rx = e.contains("rx");
     if (nxm) {
-      if (has_port) return bad(where + ".port", "an NxM switch needs \"tx\" (an input) and \"rx\" (an output)");
-      if (!has_tx) return bad(where + ".tx", "missing (the input port the end's TX fibre sits on)");
-      if (!has_rx) return bad(where + ".rx", "missing (the output port the end's RX fibre sits on)");
+      if (has_port) return bad_field(where + ".port", "an NxM switch needs \"tx\" (an input) and \"rx\" (an output)");
+      if (!has_tx) return bad_field(where + ".tx", "missing (the input port the end's TX fibre sits on)");
+      if (!has_rx) return bad_field(where + ".rx", "missing (the output port the end's RX fibre sits on)");
       auto tx = port_field(e, "tx", where + ".tx", 1, shape.inputs, "an input");
       if (!tx) return std::unexpected(tx.error());
       auto rx = port_field(e, "rx", where + ".rx", shape.inputs + 1, last_port, "an output");
@@ -133,9 +132,9 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
       end.rx = *rx;
     } else {
       if (has_tx || has_rx) {
-        return bad(where + (has_tx ? ".tx" : ".rx"), "an any-to-any switch takes one \"port\" per end");
+        return bad_field(where + (has_tx ? ".tx" : ".rx"), "an any-to-any switch takes one \"port\" per end");
       }
-      if (!has_port) return bad(where + ".port", "missing (the switch port the end's fibre sits on)");
+      if (!has_port) return bad_field(where + ".port", "missing (the switch port the end's fibre sits on)");
       auto port = port_field(e, "port", where + ".port", 1, last_port, "a port");
       if (!port) return std::unexpected(port.error());
       end.tx = end.rx = *port;
@@ -144,7 +143,7 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
     for (const auto& [port, key] : {std::pair{end.tx, nxm ? ".tx" : ".port"}, std::pair{end.rx, nxm ? ".rx" : ".port"}}) {
       const auto [it, fresh] = port_owner.emplace(port, end.id);
       if (!fresh && it->second != end.id) {
-        return bad(where + key, fmt::format("port {} is already taken by '{}'", port, it->second));
+        return bad_field(where + key, fmt::format("port {} is already taken by '{}'", port, it->second));
       }
     }
     out.ends.push_back(std::move(end));
@@ -162,6 +161,10 @@ Result<PlaneFile> load_plane_file(const std::string& path, const SwitchShape& sh
   auto parsed = parse_plane_file(text, shape);
   if (!parsed) return std::unexpected(parsed.error().context(path));
   return parsed;
+}
+
+std::unexpected<Error> bad_field(const std::string& field, const std::string& why) {
+  return fail(Errc::invalid_argument, fmt::format("{}: {}", field, why), field);
 }
 
 }  // namespace mixnet::lab

@@ -47,4 +47,7 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
 // Reads FILE (at most 16 MiB) and parses it.
 Result<PlaneFile> load_plane_file(const std::string& path, const SwitchShape& shape);
 
+// The plane's input errors (plane file and fault requests): invalid_argument, "FIELD: WHY", naming FIELD.
+std::unexpected<Error> bad_field(const std::string& field, const std::string& why);
+
 }  // namespace mixnet::lab
