@@ -72,16 +72,34 @@ void record_windows(StepContext& ctx, std::vector<health::CarrierWindow> windows
   for (auto& w : windows) ledger.add(std::move(w));
 }
 
-// Runs the tests and counts their time: all of it as traffic, rounds x duration as sending.
+// Runs the tests and counts their time: all of it but the counter reads as traffic, rounds x
+// duration as sending. `counters` is a reading of `hosts` taken before the first round; the hosts
+// are read again after each round, and each test carries the error counters of its two ports that
+// grew during its round (docs/health/counters.md, "Around each test"). On return `counters` holds
+// the reading after the last round.
 std::vector<PairTestOutcome> timed_tests(AgentPool& agents, StepContext& ctx, const std::vector<PairTestRequest>& requests,
-                                         const PairTrafficOptions& options, Timings& timings) {
+                                         const PairTrafficOptions& options, const std::vector<std::string>& hosts,
+                                         health::CounterSnapshot& counters, Timings& timings) {
   if (requests.empty()) return {};
   const std::int64_t t0 = monotonic_ns();
-  auto out = run_pair_tests(agents, ctx, requests, options);
-  timings.traffic_s += seconds_since(t0);
+  const double counters_before = timings.counters_s;
+  std::vector<std::vector<PortErrorGrowth>> growth(requests.size());
+  auto out = run_pair_tests(agents, ctx, requests, options, [&](const std::vector<std::size_t>& tests) {
+    health::CounterSnapshot now = timed_read(ctx, agents, hosts, timings);
+    for (std::size_t t : tests) growth[t] = error_growth(counters, now, {requests[t].a.str(), requests[t].b.str()});
+    counters = std::move(now);
+  });
+  timings.traffic_s += seconds_since(t0) - (timings.counters_s - counters_before);
   int rounds = 0;
   for (const auto& o : out) rounds = std::max(rounds, o.item.data.value("round", 0));
   timings.sending_s += rounds * options.duration_s;
+  for (std::size_t t = 0; t < out.size(); ++t) {
+    out[t].item.data["error_counters"] = error_growth_json(growth[t]);
+    const std::string said = describe_error_growth(growth[t]);
+    if (said.empty()) continue;
+    out[t].test.detail += "; error counters during the test: " + said;
+    out[t].item.message += "; error counters during the test: " + said;
+  }
   return out;
 }
 
@@ -157,6 +175,14 @@ PairTestOutcome not_run(const PortRef& a, const PortRef& b, PartKind via, int ro
   return o;
 }
 
+std::vector<std::string> reachable_hosts(const Inventory& inventory, const std::set<std::string>& unreachable) {
+  std::vector<std::string> out;
+  for (const auto& h : inventory.hosts) {
+    if (!unreachable.contains(h.name)) out.push_back(h.name);
+  }
+  return out;
+}
+
 // One OCS pass: apply `topology` (its circuits only change), verify its links, test the circuits
 // that verified. Circuits with an unreachable end are left out.
 std::vector<PairTestOutcome> ocs_pass(StepContext& ctx, AgentPool& agents, const Topology& topology, int round,
@@ -166,11 +192,10 @@ std::vector<PairTestOutcome> ocs_pass(StepContext& ctx, AgentPool& agents, const
   std::map<std::string, std::string> switch_failure;
   // Every OCS port of the reachable hosts may be re-patched (a circuit made, or one removed):
   // their carrier changes from before the apply until the links verified are the run's own.
-  std::vector<std::string> reachable;
+  const std::vector<std::string> reachable = reachable_hosts(ctx.inventory, unreachable);
   std::vector<std::string> ocs_ports;
   for (const auto& h : ctx.inventory.hosts) {
     if (unreachable.contains(h.name)) continue;
-    reachable.push_back(h.name);
     for (const auto& p : h.ports) {
       if (p.ocs) ocs_ports.push_back(h.name + ":" + p.name);
     }
@@ -238,7 +263,8 @@ std::vector<PairTestOutcome> ocs_pass(StepContext& ctx, AgentPool& agents, const
     if (why.empty()) why.push_back("no verdict from the link verifier");
     out.push_back(not_run(l.a, l.b, PartKind::circuit, round, status, fmt::format("link not verified: {}", fmt::join(why, "; "))));
   }
-  for (auto& o : timed_tests(agents, ctx, requests, a.traffic, timings)) out.push_back(std::move(o));
+  health::CounterSnapshot after_tests = verified;
+  for (auto& o : timed_tests(agents, ctx, requests, a.traffic, reachable, after_tests, timings)) out.push_back(std::move(o));
   if (!requests.empty()) {
     // Nothing re-patched the switch while the tests ran: a carrier change of a tested port then is a flap.
     std::vector<std::string> tested;
@@ -246,7 +272,6 @@ std::vector<PairTestOutcome> ocs_pass(StepContext& ctx, AgentPool& agents, const
       tested.push_back(r.a.str());
       tested.push_back(r.b.str());
     }
-    const health::CounterSnapshot after_tests = timed_read(ctx, agents, reachable, timings);
     record_windows(ctx, carrier_windows(verified, after_tests, tested, health::CarrierWindowKind::test, window_label + " tests"));
   }
   return out;
@@ -327,7 +352,9 @@ std::vector<PairTestOutcome> retests(StepContext& ctx, AgentPool& agents, const 
         requests.push_back({.a = pa, .b = pb, .via = PartKind::eps_pair, .round = round,
                             .path = health::test_part_name(PartKind::eps_pair, pa.str(), pb.str())});
       }
-      this_round = timed_tests(agents, ctx, requests, a.traffic, timings);
+      const auto hosts = reachable_hosts(ctx.inventory, done.unreachable_hosts);
+      auto counters = timed_read(ctx, agents, hosts, timings);
+      this_round = timed_tests(agents, ctx, requests, a.traffic, hosts, counters, timings);
     } else {
       // The round as a topology, resolved through the inventory's cabling (a same-pair retest
       // makes the same circuit again, a>b as before).
@@ -402,7 +429,9 @@ StepResult HealthBandwidthModule::run(const nlohmann::json& args, StepContext& c
     }
     case Mode::eps: {
       label = std::string(mode_label(a));
-      outcomes = timed_tests(**agents, ctx, eps_requests(ctx.inventory, a, before.unreachable_hosts), a.traffic, timings);
+      const auto hosts = reachable_hosts(ctx.inventory, before.unreachable_hosts);
+      auto counters = timed_read(ctx, **agents, hosts, timings);
+      outcomes = timed_tests(**agents, ctx, eps_requests(ctx.inventory, a, before.unreachable_hosts), a.traffic, hosts, counters, timings);
       break;
     }
     case Mode::retest:

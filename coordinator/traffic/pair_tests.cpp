@@ -51,7 +51,7 @@ health::PairTest pair_test_of(const PairTestRequest& r, const ItemResult& item, 
 }  // namespace
 
 std::vector<PairTestOutcome> run_pair_tests(AgentPool& pool, StepContext& ctx, const std::vector<PairTestRequest>& requests,
-                                             const PairTrafficOptions& options) {
+                                             const PairTrafficOptions& options, const AfterPairRound& after_round) {
   const TrafficRunArgs args = traffic_args_of(options);
   TrafficPlan plan;
   for (const auto& r : requests) {
@@ -80,6 +80,7 @@ std::vector<PairTestOutcome> run_pair_tests(AgentPool& pool, StepContext& ctx, c
       out[t].test = pair_test_of(requests[t], item, mine, args);
       out[t].item = std::move(item);
     }
+    if (after_round) after_round(plan.rounds[r]);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 // a typed health::PairTest (a failed test is a record, never an error of the step) with the item
 // traffic.run would record for it; the caller judges further (against peers) and records it.
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,8 +38,13 @@ struct PairTestOutcome {
   ItemResult item;          // kind "circuit" or "pair", id "h1:ocs0-h2:ocs1", not yet recorded
 };
 
+// Called after each round with the indices (into the requests) of the tests it ran, before the
+// next round starts: the nightly check reads the ports' counters there, so each test's error
+// counters cover its own round and nothing else.
+using AfterPairRound = std::function<void(const std::vector<std::size_t>& tests)>;
+
 // Runs every request; returns one outcome per request, in order.
 std::vector<PairTestOutcome> run_pair_tests(AgentPool& pool, StepContext& ctx, const std::vector<PairTestRequest>& requests,
-                                             const PairTrafficOptions& options);
+                                             const PairTrafficOptions& options, const AfterPairRound& after_round = {});
 
 }  // namespace mixnet::coord

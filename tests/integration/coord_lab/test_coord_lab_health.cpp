@@ -23,6 +23,7 @@ struct HealthRun {
   int exit_code = -1;
   std::string output;
   nlohmann::json health;   // the run folder's health.json (null when none)
+  nlohmann::json results;  // its results.json (null when none)
 };
 
 HealthRun run_health(const CoordScratch& scratch, const LabUnderTest& lab, const std::string& name) {
@@ -34,7 +35,32 @@ HealthRun run_health(const CoordScratch& scratch, const LabUnderTest& lab, const
   HealthRun r{.exit_code = ran.exit_code, .output = ran.output};
   std::ifstream in(out + "/health.json");
   if (in) r.health = nlohmann::json::parse(in);
+  std::ifstream results(out + "/results.json");
+  if (results) r.results = nlohmann::json::parse(results);
   return r;
+}
+
+// Every bandwidth test that ran carries the error counters of both its ports over its own round,
+// read (a healthy lab's agents all answer), with no receive, transmit or CRC error (veths make
+// none). Returns how many tests it checked.
+std::size_t check_error_counters_around_each_test(const nlohmann::json& results) {
+  std::size_t checked = 0;
+  for (const auto& step : results.at("steps")) {
+    for (const auto& item : step.at("items")) {
+      const auto& data = item.value("data", nlohmann::json::object());
+      if (!data.contains("health_round")) continue;   // not a bandwidth test
+      INFO(item.dump());
+      REQUIRE(data.contains("error_counters"));
+      const auto& counters = data.at("error_counters");
+      CHECK(counters.size() == 2);
+      for (const auto& [port, c] : counters.items()) {
+        CHECK_FALSE(c.contains("unread"));
+        for (const char* error : {"rx_errors", "tx_errors", "rx_crc_errors"}) CHECK_FALSE(c.at("grew").contains(error));
+      }
+      ++checked;
+    }
+  }
+  return checked;
 }
 
 // part -> "kind severity" of every blame.
@@ -112,6 +138,7 @@ TEST_CASE("coord lab health: a healthy lab passes three nights in a row, nothing
     CHECK(r.health.at("blames").empty());
     CHECK(r.health.at("findings").empty());
     check_every_path_passed_in_the_end(r.health.at("tests"));
+    CHECK(check_error_counters_around_each_test(r.results) >= 18);   // 12 circuits + 6 pairs, and any retest
     // cover-1 and cover-2: 6 circuits each over 12 OCS ports; 4 electrical ports on 4 hosts: 6 pairs.
     std::size_t circuits = 0, pairs = 0;
     std::set<std::string> ocs_ports;
