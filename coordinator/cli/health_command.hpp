@@ -5,6 +5,7 @@
 // from the run's health.json:
 //   0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad input, store error, no verdict written).
 // `mixnet-coord run` keeps its own codes.
+#include <cstdio>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -36,7 +37,8 @@ Result<std::string> find_shipped_playbook(const std::string& name);
 nlohmann::json health_extra_vars(const HealthRunFlags& flags);
 
 // The exit code: the run folder's health.json "exit_code" (0..3); 3 when the run could not be
-// judged (`run_code` says the store failed, or health.json is missing or unreadable).
-int health_exit_code(const std::string& out_dir, int run_code);
+// judged (`run_code` says the store failed, or health.json is missing or unreadable). Prints the
+// verdict line to `out`, and after it a line when the run failed but the verdict is OK.
+int health_exit_code(const std::string& out_dir, int run_code, std::FILE* out = stdout);
 
 }  // namespace mixnet::coord

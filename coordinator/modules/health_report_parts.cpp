@@ -4,7 +4,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -148,8 +147,7 @@ std::vector<OutputNote> write_outputs(const health::HealthReport& report, const 
   }
   Inventory told = inventory;
   if (dry_run && told.scheduler) told.scheduler->dry_run = true;
-  std::ostringstream printed;
-  auto actions = scheduler::tell_scheduler(report.blames, passed_hosts(report, unreachable_hosts), told, *store, report.run_id, printed);
+  auto actions = scheduler::tell_scheduler(report.blames, passed_hosts(report, unreachable_hosts), told, *store, report.run_id);
   if (!actions) {
     notes.push_back({.what = "scheduler", .note = actions.error().message, .failed = true});
     return notes;

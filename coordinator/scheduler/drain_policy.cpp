@@ -269,7 +269,7 @@ std::vector<SchedulerAction> list_would_drain(const std::vector<health::Blame>& 
 Result<std::vector<SchedulerAction>> tell_scheduler(const std::vector<health::Blame>& blames,
                                                     const std::set<std::string>& passed_hosts,
                                                     const Inventory& inventory, ResultsStore& store,
-                                                    const std::string& run_id, std::ostream& out) {
+                                                    const std::string& run_id) {
   if (!inventory.scheduler) return list_would_drain(blames);
   const auto& config = *inventory.scheduler;
   auto records = DrainRecords::open(store.handle());
@@ -278,7 +278,7 @@ Result<std::vector<SchedulerAction>> tell_scheduler(const std::vector<health::Bl
                                     .timeout = std::chrono::seconds(config.timeout_s)});
   const auto now_ns = realtime_ns();
   if (config.dry_run) {
-    DryRunScheduler dry(slurm, out);
+    DryRunScheduler dry(slurm);
     return apply_scheduler(blames, passed_hosts, config, *records, dry, run_id, now_ns);
   }
   return apply_scheduler(blames, passed_hosts, config, *records, slurm, run_id, now_ns);

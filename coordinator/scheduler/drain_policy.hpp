@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -67,12 +66,13 @@ Result<std::vector<SchedulerAction>> apply_scheduler(const std::vector<health::B
 // No scheduler in the inventory: each host blamed critical, listed with the reason it would get.
 [[nodiscard]] std::vector<SchedulerAction> list_would_drain(const std::vector<health::Blame>& blames);
 
-// What the nightly run calls at its end: Slurm (or its dry run, printing to `out`) as the
-// inventory's `scheduler:` says, or the list of what would be drained when it has none.
+// What the nightly run calls at its end: Slurm (or its dry run, whose actions carry the commands
+// it would have run) as the inventory's `scheduler:` says, or the list of what would be drained
+// when it has none.
 Result<std::vector<SchedulerAction>> tell_scheduler(const std::vector<health::Blame>& blames,
                                                     const std::set<std::string>& passed_hosts,
                                                     const Inventory& inventory, ResultsStore& store,
-                                                    const std::string& run_id, std::ostream& out);
+                                                    const std::string& run_id);
 
 // One line per action, for the run's log and the report: "h3 (node-c): drain done: drained by
 // root at ... [reason: mixnet: ...]"; a dry run's action is its pasteable command:

@@ -103,8 +103,6 @@ Result<void> SlurmScheduler::resume(const std::string& node) {
 
 void DryRunScheduler::print(const std::vector<std::string>& argv) {
   printed_.push_back(reader_.command_line(argv));
-  out_ << "dry-run: " << printed_.back() << '\n';
-  out_.flush();
 }
 
 Result<void> DryRunScheduler::drain(const std::string& node, const std::string& reason) {

@@ -4,7 +4,6 @@
 // call is one process run without a shell, under a deadline; errors name the node and the command.
 // DryRunScheduler reads the same way but prints the exact update commands instead of running them.
 #include <chrono>
-#include <ostream>
 #include <string>
 #include <vector>
 
@@ -44,18 +43,18 @@ class SlurmScheduler final : public Scheduler {
 // keep them in printed()) and change nothing.
 class DryRunScheduler final : public Scheduler {
  public:
-  DryRunScheduler(SlurmScheduler& reader, std::ostream& out) : reader_(reader), out_(out) {}
+  explicit DryRunScheduler(SlurmScheduler& reader) : reader_(reader) {}
   [[nodiscard]] std::string_view kind() const override { return reader_.kind(); }
   [[nodiscard]] bool dry_run() const override { return true; }
   Result<NodeState> show(const std::string& node) override { return reader_.show(node); }
   Result<void> drain(const std::string& node, const std::string& reason) override;
   Result<void> resume(const std::string& node) override;
+  // The commands it would have run, in order (each action's `command` says its own).
   [[nodiscard]] const std::vector<std::string>& printed() const { return printed_; }
 
  private:
   void print(const std::vector<std::string>& argv);
   SlurmScheduler& reader_;
-  std::ostream& out_;
   std::vector<std::string> printed_;
 };
 

@@ -12,7 +12,6 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <sstream>
 #include <type_traits>
 
 #include "coordinator/scheduler/drain_policy.hpp"
@@ -149,18 +148,20 @@ TEST_CASE("a real Slurm: drain with our reason, never touch an admin's drain, dr
   CHECK_FALSE(records->open_drain("slurm", "n2")->has_value());
 
   // Night 2, a dry run: h3 blamed, h1 passes. The commands are printed; nothing changes.
-  std::ostringstream printed;
+  std::vector<std::string> printed;
   auto night2 = lab.in_ctl([&] {
     auto slurm = lab.slurm();
-    DryRunScheduler dry(slurm, printed);
-    return apply_scheduler({blame("h3", "h3:ocs1 dark")}, {"h1", "h2"}, config, *records, dry, "night-2", 2);
+    DryRunScheduler dry(slurm);
+    auto actions = apply_scheduler({blame("h3", "h3:ocs1 dark")}, {"h1", "h2"}, config, *records, dry, "night-2", 2);
+    printed = dry.printed();
+    return actions;
   });
   REQUIRE(night2.has_value());
   CHECK(only_action_for(*night2, "h3").status == ActionStatus::printed);
   CHECK(only_action_for(*night2, "h1").status == ActionStatus::printed);
-  CHECK(printed.str() ==
-        "dry-run: SLURM_CONF=" + lab.conf() + " scontrol update NodeName=n3 State=DRAIN 'Reason=mixnet: h3:ocs1 dark'\n"
-        "dry-run: SLURM_CONF=" + lab.conf() + " scontrol update NodeName=n1 State=RESUME\n");
+  CHECK(printed == std::vector<std::string>{"SLURM_CONF=" + lab.conf() + " scontrol update NodeName=n3 State=DRAIN 'Reason=mixnet: h3:ocs1 dark'",
+                                            "SLURM_CONF=" + lab.conf() + " scontrol update NodeName=n1 State=RESUME"});
+  CHECK(only_action_for(*night2, "h3").command == printed[0]);   // each action carries its own command
   CHECK(lab.sinfo_reasons() == reasons);
   CHECK(records->open_drain("slurm", "n1")->has_value());
 

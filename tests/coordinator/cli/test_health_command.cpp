@@ -42,6 +42,27 @@ TEST_CASE("nightly-health.yaml validates against the example inventory", "[healt
   CHECK(cli({"check", kPlaybook, "-i", std::string(MIXNET_SOURCE_DIR) + "/playbooks/examples/inventory.yaml"}) == kExitPassed);
 }
 
+TEST_CASE("health verdict line: a run line that said FAILED above an OK verdict is explained", "[health][cli]") {
+  Scratch s;
+  s.write("health.json", R"({"overall": "ok", "exit_code": 0})");
+  const auto printed = [&](int run_code) {
+    std::FILE* f = std::tmpfile();
+    REQUIRE(f != nullptr);
+    const int code = health_exit_code(s.dir.string(), run_code, f);
+    std::rewind(f);
+    std::string text;
+    for (int c = std::fgetc(f); c != EOF; c = std::fgetc(f)) text += static_cast<char>(c);
+    std::fclose(f);
+    CHECK(code == 0);
+    return text;
+  };
+  const std::string passed = printed(kExitPassed);
+  CHECK_THAT(passed, Catch::StartsWith("health: ok (exit 0), "));
+  CHECK_THAT(passed, !Catch::Contains("run line above"));
+  // First-pass tests that failed and were cleared by their retest fail the playbook's run line.
+  CHECK_THAT(printed(kExitFailed), Catch::Contains("first-pass tests that their retest cleared"));
+}
+
 TEST_CASE("health exit codes: health.json's exit_code, 3 when there is no verdict or the store failed", "[health][cli]") {
   Scratch s;
   CHECK(health_exit_code(s.dir.string(), kExitFailed) == 3);   // no health.json

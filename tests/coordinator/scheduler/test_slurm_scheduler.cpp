@@ -135,19 +135,17 @@ TEST_CASE("a scontrol that hangs is killed at the deadline") {
   CHECK(r.error().message.find("node n1") != std::string::npos);
 }
 
-TEST_CASE("a dry run reads the node but prints the update commands instead of running them") {
+TEST_CASE("a dry run reads the node but gives back the update commands instead of running them") {
   FakeScontrol fake;
   SlurmScheduler slurm(SlurmOptions{.scontrol = fake.program, .slurm_conf = "/etc/slurm/lab.conf", .timeout = 10s});
-  std::ostringstream out;
-  DryRunScheduler dry(slurm, out);
+  DryRunScheduler dry(slurm);
   CHECK(dry.dry_run());
   REQUIRE(dry.show("n1").has_value());
   REQUIRE(dry.drain("n1", "mixnet: h3:ocs1 dark").has_value());
   REQUIRE(dry.resume("n1").has_value());
   const std::string p = fake.program;
-  CHECK(out.str() == "dry-run: SLURM_CONF=/etc/slurm/lab.conf " + p + " update NodeName=n1 State=DRAIN 'Reason=mixnet: h3:ocs1 dark'\n"
-                     "dry-run: SLURM_CONF=/etc/slurm/lab.conf " + p + " update NodeName=n1 State=RESUME\n");
-  CHECK(dry.printed().size() == 2);
+  CHECK(dry.printed() == std::vector<std::string>{"SLURM_CONF=/etc/slurm/lab.conf " + p + " update NodeName=n1 State=DRAIN 'Reason=mixnet: h3:ocs1 dark'",
+                                                  "SLURM_CONF=/etc/slurm/lab.conf " + p + " update NodeName=n1 State=RESUME"});
   CHECK(fake.log() == "SLURM_CONF=/etc/slurm/lab.conf\n[show][node][-o][n1]\n");   // only the read ran
   auto still = slurm.show("n1");
   REQUIRE(still.has_value());
