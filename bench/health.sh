@@ -68,6 +68,9 @@ for k in ("reconfig", "verify", "traffic", "counters", "retests"):
 print(f"  other          {other:8.2f} s  {100 * other / wall:5.1f}%  (hosts, report, clearing, process start)")
 print(f"  sending        {sending:8.2f} s  {100 * sending / wall:5.1f}%  (rounds x test seconds, retests included)")
 print(f"  non-traffic    {wall - sending:8.2f} s  {100 * (wall - sending) / wall:5.1f}%  (target < 10% on the 32-host lab)")
+# A run on a healthy lab should blame nothing: say what was blamed, so a false blame can be chased.
+for b in health["blames"]:
+    print(f"  blamed {b['severity']} {b['kind']} {b['part']}: {b['reason'][:300]}")
 PY
 }
 

@@ -37,25 +37,9 @@ void fail_tests_the_rules_failed(std::vector<PairTest>& tests, const std::vector
   }
 }
 
-std::vector<Observation> current_figures(const std::vector<Observation>& observations) {
-  auto is_path_bandwidth = [](const Observation& o) {
-    return (o.kind == PartKind::circuit || o.kind == PartKind::eps_pair) && o.figure == "bandwidth_gbps";
-  };
-  std::map<std::pair<PartKind, std::string>, std::size_t> latest;   // path -> index of its last bandwidth figure
-  for (std::size_t i = 0; i < observations.size(); ++i) {
-    if (is_path_bandwidth(observations[i])) latest[{observations[i].kind, observations[i].part}] = i;
-  }
-  std::vector<Observation> out;
-  for (std::size_t i = 0; i < observations.size(); ++i) {
-    const auto& o = observations[i];
-    if (is_path_bandwidth(o) && latest.at({o.kind, o.part}) != i) continue;
-    out.push_back(o);
-  }
-  return out;
-}
-
 void judge_against_peers(std::vector<PairTest>& tests, const std::vector<PairTest>& earlier, double peer_fraction) {
-  // The run's figures so far as observations of their paths, in order, each path at its latest.
+  // The run's figures so far as observations of their paths, in order; the peers' reference is
+  // each path's first figure (peer_medians.hpp).
   std::vector<Observation> figures;
   auto add = [&](const std::vector<PairTest>& batch) {
     for (const auto& t : batch) {
@@ -64,7 +48,7 @@ void judge_against_peers(std::vector<PairTest>& tests, const std::vector<PairTes
   };
   add(earlier);
   add(tests);
-  const PeerMedians peers(current_figures(figures));
+  const PeerMedians peers(first_figures(figures));
   for (auto& t : tests) {
     if (!t.gbps || !t.passed) continue;
     const auto p = peers.of(t.via, "bandwidth_gbps", t.path);

@@ -33,9 +33,4 @@ void judge_against_peers(std::vector<PairTest>& tests, const std::vector<PairTes
 // agree. Only bandwidth_gbps findings on circuits and electrical pairs.
 void fail_tests_the_rules_failed(std::vector<PairTest>& tests, const std::vector<Finding>& findings);
 
-// The observations the rules judge: all of them, less a path's (circuit or electrical pair)
-// bandwidth figure that a later test of the same path superseded (its same-pair retest), as a
-// pair's outcome is its latest test's (pair_tally.hpp). `observations` in ledger order.
-[[nodiscard]] std::vector<Observation> current_figures(const std::vector<Observation>& observations);
-
 }  // namespace mixnet::coord::health

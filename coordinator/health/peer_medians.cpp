@@ -26,4 +26,43 @@ PeerMedians::Peers PeerMedians::of(PartKind kind, const std::string& figure, con
   return {median_of(std::move(others)), count};
 }
 
+namespace {
+
+bool is_path_bandwidth(const Observation& o) {
+  return (o.kind == PartKind::circuit || o.kind == PartKind::eps_pair) && o.figure == "bandwidth_gbps";
+}
+
+// `observations` less every path bandwidth figure but the one `keep` chose per path.
+std::vector<Observation> one_figure_per_path(const std::vector<Observation>& observations,
+                                             const std::map<std::pair<PartKind, std::string>, std::size_t>& keep) {
+  std::vector<Observation> out;
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    const auto& o = observations[i];
+    if (is_path_bandwidth(o)) {
+      const auto k = keep.find({o.kind, o.part});
+      if (k == keep.end() || k->second != i) continue;
+    }
+    out.push_back(o);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Observation> current_figures(const std::vector<Observation>& observations) {
+  std::map<std::pair<PartKind, std::string>, std::size_t> latest;
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    if (is_path_bandwidth(observations[i])) latest[{observations[i].kind, observations[i].part}] = i;
+  }
+  return one_figure_per_path(observations, latest);
+}
+
+std::vector<Observation> first_figures(const std::vector<Observation>& observations) {
+  std::map<std::pair<PartKind, std::string>, std::size_t> first;
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    if (is_path_bandwidth(observations[i]) && observations[i].value) first.try_emplace({observations[i].kind, observations[i].part}, i);
+  }
+  return one_figure_per_path(observations, first);
+}
+
 }  // namespace mixnet::coord::health

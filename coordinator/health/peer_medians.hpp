@@ -29,4 +29,15 @@ class PeerMedians {
   std::map<std::pair<PartKind, std::string>, std::map<std::string, double>> per_part_;   // (kind, figure) -> part -> median
 };
 
+// Which figure of a path (circuit or electrical pair) counts, when a same-pair retest measured it
+// again. `observations` in ledger order; other observations pass through unchanged.
+//
+// current_figures: what the rules judge, a path's latest bandwidth figure (a pair's outcome is its
+// latest test's, pair_tally.hpp).
+// first_figures: what a path's peers are, its first bandwidth figure with a value. Retests are
+// made because a test failed, so their figures are no sample of the run: the reference stays the
+// first pass, and a retest step and the report judge a figure against the same median.
+[[nodiscard]] std::vector<Observation> current_figures(const std::vector<Observation>& observations);
+[[nodiscard]] std::vector<Observation> first_figures(const std::vector<Observation>& observations);
+
 }  // namespace mixnet::coord::health

@@ -481,9 +481,13 @@ std::vector<Finding> evaluate(const RuleSet& rules, const std::vector<Observatio
 std::vector<Finding> evaluate(const RuleSet& rules, const std::vector<Observation>& observations, const Baseline* baseline,
                               const LineRates& line_rates) {
   std::vector<Finding> out;
+  // A retested path is judged on its latest figure, against peers taken from every path's first
+  // (peer_medians.hpp): the same reference health.bandwidth judged it against when it was measured.
+  const std::vector<Observation> judged = current_figures(observations);
+  const std::vector<Observation> reference = first_figures(observations);
   for (const auto& r : rules.rules) {
-    const PeerMedians peers = peer_medians_for(r, observations);
-    for (const auto& o : observations) {
+    const PeerMedians peers = peer_medians_for(r, reference);
+    for (const auto& o : judged) {
       if (!matches(r, o)) continue;
       if (!o.value || !std::isfinite(*o.value)) {
         out.push_back(judge_missing(r, o));

@@ -30,8 +30,10 @@ Result<RuleSet> read_rules(const std::string& path);
 RuleSet default_rules();
 
 // Every finding of every rule on every observation (ok findings included; callers keep the
-// non-ok ones). `baseline` may be null: rules that need one then fall back to their line-rate or
-// peer-relative form, never pass silently.
+// non-ok ones), but a path's bandwidth figure that a retest of the same path superseded: a path is
+// judged on its latest figure, and the peer-relative forms take each path's first figure as the
+// reference (peer_medians.hpp). `observations` in ledger order. `baseline` may be null: rules that
+// need one then fall back to their line-rate or peer-relative form, never pass silently.
 std::vector<Finding> evaluate(const RuleSet& rules, const std::vector<Observation>& observations,
                               const Baseline* baseline);
 

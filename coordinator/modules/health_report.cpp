@@ -88,8 +88,9 @@ StepResult HealthReportModule::run(const nlohmann::json& raw_args, StepContext& 
                             .observations = snapshot.observations, .tests = snapshot.tests};
 
   StepResult result;
-  // A path's first figure that its same-pair retest superseded is kept in the report, not judged.
-  auto findings = health_parts::evaluate_rules(args->rules, args->baseline, health::current_figures(snapshot.observations), ctx.inventory);
+  // Every figure goes in: the rules judge each path's latest against its peers' first figures (a
+  // path's first figure that its retest superseded is kept in the report, not judged).
+  auto findings = health_parts::evaluate_rules(args->rules, args->baseline, snapshot.observations, ctx.inventory);
   if (!findings) {
     // Could not judge: the report says unknown, and so does the step.
     auto report = health::make_health_report(std::move(parts), ctx.inventory);

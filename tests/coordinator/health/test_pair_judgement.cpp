@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "coordinator/health/pair_judgement.hpp"
+#include "coordinator/health/peer_medians.hpp"
+#include "coordinator/health/rules.hpp"
 
 #include <string>
 #include <vector>
@@ -111,6 +113,47 @@ TEST_CASE("current_figures: a path's retest supersedes its first figure, other f
   CHECK(current[3].value == -3.1);
   CHECK(current[4].part == "h1:ocs0>h2:ocs0");
   CHECK(current[4].value == 9.3);
+}
+
+TEST_CASE("first_figures: the peers' reference is each path's first measured figure", "[health][nightly]") {
+  auto obs = [](std::string part, std::optional<double> value) {
+    return Observation{.kind = PartKind::circuit, .part = std::move(part), .figure = "bandwidth_gbps", .value = value, .unit = "",
+                       .source = "", .why_missing = "", .at_ns = 0};
+  };
+  const std::vector<Observation> ledger = {obs("a>b", std::nullopt), obs("c>d", 9.0), obs("a>b", 0.3), obs("c>d", 9.5), obs("a>b", 8.0)};
+  const auto first = first_figures(ledger);
+  REQUIRE(first.size() == 2);
+  CHECK(first[0].part == "c>d");
+  CHECK(first[0].value == 9.0);
+  CHECK(first[1].part == "a>b");
+  CHECK(first[1].value == 0.3);   // the first with a value: a failed connect has none
+}
+
+// The 32-host lab ended UNKNOWN on one electrical pair that passed when its retest step judged it
+// and failed when the report did: the retests of other, failed pairs had raised the report's median
+// above the one the retest step used. With the first pass as the one reference both agree.
+TEST_CASE("peer judgement: the retest step and the report judge a figure against the same median", "[health][nightly]") {
+  // First pass: five electrical pairs, C failed; D is near the floor (0.47 against 0.5 x 0.925).
+  std::vector<PairTest> first = {measured("h1:eps0", "h2:eps0", 1.0, PartKind::eps_pair), measured("h3:eps0", "h4:eps0", 0.9, PartKind::eps_pair),
+                                 measured("h5:eps0", "h6:eps0", 0.2, PartKind::eps_pair), measured("h7:eps0", "h8:eps0", 0.47, PartKind::eps_pair),
+                                 measured("h9:eps0", "h10:eps0", 0.95, PartKind::eps_pair)};
+  judge_against_peers(first, {}, 0.5);
+  CHECK_FALSE(first[2].passed);
+  CHECK(first[3].passed);
+  // C's retest passes, at 1.0: had it replaced C's first figure, D's peers' median would be 0.975.
+  std::vector<PairTest> retest = {measured("h5:eps0", "h6:eps0", 1.0, PartKind::eps_pair)};
+  retest[0].round = 1;
+  judge_against_peers(retest, first, 0.5);
+  CHECK(retest[0].passed);
+
+  std::vector<Observation> ledger;
+  for (const auto* batch : {&first, &retest}) {
+    for (const auto& t : *batch) ledger.push_back(Observation{.kind = t.via, .part = t.path, .figure = "bandwidth_gbps", .value = t.gbps});
+  }
+  for (const auto& f : evaluate(default_rules(), ledger, nullptr)) {
+    INFO(f.part << " " << f.rule << ": " << f.message);
+    CHECK(f.severity == Severity::ok);   // D passes here too, and C is judged on its retest
+  }
 }
 
 TEST_CASE("fail_tests_the_rules_failed: the report's rule fails a path's latest test that passed when measured", "[health][nightly]") {
