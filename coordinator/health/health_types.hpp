@@ -38,6 +38,7 @@ struct Observation {
   std::string source;               // the check and test that produced it: "traffic round 2", "ocs.power"
   std::string why_missing;          // when !value: what went wrong
   std::int64_t at_ns = 0;           // CLOCK_REALTIME
+  bool retest = false;              // measured again because an earlier test failed: no sample of the run's peers
 };
 
 // A rule's judgement of one observation.

@@ -14,6 +14,7 @@ nlohmann::json observation_json(const Observation& o) {
   nlohmann::json j = {{"kind", to_string(o.kind)}, {"part", o.part}, {"figure", o.figure}, {"value", optional_json(o.value)},
                       {"unit", o.unit}, {"source", o.source}, {"at_ns", o.at_ns}};
   if (!o.why_missing.empty()) j["why_missing"] = o.why_missing;
+  if (o.retest) j["retest"] = true;   // not part of the peers' reference (peer_medians.hpp)
   return j;
 }
 

@@ -39,11 +39,13 @@ void fail_tests_the_rules_failed(std::vector<PairTest>& tests, const std::vector
 
 void judge_against_peers(std::vector<PairTest>& tests, const std::vector<PairTest>& earlier, double peer_fraction) {
   // The run's figures so far as observations of their paths, in order; the peers' reference is
-  // each path's first figure (peer_medians.hpp).
+  // the first pass, each path's first figure (peer_medians.hpp).
   std::vector<Observation> figures;
   auto add = [&](const std::vector<PairTest>& batch) {
     for (const auto& t : batch) {
-      if (t.gbps) figures.push_back(Observation{.kind = t.via, .part = t.path, .figure = "bandwidth_gbps", .value = t.gbps});
+      if (t.gbps) {
+        figures.push_back(Observation{.kind = t.via, .part = t.path, .figure = "bandwidth_gbps", .value = t.gbps, .retest = t.round > 0});
+      }
     }
   };
   add(earlier);

@@ -60,7 +60,8 @@ std::vector<Observation> current_figures(const std::vector<Observation>& observa
 std::vector<Observation> first_figures(const std::vector<Observation>& observations) {
   std::map<std::pair<PartKind, std::string>, std::size_t> first;
   for (std::size_t i = 0; i < observations.size(); ++i) {
-    if (is_path_bandwidth(observations[i]) && observations[i].value) first.try_emplace({observations[i].kind, observations[i].part}, i);
+    const auto& o = observations[i];
+    if (is_path_bandwidth(o) && o.value && !o.retest) first.try_emplace({o.kind, o.part}, i);
   }
   return one_figure_per_path(observations, first);
 }

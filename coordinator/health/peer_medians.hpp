@@ -34,9 +34,11 @@ class PeerMedians {
 //
 // current_figures: what the rules judge, a path's latest bandwidth figure (a pair's outcome is its
 // latest test's, pair_tally.hpp).
-// first_figures: what a path's peers are, its first bandwidth figure with a value. Retests are
-// made because a test failed, so their figures are no sample of the run: the reference stays the
-// first pass, and a retest step and the report judge a figure against the same median.
+// first_figures: what a path's peers are: the first pass's bandwidth figures (not retests), each
+// path's first with a value. Retests are made because a test failed, and run with fewer tests at
+// once (on the lab's shared cores, and on shared links, each then gets more), so their figures are
+// no sample of the run: the reference stays the first pass, and a retest step and the report judge
+// a figure against the same median.
 [[nodiscard]] std::vector<Observation> current_figures(const std::vector<Observation>& observations);
 [[nodiscard]] std::vector<Observation> first_figures(const std::vector<Observation>& observations);
 

@@ -451,7 +451,8 @@ StepResult HealthBandwidthModule::run(const nlohmann::json& args, StepContext& c
     ctx.sink.record(o.item);
     counts[t.passed ? "passed" : "failed"] += 1;
     health::Observation obs{.kind = t.via, .part = t.path, .figure = "bandwidth_gbps", .value = t.gbps, .unit = "Gb/s",
-                            .source = fmt::format("health.bandwidth {} round {}", label, t.round), .at_ns = now};
+                            .source = fmt::format("health.bandwidth {} round {}", label, t.round), .at_ns = now,
+                            .retest = t.round > 0};
     if (!t.gbps) obs.why_missing = t.detail;
     ledger.add(std::move(obs));
     ledger.add(t);
