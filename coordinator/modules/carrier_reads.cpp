@@ -13,7 +13,6 @@ namespace mixnet::coord {
 
 namespace {
 
-
 const wire::PortCounters* find_port(const health::HostCounters* h, const std::string& name) {
   if (h == nullptr || !h->reply) return nullptr;
   for (const auto& p : h->reply->ports) {
@@ -107,7 +106,13 @@ std::vector<PortErrorGrowth> error_growth(const health::CounterSnapshot& before,
     PortErrorGrowth g{.port = part, .grew = {}, .reset = {}, .unread = r->unread};
     if (g.unread.empty()) {
       for (const auto& d : r->deltas()) {
-        if (d.counter == wire::kCarrierChangesCounter || health::counter_unit(d.counter) != "count" || !d.delta) continue;
+        if (d.counter == wire::kCarrierChangesCounter || health::counter_unit(d.counter) != "count") continue;
+        if (!d.delta) {
+          // Readable before, not after: no figure, said (a counter that only now appeared has
+          // nothing to count from and is not a loss).
+          if (!d.after) g.lost[d.counter] = d.why;
+          continue;
+        }
         if (*d.delta > 0) g.grew[d.counter] = *d.delta;
         if (d.reset != health::CounterReset::none) g.reset.push_back(fmt::format("{} ({})", d.counter, health::to_string(d.reset)));
       }
@@ -124,9 +129,10 @@ std::string describe_error_growth(const std::vector<PortErrorGrowth>& growth) {
       said.push_back(fmt::format("{} unread ({})", g.port, g.unread));
       continue;
     }
-    if (g.grew.empty()) continue;
+    if (g.grew.empty() && g.lost.empty()) continue;
     std::vector<std::string> grew;
     for (const auto& [counter, n] : g.grew) grew.push_back(fmt::format("{} +{}", counter, n));
+    for (const auto& [counter, why] : g.lost) grew.push_back(fmt::format("{} no figure ({})", counter, why));
     said.push_back(fmt::format("{} {}", g.port, fmt::join(grew, ", ")));
   }
   return fmt::format("{}", fmt::join(said, "; "));
@@ -137,6 +143,7 @@ nlohmann::json error_growth_json(const std::vector<PortErrorGrowth>& growth) {
   for (const auto& g : growth) {
     nlohmann::json port = {{"grew", g.grew}};
     if (!g.reset.empty()) port["counted_from_reset"] = g.reset;
+    if (!g.lost.empty()) port["no_figure"] = g.lost;
     if (!g.unread.empty()) port = {{"unread", g.unread}};
     out[g.port] = std::move(port);
   }

@@ -34,14 +34,15 @@ struct PortErrorGrowth {
   std::string port;                            // "h1:ocs0"
   std::map<std::string, std::uint64_t> grew;   // counter -> how much it grew (> 0 only)
   std::vector<std::string> reset;              // counters counted from a reset: "rx_errors (reboot)"
+  std::map<std::string, std::string> lost;     // counter -> why: read before, no value after (never dropped)
   std::string unread;                          // non-empty: no figure for the port, and why
 };
 
 std::vector<PortErrorGrowth> error_growth(const health::CounterSnapshot& before, const health::CounterSnapshot& after,
                                           const std::vector<std::string>& ports);
 
-// "h1:ocs0 rx_crc_errors +3; h2:ocs1 unread (why)": the ports that grew or could not be read, ""
-// when every port was read and no error counter grew.
+// "h1:ocs0 rx_crc_errors +3; h2:ocs1 unread (why)": the ports that grew, lost a counter's value or
+// could not be read, "" when every port was read and no error counter grew.
 std::string describe_error_growth(const std::vector<PortErrorGrowth>& growth);
 
 // {"h1:ocs0": {"grew": {"rx_crc_errors": 3}}, "h2:ocs1": {"unread": "why"}}: for a test item's data.

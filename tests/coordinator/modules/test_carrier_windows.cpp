@@ -102,6 +102,15 @@ TEST_CASE("error growth: the error counters of each tested port that grew during
   CHECK(describe_error_growth(g) ==
         "h1:ocs0 rx_crc_errors +3; h2:ocs0 rx_crc_errors +2; h3:ocs0 unread (read after failed: h3: GET /v1/counters: timed out)");
   CHECK(describe_error_growth({g[1]}).empty());   // read, nothing grew: nothing to say
+
+  // A counter readable before and not after is said, never dropped.
+  CounterSnapshot later = after;
+  later.hosts[0].reply->ports[1].netdev["rx_crc_errors"] = CounterReading::absent(wire::Absence::unreadable, "read rx_crc_errors: Permission denied");
+  const auto lost = error_growth(after, later, {"h1:ocs1"});
+  REQUIRE(lost.size() == 1);
+  CHECK(lost[0].lost.contains("rx_crc_errors"));
+  CHECK_THAT(describe_error_growth(lost), Catch::StartsWith("h1:ocs1 rx_crc_errors no figure ("));
+  CHECK(error_growth_json(lost).at("h1:ocs1").contains("no_figure"));
   const auto j = error_growth_json(g);
   CHECK(j.at("h1:ocs0").at("grew").at("rx_crc_errors") == 3);
   CHECK(j.at("h1:ocs1").at("grew").empty());
