@@ -1,5 +1,6 @@
 #include "agent/agent_app.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -62,6 +63,9 @@ int run_agent(const AgentConfig& config) {
 
   // Traffic runs work on their own threads; declared before the server so they outlive its handlers.
   traffic::TrafficManager traffic_runs;
+  // A run finishes on its own thread; its readers wait on the io_context: hand the news over there.
+  AsyncWakeups traffic_finished;
+  traffic_runs.on_run_finished([&io, &traffic_finished] { asio::post(io, [&traffic_finished] { traffic_finished.wake_all(); }); });
   traffic_runs.add_engine(std::make_unique<traffic::TcpEngine>());
   // RDMA verbs: a port without an RDMA device is refused per run, with the reason.
   traffic_runs.add_engine(std::make_unique<traffic::rdma::RdmaEngine>());
@@ -71,7 +75,7 @@ int run_agent(const AgentConfig& config) {
   options.bearer_token = config.token;
   http::Server server(io, options);
   AgentContext ctx{.config = config, .links = *links, .filter = filter, .journal = journal, .watcher = watcher,
-                   .probes = probes, .traffic = traffic_runs, .start_time_ns = start};
+                   .probes = probes, .traffic = traffic_runs, .traffic_finished = traffic_finished, .start_time_ns = start};
   register_routes(server, ctx);
   if (auto r = server.listen(*endpoint); !r) {
     spdlog::critical("{}", r.error().describe());

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "agent/agent_config.hpp"
+#include "agent/async_wakeups.hpp"
 #include "agent/event_journal.hpp"
 #include "agent/link_watcher.hpp"
 #include "agent/port_filter.hpp"
@@ -21,6 +22,7 @@ struct AgentContext {
   LinkWatcher& watcher;
   ProbeService& probes;
   traffic::TrafficManager& traffic;
+  AsyncWakeups& traffic_finished;   // woken (on the io_context) whenever a traffic run finishes
   std::int64_t start_time_ns = 0;
 };
 

@@ -1,10 +1,6 @@
 #include "agent/event_journal.hpp"
 
 #include <algorithm>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace mixnet::agent {
 
@@ -21,8 +17,7 @@ std::uint64_t EventJournal::append(wire::LinkEvent event) {
     ++dropped_;
   }
   ring_.push_back(std::move(event));
-  // Cancelling a timer never runs its handler inline, so the wakers may not touch wakers_ now.
-  for (auto& [id, wake] : *wakers_) wake();
+  wakeups_.wake_all();
   return last_seq_;
 }
 
@@ -51,27 +46,15 @@ Result<wire::EventsPage> EventJournal::read(std::uint64_t after, std::size_t lim
 asio::awaitable<Result<wire::EventsPage>> EventJournal::wait_read(std::uint64_t after, std::size_t limit,
                                                                   std::chrono::milliseconds wait) {
   auto page = read(after, limit);
-  if (!page || !page->events.empty() || page->missed > 0 || wait.count() <= 0) co_return page;
-
-  asio::steady_timer timer(co_await asio::this_coro::executor, wait);
-  const std::uint64_t id = next_waker_++;
-  wakers_->emplace(id, [&timer] { timer.cancel(); });
-  struct Unregister {
-    std::shared_ptr<Wakers> wakers;
-    std::uint64_t id;
-    ~Unregister() { wakers->erase(id); }
-  } unregister{wakers_, id};
-
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  for (;;) {
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    page = read(after, limit);
-    if (!page || !page->events.empty() || page->missed > 0) co_return page;
-    if (!ec || std::chrono::steady_clock::now() >= deadline) break;  // the deadline passed
-    timer.expires_at(deadline);  // woken without news for us: wait out the rest
-  }
-  page->timed_out = true;
+  const auto news = [&] { return !page || !page->events.empty() || page->missed > 0; };
+  if (news() || wait.count() <= 0) co_return page;
+  const bool woken = co_await wakeups_.wait_for(
+      [&] {
+        page = read(after, limit);
+        return news();
+      },
+      wait);
+  if (!woken) page->timed_out = true;
   co_return page;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The link-event journal: a bounded ring of events with increasing sequence numbers, read by
 // "after=SEQ". A reader that asks for events the ring already dropped is told how many it missed.
-// A long-poll read waits on an Asio timer that append() cancels, so a waiting client is woken the
+// A long-poll read waits on AsyncWakeups, which append() wakes, so a waiting client is answered the
 // moment an event is journaled and nothing ticks while the agent is idle.
 #include <utility>  // Boost 1.74 + GCC 12: <utility> must precede Asio's awaitable headers.
 
@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "agent/async_wakeups.hpp"
 #include "common/result.hpp"
 #include "common/wire/agent_api.hpp"
 
@@ -40,7 +41,7 @@ class EventJournal {
   [[nodiscard]] std::size_t capacity() const { return capacity_; }
   [[nodiscard]] std::uint64_t last_seq() const { return last_seq_; }
   [[nodiscard]] std::uint64_t dropped() const { return dropped_; }
-  [[nodiscard]] std::size_t waiting() const { return wakers_->size(); }
+  [[nodiscard]] std::size_t waiting() const { return wakeups_.waiting(); }
   [[nodiscard]] const std::map<std::string, std::uint64_t>& counts_by_kind() const { return by_kind_; }
   [[nodiscard]] const std::string& instance() const { return instance_; }
 
@@ -51,11 +52,7 @@ class EventJournal {
   std::uint64_t last_seq_ = 0;
   std::uint64_t dropped_ = 0;
   std::map<std::string, std::uint64_t> by_kind_;
-  std::uint64_t next_waker_ = 0;
-  // Shared with each waiting reader, so a reader's frame destroyed after the journal (an
-  // io_context torn down with a long-poll in flight) still unregisters from live memory.
-  using Wakers = std::map<std::uint64_t, std::function<void()>>;
-  std::shared_ptr<Wakers> wakers_ = std::make_shared<Wakers>();
+  AsyncWakeups wakeups_;
 };
 
 }  // namespace mixnet::agent

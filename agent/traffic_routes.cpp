@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/counters_route.hpp"
 #include "agent/inventory.hpp"
 #include "common/http/server.hpp"
 #include "common/wire/traffic_api.hpp"
@@ -50,6 +51,7 @@ Result<void> resolve_port(AgentContext& ctx, TrafficSpec& spec) {
   if (!address) return std::unexpected(address.error());
   spec.ifindex = dev->ifindex;
   spec.local_address = std::move(*address);
+  spec.read_counters = [port = spec.port, host = ctx.config.host_id] { return collect_counters({port}, host); };
   return {};
 }
 
@@ -114,6 +116,14 @@ void register_traffic_routes(http::Server& server, AgentContext& ctx) {
     if (!id) co_return http::error_response(req, id.error());
     auto q = wire::parse_traffic_run_query(m.target.query);
     if (!q) co_return http::error_response(req, q.error());
+    if (q->wait_ms > 0) {   // a long-poll: answered the moment the run ends (or is gone), else at the bound
+      (void)co_await c->traffic_finished.wait_for(
+          [&] {
+            const auto state = c->traffic.state_of(*id);
+            return !state || traffic::is_finished(*state);
+          },
+          std::chrono::milliseconds(q->wait_ms));
+    }
     auto report = c->traffic.get(*id, q->bins);
     if (!report) co_return http::error_response(req, report.error());
     co_return http::json_response(req, Status::ok, *report);

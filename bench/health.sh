@@ -40,7 +40,8 @@ wall = float(t1) - float(t0)
 steps = json.load(open(results_path))["steps"]
 health = json.load(open(health_path))
 split = {"reconfig": 0.0, "verify": 0.0, "traffic": 0.0, "counters": 0.0, "retests": 0.0}
-sending = 0.0   # rounds x test seconds: traffic really being sent, first pass and retests
+sending = 0.0   # rounds x test seconds: the traffic asked for, first pass and retests
+measured = 0.0  # per round, from its first sender's start to its last sender's end (the agents' stamps)
 tests = {"first pass": 0, "retests": 0}
 steps_total = 0.0
 for s in steps:
@@ -52,6 +53,13 @@ for s in steps:
     data = (s.get("result") or {}).get("data", {})
     secs = data.get("seconds", {})
     sending += secs.get("sending", 0.0)
+    spans = {}
+    for item in (s.get("result") or {}).get("items", []):
+        for f in (item.get("data") or {}).get("flows", []):
+            if f.get("start_ns") and f.get("end_ns"):
+                lo, hi = spans.get(f["round"], (f["start_ns"], f["end_ns"]))
+                spans[f["round"]] = (min(lo, f["start_ns"]), max(hi, f["end_ns"]))
+    measured += sum(hi - lo for lo, hi in spans.values()) / 1e9
     if data.get("mode", "").startswith("retest"):
         split["retests"] += s.get("duration_s") or 0
         tests["retests"] += data.get("tests", 0)
@@ -66,8 +74,10 @@ print(f"  total          {wall:8.2f} s  (steps {steps_total:.2f} s)")
 for k in ("reconfig", "verify", "traffic", "counters", "retests"):
     print(f"  {k:<14} {split[k]:8.2f} s  {100 * split[k] / wall:5.1f}%")
 print(f"  other          {other:8.2f} s  {100 * other / wall:5.1f}%  (hosts, report, clearing, process start)")
-print(f"  sending        {sending:8.2f} s  {100 * sending / wall:5.1f}%  (rounds x test seconds, retests included)")
-print(f"  non-traffic    {wall - sending:8.2f} s  {100 * (wall - sending) / wall:5.1f}%  (target < 10% on the 32-host lab)")
+print(f"  sending        {sending:8.2f} s  {100 * sending / wall:5.1f}%  (nominal: rounds x test seconds, retests included)")
+print(f"  sending        {measured:8.2f} s  {100 * measured / wall:5.1f}%  (measured: each round from its first sender's start to its last sender's end)")
+print(f"  non-traffic    {wall - measured:8.2f} s  {100 * (wall - measured) / wall:5.1f}%  (measured; target < 10% on the 32-host lab)")
+print(f"  non-traffic    {wall - sending:8.2f} s  {100 * (wall - sending) / wall:5.1f}%  (nominal: also counts the senders' staggered starts and the drain of what is in flight)")
 # A run on a healthy lab should blame nothing: say what was blamed, so a false blame can be chased.
 for b in health["blames"]:
     print(f"  blamed {b['severity']} {b['kind']} {b['part']}: {b['reason'][:300]}")

@@ -1,6 +1,7 @@
 #include "agent/traffic/run_recorder.hpp"
 
 #include <algorithm>
+#include <spdlog/spdlog.h>
 
 #include "agent/traffic/traffic_math.hpp"
 #include "common/clock.hpp"
@@ -34,6 +35,11 @@ RunRecorder::RunRecorder(std::string id, const TrafficSpec& spec, std::int64_t c
   for (std::size_t i = 0; i < wire::kMaxTrafficStreams; ++i) {
     stream_bytes_[i].store(0);
     stream_connections_[i].store(0);
+  }
+  if (spec_.read_counters) {   // before any thread of the run exists: no lock needed yet
+    auto c = spec_.read_counters();
+    if (c) counters_before_ = std::move(*c);
+    else spdlog::warn("traffic {}: no port counters before the run: {}", id_, c.error().describe());
   }
   if (spec.timeline) {
     bin_ns_ = static_cast<std::int64_t>(spec.timeline->bin_us) * 1000;
@@ -83,8 +89,15 @@ void RunRecorder::sample_interval(std::int64_t now_ns) {
 
 void RunRecorder::finish(RunState final_state, std::int64_t now_ns) {
   if (start_ns_.load() != 0) sample_interval(now_ns);  // the last, partial interval
+  if (spec_.read_counters) {   // read before the state turns final: a reader of a finished run sees them
+    auto c = spec_.read_counters();
+    if (!c) spdlog::warn("traffic {}: no port counters after the run: {}", id_, c.error().describe());
+    std::lock_guard lock(mu_);
+    if (c) counters_after_ = std::move(*c);
+  }
   end_ns_.store(now_ns);
   state_.store(final_state);
+  if (spec_.on_finished) spec_.on_finished();   // after the store: a woken reader sees the final state
 }
 
 void RunRecorder::event(std::uint32_t stream, std::string kind, std::string detail) {
@@ -147,6 +160,8 @@ wire::TrafficRunReport RunRecorder::report(bool with_bins) const {
   r.events = events_;
   r.errors = errors_;
   if (events_dropped_ > 0) r.errors.push_back(std::to_string(events_dropped_) + " connection events not kept");
+  r.counters_before = counters_before_;
+  r.counters_after = counters_after_;
   bool all_confirmed = r.streams > 0 && r.reconnects == 0 && spec_.role == Role::client;
   std::uint64_t confirmed = 0;
   for (std::uint32_t i = 0; i < r.streams && i < wire::kMaxTrafficStreams; ++i) {

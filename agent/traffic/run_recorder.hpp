@@ -70,6 +70,8 @@ class RunRecorder {
   std::atomic<std::uint64_t> overflow_bytes_{0};
 
   mutable std::mutex mu_;  // guards everything below
+  std::optional<wire::CountersReply> counters_before_;   // set in the constructor
+  std::optional<wire::CountersReply> counters_after_;
   std::string peer_;
   std::int64_t interval_from_ns_ = 0;
   std::uint64_t interval_from_bytes_ = 0;

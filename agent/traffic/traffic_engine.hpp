@@ -5,6 +5,7 @@
 // and can be asked for a report at any moment.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,13 @@ struct TrafficSpec {
   std::optional<wire::TimelineOptions> timeline;
   std::optional<wire::RdmaOptions> rdma;     // transport "rdma": verb, size, QPs ...; a client's rdma.peer
   wire::TcpSink sink = wire::kDefaultTcpSink;  // tcp server: discard the payload in the kernel or copy it out
+  // Called on the run's own thread the moment it reaches its final state (RunRecorder::finish),
+  // once. The manager sets it, so readers waiting for the run's end are answered at once.
+  std::function<void()> on_finished;
+  // Reads this port's counters (GET /v1/counters for one port); the recorder calls it when the run
+  // is created and when it finishes, so the report says what the port counted around the run.
+  // Unset (unit tests): no counters in the report.
+  std::function<Result<wire::CountersReply>()> read_counters;
 };
 
 class TrafficRun {

@@ -21,6 +21,11 @@ void TrafficManager::add_engine(std::unique_ptr<TrafficEngine> engine) {
   engines_[name] = std::move(engine);
 }
 
+void TrafficManager::on_run_finished(std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  on_finished_ = std::move(hook);
+}
+
 Result<void> TrafficManager::check_transport(std::string_view transport) const {
   std::lock_guard lock(mu_);
   if (engines_.contains(std::string(transport))) return {};
@@ -47,7 +52,9 @@ Result<wire::TrafficRunReport> TrafficManager::start(const TrafficSpec& spec) {
   std::lock_guard lock(mu_);
   const std::uint64_t seq = next_seq_++;
   const std::string id = "tr-" + std::to_string(seq);
-  auto run = engines_.at(spec.transport)->start(id, spec);
+  TrafficSpec with_hook = spec;
+  with_hook.on_finished = on_finished_;
+  auto run = engines_.at(spec.transport)->start(id, with_hook);
   if (!run) return std::unexpected(run.error());
   auto report = (*run)->report(false);
   runs_.emplace(seq, std::make_pair(id, std::move(*run)));
@@ -77,6 +84,14 @@ Result<wire::TrafficRunReport> TrafficManager::get(const std::string& id, bool w
   return fail(Errc::not_found, "no traffic run '" + id + "' (finished runs are kept until " +
                                    std::to_string(limits_.max_kept) + " newer ones have finished)",
               "id");
+}
+
+std::optional<RunState> TrafficManager::state_of(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [seq, run] : runs_) {
+    if (run.first == id) return run.second->state();
+  }
+  return std::nullopt;
 }
 
 Result<wire::TrafficRunReport> TrafficManager::cancel(const std::string& id) {

@@ -3,9 +3,11 @@
 // API (active and recently finished), and the limits on them. Runs work on their own threads; the
 // manager only starts, looks up, cancels and forgets them, so calls return at once.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,11 +30,16 @@ class TrafficManager {
   TrafficManager& operator=(const TrafficManager&) = delete;
 
   void add_engine(std::unique_ptr<TrafficEngine> engine);
+  // Called on a run's own thread each time a run finishes (done, failed or cancelled); set before
+  // the first start. The agent posts a wake-up of GET /v1/traffic/runs/{id}?wait_ms= readers.
+  void on_run_finished(std::function<void()> hook);
   // invalid_argument naming "transport" when no engine speaks it.
   [[nodiscard]] Result<void> check_transport(std::string_view transport) const;
 
   Result<wire::TrafficRunReport> start(const TrafficSpec& spec);
   Result<wire::TrafficRunReport> get(const std::string& id, bool with_bins) const;
+  // The run's state; nullopt when no run has that id (never started, or forgotten).
+  [[nodiscard]] std::optional<RunState> state_of(const std::string& id) const;
   Result<wire::TrafficRunReport> cancel(const std::string& id);
   // Hands a run the other side's endpoint (an RDMA server); answers with its report.
   Result<wire::TrafficRunReport> attach_peer(const std::string& id, const wire::RdmaEndpoint& peer);
@@ -47,6 +54,7 @@ class TrafficManager {
   std::map<std::string, std::unique_ptr<TrafficEngine>> engines_;
   std::map<std::uint64_t, std::pair<std::string, std::unique_ptr<TrafficRun>>> runs_;  // by start order
   std::uint64_t next_seq_ = 1;
+  std::function<void()> on_finished_;
 };
 
 }  // namespace mixnet::agent::traffic

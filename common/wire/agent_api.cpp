@@ -39,16 +39,6 @@ Result<std::vector<std::string>> address_list(const json& body, std::string_view
   return out;
 }
 
-Result<std::uint64_t> query_number(const std::string& key, const std::string& text, std::uint64_t max) {
-  std::uint64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) {
-    return fail(Errc::invalid_argument, "must be a non-negative integer", key);
-  }
-  if (v > max) return fail(Errc::invalid_argument, "must be at most " + std::to_string(max), key);
-  return v;
-}
-
 template <class T>
 void get_optional(const json& j, const char* key, std::optional<T>& out) {
   const auto it = j.find(key);
@@ -153,15 +143,15 @@ Result<EventsQuery> parse_events_query(const std::map<std::string, std::string>&
   EventsQuery q;
   for (const auto& [key, value] : query) {
     if (key == "after") {
-      auto v = query_number(key, value, UINT64_MAX);
+      auto v = fields::query_number(key, value, UINT64_MAX);
       if (!v) return std::unexpected(v.error());
       q.after = *v;
     } else if (key == "wait_ms") {
-      auto v = query_number(key, value, kMaxWaitMs);
+      auto v = fields::query_number(key, value, kMaxWaitMs);
       if (!v) return std::unexpected(v.error());
       q.wait_ms = *v;
     } else if (key == "limit") {
-      auto v = query_number(key, value, kMaxEventsPerPage);
+      auto v = fields::query_number(key, value, kMaxEventsPerPage);
       if (!v) return std::unexpected(v.error());
       if (*v == 0) return fail(Errc::invalid_argument, "must be at least 1", key);
       q.limit = *v;
@@ -181,7 +171,7 @@ Result<NeighborsQuery> parse_neighbors_query(const std::map<std::string, std::st
       if (!name) return std::unexpected(name.error());
       q.port = std::move(*name);
     } else if (key == "nonce") {
-      auto v = query_number(key, value, UINT64_MAX);
+      auto v = fields::query_number(key, value, UINT64_MAX);
       if (!v) return std::unexpected(v.error());
       q.nonce = *v;
     } else {

@@ -1,5 +1,7 @@
 #include "common/wire/json_fields.hpp"
 
+#include <charconv>
+
 namespace mixnet::wire::fields {
 
 using nlohmann::json;
@@ -26,6 +28,16 @@ Result<json> parse_object(std::string_view body) {
   if (j.is_discarded()) return fail(Errc::invalid_argument, "request body is not valid JSON", "body");
   if (!j.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
   return j;
+}
+
+Result<std::uint64_t> query_number(const std::string& key, const std::string& text, std::uint64_t max) {
+  std::uint64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) {
+    return fail(Errc::invalid_argument, "must be a non-negative integer", key);
+  }
+  if (v > max) return fail(Errc::invalid_argument, "must be at most " + std::to_string(max), key);
+  return v;
 }
 
 }  // namespace mixnet::wire::fields

@@ -26,6 +26,9 @@ std::string indexed(std::string_view field, std::size_t i);
 // An unsigned integer within [min, max]; errors name `field` and the range.
 Result<std::uint64_t> as_uint(const nlohmann::json& v, std::string_view field, std::uint64_t min, std::uint64_t max);
 
+// A query parameter's value: a decimal unsigned integer up to max; errors name `key`.
+Result<std::uint64_t> query_number(const std::string& key, const std::string& text, std::uint64_t max);
+
 // body[key] (a bounded unsigned integer) into out when present; absent: an error when required.
 template <class T>
 Result<void> read_uint(const nlohmann::json& body, std::string_view prefix, const char* key, std::uint64_t min,

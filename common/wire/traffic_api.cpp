@@ -328,7 +328,15 @@ Result<TrafficPeerRequest> parse_traffic_peer_body(std::string_view body) {
 Result<TrafficRunQuery> parse_traffic_run_query(const std::map<std::string, std::string>& query) {
   TrafficRunQuery q;
   for (const auto& [key, value] : query) {
-    if (key != "bins") return fail(Errc::invalid_argument, "unknown query parameter (accepted: bins)", fields::shown_key(key));
+    if (key == "wait_ms") {
+      auto v = fields::query_number(key, value, kMaxWaitMs);
+      if (!v) return std::unexpected(v.error());
+      q.wait_ms = *v;
+      continue;
+    }
+    if (key != "bins") {
+      return fail(Errc::invalid_argument, "unknown query parameter (accepted: bins, wait_ms)", fields::shown_key(key));
+    }
     if (value == "0" || value == "false") q.bins = false;
     else if (value == "1" || value == "true") q.bins = true;
     else return fail(Errc::invalid_argument, "must be 0 or 1", key);
@@ -418,6 +426,10 @@ void to_json(json& j, const TrafficRunReport& v) {
            {"timeline", v.timeline ? json(*v.timeline) : json(nullptr)}};
   if (v.rdma) j["rdma"] = *v.rdma;
   if (!v.sink.empty()) j["sink"] = v.sink;
+  if (v.counters_before || v.counters_after) {
+    j["counters"] = {{"before", v.counters_before ? json(*v.counters_before) : json(nullptr)},
+                     {"after", v.counters_after ? json(*v.counters_after) : json(nullptr)}};
+  }
 }
 
 void to_json(json& j, const TrafficRunList& v) { j = json{{"runs", v.runs}}; }
@@ -504,11 +516,25 @@ void from_json(const json& j, TrafficRunReport& v) {
 void from_json(const json& j, TrafficRunList& v) { j.at("runs").get_to(v.runs); }
 
 Result<TrafficRunReport> decode_traffic_run_report(const json& j) {
+  TrafficRunReport r;
   try {
-    return j.get<TrafficRunReport>();
+    r = j.get<TrafficRunReport>();
   } catch (const json::exception& e) {
     return fail(Errc::protocol, std::string("malformed traffic run report: ") + e.what(), "traffic run");
   }
+  // The counters are read as strictly as GET /v1/counters' reply: a figure the health check
+  // compares must not be half understood.
+  const auto counters = j.find("counters");
+  if (counters == j.end() || counters->is_null()) return r;
+  if (!counters->is_object()) return fail(Errc::protocol, "must be an object", "counters");
+  for (const auto& [key, out] : {std::pair{"before", &r.counters_before}, std::pair{"after", &r.counters_after}}) {
+    const auto it = counters->find(key);
+    if (it == counters->end() || it->is_null()) continue;
+    auto reading = parse_counters_reply(*it);
+    if (!reading) return std::unexpected(reading.error().context(std::string("counters.") + key));
+    *out = std::move(*reading);
+  }
+  return r;
 }
 
 }  // namespace mixnet::wire

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/wire/counters_api.hpp"
 #include "common/wire/rdma_api.hpp"
 
 namespace mixnet::wire {
@@ -108,6 +109,7 @@ struct TrafficPeerRequest {
 // GET /v1/traffic/runs/{id}?bins=0|1
 struct TrafficRunQuery {
   bool bins = true;
+  std::uint64_t wait_ms = 0;   // 0..kMaxWaitMs: while the run is unfinished, wait up to this long for its end
 };
 
 // A transport name: 1..16 of [a-z0-9_-]. Whether an engine exists for it is the agent's call.
@@ -188,6 +190,10 @@ struct TrafficRunReport {
   std::optional<TrafficTimeline> timeline;
   std::optional<RdmaRunReport> rdma;       // transport "rdma": device, GID, endpoint, bandwidth
   std::string sink;                        // tcp server: "discard" or "copy"; empty otherwise
+  // The run's port counters (GET /v1/counters' reading of this one port), read by the agent when
+  // the run was created and when it finished: what the port counted around exactly this run.
+  std::optional<CountersReply> counters_before;
+  std::optional<CountersReply> counters_after;   // set once the run has finished
 };
 
 struct TrafficRunList {

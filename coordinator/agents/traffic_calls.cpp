@@ -73,8 +73,10 @@ std::vector<std::string> hosts_of(const std::vector<Entry>& entries) {
   return hosts;
 }
 
-std::string read_target(const std::string& id, bool bins) {
-  return "/v1/traffic/runs/" + id + (bins ? "?bins=1" : "?bins=0");
+std::string read_target(const TrafficReadCall& c) {
+  std::string t = "/v1/traffic/runs/" + c.id + (c.bins ? "?bins=1" : "?bins=0");
+  if (c.wait.count() > 0) t += "&wait_ms=" + std::to_string(c.wait.count());
+  return t;
 }
 
 }  // namespace
@@ -116,7 +118,11 @@ std::vector<TrafficReply> start_traffic_clients(AgentPool& pool, const std::vect
 std::vector<TrafficReply> read_traffic_runs(AgentPool& pool, const std::vector<TrafficReadCall>& calls,
                                             std::int64_t deadline_ns) {
   const auto p = prepare<TrafficReadCall>(
-      calls, [](const TrafficReadCall& c) { return AgentCall{.host = c.host, .target = read_target(c.id, c.bins)}; },
+      calls,
+      [&pool](const TrafficReadCall& c) {
+        // A long-poll may take its whole wait before the agent answers.
+        return AgentCall{.host = c.host, .target = read_target(c), .timeout = c.wait + pool.options().request_timeout};
+      },
       [](const TrafficReadCall& c) { return check_run_id(c.host, c.id, "GET /v1/traffic/runs"); });
   return run_batch(pool, p, hosts_of(calls), deadline_ns);
 }
@@ -166,6 +172,10 @@ std::vector<TrafficReply> wait_traffic_runs(AgentPool& pool, const std::vector<T
       if (phase[i] == 2) continue;
       TrafficReadCall c = calls[i];
       c.bins = phase[i] == 1;
+      if (phase[i] == 0) {   // unfinished so far: wait at the agent for its end, up to a slice
+        const std::int64_t left_ms = (options.deadline_ns - monotonic_ns()) / 1'000'000;
+        c.wait = std::chrono::milliseconds(std::clamp<std::int64_t>(left_ms, 0, options.slice.count()));
+      }
       batch.push_back(c);
       index.push_back(i);
     }
@@ -188,12 +198,6 @@ std::vector<TrafficReply> wait_traffic_runs(AgentPool& pool, const std::vector<T
       }
       if (options.on_read) options.on_read(i, r);
       last[i] = std::move(r);
-    }
-    // Sleep only when some run is still unfinished (a bins read goes at once), never past the deadline.
-    const bool polling = std::any_of(phase.begin(), phase.end(), [](int p) { return p == 0; });
-    if (polling) {
-      // Cancel and the deadline end the sleep early; the loop's head then stops.
-      (void)sleep_for_ns(static_cast<std::int64_t>(options.poll.count()) * 1'000'000, cancel, options.deadline_ns);
     }
   }
   std::vector<TrafficReply> out;

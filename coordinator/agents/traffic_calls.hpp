@@ -44,6 +44,7 @@ struct TrafficReadCall {
   std::string host;
   std::string id;
   bool bins = false;  // true: the timeline's bins too (?bins=1); false: ?bins=0 (gaps stay)
+  std::chrono::milliseconds wait{0};  // > 0: a long-poll, answered when the run ends or after this long
 };
 
 // RDMA: the client's endpoint for a server that waits for one (POST /v1/traffic/runs/{id}/peer).
@@ -78,7 +79,9 @@ bool traffic_run_finished(const wire::TrafficRunReport& report);
 
 struct TrafficWaitOptions {
   std::int64_t deadline_ns = 0;                          // monotonic_ns(); required
-  std::chrono::milliseconds poll{100};                   // between reads of the unfinished runs
+  // The longest one read of an unfinished run waits for its end (the agent answers the moment the
+  // run ends): `cancel` is looked at between reads.
+  std::chrono::milliseconds slice{1000};
   const std::atomic<bool>* cancel = nullptr;             // set: stop waiting (the runs are not cancelled)
   // Called with each reply as it is read (finished or not), e.g. to show progress.
   std::function<void(std::size_t index, const TrafficReply&)> on_read;
@@ -86,8 +89,9 @@ struct TrafficWaitOptions {
 
 // Reads the runs until each is finished, its read fails, the deadline passes or `cancel` is set;
 // returns the last reply of each (in the order given). Runs not finished by then are returned
-// with their last report (check traffic_run_finished), or with the read's error. Bins are read
-// only on the final read of a run that asked for them (bins=true), so polling stays cheap.
+// with their last report (check traffic_run_finished), or with the read's error. Each read of an
+// unfinished run is a long-poll (?wait_ms=), so a run's end is seen the moment the agent sees it,
+// without polling. Bins are read only on the final read of a run that asked for them (bins=true).
 std::vector<TrafficReply> wait_traffic_runs(AgentPool& pool, const std::vector<TrafficReadCall>& calls,
                                             const TrafficWaitOptions& options);
 

@@ -72,30 +72,22 @@ void record_windows(StepContext& ctx, std::vector<health::CarrierWindow> windows
   for (auto& w : windows) ledger.add(std::move(w));
 }
 
-// Runs the tests and counts their time: all of it but the counter reads as traffic, rounds x
-// duration as sending. `counters` is a reading of `hosts` taken before the first round; the hosts
-// are read again after each round, and each test carries the error counters of its two ports that
-// grew during its round (docs/health/counters.md, "Around each test"). On return `counters` holds
-// the reading after the last round.
+// Runs the tests and counts their time: all of it as traffic, rounds x duration as sending. Each
+// test carries the error counters of its two ports that grew around it, from the readings its
+// agents took as its runs were created and finished (docs/health/counters.md, "Around each test").
 std::vector<PairTestOutcome> timed_tests(AgentPool& agents, StepContext& ctx, const std::vector<PairTestRequest>& requests,
-                                         const PairTrafficOptions& options, const std::vector<std::string>& hosts,
-                                         health::CounterSnapshot& counters, Timings& timings) {
+                                         const PairTrafficOptions& options, Timings& timings) {
   if (requests.empty()) return {};
   const std::int64_t t0 = monotonic_ns();
-  const double counters_before = timings.counters_s;
-  std::vector<std::vector<PortErrorGrowth>> growth(requests.size());
-  auto out = run_pair_tests(agents, ctx, requests, options, [&](const std::vector<std::size_t>& tests) {
-    health::CounterSnapshot now = timed_read(ctx, agents, hosts, timings);
-    for (std::size_t t : tests) growth[t] = error_growth(counters, now, {requests[t].a.str(), requests[t].b.str()});
-    counters = std::move(now);
-  });
-  timings.traffic_s += seconds_since(t0) - (timings.counters_s - counters_before);
+  auto out = run_pair_tests(agents, ctx, requests, options);
+  timings.traffic_s += seconds_since(t0);
   int rounds = 0;
   for (const auto& o : out) rounds = std::max(rounds, o.item.data.value("round", 0));
   timings.sending_s += rounds * options.duration_s;
   for (std::size_t t = 0; t < out.size(); ++t) {
-    out[t].item.data["error_counters"] = error_growth_json(growth[t]);
-    const std::string said = describe_error_growth(growth[t]);
+    const auto growth = error_growth(out[t].counters_before, out[t].counters_after, {requests[t].a.str(), requests[t].b.str()});
+    out[t].item.data["error_counters"] = error_growth_json(growth);
+    const std::string said = describe_error_growth(growth);
     if (said.empty()) continue;
     out[t].test.detail += "; error counters during the test: " + said;
     out[t].item.message += "; error counters during the test: " + said;
@@ -263,9 +255,9 @@ std::vector<PairTestOutcome> ocs_pass(StepContext& ctx, AgentPool& agents, const
     if (why.empty()) why.push_back("no verdict from the link verifier");
     out.push_back(not_run(l.a, l.b, PartKind::circuit, round, status, fmt::format("link not verified: {}", fmt::join(why, "; "))));
   }
-  health::CounterSnapshot after_tests = verified;
-  for (auto& o : timed_tests(agents, ctx, requests, a.traffic, reachable, after_tests, timings)) out.push_back(std::move(o));
+  for (auto& o : timed_tests(agents, ctx, requests, a.traffic, timings)) out.push_back(std::move(o));
   if (!requests.empty()) {
+    const health::CounterSnapshot after_tests = timed_read(ctx, agents, reachable, timings);
     // Nothing re-patched the switch while the tests ran: a carrier change of a tested port then is a flap.
     std::vector<std::string> tested;
     for (const auto& r : requests) {
@@ -352,9 +344,7 @@ std::vector<PairTestOutcome> retests(StepContext& ctx, AgentPool& agents, const 
         requests.push_back({.a = pa, .b = pb, .via = PartKind::eps_pair, .round = round,
                             .path = health::test_part_name(PartKind::eps_pair, pa.str(), pb.str())});
       }
-      const auto hosts = reachable_hosts(ctx.inventory, done.unreachable_hosts);
-      auto counters = timed_read(ctx, agents, hosts, timings);
-      this_round = timed_tests(agents, ctx, requests, a.traffic, hosts, counters, timings);
+      this_round = timed_tests(agents, ctx, requests, a.traffic, timings);
     } else {
       // The round as a topology, resolved through the inventory's cabling (a same-pair retest
       // makes the same circuit again, a>b as before).
@@ -429,9 +419,7 @@ StepResult HealthBandwidthModule::run(const nlohmann::json& args, StepContext& c
     }
     case Mode::eps: {
       label = std::string(mode_label(a));
-      const auto hosts = reachable_hosts(ctx.inventory, before.unreachable_hosts);
-      auto counters = timed_read(ctx, **agents, hosts, timings);
-      outcomes = timed_tests(**agents, ctx, eps_requests(ctx.inventory, a, before.unreachable_hosts), a.traffic, hosts, counters, timings);
+      outcomes = timed_tests(**agents, ctx, eps_requests(ctx.inventory, a, before.unreachable_hosts), a.traffic, timings);
       break;
     }
     case Mode::retest:

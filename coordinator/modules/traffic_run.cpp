@@ -73,10 +73,7 @@ StepResult TrafficRunModule::run(const nlohmann::json& raw_args, StepContext& ct
   for (auto& f : flows) choose_line_rate(f, args, ctx.inventory, live_gbps);
 
   TrafficTally tally;
-  for (std::size_t r = 0; r < plan.rounds.size(); ++r) {
-    const std::int64_t started = realtime_ns();
-    const auto round = flows_in_round(flows, r);
-    run_round(**pool, args, ctx, r, plan.rounds.size(), round);
+  run_rounds(**pool, args, ctx, flows, plan.rounds.size(), [&](std::size_t r, const std::vector<Flow*>& round, std::int64_t started) {
     for (Flow* f : round) judge(*f, args);
     // The round's tests, each with both its directions.
     for (std::size_t t : plan.rounds[r]) {
@@ -86,7 +83,7 @@ StepResult TrafficRunModule::run(const nlohmann::json& raw_args, StepContext& ct
       tally.add_test(item);
       ctx.sink.record(item);
     }
-  }
+  });
   // One verdict per port: every flow it sent or received.
   for (const auto& item : port_verdicts(flows)) {
     tally.add_port(item);

@@ -48,10 +48,57 @@ health::PairTest pair_test_of(const PairTestRequest& r, const ItemResult& item, 
   return t;
 }
 
+// Adds `port`'s reading (a reply for that one port) to its host's entry in `snapshot`.
+void add_reading(health::CounterSnapshot& snapshot, const PortRef& port, const wire::CountersReply* reading) {
+  health::HostCounters* entry = nullptr;
+  for (auto& h : snapshot.hosts) {
+    if (h.host == port.host) entry = &h;
+  }
+  if (entry == nullptr) {
+    snapshot.hosts.push_back({.host = port.host, .reply = std::nullopt, .error = std::nullopt});
+    entry = &snapshot.hosts.back();
+  }
+  if (reading == nullptr) {
+    if (!entry->reply) {
+      entry->error = Error{Errc::unavailable, "no traffic run of the test on " + port.str() +
+                                                  " brought its port counters (not started, or its agent could not read them)"};
+    }
+    return;
+  }
+  if (!entry->reply) {
+    entry->reply = *reading;
+    entry->error.reset();
+    return;
+  }
+  for (const auto& p : reading->ports) entry->reply->ports.push_back(p);   // the test's other port on the same host
+}
+
+// The test's ports' counters around its runs (PairTestOutcome::counters_before / _after).
+void counters_around(const std::vector<const Flow*>& flows, const PortRef& a, const PortRef& b, PairTestOutcome& out) {
+  for (const PortRef& port : {a, b}) {
+    const wire::CountersReply* first = nullptr;
+    const wire::CountersReply* last = nullptr;
+    for (const Flow* f : flows) {
+      // The runs on this port: the client sending from it, the server receiving on it.
+      for (const auto* run : {f->from == port && f->client ? &*f->client : nullptr, f->to == port && f->server ? &*f->server : nullptr}) {
+        if (run == nullptr) continue;
+        if (run->counters_before && (first == nullptr || run->counters_before->time_ns < first->time_ns)) first = &*run->counters_before;
+        if (run->counters_after && (last == nullptr || run->counters_after->time_ns > last->time_ns)) last = &*run->counters_after;
+      }
+    }
+    add_reading(out.counters_before, port, first);
+    add_reading(out.counters_after, port, last);
+    if (first != nullptr && (out.counters_before.taken_ns == 0 || first->time_ns < out.counters_before.taken_ns)) {
+      out.counters_before.taken_ns = first->time_ns;
+    }
+    if (last != nullptr) out.counters_after.taken_ns = std::max(out.counters_after.taken_ns, last->time_ns);
+  }
+}
+
 }  // namespace
 
 std::vector<PairTestOutcome> run_pair_tests(AgentPool& pool, StepContext& ctx, const std::vector<PairTestRequest>& requests,
-                                             const PairTrafficOptions& options, const AfterPairRound& after_round) {
+                                             const PairTrafficOptions& options) {
   const TrafficRunArgs args = traffic_args_of(options);
   TrafficPlan plan;
   for (const auto& r : requests) {
@@ -66,10 +113,7 @@ std::vector<PairTestOutcome> run_pair_tests(AgentPool& pool, StepContext& ctx, c
   for (auto& f : flows) choose_line_rate(f, args, ctx.inventory, live_gbps);
 
   std::vector<PairTestOutcome> out(requests.size());
-  for (std::size_t r = 0; r < plan.rounds.size(); ++r) {
-    const std::int64_t started = realtime_ns();
-    const auto round = flows_in_round(flows, r);
-    run_round(pool, args, ctx, r, plan.rounds.size(), round);
+  run_rounds(pool, args, ctx, flows, plan.rounds.size(), [&](std::size_t r, const std::vector<Flow*>& round, std::int64_t started) {
     for (Flow* f : round) judge(*f, args);
     for (std::size_t t : plan.rounds[r]) {
       const auto mine = flows_of_test(flows, t);
@@ -79,9 +123,9 @@ std::vector<PairTestOutcome> run_pair_tests(AgentPool& pool, StepContext& ctx, c
       item.data["health_round"] = requests[t].round;
       out[t].test = pair_test_of(requests[t], item, mine, args);
       out[t].item = std::move(item);
+      counters_around(mine, requests[t].a, requests[t].b, out[t]);
     }
-    if (after_round) after_round(plan.rounds[r]);
-  }
+  });
   return out;
 }
 

@@ -5,13 +5,13 @@
 // a typed health::PairTest (a failed test is a record, never an error of the step) with the item
 // traffic.run would record for it; the caller judges further (against peers) and records it.
 #include <cstddef>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/engine/module.hpp"
+#include "coordinator/health/counter_snapshot.hpp"
 #include "coordinator/health/health_types.hpp"
 #include "coordinator/traffic/traffic_schedule.hpp"
 
@@ -36,15 +36,17 @@ struct PairTrafficOptions {
 struct PairTestOutcome {
   health::PairTest test;
   ItemResult item;          // kind "circuit" or "pair", id "h1:ocs0-h2:ocs1", not yet recorded
+  // The counters of the test's two ports around the test, as their agents read them when each of
+  // the test's runs was created and when it finished (the run reports' counters): per port the
+  // earliest reading before and the latest after, so the window holds both directions of this
+  // test and nothing of another round. A port none of whose runs brought a reading is missing
+  // from its host's entry, or its host has an error saying why.
+  health::CounterSnapshot counters_before;
+  health::CounterSnapshot counters_after;
 };
-
-// Called after each round with the indices (into the requests) of the tests it ran, before the
-// next round starts: the nightly check reads the ports' counters there, so each test's error
-// counters cover its own round and nothing else.
-using AfterPairRound = std::function<void(const std::vector<std::size_t>& tests)>;
 
 // Runs every request; returns one outcome per request, in order.
 std::vector<PairTestOutcome> run_pair_tests(AgentPool& pool, StepContext& ctx, const std::vector<PairTestRequest>& requests,
-                                             const PairTrafficOptions& options, const AfterPairRound& after_round = {});
+                                             const PairTrafficOptions& options);
 
 }  // namespace mixnet::coord

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "common/clock.hpp"
 #include "coordinator/agents/traffic_calls.hpp"
 #include "coordinator/traffic/receiver_address.hpp"
+#include "coordinator/traffic/traffic_schedule.hpp"
 
 namespace mixnet::coord {
 
@@ -26,15 +28,43 @@ class RoundRunner {
  public:
   RoundRunner(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx) : pool_(pool), args_(args), ctx_(ctx) {}
 
-  void run(const std::vector<Flow*>& flows) {
+  // A round's deadline, from now: its timeout, leaving room at the step's deadline to cancel what
+  // is still running.
+  [[nodiscard]] std::int64_t round_deadline() const {
     const std::int64_t timeout_ns = static_cast<std::int64_t>(args_.timeout_s * 1e9);
-    // Leave room at the step's deadline to cancel what is still running.
-    const std::int64_t round_deadline = std::min(monotonic_ns() + timeout_ns, ctx_.deadline_ns - kCleanupNs);
-    start_servers(flows, round_deadline);
-    start_clients(flows, round_deadline);
-    if (args_.transport == "rdma") hand_peers(flows, round_deadline);
-    wait_clients(flows, round_deadline);
-    settle_servers(flows);
+    return std::min(monotonic_ns() + timeout_ns, ctx_.deadline_ns - kCleanupNs);
+  }
+
+  // The receivers: they only listen until their sender connects, so they may be started while
+  // the previous round still sends.
+  void serve(const std::vector<Flow*>& flows) { start_servers(flows, round_deadline()); }
+
+  // The senders (RDMA: and each receiver its sender's endpoint); returns the round's deadline.
+  std::int64_t send(const std::vector<Flow*>& flows) {
+    const std::int64_t deadline = round_deadline();
+    start_clients(flows, deadline);
+    if (args_.transport == "rdma") hand_peers(flows, deadline);
+    return deadline;
+  }
+
+  // Waits for the senders' reports; true when every sender has finished (or failed to start), so
+  // nothing of the round sends any more.
+  bool wait(const std::vector<Flow*>& flows, std::int64_t deadline) {
+    wait_clients(flows, deadline);
+    return std::none_of(flows.begin(), flows.end(), [](const Flow* f) { return f->client && !traffic_run_finished(*f->client); });
+  }
+
+  // Reads the receivers and cancels whatever of the round still runs.
+  void settle(const std::vector<Flow*>& flows) { settle_servers(flows); }
+
+  // A round that will not run: its flows fail as not run, and receivers already started stop.
+  void drop(const std::vector<Flow*>& flows, const std::string& why) {
+    std::vector<TrafficRunRef> cancels;
+    for (Flow* f : flows) {
+      if (!f->settled()) f->fail_as(why);
+      if (!f->server_id.empty()) cancels.push_back({f->to.host, f->server_id});
+    }
+    if (!cancels.empty()) (void)cancel_traffic_runs(pool_, cancels, monotonic_ns() + kCleanupNs);
   }
 
  private:
@@ -202,17 +232,75 @@ class RoundRunner {
   StepContext& ctx_;
 };
 
+// Whether the next round's receivers fit on their agents beside this round's senders and
+// receivers, within what an agent runs at once (traffic_schedule.hpp).
+bool fit_beside(const std::vector<Flow*>& running, const std::vector<Flow*>& next) {
+  std::map<std::string, std::size_t> runs;
+  for (const Flow* f : running) {
+    ++runs[f->from.host];
+    ++runs[f->to.host];
+  }
+  for (const Flow* f : next) {
+    if (++runs[f->to.host] > kMaxRunsPerAgent) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-void run_round(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx, std::size_t round, std::size_t rounds,
-               const std::vector<Flow*>& flows) {
-  if (ctx.cancel.load() || ctx.expired()) {
-    const bool cancelled = ctx.cancel.load();
-    for (Flow* f : flows) f->fail_as(cancelled ? "not run: interrupted" : "not run: the step's timeout passed");
-    return;
+void run_rounds(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx, std::vector<Flow>& flows, std::size_t rounds,
+                const RoundDone& done) {
+  if (rounds == 0) return;
+  RoundRunner runner(pool, args, ctx);
+  std::vector<std::vector<Flow*>> by_round;
+  for (std::size_t r = 0; r < rounds; ++r) by_round.push_back(flows_in_round(flows, r));
+  std::vector<std::int64_t> started(rounds, 0);
+  const auto stopped = [&] { return ctx.cancel.load() || ctx.expired(); };
+  const auto why_stopped = [&] {
+    return std::string(ctx.cancel.load() ? "not run: interrupted" : "not run: the step's timeout passed");
+  };
+  // A round is announced, run and reported in order; the next round's receivers are started and
+  // the previous round is read while a round sends, so between two rounds there is only the
+  // start of the senders (docs/playbooks.md, traffic.run).
+  constexpr std::size_t kNone = SIZE_MAX;
+  std::size_t unsettled = kNone;   // the previous round, sent but not yet read
+  auto finish = [&](std::size_t r) {
+    runner.settle(by_round[r]);
+    done(r, by_round[r], started[r]);
+  };
+  std::vector<bool> served(rounds, false);
+  auto serve = [&](std::size_t r) {
+    runner.serve(by_round[r]);
+    served[r] = true;
+  };
+  if (!stopped()) serve(0);
+  for (std::size_t r = 0; r < rounds; ++r) {
+    if (stopped()) {
+      if (unsettled != kNone) finish(unsettled);
+      for (std::size_t k = r; k < rounds; ++k) {
+        runner.drop(by_round[k], why_stopped());
+        done(k, by_round[k], realtime_ns());
+      }
+      return;
+    }
+    if (!served[r]) {   // its receivers did not fit beside the previous round's runs
+      if (unsettled != kNone) finish(unsettled);
+      unsettled = kNone;
+      serve(r);
+    }
+    started[r] = realtime_ns();
+    if (rounds > 1) ctx.sink.note(fmt::format("round {} of {}", r + 1, rounds));
+    const std::int64_t deadline = runner.send(by_round[r]);
+    if (r + 1 < rounds && fit_beside(by_round[r], by_round[r + 1])) serve(r + 1);
+    if (unsettled != kNone) finish(unsettled);
+    unsettled = kNone;
+    if (runner.wait(by_round[r], deadline)) {
+      unsettled = r;
+    } else {
+      finish(r);   // a sender still running: stop the round before the next one starts on its ports
+    }
   }
-  if (rounds > 1) ctx.sink.note(fmt::format("round {} of {}", round + 1, rounds));
-  RoundRunner(pool, args, ctx).run(flows);
+  if (unsettled != kNone) finish(unsettled);
 }
 
 std::map<PortRef, double> read_port_speeds(AgentPool& pool, const TrafficPlan& plan, const TrafficRunArgs& args,

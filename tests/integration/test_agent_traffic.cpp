@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sched.h>
 #include <thread>
+#include <tuple>
 
 #include "tests/support/agent_process.hpp"
 
@@ -67,13 +68,15 @@ bool finished(const json& run) {
   return s == "done" || s == "failed" || s == "cancelled";
 }
 
-// Polls (bounded) until the run has finished; returns its last report.
+// Long-polls (bounded) until the run has finished; returns its last report with its bins.
 json wait_finished(const AgentProcess& agent, const std::string& id, std::chrono::seconds limit = 30s) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   json run = get_run(agent, id);
   while (!finished(run) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-    run = get_run(agent, id);
+    auto r = agent.get("/v1/traffic/runs/" + id + "?bins=0&wait_ms=1000");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    if (finished(r.json())) run = get_run(agent, id);
   }
   return run;
 }
@@ -134,6 +137,45 @@ std::vector<ThreadPolicy> threads_named(pid_t pid, const std::string& prefix) {
 }
 
 }  // namespace
+
+TEST_CASE("a read with wait_ms is answered when the run ends, not when the wait runs out", "[integration][traffic]") {
+  TwoHosts h;
+  AgentProcess a(h.net, h.a, "host-a", "mxa*");
+  AgentProcess b(h.net, h.b, "host-b", "mxb*");
+  const json server = start_server(b, {{"port", "mxb0"}});
+  const std::string id = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"},
+                                          {"peer_tcp_port", server.at("tcp_port")}, {"duration_ms", 3000}})
+                             .at("id");
+
+  // Unfinished at the bound: the reply comes after the wait, with the run still going.
+  auto t0 = std::chrono::steady_clock::now();
+  auto early = a.get("/v1/traffic/runs/" + id + "?wait_ms=300");
+  REQUIRE(early.status == 200);
+  CHECK(std::chrono::steady_clock::now() - t0 >= 300ms);
+  CHECK_FALSE(finished(early.json()));
+
+  // Long enough: answered at the run's end (about 3 s from its start), far before the 30 s bound.
+  t0 = std::chrono::steady_clock::now();
+  auto r = a.get("/v1/traffic/runs/" + id + "?wait_ms=30000");
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  REQUIRE(r.status == 200);
+  INFO(r.body);
+  CHECK(r.json().at("state") == "done");
+  CHECK(waited < 20s);
+  // The server's run ends right after its client's: its long-poll returns too.
+  auto s = b.get("/v1/traffic/runs/" + server.at("id").get<std::string>() + "?wait_ms=30000");
+  REQUIRE(s.status == 200);
+  CHECK(s.json().at("state") == "done");
+
+  // A finished run, an unknown run and a bad bound answer at once.
+  t0 = std::chrono::steady_clock::now();
+  CHECK(a.get("/v1/traffic/runs/" + id + "?wait_ms=30000").status == 200);
+  CHECK(a.get("/v1/traffic/runs/tr-999?wait_ms=30000").status == 404);
+  CHECK(std::chrono::steady_clock::now() - t0 < 20s);
+  auto bad = a.get("/v1/traffic/runs/" + id + "?wait_ms=30001");
+  CHECK(bad.status == 400);
+  CHECK(bad.json().at("error").at("field") == "wait_ms");
+}
 
 TEST_CASE("a traffic run crosses the chosen port, and the bytes it reports are the bytes delivered",
           "[integration][traffic]") {
@@ -198,6 +240,23 @@ TEST_CASE("a traffic run crosses the chosen port, and the bytes it reports are t
   CHECK(a1_after.tx - a1.tx >= bytes);
   CHECK(b1_after.rx - b1.rx >= bytes);
   CHECK(a0_after.tx - a0.tx < 100'000);  // a little neighbour discovery at most
+
+  // Each run brings its own port's counters, read as it was created and as it finished: the
+  // client's port sent at least the payload in between, the server's received it.
+  for (const auto& [run, port, counter] : {std::tuple{client, "mxa1", "tx_bytes"}, std::tuple{srv, "mxb1", "rx_bytes"}}) {
+    INFO(port);
+    REQUIRE(run.contains("counters"));
+    const auto& before = run.at("counters").at("before");
+    const auto& after = run.at("counters").at("after");
+    REQUIRE(before.at("ports").size() == 1);
+    REQUIRE(after.at("ports").size() == 1);
+    CHECK(before.at("ports").at(0).at("name") == port);
+    CHECK(after.at("time_ns").get<std::int64_t>() > before.at("time_ns").get<std::int64_t>());
+    CHECK(after.at("boot_id") == before.at("boot_id"));
+    const std::uint64_t grew = after.at("ports").at(0).at("netdev").at(counter).get<std::uint64_t>() -
+                               before.at("ports").at(0).at("netdev").at(counter).get<std::uint64_t>();
+    CHECK(grew >= bytes);
+  }
   CHECK(b0_after.rx - b0.rx < 100'000);
 }
 

@@ -234,6 +234,10 @@ TEST_CASE("run ids and report queries", "[wire][traffic]") {
   CHECK(parse_traffic_run_query({{"bins", "1"}})->bins);
   CHECK(field_or_accepted(parse_traffic_run_query({{"bins", "maybe"}})) == "bins");
   CHECK(field_or_accepted(parse_traffic_run_query({{"limit", "1"}})) == "limit");
+  CHECK(parse_traffic_run_query({})->wait_ms == 0);
+  CHECK(parse_traffic_run_query({{"wait_ms", "30000"}, {"bins", "0"}})->wait_ms == 30000);
+  CHECK(field_or_accepted(parse_traffic_run_query({{"wait_ms", "30001"}})) == "wait_ms");
+  CHECK(field_or_accepted(parse_traffic_run_query({{"wait_ms", "-1"}})) == "wait_ms");
 }
 
 TEST_CASE("traffic reports survive a JSON round trip", "[wire][traffic]") {

@@ -8,7 +8,10 @@
 // Durations are short (1 s): these check behaviour, not speed.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdint>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -197,6 +200,29 @@ steps:
     INFO(port);
     CHECK(items.at(port).at("status") == "ok");
     CHECK(items.at(port).at("data").at("flows") == 3);
+  }
+  // Rounds overlap only in their set-up (the next receivers start while a round sends): no port
+  // carries test traffic of two rounds at once. Each sender's own stamps: its first connection to
+  // its last receipt; all lab hosts share one clock.
+  std::map<std::string, std::map<int, std::pair<std::int64_t, std::int64_t>>> busy;   // port -> round -> span
+  for (const auto& id : pairs) {
+    for (const auto& f : items.at(id).at("data").at("flows")) {
+      const std::int64_t start = f.at("start_ns"), end = f.at("end_ns");
+      REQUIRE(start > 0);
+      REQUIRE(end > start);
+      for (const char* end_port : {"from", "to"}) {
+        auto [it, fresh] = busy[f.at(end_port).get<std::string>()].try_emplace(f.at("round").get<int>(), start, end);
+        if (!fresh) it->second = {std::min(it->second.first, start), std::max(it->second.second, end)};
+      }
+    }
+  }
+  REQUIRE(busy.size() == 4);
+  for (const auto& [port, by_round] : busy) {
+    INFO(port);
+    REQUIRE(by_round.size() == 3);
+    for (auto it = by_round.begin(); std::next(it) != by_round.end(); ++it) {
+      CHECK(std::next(it)->second.first >= it->second.second);
+    }
   }
   const auto chosen = final_items(run, "chosen pairs both ways");
   for (const char* id : {"h1:eps0-h3:eps0", "h2:eps0-h4:eps0"}) {
