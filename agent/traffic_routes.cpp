@@ -4,6 +4,7 @@
 
 #include "agent/counters_route.hpp"
 #include "agent/inventory.hpp"
+#include "common/clock.hpp"
 #include "common/http/server.hpp"
 #include "common/wire/traffic_api.hpp"
 
@@ -97,8 +98,16 @@ void register_traffic_routes(http::Server& server, AgentContext& ctx) {
                      .rate_mbps = body->rate_mbps,
                      .interval = std::chrono::milliseconds(body->interval_ms),
                      .timeline = body->timeline,
-                     .rdma = body->rdma};
+                     .rdma = body->rdma,
+                     .start_at_ns = body->start_at_ns};
     if (body->duration_ms) spec.duration = std::chrono::milliseconds(*body->duration_ms);
+    if (body->start_at_ns && *body->start_at_ns > realtime_ns() + wire::kMaxStartAheadNs) {
+      co_return http::error_response(
+          req, Error{Errc::invalid_argument,
+                     "more than " + std::to_string(wire::kMaxStartAheadNs / 1'000'000'000) +
+                         " s ahead of this agent's clock (CLOCK_REALTIME " + std::to_string(realtime_ns()) + ")",
+                     "start_at_ns"});
+    }
     if (auto r = resolve_port(*c, spec); !r) co_return http::error_response(req, r.error());
     co_return created(req, c->traffic.start(spec));
   });

@@ -85,6 +85,15 @@ void TcpClientRun::control_loop() {
   {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return connected_ + failed_ >= spec_.streams || cancel_.load(); });
+    // Asked to start at an instant (the other runs of a round start then too): connected early,
+    // wait for it. Cancel still ends the wait; an instant already past starts at once.
+    if (spec_.start_at_ns && failed_ == 0) {
+      while (!cancel_.load()) {
+        const std::int64_t left = *spec_.start_at_ns - realtime_ns();
+        if (left <= 0) break;
+        cv_.wait_for(lock, std::chrono::nanoseconds(left));
+      }
+    }
     // A timeline run's duration counts from its start: a stream that connects late (a circuit that
     // came up late) sends for what is left, and one that never connects ends with the duration.
     deadline_mono_.store((spec_.timeline ? started_mono_ : monotonic_ns()) + duration_ns());

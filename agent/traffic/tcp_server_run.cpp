@@ -194,7 +194,6 @@ void TcpServerRun::serve(const std::shared_ptr<Connection>& c) {
   }
   const std::uint32_t stream = *admitted;
   recorder_.stream_connected(stream);
-  recorder_.mark_started(realtime_ns());
   recorder_.event(stream, "connected", c->peer);
 
   const bool timeline = recorder_.timeline_enabled();
@@ -205,6 +204,9 @@ void TcpServerRun::serve(const std::shared_ptr<Connection>& c) {
   for (;;) {
     const ssize_t n = sink.receive(fd);
     if (n > 0) {
+      // The run starts with its first payload byte, not its first connection: a client told to
+      // start at an instant (start_at_ns) connects early and waits.
+      if (received == 0) recorder_.mark_started(realtime_ns());
       received += static_cast<std::uint64_t>(n);
       recorder_.add_bytes(stream, static_cast<std::uint64_t>(n), timeline ? realtime_ns() : 0);
       continue;

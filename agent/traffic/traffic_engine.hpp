@@ -41,6 +41,7 @@ struct TrafficSpec {
   std::chrono::milliseconds interval{wire::kDefaultTrafficIntervalMs};
   std::optional<wire::TimelineOptions> timeline;
   std::optional<wire::RdmaOptions> rdma;     // transport "rdma": verb, size, QPs ...; a client's rdma.peer
+  std::optional<std::int64_t> start_at_ns;   // tcp client: connect at once, start sending then (CLOCK_REALTIME)
   wire::TcpSink sink = wire::kDefaultTcpSink;  // tcp server: discard the payload in the kernel or copy it out
   // Called on the run's own thread the moment it reaches its final state (RunRecorder::finish),
   // once. The manager sets it, so readers waiting for the run's end are answered at once.

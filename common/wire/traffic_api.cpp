@@ -189,7 +189,7 @@ Result<TrafficServerRequest> parse_traffic_server_request(const json& body) {
 Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
   if (!body.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
   if (auto r = only_keys(body, {"port", "transport", "peer", "peer_tcp_port", "streams", "duration_ms", "bytes", "rate_mbps",
-                                "interval_ms", "timeline", "rdma"});
+                                "interval_ms", "timeline", "rdma", "start_at_ns"});
       !r) {
     return std::unexpected(r.error());
   }
@@ -292,6 +292,18 @@ Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
   if (req.timeline && req.bytes) {
     return fail(Errc::invalid_argument, "timeline mode is a continuous stream: give duration_ms, not bytes", "bytes");
   }
+  if (body.contains("start_at_ns")) {
+    std::uint64_t at = 0;
+    if (auto r = read_uint(body, {}, "start_at_ns", 1, static_cast<std::uint64_t>(INT64_MAX), at); !r) {
+      return std::unexpected(r.error());
+    }
+    if (rdma) return fail(Errc::invalid_argument, "not used by transport \"rdma\" (its runs start on the peer exchange)", "start_at_ns");
+    if (req.timeline) {
+      return fail(Errc::invalid_argument, "a timeline run starts at once and counts its duration from then: give one or the other",
+                  "start_at_ns");
+    }
+    req.start_at_ns = static_cast<std::int64_t>(at);
+  }
   // A byte-count run is bounded by the agent's longest run too; size its reports for that.
   const std::uint64_t horizon = req.duration_ms ? *req.duration_ms : kMaxTrafficDurationMs;
   if (req.duration_ms) {
@@ -374,6 +386,7 @@ void to_json(json& j, const TrafficRunRequest& v) {
   if (v.rate_mbps) j["rate_mbps"] = *v.rate_mbps;
   if (v.timeline) j["timeline"] = *v.timeline;
   if (v.rdma) j["rdma"] = *v.rdma;
+  if (v.start_at_ns) j["start_at_ns"] = *v.start_at_ns;
 }
 
 void to_json(json& j, const TrafficInterval& v) {

@@ -98,7 +98,14 @@ struct TrafficRunRequest {
   std::uint32_t interval_ms = kDefaultTrafficIntervalMs;
   std::optional<TimelineOptions> timeline;
   std::optional<RdmaOptions> rdma;         // transport "rdma": required, with rdma.peer
+  // tcp without a timeline: connect at once, then start sending at this CLOCK_REALTIME instant
+  // (at once when it has passed), so the runs of a round all start together. Absent: at once.
+  std::optional<std::int64_t> start_at_ns;
 };
+
+// How far ahead of the agent's clock start_at_ns may lie: a run waiting to start holds a
+// connection and one of the agent's active runs.
+inline constexpr std::int64_t kMaxStartAheadNs = 60'000'000'000;
 
 // POST /v1/traffic/runs/{id}/peer: the other side's endpoint, for a run that waits for one (an
 // RDMA server waits for its client's QPs).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ constexpr std::int64_t kStartTimeoutNs = 10 * kSecond;      // starting servers 
 constexpr std::int64_t kServerSettleNs = 3 * kSecond;       // servers end right after their client
 constexpr std::int64_t kCleanupNs = 3 * kSecond;            // cancels at the end of a round
 constexpr std::uint64_t kMaxRdmaMarginMs = 2000;
+constexpr std::int64_t kStartSlackNs = 5'000'000;        // a sender connects after its agent answers
+constexpr std::int64_t kMinStartLeadNs = 10'000'000;
+constexpr std::int64_t kMaxStartLeadNs = 500'000'000;
 
 class RoundRunner {
  public:
@@ -104,9 +108,20 @@ class RoundRunner {
     }
   }
 
+  // Every TCP sender of a round starts sending at one instant, a little after the batch that
+  // starts them has reached every agent: they connect meanwhile. A round then is fair (no sender
+  // has the links to itself while others are still being started) and its senders end together.
+  // The lead is what the previous batch took, with room; each agent's instant is on its own
+  // clock (the pool's offset estimate, where it has one).
+  std::optional<std::int64_t> start_instant(const std::string& host) const {
+    if (args_.transport != "tcp") return std::nullopt;
+    return start_at_ + pool_.clock_offset_ns(host).value_or(0);
+  }
+
   void start_clients(const std::vector<Flow*>& flows, std::int64_t round_deadline) {
     std::vector<TrafficClientCall> calls;
     std::vector<Flow*> who;
+    start_at_ = realtime_ns() + std::clamp<std::int64_t>(last_start_batch_ns_ * 6 / 5 + kStartSlackNs, kMinStartLeadNs, kMaxStartLeadNs);
     for (Flow* f : flows) {
       if (f->settled()) continue;
       TrafficClientCall c{.host = f->from.host};
@@ -116,6 +131,7 @@ class RoundRunner {
       c.request.peer_tcp_port = f->server->tcp_port;
       c.request.streams = args_.streams;
       if (args_.duration_s) c.request.duration_ms = std::max<std::uint64_t>(1, std::llround(*args_.duration_s * 1000));
+      c.request.start_at_ns = start_instant(f->from.host);
       if (args_.bytes) c.request.bytes = *args_.bytes;
       if (args_.transport == "rdma") {
         if (!f->server->rdma || !f->server->rdma->endpoint) {
@@ -132,7 +148,9 @@ class RoundRunner {
       who.push_back(f);
     }
     if (calls.empty()) return;
+    const std::int64_t t0 = monotonic_ns();
     auto replies = start_traffic_clients(pool_, calls, start_deadline(round_deadline));
+    last_start_batch_ns_ = monotonic_ns() - t0;
     for (std::size_t i = 0; i < replies.size(); ++i) {
       if (!replies[i].ok()) {
         who[i]->fail_with("the sender " + who[i]->from.str() + " could not start", replies[i].value.error(),
@@ -230,6 +248,8 @@ class RoundRunner {
   AgentPool& pool_;
   const TrafficRunArgs& args_;
   StepContext& ctx_;
+  std::int64_t start_at_ = 0;               // CLOCK_REALTIME (coordinator): this round's senders start
+  std::int64_t last_start_batch_ns_ = 0;    // how long the last batch of senders took to start
 };
 
 // Whether the next round's receivers fit on their agents beside this round's senders and

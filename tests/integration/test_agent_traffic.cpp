@@ -177,6 +177,52 @@ TEST_CASE("a read with wait_ms is answered when the run ends, not when the wait 
   CHECK(bad.json().at("error").at("field") == "wait_ms");
 }
 
+TEST_CASE("a client given start_at_ns connects at once and sends from that instant, and its server counts from the first byte",
+          "[integration][traffic]") {
+  TwoHosts h;
+  AgentProcess a(h.net, h.a, "host-a", "mxa*");
+  AgentProcess b(h.net, h.b, "host-b", "mxb*");
+  const json server = start_server(b, {{"port", "mxb0"}});
+  const std::string server_id = server.at("id");
+  const auto now_ns = [] { return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count(); };
+
+  // Too far ahead of the agent's clock: refused, naming the field.
+  auto far = a.post("/v1/traffic/runs", json{{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")},
+                                              {"duration_ms", 500}, {"start_at_ns", now_ns() + 120'000'000'000}}
+                                             .dump());
+  CHECK(far.status == 400);
+  CHECK(far.json().at("error").at("field") == "start_at_ns");
+
+  const std::int64_t start_at = now_ns() + 1'500'000'000;   // all lab namespaces share one clock
+  const std::string id = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")},
+                                          {"duration_ms", 500}, {"start_at_ns", start_at}})
+                             .at("id");
+  // Before the instant: connected, nothing sent, nothing counted.
+  json early_server;
+  for (int i = 0; i < 50; ++i) {
+    early_server = get_run(b, server_id, false);
+    if (has_event(early_server, "connected")) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  if (now_ns() < start_at - 200'000'000) {   // a machine too busy to look in time proves nothing either way
+    CHECK(has_event(early_server, "connected"));
+    CHECK(early_server.at("bytes") == 0);
+    CHECK(early_server.at("start_ns") == 0);
+    CHECK(get_run(a, id, false).at("bytes") == 0);
+  }
+  const json client = wait_finished(a, id);
+  const json srv = wait_finished(b, server_id);
+  INFO(client.dump() << "\n" << srv.dump());
+  REQUIRE(client.at("state") == "done");
+  REQUIRE(srv.at("state") == "done");
+  CHECK(client.at("start_ns").get<std::int64_t>() >= start_at);
+  CHECK(srv.at("start_ns").get<std::int64_t>() >= start_at);
+  CHECK(client.at("bytes").get<std::uint64_t>() > 0);
+  CHECK(client.at("bytes_confirmed") == client.at("bytes"));
+  // The server's rate is over its sending time, not over the wait before it.
+  CHECK(srv.at("seconds").get<double>() < 1.2);
+}
+
 TEST_CASE("a traffic run crosses the chosen port, and the bytes it reports are the bytes delivered",
           "[integration][traffic]") {
   TwoHosts h;

@@ -25,6 +25,17 @@ std::string client_with(const std::string& key, const json& value) {
   return j.dump();
 }
 
+// A finished TCP client's report on eth1, the rest left at its defaults.
+TrafficRunReport finished_client(std::string id) {
+  TrafficRunReport r;
+  r.id = std::move(id);
+  r.role = "client";
+  r.transport = "tcp";
+  r.port = "eth1";
+  r.state = "done";
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("traffic server requests: defaults and valid shapes", "[wire][traffic]") {
@@ -221,6 +232,73 @@ TEST_CASE("traffic run requests: every bad field is named", "[wire][traffic]") {
   CHECK(field_or_accepted(parse_traffic_run_body(base + R"(,"bytes":1000,"timeline":true})")) == "bytes");
 }
 
+TEST_CASE("traffic run requests: start_at_ns, for TCP runs without a timeline", "[wire][traffic]") {
+  auto at = parse_traffic_run_body(client_with("start_at_ns", 1796622899524871553));
+  REQUIRE(at);
+  CHECK(at->start_at_ns == 1796622899524871553);
+  CHECK(json(*at).at("start_at_ns") == 1796622899524871553);
+  CHECK_FALSE(parse_traffic_run_body(kClient)->start_at_ns);
+  CHECK_FALSE(json(*parse_traffic_run_body(kClient)).contains("start_at_ns"));
+  CHECK(field_or_accepted(parse_traffic_run_body(client_with("start_at_ns", 0))) == "start_at_ns");
+  CHECK(field_or_accepted(parse_traffic_run_body(client_with("start_at_ns", -5))) == "start_at_ns");
+  CHECK(field_or_accepted(parse_traffic_run_body(client_with("start_at_ns", "soon"))) == "start_at_ns");
+  json tl = json::parse(client_with("start_at_ns", 5));
+  tl["timeline"] = true;
+  CHECK(field_or_accepted(parse_traffic_run_body(tl.dump())) == "start_at_ns");
+  // RDMA runs start on the peer exchange: no start instant.
+  RdmaEndpoint peer;
+  peer.verb = RdmaVerb::write;
+  peer.size = 65536;
+  peer.qps.push_back({.qpn = 0x1a2, .psn = 0xabcde});
+  peer.gid = "0000:0000:0000:0000:0000:ffff:c612:2802";
+  peer.gid_index = 3;
+  peer.mtu = 4096;
+  peer.rkey = 0xdeadbeef;
+  peer.addr = 0x7f0000001000;
+  peer.buffer_bytes = 65536;
+  json rdma = {{"port", "eth1"}, {"transport", "rdma"}, {"peer", "198.18.0.2"}, {"duration_ms", 5000}, {"rdma", {{"peer", peer}}}};
+  {
+    auto ok = parse_traffic_run_body(rdma.dump());
+    INFO((ok ? std::string() : ok.error().field + ": " + ok.error().message));
+    REQUIRE(ok);
+  }
+  rdma["start_at_ns"] = 5;
+  CHECK(field_or_accepted(parse_traffic_run_body(rdma.dump())) == "start_at_ns");
+}
+
+TEST_CASE("traffic reports carry the run's port counters, read as strictly as GET /v1/counters", "[wire][traffic]") {
+  TrafficRunReport r = finished_client("tr-4");
+  CountersReply before;
+  before.host_id = "h1";
+  before.boot_id = "6b1c4b5e-0c1f-4d5e-9a55-2f1b7c3d9e01";
+  before.time_ns = 10;
+  PortCounters p;
+  p.name = "eth1";
+  p.netdev.emplace("rx_errors", CounterReading::of(3));
+  before.ports.push_back(p);
+  CountersReply after = before;
+  after.time_ns = 20;
+  after.ports[0].netdev["rx_errors"] = CounterReading::of(5);
+  r.counters_before = before;
+  r.counters_after = after;
+  const json j = r;
+  auto back = decode_traffic_run_report(j);
+  REQUIRE(back);
+  CHECK(json(*back) == j);
+  REQUIRE(back->counters_after);
+  CHECK(back->counters_after->ports.at(0).netdev.at("rx_errors").value == 5u);
+  // Without counters (a run that could not read them): none, and no "counters" key.
+  r.counters_before.reset();
+  r.counters_after.reset();
+  CHECK_FALSE(json(r).contains("counters"));
+  // A malformed reading is a protocol error naming where it is.
+  json bad = j;
+  bad["counters"]["after"]["ports"][0]["netdev"]["rx_errors"] = "five";
+  auto refused = decode_traffic_run_report(bad);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::protocol);
+}
+
 // Run ids are tr-<uint64>, nothing else; a report query takes only bins=0|1 (default 1).
 TEST_CASE("run ids and report queries", "[wire][traffic]") {
   CHECK(validate_run_id("tr-1", "id").value() == "tr-1");
@@ -241,12 +319,7 @@ TEST_CASE("run ids and report queries", "[wire][traffic]") {
 }
 
 TEST_CASE("traffic reports survive a JSON round trip", "[wire][traffic]") {
-  TrafficRunReport r;
-  r.id = "tr-3";
-  r.role = "client";
-  r.transport = "tcp";
-  r.port = "eth1";
-  r.state = "done";
+  TrafficRunReport r = finished_client("tr-3");
   r.streams = 2;
   r.bytes = 12345;
   r.bytes_confirmed = 12345;
