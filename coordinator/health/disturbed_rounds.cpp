@@ -23,7 +23,11 @@ std::vector<DisturbedRound> disturbed_rounds(const std::vector<RoundFigure>& fig
     if (others.size() < std::max<std::size_t>(min_tests, 1)) continue;
     const double m = median_of(mine);
     const double o = median_of(others);
-    if (m < fraction * o) out.push_back({.round = round, .median_gbps = m, .others_gbps = o});
+    const auto slow = static_cast<std::size_t>(std::count_if(mine.begin(), mine.end(), [&](double g) { return g < fraction * o; }));
+    const bool many_slow = slow >= kMinSlowTests && static_cast<double>(slow) >= kSlowShare * static_cast<double>(mine.size());
+    if (m < fraction * o || many_slow) {
+      out.push_back({.round = round, .median_gbps = m, .others_gbps = o, .slow = slow, .tests = mine.size()});
+    }
   }
   return out;
 }

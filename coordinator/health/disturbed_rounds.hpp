@@ -19,11 +19,19 @@ struct DisturbedRound {
   std::size_t round = 0;
   double median_gbps = 0;         // the round's own median
   double others_gbps = 0;         // the median of the other rounds' tests
+  std::size_t slow = 0;           // its tests under fraction x others_gbps
+  std::size_t tests = 0;          // its tests with a figure
 };
 
-// The rounds whose median is under `fraction` x the median of every test in the other rounds.
-// A round needs at least `min_tests` figures, and the other rounds together as many, to be judged;
-// with a single round there is nothing to compare with and nothing is returned.
+// A fault of one port or host slows the one or two tests it takes part in per round; more than
+// that at once is the round's, not a port's.
+inline constexpr std::size_t kMinSlowTests = 3;
+inline constexpr double kSlowShare = 0.1;
+
+// The rounds whose median is under `fraction` x the median of every test in the other rounds, or
+// with at least kMinSlowTests, and at least kSlowShare of its tests, under that floor. A round
+// needs at least `min_tests` figures, and the other rounds together as many, to be judged; with a
+// single round there is nothing to compare with and nothing is returned.
 [[nodiscard]] std::vector<DisturbedRound> disturbed_rounds(const std::vector<RoundFigure>& figures, double fraction,
                                                            std::size_t min_tests);
 

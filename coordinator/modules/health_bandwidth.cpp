@@ -96,7 +96,8 @@ std::vector<PairTestOutcome> measured_tests(AgentPool& agents, StepContext& ctx,
     }
     std::vector<PairTestRequest> subset;
     for (std::size_t t : again) subset.push_back(requests[t]);
-    ctx.sink.note(fmt::format("{} round(s) ran slow as a whole (each under {}% of the other rounds' median): {} test(s) measured again",
+    ctx.sink.note(fmt::format("{} round(s) ran slow together (a round's median, or several of its tests at once, under {}% of the "
+                              "other rounds' median): {} test(s) measured again",
                               disturbed.size(), a.peer_fraction * 100, subset.size()));
     auto second = run_pair_tests(agents, ctx, subset, a.traffic);
     std::size_t second_rounds = 0;
@@ -104,7 +105,11 @@ std::vector<PairTestOutcome> measured_tests(AgentPool& agents, StepContext& ctx,
       const std::size_t t = again[k];
       const health::DisturbedRound& d = *which[round_of(out[t])];
       second_rounds = std::max(second_rounds, round_of(second[k]));
-      nlohmann::json first = {{"round", d.round}, {"round_median_gbps", d.median_gbps}, {"other_rounds_median_gbps", d.others_gbps}};
+      nlohmann::json first = {{"round", d.round},
+                              {"round_median_gbps", d.median_gbps},
+                              {"other_rounds_median_gbps", d.others_gbps},
+                              {"slow_tests", d.slow},
+                              {"round_tests", d.tests}};
       if (out[t].test.gbps) first["gbps"] = *out[t].test.gbps;
       second[k].item.data["measured_again"] = std::move(first);
       out[t] = std::move(second[k]);

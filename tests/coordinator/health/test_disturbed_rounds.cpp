@@ -32,10 +32,26 @@ TEST_CASE("a round whose every test fell together is disturbed, and its neighbou
   CHECK(d[1].round == 7);
 }
 
-TEST_CASE("one slow test in a round leaves the round's median where it was: a port, not a round", "[health][disturbed]") {
-  auto figures = rounds_of(6, 8, 0.5);
-  figures[10].gbps = 0.01;   // round 2, one crippled port's test
+TEST_CASE("one or two slow tests in a round are a port's or a host's, not the round's", "[health][disturbed]") {
+  auto figures = rounds_of(6, 32, 0.5);
+  figures[40].gbps = 0.01;   // round 2: one crippled port's test
+  figures[41].gbps = 0.02;   // and its host's other port
   CHECK(disturbed_rounds(figures, 0.5, 2).empty());
+}
+
+TEST_CASE("a round with a share of its tests slow at once is disturbed though its median held", "[health][disturbed]") {
+  auto figures = rounds_of(6, 32, 0.5);
+  for (std::size_t t = 64; t < 64 + 12; ++t) figures[t].gbps = 0.2;   // round 3: 12 of 32 slow
+  const auto d = disturbed_rounds(figures, 0.5, 2);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].round == 3);
+  CHECK(d[0].slow == 12);
+  CHECK(d[0].tests == 32);
+  CHECK(d[0].median_gbps > 0.25);   // the median alone would not have said so
+  // Three slow tests of a four-test round: both conditions; two of a 32-test round: neither.
+  auto small = rounds_of(4, 4, 0.5);
+  for (std::size_t t = 4; t < 7; ++t) small[t].gbps = 0.1;
+  CHECK(disturbed_rounds(small, 0.5, 2).size() == 1);
 }
 
 TEST_CASE("a round is judged only against enough other figures, and never alone", "[health][disturbed]") {

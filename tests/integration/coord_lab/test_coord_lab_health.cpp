@@ -256,8 +256,10 @@ TEST_CASE("coord lab health: a killed agent blames its host only, no test runs a
     INFO(t.dump());
     CHECK(t.at("a").get<std::string>().rfind("h4:", 0) == std::string::npos);
     CHECK(t.at("b").get<std::string>().rfind("h4:", 0) == std::string::npos);
-    CHECK(t.at("passed") == true);
   }
+  // The live hosts' paths pass, after at most the same-pair retest the product makes of a test
+  // that failed (a loaded machine can slow one).
+  check_every_path_passed_in_the_end(r.health.at("tests"));
 }
 
 TEST_CASE("coord lab health: a weak port is blamed on its own OCS ports, nothing else", "[coord][lab][health]") {
