@@ -138,7 +138,7 @@ TEST_CASE("agent --help explains every flag and exits 0", "[agent][config]") {
 // The packaged unit passes --refuse-wildcard-listen with MIXNET_AGENT_LISTEN from
 // /etc/default/mixnet-agent: unset (empty) or any spelling of "every address" stops the agent
 // with a message that says what to set where; one address of the host starts it.
-TEST_CASE("--refuse-wildcard-listen: only one address of the host", "[agent][config]") {
+TEST_CASE("listen addresses with --refuse-wildcard-listen: one address of the host only", "[agent][config]") {
   TokenFile token("t");
   const auto with_listen = [&](const std::string& listen) {
     return parse({"--refuse-wildcard-listen", "--listen", listen, "--token-file", token.path, "--ports", "eth1"});
