@@ -34,7 +34,8 @@ set(mixnet_coord_docs architecture.md playbooks.md inventory.md measurement.md h
 set(mixnet_tools_docs ocs-emulator.md ocs-drivers.md lab.md packaging.md)
 
 # Man pages from each binary's own --help and --version (help2man), so they cannot drift from the
-# program; remade whenever the binary is relinked.
+# program; remade whenever the binary is relinked. Every subcommand's --help goes in as a
+# SUBCOMMANDS section (cmake/man-subcommands.sh), so the options of `mixnet-coord run` are there too.
 find_program(HELP2MAN_PROGRAM help2man)
 find_program(GZIP_PROGRAM gzip)
 set(mixnet_package_files)
@@ -50,10 +51,11 @@ foreach(package agent coord tools)
       # makes it the release's (reproducible builds).
       add_custom_command(OUTPUT ${page}.gz
         COMMAND ${CMAKE_COMMAND} -E make_directory ${mixnet_pkg_dir}/man
+        COMMAND ${PROJECT_SOURCE_DIR}/cmake/man-subcommands.sh $<TARGET_FILE:${program}> ${page}.include
         COMMAND ${HELP2MAN_PROGRAM} --no-info --no-discard-stderr --section=${section} --name=${name}
-                --output=${page} $<TARGET_FILE:${program}>
+                --include=${page}.include --output=${page} $<TARGET_FILE:${program}>
         COMMAND ${GZIP_PROGRAM} -9nf ${page}
-        DEPENDS ${program}
+        DEPENDS ${program} ${PROJECT_SOURCE_DIR}/cmake/man-subcommands.sh
         COMMENT "Man page ${program}(${section}) from --help"
         VERBATIM)
       list(APPEND mixnet_package_files ${page}.gz)

@@ -5,7 +5,7 @@
 #   - the files each package holds, and none outside the FHS places packages may use;
 #   - Depends: real Debian packages, each installed on this Debian 12 machine at the version asked;
 #   - every installed binary's --version (the CMake version and the git revision) and --help,
-#     and that its man page names every option --help lists;
+#     and that its man page names every option --help lists, its subcommands' too;
 #   - the installed mixnet-coord finds the installed playbooks with no variable set;
 #   - systemd-analyze verify on the units, inside the scratch root (ExecStart must resolve there);
 #   - the agent's unit line refuses an empty listen address, as the unconfigured unit would run it;
@@ -106,6 +106,9 @@ for pair in mixnet-agent:libibverbs1 mixnet-agent:libnl-route-3-200 mixnet-coord
 done
 
 echo "== the installed programs"
+options_in() { grep -oE -- '--[a-z][a-z0-9-]*' <<<"$1" | sort -u; }
+# The names under "Subcommands:" in CLI11's help.
+subcommands_in() { sed -n '/^Subcommands:/,/^$/p' <<<"$1" | sed -n 's/^  \([a-z][a-z0-9-]*\)\( .*\)\{0,1\}$/\1/p'; }
 for program in mixnet-agent mixnet-coord mixnet-ocs mixnet-ocs-emu mixnet-lab; do
   bin=$root/usr/bin/$program
   ver=$(timeout 10 "$bin" --version) || check_failed "$program --version failed"
@@ -117,13 +120,23 @@ for program in mixnet-agent mixnet-coord mixnet-ocs mixnet-ocs-emu mixnet-lab; d
   page=$(find "$root/usr/share/man" -name "$program.[18].gz")
   [ -n "$page" ] || { check_failed "no man page for $program"; continue; }
   text=$(zcat "$page" | sed 's/\\-/-/g')
+  # Every option of the program's --help, and of each subcommand's under its own heading.
   missing=()
-  for option in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u); do
+  for option in $(options_in "$help"); do
     grep -qF -- "$option" <<<"$text" || missing+=("$option")
+  done
+  subs=$(subcommands_in "$help")
+  for sub in $subs; do
+    sub_help=$(timeout 10 "$bin" "$sub" --help) || check_failed "$program $sub --help failed"
+    part=$(sed -n "/^\.SS \"$program $sub\"/,/^\.fi/p" <<<"$text")
+    [ -n "$part" ] || { missing+=("($sub)"); continue; }
+    for option in $(options_in "$sub_help"); do
+      grep -qF -- "$option" <<<"$part" || missing+=("$sub:$option")
+    done
   done
   [ ${#missing[@]} -eq 0 ] || check_failed "$program's man page lacks ${missing[*]}"
   grep -qF "$version" <<<"$text" || check_failed "$program's man page does not give version $version"
-  echo "$ver; man page $(basename "$page") with every --help option"
+  echo "$ver; man page $(basename "$page") with every option of --help and of its $(wc -w <<<"$subs") subcommand(s)"
 done
 
 echo "== the installed coordinator finds the installed playbooks"
