@@ -165,12 +165,16 @@ if ! MANPATH=$root/usr/share/man timeout 60 systemd-analyze verify --root="$root
 fi
 rm -rf "$root/run"
 # The unit's command line as systemd runs it with /etc/default/mixnet-agent as shipped: the
-# listen address is empty, and the agent must refuse it, exit 2, naming what to set where.
-exec_start=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/mixnet-agent.service")
-set -a; . "$root/etc/default/mixnet-agent"; set +a
-[ -z "$MIXNET_AGENT_LISTEN" ] || check_failed "the shipped default file sets MIXNET_AGENT_LISTEN=$MIXNET_AGENT_LISTEN"
-read -ra argv <<<"${exec_start//\$\{MIXNET_AGENT_LISTEN\}/@EMPTY@}"
-for i in "${!argv[@]}"; do [ "${argv[$i]}" = "@EMPTY@" ] && argv[$i]=""; done
+# listen address is what the unit's Environment= gives, unless the default file (read after it)
+# sets it; the agent must refuse it, exit 2, naming what to set where.
+unit=$root/lib/systemd/system/mixnet-agent.service
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+listen=$(sed -n 's/^Environment=.*MIXNET_AGENT_LISTEN=\([^ ]*\).*/\1/p' "$unit")
+listen=$(MIXNET_AGENT_LISTEN=$listen; . "$root/etc/default/mixnet-agent"; printf '%s' "$MIXNET_AGENT_LISTEN")
+[ -z "$listen" ] || check_failed "the unit as shipped has the listen address '$listen'; it must have none"
+# "${VAR}" is always one word for systemd, an empty one when VAR is empty.
+read -ra argv <<<"${exec_start//\$\{MIXNET_AGENT_LISTEN\}/@LISTEN@}"
+for i in "${!argv[@]}"; do [ "${argv[$i]}" = "@LISTEN@" ] && argv[$i]=$listen; done
 argv=("${argv[@]//\$\{MIXNET_AGENT_PORTS\}/eth0}")
 [ "${argv[-1]}" = '$MIXNET_AGENT_ARGS' ] || check_failed "the agent's ExecStart no longer ends in \$MIXNET_AGENT_ARGS"
 unset 'argv[-1]'   # unset, "$VAR" gives systemd no word at all
