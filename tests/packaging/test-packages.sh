@@ -170,12 +170,14 @@ rm -rf "$root/run"
 unit=$root/lib/systemd/system/mixnet-agent.service
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 listen=$(sed -n 's/^Environment=.*MIXNET_AGENT_LISTEN=\([^ ]*\).*/\1/p' "$unit")
+# shellcheck source=/dev/null  # the installed default file
 listen=$(MIXNET_AGENT_LISTEN=$listen; . "$root/etc/default/mixnet-agent"; printf '%s' "$MIXNET_AGENT_LISTEN")
 [ -z "$listen" ] || check_failed "the unit as shipped has the listen address '$listen'; it must have none"
 # "${VAR}" is always one word for systemd, an empty one when VAR is empty.
 read -ra argv <<<"${exec_start//\$\{MIXNET_AGENT_LISTEN\}/@LISTEN@}"
-for i in "${!argv[@]}"; do [ "${argv[$i]}" = "@LISTEN@" ] && argv[$i]=$listen; done
+for i in "${!argv[@]}"; do [ "${argv[$i]}" = "@LISTEN@" ] && argv[i]=$listen; done
 argv=("${argv[@]//\$\{MIXNET_AGENT_PORTS\}/eth0}")
+# shellcheck disable=SC2016  # the unit's text, not to be expanded
 [ "${argv[-1]}" = '$MIXNET_AGENT_ARGS' ] || check_failed "the agent's ExecStart no longer ends in \$MIXNET_AGENT_ARGS"
 unset 'argv[-1]'   # unset, "$VAR" gives systemd no word at all
 argv[0]=$root${argv[0]}
@@ -210,7 +212,7 @@ echo "== purge"
 dpkg_root -P mixnet-tools mixnet-coord mixnet-agent >"$scratch/purge.log" 2>&1 || { cat "$scratch/purge.log"; die "dpkg -P failed"; }
 left=$(cd "$root" && find . -mindepth 1 ! -path './var' ! -path './var/lib' ! -path './var/lib/dpkg' ! -path './var/lib/dpkg/*')
 [ -z "$left" ] || check_failed "left after the purge: $left"
-left_info=$(ls "$root/var/lib/dpkg/info" | grep -vx format || true)   # "format": dpkg's own
+left_info=$(find "$root/var/lib/dpkg/info" -mindepth 1 ! -name format)   # "format": dpkg's own
 [ -z "$left_info" ] || check_failed "dpkg still has records: $left_info"
 dpkg_root -l 'mixnet-*' 2>/dev/null | grep -q '^[a-z][a-z] *mixnet' && check_failed "dpkg still lists a mixnet package"
 
