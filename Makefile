@@ -16,7 +16,7 @@ GENERATOR ?= $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
 # What scripts/demo.sh runs: mixnet-lab starts the agents and the OCS emulator beside it.
 DEMO_BINARIES := mixnet-lab mixnet-coord mixnet-agent mixnet-ocs-emu
 
-.PHONY: all deps build build-asan build-fuzz test test-unit fuzz demo bench clean
+.PHONY: all deps build build-asan build-fuzz test test-unit fuzz demo bench package clean
 
 all: build
 
@@ -84,6 +84,13 @@ demo: deps
 	@cmake --build build --target $(DEMO_BINARIES) -j$(JOBS) >build/demo-build.log 2>&1 || \
 	  { cat build/demo-build.log; echo "demo: the build failed (above)"; exit 1; }
 	@scripts/demo.sh
+
+# The .deb packages in build/packages/ (docs/packaging.md): only the programs and what the
+# packages hold (man pages, changelogs) are built for them, then cpack copies them.
+package: deps
+	@$(call configure,build,$(BUILD_CONFIG))
+	@cmake --build build --target mixnet_package_contents -j$(JOBS)
+	@cd build && cpack --config CPackConfig.cmake >/dev/null && ls -1 $(CURDIR)/build/packages/*.deb
 
 # Every benchmark but bench/fresh-clone-test.sh, which rebuilds everything in a clone (run by hand).
 bench: build

@@ -1,9 +1,13 @@
 #include "agent/agent_config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <arpa/inet.h>
 #include <charconv>
 #include <cstdint>
 #include <unistd.h>
+
+#include <algorithm>
+#include <array>
 
 #include "agent/port_filter.hpp"
 #include "common/cli_conventions.hpp"
@@ -32,6 +36,33 @@ Result<std::string> validate_host_id(std::string_view id) {
   return std::string(id);
 }
 
+Result<void> require_one_listen_address(std::string_view listen) {
+  // Where the packaged service is configured, so the message says what to set and where.
+  constexpr std::string_view kWhere = "set MIXNET_AGENT_LISTEN in /etc/default/mixnet-agent to this host's "
+                                      "management address, e.g. 10.0.0.11:7470";
+  if (listen.empty()) return fail(Errc::invalid_argument, std::string("no address given: ") + std::string(kWhere), "listen");
+  std::string host;
+  if (listen.front() == '[') {
+    host = listen.substr(1, std::min(listen.find(']'), listen.size()) - 1);
+  } else {
+    host = listen.substr(0, std::min(listen.rfind(':'), listen.size()));
+  }
+  const auto every_address = [&] {
+    return fail(Errc::invalid_argument,
+                "'" + std::string(listen) + "' listens on every address of this host, the API with it: " +
+                    std::string(kWhere),
+                "listen");
+  };
+  if (host.empty()) return every_address();
+  std::array<unsigned char, 16> bytes{};
+  const bool v4 = ::inet_pton(AF_INET, host.c_str(), bytes.data()) == 1;
+  const bool v6 = !v4 && ::inet_pton(AF_INET6, host.c_str(), bytes.data()) == 1;
+  if ((v4 || v6) && std::all_of(bytes.begin(), bytes.end(), [](unsigned char b) { return b == 0; })) {
+    return every_address();
+  }
+  return {};
+}
+
 CommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::App app{"mixnet-agent: the per-host agent of the MixNet testbed. Serves an authenticated HTTP/JSON API\n"
                "(see docs/agent-api.md) for NIC inventory, port configuration, a link-event journal and\n"
@@ -44,6 +75,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--listen", cfg.listen,
                  "Address and TCP port of the API, ADDR:PORT, [IPv6]:PORT or :PORT for all addresses")
       ->capture_default_str();
+  app.add_flag("--refuse-wildcard-listen", cfg.refuse_wildcard_listen,
+               "Refuse to start unless --listen names one address of this host (not empty, ':PORT',\n"
+               "0.0.0.0 or ::); the packaged systemd unit sets it, so a host never serves the API on\n"
+               "every network before its management address is configured");
   app.add_option("--token-file", cfg.token_file,
                  "File holding the bearer token every request (except /v1/health) must carry as\n"
                  "'Authorization: Bearer <token>'; keep it mode 600. Required unless --insecure-no-auth");
@@ -109,6 +144,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     bad.message = "mixnet-agent: --" + e.field + ": " + e.message + "\n";
     return bad;
   };
+
+  if (cfg.refuse_wildcard_listen) {
+    if (auto one = require_one_listen_address(cfg.listen); !one) return error(one.error());
+  }
 
   auto patterns = parse_port_list(ports);
   if (!patterns) return error(patterns.error());

@@ -20,6 +20,7 @@ struct AgentConfig {
   std::string host_id;
   std::string log_level = "info";
   std::size_t journal_capacity = 4096;
+  bool refuse_wildcard_listen = false;       // the packaged unit: one management address, never all
   std::uint32_t carrier_poll_us = 0;         // 0: carrier changes from netlink only (CarrierPoller)
   int stamp_priority = kDefaultStampPriority;   // SCHED_FIFO of the event-stamping threads; 0: normal
   std::vector<std::string> warnings;         // logged once logging is set up
@@ -33,6 +34,11 @@ struct CommandLine {
 };
 
 CommandLine parse_command_line(int argc, const char* const* argv);
+
+// For --refuse-wildcard-listen (the packaged systemd unit): the listen address must name one
+// address of this host. Refused: empty (the unit's MIXNET_AGENT_LISTEN unset), ":PORT", 0.0.0.0
+// and :: in any spelling. Only the address part is judged; parsing the rest is the server's.
+Result<void> require_one_listen_address(std::string_view listen);
 
 // A host id travels in probe frames: 1..64 bytes, printable, no whitespace.
 Result<std::string> validate_host_id(std::string_view id);

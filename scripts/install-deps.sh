@@ -15,6 +15,9 @@ packages=(
   prometheus chromium
   # The nightly health check's Slurm integration test: a real slurmctld, slurmd and munge.
   slurmctld slurmd slurm-client munge
+  # `make package` and its test: man pages from --help, dependencies (dpkg-shlibdeps), the
+  # package checker, and systemd-analyze for the units (it reads their man: pages with man).
+  help2man dpkg-dev lintian systemd man-db
 )
 
 missing=()

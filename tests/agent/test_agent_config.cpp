@@ -135,6 +135,36 @@ TEST_CASE("agent --help explains every flag and exits 0", "[agent][config]") {
   CHECK_THAT(help.message, Catch::Contains("glob"));
 }
 
+// The packaged unit passes --refuse-wildcard-listen with MIXNET_AGENT_LISTEN from
+// /etc/default/mixnet-agent: unset (empty) or any spelling of "every address" stops the agent
+// with a message that says what to set where; one address of the host starts it.
+TEST_CASE("listen addresses with --refuse-wildcard-listen: one address of the host only", "[agent][config]") {
+  TokenFile token("t");
+  const auto with_listen = [&](const std::string& listen) {
+    return parse({"--refuse-wildcard-listen", "--listen", listen, "--token-file", token.path, "--ports", "eth1"});
+  };
+  for (const std::string refused : {"", ":7470", "0.0.0.0:7470", "[::]:7470", "[0:0::0]:7470", "[::"}) {
+    INFO("listen '" << refused << "'");
+    const auto cl = with_listen(refused);
+    CHECK_FALSE(cl.config);
+    CHECK(cl.exit_code == 2);
+    CHECK_THAT(cl.message, Catch::StartsWith("mixnet-agent: --listen: ") &&
+                               Catch::Contains("MIXNET_AGENT_LISTEN in /etc/default/mixnet-agent"));
+  }
+  for (const std::string accepted : {"10.0.0.11:7470", "127.0.0.1:7470", "[fd00::11]:7470"}) {
+    INFO("listen '" << accepted << "'");
+    const auto cl = with_listen(accepted);
+    REQUIRE(cl.config);
+    CHECK(cl.config->refuse_wildcard_listen);
+    CHECK(cl.config->listen == accepted);
+  }
+  // Without the flag, every address stays possible (the lab and the tests listen on all).
+  const auto open = parse({"--listen", ":7470", "--token-file", token.path, "--ports", "eth1"});
+  REQUIRE(open.config);
+  CHECK_FALSE(open.config->refuse_wildcard_listen);
+  CHECK(require_one_listen_address("0.0.0.0:1").error().field == "listen");
+}
+
 // Host ids are 1..64 printable ASCII bytes; empty, longer, control and non-ASCII bytes are refused.
 TEST_CASE("host ids", "[agent][config]") {
   CHECK(validate_host_id("a").has_value());
