@@ -258,6 +258,7 @@ Status status_for(Errc code) {
     case Errc::denied: return Status::forbidden;
     case Errc::protocol: return Status::bad_gateway;
     case Errc::io:
+    case Errc::insecure_file:
     case Errc::internal: return Status::internal_server_error;
   }
   return Status::internal_server_error;
