@@ -8,8 +8,8 @@
 #include <fstream>
 #include <string>
 #include <sys/stat.h>
-#include <thread>
 
+#include "tests/hwdrivers/nic/netns_wait.hpp"
 #include "tests/support/agent_process.hpp"
 #include "tests/support/idle_sockets.hpp"
 
@@ -31,23 +31,13 @@ unsigned status_with_token(const AgentProcess& agent, const std::string& token) 
   return agent.call(c).status;
 }
 
-// Polls until `done` holds, for at most 10 s (a bound: the agent handles SIGHUP asynchronously).
-template <class Predicate>
-bool eventually(Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
-}
-
+// The agent handles SIGHUP asynchronously: poll, within a 10 s bound.
 bool becomes(const AgentProcess& agent, const std::string& token, unsigned status) {
-  return eventually([&] { return status_with_token(agent, token) == status; });
+  return eventually([&] { return status_with_token(agent, token) == status; }, 10s);
 }
 
 bool log_shows(const AgentProcess& agent, const std::string& text) {
-  return eventually([&] { return agent.log().find(text) != std::string::npos; });
+  return eventually([&] { return agent.log().find(text) != std::string::npos; }, 10s);
 }
 
 // One agent in a namespace of its own, managing one end of a veth pair.
