@@ -124,6 +124,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     if (authenticated) stream.expires_after(options.read_timeout);
     co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     stream.expires_never();
+    if (!stream.socket().is_open()) break;  // closed to make room for a newcomer: nothing to answer
     slot.set_phase(ConnectionTable::Phase::busy);
 
     Response res;
@@ -158,7 +159,9 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       const Request& req = parser.get();
       const bool this_request_authenticated = authenticates(req);
       res = co_await dispatch(req, this_request_authenticated);
-      authenticated = authenticated || this_request_authenticated;
+      // A request with the token earns the idle deadline; one answered 401 (a wrong token, or the
+      // old one after a rotation) loses it; a public request without a token changes nothing.
+      authenticated = this_request_authenticated || (authenticated && res.result() != Status::unauthorized);
       close_after = !req.keep_alive();
     }
     res.keep_alive(!close_after);

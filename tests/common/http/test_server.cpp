@@ -306,6 +306,15 @@ TEST_CASE("a connection that sends no request is closed at the first-request dea
   CHECK_THAT(std::string(reply, static_cast<std::size_t>(n)), Catch::StartsWith("HTTP/1.1 200"));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // five first-request deadlines
   CHECK(proven.still_open());
+
+  // A request answered 401 (a wrong or rotated-out token) takes the idle deadline away again.
+  const std::string wrong = "GET /v1/hello/p HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer old\r\n\r\n";
+  REQUIRE(::write(proven.fd, wrong.data(), wrong.size()) == static_cast<ssize_t>(wrong.size()));
+  REQUIRE(::poll(&p, 1, 10'000) == 1);
+  const auto m = ::recv(proven.fd, reply, sizeof reply, 0);
+  REQUIRE(m > 0);
+  CHECK_THAT(std::string(reply, static_cast<std::size_t>(m)), Catch::StartsWith("HTTP/1.1 401"));
+  CHECK(proven.closed_by_server(std::chrono::seconds(30)));
 }
 
 TEST_CASE("at the connection cap the oldest silent connection makes room for a newcomer", "[http][server][edges]") {
