@@ -3,10 +3,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
+#include <optional>
 #include <spdlog/spdlog.h>
 
 #include "agent/agent_context.hpp"
 #include "agent/api_routes.hpp"
+#include "agent/token_reload.hpp"
 #include "agent/traffic/rdma/rdma_engine.hpp"
 #include "agent/traffic/tcp_engine.hpp"
 #include "common/clock.hpp"
@@ -93,11 +95,26 @@ int run_agent(const AgentConfig& config) {
   spdlog::info("mixnet-agent {} host {} listening on {}:{}{}", mixnet::version(), config.host_id,
                ep.address().to_string(), ep.port(), config.token ? "" : " WITHOUT authentication");
 
+  // SIGHUP re-reads the token file (rotation without a restart); with --insecure-no-auth there
+  // is no token, and SIGHUP is ignored with a note.
+  std::optional<TokenReloader> token_reloader;
+  asio::signal_set ignored_hup(io);
+  if (config.token) {
+    token_reloader.emplace(io, server, config.token_file);
+  } else {
+    ignored_hup.add(SIGHUP);
+    ignored_hup.async_wait([](const boost::system::error_code& ec, int) {
+      if (!ec) spdlog::warn("SIGHUP: no token file to re-read (--insecure-no-auth)");
+    });
+  }
+
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: stopping", sig);
     server.stop();
+    token_reloader.reset();
+    ignored_hup.cancel();
     watcher.stop();
     probes.stop();
     io.stop();

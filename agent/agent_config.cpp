@@ -168,7 +168,6 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     }
     auto token = read_token_file(cfg.token_file, "token-file");
     if (!token) return error(token.error());
-    if (token->warning) cfg.warnings.push_back(*token->warning);
     cfg.token = std::move(token->token);
   } else {
     cfg.warnings.push_back("--insecure-no-auth: the API accepts requests without a token");

@@ -82,8 +82,12 @@ std::string render_metrics(const MetricsSnapshot& m) {
   }
   w.family("mixnet_agent_http_connections_accepted_total", "counter", "HTTP connections accepted.");
   w.sample("mixnet_agent_http_connections_accepted_total", "", m.http_connections_accepted);
-  w.family("mixnet_agent_http_connections_rejected_total", "counter", "HTTP connections refused (limit reached).");
+  w.family("mixnet_agent_http_connections_rejected_total", "counter",
+           "HTTP connections refused (limit reached, every connection in the way busy).");
   w.sample("mixnet_agent_http_connections_rejected_total", "", m.http_connections_rejected);
+  w.family("mixnet_agent_http_connections_evicted_total", "counter",
+           "Idle or unauthenticated HTTP connections closed to make room for a newcomer.");
+  w.sample("mixnet_agent_http_connections_evicted_total", "", m.http_connections_evicted);
   w.family("mixnet_agent_http_connections_active", "gauge", "HTTP connections open now.");
   w.sample("mixnet_agent_http_connections_active", "", m.http_connections_active);
   return w.out;

@@ -36,6 +36,7 @@ struct MetricsSnapshot {
   std::map<std::pair<std::string, unsigned>, std::uint64_t> http_requests;  // (route, status) -> count
   std::uint64_t http_connections_accepted = 0;
   std::uint64_t http_connections_rejected = 0;
+  std::uint64_t http_connections_evicted = 0;
   std::uint64_t http_connections_active = 0;
 };
 

@@ -10,10 +10,12 @@ thread each), and the ratio is given against each. CPU is what the processes use
 /proc/PID/stat for the agents, wait4() rusage for iperf3), per GB delivered, sender and receiver.
 """
 import argparse
+import atexit
 import json
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 
 HZ = os.sysconf("SC_CLK_TCK")
@@ -24,9 +26,21 @@ def in_ns(ns, argv, **kw):
     return subprocess.run(["ip", "netns", "exec", ns] + argv, check=True, capture_output=True, text=True, **kw)
 
 
-def api(ns, token, method, target, body=None):
+def write_auth_header(token_file):
+    """The Authorization header in a mode-600 temporary file, for `curl -H @FILE`: the token never
+    appears on a command line (argv is readable by every user through /proc)."""
+    with open(token_file) as f:
+        token = f.read().strip()
+    fd, path = tempfile.mkstemp(prefix="mixnet-auth-")  # created mode 600
+    with os.fdopen(fd, "w") as f:
+        f.write("Authorization: Bearer " + token + "\n")
+    atexit.register(os.unlink, path)
+    return path
+
+
+def api(ns, auth_file, method, target, body=None):
     """One call to the agent in namespace ns (curl inside the namespace: the API is on its loopback)."""
-    argv = ["curl", "-s", "-m", "20", "-X", method, "-H", "Authorization: Bearer " + token,
+    argv = ["curl", "-s", "-m", "20", "-X", method, "-H", "@" + auth_file,
             "http://127.0.0.1:7070" + target]
     if body is not None:
         argv += ["-H", "Content-Type: application/json", "-d", json.dumps(body)]
@@ -39,10 +53,10 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / HZ  # utime + stime
 
 
-def wait_done(ns, token, run_id, limit_s):
+def wait_done(ns, auth_file, run_id, limit_s):
     deadline = time.time() + limit_s
     while True:
-        r = api(ns, token, "GET", f"/v1/traffic/runs/{run_id}?bins=0")
+        r = api(ns, auth_file, "GET", f"/v1/traffic/runs/{run_id}?bins=0")
         if r["state"] in ("done", "failed", "cancelled") or time.time() > deadline:
             return r
         time.sleep(0.1)
@@ -54,14 +68,14 @@ def per_gb(cpu_s, nbytes):
 
 def run_ours(a, duration, streams, sink, timeline=False):
     tl = {"timeline": True} if timeline else {}
-    srv = api(a.ns_b, a.token, "POST", "/v1/traffic/servers",
+    srv = api(a.ns_b, a.auth_file, "POST", "/v1/traffic/servers",
               {"port": a.port_b, "duration_ms": duration * 1000 + 30000, "sink": sink, **tl})
     c0, w0 = (cpu_seconds(a.pid_a), cpu_seconds(a.pid_b)), time.time()
-    cli = api(a.ns_a, a.token, "POST", "/v1/traffic/runs",
+    cli = api(a.ns_a, a.auth_file, "POST", "/v1/traffic/runs",
               {"port": a.port_a, "peer": a.addr_b, "peer_tcp_port": srv["tcp_port"], "streams": streams,
                "duration_ms": duration * 1000, **tl})
-    c = wait_done(a.ns_a, a.token, cli["id"], duration + 30)
-    s = wait_done(a.ns_b, a.token, srv["id"], 30)
+    c = wait_done(a.ns_a, a.auth_file, cli["id"], duration + 30)
+    s = wait_done(a.ns_b, a.auth_file, srv["id"], 30)
     c1 = (cpu_seconds(a.pid_a), cpu_seconds(a.pid_b))
     if c["state"] != "done" or s["state"] != "done":
         raise SystemExit(f"our run failed: client {c['state']} {c['errors']}, server {s['state']} {s['errors']}")
@@ -130,7 +144,7 @@ def main():
     p.add_argument("--streams", type=int, nargs="+", default=[1, 4])
     p.add_argument("--rounds", type=int, default=2)
     a = p.parse_args()
-    a.token = open(a.token_file).read().strip()
+    a.auth_file = write_auth_header(a.token_file)
 
     version = subprocess.run(["iperf3", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     print(f"TCP over one veth pair, {a.duration} s per run, {a.rounds} round(s), receiver-side decimal Gb/s; "

@@ -16,6 +16,7 @@ std::string_view to_string(Errc code) {
     case Errc::unavailable: return "unavailable";
     case Errc::protocol: return "protocol";
     case Errc::denied: return "denied";
+    case Errc::insecure_file: return "insecure_file";
     case Errc::internal: return "internal";
   }
   return "unknown";

@@ -20,6 +20,7 @@ enum class Errc {
   unavailable,        // the thing exists but cannot serve now (no RDMA device, peer down)
   protocol,           // the peer spoke something we could not understand
   denied,             // the peer understood and refused (TL1 DENY, HTTP 4xx from a switch)
+  insecure_file,      // a secret's file (token, key) is open to group or others: refused, chmod 600
   internal,
 };
 

@@ -13,6 +13,11 @@
 # are the ones the agent's inventory maps the netdev to, and the GID index (-x) is the one the
 # agent's runs chose on each side (or --gid-index), so both tools use the same path.
 # Needs curl and jq here, and perftest on both hosts.
+#
+# The token never reaches a command line: curl reads the Authorization header from a mktemp file
+# (mode 600). What the agents report (device, port, GID index, address, run ids, figures) is
+# checked against a strict pattern before it is used, and only checked values go into the
+# command line the hosts' shells run.
 set -euo pipefail
 
 verb=write size=65536 iterations=5000 duration="" qps=1 tx_depth=128 cq_mod=100 gid_index="" tcp_port=18515
@@ -48,13 +53,34 @@ case "$verb" in write|read|send) ;; *) echo "--verb must be write, read or send"
 for n in size iterations qps tx_depth cq_mod tcp_port; do
   [[ ${!n} =~ ^[0-9]+$ ]] || { echo "--${n//_/-} must be a number" >&2; exit 2; }
 done
+[[ -z $gid_index || $gid_index =~ ^[0-9]+$ ]] || { echo "--gid-index must be a number" >&2; exit 2; }
+[[ -z $duration || $duration =~ ^[0-9]+$ ]] || { echo "--duration must be a number" >&2; exit 2; }
+# The rule every reader of a token file follows (common/token_file.hpp): owner-only modes.
+token_mode=$(stat -L -c '%a' -- "$token_file")
+(( (8#$token_mode & 8#077) == 0 )) ||
+  { echo "$token_file: mode 0$token_mode lets group/others read it; chmod 600" >&2; exit 2; }
 command -v jq >/dev/null || { echo "jq is required" >&2; exit 2; }
-token=$(<"$token_file")
+# The run prefixes are the caller's own command lines ("ssh root@host"), split into words here.
+read -ra server_run_argv <<<"$server_run"
+read -ra client_run_argv <<<"$client_run"
+
+workdir=$(mktemp -d)
+trap 'rm -rf -- "$workdir"' EXIT
+header_file="$workdir/authorization"   # mktemp -d made the folder 700; the file is 600 too
+(umask 077; printf 'Authorization: Bearer %s\n' "$(<"$token_file")" >"$header_file")  # printf is a builtin: no argv
+
+# check NAME PATTERN VALUE: VALUE (reported by an agent) must match PATTERN in full, else stop.
+check() {
+  [[ $3 =~ ^$2$ ]] || { echo "unexpected $1 from the agent: '$3'" >&2; exit 1; }
+  printf '%s' "$3"
+}
+readonly name_re='[A-Za-z0-9_.-]{1,64}' number_re='[0-9]{1,9}' ip_re='[0-9A-Fa-f.:]{2,45}'
+readonly figure_re='[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?'
 
 api() {  # api METHOD URL [BODY] -> body; fails loudly on an HTTP error
   local method=$1 url=$2 body=${3:-}
   local out code
-  out=$(curl -sS --max-time 30 -X "$method" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  out=$(curl -sS --max-time 30 -X "$method" -H @"$header_file" -H 'Content-Type: application/json' \
         ${body:+--data "$body"} -w '\n%{http_code}' "$url")
   code=${out##*$'\n'}
   out=${out%$'\n'*}
@@ -70,16 +96,21 @@ rdma_of() {  # rdma_of AGENT NETDEV -> "device port"
 }
 read -r server_dev server_ib_port < <(rdma_of "$server_agent" "$server_port")
 read -r client_dev client_ib_port < <(rdma_of "$client_agent" "$client_port")
+server_dev=$(check "RDMA device" "$name_re" "$server_dev")
+client_dev=$(check "RDMA device" "$name_re" "$client_dev")
+server_ib_port=$(check "RDMA port" "$number_re" "$server_ib_port")
+client_ib_port=$(check "RDMA port" "$number_re" "$client_ib_port")
 server_ip=$(api GET "$server_agent/v1/inventory" | jq -er --arg p "$server_port" \
   '.ports[] | select(.name == $p) | .ipv4[0] // .ipv6[0] | split("/")[0]')
+server_ip=$(check "address" "$ip_re" "$server_ip")
 
 # ---- the agents ----
 rdma_opts=$(jq -n --arg verb "$verb" --argjson size "$size" --argjson qps "$qps" --argjson tx "$tx_depth" \
   --arg gid "$gid_index" '{verb:$verb, size:$size, qps:$qps, tx_depth:$tx} + (if $gid == "" then {} else {gid_index: ($gid|tonumber)} end)')
 server=$(api POST "$server_agent/v1/traffic/servers" \
   "$(jq -n --arg port "$server_port" --argjson rdma "$rdma_opts" '{port:$port, transport:"rdma", duration_ms:600000, rdma:$rdma}')")
-server_id=$(jq -r .id <<<"$server")
-server_gid_index=$(jq -r .rdma.gid_index <<<"$server")
+server_id=$(check "run id" "$name_re" "$(jq -r .id <<<"$server")")
+server_gid_index=$(check "GID index" "$number_re" "$(jq -r .rdma.gid_index <<<"$server")")
 client_body=$(jq -n --arg port "$client_port" --arg peer "$server_ip" --argjson rdma "$rdma_opts" \
   --argjson ep "$(jq .rdma.endpoint <<<"$server")" --argjson cqmod "$cq_mod" \
   --arg iters "$iterations" --arg dur "$duration" \
@@ -87,8 +118,8 @@ client_body=$(jq -n --arg port "$client_port" --arg peer "$server_ip" --argjson 
     rdma: ($rdma + {cq_mod:$cqmod, peer:$ep} + (if $dur == "" then {iterations: ($iters|tonumber)} else {} end))}
    + (if $dur == "" then {} else {duration_ms: (($dur|tonumber) * 1000)} end)')
 client=$(api POST "$client_agent/v1/traffic/runs" "$client_body")
-client_id=$(jq -r .id <<<"$client")
-client_gid_index=$(jq -r .rdma.gid_index <<<"$client")
+client_id=$(check "run id" "$name_re" "$(jq -r .id <<<"$client")")
+client_gid_index=$(check "GID index" "$number_re" "$(jq -r .rdma.gid_index <<<"$client")")
 api POST "$server_agent/v1/traffic/runs/$server_id/peer" "$(jq -n --argjson ep "$(jq .rdma.endpoint <<<"$client")" '{endpoint:$ep}')" >/dev/null
 for _ in $(seq 1 1200); do  # at most 10 minutes
   report=$(api GET "$client_agent/v1/traffic/runs/$client_id?bins=0")
@@ -97,20 +128,22 @@ for _ in $(seq 1 1200); do  # at most 10 minutes
   sleep 0.5
 done
 [[ $state == "done" ]] || { echo "agent run $client_id ended $state: $(jq -c .errors <<<"$report")" >&2; exit 1; }
-agent_avg=$(jq -r .rdma.bandwidth.average_gbps <<<"$report")
+agent_avg=$(check "average" "$figure_re" "$(jq -r .rdma.bandwidth.average_gbps <<<"$report")")
 agent_peak=$(jq -r '.rdma.bandwidth.peak_gbps // "n/a"' <<<"$report")
+[[ $agent_peak == "n/a" ]] || agent_peak=$(check "peak" "$figure_re" "$agent_peak")
 
 # ---- perftest, same flags ----
+# The hosts' shells parse these command lines (ssh joins its arguments into one), so every word
+# in them is either ours or an agent-reported value checked above.
 tool="ib_${verb}_bw"
 flags="-s $size -t $tx_depth -q $qps -Q $cq_mod -p $tcp_port -F --report_gbits"
 if [[ -n $duration ]]; then flags+=" -D $duration"; else flags+=" -n $iterations"; fi
-$server_run "$tool -d $server_dev -i $server_ib_port -x $server_gid_index $flags" >/tmp/rdma-vs-perftest.server.$$ 2>&1 &
+"${server_run_argv[@]}" "$tool -d $server_dev -i $server_ib_port -x $server_gid_index $flags" >"$workdir/server.out" 2>&1 &
 server_pid=$!
 sleep 2
-perf_out=$($client_run "$tool -d $client_dev -i $client_ib_port -x $client_gid_index $flags $server_ip" 2>&1) || {
+perf_out=$("${client_run_argv[@]}" "$tool -d $client_dev -i $client_ib_port -x $client_gid_index $flags $server_ip" 2>&1) || {
   echo "$perf_out" >&2; kill "$server_pid" 2>/dev/null; exit 1; }
 wait "$server_pid" || true
-rm -f /tmp/rdma-vs-perftest.server.$$
 # " #bytes #iterations BW peak[Gb/sec] BW average[Gb/sec] MsgRate[Mpps]" then the figures line.
 read -r perf_peak perf_avg < <(awk -v s="$size" '$1 == s && NF >= 5 {print $3, $4; exit}' <<<"$perf_out")
 [[ -n ${perf_avg:-} ]] || { echo "no figures in $tool output:"; echo "$perf_out"; exit 1; } >&2

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <spdlog/spdlog.h>
 
+#include "common/connection_table.hpp"
+
 namespace mixnet::http {
 
 namespace asio = boost::asio;
@@ -27,17 +29,26 @@ struct Route {
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(asio::io_context& io_in, ServerOptions opts) : io(io_in), options(std::move(opts)), acceptor(io_in) {}
+  Impl(asio::io_context& io_in, ServerOptions opts)
+      : io(io_in),
+        options(std::move(opts)),
+        connections({.max_connections = options.max_connections,
+                     .max_per_source = options.max_connections_per_source}),
+        acceptor(io_in) {}
 
   asio::io_context& io;
   ServerOptions options;
   std::vector<Route> routes;
   ServerStats stats;
+  ConnectionTable connections;   // io thread only
   tcp::acceptor acceptor;
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(tcp::socket socket);
-  asio::awaitable<Response> dispatch(const Request& req);
+  asio::awaitable<Response> dispatch(const Request& req, bool authenticated);
+  [[nodiscard]] bool authenticates(const Request& req) const {
+    return !options.bearer_token || bearer_token_matches(req[bhttp::field::authorization], *options.bearer_token);
+  }
   void count(const std::string& route, Status status) {
     ++stats.requests[{route, static_cast<unsigned>(status)}];
   }
@@ -51,11 +62,6 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       spdlog::warn("http: accept failed: {}", ec.message());
-      continue;
-    }
-    if (stats.active_connections >= options.max_connections) {
-      ++stats.connections_rejected;
-      socket.close(ec);
       continue;
     }
     ++stats.connections_accepted;
@@ -72,20 +78,41 @@ asio::awaitable<void> Server::Impl::accept_loop() {
 
 asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
   auto self = shared_from_this();
+  beast::error_code ec;
+  const std::string source = socket.remote_endpoint(ec).address().to_string();
+  if (ec) co_return;  // gone before we looked
+  beast::tcp_stream stream(std::move(socket));
+  // A slot in the connection table; at a cap, an older idle or unauthenticated connection is
+  // closed for this one. The slot is declared after the stream, so it is given back first.
+  const auto id = connections.admit(source, [&stream] {
+    beast::error_code ignored;
+    stream.socket().close(ignored);
+  });
+  stats.connections_evicted = connections.evicted();
+  if (!id) {
+    ++stats.connections_rejected;
+    spdlog::warn("http: refusing a connection from {}: {} open, all busy", source, connections.size());
+    co_return;
+  }
+  ConnectionSlot slot(connections, *id);
   ++stats.active_connections;
   struct Leave {
     ServerStats& s;
     ~Leave() { --s.active_connections; }
   } leave{stats};
 
-  beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
-  beast::error_code ec;
+  bool authenticated = false;  // some request on this connection carried the token
   for (;;) {
-    // Wait for the first byte of the next request under the idle deadline, then give the
-    // whole request the (shorter) read deadline, so a client trickling bytes cannot hold us.
+    if (!authenticated) {
+      // Until it authenticates, a connection has one short deadline for the whole request,
+      // first byte included, so silent or trickling sockets cannot pile up.
+      stream.expires_after(options.first_request_timeout);
+    }
+    // An authenticated connection waits for the first byte of its next request under the idle
+    // deadline, then gets the (shorter) read deadline for the whole request.
     if (buffer.size() == 0) {
-      stream.expires_after(options.idle_timeout);
+      if (authenticated) stream.expires_after(options.idle_timeout);
       const std::size_t n = co_await stream.async_read_some(buffer.prepare(4096),
                                                             asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
@@ -94,9 +121,11 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(options.body_limit);
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-    stream.expires_after(options.read_timeout);
+    if (authenticated) stream.expires_after(options.read_timeout);
     co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     stream.expires_never();
+    if (!stream.socket().is_open()) break;  // closed to make room for a newcomer: nothing to answer
+    slot.set_phase(ConnectionTable::Phase::busy);
 
     Response res;
     bool close_after = false;
@@ -128,7 +157,11 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       }
     } else {
       const Request& req = parser.get();
-      res = co_await dispatch(req);
+      const bool this_request_authenticated = authenticates(req);
+      res = co_await dispatch(req, this_request_authenticated);
+      // A request with the token earns the idle deadline; one answered 401 (a wrong token, or the
+      // old one after a rotation) loses it; a public request without a token changes nothing.
+      authenticated = this_request_authenticated || (authenticated && res.result() != Status::unauthorized);
       close_after = !req.keep_alive();
     }
     res.keep_alive(!close_after);
@@ -137,11 +170,12 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
     stream.expires_never();
     if (ec || close_after) break;
+    slot.set_phase(authenticated ? ConnectionTable::Phase::idle : ConnectionTable::Phase::unproven);
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-asio::awaitable<Response> Server::Impl::dispatch(const Request& req) {
+asio::awaitable<Response> Server::Impl::dispatch(const Request& req, bool authenticated) {
   auto target = parse_target(req.target());
   if (!target) {
     count("unmatched", Status::bad_request);
@@ -162,6 +196,15 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& req) {
       match.params = std::move(params);
     }
   }
+  // Without the token, a path that does not exist answers like one that does (401), so the
+  // API's routes cannot be enumerated; only a public route answers without it.
+  if (!authenticated && (found == nullptr || !found->is_public)) {
+    auto res = error_response(req, Status::unauthorized,
+                              Error{Errc::unauthorized, "missing or wrong bearer token", "Authorization"});
+    res.set(bhttp::field::www_authenticate, "Bearer");
+    count(found != nullptr ? found->pattern : "unmatched", res.result());
+    co_return res;
+  }
   if (found == nullptr) {
     if (path_known) {
       auto res = error_response(req, Status::method_not_allowed,
@@ -176,14 +219,6 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& req) {
     count("unmatched", Status::not_found);
     co_return error_response(req, Status::not_found,
                              Error{Errc::not_found, "no such resource: " + target->path, "path"});
-  }
-  if (options.bearer_token && !found->is_public &&
-      !bearer_token_matches(req[bhttp::field::authorization], *options.bearer_token)) {
-    auto res = error_response(req, Status::unauthorized,
-                              Error{Errc::unauthorized, "missing or wrong bearer token", "Authorization"});
-    res.set(bhttp::field::www_authenticate, "Bearer");
-    count(found->pattern, res.result());
-    co_return res;
   }
   match.target = std::move(*target);
   Response res;
@@ -236,6 +271,10 @@ void Server::stop() {
 
 const ServerStats& Server::stats() const { return impl_->stats; }
 
+void Server::set_bearer_token(std::string token) {
+  if (impl_->options.bearer_token) impl_->options.bearer_token = std::move(token);
+}
+
 Response json_response(const Request& req, Status status, const nlohmann::json& body) {
   Response res{status, req.version() == 0 ? 11 : req.version()};
   res.set(bhttp::field::content_type, "application/json");
@@ -258,6 +297,7 @@ Status status_for(Errc code) {
     case Errc::denied: return Status::forbidden;
     case Errc::protocol: return Status::bad_gateway;
     case Errc::io:
+    case Errc::insecure_file:
     case Errc::internal: return Status::internal_server_error;
   }
   return Status::internal_server_error;

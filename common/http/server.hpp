@@ -1,8 +1,10 @@
 #pragma once
 // A small HTTP/1.1 server on Boost.Beast for JSON APIs (the agent, the OCS emulator's RESTCONF
 // and control endpoints). One io_context, one coroutine per connection, a deadline on every read
-// and write, a body limit (413), optional bearer-token auth (401, constant-time compare), and
-// coroutine handlers so a long-poll can wait without blocking anything else.
+// and write, a body limit (413), optional bearer-token auth (401, constant-time compare, also for
+// paths that do not exist), connection caps that close the oldest idle or unauthenticated
+// connection for a newcomer (common/connection_table.hpp), and coroutine handlers so a long-poll
+// can wait without blocking anything else.
 #include <utility>  // Boost 1.74 + GCC 12: <utility> must precede Asio's awaitable headers.
 
 #include <boost/asio/awaitable.hpp>
@@ -42,8 +44,14 @@ struct ServerOptions {
   std::size_t header_limit = 8 * 1024;              // larger headers get 431
   std::chrono::milliseconds read_timeout{10'000};   // a request must arrive whole within this
   std::chrono::milliseconds write_timeout{10'000};  // a response must leave within this
-  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive connections idle this long close
-  std::size_t max_connections = 512;                // more are accepted and closed at once
+  // A connection that has not sent an authenticated request yet must deliver a whole request
+  // within this of its start (or of its last unauthenticated answer): silent sockets go quickly.
+  std::chrono::milliseconds first_request_timeout{5'000};
+  std::chrono::milliseconds idle_timeout{60'000};   // an authenticated keep-alive connection idle this long closes
+  // At either cap the oldest unauthenticated, then the oldest idle connection is closed for the
+  // newcomer; the newcomer is refused only when every connection in its way is answering a request.
+  std::size_t max_connections = 512;
+  std::size_t max_connections_per_source = 64;      // from one client address
   std::optional<std::string> bearer_token;          // when set, every non-public route needs it
 };
 
@@ -51,7 +59,8 @@ struct ServerOptions {
 struct ServerStats {
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests;  // (route, status) -> count
   std::uint64_t connections_accepted = 0;
-  std::uint64_t connections_rejected = 0;
+  std::uint64_t connections_rejected = 0;   // refused: every connection in the way was busy
+  std::uint64_t connections_evicted = 0;    // closed to make room for a newcomer
   std::uint64_t active_connections = 0;
 };
 
@@ -71,6 +80,10 @@ class Server {
   void stop();
 
   [[nodiscard]] const ServerStats& stats() const;
+
+  // Replaces the bearer token (token rotation): requests from now on need the new one. Call it
+  // on the server's io_context thread. Does not turn authentication on or off.
+  void set_bearer_token(std::string token);
 
  private:
   struct Impl;

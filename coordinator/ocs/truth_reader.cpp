@@ -37,7 +37,7 @@ Result<TruthReader> TruthReader::open(const GroundTruth& where) {
   r.url_ = where.url;
   if (!where.token_file.empty()) {
     auto token = read_token_file(where.token_file, "ground_truth.token_file");
-    if (!token) return fail(Errc::invalid_argument, token.error().message, "ground_truth.token_file");
+    if (!token) return std::unexpected(token.error());  // its code kept: a missing file, an open mode
     r.token_ = std::move(token->token);
   }
   return r;

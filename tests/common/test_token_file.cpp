@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <ios>
 #include <string>
 
 #include "common/token_file.hpp"
@@ -28,7 +29,6 @@ TEST_CASE("read_token_file: the token is the file without surrounding whitespace
   auto t = read_token_file(write_token(dir, "a", "  secret-a \r\n\n"), "token_file");
   REQUIRE(t);
   CHECK(t->token == "secret-a");
-  CHECK_FALSE(t->warning);
 }
 
 TEST_CASE("read_token_file: strict about what a token is", "[token_file]") {
@@ -66,12 +66,39 @@ TEST_CASE("read_token_file: a missing file or a folder is an error naming the fi
   CHECK_THAT(folder.error().message, Catch::Contains("not a regular file"));
 }
 
-TEST_CASE("read_token_file: a file others may read is accepted with a warning", "[token_file]") {
+TEST_CASE("read_token_file: a file group or others may open is refused, naming the file and the mode", "[token_file]") {
   ScratchDir dir("mixnet-token-test");
-  auto t = read_token_file(write_token(dir, "open", "tok", 0644), "token_file");
-  REQUIRE(t);
-  CHECK(t->token == "tok");
-  REQUIRE(t->warning);
-  CHECK_THAT(*t->warning, Catch::Contains("644"));
-  CHECK_THAT(*t->warning, Catch::Contains("chmod 600"));
+  const std::string path = write_token(dir, "open", "tok", 0644);
+  auto t = read_token_file(path, "token-file");
+  REQUIRE_FALSE(t);
+  CHECK(t.error().code == Errc::insecure_file);
+  CHECK(t.error().field == "token-file");
+  CHECK(t.error().message == path + ": mode 0644 lets group/others read it; chmod 600");
+
+  for (const mode_t mode : {0640, 0604, 0620, 0602, 0610, 0601, 0660}) {
+    INFO(std::oct << mode);
+    auto open = read_token_file(write_token(dir, "m", "tok", mode), "token_file");
+    REQUIRE_FALSE(open);
+    CHECK(open.error().code == Errc::insecure_file);
+  }
+  auto writable = read_token_file(write_token(dir, "w", "tok", 0620), "token_file");
+  REQUIRE_FALSE(writable);
+  CHECK_THAT(writable.error().message, Catch::Contains("mode 0620 lets group/others change or run it"));
+
+  // Owner-only modes pass, read-only included.
+  for (const mode_t mode : {0600, 0400}) {
+    INFO(std::oct << mode);
+    auto ok = read_token_file(write_token(dir, "ok", "tok", mode), "token_file");
+    REQUIRE(ok);
+    CHECK(ok->token == "tok");
+  }
+}
+
+TEST_CASE("require_private_mode: the rule for any secret's file", "[token_file]") {
+  CHECK(require_private_mode("/k", 0100600, "tls-key").has_value());
+  auto r = require_private_mode("/k", 0100604, "tls-key");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::insecure_file);
+  CHECK(r.error().field == "tls-key");
+  CHECK(r.error().message == "/k: mode 0604 lets group/others read it; chmod 600");
 }

@@ -37,6 +37,7 @@ class AgentProcess {
   AgentProcess& operator=(const AgentProcess&) = delete;
 
   [[nodiscard]] const std::string& token() const { return token_; }
+  [[nodiscard]] std::string token_path() const { return dir_.path() + "/token"; }  // mode 600
   [[nodiscard]] const std::string& ns() const { return ns_; }
   [[nodiscard]] const std::string& host_id() const { return host_id_; }
   [[nodiscard]] pid_t pid() const { return pid_; }

@@ -41,7 +41,7 @@ Result<RunningLab> read_running_lab(const std::string& dir) {
     return fail(Errc::not_found, "cannot read the lab's inventory " + path + ": " + e.what());
   }
   auto token = read_token_file(dir + "/token", "token");
-  if (!token) return fail(Errc::not_found, "cannot read the lab's token: " + token.error().message);
+  if (!token) return std::unexpected(token.error().context("cannot read the lab's token"));
   lab.token = std::move(token->token);
   return lab;
 }

@@ -22,11 +22,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <thread>
 
 #include "common/clock.hpp"
+#include "common/connection_table.hpp"
 #include "common/http/server.hpp"
 #include "hwdrivers/ocs/tl1_codec.hpp"
 #include "tools/ocs-emu/control_service.hpp"
@@ -85,6 +87,12 @@ struct Emulator::Impl {
   mutable std::mutex mutex;               // guards model
   std::unique_ptr<SwitchModel> model;
   std::map<std::uint64_t, beast::tcp_stream*> sessions;   // io thread only
+  // Who holds each TL1 listener's session slots (io thread only).
+  ConnectionTable tl1_connections{tl1_limits()};
+  ConnectionTable calient_connections{tl1_limits()};
+  [[nodiscard]] ConnectionLimits tl1_limits() const {
+    return {.max_connections = options.max_sessions, .max_per_source = options.max_sessions_per_source};
+  }
   std::uint64_t next_session = 1;
 
   std::unique_ptr<asio::io_context> io_owner = std::make_unique<asio::io_context>(1);
@@ -226,11 +234,6 @@ struct Emulator::Impl {
         spdlog::warn("ocs-emu: TL1 accept failed: {}", ec.message());
         continue;
       }
-      if (sessions.size() >= options.max_sessions) {
-        spdlog::warn("ocs-emu: refusing a TL1 session: {} open", sessions.size());
-        socket.close(ec);
-        continue;
-      }
       socket.set_option(tcp::no_delay(true), ec);
       asio::co_spawn(io, tl1_session(std::move(socket), dialect),
                      [](std::exception_ptr e) { log_exception("TL1 session", e); });
@@ -238,7 +241,22 @@ struct Emulator::Impl {
   }
 
   asio::awaitable<void> tl1_session(tcp::socket socket, Dialect dialect) {
+    boost::system::error_code ec;
+    const std::string source = socket.remote_endpoint(ec).address().to_string();
+    if (ec) co_return;  // gone before we looked
     beast::tcp_stream stream(std::move(socket));
+    // A slot on this listener; at a cap an older session not logged in (or idle) is closed for
+    // this one. Declared after the stream, so the slot is given back before the stream goes.
+    ConnectionTable& table = dialect == Dialect::calient ? calient_connections : tl1_connections;
+    const auto slot_id = table.admit(source, [&stream] {
+      boost::system::error_code ignored;
+      stream.socket().close(ignored);
+    });
+    if (!slot_id) {
+      spdlog::warn("ocs-emu: refusing a TL1 session from {}: {} open, all busy", source, table.size());
+      co_return;
+    }
+    ConnectionSlot slot(table, *slot_id);
     Tl1SessionState state;
     state.dialect = dialect;
     state.id = next_session++;
@@ -259,9 +277,13 @@ struct Emulator::Impl {
 
     ocs::tl1::CommandFramer framer;
     std::array<char, 4096> buffer{};
-    boost::system::error_code ec;
+    // While not logged in, each command must arrive whole within the login timeout of its
+    // first read, so neither a silent nor a trickling socket holds a slot for long.
+    std::optional<std::chrono::steady_clock::time_point> command_deadline;
     for (;;) {
       while (auto text = framer.next()) {
+        command_deadline.reset();
+        slot.set_phase(ConnectionTable::Phase::busy);
         Tl1Outcome out;
         std::chrono::milliseconds reply_delay{0};
         {
@@ -293,12 +315,18 @@ struct Emulator::Impl {
         stream.expires_after(options.write_timeout);
         co_await asio::async_write(stream, asio::buffer(out.reply), asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
+        slot.set_phase(state.logged_in ? ConnectionTable::Phase::idle : ConnectionTable::Phase::unproven);
       }
       if (framer.buffered() > options.max_command_bytes) {
         spdlog::warn("ocs-emu: TL1 session {}: {} bytes without ';', closing", state.id, framer.buffered());
         co_return;
       }
-      stream.expires_after(options.session_idle_timeout);
+      if (state.logged_in) {
+        stream.expires_after(options.session_idle_timeout);
+      } else {
+        if (!command_deadline) command_deadline = std::chrono::steady_clock::now() + options.login_timeout;
+        stream.expires_at(*command_deadline);
+      }
       const std::size_t n =
           co_await stream.async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;

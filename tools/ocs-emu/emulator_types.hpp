@@ -106,8 +106,12 @@ struct EmulatorOptions {
   std::optional<DropSessionFault> drop_session;
 
   // Limits: every input has a bound, every wait a deadline.
+  // At either cap the oldest session not logged in, then the oldest idle one, is closed for the
+  // newcomer (common/connection_table.hpp); a newcomer is refused only when all are busy.
   std::size_t max_sessions = 64;                        // TL1 sessions per listener
-  std::chrono::milliseconds session_idle_timeout{600'000};   // a silent TL1 session is closed
+  std::size_t max_sessions_per_source = 16;             // TL1 sessions per listener from one address
+  std::chrono::milliseconds login_timeout{5'000};       // a session not logged in must send its next command within this
+  std::chrono::milliseconds session_idle_timeout{600'000};   // a silent logged-in TL1 session is closed
   std::chrono::milliseconds write_timeout{10'000};
   std::size_t max_command_bytes = 64 * 1024;            // a longer TL1 command drops the session
 

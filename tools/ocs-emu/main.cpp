@@ -132,7 +132,12 @@ int main(int argc, char** argv) {
   app.add_option("--lab-plane", lab_plane_file,
                  "Plane file (JSON, written by mixnet-lab up): realize every circuit in the kernel between veth "
                  "ends in a namespace, with link training, faults and /v1/plane on the control API");
-  app.add_option("--max-sessions", o.max_sessions, "TL1 sessions per listener")->capture_default_str();
+  app.add_option("--max-sessions", o.max_sessions,
+                 "TL1 sessions per listener; at the cap the oldest session not logged in (then the oldest idle "
+                 "one) is closed for a newcomer")
+      ->capture_default_str();
+  app.add_option("--max-sessions-per-source", o.max_sessions_per_source, "TL1 sessions per listener from one address")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")->capture_default_str();
   app.add_option("--stamp-priority", stamp_priority,
                  "SCHED_FIFO priority of every emulator thread (they stamp the ground truth: command receipt and "

@@ -184,10 +184,13 @@ Result<void> EmulatorOptions::validate() const {
     return fail(Errc::invalid_argument, "count must be at least 1", "drop-session");
   }
   if (max_sessions < 1 || max_sessions > 10'000) return fail(Errc::invalid_argument, "must be 1..10000", "max-sessions");
+  if (max_sessions_per_source < 1 || max_sessions_per_source > 10'000) {
+    return fail(Errc::invalid_argument, "must be 1..10000", "max-sessions-per-source");
+  }
   if (max_command_bytes < 64 || max_command_bytes > (16u << 20)) {
     return fail(Errc::invalid_argument, "must be 64..16777216", "max-command-bytes");
   }
-  if (session_idle_timeout.count() <= 0 || write_timeout.count() <= 0) {
+  if (session_idle_timeout.count() <= 0 || write_timeout.count() <= 0 || login_timeout.count() <= 0) {
     return fail(Errc::invalid_argument, "timeouts must be positive", "timeout");
   }
   if (tid.size() > 20) return fail(Errc::invalid_argument, "must be at most 20 characters", "tid");

@@ -5,8 +5,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <future>
 #include <optional>
+#include <cerrno>
+#include <memory>
+#include <poll.h>
 #include <sys/socket.h>
+#include <vector>
 #include <thread>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -53,9 +58,45 @@ ServerOptions test_options() {
   o.bearer_token = "s3cret";
   o.body_limit = 1024;
   o.read_timeout = std::chrono::milliseconds(300);
+  o.first_request_timeout = std::chrono::milliseconds(300);
   o.idle_timeout = std::chrono::milliseconds(300);
   return o;
 }
+
+// A TCP connection to the server from `source` (any 127/8 address works on loopback) that sends
+// nothing unless told to.
+struct RawClient {
+  int fd = -1;
+  RawClient(unsigned short port, const char* source = "127.0.0.1") {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    inet_pton(AF_INET, source, &local.sin_addr);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  ~RawClient() { ::close(fd); }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  // True when the server closed the connection within `within` (a generous bound, not a timing).
+  [[nodiscard]] bool closed_by_server(std::chrono::milliseconds within) const {
+    pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+    if (::poll(&p, 1, static_cast<int>(within.count())) != 1) return false;
+    char c;
+    return ::recv(fd, &c, 1, 0) <= 0;
+  }
+  // True while the server keeps the connection (nothing to read, no end of stream).
+  [[nodiscard]] bool still_open() const {
+    char c;
+    return ::recv(fd, &c, 1, MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+};
 
 void add_routes(Server& s) {
   s.route(Verb::get, "/v1/hello/{who}", [](const Request& req, const RouteMatch& m) -> asio::awaitable<Response> {
@@ -112,6 +153,19 @@ TEST_CASE("server routes, authenticates and validates", "[http][server]") {
     auto m = http_request("127.0.0.1", rs.port, {.method = "DELETE", .target = "/v1/echo", .token = "s3cret"});
     CHECK(m.status == 405);
     CHECK(m.headers.at("allow") == "POST");
+  }
+  SECTION("without the token, unknown paths and wrong methods answer 401 like known routes") {
+    // Nothing tells a route that exists from one that does not: no 404, no 405, no Allow.
+    for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+             {"GET", "/v2/x"}, {"GET", "/v1/hello"}, {"DELETE", "/v1/echo"}, {"POST", "/health"}}) {
+      INFO(method << " " << target);
+      auto r401 = http_request("127.0.0.1", rs.port, {.method = method, .target = target});
+      CHECK(r401.status == 401);
+      CHECK(r401.headers.at("www-authenticate") == "Bearer");
+      CHECK(r401.headers.count("allow") == 0);
+      CHECK(http_request("127.0.0.1", rs.port, {.method = method, .target = target, .token = "wrong"}).status == 401);
+    }
+    CHECK(rs.server.stats().requests.at({"unmatched", 401}) == 8);  // four requests, each twice
   }
   SECTION("JSON bodies are checked and size-limited") {
     auto good = http_request("127.0.0.1", rs.port, {.method = "POST", .target = "/v1/echo", .body = R"({"a":1})", .token = "s3cret"});
@@ -210,4 +264,96 @@ TEST_CASE("bearer tokens compare exactly", "[http][auth]") {
   CHECK_FALSE(bearer_token_matches("bearer abc", "abc"));
   CHECK_FALSE(bearer_token_matches("", "abc"));
   CHECK_FALSE(bearer_token_matches("Bearer ", "abc"));
+}
+
+TEST_CASE("a token can be replaced while the server runs", "[http][auth]") {
+  RunningServer rs(test_options());
+  add_routes(rs.server);
+  rs.start();
+  CHECK(http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/hello/a", .token = "s3cret"}).status == 200);
+  std::promise<void> replaced;
+  asio::post(rs.io, [&] {
+    rs.server.set_bearer_token("n3w");
+    replaced.set_value();
+  });
+  replaced.get_future().wait();
+  CHECK(http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/hello/a", .token = "s3cret"}).status == 401);
+  CHECK(http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/hello/a", .token = "n3w"}).status == 200);
+}
+
+TEST_CASE("a connection that sends no request is closed at the first-request deadline, not the idle one",
+          "[http][server][edges]") {
+  ServerOptions o = test_options();
+  o.first_request_timeout = std::chrono::milliseconds(300);
+  o.idle_timeout = std::chrono::minutes(10);
+  RunningServer rs(o);
+  add_routes(rs.server);
+  rs.start();
+  RawClient silent(rs.port);
+  // 300 ms against 10 minutes: 30 s is a bound for a loaded machine, not a timing.
+  CHECK(silent.closed_by_server(std::chrono::seconds(30)));
+
+  // After an authenticated request the connection gets the idle deadline: it is still open
+  // well past the first-request deadline.
+  RawClient proven(rs.port);
+  const std::string req = "GET /v1/hello/p HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\n\r\n";
+  REQUIRE(::write(proven.fd, req.data(), req.size()) == static_cast<ssize_t>(req.size()));
+  pollfd p{.fd = proven.fd, .events = POLLIN, .revents = 0};
+  REQUIRE(::poll(&p, 1, 10'000) == 1);
+  char reply[4096];
+  const auto n = ::recv(proven.fd, reply, sizeof reply, 0);
+  REQUIRE(n > 0);
+  CHECK_THAT(std::string(reply, static_cast<std::size_t>(n)), Catch::StartsWith("HTTP/1.1 200"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // five first-request deadlines
+  CHECK(proven.still_open());
+
+  // A request answered 401 (a wrong or rotated-out token) takes the idle deadline away again.
+  const std::string wrong = "GET /v1/hello/p HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer old\r\n\r\n";
+  REQUIRE(::write(proven.fd, wrong.data(), wrong.size()) == static_cast<ssize_t>(wrong.size()));
+  REQUIRE(::poll(&p, 1, 10'000) == 1);
+  const auto m = ::recv(proven.fd, reply, sizeof reply, 0);
+  REQUIRE(m > 0);
+  CHECK_THAT(std::string(reply, static_cast<std::size_t>(m)), Catch::StartsWith("HTTP/1.1 401"));
+  CHECK(proven.closed_by_server(std::chrono::seconds(30)));
+}
+
+TEST_CASE("at the connection cap the oldest silent connection makes room for a newcomer", "[http][server][edges]") {
+  ServerOptions o = test_options();
+  o.first_request_timeout = std::chrono::minutes(10);  // only the cap can close them
+  o.max_connections = 4;
+  RunningServer rs(o);
+  add_routes(rs.server);
+  rs.start();
+  std::vector<std::unique_ptr<RawClient>> silent;
+  for (int i = 0; i < 4; ++i) silent.push_back(std::make_unique<RawClient>(rs.port));
+  // The fifth connection is an authenticated request: it is answered, and the oldest silent
+  // connection was closed for it.
+  CHECK(http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/hello/n", .token = "s3cret"}).status == 200);
+  CHECK(silent[0]->closed_by_server(std::chrono::seconds(10)));
+  for (std::size_t i = 1; i < silent.size(); ++i) CHECK(silent[i]->still_open());
+  CHECK(rs.server.stats().connections_evicted == 1);
+  CHECK(rs.server.stats().connections_rejected == 0);
+}
+
+TEST_CASE("connections per source address are capped; other sources keep theirs", "[http][server][edges]") {
+  ServerOptions o = test_options();
+  o.first_request_timeout = std::chrono::minutes(10);
+  o.max_connections = 100;
+  o.max_connections_per_source = 3;
+  RunningServer rs(o);
+  add_routes(rs.server);
+  rs.start();
+  RawClient other(rs.port, "127.0.0.2");  // the oldest connection of all, from another address
+  std::vector<std::unique_ptr<RawClient>> flood;
+  for (int i = 0; i < 5; ++i) flood.push_back(std::make_unique<RawClient>(rs.port, "127.0.0.1"));
+  // 127.0.0.1 holds at most 3: its two oldest went, not the older connection from 127.0.0.2.
+  CHECK(flood[0]->closed_by_server(std::chrono::seconds(10)));
+  CHECK(flood[1]->closed_by_server(std::chrono::seconds(10)));
+  // Every accept has happened once a request on a sixth 127.0.0.1 connection is answered.
+  CHECK(http_request("127.0.0.1", rs.port, {.method = "GET", .target = "/v1/hello/s", .token = "s3cret"}).status == 200);
+  CHECK(flood[2]->closed_by_server(std::chrono::seconds(10)));
+  CHECK(flood[3]->still_open());
+  CHECK(flood[4]->still_open());
+  CHECK(other.still_open());
+  CHECK(rs.server.stats().connections_evicted == 3);
 }

@@ -2,6 +2,7 @@
 // its own outcome; retries, deadlines and API errors; the event cursor (long-poll, restart,
 // dropped events); a measurement's own journal reader beside the pool's cursor.
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 #include <fstream>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -258,23 +259,32 @@ TEST_CASE("make_agent_pool reads token files, a bad one breaks only its host", "
   const std::string dir = tmpl;
   std::ofstream(dir + "/tok") << "  secret-a  \n";
   std::ofstream(dir + "/empty") << "\n";
+  std::ofstream(dir + "/open") << "secret-a\n";
+  // Token files are owner-only; "open" shows what a file others may read does.
+  REQUIRE(::chmod((dir + "/tok").c_str(), 0600) == 0);
+  REQUIRE(::chmod((dir + "/empty").c_str(), 0600) == 0);
+  REQUIRE(::chmod((dir + "/open").c_str(), 0644) == 0);
   const std::string yaml = "version: 1\nname: t\nhosts:\n"
                            "  - name: h1\n    agent: {url: " + a.url() + ", token_file: tok}\n    ports: []\n"
                            "  - name: h2\n    agent: {url: " + a.url() + ", token_file: missing}\n    ports: []\n"
                            "  - name: h3\n    agent: {url: " + a.url() + ", token_file: empty}\n    ports: []\n"
+                           "  - name: h4\n    agent: {url: " + a.url() + ", token_file: open}\n    ports: []\n"
                            "switches: []\n";
   auto inv = parse_inventory(yaml, "inv.yaml", dir);
   INFO((inv ? std::string() : inv.error().describe()));
   REQUIRE(inv);
   auto pool = make_agent_pool(*inv, quick());
   REQUIRE(pool);
-  auto r = (*pool)->inventory({"h1", "h2", "h3"});
+  auto r = (*pool)->inventory({"h1", "h2", "h3", "h4"});
   REQUIRE(r[0].ok());
   CHECK(a.last_authorization() == "Bearer secret-a");
   REQUIRE_FALSE(r[1].ok());
   CHECK(r[1].value.error().message.find(dir + "/missing") != std::string::npos);
   REQUIRE_FALSE(r[2].ok());
   CHECK(r[2].value.error().message.find("is empty") != std::string::npos);
+  REQUIRE_FALSE(r[3].ok());
+  CHECK(r[3].value.error().code == Errc::insecure_file);
+  CHECK(r[3].value.error().message.find(dir + "/open: mode 0644") != std::string::npos);
 
   inv->hosts[0].agent.url = "ftp://x";
   auto bad = make_agent_pool(*inv, quick());
