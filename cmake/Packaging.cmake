@@ -134,6 +134,8 @@ set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 set(CPACK_DEBIAN_AGENT_PACKAGE_NAME mixnet-agent)
 set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA ${mixnet_pkg_dir}/agent/conffiles)
 set(CPACK_DEBIAN_AGENT_PACKAGE_SUGGESTS "rdma-core, perftest")
+# The unit's ExecReload (`systemctl reload`: the agent re-reads its token) is /bin/kill -HUP.
+set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "procps")
 set(CPACK_COMPONENT_AGENT_DESCRIPTION "MixNet testbed agent for GPU hosts on optical circuits
 mixnet-agent runs on every host of a MixNet-style testbed, whose NICs are
 cabled to an optical circuit switch and an electrical packet switch. It

@@ -49,7 +49,7 @@ TEST_CASE("connection table: idle connections go when no unproven one is left, o
   CHECK(closed == std::vector<std::string>{"b"});
 }
 
-TEST_CASE("connection table: busy connections are never closed; a newcomer is refused instead", "[connection_table]") {
+TEST_CASE("connection table: busy connections are never closed, a newcomer is refused instead", "[connection_table]") {
   ConnectionTable t({.max_connections = 2, .max_per_source = 10});
   std::vector<std::string> closed;
   t.set_phase(admit_named(t, "s", "a", closed), Phase::busy);

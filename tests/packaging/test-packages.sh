@@ -157,6 +157,14 @@ echo "== systemd-analyze verify"
 # ...) are lent from this machine in the root's /run, which no package owns, and removed after.
 mkdir -p "$root/run/systemd/system"
 cp -a /lib/systemd/system/. "$root/run/systemd/system/"
+# So is /bin/kill (procps, a dependency of mixnet-agent: the unit's ExecReload), which verify
+# looks for inside the root.
+lent_kill=0
+if [ ! -e "$root/bin/kill" ]; then
+  mkdir -p "$root/bin"
+  cp /bin/kill "$root/bin/kill"
+  lent_kill=1
+fi
 units=(mixnet-agent.service mixnet-health.service mixnet-health.timer)
 if ! MANPATH=$root/usr/share/man timeout 60 systemd-analyze verify --root="$root" "${units[@]}" >"$scratch/verify.log" 2>&1 ||
    [ -s "$scratch/verify.log" ]; then
@@ -164,6 +172,7 @@ if ! MANPATH=$root/usr/share/man timeout 60 systemd-analyze verify --root="$root
   check_failed "systemd-analyze verify ${units[*]}"
 fi
 rm -rf "$root/run"
+if [ "$lent_kill" = 1 ]; then rm -f "$root/bin/kill"; rmdir "$root/bin" 2>/dev/null || true; fi
 # The unit's command line as systemd runs it with /etc/default/mixnet-agent as shipped: the
 # listen address is what the unit's Environment= gives, unless the default file (read after it)
 # sets it; the agent must refuse it, exit 2, naming what to set where.

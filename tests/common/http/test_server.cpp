@@ -335,7 +335,7 @@ TEST_CASE("at the connection cap the oldest silent connection makes room for a n
   CHECK(rs.server.stats().connections_rejected == 0);
 }
 
-TEST_CASE("connections per source address are capped; other sources keep theirs", "[http][server][edges]") {
+TEST_CASE("connections per source address are capped, and other sources keep theirs", "[http][server][edges]") {
   ServerOptions o = test_options();
   o.first_request_timeout = std::chrono::minutes(10);
   o.max_connections = 100;
