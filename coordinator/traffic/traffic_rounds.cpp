@@ -61,6 +61,23 @@ class RoundRunner {
   // Reads the receivers and cancels whatever of the round still runs.
   void settle(const std::vector<Flow*>& flows) { settle_servers(flows); }
 
+  // How long a receiver lives (and waits for its sender) from its start.
+  [[nodiscard]] std::int64_t receiver_lifetime_ns() const { return static_cast<std::int64_t>(timeout_ms()) * 1'000'000; }
+
+  // Stops the receivers started for these flows and forgets them, so they can be started afresh:
+  // ones started early beside a round that then ran long would run out of their lifetime (or of
+  // their wait for a sender) during their own test. Flows already settled stay as they are.
+  void unserve(const std::vector<Flow*>& flows) {
+    std::vector<TrafficRunRef> cancels;
+    for (Flow* f : flows) {
+      if (f->settled() || f->server_id.empty()) continue;
+      cancels.push_back({f->to.host, f->server_id});
+      f->server_id.clear();
+      f->server.reset();
+    }
+    if (!cancels.empty()) (void)cancel_traffic_runs(pool_, cancels, monotonic_ns() + kCleanupNs);
+  }
+
   // A round that will not run: its flows fail as not run, and receivers already started stop.
   void drop(const std::vector<Flow*>& flows, const std::string& why) {
     std::vector<TrafficRunRef> cancels;
@@ -83,6 +100,7 @@ class RoundRunner {
     std::vector<TrafficServerCall> calls;
     std::vector<Flow*> who;
     for (Flow* f : flows) {
+      if (f->settled()) continue;   // started once already and failed: its failure stands
       TrafficServerCall c{.host = f->to.host};
       c.request.port = f->to.port;
       c.request.transport = args_.transport;
@@ -97,6 +115,7 @@ class RoundRunner {
       calls.push_back(std::move(c));
       who.push_back(f);
     }
+    if (calls.empty()) return;
     auto replies = start_traffic_servers(pool_, calls, start_deadline(round_deadline));
     for (std::size_t i = 0; i < replies.size(); ++i) {
       if (!replies[i].ok()) {
@@ -289,9 +308,11 @@ void run_rounds(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx, s
     done(r, by_round[r], started[r]);
   };
   std::vector<bool> served(rounds, false);
+  std::vector<std::int64_t> served_at(rounds, 0);   // monotonic_ns()
   auto serve = [&](std::size_t r) {
     runner.serve(by_round[r]);
     served[r] = true;
+    served_at[r] = monotonic_ns();
   };
   if (!stopped()) serve(0);
   for (std::size_t r = 0; r < rounds; ++r) {
@@ -303,7 +324,11 @@ void run_rounds(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx, s
       }
       return;
     }
-    if (!served[r]) {   // its receivers did not fit beside the previous round's runs
+    if (served[r] && monotonic_ns() - served_at[r] > runner.receiver_lifetime_ns() / 2) {
+      runner.unserve(by_round[r]);   // the previous round ran long: give the receivers their whole lifetime
+      served[r] = false;
+    }
+    if (!served[r]) {   // its receivers did not fit beside the previous round's runs, or were stale
       if (unsettled != kNone) finish(unsettled);
       unsettled = kNone;
       serve(r);

@@ -233,6 +233,42 @@ steps:
   }
 }
 
+TEST_CASE("coord lab: a round that runs out its timeout fails only its own tests, not the next round's", "[coord][lab][traffic]") {
+  LabUnderTest lab("");
+  // h4's electrical port drops everything at the switch (its bridge port down): any test with it
+  // stalls in its connect until the round's timeout. The next round's receivers were started
+  // while that round ran, and would have lived out their lifetime (the same timeout) before their
+  // own test began.
+  const std::string eps_ns = "mxl-" + lab.name() + "-eps";
+  run_command("ip -n " + eps_ns + " link set dev h4e0 down");
+  CoordScratch scratch;
+  const auto playbook = scratch.write_playbook("stall.yaml", R"(
+name: a stalled round
+topologies: [prototype.yaml]
+steps:
+  - {name: all pairs, traffic.run: {pattern: eps, direction: both, duration: 1, timeout: 4}}
+)");
+  const auto run = scratch.run(playbook, lab.dir() + "/inventory.yaml");
+  INFO(run.output);
+  const auto items = final_items(run, "all pairs");
+  INFO(run.step("all pairs").dump(1).substr(0, 6000));
+  // Three rounds, each with one test of h4 (failed) and one without it (passed).
+  for (const char* id : {"h1:eps0-h2:eps0", "h1:eps0-h3:eps0", "h2:eps0-h3:eps0"}) {
+    INFO(id);
+    CHECK(items.at(id).at("status") == "ok");
+  }
+  for (const char* id : {"h1:eps0-h4:eps0", "h2:eps0-h4:eps0", "h3:eps0-h4:eps0"}) {
+    INFO(id);
+    CHECK(items.at(id).at("status") != "ok");
+  }
+  // Nothing left running on any agent.
+  for (const char* host : {"h1", "h2", "h3", "h4"}) {
+    INFO(host);
+    const auto runs = nlohmann::json::parse(lab.agent(host, "/v1/traffic/runs").body);
+    for (const auto& r : runs.at("runs")) CHECK(r.at("state") != "running");
+  }
+}
+
 TEST_CASE("coord lab: transport rdma fails naming host and port, and never falls back to TCP", "[coord][lab][traffic]") {
   LabUnderTest lab("");
   CoordScratch scratch;
