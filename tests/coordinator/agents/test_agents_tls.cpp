@@ -10,6 +10,7 @@
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "tests/coordinator/support/fake_agent.hpp"
+#include "tests/coordinator/support/pool_from_yaml.hpp"
 #include "tests/support/test_ca.hpp"
 
 using namespace mixnet;
@@ -36,15 +37,8 @@ TEST_CASE("the agent pool verifies https agents against the inventory's CA", "[u
                            "  - name: no-ca-file\n    agent: {url: " + agent.url() + ", token_file: token, ca_file: missing.crt}\n"
                            "    ports: []\n"
                            "switches: []\n";
-  auto inv = parse_inventory(yaml, "inv.yaml", ca.dir());
-  INFO((inv ? std::string() : inv.error().message));
-  REQUIRE(inv);
-  AgentPoolOptions options;
-  options.request_timeout = 10s;
-  options.connect_timeout = 5s;
-  auto pool = make_agent_pool(*inv, options);
-  REQUIRE(pool);
-  auto r = (*pool)->health({"trusted", "wrong-ca", "no-ca-file"});
+  auto pool = mixnet::testing::pool_from_yaml(yaml, ca.dir());
+  auto r = pool->health({"trusted", "wrong-ca", "no-ca-file"});
   REQUIRE(r.size() == 3);
   INFO((r[0].ok() ? std::string() : r[0].value.error().message));
   REQUIRE(r[0].ok());

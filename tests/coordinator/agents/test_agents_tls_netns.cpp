@@ -8,6 +8,7 @@
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "tests/support/agent_process.hpp"
+#include "tests/coordinator/support/pool_from_yaml.hpp"
 #include "tests/support/test_ca.hpp"
 
 using namespace mixnet;
@@ -42,16 +43,9 @@ TEST_CASE("a real agent over TLS: the pool with the CA is served, a client witho
   const std::string yaml = "version: 1\nname: t\ntls: {agent_ca_file: " + ca.ca_cert() + "}\nhosts:\n"
                            "  - name: h1\n    agent: {url: " + kAgentUrl + ", token_file: " + agent.token_path() +
                            "}\n    ports: []\nswitches: []\n";
-  auto inv = parse_inventory(yaml, "inventory.yaml", ca.dir());
-  INFO((inv ? std::string() : inv.error().describe()));
-  REQUIRE(inv);
-  AgentPoolOptions options;
-  options.request_timeout = 10s;
-  options.connect_timeout = 5s;
-  auto pool = make_agent_pool(*inv, options);
-  REQUIRE(pool);
+  auto pool = pool_from_yaml(yaml, ca.dir());
   const auto [health, inventory] = net.run_in(ns, [&] {
-    return std::make_pair((*pool)->health({"h1"}), (*pool)->inventory({"h1"}));
+    return std::make_pair(pool->health({"h1"}), pool->inventory({"h1"}));
   });
   INFO((health[0].ok() ? std::string() : health[0].value.error().message));
   REQUIRE(health[0].ok());
