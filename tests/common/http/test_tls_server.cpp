@@ -16,6 +16,7 @@
 #include "common/http/server.hpp"
 #include "common/http/tls_server_context.hpp"
 #include "common/subprocess.hpp"
+#include "tests/support/running_server.hpp"
 #include "tests/support/test_ca.hpp"
 
 using namespace mixnet;
@@ -25,27 +26,15 @@ namespace asio = boost::asio;
 
 namespace {
 
-// A TLS server on 127.0.0.1 (free port) with one public route, /v1/health, run on its own thread.
-struct TlsTestServer {
-  asio::io_context io;
-  Server server;
-  std::thread thread;
-  unsigned short port = 0;
-
-  explicit TlsTestServer(ServerOptions opts) : server(io, std::move(opts)) {
+// A TLS server with one public route, /v1/health.
+struct TlsTestServer : mixnet::testing::RunningServer {
+  explicit TlsTestServer(ServerOptions opts) : RunningServer(std::move(opts)) {
     server.route(Verb::get, "/v1/health",
                  [](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
                    co_return json_response(req, Status::ok, {{"status", "ok"}});
                  },
                  /*is_public=*/true);
-    auto r = server.listen(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    REQUIRE(r.has_value());
-    port = server.local_endpoint().port();
-    thread = std::thread([this] { io.run(); });
-  }
-  ~TlsTestServer() {
-    asio::post(io, [this] { server.stop(); io.stop(); });
-    if (thread.joinable()) thread.join();
+    start();
   }
   [[nodiscard]] std::string url(const std::string& scheme = "https") const {
     return scheme + "://127.0.0.1:" + std::to_string(port) + "/v1/health";
