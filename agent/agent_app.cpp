@@ -13,6 +13,7 @@
 #include "agent/traffic/tcp_engine.hpp"
 #include "common/clock.hpp"
 #include "common/http/server.hpp"
+#include "common/http/tls_server_context.hpp"
 #include "common/thread_priority.hpp"
 #include "common/version.hpp"
 
@@ -26,6 +27,17 @@ int run_agent(const AgentConfig& config) {
   if (!endpoint) {
     spdlog::critical("--listen: {}", endpoint.error().message);
     return 2;
+  }
+  // HTTPS files are read before anything starts: a wrong or open key stops the start at once.
+  std::shared_ptr<asio::ssl::context> tls_context;
+  if (!config.tls_cert_file.empty()) {
+    auto tls = http::make_tls_server_context(
+        {.cert_file = config.tls_cert_file, .key_file = config.tls_key_file, .client_ca_file = config.tls_client_ca_file});
+    if (!tls) {
+      spdlog::critical("--{}: {}", tls.error().field, tls.error().message);
+      return 2;
+    }
+    tls_context = std::move(*tls);
   }
 
   // This thread runs the io_context: it reads netlink (link events) and the probe sockets, and
@@ -75,6 +87,7 @@ int run_agent(const AgentConfig& config) {
   http::ServerOptions options;
   options.server_name = "mixnet-agent";
   options.bearer_token = config.token;
+  options.tls = tls_context;
   http::Server server(io, options);
   AgentContext ctx{.config = config, .links = *links, .filter = filter, .journal = journal, .watcher = watcher,
                    .probes = probes, .traffic = traffic_runs, .traffic_finished = traffic_finished, .start_time_ns = start};
@@ -92,8 +105,10 @@ int run_agent(const AgentConfig& config) {
     spdlog::info("managing: {}", managed.empty() ? "(no matching interface yet)" : managed);
   }
   const auto ep = server.local_endpoint();
-  spdlog::info("mixnet-agent {} host {} listening on {}:{}{}", mixnet::version(), config.host_id,
-               ep.address().to_string(), ep.port(), config.token ? "" : " WITHOUT authentication");
+  spdlog::info("mixnet-agent {} host {} listening on {}://{}:{}{}{}", mixnet::version(), config.host_id,
+               options.tls ? "https" : "http", ep.address().to_string(), ep.port(),
+               config.tls_client_ca_file.empty() ? "" : " (client certificates required)",
+               config.token ? "" : " WITHOUT authentication");
 
   // SIGHUP re-reads the token file (rotation without a restart); with --insecure-no-auth there
   // is no token, and SIGHUP is ignored with a note.

@@ -85,6 +85,14 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--insecure-no-auth", cfg.insecure_no_auth,
                "Serve the API without any authentication (tests and demos only: anyone who can reach\n"
                "the port can reconfigure the managed NICs)");
+  app.add_option("--tls-cert", cfg.tls_cert_file,
+                 "PEM file with the API's TLS certificate (then any intermediates): serve HTTPS instead of\n"
+                 "HTTP, so the bearer token never crosses the network in clear. Needs --tls-key");
+  app.add_option("--tls-key", cfg.tls_key_file,
+                 "PEM file with the private key of --tls-cert; must be mode 600 or stricter");
+  app.add_option("--tls-client-ca", cfg.tls_client_ca_file,
+                 "PEM CA bundle: with it, only clients presenting a certificate this CA signed may connect\n"
+                 "(mutual TLS). Needs --tls-cert");
   app.add_option("--ports", ports,
                  "Comma-separated netdev names or shell globs the agent manages, e.g. 'ens1f0,ens2*';\n"
                  "every other interface is invisible to the API")
@@ -147,6 +155,15 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 
   if (cfg.refuse_wildcard_listen) {
     if (auto one = require_one_listen_address(cfg.listen); !one) return error(one.error());
+  }
+
+  if (cfg.tls_cert_file.empty() != cfg.tls_key_file.empty()) {
+    return error(Error{Errc::invalid_argument, "--tls-cert and --tls-key go together",
+                       cfg.tls_cert_file.empty() ? "tls-cert" : "tls-key"});
+  }
+  if (!cfg.tls_client_ca_file.empty() && cfg.tls_cert_file.empty()) {
+    return error(Error{Errc::invalid_argument, "mutual TLS needs the server's own --tls-cert and --tls-key",
+                       "tls-client-ca"});
   }
 
   auto patterns = parse_port_list(ports);

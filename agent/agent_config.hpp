@@ -16,6 +16,11 @@ struct AgentConfig {
   std::string token_file;
   std::optional<std::string> token;          // absent only with --insecure-no-auth
   bool insecure_no_auth = false;
+  // HTTPS: both or neither (plain HTTP). The files are read when the agent starts
+  // (common/http/tls_server_context.hpp), so a bad one stops the start, naming its flag.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;            // set: mutual TLS, clients need a certificate from this CA
   std::vector<std::string> port_patterns;
   std::string host_id;
   std::string log_level = "info";

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build lld pkg-config ccache
   libboost-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libcurl4-openssl-dev libyaml-cpp-dev libsqlite3-dev
+  libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libsqlite3-dev
   libnl-3-dev libnl-route-3-dev libibverbs-dev
   catch2 afl++
   iproute2 iperf3 procps psmisc curl python3

@@ -3,8 +3,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <type_traits>
 #include <charconv>
 #include <spdlog/spdlog.h>
 
@@ -16,8 +20,13 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
+
+// How long a TLS connection's close_notify may take to leave before the socket just closes: a
+// peer that never reads must not hold the slot.
+constexpr std::chrono::milliseconds kTlsShutdownGrace{1'000};
 
 struct Route {
   Verb method;
@@ -45,6 +54,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(tcp::socket socket);
+  template <class Stream>
+  asio::awaitable<void> serve(Stream& stream);
   asio::awaitable<Response> dispatch(const Request& req, bool authenticated);
   [[nodiscard]] bool authenticates(const Request& req) const {
     return !options.bearer_token || bearer_token_matches(req[bhttp::field::authorization], *options.bearer_token);
@@ -78,15 +89,29 @@ asio::awaitable<void> Server::Impl::accept_loop() {
 
 asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
   auto self = shared_from_this();
+  if (options.tls) {
+    TlsStream stream(beast::tcp_stream(std::move(socket)), *options.tls);
+    co_await serve(stream);
+  } else {
+    beast::tcp_stream stream(std::move(socket));
+    co_await serve(stream);
+  }
+}
+
+// One connection, plain (beast::tcp_stream) or TLS (TlsStream): deadlines, caps and eviction all
+// act on the TCP layer underneath, so both kinds are bounded alike.
+template <class Stream>
+asio::awaitable<void> Server::Impl::serve(Stream& stream) {
+  constexpr bool is_tls = std::is_same_v<Stream, TlsStream>;
+  auto& tcp_layer = beast::get_lowest_layer(stream);
   beast::error_code ec;
-  const std::string source = socket.remote_endpoint(ec).address().to_string();
+  const std::string source = tcp_layer.socket().remote_endpoint(ec).address().to_string();
   if (ec) co_return;  // gone before we looked
-  beast::tcp_stream stream(std::move(socket));
   // A slot in the connection table; at a cap, an older idle or unauthenticated connection is
   // closed for this one. The slot is declared after the stream, so it is given back first.
-  const auto id = connections.admit(source, [&stream] {
+  const auto id = connections.admit(source, [&tcp_layer] {
     beast::error_code ignored;
-    stream.socket().close(ignored);
+    tcp_layer.socket().close(ignored);
   });
   stats.connections_evicted = connections.evicted();
   if (!id) {
@@ -101,18 +126,25 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     ~Leave() { --s.active_connections; }
   } leave{stats};
 
+  // Until it authenticates, a connection has one short deadline for the whole request, first
+  // byte (and, with TLS, the handshake) included, so silent or trickling sockets cannot pile up.
+  tcp_layer.expires_after(options.first_request_timeout);
+  if constexpr (is_tls) {
+    co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      ++stats.tls_handshakes_failed;
+      spdlog::debug("http: TLS handshake from {} failed: {}", source, ec.message());
+      co_return;
+    }
+  }
+
   beast::flat_buffer buffer;
   bool authenticated = false;  // some request on this connection carried the token
   for (;;) {
-    if (!authenticated) {
-      // Until it authenticates, a connection has one short deadline for the whole request,
-      // first byte included, so silent or trickling sockets cannot pile up.
-      stream.expires_after(options.first_request_timeout);
-    }
     // An authenticated connection waits for the first byte of its next request under the idle
     // deadline, then gets the (shorter) read deadline for the whole request.
     if (buffer.size() == 0) {
-      if (authenticated) stream.expires_after(options.idle_timeout);
+      if (authenticated) tcp_layer.expires_after(options.idle_timeout);
       const std::size_t n = co_await stream.async_read_some(buffer.prepare(4096),
                                                             asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
@@ -121,10 +153,10 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(options.body_limit);
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-    if (authenticated) stream.expires_after(options.read_timeout);
+    if (authenticated) tcp_layer.expires_after(options.read_timeout);
     co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    stream.expires_never();
-    if (!stream.socket().is_open()) break;  // closed to make room for a newcomer: nothing to answer
+    tcp_layer.expires_never();
+    if (!tcp_layer.socket().is_open()) break;  // closed to make room for a newcomer: nothing to answer
     slot.set_phase(ConnectionTable::Phase::busy);
 
     Response res;
@@ -144,9 +176,10 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       count("rejected", res.result());
       close_after = true;
     } else if (ec) {
-      // A timeout, a closed connection or garbage: nothing useful can be answered.
-      if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
-          ec != beast::error::timeout && ec != asio::error::connection_reset) {
+      // A timeout, a closed connection (a TLS peer may close without close_notify) or garbage:
+      // nothing useful can be answered.
+      if (ec != bhttp::error::end_of_stream && ec != asio::error::eof && ec != beast::error::timeout &&
+          ec != asio::error::connection_reset && ec != asio::ssl::error::stream_truncated) {
         Request bare;
         res = error_response(bare, Status::bad_request,
                              Error{Errc::invalid_argument, "malformed HTTP request: " + ec.message(), "request"});
@@ -166,13 +199,22 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     }
     res.keep_alive(!close_after);
     res.prepare_payload();
-    stream.expires_after(options.write_timeout);
+    tcp_layer.expires_after(options.write_timeout);
     co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    stream.expires_never();
+    tcp_layer.expires_never();
     if (ec || close_after) break;
     slot.set_phase(authenticated ? ConnectionTable::Phase::idle : ConnectionTable::Phase::unproven);
+    // Still unproven after an answer: a fresh short deadline for its next whole request.
+    if (!authenticated) tcp_layer.expires_after(options.first_request_timeout);
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (!tcp_layer.socket().is_open()) co_return;
+  if constexpr (is_tls) {
+    tcp_layer.expires_after(kTlsShutdownGrace);
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+    tcp_layer.expires_never();
+  } else {
+    tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
 }
 
 asio::awaitable<Response> Server::Impl::dispatch(const Request& req, bool authenticated) {

@@ -4,7 +4,8 @@
 // and write, a body limit (413), optional bearer-token auth (401, constant-time compare, also for
 // paths that do not exist), connection caps that close the oldest idle or unauthenticated
 // connection for a newcomer (common/connection_table.hpp), and coroutine handlers so a long-poll
-// can wait without blocking anything else.
+// can wait without blocking anything else. With a TLS context (common/http/tls_server_context.hpp)
+// it speaks HTTPS only; the handshake counts as part of the first request, under its deadline.
 #include <utility>  // Boost 1.74 + GCC 12: <utility> must precede Asio's awaitable headers.
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +24,10 @@
 
 #include "common/http/target.hpp"
 #include "common/result.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
 
 namespace mixnet::http {
 
@@ -53,6 +58,8 @@ struct ServerOptions {
   std::size_t max_connections = 512;
   std::size_t max_connections_per_source = 64;      // from one client address
   std::optional<std::string> bearer_token;          // when set, every non-public route needs it
+  // Set: every connection speaks TLS (make_tls_server_context); unset: plain HTTP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 // Counters for /metrics: requests by route pattern and status code.
@@ -62,6 +69,7 @@ struct ServerStats {
   std::uint64_t connections_rejected = 0;   // refused: every connection in the way was busy
   std::uint64_t connections_evicted = 0;    // closed to make room for a newcomer
   std::uint64_t active_connections = 0;
+  std::uint64_t tls_handshakes_failed = 0;   // wrong protocol, untrusted client, or silent past the deadline
 };
 
 class Server {

@@ -38,6 +38,7 @@ struct AgentEndpoint {
   std::string host;    // the inventory's host name
   std::string url;     // "http://198.19.240.11:7470", no trailing slash
   std::string token;   // bearer token; empty: none sent
+  std::string ca_file; // https: the CA the agent's certificate is verified against; empty: the system's
   std::optional<Error> broken;   // set when the endpoint cannot be used (unreadable token file):
                                  // every call to this host fails with it
 };

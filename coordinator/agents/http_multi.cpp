@@ -125,6 +125,7 @@ struct HttpMulti::Impl {
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t.wire);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    if (!t.request.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, t.request.ca_file.c_str());
     t.headers.add("Accept: application/json");
     t.headers.add("Expect:");   // no 100-continue round trip
     if (!t.request.bearer_token.empty()) t.headers.add("Authorization: Bearer " + t.request.bearer_token);
@@ -185,7 +186,10 @@ struct HttpMulti::Impl {
     const bool nothing_sent = !t.easy->request_went_out();
     std::string why = curl_easy_strerror(rc);
     if (t.error[0] != '\0') why = t.error;
-    if (schedule_retry(t, nothing_sent, why)) return;
+    // A certificate that does not verify will not verify on the next attempt either.
+    const bool tls_refused = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE;
+    if (tls_refused) why += " (checked against " + (t.request.ca_file.empty() ? std::string("the system's CA store") : t.request.ca_file) + ")";
+    if (!tls_refused && schedule_retry(t, nothing_sent, why)) return;
     std::string msg = describe(t) + ": " + why;
     if (t.attempts > 1) msg += " (after " + std::to_string(t.attempts) + " attempts)";
     finish(t.id, fail(curl::errc_for(rc), msg));

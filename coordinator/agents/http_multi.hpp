@@ -29,6 +29,9 @@ struct HttpRequest {
   std::string url;
   std::string body;                          // sent as application/json when not empty
   std::string bearer_token;                  // empty: no Authorization header
+  // https://: the CA bundle (PEM) the server's certificate must chain to; empty: the system's
+  // trust store. The certificate is always verified, name included; never turned off.
+  std::string ca_file;
   std::chrono::milliseconds timeout{5000};   // one attempt, connect to last byte
   std::chrono::milliseconds connect_timeout{2000};
   int max_attempts = 1;                      // 1..10

@@ -1,4 +1,8 @@
 // The agent pool for an inventory: endpoints and their tokens.
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "common/token_file.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
@@ -20,10 +24,17 @@ Result<std::unique_ptr<AgentPool>> make_agent_pool(const Inventory& inventory, A
     if (url.size() <= (http ? 7u : 8u)) {
       return fail(Errc::invalid_argument, "agent URL of host " + h.name + " names no address", field);
     }
-    AgentEndpoint e{.host = h.name, .url = url};
+    AgentEndpoint e{.host = h.name, .url = url, .ca_file = h.agent.ca_file};
     if (!h.agent.token_file.empty()) {
       if (auto token = read_token_file(h.agent.token_file, "token_file")) e.token = std::move(token->token);
       else e.broken = token.error();
+    }
+    // A CA file that cannot be read breaks its host with an error naming the field, not with
+    // libcurl's "error setting certificate file" on every call.
+    if (!e.broken && !e.ca_file.empty() && ::access(e.ca_file.c_str(), R_OK) != 0) {
+      auto bad = fail_errno("CA file " + e.ca_file, errno);
+      bad.error().field = "ca_file";
+      e.broken = bad.error();
     }
     endpoints.push_back(std::move(e));
   }

@@ -70,7 +70,9 @@ nlohmann::json inventory_json(const Inventory& inv) {
   for (const auto& h : inv.hosts) {
     auto ports = nlohmann::json::array();
     for (const auto& p : h.ports) ports.push_back(port_json(h, p));
-    hosts.push_back({{"name", h.name}, {"gpus", h.gpus}, {"agent", {{"url", h.agent.url}, {"token_file", h.agent.token_file}}}, {"ports", ports}});
+    nlohmann::json agent = {{"url", h.agent.url}, {"token_file", h.agent.token_file}};
+    if (!h.agent.ca_file.empty()) agent["ca_file"] = h.agent.ca_file;
+    hosts.push_back({{"name", h.name}, {"gpus", h.gpus}, {"agent", agent}, {"ports", ports}});
   }
   auto switches = nlohmann::json::array();
   for (const auto& s : inv.switches) switches.push_back(switch_json(s));
@@ -79,6 +81,7 @@ nlohmann::json inventory_json(const Inventory& inv) {
     out["lab"] = {{"dir", inv.lab->dir}, {"profile", inv.lab->profile}};
     if (inv.lab->seed) out["lab"]["seed"] = *inv.lab->seed;
   }
+  if (inv.tls) out["tls"] = {{"agent_ca_file", inv.tls->agent_ca_file}};
   return out;
 }
 

@@ -88,7 +88,7 @@ class Reader {
   Result<Inventory> read(const YAML::Node& root) {
     Inventory inv;
     if (!root.IsDefined() || root.IsNull()) return error_at(src_, root, "", "the file is empty");
-    if (auto ok = yamlx::only_keys(root, src_, "", {"version", "name", "hosts", "switches", "lab", "scheduler"}); !ok)
+    if (auto ok = yamlx::only_keys(root, src_, "", {"version", "name", "hosts", "switches", "lab", "scheduler", "tls"}); !ok)
       return std::unexpected(ok.error());
     if (!root["version"]) return error_at(src_, root, "version", "required (this reader knows version 1)");
     auto version = yamlx::integer(root["version"], src_, "version");
@@ -102,6 +102,9 @@ class Reader {
     }
     if (root["switches"]) {
       if (auto ok = read_switches(root["switches"], inv); !ok) return std::unexpected(ok.error());
+    }
+    if (root["tls"]) {  // before the hosts: their agents inherit its CA
+      if (auto ok = read_tls(root["tls"], inv); !ok) return std::unexpected(ok.error());
     }
     if (!root["hosts"]) return error_at(src_, root, "hosts", "required: the list of hosts");
     if (auto ok = read_hosts(root["hosts"], inv); !ok) return std::unexpected(ok.error());
@@ -251,6 +254,15 @@ class Reader {
     return {};
   }
 
+  Result<void> read_tls(const YAML::Node& node, Inventory& inv) {
+    if (auto ok = yamlx::only_keys(node, src_, "tls", {"agent_ca_file"}); !ok) return ok;
+    if (!node["agent_ca_file"]) return error_at(src_, node, "tls.agent_ca_file", "required: the CA bundle (PEM) https:// agents are checked against");
+    auto file = yamlx::string(node["agent_ca_file"], src_, "tls.agent_ca_file");
+    if (!file) return std::unexpected(file.error());
+    inv.tls = TlsDefaults{.agent_ca_file = resolve_path(base_dir_, *file)};
+    return {};
+  }
+
   Result<void> read_hosts(const YAML::Node& list, Inventory& inv) {
     if (auto ok = yamlx::expect_seq(list, src_, "hosts"); !ok) return ok;
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -275,7 +287,7 @@ class Reader {
       if (!node["agent"]) return error_at(src_, node, join(path, "agent"), "required: {url: http://ADDR:PORT, token_file: FILE}");
       const auto agent = node["agent"];
       const auto agent_path = join(path, "agent");
-      if (auto ok = yamlx::only_keys(agent, src_, agent_path, {"url", "token_file"}); !ok) return ok;
+      if (auto ok = yamlx::only_keys(agent, src_, agent_path, {"url", "token_file", "ca_file"}); !ok) return ok;
       if (!agent["url"]) return error_at(src_, agent, join(agent_path, "url"), "required");
       auto url = yamlx::string(agent["url"], src_, join(agent_path, "url"));
       if (!url) return std::unexpected(url.error());
@@ -285,6 +297,16 @@ class Reader {
         auto file = yamlx::string(agent["token_file"], src_, join(agent_path, "token_file"));
         if (!file) return std::unexpected(file.error());
         host.agent.token_file = resolve_path(base_dir_, *file);
+      }
+      const bool https = url->rfind("https://", 0) == 0;
+      if (agent["ca_file"]) {
+        const auto ca_path = join(agent_path, "ca_file");
+        auto file = yamlx::string(agent["ca_file"], src_, ca_path);
+        if (!file) return std::unexpected(file.error());
+        if (!https) return error_at(src_, agent["ca_file"], ca_path, fmt::format("only for an https:// url; this agent's is '{}'", *url));
+        host.agent.ca_file = resolve_path(base_dir_, *file);
+      } else if (https && inv.tls) {
+        host.agent.ca_file = inv.tls->agent_ca_file;
       }
       if (node["ports"]) {
         if (auto ok = read_ports(node["ports"], join(path, "ports"), inv, host); !ok) return ok;

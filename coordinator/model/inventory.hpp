@@ -66,6 +66,9 @@ struct HostPort {
 struct AgentRef {
   std::string url;                   // http(s)://ADDR:PORT
   std::string token_file;            // absolute path (resolved against the inventory's folder); empty = none
+  // https only: the CA bundle the agent's certificate is verified against, absolute; its own
+  // `agent.ca_file`, else the inventory's `tls.agent_ca_file`; empty: the system's trust store.
+  std::string ca_file;
 };
 
 struct Host {
@@ -108,6 +111,11 @@ struct Switch {
   int line = 0;
 };
 
+// `tls:`: what every https:// agent is verified against unless it names its own CA (docs/tls.md).
+struct TlsDefaults {
+  std::string agent_ca_file;         // absolute path
+};
+
 struct LabInfo {
   std::string dir;
   std::optional<std::int64_t> seed;
@@ -121,6 +129,7 @@ struct Inventory {
   std::vector<Host> hosts;
   std::vector<Switch> switches;
   std::optional<LabInfo> lab;
+  std::optional<TlsDefaults> tls;
   std::optional<SchedulerConfig> scheduler;   // `scheduler:`: the job scheduler the health check tells
 
   [[nodiscard]] const Host* find_host(std::string_view host_name) const;

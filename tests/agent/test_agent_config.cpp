@@ -129,7 +129,7 @@ TEST_CASE("agent --help explains every flag and exits 0", "[agent][config]") {
   CHECK_FALSE(help.config);
   CHECK(help.exit_code == 0);
   for (const char* flag : {"--listen", "--token-file", "--insecure-no-auth", "--ports", "--host-id", "--log-level",
-                           "--journal-capacity"}) {
+                           "--journal-capacity", "--tls-cert", "--tls-key", "--tls-client-ca"}) {
     CHECK_THAT(help.message, Catch::Contains(flag));
   }
   CHECK_THAT(help.message, Catch::Contains("glob"));
@@ -224,4 +224,39 @@ TEST_CASE("stamping threads' priority (--stamp-priority): SCHED_FIFO 10 by defau
   }
   auto help = parse({"--help"});
   CHECK_THAT(help.message, Catch::Contains("--stamp-priority"));
+}
+
+// HTTPS flags travel as file names (the files are read at start: common/http/tls_server_context);
+// what can be told from the command line alone is told here, naming the flag.
+TEST_CASE("TLS flags: certificate and key together, a client CA only with them", "[agent][config][tls]") {
+  TokenFile token("t");
+  const auto with = [&](std::vector<std::string> tls) {
+    std::vector<std::string> args{"--token-file", token.path, "--ports", "eth1"};
+    args.insert(args.end(), tls.begin(), tls.end());
+    return parse(args);
+  };
+  const auto plain = with({});
+  REQUIRE(plain.config);
+  CHECK(plain.config->tls_cert_file.empty());
+
+  const auto full = with({"--tls-cert", "/etc/mixnet/agent.crt", "--tls-key", "/etc/mixnet/agent.key",
+                          "--tls-client-ca", "/etc/mixnet/clients-ca.crt"});
+  REQUIRE(full.config);
+  CHECK(full.config->tls_cert_file == "/etc/mixnet/agent.crt");
+  CHECK(full.config->tls_key_file == "/etc/mixnet/agent.key");
+  CHECK(full.config->tls_client_ca_file == "/etc/mixnet/clients-ca.crt");
+
+  const auto no_key = with({"--tls-cert", "/etc/mixnet/agent.crt"});
+  CHECK_FALSE(no_key.config);
+  CHECK(no_key.exit_code == 2);
+  CHECK(no_key.message.find("--tls-key") != std::string::npos);
+
+  const auto no_cert = with({"--tls-key", "/etc/mixnet/agent.key"});
+  CHECK_FALSE(no_cert.config);
+  CHECK(no_cert.message.rfind("mixnet-agent: --tls-cert:", 0) == 0);
+
+  const auto ca_alone = with({"--tls-client-ca", "/etc/mixnet/clients-ca.crt"});
+  CHECK_FALSE(ca_alone.config);
+  CHECK(ca_alone.exit_code == 2);
+  CHECK(ca_alone.message.rfind("mixnet-agent: --tls-client-ca:", 0) == 0);
 }

@@ -29,7 +29,8 @@ class TempDir {
 
 class AgentProcess {
  public:
-  // Starts the agent and waits (bounded) until /v1/health answers.
+  // Starts the agent and waits (bounded) until /v1/health answers (with --tls-cert among
+  // extra_args: until it logs that it serves HTTPS; call() and get() speak plain HTTP only).
   AgentProcess(NetnsFixture& net, std::string ns, std::string host_id, std::string ports,
                std::vector<std::string> extra_args = {});
   ~AgentProcess();

@@ -19,34 +19,16 @@
 
 #include "common/http/server.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/running_server.hpp"
 
 using namespace mixnet;
 using namespace mixnet::http;
 using mixnet::testing::http_request;
 using mixnet::testing::HttpCall;
+using mixnet::testing::RunningServer;
 namespace asio = boost::asio;
 
 namespace {
-
-// A server on 127.0.0.1 with a free port, run on its own thread for the test's lifetime.
-struct RunningServer {
-  asio::io_context io;
-  Server server;
-  std::thread thread;
-  unsigned short port = 0;
-
-  explicit RunningServer(ServerOptions opts) : server(io, std::move(opts)) {}
-  void start() {
-    auto r = server.listen(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    REQUIRE(r.has_value());
-    port = server.local_endpoint().port();
-    thread = std::thread([this] { io.run(); });
-  }
-  ~RunningServer() {
-    asio::post(io, [this] { server.stop(); io.stop(); });
-    if (thread.joinable()) thread.join();
-  }
-};
 
 // /v1/slow parks its handler until the test opens the gate (at most 3 s), on a timer so the
 // server's one io thread stays free; `slow_parked` says a request is waiting there.

@@ -107,13 +107,15 @@ struct FakeAgent::Impl {
   }
 };
 
-FakeAgent::FakeAgent(std::string host_id, std::string token) : impl_(std::make_unique<Impl>()) {
+FakeAgent::FakeAgent(std::string host_id, std::string token, std::shared_ptr<boost::asio::ssl::context> tls)
+    : impl_(std::make_unique<Impl>()), tls_(tls != nullptr) {
   Impl& m = *impl_;
   m.host_id = std::move(host_id);
   m.instance = m.host_id + "-life1";
   ServerOptions opts;
   opts.bearer_token = std::move(token);
   opts.read_timeout = std::chrono::milliseconds(2000);
+  opts.tls = std::move(tls);
   m.server = std::make_unique<Server>(m.io, opts);
   Server& s = *m.server;
 
@@ -273,7 +275,7 @@ FakeAgent::~FakeAgent() {
   if (m.thread.joinable()) m.thread.join();
 }
 
-std::string FakeAgent::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string FakeAgent::url() const { return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_); }
 
 void FakeAgent::set_ports(std::vector<wire::PortInfo> ports) {
   std::lock_guard lock(impl_->mutex);

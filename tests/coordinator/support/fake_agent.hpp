@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/http/tls_server_context.hpp"
 #include "common/wire/agent_api.hpp"
 
 namespace mixnet::testing {
@@ -33,12 +34,13 @@ inline wire::PortInfo fake_port_info(const std::string& name, bool carrier) {
 
 class FakeAgent {
  public:
-  FakeAgent(std::string host_id, std::string token);
+  // With `tls` (make_tls_server_context) it serves HTTPS, and url() says https://.
+  FakeAgent(std::string host_id, std::string token, std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~FakeAgent();
   FakeAgent(const FakeAgent&) = delete;
   FakeAgent& operator=(const FakeAgent&) = delete;
 
-  [[nodiscard]] std::string url() const;   // "http://127.0.0.1:PORT"
+  [[nodiscard]] std::string url() const;   // "http://127.0.0.1:PORT" (https:// with TLS)
   [[nodiscard]] unsigned short port() const { return port_; }
 
   // State the routes serve.
@@ -82,6 +84,7 @@ class FakeAgent {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   unsigned short port_ = 0;
+  bool tls_ = false;
 };
 
 }  // namespace mixnet::testing
