@@ -1,5 +1,7 @@
 #include "coordinator/health/peer_medians.hpp"
 
+#include <algorithm>
+
 #include "coordinator/health/baseline.hpp"
 
 namespace mixnet::coord::health {
@@ -10,20 +12,33 @@ PeerMedians::PeerMedians(const std::vector<Observation>& observations) {
     if (o.value) values[{o.kind, o.figure}][o.part].push_back(*o.value);
   }
   for (auto& [key, parts] : values) {
-    for (auto& [part, v] : parts) per_part_[key][part] = median_of(std::move(v));
+    Figure& f = figures_[key];
+    for (auto& [part, v] : parts) {
+      const double m = median_of(std::move(v));
+      f.per_part[part] = m;
+      f.sorted.push_back(m);
+    }
+    std::sort(f.sorted.begin(), f.sorted.end());
   }
 }
 
 PeerMedians::Peers PeerMedians::of(PartKind kind, const std::string& figure, const std::string& part) const {
-  std::vector<double> others;
-  if (auto it = per_part_.find({kind, figure}); it != per_part_.end()) {
-    for (const auto& [p, v] : it->second) {
-      if (p != part) others.push_back(v);
-    }
+  const auto it = figures_.find({kind, figure});
+  if (it == figures_.end()) return {};
+  const std::vector<double>& sorted = it->second.sorted;
+  // The others are the sorted medians less one copy of the part's own (any copy: equal values
+  // leave the same list); median_of's interpolation, read through the gap.
+  std::size_t gap = sorted.size();
+  if (const auto own = it->second.per_part.find(part); own != it->second.per_part.end()) {
+    gap = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), own->second) - sorted.begin());
   }
-  const std::size_t count = others.size();
+  const std::size_t count = gap < sorted.size() ? sorted.size() - 1 : sorted.size();
   if (count == 0) return {};
-  return {median_of(std::move(others)), count};
+  const auto other = [&](std::size_t k) { return sorted[k < gap ? k : k + 1]; };
+  const double pos = 0.5 * static_cast<double>(count - 1);
+  const auto lo = static_cast<std::size_t>(pos);
+  const std::size_t hi = std::min(lo + 1, count - 1);
+  return {other(lo) + (other(hi) - other(lo)) * (pos - static_cast<double>(lo)), count};
 }
 
 namespace {

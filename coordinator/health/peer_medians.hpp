@@ -22,11 +22,16 @@ class PeerMedians {
     double median = 0;
     std::size_t count = 0;   // other parts measured; 0: median means nothing
   };
-  // The median over the parts of `kind` and `figure` other than `part`.
+  // The median over the parts of `kind` and `figure` other than `part`. O(log parts): a night
+  // asks it for each of its thousands of paths.
   [[nodiscard]] Peers of(PartKind kind, const std::string& figure, const std::string& part) const;
 
  private:
-  std::map<std::pair<PartKind, std::string>, std::map<std::string, double>> per_part_;   // (kind, figure) -> part -> median
+  struct Figure {
+    std::map<std::string, double> per_part;   // part -> its median
+    std::vector<double> sorted;               // the same medians, ascending
+  };
+  std::map<std::pair<PartKind, std::string>, Figure> figures_;   // (kind, figure)
 };
 
 // Which figure of a path (circuit or electrical pair) counts, when a same-pair retest measured it
