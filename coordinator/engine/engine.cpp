@@ -43,11 +43,15 @@ class AttemptSink final : public ResultSink {
 
   void record(const ItemResult& item) override {
     std::lock_guard lock(mutex_);
-    items_.push_back(item);
-    if (items_.back().started_ns == 0) items_.back().started_ns = realtime_ns();
-    if (items_.back().finished_ns == 0) items_.back().finished_ns = realtime_ns();
-    if (items_.back().hosts.empty()) items_.back().hosts = hosts_of(items_.back());
+    add(item);
     for (auto* o : observers_) o->item(step_, iteration_, attempt_, items_.back());
+  }
+  void record_all(const std::vector<ItemResult>& items) override {
+    std::lock_guard lock(mutex_);
+    const std::size_t first = items_.size();
+    for (const auto& item : items) add(item);
+    const std::span<const ItemResult> batch(items_.begin() + static_cast<std::ptrdiff_t>(first), items_.end());
+    for (auto* o : observers_) o->items(step_, iteration_, attempt_, batch);
   }
   void note(std::string_view text) override {
     std::lock_guard lock(mutex_);
@@ -59,6 +63,13 @@ class AttemptSink final : public ResultSink {
   }
 
  private:
+  void add(const ItemResult& item) {
+    items_.push_back(item);
+    if (items_.back().started_ns == 0) items_.back().started_ns = realtime_ns();
+    if (items_.back().finished_ns == 0) items_.back().finished_ns = realtime_ns();
+    if (items_.back().hosts.empty()) items_.back().hosts = hosts_of(items_.back());
+  }
+
   const Step& step_;
   int iteration_;
   int attempt_;

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +75,11 @@ class RunObserver {
   virtual void step_started(const Step& /*step*/, std::int64_t /*started_ns*/) {}
   // `iteration`: the loop item's index (0 without a loop); `attempt`: 1 + retries so far.
   virtual void item(const Step& /*step*/, int /*iteration*/, int /*attempt*/, const ItemResult& /*item*/) {}
+  // Items a module recorded together (ResultSink::record_all): one by one unless the observer
+  // can do better (the results store keeps them in one transaction).
+  virtual void items(const Step& step, int iteration, int attempt, std::span<const ItemResult> batch) {
+    for (const auto& i : batch) item(step, iteration, attempt, i);
+  }
   virtual void note(const Step& /*step*/, std::string_view /*text*/) {}
   virtual void step_finished(const Step& /*step*/, const StepOutcome& /*outcome*/) {}
   virtual void run_finished(const RunOutcome& /*outcome*/) {}

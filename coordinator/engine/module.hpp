@@ -98,6 +98,11 @@ class ResultSink {
  public:
   virtual ~ResultSink() = default;
   virtual void record(const ItemResult& item) = 0;
+  // Items a module has all at once (a step's thousands of test results): recorded together, so
+  // the results store writes them in one transaction rather than one sync to disk each.
+  virtual void record_all(const std::vector<ItemResult>& items) {
+    for (const auto& i : items) record(i);
+  }
   // A progress note for people ("waiting for 3 links"); not stored.
   virtual void note(std::string_view text) = 0;
 };

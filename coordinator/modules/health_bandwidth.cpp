@@ -478,9 +478,11 @@ StepResult HealthBandwidthModule::run(const nlohmann::json& args, StepContext& c
 
   std::map<std::string, int> counts;
   const std::int64_t now = realtime_ns();
+  std::vector<ItemResult> items;
+  items.reserve(outcomes.size());
   for (const auto& o : outcomes) {
     const PairTest& t = o.test;
-    ctx.sink.record(o.item);
+    items.push_back(o.item);
     counts[t.passed ? "passed" : "failed"] += 1;
     health::Observation obs{.kind = t.via, .part = t.path, .figure = "bandwidth_gbps", .value = t.gbps, .unit = "Gb/s",
                             .source = fmt::format("health.bandwidth {} round {}", label, t.round), .at_ns = now,
@@ -489,6 +491,7 @@ StepResult HealthBandwidthModule::run(const nlohmann::json& args, StepContext& c
     ledger.add(std::move(obs));
     ledger.add(t);
   }
+  ctx.sink.record_all(items);
 
   result.data = {{"mode", mode_label(a)}, {"label", label}, {"tests", outcomes.size()}, {"counts", counts},
                  {"seconds", {{"reconfig", timings.reconfig_s}, {"verify", timings.verify_s}, {"traffic", timings.traffic_s}, {"sending", timings.sending_s}, {"counters", timings.counters_s}}},

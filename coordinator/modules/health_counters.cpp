@@ -117,7 +117,7 @@ StepResult HealthCountersModule::run(const nlohmann::json& args, StepContext& ct
   health::HealthLedger& ledger = health::ledger_of(ctx.state);
   // The run's own re-patching, for telling flaps from it (health.bandwidth records the windows).
   const auto carrier = ledger.snapshot().carrier_windows;
-  const CounterRecords records =
+  CounterRecords records =
       counter_records(ctx.inventory, hosts, before ? &*before : nullptr, now,
                       CounterWindow{.name = before ? window : fmt::format("mark '{}'", mark.empty() ? since : mark),
                                     .after_previous_run = since == kLastRunMark,
@@ -126,12 +126,12 @@ StepResult HealthCountersModule::run(const nlohmann::json& args, StepContext& ct
   for (const auto& h : records.unreachable_hosts) ledger.add_unreachable(h);
   const std::int64_t finished = realtime_ns();
   int failed = 0;
-  for (ItemResult item : records.items) {
+  for (ItemResult& item : records.items) {
     item.started_ns = now.taken_ns;
     item.finished_ns = finished;
     if (!item.passed()) ++failed;
-    ctx.sink.record(item);
   }
+  ctx.sink.record_all(records.items);
 
   StepResult result;
   std::vector<std::string> said;

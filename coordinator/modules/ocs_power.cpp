@@ -132,12 +132,13 @@ StepResult OcsPowerModule::run(const nlohmann::json& args, StepContext& ctx) {
     nlohmann::json sw_data = {{"ports", judgement.ports.size()}, {"findings", judgement.findings.size()}};
     if (!in.read_error.empty()) sw_data["error"] = in.read_error;
     result.data["switches"][in.switch_name] = sw_data;
+    std::vector<ItemResult> items;
     for (const auto& p : judgement.ports) {
-      const auto item = port_item(p, started_ns);
-      if (!item.passed()) ++bad;
+      items.push_back(port_item(p, started_ns));
+      if (!items.back().passed()) ++bad;
       ++judged;
-      ctx.sink.record(item);
     }
+    ctx.sink.record_all(items);
   }
   result.message = fmt::format("{} OCS port(s) on {} switch(es): {} failed", judged, inputs.size(), bad);
   return result;

@@ -158,15 +158,37 @@ Result<void> ResultsStore::begin_step(const std::string& run_id, const StepRow& 
                    });
 }
 
+namespace {
+
+constexpr const char* kInsertItem =
+    "INSERT INTO items (run_id, step_seq, iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+void bind_item(SqliteStatement& s, const std::string& run_id, const ItemRow& item) {
+  s.bind(1, run_id).bind(2, item.step_seq).bind(3, item.iteration).bind(4, item.attempt).bind(5, item.kind).bind(6, item.id)
+      .bind(7, item.status).bind(8, item.message).bind(9, item.data.dump()).bind(10, item.hosts.dump())
+      .bind(11, item.started_ns).bind(12, item.finished_ns);
+}
+
+}  // namespace
+
 Result<void> ResultsStore::add_item(const std::string& run_id, const ItemRow& item) {
-  return write_row(db_, "insert item",
-                   "INSERT INTO items (run_id, step_seq, iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                   [&](SqliteStatement& s) {
-                     s.bind(1, run_id).bind(2, item.step_seq).bind(3, item.iteration).bind(4, item.attempt).bind(5, item.kind).bind(6, item.id)
-                         .bind(7, item.status).bind(8, item.message).bind(9, item.data.dump()).bind(10, item.hosts.dump())
-                         .bind(11, item.started_ns).bind(12, item.finished_ns);
-                   });
+  return write_row(db_, "insert item", kInsertItem, [&](SqliteStatement& s) { bind_item(s, run_id, item); });
+}
+
+Result<void> ResultsStore::add_items(const std::string& run_id, const std::vector<ItemRow>& items) {
+  if (items.empty()) return {};
+  auto transaction = SqliteTransaction::begin(db_);
+  if (!transaction) return std::unexpected(transaction.error().context("results store: insert items"));
+  auto s = SqliteStatement::prepare(db_, kInsertItem);
+  if (!s) return std::unexpected(s.error().context("results store: insert items"));
+  for (const auto& item : items) {
+    s->reset();
+    bind_item(*s, run_id, item);
+    if (auto ok = s->run(); !ok) return std::unexpected(ok.error().context("results store: insert items"));
+  }
+  if (auto ok = transaction->commit(); !ok) return std::unexpected(ok.error().context("results store: insert items"));
+  return {};
 }
 
 Result<void> ResultsStore::finish_step(const std::string& run_id, const StepRow& step) {
@@ -294,7 +316,9 @@ void StoreObserver::step_started(const Step& step, std::int64_t started_ns) {
   keep(store_.begin_step(run_.id, row));
 }
 
-void StoreObserver::item(const Step& step, int iteration, int attempt, const ItemResult& item) {
+namespace {
+
+ItemRow item_row(const Step& step, int iteration, int attempt, const ItemResult& item) {
   ItemRow row;
   row.step_seq = static_cast<std::int64_t>(step.seq);
   row.iteration = iteration;
@@ -307,7 +331,20 @@ void StoreObserver::item(const Step& step, int iteration, int attempt, const Ite
   row.hosts = item.hosts;
   row.started_ns = item.started_ns;
   row.finished_ns = item.finished_ns;
-  keep(store_.add_item(run_.id, row));
+  return row;
+}
+
+}  // namespace
+
+void StoreObserver::item(const Step& step, int iteration, int attempt, const ItemResult& item) {
+  keep(store_.add_item(run_.id, item_row(step, iteration, attempt, item)));
+}
+
+void StoreObserver::items(const Step& step, int iteration, int attempt, std::span<const ItemResult> batch) {
+  std::vector<ItemRow> rows;
+  rows.reserve(batch.size());
+  for (const auto& item : batch) rows.push_back(item_row(step, iteration, attempt, item));
+  keep(store_.add_items(run_.id, rows));
 }
 
 void StoreObserver::step_finished(const Step& step, const StepOutcome& outcome) {

@@ -94,6 +94,8 @@ class ResultsStore {
   Result<void> begin_run(const RunRow& run);
   Result<void> begin_step(const std::string& run_id, const StepRow& step);
   Result<void> add_item(const std::string& run_id, const ItemRow& item);
+  // Several items in one transaction (one sync to disk): all of them are kept, or none.
+  Result<void> add_items(const std::string& run_id, const std::vector<ItemRow>& items);
   Result<void> finish_step(const std::string& run_id, const StepRow& step);
   Result<void> finish_run(const std::string& run_id, const std::string& status, const std::string& message,
                           std::int64_t finished_ns, const nlohmann::json& failed_hosts);
@@ -119,6 +121,7 @@ class StoreObserver final : public RunObserver {
   void run_started(const RunHeader& run) override;
   void step_started(const Step& step, std::int64_t started_ns) override;
   void item(const Step& step, int iteration, int attempt, const ItemResult& item) override;
+  void items(const Step& step, int iteration, int attempt, std::span<const ItemResult> batch) override;
   void step_finished(const Step& step, const StepOutcome& outcome) override;
   void run_finished(const RunOutcome& outcome) override;
   [[nodiscard]] const std::optional<Error>& first_error() const { return error_; }

@@ -104,6 +104,47 @@ always:
   CHECK_FALSE((*store)->load_run("nope").has_value());
 }
 
+TEST_CASE("items recorded together are kept in one transaction, in order, all or none") {
+  TempDir dir;
+  auto store = ResultsStore::open(dir.db());
+  REQUIRE(store.has_value());
+  FakeLog log;
+  const auto registry = fake_registry(log);
+  const auto inv = two_host_inventory();
+  const TopologySet topologies;
+  nlohmann::json items = nlohmann::json::array();
+  for (int k = 0; k < 500; ++k) items.push_back({{"id", "h1:p" + std::to_string(k)}, {"status", k == 7 ? "failed" : "ok"}});
+  nlohmann::json step = {{"name", "many"}, {"fake.items", {{"batch", true}, {"items", items}}}};
+  auto pb = parse_playbook("name: batch\nsteps:\n  - " + step.dump() + "\n", "batch.yaml", "", registry);
+  REQUIRE(pb.has_value());
+  StoreObserver observer(**store, RunRow{.playbook = "batch.yaml", .inventory = "inv.yaml", .out_dir = "/tmp/out"});
+  Engine engine(registry, inv, topologies);
+  engine.add_observer(&observer);
+  RunOptions opts;
+  opts.run_id = "run-batch";
+  (void)engine.run(*pb, opts);
+  CHECK_FALSE(observer.first_error().has_value());
+  auto detail = (*store)->load_run("run-batch");
+  REQUIRE(detail.has_value());
+  REQUIRE(detail->items.size() == 500);
+  CHECK(detail->items[0].id == "h1:p0");
+  CHECK(detail->items[7].status == "failed");
+  CHECK(detail->items[499].id == "h1:p499");
+  CHECK(detail->items[499].hosts == nlohmann::json::array({"h1"}));
+  CHECK(detail->steps.at(0).items_failed == 1);
+
+  // A batch that cannot be kept whole is not kept at all: a run the store does not know breaks
+  // the first row's foreign key, and no row of the batch stays.
+  std::vector<ItemRow> rows(3);
+  for (std::size_t k = 0; k < rows.size(); ++k) rows[k].id = "x" + std::to_string(k);
+  const auto bad = (*store)->add_items("no-such-run", rows);
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message.find("insert items") != std::string::npos);
+  auto again = (*store)->load_run("run-batch");
+  REQUIRE(again.has_value());
+  CHECK(again->items.size() == 500);
+}
+
 TEST_CASE("a coordinator killed mid-run leaves a readable run shown as incomplete") {
   TempDir dir;
   {

@@ -68,8 +68,8 @@ class FlakyModule final : public Module {
   FakeLog& log_;
 };
 
-// fake.items: records one item per entry of args.items ({kind, id, status, hosts?}) through the sink,
-// and (args.returned) more in StepResult::items.
+// fake.items: records one item per entry of args.items ({kind, id, status, hosts?}) through the sink
+// (args.batch: all at once, ResultSink::record_all), and (args.returned) more in StepResult::items.
 class ItemsModule final : public Module {
  public:
   explicit ItemsModule(FakeLog& log) : log_(log) {}
@@ -86,7 +86,13 @@ class ItemsModule final : public Module {
       if (j.contains("hosts")) item.hosts = j["hosts"].get<std::vector<std::string>>();
       return item;
     };
-    for (const auto& j : args.value("items", nlohmann::json::array())) ctx.sink.record(make(j));
+    if (args.value("batch", false)) {
+      std::vector<ItemResult> batch;
+      for (const auto& j : args.value("items", nlohmann::json::array())) batch.push_back(make(j));
+      ctx.sink.record_all(batch);
+    } else {
+      for (const auto& j : args.value("items", nlohmann::json::array())) ctx.sink.record(make(j));
+    }
     if (args.contains("by_call")) {   // one port whose status changes from call to call
       const int n = ++log_.counters[args.value("key", std::string("k"))];
       const auto& statuses = args["by_call"];
