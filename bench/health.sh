@@ -7,6 +7,8 @@
 #   bench/health.sh            the default lab (4 hosts, 3 OCS + 1 EPS port each)
 #   bench/health.sh --big      also the 32-host lab (--hosts 32 --ocs-ports 6 --eps-ports 2)
 #   TEST_SECONDS=1 BUILD_DIR=build
+#   COORDS="old/mixnet-coord build/bin/mixnet-coord"   several coordinators, one after the other on
+#                                                      the same lab (each with its own store): side by side
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -27,13 +29,16 @@ bench_one() {   # $1: label, rest: mixnet-lab up flags
   shift
   "$lab" down --name "$name" >/dev/null 2>&1 || true
   "$lab" up --name "$name" "$@" >/dev/null
+  local coord i=0
+  for coord in ${COORDS:-$build/bin/mixnet-coord}; do
+  i=$((i + 1))
   rm -rf "$work/out"
   local t0 t1 rc=0
   t0=$(date +%s.%N)
-  "$build/bin/mixnet-coord" health -i "/run/mixnet-lab/$name/inventory.yaml" --test-seconds "$seconds" \
-    --db "$work/results.db" --out "$work/out" >"$work/coord.log" 2>&1 || rc=$?
+  "$coord" health -i "/run/mixnet-lab/$name/inventory.yaml" --test-seconds "$seconds" \
+    --db "$work/results-$i.db" --out "$work/out" >"$work/coord.log" 2>&1 || rc=$?
   t1=$(date +%s.%N)
-  python3 - "$label" "$work/out/results.json" "$work/out/health.json" "$rc" "$t0" "$t1" <<'PY'
+  python3 - "$label ($coord)" "$work/out/results.json" "$work/out/health.json" "$rc" "$t0" "$t1" <<'PY'
 import json, sys
 label, results_path, health_path, rc, t0, t1 = sys.argv[1:7]
 wall = float(t1) - float(t0)
@@ -44,6 +49,7 @@ sending = 0.0   # rounds x test seconds: the traffic asked for, first pass and r
 measured = 0.0  # per round, from its first sender's start to its last sender's end (the agents' stamps)
 tests = {"first pass": 0, "retests": 0}
 steps_total = 0.0
+gaps = []       # ms from one round's last sender's end to the next round's first start (< 0: overlap)
 for s in steps:
     steps_total += s.get("duration_s") or 0
     if s["module"] == "health.counters":   # the mark and the since-steps: counters and flaps
@@ -59,7 +65,13 @@ for s in steps:
             if f.get("start_ns") and f.get("end_ns"):
                 lo, hi = spans.get(f["round"], (f["start_ns"], f["end_ns"]))
                 spans[f["round"]] = (min(lo, f["start_ns"]), max(hi, f["end_ns"]))
-    measured += sum(hi - lo for lo, hi in spans.values()) / 1e9
+    # The union of the rounds' spans: a round started ahead may begin while the last one drains.
+    ordered = sorted(spans.values())
+    for k, (lo, hi) in enumerate(ordered):
+        if k + 1 < len(ordered):
+            gaps.append((ordered[k + 1][0] - hi) / 1e6)
+            hi = min(hi, ordered[k + 1][0])
+        measured += max(0, hi - lo) / 1e9
     if data.get("mode", "").startswith("retest"):
         split["retests"] += s.get("duration_s") or 0
         tests["retests"] += data.get("tests", 0)
@@ -78,10 +90,15 @@ print(f"  sending        {sending:8.2f} s  {100 * sending / wall:5.1f}%  (nomina
 print(f"  sending        {measured:8.2f} s  {100 * measured / wall:5.1f}%  (measured: each round from its first sender's start to its last sender's end)")
 print(f"  non-traffic    {wall - measured:8.2f} s  {100 * (wall - measured) / wall:5.1f}%  (measured; target < 10% on the 32-host lab)")
 print(f"  non-traffic    {wall - sending:8.2f} s  {100 * (wall - sending) / wall:5.1f}%  (nominal: also counts the senders' staggered starts and the drain of what is in flight)")
+if gaps:
+    gaps.sort()
+    print(f"  between rounds {len(gaps)} gaps: median {gaps[len(gaps) // 2]:.1f} ms, min {gaps[0]:.1f} ms, max {gaps[-1]:.1f} ms "
+          f"(last sender's end to next round's first start; < 0: overlap)")
 # A run on a healthy lab should blame nothing: say what was blamed, so a false blame can be chased.
 for b in health["blames"]:
     print(f"  blamed {b['severity']} {b['kind']} {b['part']}: {b['reason'][:300]}")
 PY
+  done
 }
 
 bench_one "default lab (4 hosts)" --carrier-poll-us 0   # the carrier poller is for latency measurements (docs/health/nightly.md)

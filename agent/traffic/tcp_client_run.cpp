@@ -1,5 +1,7 @@
 #include "agent/traffic/tcp_client_run.hpp"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -96,7 +98,13 @@ void TcpClientRun::control_loop() {
     }
     // A timeline run's duration counts from its start: a stream that connects late (a circuit that
     // came up late) sends for what is left, and one that never connects ends with the duration.
-    deadline_mono_.store((spec_.timeline ? started_mono_ : monotonic_ns()) + duration_ns());
+    // A run told to start at an instant ends at that instant plus its duration, like the other
+    // runs of its round, however late this host woke for it (a busy host), so the round's links
+    // are free on time for the next one; it still sends for half its duration at least.
+    const std::int64_t now = monotonic_ns();
+    std::int64_t late = 0;
+    if (spec_.start_at_ns && !spec_.timeline) late = std::clamp<std::int64_t>(realtime_ns() - *spec_.start_at_ns, 0, duration_ns() / 2);
+    deadline_mono_.store((spec_.timeline ? started_mono_ : now - late) + duration_ns());
     if (failed_ == 0 && !cancel_.load()) {
       recorder_.mark_started(realtime_ns());
       gate_ = Gate::go;

@@ -21,6 +21,7 @@ struct Flow {
   PortRef from, to;
   std::string server_id, client_id;
   std::optional<wire::TrafficRunReport> server, client;
+  std::optional<std::int64_t> start_at_ns;   // tcp: the instant its sender was told to start (its agent's clock)
   std::string status;                     // empty while running
   std::string message;
   std::vector<std::string> fault_hosts;   // whom a failure counts against (empty: both ends)

@@ -1,6 +1,7 @@
 #include "coordinator/traffic/traffic_rounds.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -27,6 +28,13 @@ constexpr std::uint64_t kMaxRdmaMarginMs = 2000;
 constexpr std::int64_t kStartSlackNs = 5'000'000;        // a sender connects after its agent answers
 constexpr std::int64_t kMinStartLeadNs = 10'000'000;
 constexpr std::int64_t kMaxStartLeadNs = 500'000'000;
+// Between a round's senders' end and the next round's start, when the next is started ahead: what
+// a sender still has in flight when it stops (a socket buffer's worth) drains first, so two rounds
+// do not share a link. Measured on the rounds as they end (saw_end), within these bounds.
+constexpr std::int64_t kRoundGapSlackNs = 2'000'000;
+constexpr std::int64_t kMinRoundGapNs = 5'000'000;
+constexpr std::int64_t kMaxRoundGapNs = 200'000'000;
+constexpr std::int64_t kFirstRoundGapNs = 20'000'000;   // before any round was seen to end
 
 class RoundRunner {
  public:
@@ -40,15 +48,61 @@ class RoundRunner {
   }
 
   // The receivers: they only listen until their sender connects, so they may be started while
-  // the previous round still sends.
-  void serve(const std::vector<Flow*>& flows) { start_servers(flows, round_deadline()); }
+  // the previous round still sends. `ahead_ns`: how long before its senders' start; it adds to
+  // their lifetime.
+  void serve(const std::vector<Flow*>& flows, std::int64_t ahead_ns = 0) {
+    start_servers(flows, round_deadline() + ahead_ns, timeout_ms() + static_cast<std::uint64_t>(ahead_ns / 1'000'000));
+  }
 
-  // The senders (RDMA: and each receiver its sender's endpoint); returns the round's deadline.
-  std::int64_t send(const std::vector<Flow*>& flows) {
-    const std::int64_t deadline = round_deadline();
-    start_clients(flows, deadline);
+  struct Sent {
+    std::int64_t deadline_ns = 0;   // monotonic: the round's end at the latest
+    std::int64_t start_ns = 0;      // CLOCK_REALTIME (coordinator): when its senders start
+  };
+
+  // The senders (RDMA: and each receiver its sender's endpoint). TCP senders connect at once and
+  // start sending together at one instant: `not_before` when given and still far enough ahead
+  // (a round started while the one before it sends begins as that one ends), else as soon as
+  // the batch that starts them has reached every agent.
+  Sent send(const std::vector<Flow*>& flows, std::optional<std::int64_t> not_before = std::nullopt) {
+    const std::int64_t now = realtime_ns();
+    const std::int64_t lead = std::clamp<std::int64_t>(last_start_batch_ns_ * 6 / 5 + kStartSlackNs, kMinStartLeadNs, kMaxStartLeadNs);
+    const std::int64_t start = std::max(not_before.value_or(0), now + lead);
+    // Its timeout counts from its start, which may be a round's length ahead.
+    const std::int64_t deadline = std::min(round_deadline() + std::max<std::int64_t>(0, start - now), ctx_.deadline_ns - kCleanupNs);
+    start_clients(flows, deadline, start);
     if (args_.transport == "rdma") hand_peers(flows, deadline);
-    return deadline;
+    return {deadline, args_.transport == "tcp" ? start : now};
+  }
+
+  // Whether a round's senders may be started while the round before it sends, to begin as it
+  // ends: TCP senders (they connect at once and wait for their instant) of a fixed duration (so
+  // the instant the round before ends is known).
+  [[nodiscard]] bool starts_ahead() const { return args_.transport == "tcp" && args_.duration_s && !args_.bytes; }
+
+  // When the next round may start when this one started at `start_ns`: as its senders end, the
+  // bytes still in flight drained and their receipts back, as long as that typically took the
+  // last rounds read (saw_end), with a little room.
+  [[nodiscard]] std::int64_t next_start_ns(std::int64_t start_ns) const {
+    return start_ns + duration_ns() + std::clamp<std::int64_t>(typical_overrun_ns_ + kRoundGapSlackNs, kMinRoundGapNs, kMaxRoundGapNs);
+  }
+
+  // Notes how long after their duration the senders of a round that started at `start_ns` (and
+  // all finished) took to end, by their agents' stamps: the drain the next rounds leave room for.
+  void saw_end(const std::vector<Flow*>& flows, std::int64_t start_ns) {
+    if (!starts_ahead()) return;
+    std::int64_t latest = 0;
+    for (const Flow* f : flows) {
+      if (!f->client || f->client->end_ns == 0) continue;
+      latest = std::max(latest, f->client->end_ns - pool_.clock_offset_ns(f->from.host).value_or(0));
+    }
+    if (latest == 0) return;
+    // The median of the last few rounds: a straggler (a sender that started late on a busy host,
+    // or lost a packet near its end) says little about the next round, and waiting for the worst
+    // every time would cost more than the stragglers' short overlap with the next round.
+    recent_overruns_[seen_rounds_++ % recent_overruns_.size()] = std::max<std::int64_t>(0, latest - start_ns - duration_ns());
+    std::vector<std::int64_t> seen(recent_overruns_.begin(), recent_overruns_.begin() + static_cast<std::ptrdiff_t>(std::min(seen_rounds_, recent_overruns_.size())));
+    std::nth_element(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(seen.size() / 2), seen.end());
+    typical_overrun_ns_ = seen[seen.size() / 2];
   }
 
   // Waits for the senders' reports; true when every sender has finished (or failed to start), so
@@ -84,11 +138,13 @@ class RoundRunner {
     for (Flow* f : flows) {
       if (!f->settled()) f->fail_as(why);
       if (!f->server_id.empty()) cancels.push_back({f->to.host, f->server_id});
+      if (!f->client_id.empty()) cancels.push_back({f->from.host, f->client_id});   // started ahead
     }
     if (!cancels.empty()) (void)cancel_traffic_runs(pool_, cancels, monotonic_ns() + kCleanupNs);
   }
 
  private:
+  [[nodiscard]] std::int64_t duration_ns() const { return static_cast<std::int64_t>(args_.duration_s.value_or(0) * 1e9); }
   std::uint64_t timeout_ms() const {
     return std::min<std::uint64_t>(static_cast<std::uint64_t>(args_.timeout_s * 1000), wire::kMaxTrafficDurationMs);
   }
@@ -96,7 +152,7 @@ class RoundRunner {
     return std::min(monotonic_ns() + kStartTimeoutNs, std::max(round_deadline, monotonic_ns() + kSecond));
   }
 
-  void start_servers(const std::vector<Flow*>& flows, std::int64_t round_deadline) {
+  void start_servers(const std::vector<Flow*>& flows, std::int64_t round_deadline, std::uint64_t lifetime_ms) {
     std::vector<TrafficServerCall> calls;
     std::vector<Flow*> who;
     for (Flow* f : flows) {
@@ -105,7 +161,8 @@ class RoundRunner {
       c.request.port = f->to.port;
       c.request.transport = args_.transport;
       c.request.sink = args_.sink;
-      c.request.duration_ms = timeout_ms();   // its lifetime: it ends by the round's end whatever happens
+      // Its lifetime: it ends by the round's end whatever happens.
+      c.request.duration_ms = std::min<std::uint64_t>(lifetime_ms, wire::kMaxTrafficDurationMs);
       c.request.accept_timeout_ms = std::min<std::uint64_t>(timeout_ms(), wire::kDefaultAcceptTimeoutMs);
       if (args_.transport == "rdma") {
         wire::RdmaOptions o;
@@ -132,15 +189,14 @@ class RoundRunner {
   // has the links to itself while others are still being started) and its senders end together.
   // The lead is what the previous batch took, with room; each agent's instant is on its own
   // clock (the pool's offset estimate, where it has one).
-  std::optional<std::int64_t> start_instant(const std::string& host) const {
+  std::optional<std::int64_t> start_instant(const std::string& host, std::int64_t start_ns) const {
     if (args_.transport != "tcp") return std::nullopt;
-    return start_at_ + pool_.clock_offset_ns(host).value_or(0);
+    return start_ns + pool_.clock_offset_ns(host).value_or(0);
   }
 
-  void start_clients(const std::vector<Flow*>& flows, std::int64_t round_deadline) {
+  void start_clients(const std::vector<Flow*>& flows, std::int64_t round_deadline, std::int64_t start_ns) {
     std::vector<TrafficClientCall> calls;
     std::vector<Flow*> who;
-    start_at_ = realtime_ns() + std::clamp<std::int64_t>(last_start_batch_ns_ * 6 / 5 + kStartSlackNs, kMinStartLeadNs, kMaxStartLeadNs);
     for (Flow* f : flows) {
       if (f->settled()) continue;
       TrafficClientCall c{.host = f->from.host};
@@ -150,7 +206,7 @@ class RoundRunner {
       c.request.peer_tcp_port = f->server->tcp_port;
       c.request.streams = args_.streams;
       if (args_.duration_s) c.request.duration_ms = std::max<std::uint64_t>(1, std::llround(*args_.duration_s * 1000));
-      c.request.start_at_ns = start_instant(f->from.host);
+      c.request.start_at_ns = start_instant(f->from.host, start_ns);
       if (args_.bytes) c.request.bytes = *args_.bytes;
       if (args_.transport == "rdma") {
         if (!f->server->rdma || !f->server->rdma->endpoint) {
@@ -178,6 +234,7 @@ class RoundRunner {
       }
       who[i]->client = *replies[i].value;
       who[i]->client_id = replies[i].value->id;
+      who[i]->start_at_ns = calls[i].request.start_at_ns;
     }
   }
 
@@ -267,13 +324,16 @@ class RoundRunner {
   AgentPool& pool_;
   const TrafficRunArgs& args_;
   StepContext& ctx_;
-  std::int64_t start_at_ = 0;               // CLOCK_REALTIME (coordinator): this round's senders start
   std::int64_t last_start_batch_ns_ = 0;    // how long the last batch of senders took to start
+  std::int64_t typical_overrun_ns_ = kFirstRoundGapNs;   // how long the last rounds' senders ran past their duration
+  std::array<std::int64_t, 5> recent_overruns_{};
+  std::size_t seen_rounds_ = 0;
 };
 
-// Whether the next round's receivers fit on their agents beside this round's senders and
-// receivers, within what an agent runs at once (traffic_schedule.hpp).
-bool fit_beside(const std::vector<Flow*>& running, const std::vector<Flow*>& next) {
+// Whether the next round's receivers (and with `with_senders`, its senders too) fit on their
+// agents beside this round's senders and receivers, within what an agent runs at once
+// (traffic_schedule.hpp).
+bool fit_beside(const std::vector<Flow*>& running, const std::vector<Flow*>& next, bool with_senders) {
   std::map<std::string, std::size_t> runs;
   for (const Flow* f : running) {
     ++runs[f->from.host];
@@ -281,6 +341,7 @@ bool fit_beside(const std::vector<Flow*>& running, const std::vector<Flow*>& nex
   }
   for (const Flow* f : next) {
     if (++runs[f->to.host] > kMaxRunsPerAgent) return false;
+    if (with_senders && ++runs[f->from.host] > kMaxRunsPerAgent) return false;
   }
   return true;
 }
@@ -293,19 +354,20 @@ void run_rounds(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx, s
   RoundRunner runner(pool, args, ctx);
   std::vector<std::vector<Flow*>> by_round;
   for (std::size_t r = 0; r < rounds; ++r) by_round.push_back(flows_in_round(flows, r));
-  std::vector<std::int64_t> started(rounds, 0);
   const auto stopped = [&] { return ctx.cancel.load() || ctx.expired(); };
   const auto why_stopped = [&] {
     return std::string(ctx.cancel.load() ? "not run: interrupted" : "not run: the step's timeout passed");
   };
-  // A round is announced, run and reported in order; the next round's receivers are started and
-  // the previous round is read while a round sends, so between two rounds there is only the
-  // start of the senders (docs/playbooks.md, traffic.run).
+  // A round is announced, run and reported in order. While a round sends, the next round's
+  // receivers are started (and, for TCP runs of a fixed duration, its senders too, told to begin
+  // as this round ends) and the previous round is read, so between two rounds there is only the
+  // drain of what was in flight (docs/playbooks.md, traffic.run).
   constexpr std::size_t kNone = SIZE_MAX;
   std::size_t unsettled = kNone;   // the previous round, sent but not yet read
+  std::vector<RoundRunner::Sent> sent(rounds);   // deadline_ns 0: not started yet
   auto finish = [&](std::size_t r) {
     runner.settle(by_round[r]);
-    done(r, by_round[r], started[r]);
+    done(r, by_round[r], sent[r].start_ns != 0 ? sent[r].start_ns : realtime_ns());
   };
   std::vector<bool> served(rounds, false);
   std::vector<std::int64_t> served_at(rounds, 0);   // monotonic_ns()
@@ -313,6 +375,10 @@ void run_rounds(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx, s
     runner.serve(by_round[r]);
     served[r] = true;
     served_at[r] = monotonic_ns();
+  };
+  auto send = [&](std::size_t r, std::optional<std::int64_t> not_before) {
+    if (rounds > 1) ctx.sink.note(fmt::format("round {} of {}", r + 1, rounds));
+    sent[r] = runner.send(by_round[r], not_before);
   };
   if (!stopped()) serve(0);
   for (std::size_t r = 0; r < rounds; ++r) {
@@ -324,22 +390,32 @@ void run_rounds(AgentPool& pool, const TrafficRunArgs& args, StepContext& ctx, s
       }
       return;
     }
-    if (served[r] && monotonic_ns() - served_at[r] > runner.receiver_lifetime_ns() / 2) {
-      runner.unserve(by_round[r]);   // the previous round ran long: give the receivers their whole lifetime
-      served[r] = false;
+    if (sent[r].deadline_ns == 0) {   // not started ahead, beside the round before
+      if (served[r] && monotonic_ns() - served_at[r] > runner.receiver_lifetime_ns() / 2) {
+        runner.unserve(by_round[r]);   // the previous round ran long: give the receivers their whole lifetime
+        served[r] = false;
+      }
+      if (!served[r]) {   // its receivers did not fit beside the previous round's runs, or were stale
+        if (unsettled != kNone) finish(unsettled);
+        unsettled = kNone;
+        serve(r);
+      }
+      send(r, std::nullopt);
     }
-    if (!served[r]) {   // its receivers did not fit beside the previous round's runs, or were stale
-      if (unsettled != kNone) finish(unsettled);
-      unsettled = kNone;
-      serve(r);
+    if (r + 1 < rounds) {
+      if (runner.starts_ahead() && fit_beside(by_round[r], by_round[r + 1], true)) {
+        const std::int64_t next_start = runner.next_start_ns(sent[r].start_ns);
+        runner.serve(by_round[r + 1], std::max<std::int64_t>(0, next_start - realtime_ns()));
+        served[r + 1] = true;
+        send(r + 1, next_start);
+      } else if (fit_beside(by_round[r], by_round[r + 1], false)) {
+        serve(r + 1);
+      }
     }
-    started[r] = realtime_ns();
-    if (rounds > 1) ctx.sink.note(fmt::format("round {} of {}", r + 1, rounds));
-    const std::int64_t deadline = runner.send(by_round[r]);
-    if (r + 1 < rounds && fit_beside(by_round[r], by_round[r + 1])) serve(r + 1);
     if (unsettled != kNone) finish(unsettled);
     unsettled = kNone;
-    if (runner.wait(by_round[r], deadline)) {
+    if (runner.wait(by_round[r], sent[r].deadline_ns)) {
+      runner.saw_end(by_round[r], sent[r].start_ns);
       unsettled = r;
     } else {
       finish(r);   // a sender still running: stop the round before the next one starts on its ports

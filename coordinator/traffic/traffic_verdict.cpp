@@ -33,6 +33,7 @@ nlohmann::json flow_data(const Flow& f, const TrafficRunArgs& args) {
     d["seconds"] = c.seconds;
     d["streams"] = c.streams;
     d["reconnects"] = c.reconnects;
+    if (f.start_at_ns) d["start_at_ns"] = *f.start_at_ns;
     d["start_ns"] = c.start_ns;
     d["end_ns"] = c.end_ns;
     if (!c.errors.empty()) d["errors"] = c.errors;

@@ -223,6 +223,27 @@ TEST_CASE("a client given start_at_ns connects at once and sends from that insta
   CHECK(srv.at("seconds").get<double>() < 1.2);
 }
 
+TEST_CASE("a client that starts after its instant ends at the instant plus its duration, sending half of it at least",
+          "[integration][traffic]") {
+  TwoHosts h;
+  AgentProcess a(h.net, h.a, "host-a", "mxa*");
+  AgentProcess b(h.net, h.b, "host-b", "mxb*");
+  const json server = start_server(b, {{"port", "mxb0"}});
+  const auto now_ns = [] { return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count(); };
+  // Its round started 1.5 s ago (a host that woke late): of its 4 s it has 2.5 s left, so it
+  // ends with the others of its round instead of 1.5 s after them.
+  const std::string id = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")},
+                                          {"duration_ms", 4000}, {"start_at_ns", now_ns() - 1'500'000'000}})
+                             .at("id");
+  const json client = wait_finished(a, id);
+  INFO(client.dump());
+  REQUIRE(client.at("state") == "done");
+  CHECK(client.at("bytes").get<std::uint64_t>() > 0);
+  // Sent for what was left of its round (2.5 s; at least half its duration), then the receipt.
+  CHECK(client.at("seconds").get<double>() >= 2.0);
+  CHECK(client.at("seconds").get<double>() < 3.5);
+}
+
 TEST_CASE("a traffic run crosses the chosen port, and the bytes it reports are the bytes delivered",
           "[integration][traffic]") {
   TwoHosts h;

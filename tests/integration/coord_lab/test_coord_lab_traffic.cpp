@@ -201,27 +201,26 @@ steps:
     CHECK(items.at(port).at("status") == "ok");
     CHECK(items.at(port).at("data").at("flows") == 3);
   }
-  // Rounds overlap only in their set-up (the next receivers start while a round sends): no port
-  // carries test traffic of two rounds at once. Each sender's own stamps: its first connection to
-  // its last receipt; all lab hosts share one clock.
-  std::map<std::string, std::map<int, std::pair<std::int64_t, std::int64_t>>> busy;   // port -> round -> span
+  // Rounds overlap in their set-up only (the next round's receivers and senders are started
+  // while a round sends): every sender of a round is told one instant, the next round's instant
+  // is at least a duration (1 s) later on every port, and no sender starts before its instant
+  // (the agent's own stamp against the instant it was given, on its own clock).
+  std::map<std::string, std::map<int, std::int64_t>> instant;   // port -> round -> its senders' instant
   for (const auto& id : pairs) {
     for (const auto& f : items.at(id).at("data").at("flows")) {
-      const std::int64_t start = f.at("start_ns"), end = f.at("end_ns");
+      const std::int64_t start = f.at("start_ns"), end = f.at("end_ns"), at = f.at("start_at_ns");
       REQUIRE(start > 0);
       REQUIRE(end > start);
-      for (const char* end_port : {"from", "to"}) {
-        auto [it, fresh] = busy[f.at(end_port).get<std::string>()].try_emplace(f.at("round").get<int>(), start, end);
-        if (!fresh) it->second = {std::min(it->second.first, start), std::max(it->second.second, end)};
-      }
+      CHECK(start >= at);
+      for (const char* end_port : {"from", "to"}) instant[f.at(end_port).get<std::string>()][f.at("round").get<int>()] = at;
     }
   }
-  REQUIRE(busy.size() == 4);
-  for (const auto& [port, by_round] : busy) {
+  REQUIRE(instant.size() == 4);
+  for (const auto& [port, by_round] : instant) {
     INFO(port);
     REQUIRE(by_round.size() == 3);
     for (auto it = by_round.begin(); std::next(it) != by_round.end(); ++it) {
-      CHECK(std::next(it)->second.first >= it->second.second);
+      CHECK(std::next(it)->second >= it->second + 1'000'000'000);
     }
   }
   const auto chosen = final_items(run, "chosen pairs both ways");
