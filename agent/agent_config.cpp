@@ -107,7 +107,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--carrier-poll-us", cfg.carrier_poll_us,
                  "Also read each managed port's carrier bit this often (microseconds; 0: off) and journal a carrier "
                  "change at the earlier of that reading and netlink's announcement, which the kernel can delay by "
-                 "milliseconds on a busy host. For reconfiguration measurements; costs one read per port per period")
+                 "milliseconds on a busy host. Reads only while a measurement arms it (POST /v1/carrier/poll, as "
+                 "measure.reconfig does): two reads per armed port per period, none while idle")
       ->capture_default_str()
       ->check(CLI::Range(std::uint32_t{0}, std::uint32_t{1'000'000}) & CLI::Validator(
                   [](const std::string& v) {

@@ -3,6 +3,7 @@
 #include <random>
 #include <spdlog/spdlog.h>
 
+#include "agent/carrier_route.hpp"
 #include "agent/counters_route.hpp"
 #include "agent/inventory.hpp"
 #include "agent/metrics.hpp"
@@ -52,6 +53,7 @@ MetricsSnapshot snapshot(AgentContext& ctx, const http::ServerStats& stats) {
   m.journal_dropped = ctx.journal.dropped();
   m.journal_waiting_readers = ctx.journal.waiting();
   m.link_monitor_overruns = ctx.watcher.overruns();
+  m.carrier_poll_reads = ctx.watcher.carrier_poll_reads();
   m.probe_send_errors = ctx.probes.send_errors();
   m.http_requests = stats.requests;
   m.http_connections_accepted = stats.connections_accepted;
@@ -173,6 +175,7 @@ void register_routes(http::Server& server, AgentContext& ctx) {
 
   register_traffic_routes(server, ctx);
   register_counters_route(server, ctx);
+  register_carrier_route(server, ctx);
 
   server.route(Verb::get, "/metrics", [c, &server](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
     Response res{Status::ok, req.version() == 0 ? 11 : req.version()};

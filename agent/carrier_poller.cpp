@@ -39,8 +39,38 @@ CarrierPoller::CarrierPoller(std::vector<std::string> ports, std::chrono::micros
 }
 
 CarrierPoller::~CarrierPoller() {
-  stop_.store(true);
+  {
+    std::lock_guard lock(mu_);
+    stop_.store(true);
+  }
+  armed_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+CarrierPoller::Armed CarrierPoller::arm(const std::vector<std::string>& ports, std::chrono::milliseconds window) {
+  Armed out;
+  const std::int64_t now_mono = monotonic_ns();
+  const std::int64_t until = now_mono + std::chrono::nanoseconds(window).count();
+  std::int64_t latest = 0;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& p : ports_) {
+      if (!ports.empty() && std::find(ports.begin(), ports.end(), p.name) == ports.end()) continue;
+      if (p.armed_until <= now_mono) p.relearn = true;   // not read while it was idle
+      p.armed_until = std::max(p.armed_until, until);
+      latest = std::max(latest, p.armed_until);
+      out.ports.push_back(p.name);
+    }
+  }
+  armed_.notify_all();
+  if (!out.ports.empty()) out.until_ns = realtime_ns() + (latest - now_mono);
+  return out;
+}
+
+std::vector<std::string> CarrierPoller::ports() const {
+  std::vector<std::string> out;
+  for (const auto& p : ports_) out.push_back(p.name);
+  return out;
 }
 
 std::optional<bool> CarrierPoller::read_carrier(int fd) {
@@ -101,43 +131,59 @@ std::optional<std::int64_t> CarrierPoller::last_change(const std::string& port, 
   return it->second;
 }
 
-void CarrierPoller::wake() {
-  fast_until_.store(monotonic_ns() + std::chrono::nanoseconds(kBurst).count(), std::memory_order_relaxed);
-}
-
 void CarrierPoller::run() {
   (void)pthread_setname_np(pthread_self(), "mx-carrier");
   raise_stamping_thread("carrier poller", stamp_priority_);
+  const long period_ns = static_cast<long>(period_.count()) * 1000;
+  std::vector<Port*> armed;
+  std::vector<Port*> fresh;
   timespec next{};
-  ::clock_gettime(CLOCK_MONOTONIC, &next);
-  const long fast_ns = static_cast<long>(period_.count()) * 1000;
-  const long idle_ns = std::max(fast_ns, static_cast<long>(kIdlePeriod.count()) * 1000);
   while (!stop_.load(std::memory_order_relaxed)) {
-    for (auto& p : ports_) {
-      const auto counts = read_counts(p);
+    armed.clear();
+    fresh.clear();
+    {
+      std::unique_lock lock(mu_);
+      // Nothing armed: sleep until an arm() (or the destructor); no reads, no wake-ups.
+      for (;;) {
+        if (stop_.load(std::memory_order_relaxed)) return;
+        const std::int64_t now = monotonic_ns();
+        for (auto& p : ports_) {
+          if (p.armed_until <= now) continue;
+          armed.push_back(&p);
+          if (p.relearn) fresh.push_back(&p);
+          p.relearn = false;
+        }
+        if (!armed.empty()) break;
+        armed_.wait(lock);
+        ::clock_gettime(CLOCK_MONOTONIC, &next);   // a new window's period counts from its start
+      }
+    }
+    // Newly armed ports: their counts moved unread while idle (netlink journaled those changes).
+    for (Port* p : fresh) learn_state(*p);
+    for (Port* p : armed) {
+      const auto counts = read_counts(*p);
+      reads_.fetch_add(1, std::memory_order_relaxed);
       const std::int64_t read_ns = realtime_ns();   // after the read: an upper bound of the change
-      if (!counts || (counts->up == p.counts.up && counts->down == p.counts.down)) continue;
+      if (!counts || (counts->up == p->counts.up && counts->down == p->counts.down)) continue;
       // Without a known state to count from (the port was not running, or was re-created), learn
       // it; that first reading is not a change to report.
-      const auto now = p.carrier ? carrier_after(*p.carrier, p.counts, *counts) : std::nullopt;
-      const bool counted_from_nothing = !p.carrier || (counts->up < p.counts.up || counts->down < p.counts.down);
-      p.counts = *counts;
+      const auto now = p->carrier ? carrier_after(*p->carrier, p->counts, *counts) : std::nullopt;
+      const bool counted_from_nothing = !p->carrier || (counts->up < p->counts.up || counts->down < p->counts.down);
+      p->counts = *counts;
       if (counted_from_nothing) {
-        learn_state(p);
+        learn_state(*p);
         continue;
       }
       if (!now) continue;   // flapped back within one period
-      p.carrier = now;
+      p->carrier = now;
       {
         std::lock_guard lock(mu_);
-        last_change_[{p.name, *now}] = read_ns;
+        last_change_[{p->name, *now}] = read_ns;
       }
-      wake();
-      on_change_(p.name, *now, read_ns);
+      on_change_(p->name, *now, read_ns);
     }
-    const long step_ns = monotonic_ns() < fast_until_.load(std::memory_order_relaxed) ? fast_ns : idle_ns;
     // Absolute deadlines: the period does not stretch by the time the reads took.
-    next.tv_nsec += step_ns;
+    next.tv_nsec += period_ns;
     while (next.tv_nsec >= 1'000'000'000) {
       next.tv_nsec -= 1'000'000'000;
       ++next.tv_sec;

@@ -1,8 +1,10 @@
 #pragma once
-// Reads each managed port's carrier transition counters (/sys/class/net/PORT/carrier_up_count and
-// carrier_down_count) on a thread of its own, and reports each change with the time it was read. Every `period` while changes are happening (for kBurst after the last change it saw
-// or was told of: a reconfiguration changes many ports within a second or so), every kIdlePeriod
-// otherwise, so a quiet host pays for a few hundred reads a second, not thousands.
+// Reads managed ports' carrier transition counters (/sys/class/net/PORT/carrier_up_count and
+// carrier_down_count) on a thread of its own, and reports each change with the time it was read:
+// every `period`, for the ports and the window a caller arms (POST /v1/carrier/poll: the
+// coordinator arms a measurement's ports before it re-patches the switch). Outside an armed window
+// it reads nothing and its thread sleeps: an idle agent uses no CPU, and tests that share the
+// host's cores are not disturbed by a SCHED_FIFO reader.
 //
 // Why, next to netlink: the kernel announces a carrier change (RTM_NEWLINK) from its linkwatch
 // worker, a normal-priority kworker that needs the RTNL lock; on a busy or virtualised host that
@@ -19,6 +21,7 @@
 // period). `carrier` is read only to learn the state the counting starts from.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,9 +40,6 @@ class CarrierPoller {
   // Called on the poller's thread for every change it reads (and not for the first reading).
   using OnChange = std::function<void(const std::string& port, bool carrier, std::int64_t read_ns)>;
 
-  static constexpr std::chrono::microseconds kIdlePeriod{2000};
-  static constexpr std::chrono::seconds kBurst{3};
-
   // `stamp_priority`: the SCHED_FIFO priority the polling thread takes (0: as it is); its reads
   // are timestamps, late by however long it waits for a core.
   CarrierPoller(std::vector<std::string> ports, std::chrono::microseconds period, int stamp_priority, OnChange on_change);
@@ -50,8 +50,20 @@ class CarrierPoller {
   // When this poller last saw `port` turn to `carrier` (CLOCK_REALTIME), if it did.
   [[nodiscard]] std::optional<std::int64_t> last_change(const std::string& port, bool carrier) const;
 
-  // A carrier change seen elsewhere (netlink): read at the fast period for the next kBurst.
-  void wake();
+  // Reads `ports` (empty: every port it follows) every period for `window` from now, or longer
+  // where an earlier call armed them longer. Returns the ports armed, in order; none when it
+  // follows none of them (the caller names what it asked for).
+  struct Armed {
+    std::vector<std::string> ports;
+    std::int64_t until_ns = 0;   // CLOCK_REALTIME: the latest end among them
+  };
+  Armed arm(const std::vector<std::string>& ports, std::chrono::milliseconds window);
+
+  // The ports it follows (those whose counters it could open), and how many readings of a port's
+  // counters it has made (for /metrics: a quiet, unarmed agent's count does not move).
+  [[nodiscard]] std::vector<std::string> ports() const;
+  [[nodiscard]] std::uint64_t reads() const { return reads_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::chrono::microseconds period() const { return period_; }
 
   // One read of a carrier file: 1 / 0, or nullopt when the port is down or gone (the kernel
   // answers EINVAL for a port that is not running).
@@ -79,6 +91,8 @@ class CarrierPoller {
     UniqueFd down_fd;
     Counts counts;
     std::optional<bool> carrier;   // unknown while the port is not running
+    std::int64_t armed_until = 0;  // monotonic ns; guarded by mu_
+    bool relearn = false;          // armed afresh: learn its state before counting (mu_)
   };
   // Learns p's state and the counts it starts from (a reading of both that no transition split).
   static void learn_state(Port& p);
@@ -88,9 +102,10 @@ class CarrierPoller {
   int stamp_priority_ = 0;
   OnChange on_change_;
   mutable std::mutex mu_;
+  std::condition_variable armed_;   // an arm() or the destructor: the sleeping thread looks again
   std::map<std::pair<std::string, bool>, std::int64_t> last_change_;
   std::atomic<bool> stop_{false};
-  std::atomic<std::int64_t> fast_until_{0};   // monotonic ns
+  std::atomic<std::uint64_t> reads_{0};
   std::thread thread_;
 };
 

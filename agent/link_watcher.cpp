@@ -6,6 +6,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <map>
 #include <set>
 #include <spdlog/spdlog.h>
@@ -80,10 +81,7 @@ struct LinkWatcher::Impl {
         time_ns = *seen;
       }
     }
-    if (carrier_event) {
-      last_carrier_event[c.state.name] = time_ns;
-      if (poller) poller->wake();   // more changes are likely to follow: read closely for a while
-    }
+    if (carrier_event) last_carrier_event[c.state.name] = time_ns;
     wire::LinkEvent ev{.time_ns = time_ns,
                        .kind = nic::to_string(c.kind),
                        .port = c.state.name,
@@ -291,8 +289,29 @@ void LinkWatcher::start_carrier_poll(std::chrono::microseconds period, int stamp
   m.poller = std::make_unique<CarrierPoller>(std::move(ports), period, stamp_priority, [impl](const std::string& port, bool carrier, std::int64_t read_ns) {
     asio::post(impl->io, [impl, port, carrier, read_ns] { impl->on_poll(port, carrier, read_ns); });
   });
-  spdlog::info("link watcher: reading the carrier of managed ports every {} us", period.count());
+  spdlog::info("link watcher: reading the carrier of managed ports every {} us while a caller arms it (POST /v1/carrier/poll)",
+               period.count());
 }
+
+Result<wire::CarrierPollReply> LinkWatcher::arm_carrier_poll(const std::vector<std::string>& ports, std::chrono::milliseconds window) {
+  const CarrierPoller* poller = impl_->poller.get();
+  if (poller == nullptr) {
+    return fail(Errc::unavailable, "carrier polling is off on this agent (started without --carrier-poll-us): its carrier "
+                "changes are stamped from netlink alone");
+  }
+  const auto followed = poller->ports();
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    if (std::find(followed.begin(), followed.end(), ports[i]) == followed.end()) {
+      return fail(Errc::not_found, "the carrier poller follows no port named '" + ports[i] + "' (a managed port present when the agent started)",
+                  "ports[" + std::to_string(i) + "]");
+    }
+  }
+  const auto armed = impl_->poller->arm(ports, window);
+  return wire::CarrierPollReply{.ports = armed.ports, .until_ns = armed.until_ns,
+                                .period_us = static_cast<std::uint32_t>(poller->period().count())};
+}
+
+std::uint64_t LinkWatcher::carrier_poll_reads() const { return impl_->poller ? impl_->poller->reads() : 0; }
 
 void LinkWatcher::stop() {
   if (!impl_) return;

@@ -8,10 +8,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/event_journal.hpp"
 #include "agent/port_filter.hpp"
 #include "common/result.hpp"
+#include "common/wire/agent_api.hpp"
 #include "hwdrivers/nic/netlink_links.hpp"
 
 namespace boost::asio {
@@ -36,6 +38,12 @@ class LinkWatcher {
   // is journaled at the earlier of that reading and the netlink announcement. After start().
   // The polling thread takes SCHED_FIFO `stamp_priority` (0: as it is).
   void start_carrier_poll(std::chrono::microseconds period, int stamp_priority);
+
+  // Arms the poller for `ports` (empty: all it follows) for `window` (POST /v1/carrier/poll).
+  // Errors: unavailable when polling is off; not_found naming "ports[i]" for a port it does not follow.
+  Result<wire::CarrierPollReply> arm_carrier_poll(const std::vector<std::string>& ports, std::chrono::milliseconds window);
+  // Readings of port counters the poller has made (0 when polling is off): /metrics.
+  [[nodiscard]] std::uint64_t carrier_poll_reads() const;
 
   // Called after each event is journaled (the probe service follows ports that come and go).
   std::function<void(const wire::LinkEvent&)> on_event;

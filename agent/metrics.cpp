@@ -74,6 +74,9 @@ std::string render_metrics(const MetricsSnapshot& m) {
   w.family("mixnet_agent_link_monitor_overruns_total", "counter",
            "Netlink buffer overruns (each followed by a full re-read of the link table).");
   w.sample("mixnet_agent_link_monitor_overruns_total", "", m.link_monitor_overruns);
+  w.family("mixnet_agent_carrier_poll_reads_total", "counter",
+           "Readings of a port's carrier counters by the poller (only while armed: POST /v1/carrier/poll).");
+  w.sample("mixnet_agent_carrier_poll_reads_total", "", m.carrier_poll_reads);
 
   w.family("mixnet_agent_http_requests_total", "counter", "HTTP requests by route pattern and status code.");
   for (const auto& [key, n] : m.http_requests) {

@@ -32,6 +32,7 @@ struct MetricsSnapshot {
   std::uint64_t journal_dropped = 0;
   std::uint64_t journal_waiting_readers = 0;
   std::uint64_t link_monitor_overruns = 0;
+  std::uint64_t carrier_poll_reads = 0;
   std::uint64_t probe_send_errors = 0;
   std::map<std::pair<std::string, unsigned>, std::uint64_t> http_requests;  // (route, status) -> count
   std::uint64_t http_connections_accepted = 0;

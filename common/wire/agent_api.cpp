@@ -107,25 +107,33 @@ Result<ConfigureRequest> parse_configure_request(const json& body) {
   return req;
 }
 
+namespace {
+
+// body["ports"] when present: at most `max` distinct valid port names; errors name "ports[i]".
+Result<void> read_port_names(const json& body, std::size_t max, std::vector<std::string>& out) {
+  const auto it = body.find("ports");
+  if (it == body.end()) return {};
+  if (!it->is_array()) return fail(Errc::invalid_argument, "must be an array of port names", "ports");
+  if (it->size() > max) return fail(Errc::invalid_argument, "at most " + std::to_string(max) + " ports", "ports");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const std::string f = indexed("ports", i);
+    if (!(*it)[i].is_string()) return fail(Errc::invalid_argument, "must be a port name", f);
+    auto name = validate_port_name((*it)[i].get_ref<const std::string&>(), f);
+    if (!name) return std::unexpected(name.error());
+    if (!seen.insert(*name).second) return fail(Errc::invalid_argument, "duplicate port " + *name, f);
+    out.push_back(std::move(*name));
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<ProbeRequest> parse_probe_request(const json& body) {
   if (!body.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
   if (auto r = only_keys(body, {"ports", "count", "nonce"}); !r) return std::unexpected(r.error());
   ProbeRequest req;
-  if (const auto it = body.find("ports"); it != body.end()) {
-    if (!it->is_array()) return fail(Errc::invalid_argument, "must be an array of port names", "ports");
-    if (it->size() > kMaxProbePorts) {
-      return fail(Errc::invalid_argument, "at most " + std::to_string(kMaxProbePorts) + " ports", "ports");
-    }
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < it->size(); ++i) {
-      const std::string f = indexed("ports", i);
-      if (!(*it)[i].is_string()) return fail(Errc::invalid_argument, "must be a port name", f);
-      auto name = validate_port_name((*it)[i].get_ref<const std::string&>(), f);
-      if (!name) return std::unexpected(name.error());
-      if (!seen.insert(*name).second) return fail(Errc::invalid_argument, "duplicate port " + *name, f);
-      req.ports.push_back(std::move(*name));
-    }
-  }
+  if (auto r = read_port_names(body, kMaxProbePorts, req.ports); !r) return std::unexpected(r.error());
   if (const auto it = body.find("count"); it != body.end()) {
     auto count = as_uint(*it, "count", 1, kMaxProbeCount);
     if (!count) return std::unexpected(count.error());
@@ -191,6 +199,18 @@ Result<ProbeRequest> parse_probe_body(std::string_view body) {
   auto j = parse_object(body);
   if (!j) return std::unexpected(j.error());
   return parse_probe_request(*j);
+}
+
+Result<CarrierPollRequest> parse_carrier_poll_body(std::string_view body) {
+  auto j = parse_object(body);
+  if (!j) return std::unexpected(j.error());
+  if (auto r = only_keys(*j, {"ports", "duration_ms"}); !r) return std::unexpected(r.error());
+  CarrierPollRequest req;
+  if (auto r = read_port_names(*j, kMaxCarrierPollPorts, req.ports); !r) return std::unexpected(r.error());
+  if (auto r = fields::read_uint(*j, "", "duration_ms", 1, kMaxCarrierPollMs, req.duration_ms, true); !r) {
+    return std::unexpected(r.error());
+  }
+  return req;
 }
 
 // ---- to_json -------------------------------------------------------------------------------
@@ -290,6 +310,15 @@ void to_json(json& j, const ProbeResult& v) {
 void to_json(json& j, const ConfigureResult& v) { j = json{{"applied", v.applied}, {"port", v.port}}; }
 
 void to_json(json& j, const ClockReply& v) { j = json{{"realtime_ns", v.realtime_ns}}; }
+
+void to_json(json& j, const CarrierPollRequest& v) {
+  j = json{{"duration_ms", v.duration_ms}};
+  if (!v.ports.empty()) j["ports"] = v.ports;
+}
+
+void to_json(json& j, const CarrierPollReply& v) {
+  j = json{{"ports", v.ports}, {"until_ns", v.until_ns}, {"period_us", v.period_us}};
+}
 
 void to_json(json& j, const Health& v) {
   j = json{{"status", v.status}, {"host_id", v.host_id}, {"version", v.version}};
@@ -429,6 +458,12 @@ void from_json(const json& j, ConfigureResult& v) {
 
 void from_json(const json& j, ClockReply& v) { j.at("realtime_ns").get_to(v.realtime_ns); }
 
+void from_json(const json& j, CarrierPollReply& v) {
+  j.at("ports").get_to(v.ports);
+  j.at("until_ns").get_to(v.until_ns);
+  j.at("period_us").get_to(v.period_us);
+}
+
 void from_json(const json& j, Health& v) {
   j.at("status").get_to(v.status);
   j.at("host_id").get_to(v.host_id);
@@ -452,5 +487,6 @@ template Result<ProbeResult> decode<ProbeResult>(const json&, std::string_view);
 template Result<ConfigureResult> decode<ConfigureResult>(const json&, std::string_view);
 template Result<ClockReply> decode<ClockReply>(const json&, std::string_view);
 template Result<Health> decode<Health>(const json&, std::string_view);
+template Result<CarrierPollReply> decode<CarrierPollReply>(const json&, std::string_view);
 
 }  // namespace mixnet::wire

@@ -25,6 +25,9 @@ inline constexpr std::uint32_t kMaxMtu = 65535;
 inline constexpr std::size_t kMaxAddressesPerRequest = 32;
 inline constexpr std::size_t kMaxProbePorts = 64;
 inline constexpr std::uint32_t kMaxProbeCount = 16;
+// POST /v1/carrier/poll: the longest window one call arms (a measurement re-arms for a longer one).
+inline constexpr std::uint64_t kMaxCarrierPollMs = 600'000;
+inline constexpr std::size_t kMaxCarrierPollPorts = 1024;
 inline constexpr std::uint64_t kMaxWaitMs = 30'000;
 inline constexpr std::uint64_t kMaxEventsPerPage = 1'000;
 inline constexpr std::size_t kMaxPortName = 15;  // IFNAMSIZ - 1
@@ -155,6 +158,15 @@ struct ClockReply {
   std::int64_t realtime_ns = 0;
 };
 
+// POST /v1/carrier/poll's answer: the ports whose carrier counters are now read every period_us,
+// until until_ns (CLOCK_REALTIME; a later call may extend it). Outside such a window the agent
+// reads nothing: carrier changes are then stamped from netlink alone.
+struct CarrierPollReply {
+  std::vector<std::string> ports;
+  std::int64_t until_ns = 0;
+  std::uint32_t period_us = 0;
+};
+
 struct Health {
   std::string status = "ok";
   std::string host_id;
@@ -177,6 +189,11 @@ struct ProbeRequest {
   std::vector<std::string> ports;       // empty: every managed port
   std::uint32_t count = 1;              // 1..kMaxProbeCount frames per port
   std::optional<std::uint64_t> nonce;   // chosen by the agent when absent
+};
+
+struct CarrierPollRequest {
+  std::vector<std::string> ports;       // empty: every managed port the poller follows
+  std::uint64_t duration_ms = 0;        // 1..kMaxCarrierPollMs, required
 };
 
 struct EventsQuery {
@@ -205,6 +222,7 @@ Result<NeighborsQuery> parse_neighbors_query(const std::map<std::string, std::st
 // Parses raw request bytes as a JSON object first (errors name "body"), then as above.
 Result<ConfigureRequest> parse_configure_body(std::string_view body);
 Result<ProbeRequest> parse_probe_body(std::string_view body);
+Result<CarrierPollRequest> parse_carrier_poll_body(std::string_view body);
 
 // ---- JSON ------------------------------------------------------------------------------------
 // to_json for every type; from_json for replies (the coordinator reads them) throws
@@ -227,6 +245,8 @@ void to_json(nlohmann::json& j, const ClockReply& v);
 void to_json(nlohmann::json& j, const Health& v);
 void to_json(nlohmann::json& j, const ConfigureRequest& v);
 void to_json(nlohmann::json& j, const ProbeRequest& v);
+void to_json(nlohmann::json& j, const CarrierPollRequest& v);
+void to_json(nlohmann::json& j, const CarrierPollReply& v);
 
 void from_json(const nlohmann::json& j, GidInfo& v);
 void from_json(const nlohmann::json& j, RdmaPortInfo& v);
@@ -243,6 +263,7 @@ void from_json(const nlohmann::json& j, ProbeResult& v);
 void from_json(const nlohmann::json& j, ConfigureResult& v);
 void from_json(const nlohmann::json& j, ClockReply& v);
 void from_json(const nlohmann::json& j, Health& v);
+void from_json(const nlohmann::json& j, CarrierPollReply& v);
 
 // Reads a reply type from JSON; a shape mismatch is Errc::protocol naming what was decoded.
 template <class T>

@@ -281,6 +281,17 @@ std::vector<AgentReply<wire::ConfigureResult>> AgentPool::configure(const std::v
   return out;
 }
 
+std::vector<AgentReply<wire::CarrierPollReply>> AgentPool::arm_carrier_poll(const std::vector<CarrierPollCall>& calls,
+                                                                            std::int64_t deadline_ns) {
+  std::vector<AgentCall> raw;
+  for (const auto& c : calls) {
+    nlohmann::json body;
+    wire::to_json(body, c.request);
+    raw.push_back({.host = c.host, .method = "POST", .target = "/v1/carrier/poll", .body = body.dump()});
+  }
+  return typed<wire::CarrierPollReply>(raw, deadline_ns, "carrier poll");
+}
+
 std::vector<AgentReply<wire::ProbeResult>> AgentPool::probe(const std::vector<ProbeCall>& calls, std::int64_t deadline_ns) {
   std::vector<AgentCall> raw;
   for (const auto& c : calls) {

@@ -88,6 +88,10 @@ struct ConfigureCall {
   std::string port;
   wire::ConfigureRequest request;
 };
+struct CarrierPollCall {
+  std::string host;
+  wire::CarrierPollRequest request;
+};
 struct ProbeCall {
   std::string host;
   wire::ProbeRequest request;
@@ -129,6 +133,10 @@ class AgentPool {
   std::vector<AgentReply<wire::PortInfo>> port(const std::vector<PortCall>& ports, std::int64_t deadline_ns = 0);
   std::vector<AgentReply<wire::ConfigureResult>> configure(const std::vector<ConfigureCall>& calls, std::int64_t deadline_ns = 0);
   std::vector<AgentReply<wire::ProbeResult>> probe(const std::vector<ProbeCall>& calls, std::int64_t deadline_ns = 0);
+  // POST /v1/carrier/poll: each host's carrier poller reads these ports for a window. Arming
+  // again extends a window, so it is idempotent.
+  std::vector<AgentReply<wire::CarrierPollReply>> arm_carrier_poll(const std::vector<CarrierPollCall>& calls,
+                                                                   std::int64_t deadline_ns = 0);
   std::vector<AgentReply<wire::NeighborsReply>> neighbors(const std::vector<NeighborsCall>& calls, std::int64_t deadline_ns = 0);
   // DELETE /v1/neighbors (every port, or the one named).
   std::vector<AgentReply<nlohmann::json>> clear_neighbors(const std::vector<std::string>& hosts,

@@ -165,7 +165,28 @@ PhaseResult<ReconfigRun::Repetition> ReconfigRun::begin(int number) {
                              rep.record.to->name, rep.ports.size()));
   // Events since the last read belong to no repetition's window: drop them.
   if (auto drained = journal_.read(hosts_, io_deadline()); !drained) return std::unexpected(module_args::step_error(drained.error()));
+  arm_carrier_polls(rep);
   return rep;
+}
+
+void ReconfigRun::arm_carrier_polls(const Repetition& rep) {
+  // The agents read the changing ports' carrier closely for this repetition's window only (an
+  // idle agent reads nothing): before the command, so the first change is caught at the period.
+  // An agent without polling stamps from netlink alone; that is said, not a failure.
+  std::map<std::string, std::vector<std::string>> by_host;
+  for (const auto& p : rep.ports) by_host[p.host].push_back(p.port);
+  std::vector<CarrierPollCall> calls;
+  const auto window_ms = static_cast<std::uint64_t>((args_.deadline_s + args_.settle_s) * 1000) + 2000;
+  for (auto& [host, ports] : by_host) {
+    calls.push_back({.host = host, .request = {.ports = std::move(ports), .duration_ms = std::min(window_ms, wire::kMaxCarrierPollMs)}});
+  }
+  for (auto& reply : agents_.arm_carrier_poll(calls, io_deadline())) {
+    if (reply.value) {
+      carrier_poll_[reply.host] = {{"ports", reply.value->ports.size()}, {"period_us", reply.value->period_us}};
+    } else {
+      carrier_poll_[reply.host] = {{"not_armed", reply.value.error().message}};
+    }
+  }
 }
 
 void ReconfigRun::start_traffic(Repetition& rep) {
@@ -282,6 +303,7 @@ StepResult ReconfigRun::finish() {
   result.data = m::to_json(doc);
   result.data["clocks_after"] = after_json;
   result.data["identity_probe"] = args_.probe_after_all_up ? "after_all_up" : "at_link_up";
+  result.data["carrier_poll"] = carrier_poll_;
   result.changed = !rows_.empty();
 
   std::string reports_line;

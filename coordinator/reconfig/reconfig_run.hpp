@@ -60,6 +60,7 @@ class ReconfigRun {
   SleepEnd settle(Repetition& rep);
   PhaseResult<> collect(Repetition& rep);
   void measure_ports(const Repetition& rep);
+  void arm_carrier_polls(const Repetition& rep);
   nlohmann::json clocks_after();
   PhaseResult<std::optional<measure::GroundTruth>> read_truth();
 
@@ -78,6 +79,7 @@ class ReconfigRun {
   const Topology* current_ = nullptr;                      // in place now (nullptr: unknown)
   std::vector<measure::PortBreakdown> rows_;
   std::vector<std::string> problems_;
+  nlohmann::json carrier_poll_ = nlohmann::json::object();   // host -> what its poller said to the last arm
   std::size_t failed_items_ = 0;
   bool switch_failed_ = false;
   // The report's throughput figure: each circuit of the first repetition that had streams.

@@ -263,6 +263,7 @@ TEST_CASE("carrier polling (--carrier-poll-us): each far-end flap is one link_do
   net.add_veth(a, "mxa0", b, "mxb0");
   AgentProcess agent(net, a, "host-a", "mxa0", {"--carrier-poll-us", "100"});
   CHECK_THAT(agent.log(), Catch::Contains("reading the carrier of managed ports every 100 us"));
+  REQUIRE(agent.post("/v1/carrier/poll", R"({"duration_ms": 60000})").status == 200);   // as measure.reconfig does
 
   auto start = agent.get("/v1/events?after=0");
   REQUIRE(start.status == 200);
@@ -277,7 +278,7 @@ TEST_CASE("carrier polling (--carrier-poll-us): each far-end flap is one link_do
   INFO("carrier event sources: " << seen);
   for (const auto& [source, n] : sources) CHECK((source == "carrier-poll" || source == "netlink"));
   // Netlink announces a veth's carrier change from the linkwatch worker; reading the carrier bit
-  // every 100 us (after the first change, which wakes the poller) gets there first at least once.
+  // every 100 us (armed before the first change) gets there first at least once.
   CHECK(sources.contains("carrier-poll"));
 
   // The other source's report of the same change added nothing.
@@ -316,6 +317,7 @@ TEST_CASE("carrier polling (--carrier-poll-us): under fast flaps carrier events 
   pad_ifindex(net, b);
   net.add_veth(a, "mxa0", b, "mxb0");
   AgentProcess agent(net, a, "host-a", "mxa0", {"--carrier-poll-us", "50"});
+  REQUIRE(agent.post("/v1/carrier/poll", R"({"duration_ms": 60000, "ports": ["mxa0"]})").status == 200);
   auto start = agent.get("/v1/events?after=0");
   REQUIRE(start.status == 200);
   const std::uint64_t after = start.json().at("next_after");
@@ -364,4 +366,74 @@ TEST_CASE("carrier polling (--carrier-poll-us): under fast flaps carrier events 
   for (const auto& [source, n] : sources) seen += source + ": " + std::to_string(n) + " ";
   INFO("carrier events: " << events.size() << " for " << 2 * kFlaps * kRounds << " changes; " << seen);
   for (const auto& [source, n] : sources) CHECK((source == "carrier-poll" || source == "netlink"));
+}
+
+namespace {
+
+// mixnet_agent_carrier_poll_reads_total from the agent's /metrics.
+std::uint64_t carrier_poll_reads(AgentProcess& agent) {
+  const std::string metrics = agent.get("/metrics").body;
+  const std::string name = "mixnet_agent_carrier_poll_reads_total ";
+  const auto at = metrics.find("\n" + name);
+  REQUIRE(at != std::string::npos);
+  return std::stoull(metrics.substr(at + 1 + name.size()));
+}
+
+}  // namespace
+
+TEST_CASE("carrier polling reads nothing until armed, then only for its window and its ports", "[integration][agent][events]") {
+  NetnsFixture net;
+  const auto a = net.add_namespace();
+  const auto b = net.add_namespace();
+  net.add_veth(a, "mxa0", b, "mxb0");
+  net.add_veth(a, "mxa1", b, "mxb1");
+  AgentProcess agent(net, a, "host-a", "mxa*", {"--carrier-poll-us", "1000"});
+
+  // Idle: not one reading.
+  std::this_thread::sleep_for(300ms);
+  CHECK(carrier_poll_reads(agent) == 0);
+
+  // Refusals name the field.
+  auto no_window = agent.post("/v1/carrier/poll", R"({"ports": ["mxa0"]})");
+  CHECK(no_window.status == 400);
+  CHECK(no_window.json().at("error").at("field") == "duration_ms");
+  auto too_long = agent.post("/v1/carrier/poll", R"({"duration_ms": 600001})");
+  CHECK(too_long.status == 400);
+  CHECK(too_long.json().at("error").at("field") == "duration_ms");
+  auto unknown = agent.post("/v1/carrier/poll", R"({"duration_ms": 100, "ports": ["mxa0", "eth9"]})");
+  CHECK(unknown.status == 404);
+  CHECK(unknown.json().at("error").at("field") == "ports[1]");
+  auto stray = agent.post("/v1/carrier/poll", R"({"duration_ms": 100, "port": "mxa0"})");
+  CHECK(stray.status == 400);
+  CHECK(carrier_poll_reads(agent) == 0);
+
+  // Armed for one port and 400 ms: it reads that port (about once a millisecond), then stops.
+  const std::int64_t asked = now_realtime_ns();
+  auto armed = agent.post("/v1/carrier/poll", R"({"duration_ms": 400, "ports": ["mxa1"]})");
+  REQUIRE(armed.status == 200);
+  CHECK(armed.json().at("ports") == json::array({"mxa1"}));
+  CHECK(armed.json().at("period_us") == 1000);
+  CHECK(armed.json().at("until_ns").get<std::int64_t>() >= asked + 400'000'000);
+  std::this_thread::sleep_for(900ms);
+  const std::uint64_t after_window = carrier_poll_reads(agent);
+  CHECK(after_window > 0);
+  CHECK(after_window <= 402);   // one port, one reading a period: 400 periods (and the one at each end) at most
+  std::this_thread::sleep_for(300ms);
+  CHECK(carrier_poll_reads(agent) == after_window);
+
+  // Every port it follows when none is named.
+  auto all = agent.post("/v1/carrier/poll", R"({"duration_ms": 100})");
+  REQUIRE(all.status == 200);
+  CHECK(all.json().at("ports") == json::array({"mxa0", "mxa1"}));
+}
+
+TEST_CASE("an agent without --carrier-poll-us says so when asked to poll", "[integration][agent][events]") {
+  NetnsFixture net;
+  const auto a = net.add_namespace();
+  const auto b = net.add_namespace();
+  net.add_veth(a, "mxa0", b, "mxb0");
+  AgentProcess agent(net, a, "host-a", "mxa0");
+  auto off = agent.post("/v1/carrier/poll", R"({"duration_ms": 1000})");
+  CHECK(off.status == 503);
+  CHECK_THAT(off.json().at("error").at("message").get<std::string>(), Catch::Contains("--carrier-poll-us"));
 }

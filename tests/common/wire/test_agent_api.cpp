@@ -225,3 +225,49 @@ TEST_CASE("replies survive a JSON round trip", "[wire][json]") {
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == Errc::protocol);
 }
+
+TEST_CASE("carrier poll requests: valid shapes, and every bad field named", "[wire][carrier]") {
+  auto all = parse_carrier_poll_body(R"({"duration_ms": 5000})");
+  REQUIRE(all.has_value());
+  CHECK(all->ports.empty());
+  CHECK(all->duration_ms == 5000);
+  auto some = parse_carrier_poll_body(R"({"duration_ms": 1, "ports": ["ens1f0", "ens2"]})");
+  REQUIRE(some.has_value());
+  CHECK(some->ports == std::vector<std::string>{"ens1f0", "ens2"});
+
+  const std::pair<const char*, const char*> bad[] = {
+      {R"({})", "duration_ms"},
+      {R"({"duration_ms": 0})", "duration_ms"},
+      {R"({"duration_ms": 600001})", "duration_ms"},
+      {R"({"duration_ms": "5"})", "duration_ms"},
+      {R"({"duration_ms": 5, "ports": "ens1"})", "ports"},
+      {R"({"duration_ms": 5, "ports": ["ens1", "ens1"]})", "ports[1]"},
+      {R"({"duration_ms": 5, "ports": ["a/b"]})", "ports[0]"},
+      {R"({"duration_ms": 5, "window": 3})", "window"},
+      {R"([1])", "body"},
+  };
+  for (const auto& [body, field] : bad) {
+    INFO(body);
+    auto r = parse_carrier_poll_body(body);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == mixnet::Errc::invalid_argument);
+    CHECK(r.error().field == field);
+  }
+}
+
+TEST_CASE("carrier poll: the request and the reply survive a JSON round trip", "[wire][carrier]") {
+  nlohmann::json req;
+  to_json(req, CarrierPollRequest{.ports = {"ens1"}, .duration_ms = 250});
+  auto back = parse_carrier_poll_body(req.dump());
+  REQUIRE(back.has_value());
+  CHECK(back->ports == std::vector<std::string>{"ens1"});
+  CHECK(back->duration_ms == 250);
+  nlohmann::json rep;
+  to_json(rep, CarrierPollReply{.ports = {"ens1", "ens2"}, .until_ns = 1795946111514543600, .period_us = 100});
+  auto decoded = decode<CarrierPollReply>(rep, "carrier poll");
+  REQUIRE(decoded.has_value());
+  CHECK(decoded->ports == std::vector<std::string>{"ens1", "ens2"});
+  CHECK(decoded->until_ns == 1795946111514543600);
+  CHECK(decoded->period_us == 100);
+  CHECK_FALSE(decode<CarrierPollReply>(nlohmann::json{{"ports", nlohmann::json::array()}}, "carrier poll").has_value());
+}

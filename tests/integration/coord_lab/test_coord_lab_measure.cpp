@@ -124,6 +124,15 @@ TEST_CASE("coord lab: reconfig-latency measures every port and agrees with the g
 
   const nlohmann::json* doc = find_measurement(run.results);
   REQUIRE(doc != nullptr);
+  // Every agent's carrier poller was armed for its changing ports (the lab's agents poll; idle,
+  // they read nothing): three OCS ports on each of the four hosts.
+  INFO(doc->at("carrier_poll").dump());
+  REQUIRE(doc->at("carrier_poll").size() == 4);
+  for (const auto& [host, armed] : doc->at("carrier_poll").items()) {
+    INFO(host);
+    CHECK(armed.at("ports") == 3);
+    CHECK(armed.at("period_us") == 100);
+  }
   const auto& rows = doc->at("rows");
   // mesh <-> ring: all 12 OCS ports change circuit in every repetition.
   REQUIRE(rows.size() == static_cast<std::size_t>(kReps) * 12);
