@@ -99,7 +99,12 @@ TEST_CASE("carrier poller: a poller with no port it can open starts no thread an
                     [&calls](const std::string&, bool, std::int64_t) { ++calls; });
     CHECK_FALSE(p.last_change("mx-no-such-port-0", true).has_value());
     CHECK_FALSE(p.last_change("mx-no-such-port-0", false).has_value());
-    p.wake();
+    // Arming it arms nothing: it follows no port.
+    CHECK(p.ports().empty());
+    const auto armed = p.arm({}, std::chrono::milliseconds(100));
+    CHECK(armed.ports.empty());
+    CHECK(armed.until_ns == 0);
+    CHECK(p.reads() == 0);
   }
   CHECK(calls == 0);
 }
