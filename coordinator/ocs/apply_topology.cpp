@@ -1,5 +1,8 @@
 #include "coordinator/ocs/apply_topology.hpp"
 
+#include <mutex>
+#include <thread>
+
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/ocs/switch_cabling.hpp"
@@ -98,10 +101,24 @@ TopologyApplyResult apply_topology(const Topology& topology, const Inventory& in
     SwitchApplyOutcome& out = result.switches.emplace_back();
     out.switch_name = name;
     out.circuits = circuits_on(topology, name);
-    apply_to_switch(topology, inventory, pool, options, out);
-    if (options.on_switch) options.on_switch(out);
-    if (!out.ok() && options.stop_at_failure) break;
   }
+  // Every switch at once, each on a thread of its own with its own driver (and lease): one slow
+  // or failing switch delays or fails only its own circuits. Outcomes are reported one at a time.
+  std::mutex report;
+  const auto turn = [&](SwitchApplyOutcome& out) {
+    apply_to_switch(topology, inventory, pool, options, out);
+    if (!options.on_switch) return;
+    std::lock_guard lock(report);
+    options.on_switch(out);
+  };
+  if (result.switches.size() == 1) {
+    turn(result.switches.front());
+    return result;
+  }
+  std::vector<std::jthread> threads;
+  threads.reserve(result.switches.size());
+  for (auto& out : result.switches) threads.emplace_back([&turn, &out] { turn(out); });
+  threads.clear();   // joins them
   return result;
 }
 

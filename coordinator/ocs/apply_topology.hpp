@@ -3,7 +3,8 @@
 // cross-connects. ocs.apply turns its outcome into items and step data; measure.reconfig into
 // each repetition's command and acknowledgement times.
 //
-// Per switch, in inventory order: read what it holds, plan (apply_plan.hpp: only the inventory's
+// Every switch at once, each on its own thread (a region's switch that is slow or fails holds up
+// or fails only its own circuits). Per switch: read what it holds, plan (apply_plan.hpp: only the inventory's
 // ports are touched), send the plan's change set (replace: the disconnects, then the connects),
 // and report what happened, typed. Taking the switch's lease and opening its driver is the
 // pool's (switch_pool.hpp).
@@ -62,15 +63,16 @@ struct SwitchApplyOutcome {
 struct ApplyTopologyOptions {
   ApplyMode mode = ApplyMode::fewest_changes;
   bool plan_only = false;         // check mode: read and plan every switch, send nothing
-  bool stop_at_failure = false;   // a failed switch ends the loop: later switches are not touched
-  // Checked before each switch: once set, every later switch fails untouched (stage cancelled).
+  // Checked before each switch is touched: once set, a switch not yet touched fails untouched
+  // (stage cancelled).
   const std::atomic<bool>* cancel = nullptr;
-  // Sees each switch's outcome the moment its turn ends (to record items while others wait).
+  // Sees each switch's outcome the moment its turn ends (to record items while others are still
+  // driven); called for one switch at a time, from the thread that drove it.
   std::function<void(const SwitchApplyOutcome&)> on_switch;
 };
 
 struct TopologyApplyResult {
-  // In inventory order; with stop_at_failure, ending at the failed switch.
+  // Every cabled switch, in inventory order (they are driven at once).
   std::vector<SwitchApplyOutcome> switches;
 
   [[nodiscard]] const SwitchApplyOutcome* first_failure() const;

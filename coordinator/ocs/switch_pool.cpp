@@ -44,6 +44,9 @@ std::string endpoint_of(const ocs::SwitchUri& uri) {
 
 struct SwitchPool::Entry {
   SwitchEndpoint endpoint;
+  // Held while the switch is leased and opened, and by readers of the two below: switches open in
+  // parallel (apply_topology drives them at once), one switch's login never waits for another's.
+  mutable std::mutex mutex;
   std::vector<OcsLease> leases;
   std::unique_ptr<ocs::OpticalSwitch> driver;
 };
@@ -86,10 +89,15 @@ Result<std::vector<std::string>> SwitchPool::lease_endpoints(const SwitchEndpoin
 }
 
 Result<ocs::OpticalSwitch*> SwitchPool::get(const std::string& switch_name) {
-  std::lock_guard lock(mutex_);
-  auto it = switches_.find(switch_name);
-  if (it == switches_.end()) return fail(Errc::not_found, "no OCS switch named '" + switch_name + "' in the inventory", "switch");
-  Entry& e = *it->second;
+  Entry* entry = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = switches_.find(switch_name);
+    if (it == switches_.end()) return fail(Errc::not_found, "no OCS switch named '" + switch_name + "' in the inventory", "switch");
+    entry = it->second.get();
+  }
+  Entry& e = *entry;
+  std::lock_guard lock(e.mutex);
   if (e.driver) return e.driver.get();
 
   auto endpoints = lease_endpoints(e.endpoint);
@@ -119,6 +127,7 @@ std::vector<LeaseHolder> SwitchPool::leases() const {
   std::lock_guard lock(mutex_);
   std::vector<LeaseHolder> out;
   for (const auto& [name, e] : switches_) {
+    std::lock_guard entry_lock(e->mutex);
     for (const auto& l : e->leases) out.push_back(l.holder());
   }
   return out;

@@ -1,11 +1,15 @@
 // The one switch loop (coordinator/ocs/apply_topology.hpp) against fake switches: what each
 // switch's turn reports (plan, times, failure and where it happened, the circuits through it),
-// stopping at a failure or going on, cancel before a switch is touched, and plan-only runs that
-// send nothing.
+// switches driven at once (a failed one fails only its own circuits), cancel before a switch is
+// touched, and plan-only runs that send nothing.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <map>
 
 #include "tests/support/scratch_dir.hpp"
@@ -27,6 +31,7 @@ struct FakeState {
   bool fail_list = false;
   bool fail_apply = false;
   std::int64_t clock_ns = 1000;   // each change set is sent at clock_ns and acknowledged 10 ns later
+  std::function<void()> on_apply;   // runs as a change set arrives, before it is applied
 };
 
 class FakeSwitch final : public ocs::OpticalSwitch {
@@ -38,6 +43,7 @@ class FakeSwitch final : public ocs::OpticalSwitch {
     return ocs::Timed<std::vector<ocs::CrossConnect>>{s_->connections, {}};
   }
   Result<ocs::Timed<ocs::Done>> apply(const ocs::ChangeSet& cs) override {
+    if (s_->on_apply) s_->on_apply();
     if (s_->fail_apply) return fail(Errc::denied, "DENY");
     s_->applied.push_back(cs);
     std::erase_if(s_->connections, [&](const ocs::CrossConnect& c) {
@@ -95,8 +101,10 @@ struct Lab {
     REQUIRE(topos);
     topology = std::move(topos->front());
     SwitchPoolOptions o{.lease_dir = dir.path, .run_id = "run", .holder = "test", .check_mode = check_mode};
+    state["13101"];   // both exist before the switches are opened, from two threads at once
+    state["13102"];
     o.opener = [this](const std::string& uri) -> Result<std::unique_ptr<ocs::OpticalSwitch>> {
-      FakeState& s = state[uri.substr(uri.rfind(':') + 1)];
+      FakeState& s = state.at(uri.substr(uri.rfind(':') + 1));
       ++s.opened;
       return std::make_unique<FakeSwitch>(&s);
     };
@@ -155,13 +163,12 @@ TEST_CASE("apply_topology: replace sends the disconnects, then the connects, the
   CHECK(t->recovery_cause == "lost session");
 }
 
-TEST_CASE("apply_topology: a failed switch says where, and its circuits, stop_at_failure leaves the rest untouched",
-          "[unit][ocs]") {
+TEST_CASE("apply_topology: a failed switch says where, and its circuits; the other switch is applied", "[unit][ocs]") {
   SECTION("apply refused") {
     Lab lab;
     lab.a().fail_apply = true;
-    const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.stop_at_failure = true});
-    REQUIRE(r.switches.size() == 1);
+    const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {});
+    REQUIRE(r.switches.size() == 2);
     const auto* f = r.first_failure();
     REQUIRE(f == &r.switches[0]);
     REQUIRE(f->failure);
@@ -171,7 +178,8 @@ TEST_CASE("apply_topology: a failed switch says where, and its circuits, stop_at
     CHECK(f->plan);             // read and planned before the change failed
     CHECK_FALSE(f->timing);
     CHECK(f->circuits.size() == 2);
-    CHECK(lab.b().opened == 0);
+    CHECK(r.switches[1].ok());
+    CHECK(lab.b().applied.size() == 1);
   }
   SECTION("list failed, the loop goes on") {
     Lab lab;
@@ -185,6 +193,41 @@ TEST_CASE("apply_topology: a failed switch says where, and its circuits, stop_at
     CHECK(r.switches[1].ok());
     CHECK(lab.b().applied.size() == 1);
   }
+}
+
+TEST_CASE("apply_topology: every switch is driven at once, outcomes reported one at a time", "[unit][ocs]") {
+  Lab lab;
+  // ocsA's change set waits for ocsB's to arrive: one switch after the other would wait in vain
+  // (bounded: 10 s, then it goes on and the check below fails).
+  std::mutex m;
+  std::condition_variable cv;
+  bool b_arrived = false;
+  bool a_saw_b = false;
+  lab.a().on_apply = [&] {
+    std::unique_lock lock(m);
+    a_saw_b = cv.wait_for(lock, std::chrono::seconds(10), [&] { return b_arrived; });
+  };
+  lab.b().on_apply = [&] {
+    std::lock_guard lock(m);
+    b_arrived = true;
+    cv.notify_all();
+  };
+  std::atomic<int> reporting{0};
+  std::atomic<bool> overlapped{false};
+  std::vector<std::string> reported;
+  const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.on_switch = [&](const SwitchApplyOutcome& sw) {
+                                  if (reporting.fetch_add(1) != 0) overlapped = true;
+                                  reported.push_back(sw.switch_name);
+                                  reporting.fetch_sub(1);
+                                }});
+  CHECK(a_saw_b);
+  CHECK_FALSE(overlapped.load());
+  REQUIRE(r.switches.size() == 2);
+  CHECK(r.switches[0].switch_name == "ocsA");   // the result stays in inventory order
+  CHECK(r.switches[0].ok());
+  CHECK(r.switches[1].ok());
+  std::sort(reported.begin(), reported.end());
+  CHECK(reported == std::vector<std::string>{"ocsA", "ocsB"});
 }
 
 TEST_CASE("apply_topology: cancel fails every later switch before it is touched", "[unit][ocs]") {
