@@ -53,6 +53,7 @@ MetricsSnapshot snapshot(AgentContext& ctx, const http::ServerStats& stats) {
   m.journal_waiting_readers = ctx.journal.waiting();
   m.link_monitor_overruns = ctx.watcher.overruns();
   m.probe_send_errors = ctx.probes.send_errors();
+  m.traffic_connections_rejected = ctx.traffic.rejected_connections();
   m.http_requests = stats.requests;
   m.http_connections_accepted = stats.connections_accepted;
   m.http_connections_rejected = stats.connections_rejected;

@@ -75,6 +75,11 @@ std::string render_metrics(const MetricsSnapshot& m) {
            "Netlink buffer overruns (each followed by a full re-read of the link table).");
   w.sample("mixnet_agent_link_monitor_overruns_total", "", m.link_monitor_overruns);
 
+  w.family("mixnet_agent_traffic_connections_rejected_total", "counter",
+           "Data-port connections a traffic server dropped before counting a byte (no hello, a malformed one, "
+           "a missing or wrong run secret).");
+  w.sample("mixnet_agent_traffic_connections_rejected_total", "", m.traffic_connections_rejected);
+
   w.family("mixnet_agent_http_requests_total", "counter", "HTTP requests by route pattern and status code.");
   for (const auto& [key, n] : m.http_requests) {
     w.sample("mixnet_agent_http_requests_total",

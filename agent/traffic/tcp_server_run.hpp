@@ -1,6 +1,7 @@
 #pragma once
 // The receiving side of a TCP traffic test. It listens on the port's address, bound to the port,
-// and serves one client session (identified by the hello's session id): one connection per stream,
+// and serves one client session (identified by the hello's session id, admitted only with the
+// run's secret: run_secret.hpp): one connection per stream,
 // or several in turn when a stream reconnects after an outage (the newer replaces the older).
 // It counts what arrives, per stream, per interval and (timeline mode) per bin, discarding the payload
 // in the kernel or copying it out as the spec's sink says (tcp_payload_sink.hpp), and ends when every
@@ -46,6 +47,9 @@ class TcpServerRun final : public TrafficRun {
 
   void control_loop();
   void serve(const std::shared_ptr<Connection>& c);
+  // Drops a connection before it was admitted (none of its bytes counted), saying why in a
+  // `rejected` event, and counts it in the report and the agent's /metrics.
+  void reject(const Connection& c, const std::string& why);
   // Registers the connection for its stream; an error says why it is refused.
   Result<std::uint32_t> admit(const std::shared_ptr<Connection>& c, const struct StreamHello& hello);
   void end_stream(std::uint32_t stream, const std::shared_ptr<Connection>& c, bool clean);

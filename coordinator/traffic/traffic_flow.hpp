@@ -21,6 +21,8 @@ struct Flow {
   PortRef from, to;
   std::string server_id, client_id;
   std::optional<wire::TrafficRunReport> server, client;
+  // The receiver's run secret (TCP), handed to the sender alone: never reported or stored.
+  std::string server_secret;
   std::string status;                     // empty while running
   std::string message;
   std::vector<std::string> fault_hosts;   // whom a failure counts against (empty: both ends)
