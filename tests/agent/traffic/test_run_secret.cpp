@@ -24,7 +24,7 @@ TEST_CASE("fresh run secrets are 128 random bits and differ each time", "[traffi
   CHECK(seen.size() == 64);
 }
 
-TEST_CASE("a run secret survives hex and back; malformed hex is refused naming the field, not quoting it",
+TEST_CASE("a run secret survives hex and back, and malformed hex is refused naming the field, not quoting it",
           "[traffic][secret]") {
   auto s = fresh_run_secret();
   REQUIRE(s);
@@ -67,7 +67,7 @@ TEST_CASE("same_secret tells apart secrets that differ in any one bit of any byt
   }
 }
 
-TEST_CASE("the stream hello carries the secret byte for byte; a hello without it reads as the zero secret",
+TEST_CASE("the stream hello carries the secret byte for byte, and a hello without it reads as the zero secret",
           "[traffic][secret][tcp]") {
   auto secret = fresh_run_secret();
   REQUIRE(secret);

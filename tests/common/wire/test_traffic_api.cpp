@@ -374,7 +374,7 @@ TEST_CASE("traffic run requests: a TCP run needs its server's secret, an RDMA ru
   CHECK(field_or_accepted(parse_traffic_run_request(rdma)) == "secret");
 }
 
-TEST_CASE("a server's start answer: the report plus, for TCP, the secret; nowhere else", "[wire][traffic][secret]") {
+TEST_CASE("a server's start answer: the report plus, for TCP, the secret, and nowhere else", "[wire][traffic][secret]") {
   TrafficRunReport r = finished_client("tr-9");
   r.role = "server";
   r.state = "starting";
@@ -414,7 +414,7 @@ TEST_CASE("a server's start answer: the report plus, for TCP, the secret; nowher
   CHECK(decode_traffic_server_started(rdma_claims).error().field == "secret");
 }
 
-TEST_CASE("a server's report counts its rejected connections; a client's has no such field", "[wire][traffic][secret]") {
+TEST_CASE("a server's report counts its rejected connections, a client's has no such field", "[wire][traffic][secret]") {
   TrafficRunReport server = finished_client("tr-4");
   server.role = "server";
   server.rejected_connections = 3;
