@@ -113,14 +113,19 @@ void TcpServerRun::control_loop() {
     socklen_t len = sizeof peer;
     UniqueFd fd(::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC));
     if (!fd.valid()) continue;
+    reap_finished_workers();
     if (workers_.size() >= kMaxServerConnections) {
-      recorder_.event(0, "refused", "more than " + std::to_string(kMaxServerConnections) + " connections in one run");
+      recorder_.event(0, "refused", "more than " + std::to_string(kMaxServerConnections) + " connections at once");
       continue;
     }
     auto c = std::make_shared<Connection>();
     c->fd = std::move(fd);
     c->peer = address_text(peer);
-    workers_.emplace_back([this, c] { serve(c); });
+    workers_.push_back(Worker{.thread = std::thread([this, c] {
+                                serve(c);
+                                c->finished.store(true);
+                              }),
+                              .connection = c});
   }
 
   stopping_.store(true);
@@ -133,10 +138,18 @@ void TcpServerRun::control_loop() {
     }
   }
   listener_ = UniqueFd();
-  for (auto& w : workers_) w.join();
+  for (auto& w : workers_) w.thread.join();
   recorder_.finish(final_state, end_ns != 0 ? end_ns : realtime_ns());
   spdlog::info("traffic server {} on {}: {} ({} bytes)", recorder_.id(), spec_.port,
                to_string(final_state), recorder_.total_bytes());
+}
+
+void TcpServerRun::reap_finished_workers() {
+  std::erase_if(workers_, [](Worker& w) {
+    if (!w.connection->finished.load()) return false;
+    w.thread.join();   // it has returned from serve(): this does not wait
+    return true;
+  });
 }
 
 Result<std::uint32_t> TcpServerRun::admit(const std::shared_ptr<Connection>& c, const StreamHello& hello) {

@@ -20,7 +20,9 @@
 
 namespace mixnet::agent::traffic {
 
-inline constexpr std::size_t kMaxServerConnections = 256;  // per run, reconnects included
+// Connections a run serves at once (each has a thread); one that ended, a stranger's rejected one
+// included, gives its place back, so strangers cannot use up the announced client's places.
+inline constexpr std::size_t kMaxServerConnections = 256;
 
 class TcpServerRun final : public TrafficRun {
  public:
@@ -43,6 +45,11 @@ class TcpServerRun final : public TrafficRun {
     UniqueFd fd;
     std::string peer;
     std::atomic<bool> superseded{false};
+    std::atomic<bool> finished{false};  // its thread has returned: join it
+  };
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<Connection> connection;
   };
 
   void control_loop();
@@ -69,7 +76,10 @@ class TcpServerRun final : public TrafficRun {
   std::uint32_t ended_count_ = 0;
   std::int64_t last_end_ns_ = 0;
 
-  std::vector<std::thread> workers_;  // touched by the control thread only
+  // Joins the workers whose connection has finished (the control thread, before admitting more).
+  void reap_finished_workers();
+
+  std::vector<Worker> workers_;  // touched by the control thread only
   std::thread control_;
 };
 

@@ -373,3 +373,31 @@ TEST_CASE("a TCP server counts only the client with its secret: strangers withou
   CHECK(count_events(received, "connected") == 1);
   CHECK(received.peer.rfind("127.0.0.1", 0) == 0);
 }
+
+TEST_CASE("strangers cannot use up a TCP server's connection places: 300 rejected connections, then the client is served",
+          "[traffic][tcp][loopback][secret]") {
+  auto server = start("server", server_spec());
+  const std::uint16_t tcp_port = server->report(false).tcp_port;
+  // More than kMaxServerConnections (256), one after the other: each is rejected at its hello and
+  // gives its place back.
+  constexpr std::uint64_t kStrangers = 300;
+  for (std::uint64_t i = 0; i < kStrangers; ++i) {
+    UniqueFd fd = stranger_sends(tcp_port, std::vector<std::uint8_t>(kHelloSize, 0x42));
+    const auto until = std::chrono::steady_clock::now() + kFinishWithin;
+    while (server->report(false).rejected_connections <= i && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(1ms);
+    }
+    REQUIRE(server->report(false).rejected_connections == i + 1);
+  }
+
+  TrafficSpec c = client_spec(tcp_port);
+  c.streams = 2;
+  c.bytes = 1'000'000;
+  auto client = start("client", c);
+  const auto sent = wait_finished(*client);
+  const auto received = wait_finished(*server);
+  CHECK(sent.state == "done");
+  CHECK(received.state == "done");
+  CHECK(received.bytes == 1'000'000);
+  CHECK(received.rejected_connections == kStrangers);
+}
