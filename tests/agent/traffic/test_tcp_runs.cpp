@@ -328,6 +328,31 @@ UniqueFd stranger_sends(std::uint16_t tcp_port, const std::vector<std::uint8_t>&
   return fd;
 }
 
+// Waits (bounded) until the server has rejected `n` connections in all.
+void wait_rejected(const TrafficRun& server, std::uint64_t n) {
+  const auto until = std::chrono::steady_clock::now() + kFinishWithin;
+  while (server.report(false).rejected_connections < n && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(server.report(false).rejected_connections == n);
+}
+
+struct ServedRun {
+  wire::TrafficRunReport sent, received;
+};
+
+// The announced client sends `bytes` over `streams` to the server; both must end done.
+ServedRun serve_announced_client(const TrafficRun& server, std::uint16_t tcp_port, std::uint32_t streams, std::uint64_t bytes) {
+  TrafficSpec c = client_spec(tcp_port);
+  c.streams = streams;
+  c.bytes = bytes;
+  auto client = start("client", c);
+  ServedRun r{.sent = wait_finished(*client), .received = wait_finished(server)};
+  CHECK(r.sent.state == "done");
+  CHECK(r.received.state == "done");
+  return r;
+}
+
 std::vector<std::uint8_t> hello_then_payload(const RunSecret& secret) {
   const auto hello = encode_hello(StreamHello{.session = 7, .stream = 0, .streams = 1, .timeline = false, .secret = secret});
   std::vector<std::uint8_t> out(hello.begin(), hello.end());
@@ -351,20 +376,10 @@ TEST_CASE("a TCP server counts only the client with its secret: strangers withou
   strangers.push_back(stranger_sends(tcp_port, hello_then_payload(wrong)));
   strangers.push_back(stranger_sends(tcp_port, hello_then_payload(RunSecret{})));
   strangers.push_back(stranger_sends(tcp_port, std::vector<std::uint8_t>(20'000, 0x55)));
-  const auto until = std::chrono::steady_clock::now() + kFinishWithin;
-  while (server->report(false).rejected_connections < 3 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(5ms);
-  }
-  REQUIRE(server->report(false).rejected_connections == 3);
+  wait_rejected(*server, 3);
   CHECK(server->report(false).bytes == 0);
 
-  TrafficSpec c = client_spec(tcp_port);
-  c.bytes = 2'000'000;
-  auto client = start("client", c);
-  const auto sent = wait_finished(*client);
-  const auto received = wait_finished(*server);
-  CHECK(sent.state == "done");
-  CHECK(received.state == "done");
+  const auto [sent, received] = serve_announced_client(*server, tcp_port, 1, 2'000'000);
   REQUIRE(sent.bytes_confirmed);
   CHECK(*sent.bytes_confirmed == 2'000'000);
   CHECK(received.bytes == 2'000'000);   // the strangers' 60 kB are nowhere
@@ -383,21 +398,10 @@ TEST_CASE("strangers cannot use up a TCP server's connection places: 300 rejecte
   constexpr std::uint64_t kStrangers = 300;
   for (std::uint64_t i = 0; i < kStrangers; ++i) {
     UniqueFd fd = stranger_sends(tcp_port, std::vector<std::uint8_t>(kHelloSize, 0x42));
-    const auto until = std::chrono::steady_clock::now() + kFinishWithin;
-    while (server->report(false).rejected_connections <= i && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(1ms);
-    }
-    REQUIRE(server->report(false).rejected_connections == i + 1);
+    wait_rejected(*server, i + 1);
   }
 
-  TrafficSpec c = client_spec(tcp_port);
-  c.streams = 2;
-  c.bytes = 1'000'000;
-  auto client = start("client", c);
-  const auto sent = wait_finished(*client);
-  const auto received = wait_finished(*server);
-  CHECK(sent.state == "done");
-  CHECK(received.state == "done");
+  const auto received = serve_announced_client(*server, tcp_port, 2, 1'000'000).received;
   CHECK(received.bytes == 1'000'000);
   CHECK(received.rejected_connections == kStrangers);
 }
