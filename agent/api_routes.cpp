@@ -55,6 +55,7 @@ MetricsSnapshot snapshot(AgentContext& ctx, const http::ServerStats& stats) {
   m.link_monitor_overruns = ctx.watcher.overruns();
   m.carrier_poll_reads = ctx.watcher.carrier_poll_reads();
   m.probe_send_errors = ctx.probes.send_errors();
+  m.traffic_connections_rejected = ctx.traffic.rejected_connections();
   m.http_requests = stats.requests;
   m.http_connections_accepted = stats.connections_accepted;
   m.http_connections_rejected = stats.connections_rejected;

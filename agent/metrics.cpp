@@ -78,6 +78,11 @@ std::string render_metrics(const MetricsSnapshot& m) {
            "Readings of a port's carrier counters by the poller (only while armed: POST /v1/carrier/poll).");
   w.sample("mixnet_agent_carrier_poll_reads_total", "", m.carrier_poll_reads);
 
+  w.family("mixnet_agent_traffic_connections_rejected_total", "counter",
+           "Data-port connections a traffic server dropped before counting a byte (no hello, a malformed one, "
+           "a missing or wrong run secret).");
+  w.sample("mixnet_agent_traffic_connections_rejected_total", "", m.traffic_connections_rejected);
+
   w.family("mixnet_agent_http_requests_total", "counter", "HTTP requests by route pattern and status code.");
   for (const auto& [key, n] : m.http_requests) {
     w.sample("mixnet_agent_http_requests_total",

@@ -34,6 +34,7 @@ struct MetricsSnapshot {
   std::uint64_t link_monitor_overruns = 0;
   std::uint64_t carrier_poll_reads = 0;
   std::uint64_t probe_send_errors = 0;
+  std::uint64_t traffic_connections_rejected = 0;   // data-plane connections a server dropped uncounted
   std::map<std::pair<std::string, unsigned>, std::uint64_t> http_requests;  // (route, status) -> count
   std::uint64_t http_connections_accepted = 0;
   std::uint64_t http_connections_rejected = 0;

@@ -4,6 +4,7 @@
 
 #include "agent/counters_route.hpp"
 #include "agent/inventory.hpp"
+#include "agent/traffic/run_secret.hpp"
 #include "common/clock.hpp"
 #include "common/http/server.hpp"
 #include "common/wire/traffic_api.hpp"
@@ -61,6 +62,15 @@ Response created(const Request& req, const Result<wire::TrafficRunReport>& repor
   return http::json_response(req, Status::created, *report);
 }
 
+// A TCP server's answer carries the secret its client must present (run_secret.hpp); this
+// answer is the only place it is ever written.
+Response server_created(const Request& req, const Result<wire::TrafficRunReport>& report,
+                        const std::optional<traffic::RunSecret>& secret) {
+  if (!report) return http::error_response(req, report.error());
+  const wire::TrafficServerStarted started{.report = *report, .secret = secret ? traffic::to_hex(*secret) : std::string{}};
+  return http::json_response(req, Status::created, started);
+}
+
 }  // namespace
 
 void register_traffic_routes(http::Server& server, AgentContext& ctx) {
@@ -81,7 +91,13 @@ void register_traffic_routes(http::Server& server, AgentContext& ctx) {
                      .rdma = body->rdma,
                      .sink = body->sink};
     if (auto r = resolve_port(*c, spec); !r) co_return http::error_response(req, r.error());
-    co_return created(req, c->traffic.start(spec));
+    // TCP's hello carries the secret; RDMA's endpoints come through this API (POST .../peer).
+    if (spec.transport == "tcp") {
+      auto secret = traffic::fresh_run_secret();
+      if (!secret) co_return http::error_response(req, secret.error());
+      spec.secret = *secret;
+    }
+    co_return server_created(req, c->traffic.start(spec), spec.secret);
   });
 
   server.route(Verb::post, "/v1/traffic/runs", [c](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
@@ -101,6 +117,11 @@ void register_traffic_routes(http::Server& server, AgentContext& ctx) {
                      .rdma = body->rdma,
                      .start_at_ns = body->start_at_ns};
     if (body->duration_ms) spec.duration = std::chrono::milliseconds(*body->duration_ms);
+    if (!body->secret.empty()) {
+      auto secret = traffic::run_secret_from_hex(body->secret, "secret");
+      if (!secret) co_return http::error_response(req, secret.error());
+      spec.secret = *secret;
+    }
     if (body->start_at_ns && *body->start_at_ns > realtime_ns() + wire::kMaxStartAheadNs) {
       co_return http::error_response(
           req, Error{Errc::invalid_argument,

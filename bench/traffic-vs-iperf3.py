@@ -72,7 +72,8 @@ def run_ours(a, duration, streams, sink, timeline=False):
               {"port": a.port_b, "duration_ms": duration * 1000 + 30000, "sink": sink, **tl})
     c0, w0 = (cpu_seconds(a.pid_a), cpu_seconds(a.pid_b)), time.time()
     cli = api(a.ns_a, a.auth_file, "POST", "/v1/traffic/runs",
-              {"port": a.port_a, "peer": a.addr_b, "peer_tcp_port": srv["tcp_port"], "streams": streams,
+              {"port": a.port_a, "peer": a.addr_b, "peer_tcp_port": srv["tcp_port"], "secret": srv["secret"],
+               "streams": streams,
                "duration_ms": duration * 1000, **tl})
     c = wait_done(a.ns_a, a.auth_file, cli["id"], duration + 30)
     s = wait_done(a.ns_b, a.auth_file, srv["id"], 30)

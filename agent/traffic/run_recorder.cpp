@@ -149,6 +149,7 @@ wire::TrafficRunReport RunRecorder::report(bool with_bins) const {
   r.streams = streams_.load();
   r.bytes = total_.load();
   r.reconnects = reconnects_.load();
+  r.rejected_connections = rejected_connections_.load();
   const std::int64_t until = r.end_ns != 0 ? r.end_ns : realtime_ns();
   const std::int64_t elapsed = r.start_ns != 0 ? until - r.start_ns : 0;
   r.seconds = static_cast<double>(elapsed) / 1e9;

@@ -42,6 +42,7 @@ class RunRecorder {
   void stream_failed(std::uint32_t stream, std::string message);
   void stream_confirmed(std::uint32_t stream, std::uint64_t bytes);
   void reconnected() { reconnects_.fetch_add(1); }
+  void connection_rejected() { rejected_connections_.fetch_add(1); }  // server: dropped, none of its bytes counted
   void set_streams(std::uint32_t n) { streams_.store(n); }
   void set_peer(std::string peer);
   void set_tcp_port(std::uint16_t port) { tcp_port_.store(port); }
@@ -59,6 +60,7 @@ class RunRecorder {
   std::atomic<std::int64_t> end_ns_{0};
   std::atomic<std::uint64_t> total_{0};
   std::atomic<std::uint64_t> reconnects_{0};
+  std::atomic<std::uint64_t> rejected_connections_{0};
   std::unique_ptr<std::atomic<std::uint64_t>[]> stream_bytes_;
   std::unique_ptr<std::atomic<std::uint32_t>[]> stream_connections_;
 

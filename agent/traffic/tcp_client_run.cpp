@@ -50,6 +50,7 @@ Result<std::unique_ptr<TrafficRun>> TcpClientRun::start(std::string id, const Tr
     return fail(Errc::invalid_argument, "stream count out of range", "streams");
   }
   if (!spec.duration && !spec.bytes) return fail(Errc::invalid_argument, "required: duration_ms or bytes", "duration_ms");
+  if (!spec.secret) return fail(Errc::invalid_argument, "required: the server's run secret", "secret");
   if (auto peer = make_address(spec.peer, spec.tcp_port, spec.ifindex); !peer) {
     return fail(Errc::invalid_argument, peer.error().message, "peer");
   }
@@ -156,9 +157,12 @@ Result<UniqueFd> TcpClientRun::open_stream(std::uint32_t stream, std::chrono::mi
       return fail_errno("setsockopt SO_MAX_PACING_RATE", errno);
     }
   }
-  const auto hello = encode_hello(StreamHello{
-      .session = session_, .stream = stream, .streams = spec_.streams, .timeline = spec_.timeline.has_value()});
-  // 32 bytes into an empty send buffer: one call, or the connection is already unusable.
+  const auto hello = encode_hello(StreamHello{.session = session_,
+                                              .stream = stream,
+                                              .streams = spec_.streams,
+                                              .timeline = spec_.timeline.has_value(),
+                                              .secret = *spec_.secret});
+  // 48 bytes into an empty send buffer: one call, or the connection is already unusable.
   if (::send(fd->get(), hello.data(), hello.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(hello.size())) {
     return fail_errno("send stream hello", errno);
   }

@@ -36,6 +36,7 @@ bool read_exactly(int fd, std::uint8_t* out, std::size_t n, std::int64_t deadlin
 }  // namespace
 
 Result<std::unique_ptr<TrafficRun>> TcpServerRun::start(std::string id, const TrafficSpec& spec) {
+  if (!spec.secret) return fail(Errc::invalid_argument, "a TCP server admits only its announced client: it needs a run secret", "secret");
   auto listener = listen_on_port(spec.port, spec.ifindex, spec.local_address, spec.tcp_port);
   if (!listener) return std::unexpected(listener.error().context("traffic server on " + spec.port));
   auto port = local_tcp_port(listener->get());
@@ -112,14 +113,19 @@ void TcpServerRun::control_loop() {
     socklen_t len = sizeof peer;
     UniqueFd fd(::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC));
     if (!fd.valid()) continue;
+    reap_finished_workers();
     if (workers_.size() >= kMaxServerConnections) {
-      recorder_.event(0, "refused", "more than " + std::to_string(kMaxServerConnections) + " connections in one run");
+      recorder_.event(0, "refused", "more than " + std::to_string(kMaxServerConnections) + " connections at once");
       continue;
     }
     auto c = std::make_shared<Connection>();
     c->fd = std::move(fd);
     c->peer = address_text(peer);
-    workers_.emplace_back([this, c] { serve(c); });
+    workers_.push_back(Worker{.thread = std::thread([this, c] {
+                                serve(c);
+                                c->finished.store(true);
+                              }),
+                              .connection = c});
   }
 
   stopping_.store(true);
@@ -132,10 +138,18 @@ void TcpServerRun::control_loop() {
     }
   }
   listener_ = UniqueFd();
-  for (auto& w : workers_) w.join();
+  for (auto& w : workers_) w.thread.join();
   recorder_.finish(final_state, end_ns != 0 ? end_ns : realtime_ns());
   spdlog::info("traffic server {} on {}: {} ({} bytes)", recorder_.id(), spec_.port,
                to_string(final_state), recorder_.total_bytes());
+}
+
+void TcpServerRun::reap_finished_workers() {
+  std::erase_if(workers_, [](Worker& w) {
+    if (!w.connection->finished.load()) return false;
+    w.thread.join();   // it has returned from serve(): this does not wait
+    return true;
+  });
 }
 
 Result<std::uint32_t> TcpServerRun::admit(const std::shared_ptr<Connection>& c, const StreamHello& hello) {
@@ -170,6 +184,12 @@ void TcpServerRun::end_stream(std::uint32_t stream, const std::shared_ptr<Connec
   }
 }
 
+void TcpServerRun::reject(const Connection& c, const std::string& why) {
+  recorder_.connection_rejected();
+  recorder_.event(0, "rejected", c.peer + ": " + why);
+  if (spec_.on_rejected_connection) spec_.on_rejected_connection();
+}
+
 void TcpServerRun::serve(const std::shared_ptr<Connection>& c) {
   begin_traffic_thread("mx-tr-conn");
   const int fd = c->fd.get();
@@ -179,12 +199,16 @@ void TcpServerRun::serve(const std::shared_ptr<Connection>& c) {
   }
   std::array<std::uint8_t, kHelloSize> raw{};
   if (!read_exactly(fd, raw.data(), raw.size(), monotonic_ns() + kHelloDeadlineNs, stopping_)) {
-    recorder_.event(0, "refused", "no stream hello from " + c->peer);
+    if (!stopping_.load()) reject(*c, "no stream hello within " + std::to_string(kHelloDeadlineNs / 1'000'000'000) + " s");
     return;
   }
   auto hello = decode_hello(raw);
   if (!hello) {
-    recorder_.event(0, "refused", c->peer + ": " + hello.error().message);
+    reject(*c, hello.error().message);
+    return;
+  }
+  if (!same_secret(hello->secret, *spec_.secret)) {
+    reject(*c, "the hello lacks this run's secret (not the client the coordinator announced)");
     return;
   }
   auto admitted = admit(c, *hello);

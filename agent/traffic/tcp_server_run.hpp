@@ -1,6 +1,7 @@
 #pragma once
 // The receiving side of a TCP traffic test. It listens on the port's address, bound to the port,
-// and serves one client session (identified by the hello's session id): one connection per stream,
+// and serves one client session (identified by the hello's session id, admitted only with the
+// run's secret: run_secret.hpp): one connection per stream,
 // or several in turn when a stream reconnects after an outage (the newer replaces the older).
 // It counts what arrives, per stream, per interval and (timeline mode) per bin, discarding the payload
 // in the kernel or copying it out as the spec's sink says (tcp_payload_sink.hpp), and ends when every
@@ -19,7 +20,9 @@
 
 namespace mixnet::agent::traffic {
 
-inline constexpr std::size_t kMaxServerConnections = 256;  // per run, reconnects included
+// Connections a run serves at once (each has a thread); one that ended, a stranger's rejected one
+// included, gives its place back, so strangers cannot use up the announced client's places.
+inline constexpr std::size_t kMaxServerConnections = 256;
 
 class TcpServerRun final : public TrafficRun {
  public:
@@ -42,10 +45,18 @@ class TcpServerRun final : public TrafficRun {
     UniqueFd fd;
     std::string peer;
     std::atomic<bool> superseded{false};
+    std::atomic<bool> finished{false};  // its thread has returned: join it
+  };
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<Connection> connection;
   };
 
   void control_loop();
   void serve(const std::shared_ptr<Connection>& c);
+  // Drops a connection before it was admitted (none of its bytes counted), saying why in a
+  // `rejected` event, and counts it in the report and the agent's /metrics.
+  void reject(const Connection& c, const std::string& why);
   // Registers the connection for its stream; an error says why it is refused.
   Result<std::uint32_t> admit(const std::shared_ptr<Connection>& c, const struct StreamHello& hello);
   void end_stream(std::uint32_t stream, const std::shared_ptr<Connection>& c, bool clean);
@@ -65,7 +76,10 @@ class TcpServerRun final : public TrafficRun {
   std::uint32_t ended_count_ = 0;
   std::int64_t last_end_ns_ = 0;
 
-  std::vector<std::thread> workers_;  // touched by the control thread only
+  // Joins the workers whose connection has finished (the control thread, before admitting more).
+  void reap_finished_workers();
+
+  std::vector<Worker> workers_;  // touched by the control thread only
   std::thread control_;
 };
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "agent/traffic/run_secret.hpp"
 #include "common/result.hpp"
 #include "common/wire/traffic_api.hpp"
 
@@ -43,9 +44,16 @@ struct TrafficSpec {
   std::optional<wire::RdmaOptions> rdma;     // transport "rdma": verb, size, QPs ...; a client's rdma.peer
   std::optional<std::int64_t> start_at_ns;   // tcp client: connect at once, start sending then (CLOCK_REALTIME)
   wire::TcpSink sink = wire::kDefaultTcpSink;  // tcp server: discard the payload in the kernel or copy it out
+  // tcp: the run's secret (run_secret.hpp). A server admits only hellos that carry it (the API
+  // made it fresh for this server); a client sends it (the API took it from the request). A TCP
+  // run without one is refused: no run is open to anyone on the data network.
+  std::optional<RunSecret> secret;
   // Called on the run's own thread the moment it reaches its final state (RunRecorder::finish),
   // once. The manager sets it, so readers waiting for the run's end are answered at once.
   std::function<void()> on_finished;
+  // Called on a server's connection thread for each connection it dropped before counting any of
+  // its bytes (no hello, a malformed one, a missing or wrong secret): the agent's /metrics total.
+  std::function<void()> on_rejected_connection;
   // Reads this port's counters (GET /v1/counters for one port); the recorder calls it when the run
   // is created and when it finishes, so the report says what the port counted around the run.
   // Unset (unit tests): no counters in the report.

@@ -54,6 +54,7 @@ Result<wire::TrafficRunReport> TrafficManager::start(const TrafficSpec& spec) {
   const std::string id = "tr-" + std::to_string(seq);
   TrafficSpec with_hook = spec;
   with_hook.on_finished = on_finished_;
+  with_hook.on_rejected_connection = [count = rejected_connections_] { count->fetch_add(1); };
   auto run = engines_.at(spec.transport)->start(id, with_hook);
   if (!run) return std::unexpected(run.error());
   auto report = (*run)->report(false);

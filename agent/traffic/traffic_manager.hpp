@@ -2,6 +2,7 @@
 // The agent's traffic runs: which engines exist (by transport name), the runs started through the
 // API (active and recently finished), and the limits on them. Runs work on their own threads; the
 // manager only starts, looks up, cancels and forgets them, so calls return at once.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -45,6 +46,9 @@ class TrafficManager {
   Result<wire::TrafficRunReport> attach_peer(const std::string& id, const wire::RdmaEndpoint& peer);
   [[nodiscard]] wire::TrafficRunList list() const;
   [[nodiscard]] std::size_t active() const;
+  // Connections every server run has dropped before counting their bytes (no hello, a malformed
+  // one, a missing or wrong secret), since the agent started: /metrics.
+  [[nodiscard]] std::uint64_t rejected_connections() const { return rejected_connections_->load(); }
 
  private:
   void forget_old_runs();  // with mu_ held
@@ -55,6 +59,8 @@ class TrafficManager {
   std::map<std::uint64_t, std::pair<std::string, std::unique_ptr<TrafficRun>>> runs_;  // by start order
   std::uint64_t next_seq_ = 1;
   std::function<void()> on_finished_;
+  // Shared with the runs' hooks, so a run that outlives its forgetting still counts safely.
+  std::shared_ptr<std::atomic<std::uint64_t>> rejected_connections_ = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 }  // namespace mixnet::agent::traffic

@@ -4,6 +4,8 @@
 
 #include <boost/asio/ssl/context.hpp>
 #include <cerrno>
+#include <memory>
+#include <string>
 #include <openssl/ssl.h>
 
 #include "common/token_file.hpp"
@@ -41,10 +43,25 @@ Result<std::shared_ptr<ssl::context>> make_tls_server_context(const TlsServerFil
   // TLS 1.2 is the oldest version still considered sound; compression off (CRIME).
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::no_compression);
+  // OpenSSL's default for an encrypted PEM key is to ask for its passphrase on the terminal: an
+  // agent started by hand would hang at "Enter PEM pass phrase:" (found by tests/fuzz/
+  // fuzz_tls_files). No passphrase is ever given; an encrypted key is refused, saying so.
+  // Shared: the context keeps the callback after this function returns.
+  auto passphrase_asked = std::make_shared<bool>(false);
+  ctx->set_password_callback([passphrase_asked](std::size_t, ssl::context::password_purpose) {
+    *passphrase_asked = true;
+    return std::string();
+  });
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(files.cert_file, ec);
   if (ec) return fail(Errc::invalid_argument, files.cert_file + ": not a PEM certificate chain: " + ec.message(), "tls-cert");
   ctx->use_private_key_file(files.key_file, ssl::context::pem, ec);
+  if (ec && *passphrase_asked) {
+    return fail(Errc::invalid_argument,
+                files.key_file + ": the key is encrypted (it needs a passphrase); give the key unencrypted, mode 600 "
+                                 "(openssl pkey -in KEY -out PLAIN)",
+                "tls-key");
+  }
   if (ec) return fail(Errc::invalid_argument, files.key_file + ": not a PEM private key: " + ec.message(), "tls-key");
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     return fail(Errc::invalid_argument, files.key_file + " is not the key of the certificate in " + files.cert_file,

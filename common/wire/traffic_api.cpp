@@ -147,6 +147,18 @@ Result<std::string> validate_run_id(std::string_view id, std::string_view field)
   return std::string(id);
 }
 
+Result<std::string> validate_run_secret(std::string_view text, std::string_view field) {
+  const bool ok = text.size() == kRunSecretHexDigits &&
+                  text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  if (!ok) {
+    return fail(Errc::invalid_argument,
+                "must be the " + std::to_string(kRunSecretHexDigits) +
+                    " lower-case hex digits of the server's \"secret\" (from POST /v1/traffic/servers)",
+                std::string(field));
+  }
+  return std::string(text);
+}
+
 Result<TrafficServerRequest> parse_traffic_server_request(const json& body) {
   if (!body.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
   if (auto r = only_keys(body, {"port", "transport", "tcp_port", "duration_ms", "accept_timeout_ms", "interval_ms",
@@ -189,7 +201,7 @@ Result<TrafficServerRequest> parse_traffic_server_request(const json& body) {
 Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
   if (!body.is_object()) return fail(Errc::invalid_argument, "request body must be a JSON object", "body");
   if (auto r = only_keys(body, {"port", "transport", "peer", "peer_tcp_port", "streams", "duration_ms", "bytes", "rate_mbps",
-                                "interval_ms", "timeline", "rdma", "start_at_ns"});
+                                "interval_ms", "timeline", "rdma", "start_at_ns", "secret"});
       !r) {
     return std::unexpected(r.error());
   }
@@ -228,20 +240,32 @@ Result<TrafficRunRequest> parse_traffic_run_request(const json& body) {
   const bool rdma = req.transport == "rdma";
   if (rdma) {
     // The RDMA exchange goes through the API (rdma.peer), and rdma.qps is the parallelism.
-    for (const char* key : {"peer_tcp_port", "streams", "bytes", "rate_mbps"}) {
+    for (const char* key : {"peer_tcp_port", "streams", "bytes", "rate_mbps", "secret"}) {
       if (body.contains(key)) {
         return fail(Errc::invalid_argument,
                     std::string("not used by transport \"rdma\"") +
                         (std::string_view(key) == "streams" ? " (give rdma.qps)"
                          : std::string_view(key) == "bytes" ? " (give rdma.iterations)"
                          : std::string_view(key) == "rate_mbps" ? " (RDMA runs are not paced)"
+                         : std::string_view(key) == "secret"    ? " (its endpoints are exchanged through this API)"
                                                              : " (the server's rdma.endpoint goes in rdma.peer)"),
                     key);
       }
     }
-  } else if (body.find("peer_tcp_port") == body.end()) {
-    return fail(Errc::invalid_argument, "required: the server's TCP port (from POST /v1/traffic/servers)",
-                "peer_tcp_port");
+  } else {
+    if (body.find("peer_tcp_port") == body.end()) {
+      return fail(Errc::invalid_argument, "required: the server's TCP port (from POST /v1/traffic/servers)",
+                  "peer_tcp_port");
+    }
+    // The server admits only the client that presents its secret: there is no run without one.
+    const auto secret = body.find("secret");
+    if (secret == body.end()) {
+      return fail(Errc::invalid_argument, "required: the server's \"secret\" (from POST /v1/traffic/servers)", "secret");
+    }
+    if (!secret->is_string()) return fail(Errc::invalid_argument, "must be a string of hex digits", "secret");
+    auto valid = validate_run_secret(secret->get_ref<const std::string&>(), "secret");
+    if (!valid) return std::unexpected(valid.error());
+    req.secret = std::move(*valid);
   }
   if (auto r = read_uint(body, {}, "peer_tcp_port", 1, 65535, req.peer_tcp_port); !r) return std::unexpected(r.error());
   if (auto r = read_uint(body, {}, "streams", 1, kMaxTrafficStreams, req.streams); !r) return std::unexpected(r.error());
@@ -387,6 +411,7 @@ void to_json(json& j, const TrafficRunRequest& v) {
   if (v.timeline) j["timeline"] = *v.timeline;
   if (v.rdma) j["rdma"] = *v.rdma;
   if (v.start_at_ns) j["start_at_ns"] = *v.start_at_ns;
+  if (!v.secret.empty()) j["secret"] = v.secret;
 }
 
 void to_json(json& j, const TrafficInterval& v) {
@@ -439,6 +464,7 @@ void to_json(json& j, const TrafficRunReport& v) {
            {"timeline", v.timeline ? json(*v.timeline) : json(nullptr)}};
   if (v.rdma) j["rdma"] = *v.rdma;
   if (!v.sink.empty()) j["sink"] = v.sink;
+  if (v.role == "server") j["rejected_connections"] = v.rejected_connections;
   if (v.counters_before || v.counters_after) {
     j["counters"] = {{"before", v.counters_before ? json(*v.counters_before) : json(nullptr)},
                      {"after", v.counters_after ? json(*v.counters_after) : json(nullptr)}};
@@ -446,6 +472,11 @@ void to_json(json& j, const TrafficRunReport& v) {
 }
 
 void to_json(json& j, const TrafficRunList& v) { j = json{{"runs", v.runs}}; }
+
+void to_json(json& j, const TrafficServerStarted& v) {
+  to_json(j, v.report);
+  if (!v.secret.empty()) j["secret"] = v.secret;
+}
 
 // ---- from_json -----------------------------------------------------------------------------
 
@@ -524,6 +555,7 @@ void from_json(const json& j, TrafficRunReport& v) {
     v.rdma.reset();
   }
   v.sink = j.value("sink", std::string{});
+  v.rejected_connections = j.value("rejected_connections", std::uint64_t{0});
 }
 
 void from_json(const json& j, TrafficRunList& v) { j.at("runs").get_to(v.runs); }
@@ -548,6 +580,24 @@ Result<TrafficRunReport> decode_traffic_run_report(const json& j) {
     *out = std::move(*reading);
   }
   return r;
+}
+
+Result<TrafficServerStarted> decode_traffic_server_started(const json& j) {
+  auto report = decode_traffic_run_report(j);
+  if (!report) return std::unexpected(report.error());
+  TrafficServerStarted started{.report = std::move(*report), .secret = {}};
+  const auto secret = j.find("secret");
+  if (started.report.transport != "tcp") {
+    if (secret != j.end()) return fail(Errc::protocol, "a " + started.report.transport + " server has no secret", "secret");
+    return started;
+  }
+  if (secret == j.end() || !secret->is_string()) {
+    return fail(Errc::protocol, "a TCP server's start answer must carry its client's secret", "secret");
+  }
+  auto valid = validate_run_secret(secret->get_ref<const std::string&>(), "secret");
+  if (!valid) return fail(Errc::protocol, valid.error().message, "secret");
+  started.secret = std::move(*valid);
+  return started;
 }
 
 }  // namespace mixnet::wire

@@ -42,6 +42,9 @@ inline constexpr std::uint64_t kDefaultConnectTimeoutMs = 3'000;
 inline constexpr std::uint64_t kDefaultStallTimeoutMs = 2'000;
 inline constexpr std::uint64_t kMinStallTimeoutMs = 100;
 inline constexpr std::size_t kMaxTransportName = 16;
+// A TCP server's run secret: 128 random bits as 32 lower-case hex digits (docs/agent-api.md,
+// "Who may send to a server").
+inline constexpr std::size_t kRunSecretHexDigits = 32;
 
 // ---- requests ------------------------------------------------------------------------------
 
@@ -101,6 +104,10 @@ struct TrafficRunRequest {
   // tcp without a timeline: connect at once, then start sending at this CLOCK_REALTIME instant
   // (at once when it has passed), so the runs of a round all start together. Absent: at once.
   std::optional<std::int64_t> start_at_ns;
+  // tcp: required, the secret of the server's start reply (TrafficServerStarted); the client sends
+  // it in every stream's hello and the server admits nothing without it. rdma: not used (its
+  // endpoints are exchanged through this API).
+  std::string secret;
 };
 
 // How far ahead of the agent's clock start_at_ns may lie: a run waiting to start holds a
@@ -123,6 +130,8 @@ struct TrafficRunQuery {
 Result<std::string> validate_transport(std::string_view name, std::string_view field);
 // A run id as the agent hands them out ("tr-12").
 Result<std::string> validate_run_id(std::string_view id, std::string_view field);
+// A run secret: exactly kRunSecretHexDigits lower-case hex digits. The error never quotes the text.
+Result<std::string> validate_run_secret(std::string_view text, std::string_view field);
 
 Result<TrafficServerRequest> parse_traffic_server_request(const nlohmann::json& body);
 Result<TrafficRunRequest> parse_traffic_run_request(const nlohmann::json& body);
@@ -197,6 +206,9 @@ struct TrafficRunReport {
   std::optional<TrafficTimeline> timeline;
   std::optional<RdmaRunReport> rdma;       // transport "rdma": device, GID, endpoint, bandwidth
   std::string sink;                        // tcp server: "discard" or "copy"; empty otherwise
+  // tcp server: connections dropped before anything they sent was counted: no hello within its
+  // deadline, a malformed one, or one without the run's secret (a stranger on the data network).
+  std::uint64_t rejected_connections = 0;
   // The run's port counters (GET /v1/counters' reading of this one port), read by the agent when
   // the run was created and when it finished: what the port counted around exactly this run.
   std::optional<CountersReply> counters_before;
@@ -205,6 +217,14 @@ struct TrafficRunReport {
 
 struct TrafficRunList {
   std::vector<TrafficRunReport> runs;      // summaries: no intervals, events or bins
+};
+
+// The answer to POST /v1/traffic/servers: the new run's report and, for a TCP server, the secret
+// its one client must present (TrafficRunRequest::secret). Only this answer carries the secret:
+// no report, list or log does, so it goes only to whoever started the server with the token.
+struct TrafficServerStarted {
+  TrafficRunReport report;
+  std::string secret;                      // tcp: 32 hex digits; rdma: empty
 };
 
 void to_json(nlohmann::json& j, const TimelineOptions& v);
@@ -217,6 +237,7 @@ void to_json(nlohmann::json& j, const TrafficTimeline& v);
 void to_json(nlohmann::json& j, const TrafficConnectionEvent& v);
 void to_json(nlohmann::json& j, const TrafficRunReport& v);
 void to_json(nlohmann::json& j, const TrafficRunList& v);
+void to_json(nlohmann::json& j, const TrafficServerStarted& v);   // the report's keys plus "secret"
 
 void from_json(const nlohmann::json& j, TrafficInterval& v);
 void from_json(const nlohmann::json& j, TrafficStreamReport& v);
@@ -228,5 +249,8 @@ void from_json(const nlohmann::json& j, TrafficRunList& v);
 
 // Reads a report from JSON; a shape mismatch is Errc::protocol.
 Result<TrafficRunReport> decode_traffic_run_report(const nlohmann::json& j);
+// Reads a server's start answer: the report, and the secret a TCP server must give (protocol
+// error naming "secret" when it is missing or malformed).
+Result<TrafficServerStarted> decode_traffic_server_started(const nlohmann::json& j);
 
 }  // namespace mixnet::wire

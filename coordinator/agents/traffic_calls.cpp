@@ -35,15 +35,18 @@ std::optional<Error> check_run_id(const std::string& host, const std::string& id
   return std::nullopt;
 }
 
-// Runs the prepared calls and decodes each reply as a run report; refused entries keep their error.
-std::vector<TrafficReply> run_batch(AgentPool& pool, const Prepared& p, const std::vector<std::string>& hosts,
-                                    std::int64_t deadline_ns) {
+// Runs the prepared calls and decodes each reply with `decode` (a run report, or a server's start
+// answer); refused entries keep their error.
+template <class T>
+std::vector<AgentReply<T>> run_batch(AgentPool& pool, const Prepared& p, const std::vector<std::string>& hosts,
+                                     std::int64_t deadline_ns, Result<T> (*decode)(const nlohmann::json&)) {
+  using Reply = AgentReply<T>;
   auto raw = pool.call_all(p.calls, deadline_ns);
-  std::vector<TrafficReply> out;
+  std::vector<Reply> out;
   std::size_t next = 0;
   for (std::size_t i = 0; i < p.refused.size(); ++i) {
     if (p.refused[i]) {
-      TrafficReply r{hosts[i], std::unexpected(*p.refused[i])};
+      Reply r{hosts[i], std::unexpected(*p.refused[i])};
       r.done_ns = realtime_ns();
       out.push_back(std::move(r));
       continue;
@@ -51,12 +54,12 @@ std::vector<TrafficReply> run_batch(AgentPool& pool, const Prepared& p, const st
     const AgentCall& call = p.calls[next];
     JsonReply& reply = raw[next];
     ++next;
-    TrafficReply r{reply.host, std::unexpected(Error{})};
+    Reply r{reply.host, std::unexpected(Error{})};
     r.sent_ns = reply.sent_ns;
     r.done_ns = reply.done_ns;
     if (!reply.value) {
       r.value = std::unexpected(reply.value.error());
-    } else if (auto decoded = wire::decode_traffic_run_report(*reply.value); decoded) {
+    } else if (auto decoded = decode(*reply.value); decoded) {
       r.value = std::move(*decoded);
     } else {
       r.value = std::unexpected(decoded.error().context(reply.host + ": " + call.method + " " + call.target));
@@ -81,8 +84,8 @@ std::string read_target(const TrafficReadCall& c) {
 
 }  // namespace
 
-std::vector<TrafficReply> start_traffic_servers(AgentPool& pool, const std::vector<TrafficServerCall>& calls,
-                                                std::int64_t deadline_ns) {
+std::vector<TrafficServerReply> start_traffic_servers(AgentPool& pool, const std::vector<TrafficServerCall>& calls,
+                                                      std::int64_t deadline_ns) {
   const auto p = prepare<TrafficServerCall>(
       calls,
       [](const TrafficServerCall& c) {
@@ -92,7 +95,7 @@ std::vector<TrafficReply> start_traffic_servers(AgentPool& pool, const std::vect
                          .idempotent = false};
       },
       [](const TrafficServerCall&) { return std::optional<Error>{}; });
-  return run_batch(pool, p, hosts_of(calls), deadline_ns);
+  return run_batch(pool, p, hosts_of(calls), deadline_ns, &wire::decode_traffic_server_started);
 }
 
 std::vector<TrafficReply> start_traffic_clients(AgentPool& pool, const std::vector<TrafficClientCall>& calls,
@@ -112,7 +115,7 @@ std::vector<TrafficReply> start_traffic_clients(AgentPool& pool, const std::vect
                          .idempotent = false};
       },
       [](const TrafficClientCall&) { return std::optional<Error>{}; });
-  return run_batch(pool, p, hosts_of(calls), deadline_ns);
+  return run_batch(pool, p, hosts_of(calls), deadline_ns, &wire::decode_traffic_run_report);
 }
 
 std::vector<TrafficReply> read_traffic_runs(AgentPool& pool, const std::vector<TrafficReadCall>& calls,
@@ -124,7 +127,7 @@ std::vector<TrafficReply> read_traffic_runs(AgentPool& pool, const std::vector<T
         return AgentCall{.host = c.host, .target = read_target(c), .timeout = c.wait + pool.options().request_timeout};
       },
       [](const TrafficReadCall& c) { return check_run_id(c.host, c.id, "GET /v1/traffic/runs"); });
-  return run_batch(pool, p, hosts_of(calls), deadline_ns);
+  return run_batch(pool, p, hosts_of(calls), deadline_ns, &wire::decode_traffic_run_report);
 }
 
 std::vector<TrafficReply> cancel_traffic_runs(AgentPool& pool, const std::vector<TrafficRunRef>& runs,
@@ -136,7 +139,7 @@ std::vector<TrafficReply> cancel_traffic_runs(AgentPool& pool, const std::vector
         return AgentCall{.host = r.host, .method = "DELETE", .target = "/v1/traffic/runs/" + r.id, .idempotent = true};
       },
       [](const TrafficRunRef& r) { return check_run_id(r.host, r.id, "DELETE /v1/traffic/runs"); });
-  return run_batch(pool, p, hosts_of(runs), deadline_ns);
+  return run_batch(pool, p, hosts_of(runs), deadline_ns, &wire::decode_traffic_run_report);
 }
 
 std::vector<TrafficReply> hand_traffic_peers(AgentPool& pool, const std::vector<TrafficPeerCall>& calls,
@@ -150,7 +153,7 @@ std::vector<TrafficReply> hand_traffic_peers(AgentPool& pool, const std::vector<
                          .body = body.dump(), .idempotent = false};
       },
       [](const TrafficPeerCall& c) { return check_run_id(c.host, c.id, "POST /v1/traffic/runs/{id}/peer"); });
-  return run_batch(pool, p, hosts_of(calls), deadline_ns);
+  return run_batch(pool, p, hosts_of(calls), deadline_ns, &wire::decode_traffic_run_report);
 }
 
 bool traffic_run_finished(const wire::TrafficRunReport& report) {

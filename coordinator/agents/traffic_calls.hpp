@@ -55,10 +55,13 @@ struct TrafficPeerCall {
 };
 
 using TrafficReply = AgentReply<wire::TrafficRunReport>;
+// A server's start answer: its report and (TCP) the secret its client must be given in
+// TrafficRunRequest::secret. Keep the secret with the flow only: it goes in no report or store.
+using TrafficServerReply = AgentReply<wire::TrafficServerStarted>;
 
 // POST /v1/traffic/servers per entry. deadline_ns (monotonic_ns()) bounds the batch; 0: the
 // pool's default.
-std::vector<TrafficReply> start_traffic_servers(AgentPool& pool, const std::vector<TrafficServerCall>& calls,
+std::vector<TrafficServerReply> start_traffic_servers(AgentPool& pool, const std::vector<TrafficServerCall>& calls,
                                                 std::int64_t deadline_ns = 0);
 // POST /v1/traffic/runs per entry.
 std::vector<TrafficReply> start_traffic_clients(AgentPool& pool, const std::vector<TrafficClientCall>& calls,

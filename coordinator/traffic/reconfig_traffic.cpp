@@ -124,12 +124,13 @@ ReconfigTraffic ReconfigTraffic::start(AgentPool& agents, const Inventory& inven
       s.problem = "the receiver on " + s.circuit.b.str() + " could not start: " + server_replies[i].value.error().describe();
       continue;
     }
-    const auto& rep = *server_replies[i].value;
+    const auto& rep = server_replies[i].value->report;
     s.server_id = rep.id;
     TrafficClientCall call{.host = s.circuit.a.host};
     call.request.port = s.circuit.a.port;
     call.request.peer = receiver_address(rep, inventory, s.circuit.b);
     call.request.peer_tcp_port = rep.tcp_port;
+    call.request.secret = server_replies[i].value->secret;   // the receiver admits only this sender
     call.request.streams = args.streams;
     call.request.duration_ms = life_ms;
     if (args.rate_gbps > 0) call.request.rate_mbps = std::max<std::uint64_t>(1, std::llround(args.rate_gbps * 1000));

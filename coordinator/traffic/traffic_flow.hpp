@@ -22,6 +22,8 @@ struct Flow {
   std::string server_id, client_id;
   std::optional<wire::TrafficRunReport> server, client;
   std::optional<std::int64_t> start_at_ns;   // tcp: the instant its sender was told to start (its agent's clock)
+  // The receiver's run secret (TCP), handed to the sender alone: never reported or stored.
+  std::string server_secret;
   std::string status;                     // empty while running
   std::string message;
   std::vector<std::string> fault_hosts;   // whom a failure counts against (empty: both ends)

@@ -128,6 +128,7 @@ class RoundRunner {
       cancels.push_back({f->to.host, f->server_id});
       f->server_id.clear();
       f->server.reset();
+      f->server_secret.clear();
     }
     if (!cancels.empty()) (void)cancel_traffic_runs(pool_, cancels, monotonic_ns() + kCleanupNs);
   }
@@ -179,8 +180,9 @@ class RoundRunner {
         who[i]->fail_with("the receiver " + who[i]->to.str() + " could not start", replies[i].value.error(), who[i]->to.host);
         continue;
       }
-      who[i]->server = *replies[i].value;
-      who[i]->server_id = replies[i].value->id;
+      who[i]->server = replies[i].value->report;
+      who[i]->server_id = replies[i].value->report.id;
+      who[i]->server_secret = replies[i].value->secret;
     }
   }
 
@@ -204,6 +206,7 @@ class RoundRunner {
       c.request.transport = args_.transport;
       c.request.peer = receiver_address(*f->server, ctx_.inventory, f->to);
       c.request.peer_tcp_port = f->server->tcp_port;
+      c.request.secret = f->server_secret;   // TCP: the receiver admits only this sender
       c.request.streams = args_.streams;
       if (args_.duration_s) c.request.duration_ms = std::max<std::uint64_t>(1, std::llround(*args_.duration_s * 1000));
       c.request.start_at_ns = start_instant(f->from.host, start_ns);

@@ -16,6 +16,7 @@ TEST_CASE("metrics are Prometheus text", "[agent][metrics]") {
   m.http_requests[{"/v1/inventory", 200}] = 7;
   m.http_requests[{"/v1/events", 401}] = 1;
   m.http_connections_accepted = 8;
+  m.traffic_connections_rejected = 2;
   const std::string text = render_metrics(m);
 
   CHECK_THAT(text, Catch::Contains("mixnet_agent_info{host_id=\"gpu\\\"1\"} 1\n"));
@@ -30,6 +31,8 @@ TEST_CASE("metrics are Prometheus text", "[agent][metrics]") {
   CHECK_THAT(text, Catch::Contains("mixnet_agent_http_requests_total{route=\"/v1/inventory\",code=\"200\"} 7\n"));
   CHECK_THAT(text, Catch::Contains("mixnet_agent_http_requests_total{route=\"/v1/events\",code=\"401\"} 1\n"));
   CHECK_THAT(text, Catch::Contains("# TYPE mixnet_agent_link_events_total counter\n"));
+  CHECK_THAT(text, Catch::Contains("mixnet_agent_traffic_connections_rejected_total 2\n"));
+  CHECK_THAT(text, Catch::Contains("# TYPE mixnet_agent_traffic_connections_rejected_total counter\n"));
 
   // Every line is a comment or "name[{labels}] value"; every sampled family has HELP and TYPE.
   std::istringstream in(text);

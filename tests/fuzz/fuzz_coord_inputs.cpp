@@ -1,4 +1,5 @@
-// Fuzzes what a person hands mixnet-coord: inventories, topology files and the expressions of
+// Fuzzes what a person hands mixnet-coord: inventories (their tls section and agents' ca_file
+// included), topology files and the expressions of
 // when / until / assert and {{ }} templates (coordinator/model, coordinator/playbook; no I/O).
 // The first byte picks the parser; the rest is the input. Beyond "no crash": every refusal names
 // a field, every accepted topology resolves to two cross-connects (NxM) or one per circuit, and an
@@ -65,7 +66,14 @@ void inventory(std::string_view text) {
   }
   for (const auto& h : inv->hosts) {
     for (const auto& p : h.ports) check(!(p.ocs && p.eps));   // one cabling per port
+    // TLS (docs/tls.md): a CA only for an https:// agent, as an absolute path; an https:// agent
+    // of an inventory with a tls section always has one (its own or the section's).
+    const bool https = h.agent.url.rfind("https://", 0) == 0;
+    if (!https) check(h.agent.ca_file.empty());
+    if (!h.agent.ca_file.empty()) check(h.agent.ca_file.front() == '/');
+    if (https && inv->tls) check(!h.agent.ca_file.empty());
   }
+  if (inv->tls) check(!inv->tls->agent_ca_file.empty() && inv->tls->agent_ca_file.front() == '/');
 }
 
 void topology(std::string_view text) {

@@ -1,7 +1,8 @@
 // Fuzzes the agent's traffic-test request validation (POST /v1/traffic/servers, /runs, /runs/{id}/peer
 // with their TCP and RDMA fields) and the report decoder the coordinator runs on agent replies
-// (common/wire, no I/O). The first byte picks the parser. Beyond "no crash": every refusal names a
-// field, and an accepted server or run request survives a JSON round trip.
+// (common/wire, no I/O), a server's start answer with its run secret included. The first byte picks
+// the parser. Beyond "no crash": every refusal names a field, an accepted server or run request
+// survives a JSON round trip, and so does a start answer's secret.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -53,6 +54,13 @@ void report(std::string_view body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded()) return;
   (void)wire::decode_traffic_run_report(j);
+  // A server's start answer: a TCP server's secret is well-formed and survives a round trip.
+  auto started = wire::decode_traffic_server_started(j);
+  if (!started) return;
+  check(started->report.transport == "tcp" ? started->secret.size() == wire::kRunSecretHexDigits : started->secret.empty());
+  const nlohmann::json again = *started;
+  auto back = wire::decode_traffic_server_started(again);
+  check(back.has_value() && back->secret == started->secret);
 }
 
 }  // namespace

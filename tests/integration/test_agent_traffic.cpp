@@ -144,7 +144,7 @@ TEST_CASE("a read with wait_ms is answered when the run ends, not when the wait 
   AgentProcess b(h.net, h.b, "host-b", "mxb*");
   const json server = start_server(b, {{"port", "mxb0"}});
   const std::string id = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"},
-                                          {"peer_tcp_port", server.at("tcp_port")}, {"duration_ms", 3000}})
+                                          {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")}, {"duration_ms", 3000}})
                              .at("id");
 
   // Unfinished at the bound: the reply comes after the wait, with the run still going.
@@ -187,14 +187,14 @@ TEST_CASE("a client given start_at_ns connects at once and sends from that insta
   const auto now_ns = [] { return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count(); };
 
   // Too far ahead of the agent's clock: refused, naming the field.
-  auto far = a.post("/v1/traffic/runs", json{{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")},
+  auto far = a.post("/v1/traffic/runs", json{{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")},
                                               {"duration_ms", 500}, {"start_at_ns", now_ns() + 120'000'000'000}}
                                              .dump());
   CHECK(far.status == 400);
   CHECK(far.json().at("error").at("field") == "start_at_ns");
 
   const std::int64_t start_at = now_ns() + 1'500'000'000;   // all lab namespaces share one clock
-  const std::string id = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")},
+  const std::string id = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")},
                                           {"duration_ms", 500}, {"start_at_ns", start_at}})
                              .at("id");
   // Before the instant: connected, nothing sent, nothing counted.
@@ -261,7 +261,7 @@ TEST_CASE("a traffic run crosses the chosen port, and the bytes it reports are t
   const Counters a0 = counters(h.net, h.a, "mxa0"), a1 = counters(h.net, h.a, "mxa1");
   const Counters b0 = counters(h.net, h.b, "mxb0"), b1 = counters(h.net, h.b, "mxb1");
 
-  const json started = start_client(a, {{"port", "mxa1"}, {"peer", "198.18.31.2"}, {"peer_tcp_port", tcp_port},
+  const json started = start_client(a, {{"port", "mxa1"}, {"peer", "198.18.31.2"}, {"peer_tcp_port", tcp_port}, {"secret", server.at("secret")},
                                         {"streams", 2}, {"duration_ms", 1500}, {"interval_ms", 250}});
   CHECK(started.at("role") == "client");
   CHECK(started.at("local_address") == "198.18.31.1");
@@ -334,7 +334,7 @@ TEST_CASE("rate_mbps paces a run: the server receives about the rate asked for, 
   const json server = start_server(b, {{"port", "mxb0"}});
   const std::uint16_t tcp_port = server.at("tcp_port");
   // 200 Mb/s over two streams for 1.5 s: unpaced, the same veth carries tens of Gb/s.
-  const json started = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", tcp_port},
+  const json started = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", tcp_port}, {"secret", server.at("secret")},
                                         {"streams", 2}, {"duration_ms", 1500}, {"rate_mbps", 200}});
   const json client = wait_finished(a, started.at("id"));
   const json srv = wait_finished(b, server.at("id"));
@@ -355,7 +355,7 @@ TEST_CASE("byte-count mode sends exactly the bytes asked for, split over the str
   const Counters a0 = counters(h.net, h.a, "mxa0");
   const std::uint64_t want = 50'000'000;
   const json started = start_client(
-      a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"streams", 3},
+      a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")}, {"streams", 3},
           {"bytes", want}});
   const json client = wait_finished(a, started.at("id"));
   const json srv = wait_finished(b, server.at("id"));
@@ -385,7 +385,7 @@ TEST_CASE("a server in copy mode receives every byte, as the discard default doe
     if (!sink.empty()) body["sink"] = sink;
     const json server = start_server(b, body);
     const json started = start_client(
-        a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"streams", 2},
+        a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")}, {"streams", 2},
             {"bytes", want}});
     const json client = wait_finished(a, started.at("id"));
     const json srv = wait_finished(b, server.at("id"));
@@ -409,7 +409,7 @@ TEST_CASE("timeline mode shows a carrier outage as a gap, and the recovery after
   AgentProcess b(h.net, h.b, "host-b", "mxb*");
   const json server = start_server(b, {{"port", "mxb0"}, {"timeline", true}, {"duration_ms", 30'000}});
   const json started = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"},
-                                        {"peer_tcp_port", server.at("tcp_port")}, {"duration_ms", 4000},
+                                        {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")}, {"duration_ms", 4000},
                                         {"timeline", true}});
   // Wait (bounded) until data flows, then take the far end's veth down for ~300 ms.
   for (int i = 0; i < 100 && get_run(b, server.at("id"), false).at("bytes") == 0; ++i) std::this_thread::sleep_for(20ms);
@@ -459,7 +459,7 @@ TEST_CASE("timeline mode reconnects when TCP gives up during a long outage", "[i
   const json server = start_server(b, {{"port", "mxb0"}, {"timeline", json{{"bin_us", 1000}}}, {"duration_ms", 30'000}});
   // TCP gives up after 200 ms of unacknowledged data; the outage lasts 1.5 s.
   const json started = start_client(
-      a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"duration_ms", 4500},
+      a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")}, {"duration_ms", 4500},
           {"timeline", json{{"stall_timeout_ms", 200}, {"reconnect_timeout_ms", 10'000}}}});
   for (int i = 0; i < 100 && get_run(b, server.at("id"), false).at("bytes") == 0; ++i) std::this_thread::sleep_for(20ms);
   REQUIRE(get_run(b, server.at("id"), false).at("bytes") > 0);  // data flowed within the 2 s wait
@@ -511,7 +511,7 @@ TEST_CASE("a timeline client started while its port is dark connects when the li
   // The far end down: mxa0 has no carrier, like a host port whose circuit the OCS is still making.
   h.net.ip(h.b, "link set dev mxb0 down");
   const json started = start_client(
-      a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"duration_ms", 2000},
+      a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")}, {"duration_ms", 2000},
           {"timeline", json{{"connect_timeout_ms", 5000}}}});
   std::this_thread::sleep_for(300ms);
   const std::int64_t up_from_ns = now_realtime_ns();
@@ -562,6 +562,7 @@ TEST_CASE("a timeline client whose port stays dark fails at connect_timeout_ms, 
   h.net.ip(h.b, "link set dev mxb0 down");
   const json started = start_client(
       a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", 5201}, {"duration_ms", 10'000},
+          {"secret", "000102030405060708090a0b0c0d0e0f"},
           {"timeline", json{{"connect_timeout_ms", 400}}}});
   const json client = wait_finished(a, started.at("id"), 10s);
   INFO(client.at("events").dump() << "\n" << client.at("errors").dump());
@@ -588,7 +589,7 @@ TEST_CASE("traffic threads run at normal priority though the agent's stamping th
   REQUIRE(sched_getscheduler(b.pid()) == SCHED_FIFO);
   const json server = start_server(b, {{"port", "mxb0"}, {"timeline", true}, {"duration_ms", 30'000}});
   const json started = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"},
-                                        {"peer_tcp_port", server.at("tcp_port")}, {"streams", 2},
+                                        {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")}, {"streams", 2},
                                         {"duration_ms", 1500}, {"timeline", true}});
   for (int i = 0; i < 100 && get_run(b, server.at("id"), false).at("bytes") == 0; ++i) std::this_thread::sleep_for(20ms);
   REQUIRE(get_run(b, server.at("id"), false).at("bytes") > 0);  // data flowed within the 2 s wait
@@ -623,7 +624,7 @@ TEST_CASE("cancelling runs: the client and the server stop, and the server sees 
   AgentProcess b(h.net, h.b, "host-b", "mxb*");
   const json server = start_server(b, {{"port", "mxb0"}, {"duration_ms", 120'000}});
   const json started = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"},
-                                        {"peer_tcp_port", server.at("tcp_port")}, {"duration_ms", 120'000}});
+                                        {"peer_tcp_port", server.at("tcp_port")}, {"secret", server.at("secret")}, {"duration_ms", 120'000}});
   const std::string id = started.at("id");
   for (int i = 0; i < 100 && get_run(a, id, false).at("bytes") == 0; ++i) std::this_thread::sleep_for(20ms);
 
@@ -670,7 +671,8 @@ TEST_CASE("the traffic API refuses what it cannot do, naming the field", "[integ
     CHECK(r.status == status);
     return r.json().at("error").value("field", std::string());
   };
-  const json client = {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", 5201}, {"duration_ms", 1000}};
+  const json client = {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", 5201}, {"duration_ms", 1000},
+                       {"secret", "000102030405060708090a0b0c0d0e0f"}};
 
   // A transport without an engine: refused, naming it, never quietly run over TCP. (RDMA has an
   // engine; its refusals on a host without a device are in test_agent_rdma.cpp.)
@@ -695,6 +697,13 @@ TEST_CASE("the traffic API refuses what it cannot do, naming the field", "[integ
   json both = client;
   both["bytes"] = 10;
   CHECK(field("/v1/traffic/runs", both, 400) == "bytes");
+  // No run without the server's secret, and a malformed one is named, never echoed.
+  json lacking = client;
+  lacking.erase("secret");
+  CHECK(field("/v1/traffic/runs", lacking, 400) == "secret");
+  json malformed = client;
+  malformed["secret"] = "not-a-secret";
+  CHECK(field("/v1/traffic/runs", malformed, 400) == "secret");
   CHECK(field("/v1/traffic/servers", {{"port", "mxa0"}, {"timeline", {{"bin_us", 5}}}}, 400) == "timeline.bin_us");
 
   auto bad_id = a.get("/v1/traffic/runs/nope");

@@ -3,8 +3,11 @@
 // hello, the streams, the receipt, the intervals, the timeline bins, cancels and refusals are checked
 // without namespaces or an agent. What needs a real port (carrier outages, reconnects, pacing on a
 // veth) stays in tests/integration/test_agent_traffic.cpp.
+#include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <cstdint>
@@ -12,9 +15,13 @@
 #include <numeric>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "agent/traffic/run_secret.hpp"
 #include "agent/traffic/tcp_engine.hpp"
+#include "agent/traffic/tcp_hello.hpp"
 #include "agent/traffic/traffic_engine.hpp"
+#include "common/unique_fd.hpp"
 #include "common/wire/traffic_api.hpp"
 
 using namespace mixnet;
@@ -27,6 +34,13 @@ namespace {
 // Generous: the machine running the tests may be busy compiling.
 constexpr auto kFinishWithin = 30s;
 
+// The one secret of these tests' servers and clients (the API would make a fresh one per server).
+RunSecret loopback_secret() {
+  RunSecret s;
+  for (std::size_t i = 0; i < s.bytes.size(); ++i) s.bytes[i] = static_cast<std::uint8_t>(0xa0 + i);
+  return s;
+}
+
 TrafficSpec loopback_spec(Role role) {
   TrafficSpec s;
   s.role = role;
@@ -34,6 +48,7 @@ TrafficSpec loopback_spec(Role role) {
   s.ifindex = static_cast<int>(::if_nametoindex("lo"));
   s.local_address = "127.0.0.1";
   s.interval = 50ms;
+  s.secret = loopback_secret();
   return s;
 }
 
@@ -283,9 +298,110 @@ TEST_CASE("TCP runs refuse a spec they cannot run before starting, naming the fi
   bad_peer.peer = "not-an-address";
   CHECK(refused_on(bad_peer).code == Errc::invalid_argument);
   CHECK(refused_on(bad_peer).field == "peer");
+  // Neither side runs without the run's secret: no server open to anyone, no client without it.
+  TrafficSpec no_secret = c;
+  no_secret.secret.reset();
+  CHECK(refused_on(no_secret).field == "secret");
+  TrafficSpec open_server = server_spec();
+  open_server.secret.reset();
+  CHECK(refused_on(open_server).field == "secret");
 
   // A server on an address the port does not have cannot listen.
   TrafficSpec elsewhere = server_spec();
   elsewhere.local_address = "192.0.2.1";
   CHECK(refused_on(elsewhere).code == Errc::not_found);
+}
+
+namespace {
+
+// A stranger on the data network: a plain TCP connection to the server's port that sends `bytes`.
+UniqueFd stranger_sends(std::uint16_t tcp_port, const std::vector<std::uint8_t>& bytes) {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  REQUIRE(fd.valid());
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(tcp_port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);
+  // Small enough for the socket buffers: the whole of it is on its way before the server answers.
+  REQUIRE(::send(fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+  return fd;
+}
+
+// Waits (bounded) until the server has rejected `n` connections in all.
+void wait_rejected(const TrafficRun& server, std::uint64_t n) {
+  const auto until = std::chrono::steady_clock::now() + kFinishWithin;
+  while (server.report(false).rejected_connections < n && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(server.report(false).rejected_connections == n);
+}
+
+struct ServedRun {
+  wire::TrafficRunReport sent, received;
+};
+
+// The announced client sends `bytes` over `streams` to the server; both must end done.
+ServedRun serve_announced_client(const TrafficRun& server, std::uint16_t tcp_port, std::uint32_t streams, std::uint64_t bytes) {
+  TrafficSpec c = client_spec(tcp_port);
+  c.streams = streams;
+  c.bytes = bytes;
+  auto client = start("client", c);
+  ServedRun r{.sent = wait_finished(*client), .received = wait_finished(server)};
+  CHECK(r.sent.state == "done");
+  CHECK(r.received.state == "done");
+  return r;
+}
+
+std::vector<std::uint8_t> hello_then_payload(const RunSecret& secret) {
+  const auto hello = encode_hello(StreamHello{.session = 7, .stream = 0, .streams = 1, .timeline = false, .secret = secret});
+  std::vector<std::uint8_t> out(hello.begin(), hello.end());
+  out.resize(out.size() + 20'000, 0x55);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a TCP server counts only the client with its secret: strangers without it are rejected and none of their bytes count",
+          "[traffic][tcp][loopback][secret]") {
+  auto server = start("server", server_spec());
+  const std::uint16_t tcp_port = server->report(false).tcp_port;
+
+  // Before the announced client: a well-formed hello with a wrong secret, one with no secret (all
+  // zero), and bytes that are no hello at all, each followed by payload. Without the secret check
+  // the first would have become the served session.
+  RunSecret wrong = loopback_secret();
+  wrong.bytes.back() ^= 1;
+  std::vector<UniqueFd> strangers;
+  strangers.push_back(stranger_sends(tcp_port, hello_then_payload(wrong)));
+  strangers.push_back(stranger_sends(tcp_port, hello_then_payload(RunSecret{})));
+  strangers.push_back(stranger_sends(tcp_port, std::vector<std::uint8_t>(20'000, 0x55)));
+  wait_rejected(*server, 3);
+  CHECK(server->report(false).bytes == 0);
+
+  const auto [sent, received] = serve_announced_client(*server, tcp_port, 1, 2'000'000);
+  REQUIRE(sent.bytes_confirmed);
+  CHECK(*sent.bytes_confirmed == 2'000'000);
+  CHECK(received.bytes == 2'000'000);   // the strangers' 60 kB are nowhere
+  CHECK(received.rejected_connections == 3);
+  CHECK(count_events(received, "rejected") == 3);
+  CHECK(count_events(received, "connected") == 1);
+  CHECK(received.peer.rfind("127.0.0.1", 0) == 0);
+}
+
+TEST_CASE("strangers cannot use up a TCP server's connection places: 300 rejected connections, then the client is served",
+          "[traffic][tcp][loopback][secret]") {
+  auto server = start("server", server_spec());
+  const std::uint16_t tcp_port = server->report(false).tcp_port;
+  // More than kMaxServerConnections (256), one after the other: each is rejected at its hello and
+  // gives its place back.
+  constexpr std::uint64_t kStrangers = 300;
+  for (std::uint64_t i = 0; i < kStrangers; ++i) {
+    UniqueFd fd = stranger_sends(tcp_port, std::vector<std::uint8_t>(kHelloSize, 0x42));
+    wait_rejected(*server, i + 1);
+  }
+
+  const auto received = serve_announced_client(*server, tcp_port, 2, 1'000'000).received;
+  CHECK(received.bytes == 1'000'000);
+  CHECK(received.rejected_connections == kStrangers);
 }

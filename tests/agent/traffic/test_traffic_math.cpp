@@ -161,11 +161,13 @@ TEST_CASE("intervals: bytes and Gb/s between samples, and a last partial one", "
 }
 
 TEST_CASE("stream hello and receipt round trip, bad hellos are refused", "[traffic][tcp]") {
-  const StreamHello h{.session = 0x0123456789abcdefULL, .stream = 3, .streams = 8, .timeline = true};
+  StreamHello h{.session = 0x0123456789abcdefULL, .stream = 3, .streams = 8, .timeline = true};
+  for (std::size_t i = 0; i < h.secret.bytes.size(); ++i) h.secret.bytes[i] = static_cast<std::uint8_t>(i * 17);
   const auto bytes = encode_hello(h);
   auto back = decode_hello(bytes);
   REQUIRE(back);
   CHECK(back->session == h.session);
+  CHECK(same_secret(back->secret, h.secret));
   CHECK(back->stream == 3u);
   CHECK(back->streams == 8u);
   CHECK(back->timeline);
@@ -179,7 +181,11 @@ TEST_CASE("stream hello and receipt round trip, bad hellos are refused", "[traff
   CHECK_FALSE(decode_hello(encode_hello({.stream = 8, .streams = 8})));
   CHECK_FALSE(decode_hello(encode_hello({.stream = 0, .streams = 0})));
   CHECK_FALSE(decode_hello(encode_hello({.stream = 0, .streams = 65})));
-  CHECK_FALSE(decode_hello(std::span<const std::uint8_t>(bytes.data(), 31)));
+  CHECK_FALSE(decode_hello(std::span<const std::uint8_t>(bytes.data(), kHelloSize - 1)));
+  // A version-1 hello (32 bytes, no secret) is not read as one: its version is refused.
+  bad = bytes;
+  bad[5] = 1;
+  CHECK_FALSE(decode_hello(bad));
 
   const auto receipt = encode_receipt(0xfedcba9876543210ULL);
   CHECK(decode_receipt(receipt) == 0xfedcba9876543210ULL);

@@ -139,6 +139,19 @@ TEST_CASE("tls context: bad files are refused at start, naming the flag", "[http
     CHECK(r.error().code == Errc::invalid_argument);
     CHECK(r.error().field == "tls-key");
   }
+  SECTION("an encrypted key: refused at once, saying so, never asking for a passphrase") {
+    const std::string encrypted = ca.dir() + "/encrypted.key";
+    auto made = run_program({"openssl", "pkey", "-in", ca.server_key(), "-aes256", "-passout", "pass:mixnet", "-out", encrypted},
+                            "", std::chrono::seconds(30));
+    REQUIRE(made.has_value());
+    REQUIRE(made->exit_code == 0);
+    std::filesystem::permissions(encrypted, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    auto r = make_tls_server_context({.cert_file = ca.server_cert(), .key_file = encrypted});
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == Errc::invalid_argument);
+    CHECK(r.error().field == "tls-key");
+    CHECK(r.error().message.find("encrypted") != std::string::npos);
+  }
   SECTION("a certificate file that does not exist") {
     auto r = make_tls_server_context({.cert_file = ca.dir() + "/missing.crt", .key_file = ca.server_key()});
     REQUIRE_FALSE(r.has_value());

@@ -165,6 +165,7 @@ TEST_CASE("traffic requests with transport rdma", "[rdma][wire]") {
 
   // An rdma object with transport tcp is a mistake, not ignored.
   json tcp = {{"port", "ens1f0"}, {"peer", "198.18.40.2"}, {"peer_tcp_port", 5201}, {"duration_ms", 10},
+              {"secret", "000102030405060708090a0b0c0d0e0f"},
               {"rdma", json::object()}};
   CHECK(field(tcp) == "rdma");
 

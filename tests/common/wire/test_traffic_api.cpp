@@ -15,7 +15,9 @@ std::string field_or_accepted(const Result<T>& r) {
   return r ? std::string("(accepted)") : r.error().field;
 }
 
-const char* kClient = R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":5201,"duration_ms":1000})";
+const char* kSecret = "000102030405060708090a0b0c0d0e0f";
+const char* kClient =
+    R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":5201,"duration_ms":1000,"secret":"000102030405060708090a0b0c0d0e0f"})";
 
 // kClient with one key set (or removed when value is null).
 std::string client_with(const std::string& key, const json& value) {
@@ -135,6 +137,7 @@ TEST_CASE("traffic run requests: valid shapes", "[wire][traffic]") {
   CHECK(r->port == "eth1");
   CHECK(r->peer == "198.18.0.2");
   CHECK(r->peer_tcp_port == 5201);
+  CHECK(r->secret == kSecret);
   CHECK(r->streams == 1u);
   CHECK(r->duration_ms == 1000u);
   CHECK_FALSE(r->bytes);
@@ -145,7 +148,7 @@ TEST_CASE("traffic run requests: valid shapes", "[wire][traffic]") {
   CHECK(v6->peer == "fd00::2");  // canonical text
 
   auto bytes = parse_traffic_run_body(
-      R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":1,"bytes":1000000,"streams":64})");
+      R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":1,"bytes":1000000,"streams":64,"secret":"000102030405060708090a0b0c0d0e0f"})");
   REQUIRE(bytes);
   CHECK(bytes->bytes == 1000000u);
   CHECK(bytes->streams == 64u);
@@ -224,7 +227,7 @@ TEST_CASE("traffic run requests: every bad field is named", "[wire][traffic]") {
         "timeline.connect_timeout_ms");
   CHECK(field_or_accepted(parse_traffic_run_body(client_with("timeline", "yes"))) == "timeline");
 
-  const std::string base = R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":1)";
+  const std::string base = R"({"port":"eth1","peer":"198.18.0.2","peer_tcp_port":1,"secret":"000102030405060708090a0b0c0d0e0f")";
   CHECK(field_or_accepted(parse_traffic_run_body(base + R"(,"bytes":0})")) == "bytes");
   CHECK(field_or_accepted(parse_traffic_run_body(base + R"(,"bytes":1125899906842625})")) == "bytes");  // over 1 PiB
   CHECK(field_or_accepted(parse_traffic_run_body(base + R"(,"bytes":3,"streams":4})")) == "bytes");
@@ -338,4 +341,85 @@ TEST_CASE("traffic reports survive a JSON round trip", "[wire][traffic]") {
   CHECK(back->bytes_confirmed == 12345u);
   CHECK(back->timeline->bins == std::vector<std::uint64_t>{1, 0, 2});
   CHECK_FALSE(decode_traffic_run_report(json{{"id", "tr-1"}}));
+}
+
+TEST_CASE("traffic run requests: a TCP run needs its server's secret, an RDMA run takes none", "[wire][traffic][secret]") {
+  CHECK(field_or_accepted(parse_traffic_run_body(client_with("secret", nullptr))) == "secret");
+  for (const json& bad : {json(""), json("0001"), json(std::string(32, 'G')), json("000102030405060708090A0B0C0D0E0F"),
+                          json(std::string(33, 'a')), json(12), json::array()}) {
+    INFO(bad.dump());
+    CHECK(field_or_accepted(parse_traffic_run_body(client_with("secret", bad))) == "secret");
+  }
+  // Written back for the agent (the coordinator's request) and read again, the secret is the same.
+  auto r = parse_traffic_run_body(kClient);
+  REQUIRE(r);
+  const json written = *r;
+  CHECK(written.at("secret") == kSecret);
+  CHECK(parse_traffic_run_request(written)->secret == kSecret);
+  // The refusal names the field and never echoes what was sent.
+  auto wrong = parse_traffic_run_body(client_with("secret", "zz0102030405060708090a0b0c0d0e0f"));
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().message.find("zz01") == std::string::npos);
+
+  json rdma = {{"port", "ens1f0"},
+               {"transport", "rdma"},
+               {"peer", "198.18.40.2"},
+               {"duration_ms", 100},
+               {"secret", kSecret},
+               {"rdma", {{"peer", {{"gid", "0000:0000:0000:0000:0000:ffff:c612:2802"},
+                                   {"qps", {{{"qpn", 17}, {"psn", 1}}}},
+                                   {"rkey", 1},
+                                   {"addr", 4096},
+                                   {"size", 65536}}}}}};
+  CHECK(field_or_accepted(parse_traffic_run_request(rdma)) == "secret");
+}
+
+TEST_CASE("a server's start answer: the report plus, for TCP, the secret, and nowhere else", "[wire][traffic][secret]") {
+  TrafficRunReport r = finished_client("tr-9");
+  r.role = "server";
+  r.state = "starting";
+  r.rejected_connections = 0;
+  const TrafficServerStarted started{.report = r, .secret = kSecret};
+  const json j = started;
+  CHECK(j.at("secret") == kSecret);
+  CHECK(j.at("id") == "tr-9");
+  CHECK(j.at("rejected_connections") == 0);
+  auto back = decode_traffic_server_started(j);
+  REQUIRE(back);
+  CHECK(back->secret == kSecret);
+  CHECK(back->report.id == "tr-9");
+  // The report alone never has it, even read from the start answer.
+  CHECK_FALSE(json(back->report).contains("secret"));
+
+  json missing = j;
+  missing.erase("secret");
+  auto no_secret = decode_traffic_server_started(missing);
+  REQUIRE_FALSE(no_secret);
+  CHECK(no_secret.error().code == Errc::protocol);
+  CHECK(no_secret.error().field == "secret");
+  json malformed = j;
+  malformed["secret"] = "ABC";
+  CHECK(decode_traffic_server_started(malformed).error().field == "secret");
+
+  // RDMA servers have none, and an answer that claims one is not understood.
+  TrafficRunReport rdma = r;
+  rdma.transport = "rdma";
+  const json rdma_json = TrafficServerStarted{.report = rdma, .secret = {}};
+  CHECK_FALSE(rdma_json.contains("secret"));
+  auto rdma_back = decode_traffic_server_started(rdma_json);
+  REQUIRE(rdma_back);
+  CHECK(rdma_back->secret.empty());
+  json rdma_claims = rdma_json;
+  rdma_claims["secret"] = kSecret;
+  CHECK(decode_traffic_server_started(rdma_claims).error().field == "secret");
+}
+
+TEST_CASE("a server's report counts its rejected connections, a client's has no such field", "[wire][traffic][secret]") {
+  TrafficRunReport server = finished_client("tr-4");
+  server.role = "server";
+  server.rejected_connections = 3;
+  const json j = server;
+  CHECK(j.at("rejected_connections") == 3);
+  CHECK(decode_traffic_run_report(j)->rejected_connections == 3u);
+  CHECK_FALSE(json(finished_client("tr-5")).contains("rejected_connections"));
 }
