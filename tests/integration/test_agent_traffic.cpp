@@ -233,7 +233,8 @@ TEST_CASE("a client that starts after its instant ends at the instant plus its d
   // Its round started 1.5 s ago (a host that woke late): of its 4 s it has 2.5 s left, so it
   // ends with the others of its round instead of 1.5 s after them.
   const std::string id = start_client(a, {{"port", "mxa0"}, {"peer", "198.18.30.2"}, {"peer_tcp_port", server.at("tcp_port")},
-                                          {"duration_ms", 4000}, {"start_at_ns", now_ns() - 1'500'000'000}})
+                                          {"secret", server.at("secret")}, {"duration_ms", 4000},
+                                          {"start_at_ns", now_ns() - 1'500'000'000}})
                              .at("id");
   const json client = wait_finished(a, id);
   INFO(client.dump());
