@@ -58,6 +58,16 @@ int run_agent(const AgentConfig& config) {
   LinkWatcher watcher(io, *links, filter, journal);
   ProbeService probes(io, *links, filter, config.host_id);
   watcher.on_event = [&probes](const wire::LinkEvent& ev) { probes.on_link_event(ev); };
+  // A neighbour the probe service learnt on its own (a hello or an answer heard) is journaled: a
+  // reader of the event stream learns who is cabled to whom without asking (docs/agent-api.md).
+  probes.on_neighbor = [&journal](const NeighborHeard& n) {
+    wire::LinkEvent ev{.time_ns = n.time_ns, .kind = "neighbor", .port = n.port, .ifindex = n.ifindex, .source = "probe",
+                       .admin_up = true, .carrier = true, .oper_state = "up"};
+    ev.neighbor_host = n.host_id;
+    ev.neighbor_port = n.peer_port;
+    ev.neighbor_mac = n.mac;
+    journal.append(ev);
+  };
 
   if (auto r = watcher.start(); !r) {
     spdlog::critical("link watcher: {}", r.error().describe());

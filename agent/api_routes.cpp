@@ -1,6 +1,5 @@
 #include "agent/api_routes.hpp"
 
-#include <random>
 #include <spdlog/spdlog.h>
 
 #include "agent/carrier_route.hpp"
@@ -10,6 +9,7 @@
 #include "agent/port_config.hpp"
 #include "agent/traffic_routes.hpp"
 #include "common/clock.hpp"
+#include "common/random_id.hpp"
 #include "common/http/server.hpp"
 #include "common/version.hpp"
 
@@ -24,11 +24,6 @@ using http::Verb;
 using nlohmann::json;
 
 namespace {
-
-std::uint64_t random_nonce() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return rng();
-}
 
 MetricsSnapshot snapshot(AgentContext& ctx, const http::ServerStats& stats) {
   MetricsSnapshot m{.host_id = ctx.config.host_id, .start_time_ns = ctx.start_time_ns};
@@ -145,7 +140,7 @@ void register_routes(http::Server& server, AgentContext& ctx) {
       co_return http::error_response(
           req, Status::conflict, Error{Errc::conflict, "no managed port has a probe socket open", "ports"});
     }
-    const std::uint64_t nonce = probe->nonce ? *probe->nonce : random_nonce();
+    const std::uint64_t nonce = probe->nonce ? *probe->nonce : random_id();
     co_return http::json_response(req, Status::ok, c->probes.send(probe->ports, probe->count, nonce));
   });
 

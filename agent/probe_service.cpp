@@ -3,13 +3,16 @@
 #include <utility>  // Boost 1.74 + GCC 12: before Asio's awaitable headers.
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
+#include "common/random_id.hpp"
 #include "hwdrivers/nic/probe_frame.hpp"
 #include "hwdrivers/nic/probe_socket.hpp"
 
@@ -20,6 +23,10 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr nic::MacAddress kBroadcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+// A hello goes out as the carrier comes up, and again a little later: the far end's agent may read
+// its own carrier change a moment after the first frame arrived (or the first was lost as the
+// optics trained). Answers make up for a far end that came up earlier.
+constexpr std::chrono::milliseconds kHelloAgain[] = {std::chrono::milliseconds(2), std::chrono::milliseconds(20)};
 
 }  // namespace
 
@@ -33,6 +40,10 @@ struct ProbePort {
   std::shared_ptr<bool> alive;                           // the receive loop stops when this goes false
   NeighborTable table;
   std::uint64_t sent = 0;
+  // The identity last reported through on_neighbor since the carrier last went down.
+  std::optional<std::pair<std::string, std::string>> reported;
+  std::uint64_t answered_nonce = 0;   // the last hello answered (a burst is answered once)
+  bool answered_any = false;
 };
 
 struct ProbeService::Impl {
@@ -45,6 +56,60 @@ struct ProbeService::Impl {
   std::string host_id;
   std::map<std::string, ProbePort> ports;
   std::uint64_t send_errors = 0;
+  std::function<void(const NeighborHeard&)>* on_neighbor = nullptr;
+
+  // One frame out of p with this host's identity; counted, errors logged and counted.
+  bool send_frame(ProbePort& p, nic::ProbeFrame frame) {
+    if (!p.socket) return false;
+    frame.host_id = host_id;
+    frame.port = p.name;   // the source MAC: the socket fills in the port's own
+    frame.send_time_ns = realtime_ns();
+    if (auto r = p.socket->send(frame); !r) {
+      ++send_errors;
+      spdlog::debug("probe: send on {}: {}", p.name, r.error().describe());
+      return false;
+    }
+    ++p.sent;
+    return true;
+  }
+
+  // The hellos of one carrier-up: now, then after each of kHelloAgain.
+  asio::awaitable<void> hello_burst(ProbePort* p, std::shared_ptr<bool> alive, std::uint64_t nonce) {
+    const nic::ProbeFrame hello{.destination = nic::kNearestBridgeGroup, .nonce = nonce, .hello = true};
+    send_frame(*p, hello);
+    asio::steady_timer timer(io);
+    std::chrono::milliseconds waited{0};
+    for (const auto again : kHelloAgain) {
+      timer.expires_after(again - waited);
+      waited = again;
+      boost::system::error_code ec;
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!*alive) co_return;
+      send_frame(*p, hello);
+    }
+  }
+
+  void announce(ProbePort& p) {
+    if (!p.socket) return;
+    asio::co_spawn(io, hello_burst(&p, p.alive, random_id()), asio::detached);
+  }
+
+  // A frame to the nearest-bridge group came from the far end of p's cable or circuit: answer a
+  // hello (once per burst) and report an identity not reported since the carrier went down.
+  void heard_nearest(ProbePort& p, const nic::ReceivedProbe& rp) {
+    if (rp.frame.hello && (!p.answered_any || p.answered_nonce != rp.frame.nonce)) {
+      p.answered_any = true;
+      p.answered_nonce = rp.frame.nonce;
+      send_frame(p, nic::ProbeFrame{.destination = nic::kNearestBridgeGroup, .nonce = rp.frame.nonce});
+    }
+    std::pair<std::string, std::string> who{rp.frame.host_id, rp.frame.port};
+    if (p.reported == who) return;
+    p.reported = who;
+    if (on_neighbor != nullptr && *on_neighbor) {
+      (*on_neighbor)(NeighborHeard{.port = p.name, .ifindex = p.ifindex, .host_id = rp.frame.host_id, .peer_port = rp.frame.port,
+                                   .mac = nic::format_mac(rp.frame.source), .time_ns = rp.receive_time_ns});
+    }
+  }
 
   void close(ProbePort& p) {
     if (p.alive) *p.alive = false;
@@ -106,6 +171,8 @@ struct ProbeService::Impl {
         if (rp.frame.host_id == host_id && rp.frame.port == p->name) continue;
         p->table.record(rp.frame.host_id, rp.frame.port, nic::format_mac(rp.frame.source), rp.frame.nonce,
                         rp.frame.send_time_ns, rp.receive_time_ns);
+        // Hellos and answers only: a broadcast probe may have crossed an electrical switch.
+        if (rp.frame.destination == nic::kNearestBridgeGroup) heard_nearest(*p, rp);
       }
     }
   }
@@ -113,7 +180,9 @@ struct ProbeService::Impl {
 
 ProbeService::ProbeService(asio::io_context& io, nic::NetlinkLinks& links, const PortFilter& filter,
                            std::string host_id)
-    : impl_(std::make_unique<Impl>(io, links, filter, std::move(host_id))) {}
+    : impl_(std::make_unique<Impl>(io, links, filter, std::move(host_id))) {
+  impl_->on_neighbor = &on_neighbor;
+}
 
 ProbeService::~ProbeService() { stop(); }
 
@@ -137,6 +206,12 @@ void ProbeService::on_link_event(const wire::LinkEvent& ev) {
     if (auto it = impl_->ports.find(ev.port); it != impl_->ports.end()) impl_->close(it->second);
   } else if (ev.kind == "added" || ev.kind == "admin_up" || ev.kind == "link_up") {
     impl_->open(ev.port, ev.ifindex);  // no-op when already open on this ifindex
+  }
+  if (ev.kind == "link_down") {
+    if (auto it = impl_->ports.find(ev.port); it != impl_->ports.end()) it->second.reported.reset();   // a new far end may come
+  }
+  if (ev.kind == "link_up") {
+    if (auto it = impl_->ports.find(ev.port); it != impl_->ports.end()) impl_->announce(it->second);
   }
 }
 

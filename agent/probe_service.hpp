@@ -2,7 +2,16 @@
 // Identity probes: one AF_PACKET socket per managed port, read whenever the io_context says it is
 // readable, every arriving probe recorded in that port's NeighborTable; on request, N probe frames
 // out of the chosen ports carrying this host's id, the port name, a nonce and the send time.
+//
+// Neighbours learnt on their own, like LLDP but at once: the moment a port's carrier comes up the
+// service sends hellos (to the nearest-bridge group, which no switch forwards: only the NIC at the
+// other end of the cable or circuit hears them), and answers each hello it hears once, so both
+// ends hear each other whichever came up first. The first identity a port hears from such a frame
+// after its carrier went down (or a different one later) is reported through on_neighbor, which
+// the agent journals as a `neighbor` event: a coordinator learns who is cabled to whom from the
+// event streams it already reads, without a probe request per port.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +29,16 @@ class io_context;
 }
 
 namespace mixnet::agent {
+
+// What a port heard from its far end (a hello or an answer to one).
+struct NeighborHeard {
+  std::string port;          // ours
+  int ifindex = 0;
+  std::string host_id;       // the far end's agent
+  std::string peer_port;     // the far end's port
+  std::string mac;           // the far end's MAC
+  std::int64_t time_ns = 0;  // when the frame was read (CLOCK_REALTIME)
+};
 
 struct ProbePortCounters {
   std::uint64_t sent = 0;
@@ -54,6 +73,9 @@ class ProbeService {
 
   [[nodiscard]] std::map<std::string, ProbePortCounters> counters() const;
   [[nodiscard]] std::uint64_t send_errors() const;
+
+  // Called on the io thread for each neighbour a port learns (see above).
+  std::function<void(const NeighborHeard&)> on_neighbor;
 
  private:
   struct Impl;

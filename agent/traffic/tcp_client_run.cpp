@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
@@ -13,6 +12,7 @@
 #include "agent/traffic/tcp_hello.hpp"
 #include "agent/traffic/traffic_thread.hpp"
 #include "common/clock.hpp"
+#include "common/random_id.hpp"
 
 namespace mixnet::agent::traffic {
 
@@ -33,13 +33,6 @@ constexpr auto kCarrierPoll = std::chrono::milliseconds(1);
 constexpr std::int64_t kReceiptDeadlineNs = 10'000'000'000;
 
 std::int64_t ms_to_ns(std::chrono::milliseconds ms) { return static_cast<std::int64_t>(ms.count()) * 1'000'000; }
-
-std::uint64_t random_session() {
-  static std::mutex mu;
-  static std::mt19937_64 rng{std::random_device{}()};
-  std::lock_guard lock(mu);
-  return rng();
-}
 
 bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 
@@ -62,7 +55,7 @@ TcpClientRun::TcpClientRun(std::string id, const TrafficSpec& spec)
       recorder_(std::move(id), spec, realtime_ns(), realtime_ns(),
                 // Bins cover the sending time plus the drain at the end.
                 ms_to_ns(spec.duration.value_or(spec.max_duration)) + kReceiptDeadlineNs),
-      session_(random_session()),
+      session_(random_id()),
       started_mono_(monotonic_ns()) {
   control_ = std::thread([this] { control_loop(); });
 }

@@ -268,6 +268,9 @@ void to_json(json& j, const LinkEvent& v) {
     j["rdma_port"] = v.rdma_port;
   }
   if (!v.detail.empty()) j["detail"] = v.detail;
+  if (!v.neighbor_host.empty()) {
+    j["neighbor"] = json{{"host_id", v.neighbor_host}, {"port", v.neighbor_port}, {"mac", v.neighbor_mac}};
+  }
 }
 
 void to_json(json& j, const EventsPage& v) {
@@ -402,6 +405,11 @@ void from_json(const json& j, LinkEvent& v) {
   v.rdma_device = j.value("rdma_device", std::string{});
   v.rdma_port = j.value("rdma_port", 0);
   v.detail = j.value("detail", std::string{});
+  if (const auto n = j.find("neighbor"); n != j.end()) {
+    n->at("host_id").get_to(v.neighbor_host);
+    n->at("port").get_to(v.neighbor_port);
+    v.neighbor_mac = n->value("mac", std::string{});
+  }
 }
 
 void from_json(const json& j, EventsPage& v) {

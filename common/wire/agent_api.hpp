@@ -88,8 +88,8 @@ struct LinkEvent {
   std::uint64_t seq = 0;
   std::int64_t time_ns = 0;          // when the agent read the event from the kernel
   std::string kind;                  // link_up, link_down, admin_up, admin_down, oper_state, added,
-                                     // removed, rdma_port_active, rdma_port_err, rdma_gid_change,
-                                     // rdma_device_fatal, rdma_other
+                                     // removed, neighbor, rdma_port_active, rdma_port_err,
+                                     // rdma_gid_change, rdma_device_fatal, rdma_other
   std::string port;
   int ifindex = 0;
   std::string source;                // "netlink", "netlink-resync" (after an overrun), "rdma"
@@ -100,6 +100,10 @@ struct LinkEvent {
   std::string rdma_device;           // only for rdma_* events
   int rdma_port = 0;
   std::string detail;                // rdma_other: the raw event name
+  // neighbor: who the port heard at the far end of its cable or circuit (its hello or answer)
+  std::string neighbor_host;         // the far end's host id
+  std::string neighbor_port;         // its port
+  std::string neighbor_mac;
 };
 
 struct EventsPage {

@@ -20,6 +20,7 @@ void LinkStateTable::apply(const wire::LinkEvent& event) {
   if (event.seq != 0 && event.seq <= s.seq) return;
   s.seq = event.seq;
   if (event.kind.rfind("rdma_", 0) == 0) return;   // RDMA events carry no netdev state
+  if (event.kind == "neighbor") return;            // nor does a neighbour heard (its frame may be read after a link_down)
   if (event.kind == "removed") {
     s.removed = true;
     s.carrier = false;

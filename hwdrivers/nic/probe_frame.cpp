@@ -12,7 +12,9 @@ namespace mixnet::nic {
 namespace {
 
 constexpr std::array<std::uint8_t, 4> kMagic{'M', 'X', 'P', 'R'};
-constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kVersion = 2;
+constexpr std::uint8_t kFirstVersion = 1;   // no flags byte
+constexpr std::uint8_t kFlagHello = 0x01;
 constexpr std::size_t kEthernetHeader = 14;
 constexpr std::size_t kMinFrame = 60;  // 64 on the wire less the FCS, which the NIC adds
 
@@ -92,6 +94,7 @@ Result<std::vector<std::uint8_t>> encode_probe(const ProbeFrame& frame) {
   out.insert(out.end(), frame.port.begin(), frame.port.end());
   put_be(out, frame.nonce, 8);
   put_be(out, static_cast<std::uint64_t>(frame.send_time_ns), 8);
+  out.push_back(frame.hello ? kFlagHello : 0);
   if (out.size() < kMinFrame) out.resize(kMinFrame, 0);
   return out;
 }
@@ -108,7 +111,9 @@ Result<ProbeFrame> decode_probe(std::span<const std::uint8_t> bytes) {
   if (!r.take(kMagic.size(), s) || !std::equal(s.begin(), s.end(), kMagic.begin())) return malformed("no MXPR magic");
   std::uint64_t version = 0;
   if (!r.take_be(1, version)) return malformed("ends before the version");
-  if (version != kVersion) return malformed(fmt::format("version {} is not {}", version, kVersion));
+  if (version != kVersion && version != kFirstVersion) {
+    return malformed(fmt::format("version {} is not {} or {}", version, kFirstVersion, kVersion));
+  }
   auto host = take_name(r, "host id");
   if (!host) return std::unexpected(host.error());
   auto port = take_name(r, "port");
@@ -116,6 +121,12 @@ Result<ProbeFrame> decode_probe(std::span<const std::uint8_t> bytes) {
   std::uint64_t nonce = 0;
   std::uint64_t send_time = 0;
   if (!r.take_be(8, nonce) || !r.take_be(8, send_time)) return malformed("ends before the nonce and send time");
+  std::uint64_t flags = 0;
+  if (version == kVersion) {
+    if (!r.take_be(1, flags)) return malformed("ends before the flags");
+    if ((flags & ~std::uint64_t{kFlagHello}) != 0) return malformed(fmt::format("unknown flags 0x{:02x}", flags));
+  }
+  frame.hello = (flags & kFlagHello) != 0;
   frame.host_id = std::move(*host);
   frame.port = std::move(*port);
   frame.nonce = nonce;

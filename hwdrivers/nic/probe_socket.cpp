@@ -89,6 +89,16 @@ Result<ProbeSocket> ProbeSocket::open(int ifindex, const std::string& ifname) {
   if (::bind(impl->fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     return fail_errno(fmt::format("probe socket {}: bind", ifname), errno);
   }
+  // The far end's hellos go to the nearest-bridge group: a NIC that filters multicast must be
+  // told to pass it up (the membership lasts as long as the socket).
+  packet_mreq group{};
+  group.mr_ifindex = ifindex;
+  group.mr_type = PACKET_MR_MULTICAST;
+  group.mr_alen = ETH_ALEN;
+  std::memcpy(group.mr_address, kNearestBridgeGroup.data(), ETH_ALEN);
+  if (::setsockopt(impl->fd.get(), SOL_PACKET, PACKET_ADD_MEMBERSHIP, &group, sizeof group) != 0) {
+    return fail_errno(fmt::format("probe socket {}: join the nearest-bridge group {}", ifname, format_mac(kNearestBridgeGroup)), errno);
+  }
   return ProbeSocket(std::move(impl));
 }
 

@@ -39,22 +39,41 @@ TEST_CASE("probe frame: round trip keeps every field", "[probe]") {
   CHECK(back->port == "eth1");
   CHECK(back->nonce == f.nonce);
   CHECK(back->send_time_ns == f.send_time_ns);
+  CHECK_FALSE(back->hello);
+  ProbeFrame hello = sample();
+  hello.hello = true;
+  auto hello_back = decode_probe(encoded(hello));
+  REQUIRE(hello_back.has_value());
+  CHECK(hello_back->hello);
 }
 
-TEST_CASE("probe frame: layout is Ethernet + MXPR v1 + names + be64 nonce and time", "[probe]") {
-  const auto bytes = encoded(sample("h", "p"));
-  REQUIRE(bytes.size() == 60);  // 14 + 4 + 1 + 1+1 + 1+1 + 16 = 39, padded to the minimum
+TEST_CASE("probe frame: layout is Ethernet + MXPR v2 + names + be64 nonce and time + flags", "[probe]") {
+  ProbeFrame f = sample("h", "p");
+  f.hello = true;
+  const auto bytes = encoded(f);
+  REQUIRE(bytes.size() == 60);  // 14 + 4 + 1 + 1+1 + 1+1 + 16 + 1 = 40, padded to the minimum
   CHECK(bytes[12] == 0x88);
   CHECK(bytes[13] == 0xB5);
   CHECK(std::string(bytes.begin() + 14, bytes.begin() + 18) == "MXPR");
-  CHECK(bytes[18] == 1);
+  CHECK(bytes[18] == 2);
   CHECK(bytes[19] == 1);
   CHECK(bytes[20] == 'h');
   CHECK(bytes[21] == 1);
   CHECK(bytes[22] == 'p');
   CHECK(bytes[23] == 0x01);  // nonce, big-endian
   CHECK(bytes[30] == 0x08);
-  for (std::size_t i = 39; i < bytes.size(); ++i) CHECK(bytes[i] == 0);
+  CHECK(bytes[39] == 0x01);  // flags: hello
+  for (std::size_t i = 40; i < bytes.size(); ++i) CHECK(bytes[i] == 0);
+}
+
+TEST_CASE("probe frame: a version 1 frame (no flags byte) is still read, as no hello", "[probe]") {
+  auto bytes = encoded(sample("h", "p"));
+  bytes[18] = 1;
+  bytes[39] = 0x01;   // padding to a version 1 reader, whatever it holds
+  auto back = decode_probe(bytes);
+  REQUIRE(back.has_value());
+  CHECK(back->host_id == "h");
+  CHECK_FALSE(back->hello);
 }
 
 TEST_CASE("probe frame: longest names are not padded and round trip", "[probe]") {
@@ -62,7 +81,7 @@ TEST_CASE("probe frame: longest names are not padded and round trip", "[probe]")
   f.nonce = ~0ULL;
   f.send_time_ns = -1;  // a sender with a broken clock still decodes to what it sent
   const auto bytes = encoded(f);
-  CHECK(bytes.size() == 14 + 4 + 1 + 1 + 64 + 1 + 64 + 16);
+  CHECK(bytes.size() == 14 + 4 + 1 + 1 + 64 + 1 + 64 + 16 + 1);
   auto back = decode_probe(bytes);
   REQUIRE(back.has_value());
   CHECK(back->host_id == f.host_id);
@@ -127,8 +146,13 @@ TEST_CASE("probe frame: malformed headers are rejected with the reason", "[probe
     auto b = good;
     b[18] = 0;
     expect_error(b, "version 0");
-    b[18] = 2;
-    expect_error(b, "version 2");
+    b[18] = 3;
+    expect_error(b, "version 3");
+  }
+  SECTION("unknown flags") {
+    auto b = encoded(sample("h", "p"));
+    b[39] = 0x02;
+    expect_error(b, "unknown flags 0x02");
   }
   SECTION("host length zero, oversize, past the end") {
     auto b = good;
@@ -157,8 +181,10 @@ TEST_CASE("probe frame: malformed headers are rejected with the reason", "[probe
     b[kHostLenAt + 1] = 0xC3;
     expect_error(b, "outside 0x21..0x7e");
   }
-  SECTION("no room for nonce and time") {
+  SECTION("no room for nonce and time, or for the flags") {
     auto b = encoded(sample(std::string(30, 'h'), std::string(30, 'p')));
+    b.resize(b.size() - 1);
+    expect_error(b, "flags");
     b.resize(b.size() - 1);
     expect_error(b, "nonce");
   }
