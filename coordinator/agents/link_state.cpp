@@ -20,10 +20,16 @@ void LinkStateTable::apply(const wire::LinkEvent& event) {
   if (event.seq != 0 && event.seq <= s.seq) return;
   s.seq = event.seq;
   if (event.kind.rfind("rdma_", 0) == 0) return;   // RDMA events carry no netdev state
-  if (event.kind == "neighbor") return;            // nor does a neighbour heard (its frame may be read after a link_down)
+  if (event.kind == "neighbor") {
+    // Who is at the far end, not netdev state (its frame may be read after a link_down): kept
+    // until the next link_down.
+    s.neighbor = HeardNeighbor{.host_id = event.neighbor_host, .port = event.neighbor_port, .time_ns = event.time_ns};
+    return;
+  }
   if (event.kind == "removed") {
     s.removed = true;
     s.carrier = false;
+    s.neighbor.reset();
     return;
   }
   s.removed = false;
@@ -31,7 +37,10 @@ void LinkStateTable::apply(const wire::LinkEvent& event) {
   s.carrier = event.carrier;
   if (!event.oper_state.empty()) s.oper_state = event.oper_state;
   if (event.kind == "link_up") s.link_up_ns = event.time_ns;
-  if (event.kind == "link_down") s.link_down_ns = event.time_ns;
+  if (event.kind == "link_down") {
+    s.link_down_ns = event.time_ns;
+    s.neighbor.reset();   // whoever comes next is heard anew
+  }
 }
 
 void LinkStateTable::forget_events() {
@@ -39,6 +48,7 @@ void LinkStateTable::forget_events() {
     s.seq = 0;
     s.link_up_ns = 0;
     s.link_down_ns = 0;
+    s.neighbor.reset();
   }
 }
 

@@ -12,6 +12,14 @@
 
 namespace mixnet::coord {
 
+// The far end a port heard on its own (a `neighbor` event: its hello or answer) since its carrier
+// last went down; docs/agent-api.md, "Neighbours learnt on their own".
+struct HeardNeighbor {
+  std::string host_id;             // the far end's agent
+  std::string port;
+  std::int64_t time_ns = 0;        // agent clock: the frame was read
+};
+
 struct PortLinkState {
   bool admin_up = false;
   bool carrier = false;
@@ -20,6 +28,7 @@ struct PortLinkState {
   std::int64_t link_down_ns = 0;   // agent clock: the last link_down event (0: none seen)
   std::uint64_t seq = 0;           // the last event applied (0: state from a snapshot only)
   bool removed = false;            // the netdev went away (a `removed` event)
+  std::optional<HeardNeighbor> neighbor;   // since the last link_down (cleared by it)
   [[nodiscard]] bool up() const { return admin_up && carrier && !removed; }
 };
 

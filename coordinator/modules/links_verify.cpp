@@ -45,6 +45,7 @@ Result<std::vector<ExpectedLink>> expected_links(const nlohmann::json& args, con
 
 nlohmann::json direction_json(const ProbeDirection& d) {
   nlohmann::json j = {{"heard", d.heard}, {"rounds", d.rounds}, {"nonce", d.nonce}};
+  if (d.heard) j["by"] = d.by_hello ? "hello" : "probe";
   if (d.probe_sent_ns != 0) j["probe_sent_ns"] = d.probe_sent_ns;
   if (d.far_receive_ns != 0) j["far_receive_ns"] = d.far_receive_ns;
   if (d.confirmed_ns != 0) j["confirmed_ns"] = d.confirmed_ns;

@@ -31,7 +31,8 @@ std::string_view to_string(LinkVerdict verdict);
 
 // One direction of a link's identity probe: `from` sends probes, `to` should hear them.
 struct ProbeDirection {
-  bool heard = false;                // the expected far end heard this verification's nonce
+  bool heard = false;                // the expected far end heard this verification's nonce (or its hello)
+  bool by_hello = false;             // heard: through the agents' own hellos (no probe was sent)
   int rounds = 0;                    // probe requests made
   std::uint64_t nonce = 0;           // the last round's nonce
   std::int64_t probe_sent_ns = 0;    // the sender's clock: the last frame left (0: none sent)

@@ -21,6 +21,9 @@ namespace {
 constexpr int kMaxReads = 8;
 // Below this much time left, no new probe round starts (its reads could not finish).
 constexpr std::int64_t kMinRoundNs = 20 * kNsPerMs;
+// Once both ends are up, how long the agents' own hellos (sent at carrier up, and again 2 and 20
+// ms later, each answered) get to name the far ends before probes are sent instead.
+constexpr std::int64_t kHelloGraceNs = 30 * kNsPerMs;
 
 bool transport_failure(const Error& e) {
   return e.code == Errc::timeout || e.code == Errc::unavailable || e.code == Errc::io;
@@ -36,6 +39,10 @@ struct Direction : ProbeDirection {
 struct LinkRun {
   ExpectedLink exp;
   enum class Phase { waiting, probing, diagnosing, done } phase = Phase::waiting;
+  // Probing, with the probe requests held back for the hello grace: the agents' own `neighbor`
+  // events may confirm the link first, and the held requests are then never sent.
+  bool greeting = false;
+  std::vector<AgentPool::CallId> held;
   Direction ab;   // a -> b
   Direction ba;   // b -> a
   std::vector<std::string> a_hears;   // diagnosis: ports a heard with one of our nonces (not b)
@@ -85,7 +92,7 @@ class Verifier {
 
     for (std::size_t i = 0; i < runs_.size(); ++i) {
       if (finish_if_blocked(i)) continue;
-      if (up(runs_[i].exp.a) && up(runs_[i].exp.b)) start_probing(i);
+      if (up(runs_[i].exp.a) && up(runs_[i].exp.b)) both_up(i);
     }
     arm_watches();
     pool_.run(options_.deadline_ns, [&] { return done_ == runs_.size() || cancelled(); });
@@ -131,13 +138,14 @@ class Verifier {
   }
 
   using CallId = AgentPool::CallId;
-  void submit(const AgentCall& call, std::function<void(JsonReply)> done) {
+  CallId submit(const AgentCall& call, std::function<void(JsonReply)> done) {
     auto id = std::make_shared<CallId>(0);
     *id = pool_.submit(call, [this, id, done = std::move(done)](JsonReply r) {
       calls_.erase(*id);
       done(std::move(r));
     });
     calls_.insert(*id);
+    return *id;
   }
 
   void cleanup() {
@@ -245,10 +253,13 @@ class Verifier {
 
   // ---- waiting for carrier ----
 
+  // A link whose ends are up or coming up: the journals may still tell (carrier, hellos).
+  static bool listening(const LinkRun& r) { return r.phase == LinkRun::Phase::waiting || r.greeting; }
+
   void arm_watches() {
     std::set<std::string> hosts;
     for (const auto& r : runs_) {
-      if (r.phase != LinkRun::Phase::waiting) continue;
+      if (!listening(r)) continue;
       hosts.insert(r.exp.a.host);
       hosts.insert(r.exp.b.host);
     }
@@ -261,17 +272,69 @@ class Verifier {
 
   bool waiting_on(const std::string& host) const {
     return std::any_of(runs_.begin(), runs_.end(), [&](const LinkRun& r) {
-      return r.phase == LinkRun::Phase::waiting && (r.exp.a.host == host || r.exp.b.host == host);
+      return listening(r) && (r.exp.a.host == host || r.exp.b.host == host);
     });
   }
 
   void check_waiting(const std::string& host) {
     for (std::size_t i = 0; i < runs_.size(); ++i) {
       const LinkRun& r = runs_[i];
-      if (r.phase != LinkRun::Phase::waiting) continue;
+      if (!listening(r)) continue;
       if (r.exp.a.host != host && r.exp.b.host != host) continue;
-      if (up(r.exp.a) && up(r.exp.b)) start_probing(i);
+      if (r.greeting) {
+        confirm_by_hellos(i);
+      } else if (up(r.exp.a) && up(r.exp.b)) {
+        both_up(i);
+      }
     }
+  }
+
+  // ---- the agents' own hellos ----
+
+  // Did `p`'s agent journal that it heard `expected` on its own since its carrier last went down?
+  // Its time (agent clock), when it did.
+  std::optional<std::int64_t> heard(const PortRef& p, const PortRef& expected) const {
+    const PortLinkState* s = state(p);
+    if (s == nullptr || !s->neighbor) return std::nullopt;
+    if (s->neighbor->port != expected.port || pool_.host_for_agent_id(s->neighbor->host_id) != expected.host) return std::nullopt;
+    return s->neighbor->time_ns;
+  }
+
+  // Both ends are up: confirmed at once when each end has already heard the other's hello;
+  // otherwise probed, the probes held back for the hello grace (confirm_by_hellos may still win).
+  void both_up(std::size_t i) {
+    if (confirm_by_hellos(i)) return;
+    start_probing(i, monotonic_ns() + kHelloGraceNs);
+  }
+
+  bool confirm_by_hellos(std::size_t i) {
+    LinkRun& r = runs_[i];
+    if (r.phase == LinkRun::Phase::done) return true;
+    const auto b_heard_a = heard(r.exp.b, r.exp.a);
+    const auto a_heard_b = heard(r.exp.a, r.exp.b);
+    if (!b_heard_a || !a_heard_b || !up(r.exp.a) || !up(r.exp.b)) return false;
+    for (CallId id : r.held) {
+      pool_.cancel(id);
+      calls_.erase(id);
+    }
+    r.held.clear();
+    r.greeting = false;
+    r.phase = LinkRun::Phase::probing;
+    const std::int64_t now = realtime_ns();
+    r.ab = Direction{};
+    r.ab.heard = true;
+    r.ab.by_hello = true;
+    r.ab.far_receive_ns = *b_heard_a;
+    r.ab.confirmed_ns = now;
+    r.ba = Direction{};
+    r.ba.heard = true;
+    r.ba.by_hello = true;
+    r.ba.far_receive_ns = *a_heard_b;
+    r.ba.confirmed_ns = now;
+    finish(i,
+           port_verdict(r.exp.a, r.exp.b, r.ab, r.ba, LinkVerdict::ok, "peer " + r.exp.b.str() + " confirmed both ways (each heard the other's hello)"),
+           port_verdict(r.exp.b, r.exp.a, r.ba, r.ab, LinkVerdict::ok, "peer " + r.exp.a.str() + " confirmed both ways (each heard the other's hello)"));
+    return true;
   }
 
   bool on_events(const std::string& host, const EventsDelivery& d) {
@@ -299,14 +362,16 @@ class Verifier {
 
   // ---- probing ----
 
-  void start_probing(std::size_t i) {
+  // `start_after_ns` (monotonic): the first probes wait until then (the hello grace).
+  void start_probing(std::size_t i, std::int64_t start_after_ns = 0) {
     runs_[i].phase = LinkRun::Phase::probing;
-    send_probe(i, true);
-    send_probe(i, false);
+    runs_[i].greeting = start_after_ns != 0;
+    send_probe(i, true, start_after_ns);
+    send_probe(i, false, start_after_ns);
   }
 
   // ab: a -> b when true, b -> a when false.
-  void send_probe(std::size_t i, bool ab) {
+  void send_probe(std::size_t i, bool ab, std::int64_t start_after_ns = 0) {
     LinkRun& r = runs_[i];
     Direction& d = ab ? r.ab : r.ba;
     const PortRef from = ab ? r.exp.a : r.exp.b;
@@ -322,11 +387,13 @@ class Verifier {
     nlohmann::json body;
     wire::to_json(body, req);
     const std::uint64_t nonce = d.nonce;
-    submit(AgentCall{.host = from.host, .method = "POST", .target = "/v1/probes", .body = body.dump()},
+    const CallId id = submit(AgentCall{.host = from.host, .method = "POST", .target = "/v1/probes", .body = body.dump(),
+                                       .start_after_ns = start_after_ns},
            [this, i, ab, nonce, from](JsonReply reply) {
              LinkRun& run = runs_[i];
              Direction& dir = ab ? run.ab : run.ba;
              if (run.phase == LinkRun::Phase::done || dir.nonce != nonce) return;
+             run.greeting = false;   // the held probes went out: the hellos came too late
              if (!reply.value) {
                if (transport_failure(reply.value.error())) {
                  host_failed(from.host, reply.value.error().message);
@@ -354,6 +421,7 @@ class Verifier {
              }
              read_far_end(i, ab);
            });
+    if (start_after_ns != 0) r.held.push_back(id);
   }
 
   void read_far_end(std::size_t i, bool ab) {

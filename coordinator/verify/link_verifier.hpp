@@ -4,8 +4,11 @@
 // a part of it. Event-driven from start to end:
 //
 //  1. read each agent's event journal up to now and its inventory (carrier, admin state);
-//  2. links up at both ends are probed at once; for the others, each agent's journal is
-//     long-polled and a link is probed the moment its second end comes up;
+//  2. a link up at both ends whose ends have each journaled the other as the neighbour they heard
+//     on their own (the agents' hellos at carrier up: `neighbor` events) is confirmed at once,
+//     with no request; otherwise it is probed, the probes held back 30 ms for those events.
+//     Links not yet up: each agent's journal is long-polled and a link is handled the moment its
+//     second end comes up;
 //  3. probing a link: both ends send probes with a fresh nonce (POST /v1/probes), then each far
 //     end is asked whether it heard it (GET /v1/neighbors?port&nonce), re-asked after 1, 2, 4 ...
 //     ms while the frames are in flight, and the unheard direction is probed again (bounded);
