@@ -51,7 +51,9 @@ std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
   y += "  - name: ocs1\n    kind: ocs\n";
   y += fmt::format("    uri: polatis-tl1://admin@127.0.0.1:{}?password-file={}\n", ports.tl1, password);
   y += "    alt_uris:\n";
-  y += fmt::format("      - polatis-rest://admin@127.0.0.1:{}?password-file={}\n", ports.rest, password);
+  // RESTCONF is HTTPS unless the lab serves plain HTTP: the CA file makes the driver verify it.
+  const std::string rest_tls = plan.config.insecure_plain_http ? "" : "&ca-file=" + lab_ca_cert(plan.dir);
+  y += fmt::format("      - polatis-rest://admin@127.0.0.1:{}?password-file={}{}\n", ports.rest, password, rest_tls);
   if (ports.calient != 0) {
     y += fmt::format("      - calient-tl1://admin@127.0.0.1:{}?password-file={}\n", ports.calient, password);
   }
@@ -59,7 +61,9 @@ std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
   y += "  - name: eps1\n    kind: eps\n";
   // Absolute paths, as the password file's: a copy of this inventory elsewhere still finds them.
   if (!plan.config.insecure_plain_http) {
-    y += fmt::format("\ntls:\n  agent_ca_file: {}\n", lab_ca_cert(plan.dir));
+    const TlsClientFiles client = lab_client_tls(plan.dir);
+    y += fmt::format("\ntls:\n  agent_ca_file: {}\n  client_cert_file: {}\n  client_key_file: {}\n", client.ca_file,
+                     client.cert_file, client.key_file);
   }
   y += fmt::format("\nlab:\n  dir: {}\n  seed: {}\n  profile: {}\n", plan.dir, plan.config.seed, plan.config.profile);
   return y;

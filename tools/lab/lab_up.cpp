@@ -374,6 +374,11 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   if (plan.size.any_to_any) emu_args.insert(emu_args.end(), {"--calient-port", "0"});
   if (!plan.config.switching_time.empty()) emu_args.insert(emu_args.end(), {"--switching-time", plan.config.switching_time});
   if (plane_attached) emu_args.insert(emu_args.end(), {"--lab-plane", dir + "/plane.json"});
+  if (tls) {
+    // RESTCONF over HTTPS, as real Polatis switches serve it; the inventory's URI names the CA.
+    const CertificateFiles ocs = lab_certificate(dir, kOcsCertName);
+    emu_args.insert(emu_args.end(), {"--tls-cert", ocs.cert, "--tls-key", ocs.key});
+  }
   if (plan.config.stamp_priority) emu_args.insert(emu_args.end(), {"--stamp-priority", std::to_string(*plan.config.stamp_priority)});
   // stdout (the ready line) and stderr (its log) go to a file, never to a pipe: a pipe closed by
   // our exit would kill the emulator with SIGPIPE on its next write.
@@ -403,7 +408,8 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
     if (plan.config.stamp_priority) argv.insert(argv.end(), {"--stamp-priority", std::to_string(*plan.config.stamp_priority)});
     if (tls) {
       const CertificateFiles own = lab_certificate(dir, h.name);
-      argv.insert(argv.end(), {"--tls-cert", own.cert, "--tls-key", own.key});
+      // Mutual TLS: only a client with a certificate from the lab CA (the inventory's) is served.
+      argv.insert(argv.end(), {"--tls-cert", own.cert, "--tls-key", own.key, "--tls-client-ca", lab_ca_cert(dir)});
     }
     auto pid = spawn_daemon(argv, dir + "/logs/" + h.name + ".log");
     if (!pid) return std::unexpected(pid.error());

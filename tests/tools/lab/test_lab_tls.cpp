@@ -1,6 +1,6 @@
 // mixnet-lab's agents over TLS: `up` makes a throw-away CA and every agent serves HTTPS with its
-// own certificate (its management address as subjectAltName); the inventory says how to verify
-// them. Plain HTTP only with --insecure-plain-http, which `up` and `status` say loudly.
+// own certificate (its management address as subjectAltName) and serves only clients with the
+// lab's client certificate; the inventory says how to verify them and names that certificate. Plain HTTP only with --insecure-plain-http, which `up` and `status` say loudly.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -37,9 +37,16 @@ TEST_CASE("lab agents serve HTTPS verified by the lab's CA, and nothing else", "
     HttpCall health;
     health.target = "/v1/health";
     CHECK_THROWS_WITH(https_request(h.agent_url, mixnet::TlsClientFiles{}, health), Catch::Contains("certificate"));
+    // Mutual TLS: with the CA but without the lab's client certificate the agent ends the handshake.
+    CHECK_THROWS(https_request(h.agent_url, mixnet::TlsClientFiles{.ca_file = inv.tls.ca_file}, health));
     // Plain HTTP to the HTTPS port gets no HTTP reply.
     CHECK_THROWS(http_request(h.agent_host, h.agent_port, health));
   }
+  // The coordinator's client certificate is in the inventory, and RESTCONF is HTTPS verified
+  // against the lab's CA (test_lab_circuits drives a circuit through this URI).
+  CHECK(inv.tls.cert_file == lab.dir() + "/tls/client.crt");
+  CHECK(inv.tls.key_file == lab.dir() + "/tls/client.key");
+  CHECK(inv.rest_uri.ends_with("&ca-file=" + inv.tls.ca_file));
 }
 
 TEST_CASE("lab --insecure-plain-http serves plain HTTP and says so in up and status", "[lab][tls]") {
@@ -54,6 +61,7 @@ TEST_CASE("lab --insecure-plain-http serves plain HTTP and says so in up and sta
   CHECK(up.output.find("WARNING: --insecure-plain-http") != std::string::npos);
   const LabInventory inv = read_inventory("/run/mixnet-lab/" + name);
   CHECK(inv.tls.ca_file.empty());
+  CHECK(inv.rest_uri.find("ca-file") == std::string::npos);
   REQUIRE(inv.hosts.size() == 1);
   CHECK(inv.hosts[0].agent_url.starts_with("http://"));
   CHECK_FALSE(fs::exists("/run/mixnet-lab/" + name + "/tls"));
