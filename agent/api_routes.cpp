@@ -56,6 +56,7 @@ MetricsSnapshot snapshot(AgentContext& ctx, const http::ServerStats& stats) {
   m.http_connections_rejected = stats.connections_rejected;
   m.http_connections_evicted = stats.connections_evicted;
   m.http_connections_active = stats.active_connections;
+  m.tls_handshakes_failed = stats.tls_handshakes_failed;
   return m;
 }
 

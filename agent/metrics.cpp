@@ -98,6 +98,10 @@ std::string render_metrics(const MetricsSnapshot& m) {
   w.sample("mixnet_agent_http_connections_evicted_total", "", m.http_connections_evicted);
   w.family("mixnet_agent_http_connections_active", "gauge", "HTTP connections open now.");
   w.sample("mixnet_agent_http_connections_active", "", m.http_connections_active);
+  w.family("mixnet_agent_tls_handshakes_failed_total", "counter",
+           "TLS handshakes that failed: plain HTTP to the HTTPS port, a client certificate not from the client CA, "
+           "or a silent socket past the first-request deadline (0 without --tls-cert).");
+  w.sample("mixnet_agent_tls_handshakes_failed_total", "", m.tls_handshakes_failed);
   return w.out;
 }
 

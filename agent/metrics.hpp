@@ -40,6 +40,7 @@ struct MetricsSnapshot {
   std::uint64_t http_connections_rejected = 0;
   std::uint64_t http_connections_evicted = 0;
   std::uint64_t http_connections_active = 0;
+  std::uint64_t tls_handshakes_failed = 0;   // HTTPS only: plain HTTP to the port, untrusted clients, silence
 };
 
 std::string render_metrics(const MetricsSnapshot& m);

@@ -20,17 +20,25 @@ Result<void> require_private_mode(const std::string& path, mode_t mode, std::str
               std::string(field));
 }
 
-Result<BearerToken> read_token_file(const std::string& path, std::string_view field) {
+Result<struct stat> stat_private_file(const std::string& path, std::string_view what, std::string_view field) {
   const std::string f(field);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    auto e = fail_errno("token file " + path, errno);
+    auto e = fail_errno(std::string(what) + " " + path, errno);
     e.error().field = f;
-    return e;
+    return std::unexpected(e.error());
   }
-  if (!S_ISREG(st.st_mode)) return fail(Errc::invalid_argument, "token file " + path + " is not a regular file", f);
-  // Before the content is read: a secret others could read is not used at all.
+  if (!S_ISREG(st.st_mode)) return fail(Errc::invalid_argument, std::string(what) + " " + path + " is not a regular file", f);
   if (auto ok = require_private_mode(path, st.st_mode, f); !ok) return std::unexpected(ok.error());
+  return st;
+}
+
+Result<BearerToken> read_token_file(const std::string& path, std::string_view field) {
+  const std::string f(field);
+  // Before the content is read: a secret others could read is not used at all.
+  auto stat = stat_private_file(path, "token file", field);
+  if (!stat) return std::unexpected(stat.error());
+  const struct stat& st = *stat;
   if (static_cast<std::size_t>(st.st_size) > kMaxTokenFileBytes) {
     return fail(Errc::invalid_argument, fmt::format("token file {} is larger than {} bytes", path, kMaxTokenFileBytes), f);
   }

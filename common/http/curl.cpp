@@ -92,6 +92,12 @@ void Easy::set_body(const std::string& body) {
 
 void Easy::set_headers(const Headers& headers) { curl_easy_setopt(handle_, CURLOPT_HTTPHEADER, headers.get()); }
 
+void Easy::set_tls(const TlsClientFiles& tls) {
+  if (!tls.ca_file.empty()) curl_easy_setopt(handle_, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) curl_easy_setopt(handle_, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.key_file.empty()) curl_easy_setopt(handle_, CURLOPT_SSLKEY, tls.key_file.c_str());
+}
+
 CURLcode Easy::perform() { return curl_easy_perform(handle_); }
 
 long Easy::status() const {

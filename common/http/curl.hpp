@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <string>
 
+#include "common/http/tls_client_files.hpp"
 #include "common/result.hpp"
 
 namespace mixnet::curl {
@@ -71,6 +72,9 @@ class Easy {
   // set so that an empty body still goes out as "Content-Length: 0".
   void set_body(const std::string& body);
   void set_headers(const Headers& headers);
+  // HTTPS: verify the server against `tls.ca_file` (when named) and present `tls.cert_file` and
+  // `tls.key_file` (when named). libcurl's verification of the peer and host stays on.
+  void set_tls(const TlsClientFiles& tls);
 
   // A blocking transfer on this thread.
   [[nodiscard]] CURLcode perform();

@@ -83,6 +83,8 @@ HttpRequest AgentPool::make_request(const Agent& agent, const AgentCall& call, s
   r.body = call.body;
   r.bearer_token = agent.endpoint.token;
   r.ca_file = agent.endpoint.ca_file;
+  r.client_cert_file = agent.endpoint.client_cert_file;
+  r.client_key_file = agent.endpoint.client_key_file;
   r.timeout = call.timeout.count() > 0 ? call.timeout : options_.request_timeout;
   r.connect_timeout = options_.connect_timeout;
   r.max_attempts = std::max(options_.attempts, 1);

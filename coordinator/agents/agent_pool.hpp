@@ -39,6 +39,8 @@ struct AgentEndpoint {
   std::string url;     // "http://198.19.240.11:7470", no trailing slash
   std::string token;   // bearer token; empty: none sent
   std::string ca_file; // https: the CA the agent's certificate is verified against; empty: the system's
+  std::string client_cert_file;  // https: the client certificate presented (mutual TLS); empty: none
+  std::string client_key_file;   // its key (checked owner-only when the pool is made)
   std::optional<Error> broken;   // set when the endpoint cannot be used (unreadable token file):
                                  // every call to this host fails with it
 };

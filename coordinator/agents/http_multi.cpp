@@ -125,7 +125,7 @@ struct HttpMulti::Impl {
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t.wire);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
-    if (!t.request.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, t.request.ca_file.c_str());
+    t.easy->set_tls({.ca_file = t.request.ca_file, .cert_file = t.request.client_cert_file, .key_file = t.request.client_key_file});
     t.headers.add("Accept: application/json");
     t.headers.add("Expect:");   // no 100-continue round trip
     if (!t.request.bearer_token.empty()) t.headers.add("Authorization: Bearer " + t.request.bearer_token);

@@ -32,6 +32,10 @@ struct HttpRequest {
   // https://: the CA bundle (PEM) the server's certificate must chain to; empty: the system's
   // trust store. The certificate is always verified, name included; never turned off.
   std::string ca_file;
+  // https://: the client certificate and key presented to a server that asks for one (mutual
+  // TLS); empty: none.
+  std::string client_cert_file;
+  std::string client_key_file;
   std::chrono::milliseconds timeout{5000};   // one attempt, connect to last byte
   std::chrono::milliseconds connect_timeout{2000};
   int max_attempts = 1;                      // 1..10

@@ -9,7 +9,30 @@
 
 namespace mixnet::coord {
 
+namespace {
+
+// The inventory's client certificate, checked once: a key open to group or others, or a file that
+// cannot be read, breaks every https:// host with an error naming the field.
+std::optional<Error> client_certificate_problem(const TlsDefaults& tls) {
+  if (tls.client_key_file.empty()) return std::nullopt;
+  if (auto key = stat_private_file(tls.client_key_file, "client key", "tls.client_key_file"); !key) return key.error();
+  if (::access(tls.client_key_file.c_str(), R_OK) != 0) {
+    auto bad = fail_errno("client key " + tls.client_key_file, errno);
+    bad.error().field = "tls.client_key_file";
+    return bad.error();
+  }
+  if (::access(tls.client_cert_file.c_str(), R_OK) != 0) {
+    auto bad = fail_errno("client certificate " + tls.client_cert_file, errno);
+    bad.error().field = "tls.client_cert_file";
+    return bad.error();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<AgentPool>> make_agent_pool(const Inventory& inventory, AgentPoolOptions options) {
+  const std::optional<Error> client_problem = inventory.tls ? client_certificate_problem(*inventory.tls) : std::nullopt;
   std::vector<AgentEndpoint> endpoints;
   for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {
     const Host& h = inventory.hosts[i];
@@ -25,6 +48,11 @@ Result<std::unique_ptr<AgentPool>> make_agent_pool(const Inventory& inventory, A
       return fail(Errc::invalid_argument, "agent URL of host " + h.name + " names no address", field);
     }
     AgentEndpoint e{.host = h.name, .url = url, .ca_file = h.agent.ca_file};
+    if (https && inventory.tls) {
+      e.client_cert_file = inventory.tls->client_cert_file;
+      e.client_key_file = inventory.tls->client_key_file;
+      if (client_problem) e.broken = client_problem;
+    }
     if (!h.agent.token_file.empty()) {
       if (auto token = read_token_file(h.agent.token_file, "token_file")) e.token = std::move(token->token);
       else e.broken = token.error();

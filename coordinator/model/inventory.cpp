@@ -255,11 +255,25 @@ class Reader {
   }
 
   Result<void> read_tls(const YAML::Node& node, Inventory& inv) {
-    if (auto ok = yamlx::only_keys(node, src_, "tls", {"agent_ca_file"}); !ok) return ok;
+    if (auto ok = yamlx::only_keys(node, src_, "tls", {"agent_ca_file", "client_cert_file", "client_key_file"}); !ok) return ok;
     if (!node["agent_ca_file"]) return error_at(src_, node, "tls.agent_ca_file", "required: the CA bundle (PEM) https:// agents are checked against");
     auto file = yamlx::string(node["agent_ca_file"], src_, "tls.agent_ca_file");
     if (!file) return std::unexpected(file.error());
     inv.tls = TlsDefaults{.agent_ca_file = resolve_path(base_dir_, *file)};
+    // A certificate without its key (or a key without its certificate) cannot be presented.
+    for (const auto& [key, other] : {std::pair{"client_cert_file", "client_key_file"}, std::pair{"client_key_file", "client_cert_file"}}) {
+      if (node[key] && !node[other]) {
+        return error_at(src_, node, std::string("tls.") + other, fmt::format("required with tls.{}: a client certificate needs its key and a key its certificate", key));
+      }
+    }
+    if (node["client_cert_file"]) {
+      auto cert = yamlx::string(node["client_cert_file"], src_, "tls.client_cert_file");
+      if (!cert) return std::unexpected(cert.error());
+      auto key = yamlx::string(node["client_key_file"], src_, "tls.client_key_file");
+      if (!key) return std::unexpected(key.error());
+      inv.tls->client_cert_file = resolve_path(base_dir_, *cert);
+      inv.tls->client_key_file = resolve_path(base_dir_, *key);
+    }
     return {};
   }
 

@@ -114,6 +114,10 @@ struct Switch {
 // `tls:`: what every https:// agent is verified against unless it names its own CA (docs/tls.md).
 struct TlsDefaults {
   std::string agent_ca_file;         // absolute path
+  // Mutual TLS: the client certificate (PEM) the coordinator presents to every https:// agent,
+  // and its key (owner-only, checked when the pool is made). Both or neither; absolute paths.
+  std::string client_cert_file;
+  std::string client_key_file;
 };
 
 struct LabInfo {

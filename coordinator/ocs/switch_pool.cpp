@@ -133,27 +133,22 @@ std::vector<LeaseHolder> SwitchPool::leases() const {
   return out;
 }
 
-std::string resolve_password_file(const std::string& uri, const std::string& base_dir) {
-  static const std::string key = "password-file=";
+std::string resolve_uri_files(const std::string& uri, const std::string& base_dir) {
   const auto q = uri.find('?');
   if (q == std::string::npos || base_dir.empty()) return uri;
-  std::size_t pos = q + 1;
-  while (pos < uri.size()) {
+  const std::string dir = base_dir.back() == '/' ? base_dir : base_dir + "/";
+  std::string out = uri.substr(0, q + 1);
+  for (std::size_t pos = q + 1;;) {
     const auto amp = uri.find('&', pos);
-    const auto end = amp == std::string::npos ? uri.size() : amp;
-    if (uri.compare(pos, key.size(), key) == 0) {
-      const std::size_t value = pos + key.size();
-      if (value < end && uri[value] != '/') {
-        std::string dir = base_dir;
-        if (dir.back() != '/') dir += '/';
-        return uri.substr(0, value) + dir + uri.substr(value);
-      }
-      return uri;
+    std::string item = uri.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    for (const std::string key : {"password-file=", "ca-file="}) {
+      if (item.starts_with(key) && item.size() > key.size() && item[key.size()] != '/') item.insert(key.size(), dir);
     }
-    if (amp == std::string::npos) break;
+    out += item;
+    if (amp == std::string::npos) return out;
+    out += '&';
     pos = amp + 1;
   }
-  return uri;
 }
 
 Result<std::unique_ptr<SwitchPool>> make_switch_pool(const Inventory& inventory, SwitchPoolOptions options) {
@@ -165,8 +160,8 @@ Result<std::unique_ptr<SwitchPool>> make_switch_pool(const Inventory& inventory,
   std::vector<SwitchEndpoint> switches;
   for (const auto& s : inventory.switches) {
     if (s.kind != SwitchKind::ocs) continue;
-    SwitchEndpoint e{.name = s.name, .uri = resolve_password_file(s.uri, base_dir)};
-    for (const auto& alt : s.alt_uris) e.alt_uris.push_back(resolve_password_file(alt, base_dir));
+    SwitchEndpoint e{.name = s.name, .uri = resolve_uri_files(s.uri, base_dir)};
+    for (const auto& alt : s.alt_uris) e.alt_uris.push_back(resolve_uri_files(alt, base_dir));
     switches.push_back(std::move(e));
   }
   return std::make_unique<SwitchPool>(std::move(switches), std::move(options));

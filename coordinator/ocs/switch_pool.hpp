@@ -67,12 +67,13 @@ class SwitchPool {
   std::map<std::string, std::unique_ptr<Entry>> switches_;
 };
 
-// The pool for the inventory's OCS switches. A relative password-file in a URI is resolved
-// against the inventory file's folder, like token files. Never fails today (URIs are checked when
+// The pool for the inventory's OCS switches. A relative password-file or ca-file in a URI is
+// resolved against the inventory file's folder, like token files. Never fails today (URIs are checked when
 // a switch is first used); the Result leaves room for checks that need the whole inventory.
 Result<std::unique_ptr<SwitchPool>> make_switch_pool(const Inventory& inventory, SwitchPoolOptions options);
 
-// A URI with a relative ?password-file=PATH made absolute against `base_dir` (unchanged otherwise).
-std::string resolve_password_file(const std::string& uri, const std::string& base_dir);
+// A URI with its relative file options (password-file=PATH, ca-file=PATH) made absolute against
+// `base_dir` (unchanged otherwise).
+std::string resolve_uri_files(const std::string& uri, const std::string& base_dir);
 
 }  // namespace mixnet::coord

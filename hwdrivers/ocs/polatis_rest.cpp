@@ -23,6 +23,7 @@ curl::Headers setup(curl::Easy& easy, const SwitchUri& uri, const char* method, 
                     const std::string& body, HttpResult& out) {
   easy.prepare(url, uri.timeout, uri.connect_timeout, out.body);
   easy.set_method(method);
+  if (!uri.ca_file.empty()) easy.set_tls({.ca_file = uri.ca_file});
   CURL* c = easy.get();
   curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
   curl_easy_setopt(c, CURLOPT_USERNAME, uri.user.c_str());
@@ -131,7 +132,7 @@ struct PolatisRestSwitch::Connections {
 
 PolatisRestSwitch::PolatisRestSwitch(const SwitchUri& uri) : uri_(uri), http_(std::make_unique<Connections>()) {
   const std::string host = uri.host.find(':') != std::string::npos ? "[" + uri.host + "]" : uri.host;
-  base_ = "http://" + host + ":" + std::to_string(uri.port) + "/api";
+  base_ = (uri.ca_file.empty() ? "http://" : "https://") + host + ":" + std::to_string(uri.port) + "/api";
 }
 
 PolatisRestSwitch::~PolatisRestSwitch() = default;

@@ -1,5 +1,7 @@
 #include "hwdrivers/ocs/switch_uri.hpp"
 
+#include "common/token_file.hpp"
+
 #include <charconv>
 #include <fstream>
 
@@ -42,6 +44,8 @@ Result<Int> parse_number(std::string_view text, std::string_view field, Int min,
 }
 
 Result<std::string> read_password_file(const std::string& path) {
+  // Before it is read: a password others could read is not used at all.
+  if (auto st = stat_private_file(path, "password file", "password-file"); !st) return std::unexpected(st.error());
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(Errc::invalid_argument, "cannot read password file " + path, "password-file");
   std::string line;
@@ -181,6 +185,9 @@ Result<SwitchUri> parse_switch_uri(std::string_view uri) {
       auto v = parse_number<long>(*value, key, 0, 86'400);
       if (!v) return std::unexpected(v.error());
       out.keepalive = std::chrono::seconds(*v);
+    } else if (key == "ca-file") {
+      if (value->empty()) return fail(Errc::invalid_argument, "empty ca-file", key);
+      out.ca_file = *value;
     } else if (key == "group") {
       if (value->empty() || value->find_first_of(",:;&\"' ") != std::string::npos)
         return fail(Errc::invalid_argument, "group must be a plain name, not \"" + *value + "\"", key);
@@ -188,9 +195,12 @@ Result<SwitchUri> parse_switch_uri(std::string_view uri) {
     } else {
       return fail(Errc::invalid_argument,
                   "unknown query option \"" + key +
-                      "\" (password-file, timeout-ms, connect-timeout-ms, keepalive-s, group)",
+                      "\" (password-file, timeout-ms, connect-timeout-ms, keepalive-s, group, ca-file)",
                   key);
     }
+  }
+  if (!out.ca_file.empty() && out.protocol != SwitchProtocol::polatis_rest) {
+    return fail(Errc::invalid_argument, "ca-file is for polatis-rest:// (HTTPS); TL1 has no TLS here", "ca-file");
   }
   if (!password_file.empty()) {
     if (password_in_uri)

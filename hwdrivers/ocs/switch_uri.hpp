@@ -26,10 +26,14 @@ struct SwitchUri {
   //   connect-timeout-ms=N deadline of connecting and logging in (default 5000)
   //   keepalive-s=N        TL1: send a cheap command after N idle seconds (default 60, 0 = off)
   //   group=NAME           Calient: the group new connections go into (default "G1")
+  //   ca-file=PATH         polatis-rest only: speak HTTPS and verify the switch's certificate
+  //                        against this CA bundle (PEM); without it, plain HTTP. Verification is
+  //                        never turned off.
   std::chrono::milliseconds timeout{10'000};
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::seconds keepalive{60};
   std::string group = "G1";
+  std::string ca_file;             // polatis-rest: HTTPS verified against it; empty: plain HTTP
 
   [[nodiscard]] std::string describe() const;   // the URI without its password
 };
@@ -37,7 +41,8 @@ struct SwitchUri {
 unsigned short default_port(SwitchProtocol p);   // 3082, 8008, 3083
 
 // Errors are Errc::invalid_argument with field naming the bad part: "scheme", "user",
-// "password", "host", "port", "password-file", or the query option's name.
+// "password", "host", "port", "password-file", or the query option's name; a password file that
+// group or others may read is Errc::insecure_file (field "password-file", naming file and mode).
 Result<SwitchUri> parse_switch_uri(std::string_view uri);
 
 }  // namespace mixnet::ocs

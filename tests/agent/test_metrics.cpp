@@ -64,3 +64,11 @@ TEST_CASE("label values are escaped", "[agent][metrics]") {
   CHECK(escape_label_value("a\\b") == "a\\\\b");
   CHECK(escape_label_value("a\nb") == "a\\nb");
 }
+
+TEST_CASE("metrics export the TLS handshakes that failed", "[metrics][tls]") {
+  mixnet::agent::MetricsSnapshot m{.host_id = "h1"};
+  m.tls_handshakes_failed = 3;
+  const std::string text = mixnet::agent::render_metrics(m);
+  CHECK(text.find("# TYPE mixnet_agent_tls_handshakes_failed_total counter\n") != std::string::npos);
+  CHECK(text.find("\nmixnet_agent_tls_handshakes_failed_total 3\n") != std::string::npos);
+}

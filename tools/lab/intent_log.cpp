@@ -57,6 +57,7 @@ Result<LabState> read_state(const std::string& dir) {
       s.processes.push_back({j["pid"].get<pid_t>(), j.value("what", std::string{})});
     }
     if (j.value("up", std::string{}) == "done") s.complete = true;
+    if (j.value("plain_http", false)) s.plain_http = true;
   }
   return s;
 }

@@ -33,6 +33,7 @@ struct LabState {
   std::vector<RecordedProcess> processes;
   int mgmt_octet = 0;
   bool complete = false;            // `up` finished
+  bool plain_http = false;          // agents serve plain HTTP (--insecure-plain-http)
 };
 
 class IntentLog {

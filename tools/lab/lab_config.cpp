@@ -89,6 +89,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c) {
       else if (key == "seed") c.seed = v.as<std::uint64_t>();
       else if (key == "carrier_poll_us") c.carrier_poll_us = v.as<std::uint32_t>();
       else if (key == "stamp_priority") c.stamp_priority = v.as<int>();
+      else if (key == "insecure_plain_http") c.insecure_plain_http = v.as<bool>();
       else if (key == "switch_size") {
         auto s = parse_switch_size(v.as<std::string>());
         if (!s) return fail(Errc::invalid_argument, where() + ": " + s.error().message, key);
@@ -96,7 +97,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c) {
       } else {
         return fail(Errc::invalid_argument,
                     where() + ": unknown key (name, dir, hosts, ocs_ports, eps_ports, gpus, switch_size, profile, "
-                              "switching_time, seed, carrier_poll_us, stamp_priority)",
+                              "switching_time, seed, carrier_poll_us, stamp_priority, insecure_plain_http)",
                     key);
       }
     } catch (const YAML::Exception&) {

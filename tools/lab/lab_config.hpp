@@ -38,6 +38,9 @@ struct LabConfig {
   // normal priority). Empty: theirs (10), so the ground truth and the measurement hold on a busy
   // machine without any `chrt`.
   std::optional<int> stamp_priority;
+  // Agents serve plain HTTP instead of HTTPS with the lab's CA (the token crosses the management
+  // network in clear). Only when asked for by name; `up` warns and `status` says so.
+  bool insecure_plain_http = false;
 };
 
 std::uint32_t effective_carrier_poll_us(const LabConfig& c);

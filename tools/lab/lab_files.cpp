@@ -9,11 +9,16 @@
 #include <unistd.h>
 
 #include "common/unique_fd.hpp"
+#include "tools/lab/lab_ca.hpp"
 
 namespace mixnet::lab {
 
 std::string port_mac(int host_index, const PlanPort& port, int index_in_kind) {
   return fmt::format("02:6d:6c:00:{:02x}:{:02x}", host_index, (port.ocs ? 0 : 0x40) + index_in_kind);
+}
+
+std::string agent_url(const LabPlan& plan, const PlanHost& host) {
+  return fmt::format("{}://{}:{}", plan.config.insecure_plain_http ? "http" : "https", host.mgmt_address, kAgentPort);
 }
 
 std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
@@ -24,8 +29,8 @@ std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
   y += fmt::format("name: mixnet-lab {}\n\nhosts:\n", plan.config.name);
   for (std::size_t i = 0; i < plan.hosts.size(); ++i) {
     const PlanHost& h = plan.hosts[i];
-    y += fmt::format("  - name: {}\n    gpus: {}\n    agent:\n      url: http://{}:{}\n      token_file: token\n",
-                     h.name, plan.config.gpus, h.mgmt_address, kAgentPort);
+    y += fmt::format("  - name: {}\n    gpus: {}\n    agent:\n      url: {}\n      token_file: token\n", h.name,
+                     plan.config.gpus, agent_url(plan, h));
     y += "    ports:\n";
     int ocs_k = 0, eps_k = 0;
     for (const PlanPort& p : h.ports) {
@@ -46,12 +51,20 @@ std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
   y += "  - name: ocs1\n    kind: ocs\n";
   y += fmt::format("    uri: polatis-tl1://admin@127.0.0.1:{}?password-file={}\n", ports.tl1, password);
   y += "    alt_uris:\n";
-  y += fmt::format("      - polatis-rest://admin@127.0.0.1:{}?password-file={}\n", ports.rest, password);
+  // RESTCONF is HTTPS unless the lab serves plain HTTP: the CA file makes the driver verify it.
+  const std::string rest_tls = plan.config.insecure_plain_http ? "" : "&ca-file=" + lab_ca_cert(plan.dir);
+  y += fmt::format("      - polatis-rest://admin@127.0.0.1:{}?password-file={}{}\n", ports.rest, password, rest_tls);
   if (ports.calient != 0) {
     y += fmt::format("      - calient-tl1://admin@127.0.0.1:{}?password-file={}\n", ports.calient, password);
   }
   y += fmt::format("    ground_truth:\n      url: http://127.0.0.1:{}\n      token_file: token\n", ports.control);
   y += "  - name: eps1\n    kind: eps\n";
+  // Absolute paths, as the password file's: a copy of this inventory elsewhere still finds them.
+  if (!plan.config.insecure_plain_http) {
+    const TlsClientFiles client = lab_client_tls(plan.dir);
+    y += fmt::format("\ntls:\n  agent_ca_file: {}\n  client_cert_file: {}\n  client_key_file: {}\n", client.ca_file,
+                     client.cert_file, client.key_file);
+  }
   y += fmt::format("\nlab:\n  dir: {}\n  seed: {}\n  profile: {}\n", plan.dir, plan.config.seed, plan.config.profile);
   return y;
 }

@@ -16,6 +16,9 @@ struct EmulatorPorts {
 // locally administered, so inventories can pin them.
 std::string port_mac(int host_index, const PlanPort& port, int index_in_kind);
 
+// An agent's URL: https:// unless the lab serves plain HTTP (--insecure-plain-http).
+std::string agent_url(const LabPlan& plan, const PlanHost& host);
+
 std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports);
 std::string render_plane_file(const LabPlan& plan);
 

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/token_file.hpp"
+#include "tools/lab/intent_log.hpp"
 
 namespace mixnet::lab {
 
@@ -37,12 +38,18 @@ Result<RunningLab> read_running_lab(const std::string& dir) {
     for (const auto& s : root["switches"]) {
       if (s["ground_truth"]) lab.control_url = s["ground_truth"]["url"].as<std::string>();
     }
+    if (const auto tls = root["tls"]) {
+      if (tls["agent_ca_file"]) lab.tls.ca_file = tls["agent_ca_file"].as<std::string>();
+      if (tls["client_cert_file"]) lab.tls.cert_file = tls["client_cert_file"].as<std::string>();
+      if (tls["client_key_file"]) lab.tls.key_file = tls["client_key_file"].as<std::string>();
+    }
   } catch (const YAML::Exception& e) {
     return fail(Errc::not_found, "cannot read the lab's inventory " + path + ": " + e.what());
   }
   auto token = read_token_file(dir + "/token", "token");
   if (!token) return std::unexpected(token.error().context("cannot read the lab's token"));
   lab.token = std::move(token->token);
+  if (auto state = read_state(dir)) lab.plain_http = state->plain_http;
   return lab;
 }
 

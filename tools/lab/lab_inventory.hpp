@@ -1,9 +1,10 @@
 #pragma once
 // What status and fault need from a running lab's DIR/inventory.yaml (the file `up` wrote), read
-// back with the token.
+// back with the token and whether the state file says the agents serve plain HTTP.
 #include <string>
 #include <vector>
 
+#include "common/http/tls_client_files.hpp"
 #include "common/result.hpp"
 
 namespace mixnet::lab {
@@ -23,6 +24,8 @@ struct RunningLab {
   std::string dir;
   std::string token;
   std::string control_url;   // the emulator's ground truth / control API
+  TlsClientFiles tls;        // the inventory's tls section: how to reach https:// agents
+  bool plain_http = false;   // `up` ran with --insecure-plain-http (the state file says)
   std::vector<RunningHost> hosts;
 };
 

@@ -24,7 +24,7 @@ struct HostStatus {
 
 HostStatus ask_agent(const RunningLab& lab, const RunningHost& h) {
   HostStatus s;
-  auto r = http_call("GET", h.agent_url + "/v1/inventory", lab.token, "", 3s);
+  auto r = http_call("GET", h.agent_url + "/v1/inventory", lab.token, "", 3s, lab.tls);
   if (!r || r->status != 200) return s;
   const auto j = json::parse(r->body, nullptr, false);
   if (!j.is_object() || !j.contains("ports")) return s;
@@ -78,7 +78,7 @@ int cmd_status(const LabRef& ref, bool as_json) {
   }
 
   if (as_json) {
-    json out = {{"dir", lab->dir}, {"ocs", {{"alive", ocs_alive}, {"url", lab->control_url}, {"circuits", circuits}}}};
+    json out = {{"dir", lab->dir}, {"plain_http", lab->plain_http}, {"ocs", {{"alive", ocs_alive}, {"url", lab->control_url}, {"circuits", circuits}}}};
     json hs = json::array();
     for (std::size_t i = 0; i < lab->hosts.size(); ++i) {
       json ports = json::array();
@@ -92,6 +92,10 @@ int cmd_status(const LabRef& ref, bool as_json) {
     out["hosts"] = hs;
     std::printf("%s\n", out.dump(2).c_str());
   } else {
+    if (lab->plain_http) {
+      std::printf("WARNING: this lab's agents serve plain HTTP (mixnet-lab up --insecure-plain-http): the token crosses "
+                  "the management network in clear\n");
+    }
     std::printf("lab %s\n%-6s %-28s %-6s %s\n", lab->dir.c_str(), "HOST", "AGENT", "ALIVE", "PORTS (carrier: + up, - down, ? unknown)");
     for (std::size_t i = 0; i < lab->hosts.size(); ++i) {
       std::string ports;

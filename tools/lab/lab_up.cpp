@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <sstream>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 
 #include "tools/lab/http_call.hpp"
 #include "tools/lab/intent_log.hpp"
+#include "tools/lab/lab_ca.hpp"
 #include "tools/lab/kernel.hpp"
 #include "tools/lab/lab_commands.hpp"
 #include "tools/lab/lab_files.hpp"
@@ -193,18 +195,42 @@ Result<EmulatorPorts> wait_emulator_ready(pid_t pid, const std::string& out_log)
   return fail(Errc::timeout, "mixnet-ocs-emu not ready within 15 s (see " + out_log + ")");
 }
 
-Result<void> wait_agent_healthy(const PlanHost& h, pid_t pid, const std::string& log) {
-  const std::string url = fmt::format("http://{}:{}/v1/health", h.mgmt_address, kAgentPort);
+Result<void> wait_agent_healthy(const LabPlan& plan, const PlanHost& h, pid_t pid, const std::string& log) {
+  const std::string url = agent_url(plan, h) + "/v1/health";
   const auto deadline = Clock::now() + kAgentHealthDeadline;
+  std::string last;   // why the last try failed: a TLS refusal shows here, not only "no answer"
   while (Clock::now() < deadline) {
-    auto r = http_call("GET", url, std::nullopt, "", 1s);
+    auto r = http_call("GET", url, std::nullopt, "", 1s, lab_client_tls(plan.dir));
     if (r && r->status == 200) return {};
+    last = r ? "HTTP " + std::to_string(r->status) : r.error().message;
     if (!process_alive(pid)) {
       return fail(Errc::unavailable, "agent of " + h.name + " exited: " + read_tail(log, 2000));
     }
     std::this_thread::sleep_for(50ms);
   }
-  return fail(Errc::timeout, "agent of " + h.name + " did not answer " + url + " within 45 s (see " + log + ")");
+  return fail(Errc::timeout,
+              "agent of " + h.name + " did not answer " + url + " within 45 s (last: " + last + "; see " + log + ")");
+}
+
+// Every certificate the lab issues: one per agent (its host's name), the emulator's RESTCONF and
+// the coordinator's client certificate.
+std::vector<std::string> lab_certificate_names(const LabPlan& plan) {
+  std::vector<std::string> names;
+  for (const auto& h : plan.hosts) names.push_back(h.name);
+  names.emplace_back(kOcsCertName);
+  names.emplace_back(kClientCertName);
+  return names;
+}
+
+// The CA, then every certificate four at a time (one openssl process each, about 10 ms).
+Result<void> make_lab_certificates(const LabPlan& plan) {
+  if (auto r = make_lab_ca(plan.dir); !r) return r;
+  const std::size_t hosts = plan.hosts.size();
+  return parallel(hosts + 2, 4, [&](std::size_t i) -> Result<void> {
+    if (i < hosts) return issue_server_certificate(plan.dir, plan.hosts[i].name, plan.hosts[i].mgmt_address);
+    if (i == hosts) return issue_server_certificate(plan.dir, kOcsCertName, "127.0.0.1");
+    return issue_client_certificate(plan.dir, kClientCertName);
+  });
 }
 
 bool emulator_has_lab_plane(const std::string& emulator) {
@@ -239,13 +265,29 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
                                     "token.tmp", "ocs-password.tmp", "plane.json.tmp", "inventory.yaml.tmp",
                                     "logs/ocs-emu.log"};
   for (const auto& h : plan.hosts) files.push_back("logs/" + h.name + ".log");
-  if (auto r = rec({{"file", files}, {"subdir", "logs"}}); !r) return std::unexpected(r.error());
+  const bool tls = !plan.config.insecure_plain_http;
+  if (tls) {
+    for (const auto& f : lab_tls_files(lab_certificate_names(plan))) files.push_back(f);
+  }
+  nlohmann::json subdirs = nlohmann::json::array({"logs"});
+  if (tls) subdirs.push_back(kTlsDir);
+  if (auto r = rec({{"file", files}, {"subdir", subdirs}}); !r) return std::unexpected(r.error());
+  if (!tls) {
+    if (auto r = rec({{"plain_http", true}}); !r) return std::unexpected(r.error());
+  }
   if (::mkdir((dir + "/logs").c_str(), 0700) != 0 && errno != EEXIST) return fail_errno("create " + dir + "/logs", errno);
   auto token = random_hex(32);
   auto password = random_hex(12);
   if (!token || !password) return std::unexpected(token ? password.error() : token.error());
   if (auto r = write_file(dir + "/token", *token + "\n", 0600); !r) return std::unexpected(r.error());
   if (auto r = write_file(dir + "/ocs-password", *password + "\n", 0600); !r) return std::unexpected(r.error());
+  // The certificates are made while the kernel builds the namespaces and links (openssl is CPU,
+  // the `ip` batches mostly wait on the kernel's rtnl lock): 34 certificates for 32 agents cost
+  // 0.35 s on a loaded 2-core machine when made alone. Joined before the first process starts.
+  std::future<Result<void>> certificates;
+  if (tls) certificates = std::async(std::launch::async, [&plan] { return make_lab_certificates(plan); });
+  // Whatever happens below, the thread is joined before `plan` goes (a future from std::async
+  // waits in its destructor).
 
   // Namespaces, then the one root link.
   const auto namespaces = plan.namespaces();
@@ -308,6 +350,10 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   if (auto r = ip_batch(plan.eps_netns, eps); !r) return std::unexpected(r.error());
   if (auto r = tc_batch(plan.ocs_netns, ocs_qdiscs); !r) return std::unexpected(r.error());
 
+  if (tls) {
+    if (auto r = certificates.get(); !r) return std::unexpected(r.error());
+  }
+
   // The emulator.
   const std::string bin = own_bin_dir();
   const std::string emulator = bin + "/mixnet-ocs-emu";
@@ -328,6 +374,11 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   if (plan.size.any_to_any) emu_args.insert(emu_args.end(), {"--calient-port", "0"});
   if (!plan.config.switching_time.empty()) emu_args.insert(emu_args.end(), {"--switching-time", plan.config.switching_time});
   if (plane_attached) emu_args.insert(emu_args.end(), {"--lab-plane", dir + "/plane.json"});
+  if (tls) {
+    // RESTCONF over HTTPS, as real Polatis switches serve it; the inventory's URI names the CA.
+    const CertificateFiles ocs = lab_certificate(dir, kOcsCertName);
+    emu_args.insert(emu_args.end(), {"--tls-cert", ocs.cert, "--tls-key", ocs.key});
+  }
   if (plan.config.stamp_priority) emu_args.insert(emu_args.end(), {"--stamp-priority", std::to_string(*plan.config.stamp_priority)});
   // stdout (the ready line) and stderr (its log) go to a file, never to a pipe: a pipe closed by
   // our exit would kill the emulator with SIGPIPE on its next write.
@@ -355,6 +406,11 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
       argv.insert(argv.end(), {"--carrier-poll-us", std::to_string(poll)});
     }
     if (plan.config.stamp_priority) argv.insert(argv.end(), {"--stamp-priority", std::to_string(*plan.config.stamp_priority)});
+    if (tls) {
+      const CertificateFiles own = lab_certificate(dir, h.name);
+      // Mutual TLS: only a client with a certificate from the lab CA (the inventory's) is served.
+      argv.insert(argv.end(), {"--tls-cert", own.cert, "--tls-key", own.key, "--tls-client-ca", lab_ca_cert(dir)});
+    }
     auto pid = spawn_daemon(argv, dir + "/logs/" + h.name + ".log");
     if (!pid) return std::unexpected(pid.error());
     pids.push_back(*pid);
@@ -362,7 +418,7 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   }
   if (auto r = parallel(plan.hosts.size(), plan.hosts.size(),
                         [&](std::size_t i) {
-                          return wait_agent_healthy(plan.hosts[i], pids[i], dir + "/logs/" + plan.hosts[i].name + ".log");
+                          return wait_agent_healthy(plan, plan.hosts[i], pids[i], dir + "/logs/" + plan.hosts[i].name + ".log");
                         });
       !r) {
     return std::unexpected(r.error());
@@ -394,6 +450,11 @@ int cmd_up(const UpOptions& options) {
       return 1;
     }
   }
+  if (config.insecure_plain_http) {
+    std::fprintf(stderr,
+                 "mixnet-lab up: WARNING: --insecure-plain-http: the agents serve plain HTTP; their bearer token "
+                 "and every reply cross the management network in clear. `mixnet-lab status` will say so.\n");
+  }
   const auto start = Clock::now();
   bool plane = false;
   auto plan = bring_up(config, plane);
@@ -409,7 +470,8 @@ int cmd_up(const UpOptions& options) {
               secs, plan->hosts.size(), ports, config.hosts * config.ocs_ports, plan->size.text().c_str(),
               config.hosts * config.eps_ports, config.hosts * config.gpus);
   std::printf("  inventory  %s/inventory.yaml\n", plan->dir.c_str());
-  std::printf("  agents     http://198.19.%d.10:%u .. (token %s/token)\n", plan->mgmt_octet, kAgentPort, plan->dir.c_str());
+  std::printf("  agents     %s .. (token %s/token%s)\n", agent_url(*plan, plan->hosts.front()).c_str(), plan->dir.c_str(),
+              config.insecure_plain_http ? "" : fmt::format(", CA {}", lab_ca_cert(plan->dir)).c_str());
   std::printf("  OCS        profile %s%s\n", config.profile.c_str(),
               plane ? "" : " (this mixnet-ocs-emu has no --lab-plane: circuits carry no traffic)");
   std::printf("  down       mixnet-lab down --dir %s\n", plan->dir.c_str());

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   std::optional<std::uint32_t> carrier_poll_us;
   std::optional<int> stamp_priority;
   bool replace = false;
+  bool insecure_plain_http = false;
   up->add_option("--config", config_file, "YAML file with any of the settings below (flags override it)");
   up->add_option("--dir", dir, "Directory for the lab's files (default /run/mixnet-lab/NAME)");
   up->add_option("--name", name, "Lab name, 1-9 lower-case letters/digits (default lab); prefixes its namespaces mxl-NAME-");
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
                  "SCHED_FIFO priority the agents' and the emulator's stamping threads take (their --stamp-priority; "
                  "0: normal priority; default theirs, 10)");
   up->add_flag("--replace", replace, "Take down an existing lab of this name first");
+  up->add_flag("--insecure-plain-http", insecure_plain_http,
+               "Agents serve plain HTTP instead of HTTPS with the lab's CA: the token crosses the management network "
+               "in clear (warned about; `status` says so)");
 
   auto* down = app.add_subcommand("down", "Remove every namespace, link, process and file of a lab (also a half-built one)");
   LabRef down_ref;
@@ -112,6 +116,7 @@ int main(int argc, char** argv) {
     if (seed) o.config.seed = *seed;
     if (carrier_poll_us) o.config.carrier_poll_us = *carrier_poll_us;
     if (stamp_priority) o.config.stamp_priority = *stamp_priority;
+    if (insecure_plain_http) o.config.insecure_plain_http = true;
     if (switch_size) {
       auto s = parse_switch_size(*switch_size);
       if (!s) {

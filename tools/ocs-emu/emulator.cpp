@@ -341,6 +341,7 @@ struct Emulator::Impl {
     so.server_name = "mixnet-ocs-emu";
     so.body_limit = 1 << 20;
     if (control) so.bearer_token = options.control_token;
+    if (!control) so.tls = options.rest_tls;
     server = std::make_unique<http::Server>(io, so);
     const std::string base = control ? "/v1" : "/api";
     const http::Handler handler = control ? http::Handler([this](const http::Request& req, const http::RouteMatch&) {
@@ -357,6 +358,11 @@ struct Emulator::Impl {
       }
       pattern += "/{p" + std::to_string(depth) + "}";
     }
+    if (control) {
+      server->route(http::Verb::get, "/metrics", [this](const http::Request& req, const http::RouteMatch&) {
+        return metrics_request(req);
+      });
+    }
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options.bind_address, ec);
     if (ec) return fail(Errc::invalid_argument, "'" + options.bind_address + "' is not an IP address", "bind");
@@ -364,6 +370,25 @@ struct Emulator::Impl {
       return std::unexpected(ok.error().context(control ? "control-port" : "rest-port"));
     }
     return server->local_endpoint().port();
+  }
+
+  // Prometheus text on the control port: what the listeners count. Runs on the io thread, where
+  // both servers update their stats.
+  asio::awaitable<http::Response> metrics_request(const http::Request& req) {
+    const auto failed = [](const std::unique_ptr<http::Server>& s) { return s ? s->stats().tls_handshakes_failed : 0; };
+    std::string body =
+        "# HELP mixnet_ocs_emu_tls_handshakes_failed_total TLS handshakes that failed on a listener (RESTCONF with "
+        "--tls-cert): plain HTTP to the HTTPS port, an untrusted client, a silent socket.\n"
+        "# TYPE mixnet_ocs_emu_tls_handshakes_failed_total counter\n";
+    body += "mixnet_ocs_emu_tls_handshakes_failed_total{listener=\"restconf\"} " + std::to_string(failed(rest_server)) + "\n";
+    body += "mixnet_ocs_emu_tls_handshakes_failed_total{listener=\"control\"} " + std::to_string(failed(control_server)) + "\n";
+    http::Response res{http::Status::ok, req.version() == 0 ? 11 : req.version()};
+    res.set(beast::http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.set(beast::http::field::cache_control, "no-store");
+    res.body() = std::move(body);
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    co_return res;
   }
 
   asio::awaitable<http::Response> rest_request(const http::Request& req) {

@@ -17,6 +17,10 @@
 #include "common/wire/ground_truth.hpp"
 #include "tools/ocs-emu/physical_plane.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace mixnet::ocs_emu {
 
 inline constexpr int kMaxPorts = 576;   // per side of an NxM switch; ports of an NxCC switch
@@ -71,6 +75,9 @@ struct EmulatorOptions {
   unsigned short tl1_port = 0;       // Polatis TL1 (real switches: 3082)
   bool serve_rest = true;
   unsigned short rest_port = 0;      // Polatis RESTCONF (real switches: 8008), base path /api
+  // Set: RESTCONF is served over HTTPS with this context (--tls-cert/--tls-key, as real Polatis
+  // switches serve HTTPS); unset: plain HTTP.
+  std::shared_ptr<boost::asio::ssl::context> rest_tls;
   bool serve_calient = false;
   unsigned short calient_port = 0;   // Calient TL1 (real switches: 3083)
   bool serve_control = true;

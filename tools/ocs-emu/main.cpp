@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/cli_conventions.hpp"
+#include "common/http/tls_server_context.hpp"
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
 // The composition root: the one place that puts the lab's plane (--lab-plane) into an emulator.
@@ -98,6 +99,11 @@ int main(int argc, char** argv) {
   app.add_flag("--no-tl1", no_tl1, "Do not serve Polatis TL1");
   app.add_option("--rest-port", o.rest_port, "Polatis RESTCONF port (HTTP, base path /api)")->capture_default_str();
   app.add_flag("--no-rest", no_rest, "Do not serve RESTCONF");
+  std::string tls_cert_file, tls_key_file;
+  app.add_option("--tls-cert", tls_cert_file,
+                 "PEM certificate (chain): RESTCONF is served over HTTPS with it (as real Polatis switches do); "
+                 "needs --tls-key");
+  app.add_option("--tls-key", tls_key_file, "PEM private key of --tls-cert; must be mode 600 or stricter");
   app.add_option("--calient-port", calient_port,
                  "Also serve Calient TL1 (dotted ports 1.1.1 = port 1) on this port (real switches: 3083)");
   app.add_option("--control-port", o.control_port, "Emulator-only control / ground-truth API (HTTP, /v1)")
@@ -169,6 +175,14 @@ int main(int argc, char** argv) {
     auto t = mixnet::read_token_file(control_token_file, "control-token-file");
     if (!t) return usage("--control-token-file", t.error().message);
     o.control_token = std::move(t->token);
+  }
+  if (tls_cert_file.empty() != tls_key_file.empty()) {
+    return usage(tls_cert_file.empty() ? "--tls-cert" : "--tls-key", "--tls-cert and --tls-key go together");
+  }
+  if (!tls_cert_file.empty()) {
+    auto tls = mixnet::http::make_tls_server_context({.cert_file = tls_cert_file, .key_file = tls_key_file});
+    if (!tls) return usage("--" + tls.error().field, tls.error().message);
+    o.rest_tls = std::move(*tls);
   }
   o.serve_tl1 = !no_tl1;
   o.serve_rest = !no_rest;

@@ -1,7 +1,8 @@
 // A real mixnet-agent over TLS in a network namespace, with a throw-away CA made for the test
 // (docs/tls.md): the coordinator's agent pool, given the CA in the inventory, is served; curl
 // without the CA fails verification; with --tls-client-ca a client without a certificate is
-// refused and one with a certificate from that CA is served.
+// refused and one with a certificate from that CA is served, the pool included (the inventory's
+// tls.client_cert_file).
 #include <catch2/catch.hpp>
 
 #include "common/subprocess.hpp"
@@ -70,4 +71,19 @@ TEST_CASE("a real agent with --tls-client-ca refuses a client without a certific
   const auto with_cert = curl_in(ns, {"--cacert", ca.ca_cert(), "--cert", ca.client_cert(), "--key", ca.client_key()});
   CHECK(with_cert.exit_code == 0);
   CHECK(with_cert.out.find("\"host_id\":\"h1\"") != std::string::npos);
+
+  // The coordinator's pool: served with the inventory's client certificate, refused without it.
+  const auto inventory = [&](const std::string& client) {
+    return "version: 1\nname: t\ntls: {agent_ca_file: " + ca.ca_cert() + client + "}\nhosts:\n"
+           "  - name: h1\n    agent: {url: " + kAgentUrl + ", token_file: " + agent.token_path() +
+           "}\n    ports: []\nswitches: []\n";
+  };
+  auto mutual = pool_from_yaml(inventory(", client_cert_file: " + ca.client_cert() + ", client_key_file: " + ca.client_key()), ca.dir());
+  auto anonymous_pool = pool_from_yaml(inventory(""), ca.dir());
+  const auto [served, refused] = net.run_in(ns, [&] {
+    return std::make_pair(mutual->inventory({"h1"}), anonymous_pool->health({"h1"}));
+  });
+  INFO((served[0].ok() ? std::string() : served[0].value.error().message));
+  CHECK(served[0].ok());
+  CHECK_FALSE(refused[0].ok());
 }

@@ -63,3 +63,18 @@ TEST_CASE("inventory tls: bad fields are refused, naming the key", "[inventory][
   CHECK(tls_inventory_error(tls_inventory("tls: {ca_file: ca.crt}\n", https, https)).find("tls.ca_file: unknown key") != std::string::npos);
   CHECK(tls_inventory_error(tls_inventory("tls: ca.crt\n", https, https)).find("inv.yaml:3: tls") == 0);
 }
+
+TEST_CASE("inventory tls: a client certificate and key for mutual TLS, both or neither", "[inventory][tls]") {
+  const std::string https = "{url: https://10.0.0.1:7470}";
+  auto inv = parse_inventory(tls_inventory("tls: {agent_ca_file: ca.crt, client_cert_file: coord.crt, client_key_file: /k/coord.key}\n",
+                                           https, https),
+                             "inv.yaml", "/etc/lab");
+  INFO((inv ? std::string() : inv.error().message));
+  REQUIRE(inv.has_value());
+  CHECK(inv->tls->client_cert_file == "/etc/lab/coord.crt");
+  CHECK(inv->tls->client_key_file == "/k/coord.key");
+  CHECK(tls_inventory_error(tls_inventory("tls: {agent_ca_file: ca.crt, client_cert_file: coord.crt}\n", https, https))
+            .find("tls.client_key_file: required with tls.client_cert_file") != std::string::npos);
+  CHECK(tls_inventory_error(tls_inventory("tls: {agent_ca_file: ca.crt, client_key_file: coord.key}\n", https, https))
+            .find("tls.client_cert_file: required with tls.client_key_file") != std::string::npos);
+}

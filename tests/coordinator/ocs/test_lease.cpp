@@ -204,12 +204,16 @@ TEST_CASE("switch pool: a bad URI names its part, relative password files follow
   CHECK(bad.error().field == "port");
   CHECK(bad.error().message.find("switch ocs1 uri") != std::string::npos);
 
-  CHECK(resolve_password_file("polatis-tl1://admin@h:1?password-file=pw", "/etc/lab") ==
+  CHECK(resolve_uri_files("polatis-tl1://admin@h:1?password-file=pw", "/etc/lab") ==
         "polatis-tl1://admin@h:1?password-file=/etc/lab/pw");
-  CHECK(resolve_password_file("polatis-tl1://admin@h:1?timeout-ms=5&password-file=sub/pw", "/etc/lab/") ==
+  CHECK(resolve_uri_files("polatis-tl1://admin@h:1?timeout-ms=5&password-file=sub/pw", "/etc/lab/") ==
         "polatis-tl1://admin@h:1?timeout-ms=5&password-file=/etc/lab/sub/pw");
-  CHECK(resolve_password_file("polatis-tl1://admin@h:1?password-file=/abs/pw", "/etc/lab") ==
+  CHECK(resolve_uri_files("polatis-tl1://admin@h:1?password-file=/abs/pw", "/etc/lab") ==
         "polatis-tl1://admin@h:1?password-file=/abs/pw");
-  CHECK(resolve_password_file("polatis-tl1://admin@h:1", "/etc/lab") == "polatis-tl1://admin@h:1");
+  CHECK(resolve_uri_files("polatis-tl1://admin@h:1", "/etc/lab") == "polatis-tl1://admin@h:1");
+  CHECK(resolve_uri_files("polatis-rest://admin@h:1?password-file=pw&ca-file=tls/ca.crt&timeout-ms=5", "/etc/lab") ==
+        "polatis-rest://admin@h:1?password-file=/etc/lab/pw&ca-file=/etc/lab/tls/ca.crt&timeout-ms=5");
+  CHECK(resolve_uri_files("polatis-rest://admin@h:1?ca-file=/abs/ca.crt", "/etc/lab") ==
+        "polatis-rest://admin@h:1?ca-file=/abs/ca.crt");
   CHECK(lease_file_name("[2001:db8::5]:3082") == "ocs-_2001_db8__5__3082.lock");
 }

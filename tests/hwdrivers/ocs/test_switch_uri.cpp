@@ -1,5 +1,6 @@
 // Switch URIs, the change planner and the reply-line parsers: pure functions, no network.
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "hwdrivers/ocs/polatis_rest.hpp"
 #include "hwdrivers/ocs/polatis_tl1.hpp"
 #include "hwdrivers/ocs/switch_uri.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace mixnet;
 using namespace mixnet::ocs;
@@ -241,4 +243,31 @@ TEST_CASE("Calient reply lines: RTRV-CRS and RTRV-PORT-SUM", "[parse]") {
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().field == "port");
   }
+}
+
+TEST_CASE("switch URIs: a password file group or others may read is refused, naming file and mode", "[uri]") {
+  const mixnet::testing::ScratchDir dir("mixnet-pw");
+  const std::string path = dir.path + "/pw";
+  std::ofstream(path) << "secret\n";
+  ::chmod(path.c_str(), 0644);
+  auto open_file = parse_switch_uri("polatis-rest://admin@h?password-file=" + path);
+  REQUIRE_FALSE(open_file.has_value());
+  CHECK(open_file.error().code == mixnet::Errc::insecure_file);
+  CHECK(open_file.error().field == "password-file");
+  CHECK(open_file.error().message == path + ": mode 0644 lets group/others read it; chmod 600");
+}
+
+TEST_CASE("switch URIs: ca-file makes RESTCONF HTTPS; TL1 has none", "[uri][tls]") {
+  auto rest = parse_switch_uri("polatis-rest://admin@h?ca-file=/etc/lab/ca.crt");
+  REQUIRE(rest.has_value());
+  CHECK(rest->ca_file == "/etc/lab/ca.crt");
+  CHECK(parse_switch_uri("polatis-rest://admin@h")->ca_file.empty());
+  for (const char* tl1 : {"polatis-tl1://admin@h?ca-file=/ca.crt", "calient-tl1://admin@h?ca-file=/ca.crt"}) {
+    auto r = parse_switch_uri(tl1);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().field == "ca-file");
+  }
+  auto empty = parse_switch_uri("polatis-rest://admin@h?ca-file=");
+  REQUIRE_FALSE(empty.has_value());
+  CHECK(empty.error().field == "ca-file");
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include "tests/support/https_client.hpp"
 #include "tests/support/netns.hpp"
 
 namespace mixnet::testing {
@@ -151,7 +152,8 @@ LabInventory read_inventory(const std::string& dir) {
     LabHost host;
     host.name = h["name"].as<std::string>();
     host.netns = "mxl-" + lab_name + "-" + host.name;
-    std::tie(host.agent_host, host.agent_port) = host_port(h["agent"]["url"].as<std::string>());
+    host.agent_url = h["agent"]["url"].as<std::string>();
+    std::tie(host.agent_host, host.agent_port) = host_port(host.agent_url);
     for (const auto& p : h["ports"]) {
       LabPort port;
       port.name = p["name"].as<std::string>();
@@ -167,6 +169,11 @@ LabInventory read_inventory(const std::string& dir) {
       host.ports.push_back(port);
     }
     lab.hosts.push_back(std::move(host));
+  }
+  if (const auto tls = root["tls"]) {
+    lab.tls.ca_file = tls["agent_ca_file"].as<std::string>();
+    if (tls["client_cert_file"]) lab.tls.cert_file = tls["client_cert_file"].as<std::string>();
+    if (tls["client_key_file"]) lab.tls.key_file = tls["client_key_file"].as<std::string>();
   }
   const auto& ocs = root["switches"][0];
   lab.tl1_uri = ocs["uri"].as<std::string>();
@@ -188,13 +195,16 @@ LabUnderTest::~LabUnderTest() { (void)run_lab("down --name " + name_); }
 
 HttpReply LabUnderTest::agent(const std::string& host, const std::string& target, const std::string& method,
                               const std::string& body) const {
-  const LabHost& h = inventory_.host(host);
   HttpCall call;
   call.method = method;
   call.target = target;
   call.body = body;
   call.token = inventory_.token;
-  return http_request(h.agent_host, h.agent_port, call);
+  return agent_call(host, call);
+}
+
+HttpReply LabUnderTest::agent_call(const std::string& host, const HttpCall& call) const {
+  return https_request(inventory_.host(host).agent_url, inventory_.tls, call);
 }
 
 HttpReply LabUnderTest::control(const std::string& target, const std::string& method, const std::string& body) const {

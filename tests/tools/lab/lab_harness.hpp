@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/http/tls_client_files.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace mixnet::testing {
@@ -47,6 +48,7 @@ struct LabPort {
 struct LabHost {
   std::string name;
   std::string netns;
+  std::string agent_url;     // "https://ADDR:7470" (http:// in a lab up with --insecure-plain-http)
   std::string agent_host;
   unsigned short agent_port = 0;
   std::vector<LabPort> ports;
@@ -55,6 +57,7 @@ struct LabHost {
 struct LabInventory {
   std::string dir;
   std::string token;
+  TlsClientFiles tls;        // the inventory's tls section: the lab CA (and client certificate)
   std::string tl1_uri, rest_uri;
   std::string control_host;
   unsigned short control_port = 0;
@@ -74,8 +77,11 @@ class LabUnderTest {
   [[nodiscard]] std::string dir() const { return "/run/mixnet-lab/" + name_; }
   [[nodiscard]] const LabInventory& inventory() const { return inventory_; }
 
+  // A call to HOST's agent with the token, over HTTPS verified with the lab's CA (https_client.hpp).
   HttpReply agent(const std::string& host, const std::string& target, const std::string& method = "GET",
                   const std::string& body = "") const;
+  // Any call to HOST's agent, as the lab's clients make it (the token is the caller's to set).
+  HttpReply agent_call(const std::string& host, const HttpCall& call) const;
   HttpReply control(const std::string& target, const std::string& method = "GET", const std::string& body = "") const;
   // Carrier of HOST:PORT as the agent reports it.
   bool carrier(const std::string& host, const std::string& port) const;

@@ -38,7 +38,7 @@ TEST_CASE("every lab agent answers with exactly the inventory's port set", "[lab
     // Without the token the agent refuses.
     HttpCall anonymous;
     anonymous.target = "/v1/inventory";
-    CHECK(http_request(h.agent_host, h.agent_port, anonymous).status == 401);
+    CHECK(lab.agent_call(h.name, anonymous).status == 401);
   }
   // The prototype: 3 OCS ports and 1 EPS port per host, 8 GPUs recorded, a 16x16 switch.
   int ocs = 0;

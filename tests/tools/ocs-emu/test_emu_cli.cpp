@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/test_ca.hpp"
 #include "tests/tools/ocs-emu/emu_fixture.hpp"
 
 using mixnet::ocs::tl1::Completion;
@@ -135,4 +137,22 @@ TEST_CASE("cli: bad flags are refused with a message, --help explains them", "[o
   CHECK(text.find("--switching-time") != std::string::npos);
   CHECK(text.find("--fail-port") != std::string::npos);
   CHECK(help.wait_exit(std::chrono::seconds(10)) == 0);
+}
+
+TEST_CASE("cli: --tls-cert and --tls-key go together, and an open key is refused", "[ocs-emu][cli][tls]") {
+  mixnet::testing::TestCa ca;
+  const std::vector<std::string> ports = {"--tl1-port", "0", "--rest-port", "0", "--control-port", "0"};
+  for (const auto& flags : std::vector<std::vector<std::string>>{{"--tls-cert", ca.server_cert()},
+                                                                {"--tls-key", ca.server_key()}}) {
+    INFO(flags[0]);
+    auto args = ports;
+    args.insert(args.end(), flags.begin(), flags.end());
+    Child emu(args);
+    CHECK(emu.wait_exit(std::chrono::seconds(10)) == 2);
+  }
+  ::chmod(ca.server_key().c_str(), 0644);
+  auto args = ports;
+  args.insert(args.end(), {"--tls-cert", ca.server_cert(), "--tls-key", ca.server_key()});
+  Child open_key(args);
+  CHECK(open_key.wait_exit(std::chrono::seconds(10)) == 2);
 }
