@@ -157,7 +157,7 @@ runs from mixnet-health.timer once enabled.")
 
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME mixnet-tools)
 # mixnet-lab builds its namespaces with ip and tc, and runs mixnet-agent in each of them.
-set(CPACK_DEBIAN_TOOLS_PACKAGE_DEPENDS "iproute2, mixnet-agent (= ${PROJECT_VERSION})")
+set(CPACK_DEBIAN_TOOLS_PACKAGE_DEPENDS "iproute2, openssl, mixnet-agent (= ${PROJECT_VERSION})")   # openssl: mixnet-lab's CA
 set(CPACK_COMPONENT_TOOLS_DESCRIPTION "MixNet testbed tools: switch CLI, OCS emulator, emulated lab
 mixnet-ocs drives an optical circuit switch by hand over Polatis TL1,
 Polatis RESTCONF or Calient TL1. mixnet-ocs-emu emulates such a switch,

@@ -10,6 +10,8 @@ packages=(
   libnl-3-dev libnl-route-3-dev libibverbs-dev
   catch2 afl++
   iproute2 iperf3 procps psmisc curl python3
+  # The lab's and the tests' throw-away certificate authorities are made with the openssl CLI.
+  openssl
   # The health reports' tests: promtool (in Debian's prometheus package, which also ships a server
   # that systemd may start; `systemctl disable --now prometheus` if unwanted) and headless chromium.
   prometheus chromium
