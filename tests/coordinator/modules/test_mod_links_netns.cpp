@@ -130,6 +130,8 @@ TEST_CASE("links.verify: links whose ends heard each other's hellos are confirme
     if (!ready) std::this_thread::sleep_for(20ms);
   }
   REQUIRE(ready);
+  // The hellos' last repeat leaves 20 ms after each carrier-up: let them all go before counting.
+  std::this_thread::sleep_for(200ms);
   auto probes_sent = [&](const char* host) {
     const std::string m = lab.host(host).agent->get("/metrics").body;
     std::uint64_t total = 0;
