@@ -164,7 +164,7 @@ TEST_CASE("apply_topology: replace sends the disconnects, then the connects, the
   CHECK(t->recovery_cause == "lost session");
 }
 
-TEST_CASE("apply_topology: a failed switch says where, and its circuits; the other switch is applied", "[unit][ocs]") {
+TEST_CASE("apply_topology: a failed switch says where, and its circuits, and the other switch is applied", "[unit][ocs]") {
   SECTION("apply refused") {
     Lab lab;
     lab.a().fail_apply = true;

@@ -257,7 +257,7 @@ TEST_CASE("switch URIs: a password file group or others may read is refused, nam
   CHECK(open_file.error().message == path + ": mode 0644 lets group/others read it; chmod 600");
 }
 
-TEST_CASE("switch URIs: ca-file makes RESTCONF HTTPS; TL1 has none", "[uri][tls]") {
+TEST_CASE("switch URIs: ca-file makes RESTCONF HTTPS, TL1 has none", "[uri][tls]") {
   auto rest = parse_switch_uri("polatis-rest://admin@h?ca-file=/etc/lab/ca.crt");
   REQUIRE(rest.has_value());
   CHECK(rest->ca_file == "/etc/lab/ca.crt");
