@@ -9,6 +9,7 @@
 # link-up of its own repetition (a premature verdict) are printed as failures and the script
 # exits 1 (after both labs).
 #   bench/coord-overhead.sh [REPS]     (BUILD_DIR defaults to build; REPS defaults to 20)
+#   LAB_FLAGS="--insecure-plain-http"   more mixnet-lab up flags; ONLY_DEFAULT=1: the default lab only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -26,7 +27,7 @@ bench_one() {   # $1: label, rest: mixnet-lab up flags
   local label=$1
   shift
   "$lab" down --name "$name" >/dev/null 2>&1 || true
-  "$lab" up --name "$name" "$@" >/dev/null
+  "$lab" up --name "$name" "$@" ${LAB_FLAGS:-} >/dev/null   # LAB_FLAGS: e.g. --insecure-plain-http, to compare
   cp playbooks/topologies/cover.yaml "$work/"
   {
     echo "name: overhead"
@@ -107,5 +108,5 @@ PY
 
 rc=0
 bench_one "default lab (4 hosts, 12 OCS ports)" || rc=1
-bench_one "32-host lab (192 OCS ports)" --hosts 32 --ocs-ports 6 --eps-ports 2 || rc=1
+[ "${ONLY_DEFAULT:-0}" = 1 ] || bench_one "32-host lab (192 OCS ports)" --hosts 32 --ocs-ports 6 --eps-ports 2 || rc=1
 exit "$rc"

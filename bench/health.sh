@@ -28,7 +28,7 @@ bench_one() {   # $1: label, rest: mixnet-lab up flags
   local label=$1
   shift
   "$lab" down --name "$name" >/dev/null 2>&1 || true
-  "$lab" up --name "$name" "$@" >/dev/null
+  "$lab" up --name "$name" "$@" ${LAB_FLAGS:-} >/dev/null   # LAB_FLAGS: e.g. --insecure-plain-http, to compare
   local coord i=0
   for coord in ${COORDS:-$build/bin/mixnet-coord}; do
   i=$((i + 1))

@@ -1,5 +1,7 @@
 #include "coordinator/agents/http_multi.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <optional>
 
@@ -153,6 +155,7 @@ struct HttpMulti::Impl {
     if (t.request.deadline_ns != 0 && due >= t.request.deadline_ns) return false;
     release(t);
     t.due_ns = due;
+    spdlog::debug("http: {} failed ({}); attempt {} in {} ms", describe(t), why, t.attempts + 1, backoff.count());
     t.last_error = std::move(why);
     return true;
   }
