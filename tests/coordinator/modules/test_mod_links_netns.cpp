@@ -27,6 +27,13 @@ void add_hosts(CoordLab& lab) {
   lab.add_host("h3", {{.name = "r1", .cabling = "port: 6"}});
 }
 
+// The cables as the topology wants them.
+void cable_as_intended(CoordLab& lab) {
+  lab.cable("h1", "p1", "h2", "q1");
+  lab.cable("h1", "p2", "h2", "q2");
+  lab.cable("h1", "p3", "h3", "r1");
+}
+
 const char* kTopology = R"(name: T
 circuits:
   - h1:p1 - h2:q1
@@ -50,9 +57,7 @@ const ItemResult& item(const StepHarness& h, const std::string& id) {
 TEST_CASE("links.verify: every port ok, one link coming up while the step waits", "[integration][links]") {
   CoordLab lab;
   add_hosts(lab);
-  lab.cable("h1", "p1", "h2", "q1");
-  lab.cable("h1", "p2", "h2", "q2");
-  lab.cable("h1", "p3", "h3", "r1");
+  cable_as_intended(lab);
   lab.ip("h2", "link set dev q2 down");   // p2's far end is dark until the step runs
   lab.start_agents();
   StepHarness h(lab.inventory_yaml(), kTopology, lab.dir(), lab.dir() + "/leases");
@@ -103,9 +108,7 @@ TEST_CASE("links.verify: every port ok, one link coming up while the step waits"
 TEST_CASE("links.verify: links whose ends heard each other's hellos are confirmed without a probe", "[integration][links]") {
   CoordLab lab;
   add_hosts(lab);
-  lab.cable("h1", "p1", "h2", "q1");
-  lab.cable("h1", "p2", "h2", "q2");
-  lab.cable("h1", "p3", "h3", "r1");
+  cable_as_intended(lab);
   lab.start_agents();
   // A re-patch of every link, as the OCS makes one: each end's agent sends hellos as its carrier
   // comes back and journals the far end it hears.
@@ -193,9 +196,7 @@ TEST_CASE("links.verify: swapped cables are miswired, naming the real and the ex
 TEST_CASE("links.verify: a far end that stays down is dark, a probe dropped one way is one-sided", "[integration][links]") {
   CoordLab lab;
   add_hosts(lab);
-  lab.cable("h1", "p1", "h2", "q1");
-  lab.cable("h1", "p2", "h2", "q2");
-  lab.cable("h1", "p3", "h3", "r1");
+  cable_as_intended(lab);
   lab.ip("h2", "link set dev q1 down");
   // Everything that arrives on p2 is redirected (tc mirred, at ingress, before the probe socket
   // sees it) into a veth that leads nowhere: carrier both ways, probes get through p2 -> q2 only.
@@ -232,9 +233,7 @@ TEST_CASE("links.verify: a far end that stays down is dark, a probe dropped one 
 TEST_CASE("links.verify: a killed agent makes its links unreachable, counted against its host only", "[integration][links]") {
   CoordLab lab;
   add_hosts(lab);
-  lab.cable("h1", "p1", "h2", "q1");
-  lab.cable("h1", "p2", "h2", "q2");
-  lab.cable("h1", "p3", "h3", "r1");
+  cable_as_intended(lab);
   lab.start_agents();
   REQUIRE(::kill(lab.host("h2").agent->pid(), SIGKILL) == 0);
   ::waitpid(lab.host("h2").agent->pid(), nullptr, 0);

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 #include "tests/coordinator/support/coord_fakes.hpp"
 #include "coordinator/store/process_alive.hpp"
@@ -27,6 +29,36 @@ struct TempDir {
   }
   ~TempDir() { std::filesystem::remove_all(path); }
   std::string db() const { return (path / "sub" / "results.db").string(); }
+};
+
+// A playbook (fake modules) run through the engine into a fresh store: what the store observer
+// and the engine said.
+struct StoredRun {
+  TempDir dir;
+  std::unique_ptr<ResultsStore> store;
+  FakeLog log;
+  ModuleRegistry registry = fake_registry(log);
+  Inventory inv = two_host_inventory();
+  TopologySet topologies;
+  std::optional<Error> store_error;
+
+  StoredRun() {
+    auto opened = ResultsStore::open(dir.db());
+    REQUIRE(opened.has_value());
+    store = std::move(*opened);
+  }
+  RunOutcome run(const std::string& playbook_text, const std::string& file, const std::string& run_id) {
+    auto pb = parse_playbook(playbook_text, file, "", registry);
+    REQUIRE(pb.has_value());
+    StoreObserver observer(*store, RunRow{.playbook = file, .inventory = "inv.yaml", .out_dir = "/tmp/out"});
+    Engine engine(registry, inv, topologies);
+    engine.add_observer(&observer);
+    RunOptions opts;
+    opts.run_id = run_id;
+    auto outcome = engine.run(*pb, opts);
+    store_error = observer.first_error();
+    return outcome;
+  }
 };
 
 }  // namespace
@@ -51,14 +83,8 @@ TEST_CASE("the db path: --db, else $MIXNET_DB, else the default") {
 }
 
 TEST_CASE("a run through the engine lands in the store, step by step and item by item") {
-  TempDir dir;
-  auto store = ResultsStore::open(dir.db());
-  REQUIRE(store.has_value());
-  FakeLog log;
-  const auto registry = fake_registry(log);
-  const auto inv = two_host_inventory();
-  const TopologySet topologies;
-  auto pb = parse_playbook(R"(
+  StoredRun r;
+  const auto outcome = r.run(R"(
 name: stored
 steps:
   - {name: verify, fake.items: {items: [{id: "h1:p0", status: ok}, {id: "h2:p0", status: dark, message: "no light"}]}}
@@ -66,18 +92,12 @@ steps:
 always:
   - {name: done, fake.echo: {}}
 )",
-                           "stored.yaml", "", registry);
-  REQUIRE(pb.has_value());
-  StoreObserver observer(**store, RunRow{.playbook = "stored.yaml", .inventory = "inv.yaml", .out_dir = "/tmp/out"});
-  Engine engine(registry, inv, topologies);
-  engine.add_observer(&observer);
-  RunOptions opts;
-  opts.run_id = "run-1";
-  const auto outcome = engine.run(*pb, opts);
-  CHECK_FALSE(observer.first_error().has_value());
+                             "stored.yaml", "run-1");
+  CHECK_FALSE(r.store_error.has_value());
   CHECK_FALSE(outcome.passed);   // h2 failed, max_fail_hosts 0
+  auto& store = r.store;
 
-  auto detail = (*store)->load_run("run-1");
+  auto detail = store->load_run("run-1");
   REQUIRE(detail.has_value());
   CHECK(detail->run.status == "failed");
   CHECK(detail->run.effective_status() == "failed");
@@ -98,33 +118,21 @@ always:
   CHECK(detail->items[1].hosts == nlohmann::json::array({"h2"}));
   CHECK(detail->items[1].finished_ns >= detail->items[1].started_ns);
 
-  auto latest = (*store)->load_run("latest");
+  auto latest = store->load_run("latest");
   REQUIRE(latest.has_value());
   CHECK(latest->run.id == "run-1");
-  CHECK_FALSE((*store)->load_run("nope").has_value());
+  CHECK_FALSE(store->load_run("nope").has_value());
 }
 
 TEST_CASE("items recorded together are kept in one transaction, in order, all or none") {
-  TempDir dir;
-  auto store = ResultsStore::open(dir.db());
-  REQUIRE(store.has_value());
-  FakeLog log;
-  const auto registry = fake_registry(log);
-  const auto inv = two_host_inventory();
-  const TopologySet topologies;
+  StoredRun r;
   nlohmann::json items = nlohmann::json::array();
   for (int k = 0; k < 500; ++k) items.push_back({{"id", "h1:p" + std::to_string(k)}, {"status", k == 7 ? "failed" : "ok"}});
   nlohmann::json step = {{"name", "many"}, {"fake.items", {{"batch", true}, {"items", items}}}};
-  auto pb = parse_playbook("name: batch\nsteps:\n  - " + step.dump() + "\n", "batch.yaml", "", registry);
-  REQUIRE(pb.has_value());
-  StoreObserver observer(**store, RunRow{.playbook = "batch.yaml", .inventory = "inv.yaml", .out_dir = "/tmp/out"});
-  Engine engine(registry, inv, topologies);
-  engine.add_observer(&observer);
-  RunOptions opts;
-  opts.run_id = "run-batch";
-  (void)engine.run(*pb, opts);
-  CHECK_FALSE(observer.first_error().has_value());
-  auto detail = (*store)->load_run("run-batch");
+  (void)r.run("name: batch\nsteps:\n  - " + step.dump() + "\n", "batch.yaml", "run-batch");
+  CHECK_FALSE(r.store_error.has_value());
+  auto& store = r.store;
+  auto detail = store->load_run("run-batch");
   REQUIRE(detail.has_value());
   REQUIRE(detail->items.size() == 500);
   CHECK(detail->items[0].id == "h1:p0");
@@ -137,10 +145,10 @@ TEST_CASE("items recorded together are kept in one transaction, in order, all or
   // the first row's foreign key, and no row of the batch stays.
   std::vector<ItemRow> rows(3);
   for (std::size_t k = 0; k < rows.size(); ++k) rows[k].id = "x" + std::to_string(k);
-  const auto bad = (*store)->add_items("no-such-run", rows);
+  const auto bad = store->add_items("no-such-run", rows);
   REQUIRE_FALSE(bad.has_value());
   CHECK(bad.error().message.find("insert items") != std::string::npos);
-  auto again = (*store)->load_run("run-batch");
+  auto again = store->load_run("run-batch");
   REQUIRE(again.has_value());
   CHECK(again->items.size() == 500);
 }
