@@ -1,6 +1,7 @@
 #include "agent/traffic/run_secret.hpp"
 
 #include <cerrno>
+#include <openssl/crypto.h>
 #include <sys/random.h>
 
 #include "common/wire/traffic_api.hpp"
@@ -43,10 +44,8 @@ Result<RunSecret> run_secret_from_hex(std::string_view hex, std::string_view fie
 }
 
 bool same_secret(const RunSecret& a, const RunSecret& b) {
-  // volatile: the compiler may not turn the loop into an early-exit memcmp.
-  volatile std::uint8_t diff = 0;
-  for (std::size_t i = 0; i < a.bytes.size(); ++i) diff = static_cast<std::uint8_t>(diff | (a.bytes[i] ^ b.bytes[i]));
-  return diff == 0;
+  // OpenSSL's constant-time comparison: how long it takes says nothing about where they differ.
+  return CRYPTO_memcmp(a.bytes.data(), b.bytes.data(), a.bytes.size()) == 0;
 }
 
 }  // namespace mixnet::agent::traffic
