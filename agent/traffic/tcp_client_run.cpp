@@ -18,7 +18,6 @@ namespace mixnet::agent::traffic {
 
 namespace {
 
-constexpr auto kWakeEvery = std::chrono::milliseconds(100);
 // A run without a timeline connects once, in time for three SYNs: Linux sends them at 0, 1 and 3 s
 // (initial RTO 1 s, doubled each time), and the third gets 1.5 s to be answered. A 3 s bound gave
 // up just as the third went out: one lost SYN and its retransmission (a receive backlog that
@@ -32,7 +31,6 @@ constexpr std::int64_t kFirstConnectSpacingNs = 5'000'000;  // a refusal comes b
 constexpr auto kCarrierPoll = std::chrono::milliseconds(1);
 constexpr std::int64_t kReceiptDeadlineNs = 10'000'000'000;
 
-std::int64_t ms_to_ns(std::chrono::milliseconds ms) { return static_cast<std::int64_t>(ms.count()) * 1'000'000; }
 
 bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 
@@ -54,7 +52,7 @@ TcpClientRun::TcpClientRun(std::string id, const TrafficSpec& spec)
     : spec_(spec),
       recorder_(std::move(id), spec, realtime_ns(), realtime_ns(),
                 // Bins cover the sending time plus the drain at the end.
-                ms_to_ns(spec.duration.value_or(spec.max_duration)) + kReceiptDeadlineNs),
+                to_ns(spec.duration.value_or(spec.max_duration)) + kReceiptDeadlineNs),
       session_(random_id()),
       started_mono_(monotonic_ns()) {
   control_ = std::thread([this] { control_loop(); });
@@ -71,7 +69,7 @@ void TcpClientRun::cancel() {
   cv_.notify_all();
 }
 
-std::int64_t TcpClientRun::duration_ns() const { return ms_to_ns(spec_.duration.value_or(spec_.max_duration)); }
+std::int64_t TcpClientRun::duration_ns() const { return to_ns(spec_.duration.value_or(spec_.max_duration)); }
 
 void TcpClientRun::control_loop() {
   begin_traffic_thread("mx-tr-client");
@@ -108,7 +106,7 @@ void TcpClientRun::control_loop() {
     cv_.notify_all();
   }
 
-  const std::int64_t interval = ms_to_ns(spec_.interval);
+  const std::int64_t interval = to_ns(spec_.interval);
   std::int64_t next_sample = monotonic_ns() + interval;
   {
     std::unique_lock lock(mu_);
@@ -142,7 +140,7 @@ Result<UniqueFd> TcpClientRun::open_stream(std::uint32_t stream, std::chrono::mi
   if (spec_.timeline) options.user_timeout = std::chrono::milliseconds(spec_.timeline->stall_timeout_ms);
   auto fd = connect_from_port(spec_.port, spec_.ifindex, spec_.local_address, spec_.peer, spec_.tcp_port, options);
   if (!fd) return fd;
-  if (auto r = set_io_timeout(fd->get(), kWakeEvery); !r) return std::unexpected(r.error());
+  if (auto r = set_io_timeout(fd->get(), kStopCheckEvery); !r) return std::unexpected(r.error());
   if (spec_.rate_mbps) {
     // TCP's own pacing (no fq qdisc needed since Linux 4.13): bytes per second for this stream.
     const std::uint64_t bytes_per_s = std::max<std::uint64_t>(1, *spec_.rate_mbps * 125'000 / spec_.streams);
@@ -192,7 +190,7 @@ Result<UniqueFd> TcpClientRun::first_connection(std::uint32_t stream) {
     while (!cancel_.load()) {
       const std::int64_t left = until - monotonic_ns();
       if (left <= 0) return;
-      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<std::int64_t>(left, ms_to_ns(kCarrierPoll))));
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<std::int64_t>(left, to_ns(kCarrierPoll))));
     }
   };
 

@@ -15,10 +15,8 @@ namespace mixnet::agent::traffic {
 
 namespace {
 
-constexpr auto kWakeEvery = std::chrono::milliseconds(100);  // blocking calls look at stop flags this often
 constexpr std::int64_t kHelloDeadlineNs = 5'000'000'000;
 
-std::int64_t ms_to_ns(std::chrono::milliseconds ms) { return static_cast<std::int64_t>(ms.count()) * 1'000'000; }
 
 // Reads exactly n bytes; false on EOF, error, stop or deadline.
 bool read_exactly(int fd, std::uint8_t* out, std::size_t n, std::int64_t deadline_mono, const std::atomic<bool>& stop) {
@@ -48,7 +46,7 @@ TcpServerRun::TcpServerRun(std::string id, const TrafficSpec& spec, UniqueFd lis
                            std::int64_t created_ns)
     : spec_(spec),
       recorder_(std::move(id), spec, created_ns, created_ns,
-                ms_to_ns(spec.duration.value_or(spec.max_duration))),
+                to_ns(spec.duration.value_or(spec.max_duration))),
       listener_(std::move(listener)),
       current_(wire::kMaxTrafficStreams),
       ended_(wire::kMaxTrafficStreams, false),
@@ -65,9 +63,9 @@ TcpServerRun::~TcpServerRun() {
 void TcpServerRun::control_loop() {
   begin_traffic_thread("mx-tr-server");
   const std::int64_t created = monotonic_ns();
-  const std::int64_t deadline = created + ms_to_ns(spec_.duration.value_or(spec_.max_duration));
-  const std::int64_t accept_deadline = created + ms_to_ns(spec_.accept_timeout);
-  const std::int64_t interval = ms_to_ns(spec_.interval);
+  const std::int64_t deadline = created + to_ns(spec_.duration.value_or(spec_.max_duration));
+  const std::int64_t accept_deadline = created + to_ns(spec_.accept_timeout);
+  const std::int64_t interval = to_ns(spec_.interval);
   std::int64_t next_sample = 0;
   RunState final_state = RunState::failed;
   std::int64_t end_ns = 0;
@@ -193,7 +191,7 @@ void TcpServerRun::reject(const Connection& c, const std::string& why) {
 void TcpServerRun::serve(const std::shared_ptr<Connection>& c) {
   begin_traffic_thread("mx-tr-conn");
   const int fd = c->fd.get();
-  if (auto r = set_io_timeout(fd, kWakeEvery); !r) {
+  if (auto r = set_io_timeout(fd, kStopCheckEvery); !r) {
     recorder_.event(0, "refused", r.error().describe());
     return;
   }

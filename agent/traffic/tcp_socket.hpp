@@ -44,5 +44,7 @@ void reset_on_close(int fd);
 
 // SO_RCVTIMEO and SO_SNDTIMEO, so blocking calls wake up to look at deadlines and cancels.
 Result<void> set_io_timeout(int fd, std::chrono::milliseconds timeout);
+// The I/O timeout of the traffic runs' blocking socket calls: how often they look at their stop flags.
+inline constexpr std::chrono::milliseconds kStopCheckEvery{100};
 
 }  // namespace mixnet::agent::traffic

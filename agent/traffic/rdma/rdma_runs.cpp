@@ -13,7 +13,6 @@ namespace {
 
 constexpr std::int64_t kControlDeadlineNs = 5'000'000'000;
 
-std::int64_t ms_to_ns(std::chrono::milliseconds ms) { return static_cast<std::int64_t>(ms.count()) * 1'000'000; }
 
 bool is_receive(const ibv_wc& wc) { return (wc.opcode & IBV_WC_RECV) != 0; }
 
@@ -44,7 +43,7 @@ RdmaRunBase::RdmaRunBase(std::string id, const TrafficSpec& spec, RdmaPlan plan,
     : spec_(spec),
       plan_(std::move(plan)),
       recorder_(std::move(id), spec, realtime_ns(), realtime_ns(),
-                ms_to_ns(spec.duration.value_or(spec.max_duration)) + kControlDeadlineNs),
+                to_ns(spec.duration.value_or(spec.max_duration)) + kControlDeadlineNs),
       res_(std::move(res)),
       rdma_report_(base_report(plan_, *res_)) {
   recorder_.set_streams(plan_.options.qps);
@@ -152,7 +151,7 @@ Result<void> RdmaServerRun::attach_peer(const wire::RdmaEndpoint& peer) {
 
 void RdmaServerRun::main_loop() {
   const std::int64_t created = monotonic_ns();
-  const std::int64_t lifetime = created + ms_to_ns(spec_.duration.value_or(spec_.max_duration));
+  const std::int64_t lifetime = created + to_ns(spec_.duration.value_or(spec_.max_duration));
   {
     std::unique_lock lock(mu_);
     cv_.wait_until(lock, std::chrono::steady_clock::now() + spec_.accept_timeout,
@@ -171,7 +170,7 @@ void RdmaServerRun::main_loop() {
   recorder_.mark_started(realtime_ns());
   const bool data = plan_.options.verb == wire::RdmaVerb::send;
   const bool timeline = recorder_.timeline_enabled();
-  const std::int64_t interval = ms_to_ns(spec_.interval);
+  const std::int64_t interval = to_ns(spec_.interval);
   std::int64_t next_sample = monotonic_ns() + interval;
   ibv_wc wc[kPollBatch];
   RunState final_state = RunState::failed;
@@ -243,7 +242,7 @@ Result<std::unique_ptr<TrafficRun>> RdmaClientRun::start(std::string id, const T
 }
 
 void RdmaClientRun::main_loop() {
-  const std::int64_t ready_deadline = monotonic_ns() + ms_to_ns(spec_.accept_timeout);
+  const std::int64_t ready_deadline = monotonic_ns() + to_ns(spec_.accept_timeout);
   auto ready = wait_completion([](const ibv_wc& wc) { return carries(wc, kImmReady); }, ready_deadline,
                                "waiting for the server's READY");
   if (!ready) {
@@ -261,7 +260,7 @@ void RdmaClientRun::main_loop() {
   recorder_.mark_started(realtime_ns());
 
   const bool timeline = recorder_.timeline_enabled();
-  const std::int64_t interval = ms_to_ns(spec_.interval);
+  const std::int64_t interval = to_ns(spec_.interval);
   std::int64_t next_sample = monotonic_ns() + interval;
   auto sink = [&](std::uint32_t qp, std::uint64_t bytes) {
     recorder_.add_bytes(qp, bytes, timeline ? realtime_ns() : 0);
@@ -271,7 +270,7 @@ void RdmaClientRun::main_loop() {
     }
   };
   BwLoopConfig loop = plan_.loop;
-  loop.deadline_ns = monotonic_ns() + ms_to_ns(spec_.max_duration) + kControlDeadlineNs;
+  loop.deadline_ns = monotonic_ns() + to_ns(spec_.max_duration) + kControlDeadlineNs;
   auto result = run_bw_loop(*res_, loop, cancel_, sink, [] { return monotonic_ns(); });
   if (!result) {
     const bool cancelled = cancel_.load();

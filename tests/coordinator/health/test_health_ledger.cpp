@@ -9,7 +9,7 @@ using namespace mixnet::coord::health;
 
 namespace {
 
-PairTest measured(const std::string& a, const std::string& b, double gbps) {
+PairTest ledger_measured(const std::string& a, const std::string& b, double gbps) {
   return PairTest{.a = a, .b = b, .via = PartKind::circuit, .path = test_part_name(PartKind::circuit, a, b), .passed = true, .gbps = gbps,
                   .detail = "ok"};
 }
@@ -19,11 +19,11 @@ PairTest measured(const std::string& a, const std::string& b, double gbps) {
 TEST_CASE("HealthLedger: rejudge_tests judges early tests against every figure kept since", "[health][nightly]") {
   HealthLedger ledger;
   // cover-1: three slow circuits, judged among themselves, all passed.
-  for (const auto& t : {measured("h1:ocs0", "h3:ocs0", 0.8), measured("h1:ocs1", "h3:ocs1", 0.7), measured("h2:ocs0", "h4:ocs0", 0.75)}) {
+  for (const auto& t : {ledger_measured("h1:ocs0", "h3:ocs0", 0.8), ledger_measured("h1:ocs1", "h3:ocs1", 0.7), ledger_measured("h2:ocs0", "h4:ocs0", 0.75)}) {
     ledger.add(t);
   }
   // cover-2: three at twice the rate.
-  for (const auto& t : {measured("h1:ocs0", "h2:ocs0", 1.7), measured("h3:ocs0", "h4:ocs0", 1.6), measured("h1:ocs1", "h2:ocs1", 1.65)}) {
+  for (const auto& t : {ledger_measured("h1:ocs0", "h2:ocs0", 1.7), ledger_measured("h3:ocs0", "h4:ocs0", 1.6), ledger_measured("h1:ocs1", "h2:ocs1", 1.65)}) {
     ledger.add(t);
   }
   auto failed = PairTest{.a = "h2:ocs1", .b = "h4:ocs1", .via = PartKind::circuit, .path = "h2:ocs1>h4:ocs1", .passed = false,

@@ -12,6 +12,7 @@
 #include "coordinator/modules/measure_reconfig.hpp"
 #include "coordinator/traffic/reconfig_traffic.hpp"
 #include "tests/coordinator/support/model_fixture.hpp"
+#include "tests/coordinator/support/recording_sink.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -50,17 +51,11 @@ topologies:
       - h1:ocs1 - h3:ocs0
 )";
 
-struct Fixture : coord::testing::ModelFixture {
-  Fixture() : ModelFixture(kReconfigInventory, kReconfigTopologies) {}
+struct ReconfigFixture : coord::testing::ModelFixture {
+  ReconfigFixture() : ModelFixture(kReconfigInventory, kReconfigTopologies) {}
   [[nodiscard]] Result<void> validate(const nlohmann::json& args) const {
     return MeasureReconfigModule{}.validate(args, ValidationContext{inventory, topologies, "measure"});
   }
-};
-
-struct RecordingSink final : ResultSink {
-  std::vector<ItemResult> items;
-  void record(const ItemResult& item) override { items.push_back(item); }
-  void note(std::string_view) override {}
 };
 
 std::vector<std::string> names(const std::vector<PortRef>& ports) {
@@ -72,7 +67,7 @@ std::vector<std::string> names(const std::vector<PortRef>& ports) {
 }  // namespace
 
 TEST_CASE("measure.reconfig: the ports a switch changes", "[measure]") {
-  Fixture fx;
+  ReconfigFixture fx;
   const Topology* straight = fx.topologies.find("straight");
   const Topology* crossed = fx.topologies.find("crossed");
   // h1:ocs0 - h2:ocs0 is in both (named the other way round in `crossed`): not a change.
@@ -84,7 +79,7 @@ TEST_CASE("measure.reconfig: the ports a switch changes", "[measure]") {
 }
 
 TEST_CASE("measure.reconfig: argument errors name the argument", "[measure]") {
-  Fixture fx;
+  ReconfigFixture fx;
   auto field_of = [&](const nlohmann::json& args) {
     const auto r = fx.validate(args);
     REQUIRE_FALSE(r.has_value());
@@ -160,9 +155,9 @@ TEST_CASE("measure.reconfig: argument errors name the argument", "[measure]") {
 }
 
 TEST_CASE("measure.reconfig: check mode says what it would measure and touches nothing", "[measure]") {
-  Fixture fx;
+  ReconfigFixture fx;
   RunState state;
-  RecordingSink sink;
+  coord::testing::RecordingSink sink;
   std::atomic<bool> cancel{false};
   StepContext ctx{.inventory = fx.inventory, .topologies = fx.topologies, .state = state, .sink = sink,
                   .check_mode = true, .deadline_ns = monotonic_ns() + 1'000'000'000, .cancel = cancel, .step_name = "measure"};

@@ -13,6 +13,7 @@
 #include "coordinator/modules/traffic_run.hpp"
 #include "coordinator/traffic/traffic_plan.hpp"
 #include "tests/coordinator/support/model_fixture.hpp"
+#include "tests/coordinator/support/recording_sink.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -61,15 +62,9 @@ topologies:
       - h1:ocs1 - h2:ocs1
 )";
 
-struct Fixture : coord::testing::ModelFixture {
-  Fixture() : ModelFixture(kTrafficRunInventory, kTrafficRunTopologies) {}
+struct TrafficRunFixture : coord::testing::ModelFixture {
+  TrafficRunFixture() : ModelFixture(kTrafficRunInventory, kTrafficRunTopologies) {}
   Result<TrafficRunArgs> args(const nlohmann::json& j) const { return parse_traffic_run_args(j, inventory, topologies); }
-};
-
-struct RecordingSink final : ResultSink {
-  std::vector<ItemResult> items;
-  void record(const ItemResult& item) override { items.push_back(item); }
-  void note(std::string_view) override {}
 };
 
 std::string field_of(const Result<TrafficRunArgs>& r) {
@@ -145,7 +140,7 @@ TEST_CASE("packing: no port twice in a round, parallel and the agents' run limit
 }
 
 TEST_CASE("traffic.run arguments: defaults, and errors naming the argument", "[traffic]") {
-  Fixture fx;
+  TrafficRunFixture fx;
   auto a = fx.args(nullptr);
   REQUIRE(a.has_value());
   CHECK(a->pattern == TrafficPattern::circuits);
@@ -196,7 +191,7 @@ TEST_CASE("traffic.run arguments: defaults, and errors naming the argument", "[t
 }
 
 TEST_CASE("traffic.run sink: discard unless asked, copy passed on, checked by the agents' own reader", "[traffic]") {
-  Fixture fx;
+  TrafficRunFixture fx;
   CHECK(fx.args(nullptr)->sink == mixnet::wire::TcpSink::discard);
   auto copy = fx.args({{"sink", "copy"}});
   REQUIRE(copy.has_value());
@@ -208,7 +203,7 @@ TEST_CASE("traffic.run sink: discard unless asked, copy passed on, checked by th
 }
 
 TEST_CASE("traffic.run validate: templated arguments wait for the run, the rest is checked", "[traffic]") {
-  Fixture fx;
+  TrafficRunFixture fx;
   TrafficRunModule module;
   const ValidationContext vc{fx.inventory, fx.topologies, "traffic"};
   CHECK(module.validate({{"topology", "{{ topo }}"}, {"duration", 1}}, vc).has_value());
@@ -220,7 +215,7 @@ TEST_CASE("traffic.run validate: templated arguments wait for the run, the rest 
 }
 
 TEST_CASE("traffic.run plans: circuits of the topology last applied, pairs, eps rounds", "[traffic]") {
-  Fixture fx;
+  TrafficRunFixture fx;
   RunState state;
 
   // No topology named and none applied: an error naming `topology`.
@@ -271,9 +266,9 @@ TEST_CASE("traffic.run plans: circuits of the topology last applied, pairs, eps 
 }
 
 TEST_CASE("traffic.run check mode says what it would run and sends nothing", "[traffic]") {
-  Fixture fx;
+  TrafficRunFixture fx;
   RunState state;
-  RecordingSink sink;
+  coord::testing::RecordingSink sink;
   std::atomic<bool> cancel{false};
   StepContext ctx{.inventory = fx.inventory, .topologies = fx.topologies, .state = state, .sink = sink,
                   .check_mode = true, .deadline_ns = monotonic_ns() + 1'000'000'000, .cancel = cancel,
