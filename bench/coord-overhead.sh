@@ -2,14 +2,19 @@
 # mixnet-coord control overhead: ocs.apply + links.verify on a lab, repeated, alternating the two
 # generated cover topologies. Overhead per repetition = the time the coordinator declared every
 # link verified (links.verify's all_verified_ns) minus the last link-up in the emulator's ground
-# truth (the lab plane's link_up events of that repetition). Target: median under 5 ms on the
-# default lab; also printed for the 32-host lab (6 OCS + 2 EPS ports per host). Needs root.
+# truth (the lab plane's link_up events of that repetition). Printed as a curve over lab sizes,
+# with what the coordinator asked of the agents: HTTP requests and new connections per
+# reconfiguration per host (from every agent's /metrics before and after). Targets (issue 14):
+# median under 1 ms at 4 hosts, 5 ms at 32, 20 ms at 128 (1024 GPUs). Needs root.
 # Prints figures; asserts nothing about timing. Every repetition counts: one that never declared
 # every link verified, one with no ground-truth link-up, and one whose verdict came before a
 # link-up of its own repetition (a premature verdict) are printed as failures and the script
-# exits 1 (after both labs).
+# exits 1 (after every lab).
 #   bench/coord-overhead.sh [REPS]     (BUILD_DIR defaults to build; REPS defaults to 20)
-#   LAB_FLAGS="--insecure-plain-http"   more mixnet-lab up flags; ONLY_DEFAULT=1: the default lab only
+#   SIZES="4 32 128"   the labs, by hosts: 4 the default lab (the prototype), 32 the 32-host lab
+#                      (6 OCS + 2 EPS ports per host, one 192-port switch), 128 the mixnet-1024
+#                      preset (16 regions, 16 switches); the default is all three
+#   LAB_FLAGS="--insecure-plain-http"   more mixnet-lab up flags; ONLY_DEFAULT=1: SIZES=4
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -43,25 +48,31 @@ bench_one() {   # $1: label, rest: mixnet-lab up flags
     echo "  - {name: clear, ocs.clear: {}}"
   } >"$work/overhead.yaml"
   rm -rf "$work/out"
+  python3 bench/lab-agent-metrics.py "/run/mixnet-lab/$name/inventory.yaml" >"$work/metrics-before.json"
   "$build/bin/mixnet-coord" run "$work/overhead.yaml" -i "/run/mixnet-lab/$name/inventory.yaml" \
     --db "$work/results.db" --out "$work/out" >"$work/coord.log" 2>&1 || { tail -20 "$work/coord.log"; exit 1; }
-  python3 - "$label" "$work/out/results.json" "/run/mixnet-lab/$name/inventory.yaml" <<'PY'
+  python3 bench/lab-agent-metrics.py "/run/mixnet-lab/$name/inventory.yaml" >"$work/metrics-after.json"
+  python3 - "$label" "$work/out/results.json" "/run/mixnet-lab/$name/inventory.yaml" "$work/metrics-before.json" \
+    "$work/metrics-after.json" "$work/curve.txt" "$reps" <<'PY'
 import json, sys, urllib.request, statistics
-label, results_path, inventory_path = sys.argv[1:4]
+label, results_path, inventory_path, before_path, after_path, curve_path, reps = sys.argv[1:8]
 import re
 inv = open(inventory_path).read()
-url = re.search(r"ground_truth:\s*\n\s*url:\s*(\S+)", inv).group(1)
-token_file = re.search(r"ground_truth:\s*\n\s*url:\s*\S+\s*\n\s*token_file:\s*(\S+)", inv).group(1)
+# Every switch's ground truth (a region's switch each, on the multi-region presets).
 import os
-token = open(os.path.join(os.path.dirname(inventory_path), token_file)).read().strip()
-events, after = [], 0
-while True:
-    req = urllib.request.Request(f"{url}/v1/plane/events?after={after}&limit=10000", headers={"Authorization": f"Bearer {token}"})
-    page = json.load(urllib.request.urlopen(req, timeout=10))
-    events += page["events"]
-    if not page["events"]:
-        break
-    after = page["next_after"]
+# One emulator may serve several switches: read each control API once.
+truths = list(dict.fromkeys(re.findall(r"ground_truth:\s*\n\s*url:\s*(\S+)\s*\n\s*token_file:\s*(\S+)", inv)))
+events = []
+for url, token_file in truths:
+    token = open(os.path.join(os.path.dirname(inventory_path), token_file)).read().strip()
+    after = 0
+    while True:
+        req = urllib.request.Request(f"{url}/v1/plane/events?after={after}&limit=10000", headers={"Authorization": f"Bearer {token}"})
+        page = json.load(urllib.request.urlopen(req, timeout=10))
+        events += page["events"]
+        if not page["events"]:
+            break
+        after = page["next_after"]
 link_ups = sorted(e["time_ns"] for e in events if e["kind"] == "link_up")
 steps = json.load(open(results_path))["steps"]
 applies = [s for s in steps if s["module"] == "ocs.apply" and s["section"] != "always"]
@@ -98,6 +109,23 @@ if overheads:
     print(f"  control overhead (all verified - last ground-truth link up): median {statistics.median(overheads):.2f} ms, "
           f"p90 {q(overheads, 90):.2f} ms, max {max(overheads):.2f} ms, min {min(overheads):.2f} ms")
 print(f"  ocs.apply step: median {statistics.median(apply_ms):.1f} ms; links.verify step: median {statistics.median(verify_ms):.1f} ms")
+# What the run asked of the agents, per reconfiguration (an apply + verify) and per host; the
+# run's first verify (catch-up, inventories, clocks) is included. Our own two /metrics reads per
+# agent are not counted.
+before, after = json.load(open(before_path)), json.load(open(after_path))
+hosts = len(after)
+reconfigs = 2 * int(reps)
+req = sum(after[h]["requests"] - before.get(h, {}).get("requests", 0) for h in after) - hosts
+conns = sum(after[h]["connections"] - before.get(h, {}).get("connections", 0) for h in after) - hosts
+per_req, per_conn = req / reconfigs / hosts, conns / reconfigs / hosts
+print(f"  per reconfiguration per host: {per_req:.2f} requests, {per_conn:.3f} new connections "
+      f"({req} requests, {conns} connections to {hosts} agents over {reconfigs} reconfigurations)")
+ocs_ports = inv.count("ocs: {switch:")
+switches = inv.count("kind: ocs")
+if overheads:
+    with open(curve_path, "a") as f:
+        f.write(f"{hosts:>5} {ocs_ports:>9} {switches:>8} {statistics.median(overheads):>9.2f} {q(overheads, 90):>8.2f} "
+                f"{per_req:>12.2f} {per_conn:>11.3f}\n")
 if failures:
     print(f"  FAIL: {len(failures)} repetition problem(s):")
     for f in failures:
@@ -107,6 +135,18 @@ PY
 }
 
 rc=0
-bench_one "default lab (4 hosts, 12 OCS ports)" || rc=1
-[ "${ONLY_DEFAULT:-0}" = 1 ] || bench_one "32-host lab (192 OCS ports)" --hosts 32 --ocs-ports 6 --eps-ports 2 || rc=1
+sizes=${SIZES:-4 32 128}
+[ "${ONLY_DEFAULT:-0}" = 1 ] && sizes=4
+for size in $sizes; do
+  case $size in
+    4) bench_one "default lab (4 hosts, 12 OCS ports, 1 switch)" || rc=1 ;;
+    32) bench_one "32-host lab (192 OCS ports, 1 switch)" --hosts 32 --ocs-ports 6 --eps-ports 2 || rc=1 ;;
+    128) bench_one "mixnet-1024 lab (128 hosts, 768 OCS ports, 16 switches)" --preset mixnet-1024 || rc=1 ;;
+    *) echo "coord-overhead: SIZES: $size is not one of 4 32 128" >&2; exit 2 ;;
+  esac
+done
+echo
+echo "control overhead by lab size (median and p90 in ms; per reconfiguration per host)"
+echo "hosts OCS-ports switches    median      p90     requests connections"
+cat "$work/curve.txt" 2>/dev/null || true
 exit "$rc"

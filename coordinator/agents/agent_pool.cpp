@@ -32,6 +32,13 @@ struct AgentPool::Agent {
   AgentEndpoint endpoint;
   LinkStateTable links;            // built from the pool's journal cursor (journal_)
   measure::BestClockSample clock;  // the round trip to trust of those clock() has seen
+  std::optional<std::set<std::string>> managed;   // port names of the last inventory, this life
+};
+
+struct AgentPool::Follow {
+  WatchId watch = 0;               // the long-poll behind it (0: stopped)
+  int failures = 0;                // polls failed in a row
+  std::map<ListenerId, std::function<void(const EventsDelivery&)>> listeners;
 };
 
 struct AgentPool::Watch {
@@ -49,6 +56,9 @@ AgentPool::AgentPool(std::vector<AgentEndpoint> agents, AgentPoolOptions options
     const std::string host = a->endpoint.host;
     agents_.emplace(host, std::move(a));
   }
+  // Per agent: the journal's long-poll, and room for the few requests a step has in flight to one
+  // host at once (probes, far-end reads, traffic calls), kept open from one step to the next.
+  http_.set_max_connections(static_cast<long>(agents_.size()) * 4 + 16);
 }
 
 AgentPool::~AgentPool() = default;
@@ -138,6 +148,8 @@ AgentPool::CallId AgentPool::submit(const AgentCall& call, std::function<void(Js
 }
 
 void AgentPool::cancel(CallId id) { http_.cancel(id); }
+
+void AgentPool::abandon(CallId id) { http_.abandon(id); }
 
 void AgentPool::run(std::int64_t deadline_ns, const std::function<bool()>& stop) { http_.run(deadline_ns, stop); }
 
@@ -351,7 +363,10 @@ void AgentPool::note_journal_step(const std::string& host, const JournalStep& st
   Agent* agent = find(host);
   if (agent == nullptr) return;
   // A new life of the agent: the table's events belong to the old one; its state is re-read.
-  if (step.restarted) agent->links.forget_events();
+  if (step.restarted) {
+    agent->links.forget_events();
+    agent->managed.reset();
+  }
   for (const auto& ev : step.events) agent->links.apply(ev);
 }
 
@@ -428,9 +443,77 @@ void AgentPool::unwatch_all() {
   while (!watches_.empty()) unwatch(watches_.begin()->first);
 }
 
+AgentPool::ListenerId AgentPool::listen_events(const std::string& host,
+                                               std::function<void(const EventsDelivery&)> on_page) {
+  auto& follow = follows_[host];
+  if (!follow) follow = std::make_unique<Follow>();
+  const ListenerId id = next_listener_++;
+  follow->listeners.emplace(id, std::move(on_page));
+  listener_host_.emplace(id, host);
+  if (follow->watch == 0) start_follow(host);
+  return id;
+}
+
+void AgentPool::unlisten(ListenerId id) {
+  auto it = listener_host_.find(id);
+  if (it == listener_host_.end()) return;
+  if (auto f = follows_.find(it->second); f != follows_.end()) f->second->listeners.erase(id);
+  listener_host_.erase(it);
+}
+
+bool AgentPool::following(const std::string& host) const {
+  auto it = follows_.find(host);
+  // Running, not failing, and started from a place in the journal (a catch-up or a page taken).
+  return it != follows_.end() && it->second->watch != 0 && it->second->failures == 0 &&
+         journal_.last_page(host).has_value();
+}
+
+void AgentPool::start_follow(const std::string& host) {
+  Follow& f = *follows_.at(host);
+  f.failures = 0;
+  // The longest wait the agent allows: an idle journal costs one request per wait.
+  f.watch = watch_events(host, std::chrono::milliseconds(wire::kMaxWaitMs), [this, host](const EventsDelivery& d) {
+    bool again = true;
+    on_follow_page(host, d, again);
+    return again;
+  });
+}
+
+void AgentPool::on_follow_page(const std::string& host, const EventsDelivery& delivery, bool& again) {
+  Follow& f = *follows_.at(host);
+  if (!delivery.page && !delivery.restarted) {
+    // Once is not yet a failure: a poll nobody drove for longer than its timeout (a long step that
+    // made no agent call) times out when the loop next runs, though the agent is well.
+    if (++f.failures < 2) return;
+    f.watch = 0;
+    again = false;
+  } else {
+    f.failures = 0;
+  }
+  // A listener may unlisten itself or others, or listen anew: call those still there.
+  std::vector<ListenerId> ids;
+  for (const auto& [id, fn] : f.listeners) ids.push_back(id);
+  for (ListenerId id : ids) {
+    auto it = f.listeners.find(id);
+    if (it == f.listeners.end()) continue;
+    auto fn = it->second;
+    fn(delivery);
+  }
+}
+
 void AgentPool::note_inventory(const std::string& host, const wire::Inventory& inventory) {
   learn_agent_id(host, inventory.host_id);
-  if (Agent* a = find(host)) a->links.apply(inventory);
+  if (Agent* a = find(host)) {
+    a->links.apply(inventory);
+    std::set<std::string> managed;
+    for (const auto& p : inventory.ports) managed.insert(p.name);
+    a->managed = std::move(managed);
+  }
+}
+
+const std::set<std::string>* AgentPool::managed_ports(const std::string& host) const {
+  const Agent* a = find(host);
+  return a == nullptr || !a->managed ? nullptr : &*a->managed;
 }
 
 const LinkStateTable* AgentPool::link_table(const std::string& host) const {

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,7 @@ class AgentPool {
   using CallId = HttpMulti::RequestId;
   CallId submit(const AgentCall& call, std::function<void(JsonReply)> done);
   void cancel(CallId id);
+  void abandon(CallId id);   // HttpMulti::abandon: the reply is dropped, the connection kept
   // Drives everything submitted (and every watch) until `stop` is true, nothing is left, or the
   // deadline (monotonic_ns()) passes.
   void run(std::int64_t deadline_ns, const std::function<bool()>& stop = {});
@@ -169,10 +171,28 @@ class AgentPool {
   void unwatch(WatchId id);   // cancels its request in flight
   void unwatch_all();
 
+  // ---- following the journals for the whole run ----
+  // A step that waits on links listens to the hosts' journals; the long-poll behind a listener
+  // outlives it. The first listener of a host starts the pool's follow of its journal (one
+  // long-poll in flight, each page applied to the link table, whoever drives run()), and the
+  // follow runs on after the step ends, until the pool goes: the next step finds the table
+  // current and the connection open, with no catch-up read and no new TLS handshake (cancelling a
+  // long-poll closes its connection). A follow whose poll fails twice in a row delivers the
+  // failure to its listeners and stops; the next listener starts it again.
+  using ListenerId = std::uint64_t;
+  ListenerId listen_events(const std::string& host, std::function<void(const EventsDelivery&)> on_page);
+  void unlisten(ListenerId id);   // may be called from inside a delivery
+  // The host's journal is followed from a known place and its last poll did not fail: its link
+  // table is as current as the long-poll keeps it, and a catch-up read would add nothing.
+  [[nodiscard]] bool following(const std::string& host) const;
+
   // ---- what the pool has learned ----
   // Feeds a reply obtained through submit() to the pool's tables, as the typed batches do.
   void note_inventory(const std::string& host, const wire::Inventory& inventory);
   [[nodiscard]] const LinkStateTable* link_table(const std::string& host) const;
+  // The ports the host's agent manages, from the last inventory read in its current life
+  // (nullptr: none read since the pool began or since the agent restarted).
+  [[nodiscard]] const std::set<std::string>* managed_ports(const std::string& host) const;
   // Agent clock minus coordinator clock, from the shortest round trip clock() has seen (none yet:
   // nullopt); measure::BestClockSample's estimate.
   [[nodiscard]] std::optional<std::int64_t> clock_offset_ns(const std::string& host) const;
@@ -184,6 +204,7 @@ class AgentPool {
  private:
   struct Agent;
   struct Watch;
+  struct Follow;
   Agent* find(const std::string& host);
   const Agent* find(const std::string& host) const;
   HttpRequest make_request(const Agent& agent, const AgentCall& call, std::int64_t deadline_ns) const;
@@ -194,6 +215,8 @@ class AgentPool {
   // Feeds a page the pool's cursor took to the host's link table.
   void note_journal_step(const std::string& host, const JournalStep& step);
   void learn_agent_id(const std::string& host, const std::string& host_id);
+  void start_follow(const std::string& host);
+  void on_follow_page(const std::string& host, const EventsDelivery& delivery, bool& again);
 
   AgentPoolOptions options_;
   HttpMulti http_;
@@ -201,6 +224,9 @@ class AgentPool {
   std::map<WatchId, std::unique_ptr<Watch>> watches_;
   JournalCursor journal_{OnRestart::start_over};   // the link tables' place in every journal
   WatchId next_watch_ = 1;
+  std::map<std::string, std::unique_ptr<Follow>> follows_;
+  std::map<ListenerId, std::string> listener_host_;
+  ListenerId next_listener_ = 1;
   std::map<std::string, std::string> host_of_agent_id_;
 };
 

@@ -238,7 +238,23 @@ void HttpMulti::cancel(RequestId id) {
   impl_->transfers.erase(it);
 }
 
+void HttpMulti::abandon(RequestId id) {
+  auto it = impl_->transfers.find(id);
+  if (it == impl_->transfers.end()) return;
+  Transfer& t = *it->second;
+  if (!t.easy) {   // waiting for its start or a retry: nothing on the wire to keep
+    cancel(id);
+    return;
+  }
+  t.done = nullptr;                        // its outcome goes nowhere
+  t.request.max_attempts = t.attempts;     // and it is not tried again
+}
+
 std::size_t HttpMulti::pending() const { return impl_->transfers.size(); }
+
+void HttpMulti::set_max_connections(long connections) {
+  if (impl_->multi.valid()) curl_multi_setopt(impl_->multi.get(), CURLMOPT_MAXCONNECTS, std::max(connections, 1L));
+}
 
 void HttpMulti::run(std::int64_t deadline_ns, const std::function<bool()>& stop) {
   Impl& m = *impl_;

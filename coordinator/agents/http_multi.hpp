@@ -80,12 +80,22 @@ class HttpMulti {
   RequestId submit(HttpRequest request, Callback done);
   // Drops a request in flight or waiting for a retry; its callback never runs. Unknown ids are ignored.
   void cancel(RequestId id);
+  // Lets a request already on the wire finish with nobody told, so that its connection stays open
+  // for the next request (cancelling one mid-way closes its connection, and the next request to
+  // that server pays a new TCP and TLS handshake). One not yet sent is cancelled.
+  void abandon(RequestId id);
 
   // Drives transfers until `stop` says so (checked after every completion), nothing is left, or
   // the monotonic deadline passes (requests still in flight stay queued for the next run()).
   void run(std::int64_t deadline_ns, const std::function<bool()>& stop = {});
 
   [[nodiscard]] std::size_t pending() const;
+
+  // How many connections (busy or idle) the handle keeps open. libcurl's default is four per
+  // transfer currently added, so idle connections were closed as a batch's last transfers
+  // finished, and the next batch paid a new TCP (and TLS) handshake to each server. A client of
+  // many servers sets this to what it uses at once, so connections live from one batch to the next.
+  void set_max_connections(long connections);
 
  private:
   struct Transfer;

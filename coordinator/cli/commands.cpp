@@ -74,7 +74,9 @@ nlohmann::json topology_json(const Topology& t) {
     for (const auto& x : xcs) list.push_back({{"from", x.from}, {"to", x.to}, {"bidirectional", x.bidirectional}});
     per_switch[sw] = list;
   }
-  return {{"name", t.name}, {"description", t.description}, {"file", t.file}, {"circuits", circuits}, {"per_switch", per_switch}};
+  nlohmann::json out = {{"name", t.name}, {"description", t.description}, {"file", t.file}, {"circuits", circuits}, {"per_switch", per_switch}};
+  if (!t.region.empty()) out["region"] = t.region;
+  return out;
 }
 
 void print_topology(const Topology& t) {

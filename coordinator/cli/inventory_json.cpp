@@ -50,6 +50,7 @@ nlohmann::json port_json(const Host& h, const HostPort& p) {
 nlohmann::json switch_json(const Switch& s) {
   nlohmann::json sw = {{"name", s.name}, {"kind", to_string(s.kind)}};
   if (s.kind != SwitchKind::ocs) return sw;
+  sw["region"] = s.region;
   sw["uri"] = s.uri;
   sw["alt_uris"] = s.alt_uris;
   if (s.ground_truth) sw["ground_truth"] = {{"url", s.ground_truth->url}, {"token_file", s.ground_truth->token_file}};

@@ -125,7 +125,7 @@ class Reader {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const auto node = list[i];
       const auto path = yamlx::index("switches", i);
-      if (auto ok = yamlx::only_keys(node, src_, path, {"name", "kind", "uri", "alt_uris", "ground_truth", "power", "power_ports"}); !ok) return ok;
+      if (auto ok = yamlx::only_keys(node, src_, path, {"name", "kind", "region", "uri", "alt_uris", "ground_truth", "power", "power_ports"}); !ok) return ok;
       Switch sw;
       sw.line = yamlx::line_of(node);
       if (!node["name"]) return error_at(src_, node, join(path, "name"), "required");
@@ -141,6 +141,15 @@ class Reader {
       if (*kind == "ocs") sw.kind = SwitchKind::ocs;
       else if (*kind == "eps") sw.kind = SwitchKind::eps;
       else return error_at(src_, node["kind"], join(path, "kind"), fmt::format("'{}' is not a switch kind (ocs or eps)", *kind));
+      if (node["region"]) {
+        if (sw.kind != SwitchKind::ocs) return error_at(src_, node["region"], join(path, "region"), "only an OCS serves a reconfiguration region");
+        auto region = yamlx::string(node["region"], src_, join(path, "region"));
+        if (!region) return std::unexpected(region.error());
+        if (!valid_name(*region)) return error_at(src_, node["region"], join(path, "region"), fmt::format("'{}' is not a valid region name ([A-Za-z0-9_.-], 1..63)", *region));
+        sw.region = *region;
+      } else if (sw.kind == SwitchKind::ocs) {
+        sw.region = sw.name;   // a switch of its own: the region is the switch
+      }
       if (sw.kind == SwitchKind::ocs) {
         if (!node["uri"]) return error_at(src_, node, join(path, "uri"), "required for an OCS (see docs/ocs-drivers.md)");
         auto uri = yamlx::string(node["uri"], src_, join(path, "uri"));
@@ -515,6 +524,18 @@ const Host* Inventory::find_host(std::string_view host_name) const {
     if (host.name == host_name) return &host;
   }
   return nullptr;
+}
+
+std::vector<std::string> Inventory::regions() const {
+  std::vector<std::string> out;
+  for (const auto& sw : switches) {
+    if (sw.kind == SwitchKind::ocs && std::ranges::find(out, sw.region) == out.end()) out.push_back(sw.region);
+  }
+  return out;
+}
+
+bool Inventory::has_region(std::string_view region) const {
+  return std::ranges::any_of(switches, [&](const Switch& sw) { return sw.kind == SwitchKind::ocs && sw.region == region; });
 }
 
 const Switch* Inventory::find_switch(std::string_view switch_name) const {

@@ -103,6 +103,10 @@ struct OcsPowerThresholds {
 struct Switch {
   std::string name;
   SwitchKind kind = SwitchKind::ocs;
+  // OCS only: the reconfiguration region it serves (MixNet: up to 8 servers per region, each
+  // region with its own OCS). A topology may be confined to one region (docs/playbooks.md). The
+  // file's `region:`, or the switch's own name when it has none.
+  std::string region;
   std::string uri;                   // OCS only: open_switch() URI; password-file paths as written
   std::vector<std::string> alt_uris;
   std::optional<GroundTruth> ground_truth;
@@ -138,6 +142,9 @@ struct Inventory {
 
   [[nodiscard]] const Host* find_host(std::string_view host_name) const;
   [[nodiscard]] const Switch* find_switch(std::string_view switch_name) const;
+  // The OCS switches' regions, each once, in inventory order.
+  [[nodiscard]] std::vector<std::string> regions() const;
+  [[nodiscard]] bool has_region(std::string_view region) const;
   // The port "h1:ocs0" names, or an error naming the unknown host or port.
   [[nodiscard]] Result<const HostPort*> find_port(const PortRef& ref) const;
 };

@@ -6,6 +6,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/text.hpp"
 #include "coordinator/model/yaml_util.hpp"
@@ -57,8 +58,8 @@ Result<Circuit> parse_circuit(const YAML::Node& node, const Source& src, const s
 }
 
 Result<Topology> read_one(const YAML::Node& node, const Source& src, const std::string& path, bool top_level) {
-  auto keys_ok = top_level ? yamlx::only_keys(node, src, path, {"version", "name", "description", "circuits", "generate"})
-                           : yamlx::only_keys(node, src, path, {"name", "description", "circuits", "generate"});
+  auto keys_ok = top_level ? yamlx::only_keys(node, src, path, {"version", "name", "description", "region", "circuits", "generate"})
+                           : yamlx::only_keys(node, src, path, {"name", "description", "region", "circuits", "generate"});
   if (!keys_ok) return std::unexpected(keys_ok.error());
   Topology topology;
   topology.file = src.file;
@@ -73,6 +74,11 @@ Result<Topology> read_one(const YAML::Node& node, const Source& src, const std::
     auto description = yamlx::scalar(node["description"], src, join(path, "description"));
     if (!description) return std::unexpected(description.error());
     topology.description = *description;
+  }
+  if (node["region"]) {
+    auto region = yamlx::string(node["region"], src, join(path, "region"));
+    if (!region) return std::unexpected(region.error());
+    topology.region = *region;   // checked against the inventory when resolved
   }
   if (node["generate"]) {
     // Circuits come from the inventory (read_entry expands it); nothing else may be given.
@@ -111,11 +117,12 @@ Result<std::vector<Topology>> read_entry(const YAML::Node& node, const Source& s
   auto topology = read_one(node, src, path, top_level);
   if (!topology) return std::unexpected(topology.error());
   if (!node["generate"]) return std::vector<Topology>{std::move(*topology)};
-  auto generated = generate_cover(topology->name, inventory);
+  auto generated = generate_cover(topology->name, inventory, topology->region);
   if (!generated) return yamlx::error_at(src, node["generate"], join(path, "generate"), generated.error().message);
   for (auto& t : *generated) {
     t.file = topology->file;
     t.line = topology->line;
+    t.region = topology->region;
   }
   return generated;
 }
@@ -138,6 +145,14 @@ const PortRef* Topology::peer_of(const PortRef& port) const {
 Result<void> resolve_topology(Topology& topology, const Inventory& inventory) {
   topology.resolved.clear();
   topology.per_switch.clear();
+  if (!topology.region.empty() && !inventory.has_region(topology.region)) {
+    std::string where = topology.file.empty() ? std::string("topology") : topology.file;
+    if (topology.line > 0) where += fmt::format(":{}", topology.line);
+    return fail(Errc::invalid_argument,
+                fmt::format("{}: topology '{}': region '{}' is no OCS switch's region in the inventory (known: {})", where,
+                            topology.name, topology.region, fmt::join(inventory.regions(), ", ")),
+                "region");
+  }
   std::map<PortRef, const Circuit*> used;
   for (const auto& circuit : topology.circuits) {
     if (circuit.a == circuit.b) return circuit_error(topology, circuit, "joins a port to itself");
@@ -167,6 +182,14 @@ Result<void> resolve_topology(Topology& topology, const Inventory& inventory) {
       return circuit_error(topology, circuit,
                            fmt::format("{} is cabled {} but {} {}: both ends must be cabled the same way", circuit.a.str(),
                                        ca.duplex_port() ? "to one port" : "tx/rx", circuit.b.str(), ca.duplex_port() ? "tx/rx" : "to one port"));
+    }
+    if (!topology.region.empty()) {
+      const Switch* sw = inventory.find_switch(ca.switch_name);
+      if (sw == nullptr || sw->region != topology.region) {
+        return circuit_error(topology, circuit,
+                             fmt::format("switch {} is in region {}, not the topology's region {}", ca.switch_name,
+                                         sw == nullptr ? std::string("(none)") : sw->region, topology.region));
+      }
     }
     ResolvedCircuit rc{circuit, ca.switch_name, {}};
     if (ca.duplex_port()) {

@@ -31,6 +31,10 @@ struct ResolvedCircuit {
 struct Topology {
   std::string name;
   std::string description;
+  // Confined to one reconfiguration region (the inventory's switch `region:`): its circuits are
+  // all on that region's switches, and applying it drives those switches only, leaving every
+  // other region's circuits as they are. Empty: the whole testbed (every cabled switch).
+  std::string region;
   std::string file;                  // where it was defined
   int line = 0;
   std::vector<Circuit> circuits;
@@ -60,7 +64,8 @@ class TopologySet {
 
 // Reads a topology file (one or many topologies) and resolves each against the inventory.
 // Errors name file:line and the problem: a port used twice, an unknown host or port, a port not
-// cabled to an OCS, ports on different switches, a duplicate topology name.
+// cabled to an OCS, ports on different switches, a circuit outside the topology's region, an
+// unknown region, a duplicate topology name.
 Result<std::vector<Topology>> read_topology_file(const std::string& path, const Inventory& inventory);
 Result<std::vector<Topology>> parse_topology_text(std::string_view yaml_text, const std::string& display_name,
                                                   const Inventory& inventory);

@@ -27,11 +27,16 @@ std::map<std::string, std::vector<PortRef>> ocs_ports_by_switch(const Inventory&
 
 }  // namespace
 
-Result<std::vector<Topology>> generate_cover(const std::string& name, const Inventory& inventory) {
+Result<std::vector<Topology>> generate_cover(const std::string& name, const Inventory& inventory, const std::string& region) {
   Topology first{.name = name + "-1", .description = "generated: cover, part 1 (a largest matching across hosts)"};
   Topology second{.name = name + "-2", .description = "generated: cover, part 2 (the rest, and second peers)"};
+  if (!region.empty() && !inventory.has_region(region)) {
+    return fail(Errc::invalid_argument,
+                fmt::format("generate cover: region '{}' is no OCS switch's region in the inventory", region), "region");
+  }
 
   for (const auto& [switch_name, ports] : ocs_ports_by_switch(inventory)) {
+    if (const Switch* sw = inventory.find_switch(switch_name); !region.empty() && (sw == nullptr || sw->region != region)) continue;
     if (ports.size() < 2) {
       return fail(Errc::invalid_argument,
                   fmt::format("generate cover: switch {} has only one cabled port ({}): it cannot be given a circuit",

@@ -22,7 +22,8 @@ namespace mixnet::coord {
 // The generators a topology file may name in `generate:`.
 inline constexpr const char* kGenerators = "cover";
 
-// Unresolved topologies (circuits only); the caller resolves them like written ones.
-Result<std::vector<Topology>> generate_cover(const std::string& name, const Inventory& inventory);
+// Unresolved topologies (circuits only); the caller resolves them like written ones. With a
+// region, only that region's switches' ports (an unknown region is an error naming `region`).
+Result<std::vector<Topology>> generate_cover(const std::string& name, const Inventory& inventory, const std::string& region = {});
 
 }  // namespace mixnet::coord

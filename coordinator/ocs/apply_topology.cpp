@@ -98,6 +98,8 @@ TopologyApplyResult apply_topology(const Topology& topology, const Inventory& in
                                    const ApplyTopologyOptions& options) {
   TopologyApplyResult result;
   for (const std::string& name : cabled_ocs_switches(inventory)) {
+    // A topology confined to a region leaves every other region's switches alone.
+    if (const Switch* sw = inventory.find_switch(name); !topology.region.empty() && sw != nullptr && sw->region != topology.region) continue;
     SwitchApplyOutcome& out = result.switches.emplace_back();
     out.switch_name = name;
     out.circuits = circuits_on(topology, name);

@@ -72,7 +72,8 @@ struct ApplyTopologyOptions {
 };
 
 struct TopologyApplyResult {
-  // Every cabled switch, in inventory order (they are driven at once).
+  // Every cabled switch (of the topology's region, when it has one), in inventory order (they are
+  // driven at once).
   std::vector<SwitchApplyOutcome> switches;
 
   [[nodiscard]] const SwitchApplyOutcome* first_failure() const;

@@ -67,21 +67,21 @@ class Verifier {
   LinkVerifyReport run() {
     started_ns_ = realtime_ns();
     std::vector<std::string> hosts = link_hosts();
-    for (const auto& r : pool_.catch_up_events(hosts, options_.deadline_ns)) {
+    // Catch-up is done once per run: a host whose journal the pool already follows (an earlier
+    // step listened) has its table current, and its inventory read in this life of its agent.
+    std::vector<std::string> behind;
+    for (const auto& h : hosts) {
+      if (!pool_.following(h)) behind.push_back(h);
+    }
+    for (const auto& r : pool_.catch_up_events(behind, options_.deadline_ns)) {
       if (!r.value) unreachable_.emplace(r.host, r.value.error().message);
     }
-    std::vector<std::string> reachable;
+    std::vector<std::string> unread;
     for (const auto& h : hosts) {
-      if (!unreachable_.contains(h)) reachable.push_back(h);
+      if (!unreachable_.contains(h) && pool_.managed_ports(h) == nullptr) unread.push_back(h);
     }
-    for (const auto& r : pool_.inventory(reachable, options_.deadline_ns)) {
-      if (!r.value) {
-        unreachable_.emplace(r.host, r.value.error().message);
-        continue;
-      }
-      std::set<std::string> managed;
-      for (const auto& p : r.value->ports) managed.insert(p.name);
-      managed_[r.host] = std::move(managed);
+    for (const auto& r : pool_.inventory(unread, options_.deadline_ns)) {
+      if (!r.value) unreachable_.emplace(r.host, r.value.error().message);
     }
     // Clock offsets turn agent times into the coordinator's; a failure here only costs that.
     std::vector<std::string> unclocked;
@@ -149,9 +149,12 @@ class Verifier {
   }
 
   void cleanup() {
-    for (auto& [host, id] : watches_) pool_.unwatch(id);
+    // The pool's long-polls stay in flight for the next step; only our listening ends.
+    for (auto& [host, id] : watches_) pool_.unlisten(id);
     watches_.clear();
-    for (CallId id : calls_) pool_.cancel(id);
+    // Probes and far-end reads still on the wire finish unheard rather than being cut off, which
+    // would close their connections; those not yet sent (held back) are cancelled.
+    for (CallId id : calls_) pool_.abandon(id);
     calls_.clear();
   }
 
@@ -221,8 +224,8 @@ class Verifier {
       return true;
     }
     auto unmanaged = [&](const PortRef& p) {
-      auto it = managed_.find(p.host);
-      return it != managed_.end() && !it->second.contains(p.port);
+      const std::set<std::string>* managed = pool_.managed_ports(p.host);
+      return managed != nullptr && !managed->contains(p.port);
     };
     if (unmanaged(a) || unmanaged(b)) {
       auto one = [&](const PortRef& p, const PortRef& peer, const Direction& tx, const Direction& rx) {
@@ -253,8 +256,9 @@ class Verifier {
 
   // ---- waiting for carrier ----
 
-  // A link whose ends are up or coming up: the journals may still tell (carrier, hellos).
-  static bool listening(const LinkRun& r) { return r.phase == LinkRun::Phase::waiting || r.greeting; }
+  // A link whose ends are up or coming up: the journals may still tell (carrier, hellos, and a
+  // carrier lost while it is probed).
+  static bool listening(const LinkRun& r) { return r.phase == LinkRun::Phase::waiting || r.phase == LinkRun::Phase::probing; }
 
   void arm_watches() {
     std::set<std::string> hosts;
@@ -265,9 +269,15 @@ class Verifier {
     }
     for (const auto& h : hosts) {
       if (watches_.contains(h) || unreachable_.contains(h)) continue;
-      const auto wait = std::chrono::milliseconds(std::clamp<std::int64_t>(left_ns() / kNsPerMs, 0, wire::kMaxWaitMs));
-      watches_[h] = pool_.watch_events(h, wait, [this, h](const EventsDelivery& d) { return on_events(h, d); });
+      watches_[h] = pool_.listen_events(h, [this, h](const EventsDelivery& d) { on_events(h, d); });
     }
+  }
+
+  void stop_listening(const std::string& host) {
+    auto it = watches_.find(host);
+    if (it == watches_.end()) return;
+    pool_.unlisten(it->second);
+    watches_.erase(it);
   }
 
   bool waiting_on(const std::string& host) const {
@@ -281,12 +291,30 @@ class Verifier {
       const LinkRun& r = runs_[i];
       if (!listening(r)) continue;
       if (r.exp.a.host != host && r.exp.b.host != host) continue;
-      if (r.greeting) {
-        confirm_by_hellos(i);
-      } else if (up(r.exp.a) && up(r.exp.b)) {
-        both_up(i);
+      if (r.phase == LinkRun::Phase::waiting) {
+        if (up(r.exp.a) && up(r.exp.b)) both_up(i);
+      } else if (!up(r.exp.a) || !up(r.exp.b)) {
+        // An end lost its carrier while the link was probed (or the table the step began with
+        // predated the re-patch): probes now would prove nothing; wait for carrier again.
+        back_to_waiting(i);
+      } else {
+        confirm_by_hellos(i);   // the hellos may still come, after probes went out
       }
     }
+  }
+
+  void back_to_waiting(std::size_t i) {
+    LinkRun& r = runs_[i];
+    for (CallId id : r.held) {
+      pool_.cancel(id);
+      calls_.erase(id);
+    }
+    r.held.clear();
+    r.greeting = false;
+    r.phase = LinkRun::Phase::waiting;
+    // Fresh directions: replies to the probes already out carry the old nonces and are ignored.
+    r.ab = Direction{};
+    r.ba = Direction{};
   }
 
   // ---- the agents' own hellos ----
@@ -337,11 +365,11 @@ class Verifier {
     return true;
   }
 
-  bool on_events(const std::string& host, const EventsDelivery& d) {
+  void on_events(const std::string& host, const EventsDelivery& d) {
     if (!d.page && !d.restarted) {
-      watches_.erase(host);
+      stop_listening(host);
       host_failed(host, d.page.error().message);
-      return false;
+      return;
     }
     if (d.restarted || d.missed > 0) {
       // The table may be stale (events lost or a new agent life): read the ports again.
@@ -355,9 +383,7 @@ class Verifier {
       });
     }
     check_waiting(host);
-    const bool again = waiting_on(host) && !unreachable_.contains(host);
-    if (!again) watches_.erase(host);
-    return again;
+    if (!waiting_on(host) || unreachable_.contains(host)) stop_listening(host);
   }
 
   // ---- probing ----
@@ -604,8 +630,7 @@ class Verifier {
   std::size_t done_ = 0;
   std::int64_t started_ns_ = 0;
   std::map<std::string, std::string> unreachable_;         // host -> why
-  std::map<std::string, std::set<std::string>> managed_;  // host -> ports its agent manages
-  std::map<std::string, AgentPool::WatchId> watches_;
+  std::map<std::string, AgentPool::ListenerId> watches_;   // host -> our listener on its journal
   std::set<CallId> calls_;
   std::set<std::uint64_t> our_nonces_;
   LinkVerifyReport report_;

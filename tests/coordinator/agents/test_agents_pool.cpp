@@ -252,6 +252,85 @@ TEST_CASE("the event cursor notices an agent restart both ways, and dropped even
   CHECK_FALSE(pool.link_table("h1")->find("ocs0")->carrier);
 }
 
+TEST_CASE("the pool follows a journal from one step to the next: listeners come and go, the long-poll and its connection stay", "[unit][agents]") {
+  FakeAgent a("agent-a", "t");
+  a.set_ports({fake_port_info("ocs0", false)});
+  AgentPool pool({{.host = "h1", .url = a.url(), .token = "t"}}, quick());
+  const auto later = [] { return monotonic_ns() + 10'000'000'000; };
+
+  // Step 1: catch up, read the inventory, listen until the port comes up.
+  REQUIRE(pool.catch_up_events({"h1"}, later())[0].ok());
+  REQUIRE(pool.inventory({"h1"}, later())[0].ok());
+  CHECK_FALSE(pool.following("h1"));
+  REQUIRE(pool.managed_ports("h1") != nullptr);
+  CHECK(pool.managed_ports("h1")->contains("ocs0"));
+  int step1_pages = 0;
+  const auto first = pool.listen_events("h1", [&](const EventsDelivery& d) {
+    if (d.page && !d.page->events.empty()) ++step1_pages;
+  });
+  a.push_event("link_up", "ocs0", true);
+  pool.run(later(), [&] { return step1_pages > 0; });
+  REQUIRE(step1_pages == 1);
+  REQUIRE(pool.health({"h1"}, later())[0].ok());   // beside the long-poll: a second connection
+  pool.unlisten(first);
+  CHECK(pool.following("h1"));
+  const std::uint64_t connections = a.connections();
+  CHECK(connections == 2);
+
+  // Between steps nobody drives the pool; the agent answers the long-poll all the same, and the
+  // next step finds the page waiting on the open connection.
+  a.push_event("link_down", "ocs0", false);
+  int step2_pages = 0;
+  bool down = false;
+  const auto second = pool.listen_events("h1", [&](const EventsDelivery& d) {
+    if (d.page && !d.page->events.empty()) ++step2_pages;
+    down = !pool.link_table("h1")->find("ocs0")->carrier;
+  });
+  pool.run(later(), [&] { return down; });
+  CHECK(down);
+  CHECK(step2_pages >= 1);
+  CHECK(step1_pages == 1);   // the first listener heard nothing after it left
+  // A batch beside the long-poll reuses the connection the first step's reads opened.
+  REQUIRE(pool.health({"h1"}, later())[0].ok());
+  pool.unlisten(second);
+  CHECK(a.connections() == connections);
+  CHECK(pool.following("h1"));
+}
+
+TEST_CASE("a followed journal whose agent dies: the failure reaches the listener and the follow stops", "[unit][agents]") {
+  auto a = std::make_unique<FakeAgent>("agent-a", "t");
+  a->set_ports({fake_port_info("ocs0", true)});
+  AgentPool pool({{.host = "h1", .url = a->url(), .token = "t"}}, quick(1));
+  REQUIRE(pool.catch_up_events({"h1"}, monotonic_ns() + 5'000'000'000)[0].ok());
+  std::vector<EventsDelivery> seen;
+  pool.listen_events("h1", [&](const EventsDelivery& d) { seen.push_back(d); });
+  pool.run(monotonic_ns() + 200'000'000);   // the long-poll is in flight
+  CHECK(pool.following("h1"));
+  a.reset();   // the agent goes: its connection closes, a new one is refused
+  pool.run(monotonic_ns() + 10'000'000'000, [&] { return !seen.empty(); });
+  REQUIRE(seen.size() == 1);   // one failed poll is tried again; the second is delivered
+  CHECK_FALSE(seen[0].page.has_value());
+  CHECK_FALSE(pool.following("h1"));
+}
+
+TEST_CASE("connections to many agents live from one batch to the next", "[unit][agents]") {
+  // libcurl's default cache keeps four connections per transfer still running, so the end of a
+  // batch used to close the connections of the hosts that answered first.
+  std::vector<std::unique_ptr<FakeAgent>> agents;
+  std::vector<AgentEndpoint> endpoints;
+  std::vector<std::string> hosts;
+  for (int i = 0; i < 8; ++i) {
+    agents.push_back(std::make_unique<FakeAgent>("agent-" + std::to_string(i), "t"));
+    hosts.push_back("h" + std::to_string(i));
+    endpoints.push_back({.host = hosts.back(), .url = agents.back()->url(), .token = "t"});
+  }
+  AgentPool pool(endpoints, quick());
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& r : pool.health(hosts, monotonic_ns() + 10'000'000'000)) REQUIRE(r.ok());
+  }
+  for (const auto& a : agents) CHECK(a->connections() == 1);
+}
+
 TEST_CASE("make_agent_pool reads token files, a bad one breaks only its host", "[unit][agents]") {
   FakeAgent a("agent-a", "secret-a");
   char tmpl[] = "/tmp/mixnet-pool-test-XXXXXX";

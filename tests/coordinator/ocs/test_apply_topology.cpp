@@ -258,3 +258,64 @@ TEST_CASE("apply_topology: plan only reads and plans, sends nothing", "[unit][oc
   CHECK(lab.a().applied.empty());
   CHECK(lab.b().applied.empty());
 }
+
+TEST_CASE("apply_topology: a topology confined to a region drives that region's switch and leaves the other's circuits", "[unit][ocs][region]") {
+  Lab lab;
+  // ocsB (region b) holds a circuit of its own that a region-a topology must not touch.
+  lab.b().connections = {ocs::CrossConnect{"1", "10", false}, ocs::CrossConnect{"2", "9", false}};
+  std::string inventory_text = kApplyInventory;
+  const auto at = [&](const std::string& what) { return inventory_text.find(what); };
+  inventory_text.insert(at("kind: ocs, uri: \"polatis-tl1://admin:root@127.0.0.1:13101\""), "region: a, ");
+  inventory_text.insert(at("kind: ocs, uri: \"polatis-tl1://admin:root@127.0.0.1:13102\""), "region: b, ");
+  auto inv = parse_inventory(inventory_text, "inventory.yaml", lab.dir.path);
+  REQUIRE(inv);
+  CHECK(inv->regions() == std::vector<std::string>{"a", "b"});
+  auto topos = parse_topology_text("topologies:\n  - {name: A, region: a, circuits: [\"h1:p - h3:p\", \"h2:p - h4:p\"]}\n",
+                                   "topologies.yaml", *inv);
+  REQUIRE(topos);
+  REQUIRE(topos->front().region == "a");
+
+  const TopologyApplyResult result = apply_topology(topos->front(), *inv, *lab.pool, {});
+  REQUIRE(result.switches.size() == 1);
+  CHECK(result.switches.front().switch_name == "ocsA");
+  CHECK(result.switches.front().ok());
+  CHECK(lab.a().connections.size() == 4);
+  CHECK(lab.b().opened == 0);   // never even opened
+  CHECK(lab.b().connections.size() == 2);
+}
+
+TEST_CASE("topologies and regions: a circuit outside the region, an unknown region, a region-confined cover", "[unit][ocs][region]") {
+  mixnet::testing::ScratchDir dir{"mixnet-region-topology-test"};
+  std::string inventory_text = kApplyInventory;
+  const auto at = [&](const std::string& what) { return inventory_text.find(what); };
+  inventory_text.insert(at("kind: ocs, uri: \"polatis-tl1://admin:root@127.0.0.1:13101\""), "region: a, ");
+  inventory_text.insert(at("kind: ocs, uri: \"polatis-tl1://admin:root@127.0.0.1:13102\""), "region: b, ");
+  auto inv = parse_inventory(inventory_text, "inventory.yaml", dir.path);
+  REQUIRE(inv);
+
+  auto outside = parse_topology_text("topologies:\n  - {name: A, region: a, circuits: [\"h5:p - h6:p\"]}\n", "t.yaml", *inv);
+  REQUIRE_FALSE(outside);
+  CHECK(outside.error().field == "circuits");
+  CHECK_THAT(outside.error().message, Catch::Contains("switch ocsB is in region b, not the topology's region a"));
+
+  auto unknown = parse_topology_text("topologies:\n  - {name: A, region: z, circuits: []}\n", "t.yaml", *inv);
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().field == "region");
+  CHECK_THAT(unknown.error().message, Catch::Contains("known: a, b"));
+
+  auto cover = parse_topology_text("topologies:\n  - {name: c, region: b, generate: cover}\n", "t.yaml", *inv);
+  REQUIRE(cover);
+  for (const auto& t : *cover) {
+    CHECK(t.region == "b");
+    for (const auto& rc : t.resolved) CHECK(rc.switch_name == "ocsB");
+  }
+  REQUIRE_FALSE(cover->front().resolved.empty());
+
+  // A switch without `region:` is a region of its own, named after it; an EPS has none.
+  auto plain = parse_inventory(kApplyInventory, "inventory.yaml", dir.path);
+  REQUIRE(plain);
+  CHECK(plain->regions() == std::vector<std::string>{"ocsA", "ocsB"});
+  auto eps_region = parse_inventory(std::string(kApplyInventory) + "  - {name: e1, kind: eps, region: a}\n", "inventory.yaml", dir.path);
+  REQUIRE_FALSE(eps_region);
+  CHECK(eps_region.error().field == "switches[2].region");
+}

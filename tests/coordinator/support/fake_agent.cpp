@@ -1,6 +1,7 @@
 #include "tests/coordinator/support/fake_agent.hpp"
 
 #include <algorithm>
+#include <future>
 #include <utility>
 
 #include <boost/asio/post.hpp>
@@ -369,6 +370,13 @@ int FakeAgent::requests(const std::string& route) const {
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->counts.find(route);
   return it == impl_->counts.end() ? 0 : it->second;
+}
+
+std::uint64_t FakeAgent::connections() const {
+  std::promise<std::uint64_t> accepted;
+  auto answer = accepted.get_future();
+  asio::post(impl_->io, [&] { accepted.set_value(impl_->server->stats().connections_accepted); });
+  return answer.get();
 }
 
 std::string FakeAgent::last_authorization() const {

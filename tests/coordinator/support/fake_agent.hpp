@@ -77,6 +77,8 @@ class FakeAgent {
   void skew_clock(std::chrono::nanoseconds offset, std::vector<ClockPath> paths = {});
 
   [[nodiscard]] int requests(const std::string& route) const;
+  // TCP connections the server has accepted (read on its own thread).
+  [[nodiscard]] std::uint64_t connections() const;
   [[nodiscard]] std::string last_authorization() const;
   [[nodiscard]] std::string instance() const;
 
