@@ -3,8 +3,6 @@
 // not open to others), and a command line the agent accepts: every flag is one of mixnet-agent's
 // own (taken from its --help, i.e. from its option definitions), every $(VAR) is defined, every
 // secret file it names is a key of the Secret mounted there (deploy/kubernetes/secrets.example.yaml).
-#include <yaml-cpp/yaml.h>
-
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
 
@@ -19,46 +17,15 @@
 
 #include "agent/agent_config.hpp"
 #include "common/token_file.hpp"
+#include "tests/deploy/kubernetes_manifest.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 namespace {
 
-const std::string kDeployDir = std::string(MIXNET_SOURCE_DIR) + "/deploy/kubernetes";
-
-std::vector<YAML::Node> load_manifest_documents(const std::string& file) {
-  std::vector<YAML::Node> docs;
-  for (const auto& doc : YAML::LoadAllFromFile(kDeployDir + "/" + file)) {
-    if (doc.IsNull()) continue;  // an empty document (a trailing ---) is no object
-    docs.push_back(doc);
-  }
-  return docs;
-}
-
-// The one document of `kind` (and `name`, if given) among `docs`; fails the test if not exactly one.
-YAML::Node only_manifest_object(const std::vector<YAML::Node>& docs, const std::string& kind,
-                                const std::string& name = "") {
-  std::vector<YAML::Node> found;
-  for (const auto& d : docs) {
-    if (d["kind"].as<std::string>("") != kind) continue;
-    if (!name.empty() && d["metadata"]["name"].as<std::string>("") != name) continue;
-    found.push_back(d);
-  }
-  INFO(kind << " " << name);
-  REQUIRE(found.size() == 1);
-  return found.front();
-}
-
-// An integer field as Kubernetes reads it (sigs.k8s.io/yaml, YAML 1.1): a leading 0 makes it
-// octal (0400 is 256), otherwise decimal. yaml-cpp follows YAML 1.2, where 0400 would be 400, so
-// the scalar is read as text here. Any other spelling (0o400, 0x100) fails the test.
-long kubernetes_integer(const YAML::Node& node, const std::string& what) {
-  INFO(what);
-  REQUIRE(node.IsScalar());
-  const std::string text = node.Scalar();
-  if (std::regex_match(text, std::regex("0[0-7]+"))) return std::stol(text, nullptr, 8);
-  REQUIRE(std::regex_match(text, std::regex("0|[1-9][0-9]*")));
-  return std::stol(text);
-}
+using mixnet::testing::kubernetes_integer;
+using mixnet::testing::load_manifest_documents;
+using mixnet::testing::only_manifest_object;
+using mixnet::testing::string_list;
 
 // mixnet-agent's flags, from its --help: the lines of the option list (two spaces, then an
 // optional "-h," and the long name). The option definitions in agent/agent_config.cpp are the
@@ -86,14 +53,6 @@ std::vector<std::string> variable_references(const std::string& text, const std:
     names.push_back((*it)[1].str());
   }
   return names;
-}
-
-std::vector<std::string> string_list(const YAML::Node& seq) {
-  std::vector<std::string> out;
-  if (!seq) return out;
-  REQUIRE(seq.IsSequence());
-  for (const auto& s : seq) out.push_back(s.as<std::string>());
-  return out;
 }
 
 // Every word of a container's command, args and exec probes: where file paths and flags appear.
