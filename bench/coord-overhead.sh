@@ -49,13 +49,13 @@ bench_one() {   # $1: label, rest: mixnet-lab up flags
   } >"$work/overhead.yaml"
   rm -rf "$work/out"
   python3 bench/lab-agent-metrics.py "/run/mixnet-lab/$name/inventory.yaml" >"$work/metrics-before.json"
-  "$build/bin/mixnet-coord" run "$work/overhead.yaml" -i "/run/mixnet-lab/$name/inventory.yaml" \
+  python3 bench/with-rusage.py "$work/coord-rusage.json" "$build/bin/mixnet-coord" run "$work/overhead.yaml" -i "/run/mixnet-lab/$name/inventory.yaml" \
     --db "$work/results.db" --out "$work/out" >"$work/coord.log" 2>&1 || { tail -20 "$work/coord.log"; exit 1; }
   python3 bench/lab-agent-metrics.py "/run/mixnet-lab/$name/inventory.yaml" >"$work/metrics-after.json"
   python3 - "$label" "$work/out/results.json" "/run/mixnet-lab/$name/inventory.yaml" "$work/metrics-before.json" \
-    "$work/metrics-after.json" "$work/curve.txt" "$reps" <<'PY'
+    "$work/metrics-after.json" "$work/curve.txt" "$reps" "$work/coord-rusage.json" <<'PY'
 import json, sys, urllib.request, statistics
-label, results_path, inventory_path, before_path, after_path, curve_path, reps = sys.argv[1:8]
+label, results_path, inventory_path, before_path, after_path, curve_path, reps, rusage_path = sys.argv[1:9]
 import re
 inv = open(inventory_path).read()
 # Every switch's ground truth (a region's switch each, on the multi-region presets).
@@ -122,10 +122,16 @@ print(f"  per reconfiguration per host: {per_req:.2f} requests, {per_conn:.3f} n
       f"({req} requests, {conns} connections to {hosts} agents over {reconfigs} reconfigurations)")
 ocs_ports = inv.count("ocs: {switch:")
 switches = inv.count("kind: ocs")
+# The coordinator's own cost: CPU per reconfiguration, per host and per OCS port (the whole run,
+# its first catch-up and the final clear included), and its peak memory.
+ru = json.load(open(rusage_path))
+cpu_ms = (ru["user_s"] + ru["sys_s"]) * 1e3 / reconfigs
+print(f"  coordinator: {cpu_ms:.2f} ms CPU per reconfiguration ({cpu_ms * 1e3 / hosts:.0f} us per host, "
+      f"{cpu_ms * 1e3 / max(ocs_ports, 1):.0f} us per OCS port), peak RSS {ru['max_rss_kib'] / 1024:.1f} MiB")
 if overheads:
     with open(curve_path, "a") as f:
         f.write(f"{hosts:>5} {ocs_ports:>9} {switches:>8} {statistics.median(overheads):>9.2f} {q(overheads, 90):>8.2f} "
-                f"{per_req:>12.2f} {per_conn:>11.3f}\n")
+                f"{per_req:>12.2f} {per_conn:>11.3f} {cpu_ms:>12.2f} {ru['max_rss_kib'] / 1024:>8.1f}\n")
 if failures:
     print(f"  FAIL: {len(failures)} repetition problem(s):")
     for f in failures:
@@ -146,7 +152,8 @@ for size in $sizes; do
   esac
 done
 echo
-echo "control overhead by lab size (median and p90 in ms; per reconfiguration per host)"
-echo "hosts OCS-ports switches    median      p90     requests connections"
+echo "control overhead by lab size (median and p90 in ms)"
+echo "(requests, connections: per reconfiguration per host; coord CPU: ms per reconfiguration; RSS: MiB)"
+echo "hosts OCS-ports switches    median      p90     requests connections coord-CPU-ms      RSS"
 cat "$work/curve.txt" 2>/dev/null || true
 exit "$rc"

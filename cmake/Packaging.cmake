@@ -29,8 +29,8 @@ set(mixnet_tools_programs
     "mixnet-ocs|1|drive an optical circuit switch by hand"
     "mixnet-ocs-emu|1|an optical circuit switch emulator speaking the real protocols"
     "mixnet-lab|1|the MixNet testbed emulated on one machine")
-set(mixnet_agent_docs agent-api.md hardware.md packaging.md)
-set(mixnet_coord_docs architecture.md playbooks.md inventory.md measurement.md health.md ocs-drivers.md packaging.md)
+set(mixnet_agent_docs agent-api.md hardware.md packaging.md deploy.md)
+set(mixnet_coord_docs architecture.md playbooks.md inventory.md measurement.md health.md ocs-drivers.md packaging.md scaling.md)
 set(mixnet_tools_docs ocs-emulator.md ocs-drivers.md lab.md packaging.md)
 
 # Man pages from each binary's own --help and --version (help2man), so they cannot drift from the
