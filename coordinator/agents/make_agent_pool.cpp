@@ -3,6 +3,9 @@
 
 #include <cerrno>
 
+#include <spdlog/spdlog.h>
+
+#include "common/open_files_limit.hpp"
 #include "common/token_file.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
@@ -32,6 +35,15 @@ std::optional<Error> client_certificate_problem(const TlsDefaults& tls) {
 }  // namespace
 
 Result<std::unique_ptr<AgentPool>> make_agent_pool(const Inventory& inventory, AgentPoolOptions options) {
+  // The pool keeps up to four connections per agent open (agent_pool.cpp), beside the switches'
+  // sessions, the store and the run's files.
+  const std::uint64_t wanted = inventory.hosts.size() * 4 + inventory.switches.size() * 4 + 256;
+  if (auto limit = raise_open_files_limit(wanted); !limit) {
+    spdlog::warn("agent pool: {}", limit.error().describe());
+  } else if (*limit < wanted) {
+    spdlog::warn("agent pool: open files limited to {} (RLIMIT_NOFILE), below the {} that {} agents may need; raise it "
+                 "(ulimit -n, or LimitNOFILE= in a systemd unit)", *limit, wanted, inventory.hosts.size());
+  }
   const std::optional<Error> client_problem = inventory.tls ? client_certificate_problem(*inventory.tls) : std::nullopt;
   std::vector<AgentEndpoint> endpoints;
   for (std::size_t i = 0; i < inventory.hosts.size(); ++i) {

@@ -1,5 +1,7 @@
 #include "tests/support/idle_sockets.hpp"
 
+#include "common/open_files_limit.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -13,14 +15,9 @@
 namespace mixnet::testing {
 
 void raise_descriptor_limit(unsigned long wanted) {
-  rlimit lim{};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) throw std::runtime_error(std::string("getrlimit: ") + std::strerror(errno));
-  if (lim.rlim_cur >= wanted) return;
-  lim.rlim_cur = wanted;
-  if (lim.rlim_max < wanted) lim.rlim_max = wanted;  // root may raise the hard limit
-  if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) {
-    throw std::runtime_error("setrlimit RLIMIT_NOFILE " + std::to_string(wanted) + ": " + std::strerror(errno));
-  }
+  auto now = raise_open_files_limit(wanted);
+  if (!now) throw std::runtime_error(now.error().describe());
+  if (*now < wanted) throw std::runtime_error("RLIMIT_NOFILE stays at " + std::to_string(*now) + ", below " + std::to_string(wanted));
 }
 
 IdleSockets::IdleSockets(const std::string& address, unsigned short port, int count) {
