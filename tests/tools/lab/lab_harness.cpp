@@ -134,6 +134,13 @@ const LabPort& LabHost::port(const std::string& n) const {
   throw std::runtime_error("no port " + n + " on " + name);
 }
 
+const LabSwitch& LabInventory::ocs(const std::string& n) const {
+  for (const auto& s : switches) {
+    if (s.name == n) return s;
+  }
+  throw std::runtime_error("no switch " + n);
+}
+
 const LabHost& LabInventory::host(const std::string& n) const {
   for (const auto& h : hosts) {
     if (h.name == n) return h;
@@ -162,6 +169,7 @@ LabInventory read_inventory(const std::string& dir) {
       port.mac = p["mac"].as<std::string>();
       if (p["ocs"]) {
         port.ocs = true;
+        port.switch_name = p["ocs"]["switch"].as<std::string>();
         if (p["ocs"]["tx"]) port.tx = p["ocs"]["tx"].as<int>();
         if (p["ocs"]["rx"]) port.rx = p["ocs"]["rx"].as<int>();
         if (p["ocs"]["port"]) port.port = p["ocs"]["port"].as<int>();
@@ -175,10 +183,20 @@ LabInventory read_inventory(const std::string& dir) {
     if (tls["client_cert_file"]) lab.tls.cert_file = tls["client_cert_file"].as<std::string>();
     if (tls["client_key_file"]) lab.tls.key_file = tls["client_key_file"].as<std::string>();
   }
-  const auto& ocs = root["switches"][0];
-  lab.tl1_uri = ocs["uri"].as<std::string>();
-  lab.rest_uri = ocs["alt_uris"][0].as<std::string>();
-  std::tie(lab.control_host, lab.control_port) = host_port(ocs["ground_truth"]["url"].as<std::string>());
+  for (const auto& sw : root["switches"]) {
+    if (sw["kind"].as<std::string>() != "ocs") continue;
+    LabSwitch s;
+    s.name = sw["name"].as<std::string>();
+    s.tl1_uri = sw["uri"].as<std::string>();
+    s.rest_uri = sw["alt_uris"][0].as<std::string>();
+    std::tie(s.control_host, s.control_port) = host_port(sw["ground_truth"]["url"].as<std::string>());
+    lab.switches.push_back(std::move(s));
+  }
+  if (lab.switches.empty()) throw std::runtime_error(dir + "/inventory.yaml has no OCS");
+  lab.tl1_uri = lab.switches.front().tl1_uri;
+  lab.rest_uri = lab.switches.front().rest_uri;
+  lab.control_host = lab.switches.front().control_host;
+  lab.control_port = lab.switches.front().control_port;
   return lab;
 }
 
@@ -208,12 +226,18 @@ HttpReply LabUnderTest::agent_call(const std::string& host, const HttpCall& call
 }
 
 HttpReply LabUnderTest::control(const std::string& target, const std::string& method, const std::string& body) const {
+  return control_of(inventory_.switches.front().name, target, method, body);
+}
+
+HttpReply LabUnderTest::control_of(const std::string& switch_name, const std::string& target, const std::string& method,
+                                   const std::string& body) const {
   HttpCall call;
   call.method = method;
   call.target = target;
   call.body = body;
   call.token = inventory_.token;
-  return http_request(inventory_.control_host, inventory_.control_port, call);
+  const LabSwitch& sw = inventory_.ocs(switch_name);
+  return http_request(sw.control_host, sw.control_port, call);
 }
 
 bool LabUnderTest::carrier(const std::string& host, const std::string& port) const {

@@ -43,7 +43,15 @@ struct LabPort {
   std::string address;   // without prefix length
   std::string mac;
   bool ocs = false;
+  std::string switch_name;   // the OCS it is cabled to ("ocs1"; its region's)
   int tx = 0, rx = 0, port = 0;
+};
+// An OCS of the lab (one per region): its TL1 and RESTCONF URIs and its emulator's control API.
+struct LabSwitch {
+  std::string name;
+  std::string tl1_uri, rest_uri;
+  std::string control_host;
+  unsigned short control_port = 0;
 };
 struct LabHost {
   std::string name;
@@ -58,11 +66,13 @@ struct LabInventory {
   std::string dir;
   std::string token;
   TlsClientFiles tls;        // the inventory's tls section: the lab CA (and client certificate)
-  std::string tl1_uri, rest_uri;
+  std::string tl1_uri, rest_uri;        // the first switch's (the only one of a one-region lab)
   std::string control_host;
   unsigned short control_port = 0;
+  std::vector<LabSwitch> switches;      // every OCS, in inventory order
   std::vector<LabHost> hosts;
   [[nodiscard]] const LabHost& host(const std::string& n) const;
+  [[nodiscard]] const LabSwitch& ocs(const std::string& n) const;
 };
 LabInventory read_inventory(const std::string& dir);
 
@@ -83,6 +93,9 @@ class LabUnderTest {
   // Any call to HOST's agent, as the lab's clients make it (the token is the caller's to set).
   HttpReply agent_call(const std::string& host, const HttpCall& call) const;
   HttpReply control(const std::string& target, const std::string& method = "GET", const std::string& body = "") const;
+  // The same on the emulator of switch `switch_name` (a region's OCS).
+  HttpReply control_of(const std::string& switch_name, const std::string& target, const std::string& method = "GET",
+                       const std::string& body = "") const;
   // Carrier of HOST:PORT as the agent reports it.
   bool carrier(const std::string& host, const std::string& port) const;
   // Polls until carrier equals `want` (true) or the deadline passes (false).
