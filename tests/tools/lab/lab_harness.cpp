@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
 #include <array>
 #include <cstdio>
 #include <dirent.h>
@@ -20,6 +23,8 @@
 
 #include "tests/support/https_client.hpp"
 #include "tests/support/netns.hpp"
+
+extern char** environ;
 
 namespace mixnet::testing {
 
@@ -67,6 +72,27 @@ CommandResult run_lab(const std::string& args) {
   const int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+bool run_lab_killed_after(const std::vector<std::string>& args, std::chrono::milliseconds delay) {
+  std::vector<std::string> all = {MIXNET_LAB_BIN};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, all[0].c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return false;
+  std::this_thread::sleep_for(delay);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return true;
 }
 
 std::string unique_lab_name() {
@@ -132,6 +158,30 @@ const LabPort& LabHost::port(const std::string& n) const {
     if (p.name == n) return p;
   }
   throw std::runtime_error("no port " + n + " on " + name);
+}
+
+DownOutcome down_and_compare(const std::string& name, const Snapshot& before) {
+  DownOutcome out;
+  out.down = run_lab("down --name " + name);
+  out.difference = describe_difference(before, snapshot(name));
+  return out;
+}
+
+KillSweep kill_up_then_down(const std::vector<std::string>& up_args, const std::vector<int>& delays_ms) {
+  KillSweep sweep;
+  for (const int delay_ms : delays_ms) {
+    const std::string name = unique_lab_name();
+    const std::string what = "kill after " + std::to_string(delay_ms) + " ms, lab " + name + ": ";
+    const Snapshot before = snapshot(name);
+    std::vector<std::string> args = {"up", "--name", name};
+    args.insert(args.end(), up_args.begin(), up_args.end());
+    if (!run_lab_killed_after(args, std::chrono::milliseconds(delay_ms))) sweep.failures += what + "mixnet-lab did not start\n";
+    sweep.something_made += snapshot(name) == before ? 0 : 1;
+    const auto down = down_and_compare(name, before);
+    if (down.down.exit_code != 0) sweep.failures += what + "down failed: " + down.down.output + "\n";
+    if (!down.difference.empty()) sweep.failures += what + "down left a difference:\n" + down.difference;
+  }
+  return sweep;
 }
 
 const LabSwitch& LabInventory::ocs(const std::string& n) const {

@@ -24,6 +24,10 @@ struct CommandResult {
 // `mixnet-lab ARGS` (the binary this build made), stdout+stderr captured.
 CommandResult run_lab(const std::string& args);
 
+// `mixnet-lab ARGS` started with its output discarded, killed with SIGKILL after `delay` and
+// reaped (an `up` killed part-way). False when it could not be started.
+bool run_lab_killed_after(const std::vector<std::string>& args, std::chrono::milliseconds delay);
+
 // A lab name unique to this process and call: "t<pid%100000><letter>".
 std::string unique_lab_name();
 
@@ -37,6 +41,24 @@ struct Snapshot {
 };
 Snapshot snapshot(const std::string& name);
 std::string describe_difference(const Snapshot& before, const Snapshot& after);
+
+// `mixnet-lab down --name NAME`, and what the machine holds of the lab afterwards that it did not
+// hold `before` (or no longer holds): `difference` is empty when down left exactly `before`.
+struct DownOutcome {
+  CommandResult down;
+  std::string difference;
+};
+DownOutcome down_and_compare(const std::string& name, const Snapshot& before);
+
+// For each delay: `mixnet-lab up --name NEW UP_ARGS` killed with SIGKILL after it, then `down`.
+// `failures` says, per kill, what went wrong (not started, down failed, something left behind or
+// gone); empty when every `down` left exactly what was there before. `something_made` counts the
+// kills that landed while something of the lab existed (else the sweep proves nothing).
+struct KillSweep {
+  std::string failures;
+  int something_made = 0;
+};
+KillSweep kill_up_then_down(const std::vector<std::string>& up_args, const std::vector<int>& delays_ms);
 
 struct LabPort {
   std::string name;

@@ -3,20 +3,14 @@
 // `down`, also after `up` or the lab's own processes were killed with SIGKILL.
 #include <catch2/catch.hpp>
 #include <csignal>
-#include <fcntl.h>
 #include <fstream>
 #include <set>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <thread>
 
 #include "hwdrivers/ocs/optical_switch.hpp"
 #include "tests/tools/lab/lab_harness.hpp"
 
 using namespace mixnet::testing;
 using namespace std::chrono_literals;
-
-extern char** environ;
 
 namespace {
 
@@ -159,37 +153,11 @@ TEST_CASE("lab regions: each region's hosts are cabled to its own switch, status
 }
 
 TEST_CASE("lab regions: down leaves nothing after up or the lab's processes were killed with SIGKILL", "[lab][regions]") {
-  const std::string bin = MIXNET_LAB_BIN;
   // `up` killed part-way: while it makes namespaces, starts the emulators, starts the agents.
-  int interrupted_with_something_made = 0;
-  for (const int delay_ms : {20, 80, 200, 500}) {
-    const std::string name = unique_lab_name();
-    INFO("kill up after " << delay_ms << " ms, lab " << name);
-    const Snapshot before = snapshot(name);
-    std::vector<std::string> args = {bin, "up", "--name", name, "--hosts", "6", "--ocs-ports", "2", "--hosts-per-region", "2"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid = -1;
-    REQUIRE(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!(snapshot(name) == before)) ++interrupted_with_something_made;
-    const auto down = run_lab("down --name " + name);
-    INFO(down.output);
-    CHECK(down.exit_code == 0);
-    const Snapshot after = snapshot(name);
-    INFO(describe_difference(before, after));
-    CHECK(after == before);
-  }
-  CHECK(interrupted_with_something_made >= 1);
+  const auto sweep = kill_up_then_down({"--hosts", "6", "--ocs-ports", "2", "--hosts-per-region", "2"}, {20, 80, 200, 500});
+  INFO(sweep.failures);
+  CHECK(sweep.failures.empty());
+  CHECK(sweep.something_made >= 1);   // the kills landed while `up` had made something
 
   // A whole lab whose agents and emulators all died by SIGKILL.
   const std::string name = unique_lab_name();
@@ -200,10 +168,9 @@ TEST_CASE("lab regions: down leaves nothing after up or the lab's processes were
   const auto pids = recorded_pids("/run/mixnet-lab/" + name);
   CHECK(pids.size() == 6);
   for (const pid_t p : pids) ::kill(p, SIGKILL);
-  const auto down = run_lab("down --name " + name);
-  INFO(down.output);
-  CHECK(down.exit_code == 0);
-  const Snapshot after = snapshot(name);
-  INFO(describe_difference(before, after));
-  CHECK(after == before);
+  const auto down = down_and_compare(name, before);
+  INFO(down.down.output);
+  CHECK(down.down.exit_code == 0);
+  INFO(down.difference);
+  CHECK(down.difference.empty());
 }
