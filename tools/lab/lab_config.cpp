@@ -1,9 +1,11 @@
 #include "tools/lab/lab_config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <yaml-cpp/yaml.h>
 
 #include "common/thread_priority.hpp"
+#include "tools/lab/lab_presets.hpp"
 
 namespace mixnet::lab {
 
@@ -56,34 +58,63 @@ Result<SwitchSize> parse_switch_size(const std::string& text) {
 
 std::string default_dir(const std::string& name) { return "/run/mixnet-lab/" + name; }
 
-SwitchSize effective_switch_size(const LabConfig& c) {
+int effective_hosts_per_region(const LabConfig& c) {
+  return c.hosts_per_region > 0 ? c.hosts_per_region : c.hosts;
+}
+
+int region_count(const LabConfig& c) {
+  const int per = effective_hosts_per_region(c);
+  return per > 0 ? (c.hosts + per - 1) / per : 1;
+}
+
+int hosts_in_region(const LabConfig& c, int region) {
+  const int per = effective_hosts_per_region(c);
+  return std::min(per, c.hosts - (region - 1) * per);
+}
+
+SwitchSize effective_switch_size(const LabConfig& c, int hosts) {
   if (c.switch_size) return *c.switch_size;
-  const int ports = c.hosts * c.ocs_ports;
+  const int ports = hosts * c.ocs_ports;
   int side = ((ports + 7) / 8) * 8;
   if (side < 16) side = 16;
   return SwitchSize{side, side, false};
 }
 
-Result<void> load_config_file(const std::string& path, LabConfig& c) {
+Result<void> load_config_file(const std::string& path, LabConfig& c, const std::optional<std::string>& preset_override) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
     return fail(Errc::invalid_argument, path + ": " + e.what(), "config");
   }
+  if (!root.IsNull() && !root.IsMap()) return fail(Errc::invalid_argument, path + ": expected a mapping of settings", "config");
+  // The preset first, wherever the key sits in the file: the file's other keys override it.
+  std::optional<std::string> preset = preset_override;
+  if (!preset && root.IsMap() && root["preset"]) {
+    const YAML::Node v = root["preset"];
+    try {
+      preset = v.as<std::string>();
+    } catch (const YAML::Exception&) {
+      return fail(Errc::invalid_argument, path + ":" + std::to_string(v.Mark().line + 1) + ": preset: wrong type", "preset");
+    }
+  }
+  if (preset) {
+    if (auto r = apply_preset(*preset, c); !r) return fail(Errc::invalid_argument, path + ": " + r.error().message, "preset");
+  }
   if (root.IsNull()) return {};
-  if (!root.IsMap()) return fail(Errc::invalid_argument, path + ": expected a mapping of settings", "config");
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     const auto where = [&] { return path + ":" + std::to_string(v.Mark().line + 1) + ": " + key; };
     try {
-      if (key == "name") c.name = v.as<std::string>();
+      if (key == "preset") continue;   // applied above
+      else if (key == "name") c.name = v.as<std::string>();
       else if (key == "dir") c.dir = v.as<std::string>();
       else if (key == "hosts") c.hosts = v.as<int>();
       else if (key == "ocs_ports") c.ocs_ports = v.as<int>();
       else if (key == "eps_ports") c.eps_ports = v.as<int>();
       else if (key == "gpus") c.gpus = v.as<int>();
+      else if (key == "hosts_per_region") c.hosts_per_region = v.as<int>();
       else if (key == "profile") c.profile = v.as<std::string>();
       else if (key == "switching_time") c.switching_time = v.as<std::string>();
       else if (key == "seed") c.seed = v.as<std::uint64_t>();
@@ -96,8 +127,9 @@ Result<void> load_config_file(const std::string& path, LabConfig& c) {
         c.switch_size = *s;
       } else {
         return fail(Errc::invalid_argument,
-                    where() + ": unknown key (name, dir, hosts, ocs_ports, eps_ports, gpus, switch_size, profile, "
-                              "switching_time, seed, carrier_poll_us, stamp_priority, insecure_plain_http)",
+                    where() + ": unknown key (preset, name, dir, hosts, ocs_ports, eps_ports, gpus, hosts_per_region, "
+                              "switch_size, profile, switching_time, seed, carrier_poll_us, stamp_priority, "
+                              "insecure_plain_http)",
                     key);
       }
     } catch (const YAML::Exception&) {
@@ -139,11 +171,21 @@ Result<void> validate(const LabConfig& c) {
                 "'" + c.profile + "' is not fast, realistic, fixed:MS, uniform:MIN:MAX or normal:MEAN:SD", "profile");
   }
   if (!c.dir.empty() && c.dir.front() != '/') return fail(Errc::invalid_argument, "must be an absolute path", "dir");
-  const SwitchSize s = effective_switch_size(c);
-  const int ports = c.hosts * c.ocs_ports;
+  if (c.hosts_per_region < 0 || c.hosts_per_region > c.hosts) {
+    return fail(Errc::invalid_argument,
+                "must be 0 (one region) or 1.." + std::to_string(c.hosts) + " (at most the lab's hosts), got " +
+                    std::to_string(c.hosts_per_region),
+                "hosts-per-region");
+  }
+  // The first region is the largest: if its switch fits, every region's does.
+  const int largest = hosts_in_region(c, 1);
+  const SwitchSize s = effective_switch_size(c, largest);
+  const int ports = largest * c.ocs_ports;
   if (s.inputs < ports || (!s.any_to_any && s.outputs < ports)) {
     return fail(Errc::invalid_argument,
-                s.text() + " has too few ports for " + std::to_string(ports) + " cabled NIC ports", "switch-size");
+                s.text() + " has too few ports for " + std::to_string(ports) + " cabled NIC ports" +
+                    (region_count(c) > 1 ? " (per region)" : ""),
+                "switch-size");
   }
   return {};
 }

@@ -1,7 +1,8 @@
 #pragma once
-// What lab to build: sizes, name, directory, link-training profile, seed. Comes from defaults (the
-// MixNet prototype: 4 hosts x 8 GPUs, 3 OCS ports + 1 EPS port each), then an optional YAML config
-// file, then command-line flags. validate() checks everything at the edge and names the bad field.
+// What lab to build: sizes, regions, name, directory, link-training profile, seed. Comes from
+// defaults (the MixNet prototype: 4 hosts x 8 GPUs, 3 OCS ports + 1 EPS port each), then a preset
+// (lab_presets.hpp), then an optional YAML config file, then command-line flags. validate() checks
+// everything at the edge and names the bad field.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,7 +27,11 @@ struct LabConfig {
   int ocs_ports = 3;               // per host
   int eps_ports = 1;               // per host
   int gpus = 8;                    // per host, recorded in the inventory
-  std::optional<SwitchSize> switch_size;  // empty: smallest square NxM that fits (at least 16x16)
+  // Hosts 1..K form region 1, K+1..2K region 2, ...; each region's OCS ports are cabled to the
+  // region's own OCS (switch ocs<r>). 0: one region holding every host (one OCS, ocs1).
+  int hosts_per_region = 0;
+  // Every region's OCS. Empty: per region, the smallest square NxM that fits (at least 16x16).
+  std::optional<SwitchSize> switch_size;
   std::string profile = "fast";    // link-training model, passed to the plane
   std::string switching_time;      // empty: the emulator's default
   std::uint64_t seed = 1;
@@ -52,13 +57,22 @@ inline constexpr std::size_t kMaxNameLength = 9;  // "mxl-" + name + "-m" must f
 
 std::string default_dir(const std::string& name);   // /run/mixnet-lab/<name>
 
-// The switch the lab gets: the configured size, or the smallest square NxM of at least 16 ports
-// a side that fits every OCS port (rounded up to a multiple of 8, like real switch sizes).
-SwitchSize effective_switch_size(const LabConfig& c);
+// Hosts per region as built: hosts_per_region, or every host when it is 0.
+int effective_hosts_per_region(const LabConfig& c);
+// R = ceil(hosts / hosts per region).
+int region_count(const LabConfig& c);
+// Hosts of region r (1-based): hosts per region, fewer in the last region when it does not divide.
+int hosts_in_region(const LabConfig& c, int region);
+
+// A region's switch: the configured size, or the smallest square NxM of at least 16 ports a side
+// that fits its `hosts` hosts' OCS ports (rounded up to a multiple of 8, like real switch sizes).
+SwitchSize effective_switch_size(const LabConfig& c, int hosts);
 
 // Reads a YAML config file over `c` (keys as in docs/lab.md; unknown keys are errors naming the
-// file and key).
-Result<void> load_config_file(const std::string& path, LabConfig& c);
+// file and key): first the preset (`preset_override` when given, as --preset, else the file's
+// `preset:` key), then every other key of the file, so the file's own keys override its preset.
+Result<void> load_config_file(const std::string& path, LabConfig& c,
+                              const std::optional<std::string>& preset_override = std::nullopt);
 
 // Checks every field; the error's field names it ("hosts", "switch-size", ...).
 Result<void> validate(const LabConfig& c);

@@ -21,7 +21,7 @@ std::string agent_url(const LabPlan& plan, const PlanHost& host) {
   return fmt::format("{}://{}:{}", plan.config.insecure_plain_http ? "http" : "https", host.mgmt_address, kAgentPort);
 }
 
-std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
+std::string render_inventory(const LabPlan& plan, const std::vector<EmulatorPorts>& ports) {
   std::string y;
   y += "# Written by mixnet-lab up; see docs/inventory.md and docs/lab.md. The cabling below is the\n";
   y += "# only record of which OCS ports each NIC port's fibres land on.\n";
@@ -32,6 +32,7 @@ std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
     y += fmt::format("  - name: {}\n    gpus: {}\n    agent:\n      url: {}\n      token_file: token\n", h.name,
                      plan.config.gpus, agent_url(plan, h));
     y += "    ports:\n";
+    const PlanRegion& region = plan.region_of(h);
     int ocs_k = 0, eps_k = 0;
     for (const PlanPort& p : h.ports) {
       const int k = p.ocs ? ocs_k++ : eps_k++;
@@ -39,25 +40,28 @@ std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
                        port_mac(static_cast<int>(i) + 1, p, k));
       if (!p.ocs) {
         y += fmt::format("        eps: {{switch: eps1, port: {}}}\n", p.port);
-      } else if (plan.size.any_to_any) {
-        y += fmt::format("        ocs: {{switch: ocs1, port: {}}}\n", p.port);
+      } else if (region.size.any_to_any) {
+        y += fmt::format("        ocs: {{switch: {}, port: {}}}\n", region.switch_name, p.port);
       } else {
-        y += fmt::format("        ocs: {{switch: ocs1, tx: {}, rx: {}}}\n", p.tx, p.rx);
+        y += fmt::format("        ocs: {{switch: {}, tx: {}, rx: {}}}\n", region.switch_name, p.tx, p.rx);
       }
     }
   }
   const std::string password = plan.dir + "/ocs-password";
-  y += "\nswitches:\n";
-  y += "  - name: ocs1\n    kind: ocs\n";
-  y += fmt::format("    uri: polatis-tl1://admin@127.0.0.1:{}?password-file={}\n", ports.tl1, password);
-  y += "    alt_uris:\n";
   // RESTCONF is HTTPS unless the lab serves plain HTTP: the CA file makes the driver verify it.
   const std::string rest_tls = plan.config.insecure_plain_http ? "" : "&ca-file=" + lab_ca_cert(plan.dir);
-  y += fmt::format("      - polatis-rest://admin@127.0.0.1:{}?password-file={}{}\n", ports.rest, password, rest_tls);
-  if (ports.calient != 0) {
-    y += fmt::format("      - calient-tl1://admin@127.0.0.1:{}?password-file={}\n", ports.calient, password);
+  y += "\nswitches:\n";
+  for (std::size_t r = 0; r < plan.regions.size(); ++r) {
+    const EmulatorPorts& at = ports.at(r);
+    y += fmt::format("  - name: {}\n    kind: ocs\n", plan.regions[r].switch_name);
+    y += fmt::format("    uri: polatis-tl1://admin@127.0.0.1:{}?password-file={}\n", at.tl1, password);
+    y += "    alt_uris:\n";
+    y += fmt::format("      - polatis-rest://admin@127.0.0.1:{}?password-file={}{}\n", at.rest, password, rest_tls);
+    if (at.calient != 0) {
+      y += fmt::format("      - calient-tl1://admin@127.0.0.1:{}?password-file={}\n", at.calient, password);
+    }
+    y += fmt::format("    ground_truth:\n      url: http://127.0.0.1:{}\n      token_file: token\n", at.control);
   }
-  y += fmt::format("    ground_truth:\n      url: http://127.0.0.1:{}\n      token_file: token\n", ports.control);
   y += "  - name: eps1\n    kind: eps\n";
   // Absolute paths, as the password file's: a copy of this inventory elsewhere still finds them.
   if (!plan.config.insecure_plain_http) {
@@ -69,16 +73,18 @@ std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports) {
   return y;
 }
 
-std::string render_plane_file(const LabPlan& plan) {
+std::string render_plane_file(const LabPlan& plan, std::size_t region) {
+  const PlanRegion& r = plan.regions.at(region);
   nlohmann::json ends = nlohmann::json::array();
-  for (const PlanHost& h : plan.hosts) {
+  for (const std::size_t host : r.hosts) {
+    const PlanHost& h = plan.hosts[host];
     for (const PlanPort& p : h.ports) {
       if (!p.ocs) continue;
       nlohmann::json e = {{"id", h.name + ":" + p.dev},
                           {"dev", p.peer_dev},
                           {"host_netns", h.netns},
                           {"host_dev", p.dev}};
-      if (plan.size.any_to_any) {
+      if (r.size.any_to_any) {
         e["port"] = p.port;
       } else {
         e["tx"] = p.tx;
@@ -87,9 +93,9 @@ std::string render_plane_file(const LabPlan& plan) {
       ends.push_back(std::move(e));
     }
   }
-  const nlohmann::json doc = {{"netns", plan.ocs_netns},
+  const nlohmann::json doc = {{"netns", r.netns},
                               {"profile", plan.config.profile},
-                              {"seed", plan.config.seed},
+                              {"seed", r.seed},
                               {"ends", std::move(ends)}};
   return doc.dump(2) + "\n";
 }

@@ -19,8 +19,10 @@ std::string port_mac(int host_index, const PlanPort& port, int index_in_kind);
 // An agent's URL: https:// unless the lab serves plain HTTP (--insecure-plain-http).
 std::string agent_url(const LabPlan& plan, const PlanHost& host);
 
-std::string render_inventory(const LabPlan& plan, const EmulatorPorts& ports);
-std::string render_plane_file(const LabPlan& plan);
+// `ports[r]`: where region r's emulator listens.
+std::string render_inventory(const LabPlan& plan, const std::vector<EmulatorPorts>& ports);
+// The plane file of region `region` (index into plan.regions): its namespace and its hosts' ends.
+std::string render_plane_file(const LabPlan& plan, std::size_t region);
 
 // Writes `text` to `path` with `mode` (via a temporary file and rename: readers never see half).
 Result<void> write_file(const std::string& path, const std::string& text, unsigned mode);

@@ -23,11 +23,12 @@ Result<RunningLab> read_running_lab(const std::string& dir) {
         if (p["ocs"]) {
           port.ocs = true;
           const auto& o = p["ocs"];
+          port.switch_name = o["switch"].as<std::string>();
           if (o["port"]) port.port = o["port"].as<int>();
           if (o["tx"]) port.tx = o["tx"].as<int>();
           if (o["rx"]) port.rx = o["rx"].as<int>();
-          port.cabling = o["port"] ? "ocs port " + o["port"].as<std::string>()
-                                   : "ocs tx " + o["tx"].as<std::string>() + " rx " + o["rx"].as<std::string>();
+          port.cabling = port.switch_name + (o["port"] ? " port " + o["port"].as<std::string>()
+                                                       : " tx " + o["tx"].as<std::string>() + " rx " + o["rx"].as<std::string>());
         } else if (p["eps"]) {
           port.cabling = "eps " + p["eps"]["port"].as<std::string>();
         }
@@ -36,7 +37,9 @@ Result<RunningLab> read_running_lab(const std::string& dir) {
       lab.hosts.push_back(std::move(host));
     }
     for (const auto& s : root["switches"]) {
-      if (s["ground_truth"]) lab.control_url = s["ground_truth"]["url"].as<std::string>();
+      if (s["ground_truth"]) {
+        lab.switches.push_back({s["name"].as<std::string>(), s["ground_truth"]["url"].as<std::string>()});
+      }
     }
     if (const auto tls = root["tls"]) {
       if (tls["agent_ca_file"]) lab.tls.ca_file = tls["agent_ca_file"].as<std::string>();
@@ -51,6 +54,13 @@ Result<RunningLab> read_running_lab(const std::string& dir) {
   lab.token = std::move(token->token);
   if (auto state = read_state(dir)) lab.plain_http = state->plain_http;
   return lab;
+}
+
+const RunningSwitch* find_switch(const RunningLab& lab, const std::string& name) {
+  for (const auto& s : lab.switches) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
 }
 
 }  // namespace mixnet::lab

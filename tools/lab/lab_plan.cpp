@@ -51,10 +51,17 @@ std::vector<Fibre> draw_cabling(const SwitchSize& size, int nic_ports, std::uint
   }
 }
 
+// Region 1 keeps the lab's seed (a one-region lab is cabled as before regions); the others get
+// seeds of their own, mixed (splitmix64's constant) so that neighbouring lab seeds do not share
+// regions' cablings.
+std::uint64_t region_seed(std::uint64_t seed, int region) {
+  return region == 1 ? seed : seed ^ (0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(region));
+}
+
 std::vector<std::string> LabPlan::namespaces() const {
   std::vector<std::string> out;
   for (const auto& h : hosts) out.push_back(h.netns);
-  out.push_back(ocs_netns);
+  for (const auto& r : regions) out.push_back(r.netns);
   out.push_back(eps_netns);
   out.push_back(mgmt_netns);
   return out;
@@ -65,20 +72,40 @@ LabPlan make_plan(const LabConfig& config, int mgmt_octet) {
   p.config = config;
   p.dir = config.dir.empty() ? default_dir(config.name) : config.dir;
   p.prefix = lab_prefix(config.name);
-  p.ocs_netns = p.prefix + "ocs";
   p.eps_netns = p.prefix + "eps";
   p.mgmt_netns = p.prefix + "mgmt";
   p.root_link = p.prefix + "m";
   p.mgmt_octet = mgmt_octet;
   const std::string mgmt = "198.19." + std::to_string(mgmt_octet) + ".";
   p.root_address = mgmt + "1/24";
-  p.size = effective_switch_size(config);
+  const int regions = region_count(config);
+  for (int r = 1; r <= regions; ++r) {
+    PlanRegion region;
+    const std::string suffix = regions == 1 ? "" : std::to_string(r);
+    region.switch_name = "ocs" + std::to_string(r);
+    region.netns = p.prefix + "ocs" + suffix;
+    region.plane_file = regions == 1 ? "plane.json" : "plane-ocs" + suffix + ".json";
+    region.log_file = regions == 1 ? "logs/ocs-emu.log" : "logs/ocs-emu-ocs" + suffix + ".log";
+    region.serial = region.netns;
+    region.seed = region_seed(config.seed, r);
+    region.size = effective_switch_size(config, hosts_in_region(config, r));
+    p.regions.push_back(std::move(region));
+  }
 
-  const auto fibres = draw_cabling(p.size, config.hosts * config.ocs_ports, config.seed);
+  const int per_region = effective_hosts_per_region(config);
+  std::vector<Fibre> fibres;
   std::size_t next_fibre = 0;
   int eps_port = 1;
   for (int i = 1; i <= config.hosts; ++i) {
     PlanHost h;
+    h.region = static_cast<std::size_t>((i - 1) / per_region);
+    PlanRegion& region = p.regions[h.region];
+    if ((i - 1) % per_region == 0) {   // the region's first host: its cabling, drawn on its own switch
+      const int nic_ports = hosts_in_region(config, static_cast<int>(h.region) + 1) * config.ocs_ports;
+      fibres = draw_cabling(region.size, nic_ports, region.seed);
+      next_fibre = 0;
+    }
+    region.hosts.push_back(static_cast<std::size_t>(i - 1));
     h.name = "h" + std::to_string(i);
     h.netns = p.prefix + h.name;
     h.mgmt_address = mgmt + std::to_string(9 + i);

@@ -4,7 +4,8 @@
 // inputs give the same lab (tests rely on it; so does `down`, which can rebuild names from a name).
 //
 // Naming (every name starts with the lab prefix "mxl-<name>-"):
-//   namespaces  mxl-<name>-h<i> (host i), mxl-<name>-ocs (OCS-side veth ends),
+//   namespaces  mxl-<name>-h<i> (host i), mxl-<name>-ocs (OCS-side veth ends; with several
+//               regions one per region, mxl-<name>-ocs<r>),
 //               mxl-<name>-eps (the electrical switch: bridge "br0"), mxl-<name>-mgmt (management
 //               bridge "br0")
 //   root link   mxl-<name>-m: the root-namespace end of the management network (the only link
@@ -39,27 +40,47 @@ struct PlanPort {
 
 struct PlanHost {
   std::string name;         // "h1"
+  std::size_t region = 0;   // index into LabPlan::regions
   std::string netns;        // "mxl-lab-h1"
   std::string mgmt_address; // "198.19.77.10" (no prefix length)
   std::string mgmt_peer;    // "h1" in the mgmt namespace
   std::vector<PlanPort> ports;
 };
 
+// A region: consecutive hosts whose OCS ports are cabled to the region's own OCS, one emulator
+// process in its own namespace. With one region the names are the lab's from before regions
+// (namespace mxl-<name>-ocs, plane.json, logs/ocs-emu.log), so such a lab is unchanged.
+struct PlanRegion {
+  std::string switch_name;  // "ocs1" .. "ocs<R>", the inventory's switch
+  std::string netns;        // "mxl-lab-ocs" (one region) or "mxl-lab-ocs<r>"
+  std::string plane_file;   // relative to the lab dir: "plane.json" or "plane-ocs<r>.json"
+  std::string log_file;     // relative to the lab dir: "logs/ocs-emu.log" or "logs/ocs-emu-ocs<r>.log"
+  std::string serial;       // the emulator's --serial (names the lab: how `down` proves it ours): = netns
+  std::uint64_t seed = 0;   // its cabling, training delays and switching times (region 1: the lab's seed)
+  SwitchSize size;
+  std::vector<std::size_t> hosts;   // indexes into LabPlan::hosts
+};
+
 struct LabPlan {
   LabConfig config;
   std::string dir;
   std::string prefix;       // "mxl-lab-"
-  std::string ocs_netns, eps_netns, mgmt_netns;
+  std::string eps_netns, mgmt_netns;
   std::string root_link;    // "mxl-lab-m"
   int mgmt_octet = 0;       // X of 198.19.X.0/24
   std::string root_address; // "198.19.X.1/24"
-  SwitchSize size;
+  std::vector<PlanRegion> regions;
   std::vector<PlanHost> hosts;
 
   [[nodiscard]] std::vector<std::string> namespaces() const;  // every namespace, hosts first
+  [[nodiscard]] const PlanRegion& region_of(const PlanHost& h) const { return regions[h.region]; }
 };
 
 std::string lab_prefix(const std::string& name);  // "mxl-<name>-"
+
+// The seed of region r's cabling, plane and emulator: the lab's seed for region 1, a mix of it
+// and r for the others.
+std::uint64_t region_seed(std::uint64_t lab_seed, int region);
 
 // Requires a validated config and 64 <= mgmt_octet <= 254.
 LabPlan make_plan(const LabConfig& config, int mgmt_octet);

@@ -22,6 +22,42 @@ struct HostStatus {
   std::map<std::string, bool> carrier;
 };
 
+struct SwitchStatus {
+  bool alive = false;
+  json circuits = json::array();
+};
+
+// A switch's circuits (GET /v1/connections), each named by the NIC ports at its ends through the
+// inventory's cabling on that switch.
+SwitchStatus ask_switch(const RunningLab& lab, const RunningSwitch& sw) {
+  // Who sits on which of its ports: tx/port -> "h1:ocs0", rx -> "h1:ocs0".
+  std::map<int, std::string> by_port;
+  for (const auto& h : lab.hosts) {
+    for (const auto& p : h.ports) {
+      if (!p.ocs || p.switch_name != sw.name) continue;
+      for (int n : {p.tx, p.rx, p.port}) {
+        if (n != 0) by_port[n] = h.name + ":" + p.name;
+      }
+    }
+  }
+  SwitchStatus out;
+  auto r = http_call("GET", sw.control_url + "/v1/connections", lab.token, "", 3s);
+  if (!r || r->status != 200) return out;
+  out.alive = true;
+  const auto conns = json::parse(r->body, nullptr, false);
+  if (!conns.is_array()) return out;
+  for (const auto& c : conns) {
+    const int from = c.value("from", 0), to = c.value("to", 0);
+    out.circuits.push_back({{"from", from},
+                            {"to", to},
+                            {"from_port", by_port.contains(from) ? json(by_port[from]) : json(nullptr)},
+                            {"to_port", by_port.contains(to) ? json(by_port[to]) : json(nullptr)},
+                            {"bidirectional", c.value("bidirectional", false)},
+                            {"active", c.value("active", true)}});
+  }
+  return out;
+}
+
 HostStatus ask_agent(const RunningLab& lab, const RunningHost& h) {
   HostStatus s;
   auto r = http_call("GET", h.agent_url + "/v1/inventory", lab.token, "", 3s, lab.tls);
@@ -49,36 +85,27 @@ int cmd_status(const LabRef& ref, bool as_json) {
     }
     for (auto& t : askers) t.join();
   }
-  // Who sits on which switch port: tx/port -> "h1:ocs0", rx -> "h1:ocs0".
-  std::map<int, std::string> by_port;
-  for (const auto& h : lab->hosts) {
-    for (const auto& p : h.ports) {
-      if (!p.ocs) continue;
-      for (int n : {p.tx, p.rx, p.port}) {
-        if (n != 0) by_port[n] = h.name + ":" + p.name;
-      }
+  // Every switch (one per region) at once, as the agents.
+  std::vector<SwitchStatus> switches(lab->switches.size());
+  {
+    std::vector<std::thread> askers;
+    for (std::size_t i = 0; i < lab->switches.size(); ++i) {
+      askers.emplace_back([&, i] { switches[i] = ask_switch(*lab, lab->switches[i]); });
     }
+    for (auto& t : askers) t.join();
   }
-  json circuits = json::array();
-  bool ocs_alive = false;
-  if (auto r = http_call("GET", lab->control_url + "/v1/connections", lab->token, "", 3s); r && r->status == 200) {
-    ocs_alive = true;
-    const auto conns = json::parse(r->body, nullptr, false);
-    if (conns.is_array()) {
-      for (const auto& c : conns) {
-        const int from = c.value("from", 0), to = c.value("to", 0);
-        circuits.push_back({{"from", from},
-                            {"to", to},
-                            {"from_port", by_port.contains(from) ? json(by_port[from]) : json(nullptr)},
-                            {"to_port", by_port.contains(to) ? json(by_port[to]) : json(nullptr)},
-                            {"bidirectional", c.value("bidirectional", false)},
-                            {"active", c.value("active", true)}});
-      }
-    }
-  }
+  bool ocs_alive = true;
+  for (const auto& s : switches) ocs_alive = ocs_alive && s.alive;
 
   if (as_json) {
-    json out = {{"dir", lab->dir}, {"plain_http", lab->plain_http}, {"ocs", {{"alive", ocs_alive}, {"url", lab->control_url}, {"circuits", circuits}}}};
+    json sws = json::array();
+    for (std::size_t i = 0; i < switches.size(); ++i) {
+      sws.push_back({{"name", lab->switches[i].name},
+                     {"alive", switches[i].alive},
+                     {"url", lab->switches[i].control_url},
+                     {"circuits", switches[i].circuits}});
+    }
+    json out = {{"dir", lab->dir}, {"plain_http", lab->plain_http}, {"switches", sws}};
     json hs = json::array();
     for (std::size_t i = 0; i < lab->hosts.size(); ++i) {
       json ports = json::array();
@@ -106,12 +133,15 @@ int cmd_status(const LabRef& ref, bool as_json) {
       std::printf("%-6s %-28s %-6s %s\n", lab->hosts[i].name.c_str(), lab->hosts[i].agent_url.c_str(),
                   hosts[i].alive ? "yes" : "NO", ports.c_str());
     }
-    std::printf("OCS %s: %s, %zu circuits\n", lab->control_url.c_str(), ocs_alive ? "up" : "NOT ANSWERING", circuits.size());
-    for (const auto& c : circuits) {
-      const char* arrow = c["bidirectional"].get<bool>() ? "<->" : "->";
-      std::printf("  %d %s %d   %s %s %s\n", c["from"].get<int>(), arrow, c["to"].get<int>(),
-                  c["from_port"].is_null() ? "(uncabled)" : c["from_port"].get<std::string>().c_str(), arrow,
-                  c["to_port"].is_null() ? "(uncabled)" : c["to_port"].get<std::string>().c_str());
+    for (std::size_t i = 0; i < switches.size(); ++i) {
+      std::printf("OCS %s %s: %s, %zu circuits\n", lab->switches[i].name.c_str(), lab->switches[i].control_url.c_str(),
+                  switches[i].alive ? "up" : "NOT ANSWERING", switches[i].circuits.size());
+      for (const auto& c : switches[i].circuits) {
+        const char* arrow = c["bidirectional"].get<bool>() ? "<->" : "->";
+        std::printf("  %d %s %d   %s %s %s\n", c["from"].get<int>(), arrow, c["to"].get<int>(),
+                    c["from_port"].is_null() ? "(uncabled)" : c["from_port"].get<std::string>().c_str(), arrow,
+                    c["to_port"].is_null() ? "(uncabled)" : c["to_port"].get<std::string>().c_str());
+      }
     }
   }
   bool all_alive = ocs_alive;

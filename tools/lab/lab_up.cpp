@@ -133,7 +133,7 @@ std::vector<std::string> host_batch(const LabPlan& plan, std::size_t index) {
     // two namespaces makes common, a flap shorter than a second may never be announced.
     c.push_back(fmt::format("link add name {} index {} address {} type veth peer name {} netns {}", p.dev,
                             100000 + (p.ocs ? 0 : 100) + k, port_mac(static_cast<int>(index) + 1, p, k), p.peer_dev,
-                            p.ocs ? plan.ocs_netns : plan.eps_netns));
+                            p.ocs ? plan.region_of(h).netns : plan.eps_netns));
     c.push_back(fmt::format("addr add {} dev {}", p.address, p.dev));
     c.push_back(fmt::format("link set dev {} up", p.dev));
     // Traffic sourced from a port's address leaves by that port, whichever port the main table's
@@ -238,6 +238,33 @@ bool emulator_has_lab_plane(const std::string& emulator) {
   return r && r->out.find("--lab-plane") != std::string::npos;
 }
 
+// The command line of region r's emulator: its switch size, plane file, seed and serial (the
+// serial names the lab: how `down` proves the process is ours).
+std::vector<std::string> emulator_argv(const LabPlan& plan, const PlanRegion& region, const std::string& emulator,
+                                       bool plane_attached) {
+  const std::string& dir = plan.dir;
+  std::vector<std::string> args = {emulator,
+                                   "--size", region.size.text(),
+                                   "--bind", "127.0.0.1",
+                                   "--tl1-port", "0",
+                                   "--rest-port", "0",
+                                   "--control-port", "0",
+                                   "--password-file", dir + "/ocs-password",
+                                   "--control-token-file", dir + "/token",
+                                   "--seed", std::to_string(region.seed),
+                                   "--serial", region.serial};
+  if (region.size.any_to_any) args.insert(args.end(), {"--calient-port", "0"});
+  if (!plan.config.switching_time.empty()) args.insert(args.end(), {"--switching-time", plan.config.switching_time});
+  if (plane_attached) args.insert(args.end(), {"--lab-plane", dir + "/" + region.plane_file});
+  if (!plan.config.insecure_plain_http) {
+    // RESTCONF over HTTPS, as real Polatis switches serve it; the inventory's URI names the CA.
+    const CertificateFiles ocs = lab_certificate(dir, kOcsCertName);
+    args.insert(args.end(), {"--tls-cert", ocs.cert, "--tls-key", ocs.key});
+  }
+  if (plan.config.stamp_priority) args.insert(args.end(), {"--stamp-priority", std::to_string(*plan.config.stamp_priority)});
+  return args;
+}
+
 // The body of `up`; any error leaves cleanup to the caller (tear_down).
 Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   const std::string dir = config.dir.empty() ? default_dir(config.name) : config.dir;
@@ -261,9 +288,11 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   if (auto r = rec({{"mgmt_octet", *octet}}); !r) return std::unexpected(r.error());
 
   // Files: named first, then written.
-  std::vector<std::string> files = {"token", "ocs-password", "plane.json", "inventory.yaml",
-                                    "token.tmp", "ocs-password.tmp", "plane.json.tmp", "inventory.yaml.tmp",
-                                    "logs/ocs-emu.log"};
+  std::vector<std::string> files = {"token", "ocs-password", "inventory.yaml", "token.tmp", "ocs-password.tmp",
+                                    "inventory.yaml.tmp"};
+  for (const auto& r : plan.regions) {
+    for (const auto& f : {r.plane_file, r.plane_file + ".tmp", r.log_file}) files.push_back(f);
+  }
   for (const auto& h : plan.hosts) files.push_back("logs/" + h.name + ".log");
   const bool tls = !plan.config.insecure_plain_http;
   if (tls) {
@@ -298,7 +327,10 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   for (const auto& h : plan.hosts) {
     if (auto r = set_sysctls(h.netns, kHostSysctls); !r) return std::unexpected(r.error());
   }
-  for (const auto* ns : {&plan.ocs_netns, &plan.mgmt_netns, &plan.eps_netns}) {
+  for (const auto& region : plan.regions) {
+    if (auto r = set_sysctls(region.netns, kSwitchSysctls); !r) return std::unexpected(r.error());
+  }
+  for (const auto* ns : {&plan.mgmt_netns, &plan.eps_netns}) {
     if (auto r = set_sysctls(*ns, kSwitchSysctls); !r) return std::unexpected(r.error());
   }
   for (const auto* ns : {&plan.mgmt_netns, &plan.eps_netns}) {
@@ -332,14 +364,14 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   }
   std::vector<std::string> mgmt{"link set dev uplink master br0", "link set dev uplink up"};
   std::vector<std::string> eps;
-  std::vector<std::string> ocs_qdiscs;
+  std::vector<std::vector<std::string>> ocs_qdiscs(plan.regions.size());   // per region's namespace
   for (const auto& h : plan.hosts) {
     mgmt.push_back(fmt::format("link set dev {} master br0", h.mgmt_peer));
     mgmt.push_back(fmt::format("link set dev {} up", h.mgmt_peer));
     for (const auto& p : h.ports) {
       if (p.ocs) {
         // The OCS-side end stays admin down (no light) until the plane lights it.
-        ocs_qdiscs.push_back(fmt::format("qdisc add dev {} ingress", p.peer_dev));
+        ocs_qdiscs[h.region].push_back(fmt::format("qdisc add dev {} ingress", p.peer_dev));
       } else {
         eps.push_back(fmt::format("link set dev {} master br0", p.peer_dev));
         eps.push_back(fmt::format("link set dev {} up", p.peer_dev));
@@ -348,47 +380,47 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   }
   if (auto r = ip_batch(plan.mgmt_netns, mgmt); !r) return std::unexpected(r.error());
   if (auto r = ip_batch(plan.eps_netns, eps); !r) return std::unexpected(r.error());
-  if (auto r = tc_batch(plan.ocs_netns, ocs_qdiscs); !r) return std::unexpected(r.error());
+  if (auto r = parallel(plan.regions.size(), 2, [&](std::size_t i) { return tc_batch(plan.regions[i].netns, ocs_qdiscs[i]); });
+      !r) {
+    return std::unexpected(r.error());
+  }
 
   if (tls) {
     if (auto r = certificates.get(); !r) return std::unexpected(r.error());
   }
 
-  // The emulator.
+  // The emulators, one per region, all started before any is waited for.
   const std::string bin = own_bin_dir();
   const std::string emulator = bin + "/mixnet-ocs-emu";
   if (::access(emulator.c_str(), X_OK) != 0) return fail(Errc::not_found, "no emulator at " + emulator);
-  if (auto r = write_file(dir + "/plane.json", render_plane_file(plan), 0600); !r) return std::unexpected(r.error());
   plane_attached = emulator_has_lab_plane(emulator);
-  std::vector<std::string> emu_args = {emulator,
-                                       "--size", plan.size.text(),
-                                       "--bind", "127.0.0.1",
-                                       "--tl1-port", "0",
-                                       "--rest-port", "0",
-                                       "--control-port", "0",
-                                       "--password-file", dir + "/ocs-password",
-                                       "--control-token-file", dir + "/token",
-                                       "--seed", std::to_string(plan.config.seed),
-                                       // The serial names the lab: how `down` proves the process is ours.
-                                       "--serial", plan.prefix + "ocs"};
-  if (plan.size.any_to_any) emu_args.insert(emu_args.end(), {"--calient-port", "0"});
-  if (!plan.config.switching_time.empty()) emu_args.insert(emu_args.end(), {"--switching-time", plan.config.switching_time});
-  if (plane_attached) emu_args.insert(emu_args.end(), {"--lab-plane", dir + "/plane.json"});
-  if (tls) {
-    // RESTCONF over HTTPS, as real Polatis switches serve it; the inventory's URI names the CA.
-    const CertificateFiles ocs = lab_certificate(dir, kOcsCertName);
-    emu_args.insert(emu_args.end(), {"--tls-cert", ocs.cert, "--tls-key", ocs.key});
+  std::vector<pid_t> emu_pids;
+  for (std::size_t r = 0; r < plan.regions.size(); ++r) {
+    const PlanRegion& region = plan.regions[r];
+    if (auto w = write_file(dir + "/" + region.plane_file, render_plane_file(plan, r), 0600); !w) {
+      return std::unexpected(w.error());
+    }
+    // stdout (the ready line) and stderr (its log) go to a file, never to a pipe: a pipe closed by
+    // our exit would kill the emulator with SIGPIPE on its next write.
+    auto pid = spawn_daemon(emulator_argv(plan, region, emulator, plane_attached), dir + "/" + region.log_file);
+    if (!pid) return std::unexpected(pid.error());
+    emu_pids.push_back(*pid);
+    if (auto w = rec({{"pid", *pid}, {"what", "ocs-emu " + region.switch_name}}); !w) {
+      return std::unexpected(w.error());
+    }
   }
-  if (plan.config.stamp_priority) emu_args.insert(emu_args.end(), {"--stamp-priority", std::to_string(*plan.config.stamp_priority)});
-  // stdout (the ready line) and stderr (its log) go to a file, never to a pipe: a pipe closed by
-  // our exit would kill the emulator with SIGPIPE on its next write.
-  const std::string emu_out = dir + "/logs/ocs-emu.log";
-  auto emu_pid = spawn_daemon(emu_args, emu_out);
-  if (!emu_pid) return std::unexpected(emu_pid.error());
-  if (auto r = rec({{"pid", *emu_pid}, {"what", "ocs-emu"}}); !r) return std::unexpected(r.error());
-  auto ports = wait_emulator_ready(*emu_pid, emu_out);
-  if (!ports) return std::unexpected(ports.error());
-  if (auto r = write_file(dir + "/inventory.yaml", render_inventory(plan, *ports), 0644); !r) return std::unexpected(r.error());
+  std::vector<EmulatorPorts> emu_ports(plan.regions.size());
+  if (auto r = parallel(plan.regions.size(), plan.regions.size(),
+                        [&](std::size_t i) -> Result<void> {
+                          auto ports = wait_emulator_ready(emu_pids[i], dir + "/" + plan.regions[i].log_file);
+                          if (!ports) return std::unexpected(ports.error());
+                          emu_ports[i] = *ports;
+                          return {};
+                        });
+      !r) {
+    return std::unexpected(r.error());
+  }
+  if (auto r = write_file(dir + "/inventory.yaml", render_inventory(plan, emu_ports), 0644); !r) return std::unexpected(r.error());
 
   // The agents, all started before any is waited for.
   const std::string agent = bin + "/mixnet-agent";
@@ -466,8 +498,12 @@ int cmd_up(const UpOptions& options) {
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   int ports = 0;
   for (const auto& h : plan->hosts) ports += static_cast<int>(h.ports.size());
-  std::printf("lab %s up in %.1f s: %zu hosts, %d data ports (%d to OCS %s, %d to EPS), %d GPUs\n", config.name.c_str(),
-              secs, plan->hosts.size(), ports, config.hosts * config.ocs_ports, plan->size.text().c_str(),
+  const std::string switches =
+      plan->regions.size() == 1 ? "OCS " + plan->regions.front().size.text()
+                                : fmt::format("{} regional OCS, {} hosts and a {} each", plan->regions.size(),
+                                              effective_hosts_per_region(config), plan->regions.front().size.text());
+  std::printf("lab %s up in %.1f s: %zu hosts, %d data ports (%d to %s, %d to EPS), %d GPUs\n", config.name.c_str(),
+              secs, plan->hosts.size(), ports, config.hosts * config.ocs_ports, switches.c_str(),
               config.hosts * config.eps_ports, config.hosts * config.gpus);
   std::printf("  inventory  %s/inventory.yaml\n", plan->dir.c_str());
   std::printf("  agents     %s .. (token %s/token%s)\n", agent_url(*plan, plan->hosts.front()).c_str(), plan->dir.c_str(),

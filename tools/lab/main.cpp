@@ -7,10 +7,18 @@
 #include "common/cli_conventions.hpp"
 #include "common/logging.hpp"
 #include "tools/lab/lab_commands.hpp"
+#include "tools/lab/lab_presets.hpp"
 
 namespace {
 
 using namespace mixnet::lab;
+
+// --preset's help: every preset with what it builds.
+std::string preset_help() {
+  std::string out = "Sizes of a named lab (the config file's other keys and the flags given override them):";
+  for (const auto& p : lab_presets()) out += "\n  " + std::string(p.name) + ": " + std::string(p.description);
+  return out;
+}
 
 // Which lab a command acts on: --dir wins; --name picks the default dir of that name.
 void add_lab_ref(CLI::App* cmd, LabRef& ref) {
@@ -30,20 +38,25 @@ int main(int argc, char** argv) {
   // up: flags are optionals so that only the ones given override the config file.
   auto* up = app.add_subcommand("up", "Build a lab and wait until every agent and the OCS answer");
   std::string config_file;
-  std::optional<std::string> dir, name, switch_size, profile, switching_time;
-  std::optional<int> hosts, ocs_ports, eps_ports, gpus;
+  std::optional<std::string> dir, name, switch_size, profile, switching_time, preset;
+  std::optional<int> hosts, ocs_ports, eps_ports, gpus, hosts_per_region;
   std::optional<std::uint64_t> seed;
   std::optional<std::uint32_t> carrier_poll_us;
   std::optional<int> stamp_priority;
   bool replace = false;
   bool insecure_plain_http = false;
   up->add_option("--config", config_file, "YAML file with any of the settings below (flags override it)");
+  up->add_option("--preset", preset, preset_help());
   up->add_option("--dir", dir, "Directory for the lab's files (default /run/mixnet-lab/NAME)");
   up->add_option("--name", name, "Lab name, 1-9 lower-case letters/digits (default lab); prefixes its namespaces mxl-NAME-");
   up->add_option("--hosts", hosts, "Hosts (default 4)");
   up->add_option("--ocs-ports", ocs_ports, "NIC ports per host cabled to the OCS (default 3)");
   up->add_option("--eps-ports", eps_ports, "NIC ports per host cabled to the electrical switch (default 1)");
-  up->add_option("--switch-size", switch_size, "OCS size NxM or NxCC (default: smallest square NxM >= 16 that fits)");
+  up->add_option("--hosts-per-region", hosts_per_region,
+                 "Hosts per region: each region's OCS ports are cabled to its own OCS (ocs1..ocsR); 0: one region "
+                 "(default 0)");
+  up->add_option("--switch-size", switch_size,
+                 "Each region's OCS size, NxM or NxCC (default: smallest square NxM >= 16 that fits a region)");
   up->add_option("--gpus", gpus, "GPUs per host, recorded in the inventory (default 8)");
   up->add_option("--profile", profile,
                  "Link-training model: fast, realistic, fixed:MS, uniform:MIN:MAX, normal:MEAN:SD (default fast)");
@@ -99,9 +112,16 @@ int main(int argc, char** argv) {
 
   if (up->parsed()) {
     UpOptions o;
+    // Defaults, then the preset (--preset, else the config file's), then the file's keys, then flags.
     if (!config_file.empty()) {
-      if (auto r = load_config_file(config_file, o.config); !r) {
-        std::fprintf(stderr, "mixnet-lab up: --config: %s\n", r.error().message.c_str());
+      if (auto r = load_config_file(config_file, o.config, preset); !r) {
+        std::fprintf(stderr, "mixnet-lab up: --%s: %s\n", preset && r.error().field == "preset" ? "preset" : "config",
+                     r.error().message.c_str());
+        return 2;
+      }
+    } else if (preset) {
+      if (auto r = apply_preset(*preset, o.config); !r) {
+        std::fprintf(stderr, "mixnet-lab up: --preset: %s\n", r.error().message.c_str());
         return 2;
       }
     }
@@ -111,6 +131,7 @@ int main(int argc, char** argv) {
     if (ocs_ports) o.config.ocs_ports = *ocs_ports;
     if (eps_ports) o.config.eps_ports = *eps_ports;
     if (gpus) o.config.gpus = *gpus;
+    if (hosts_per_region) o.config.hosts_per_region = *hosts_per_region;
     if (profile) o.config.profile = *profile;
     if (switching_time) o.config.switching_time = *switching_time;
     if (seed) o.config.seed = *seed;

@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
 #include <array>
 #include <cstdio>
 #include <dirent.h>
@@ -20,6 +23,8 @@
 
 #include "tests/support/https_client.hpp"
 #include "tests/support/netns.hpp"
+
+extern char** environ;
 
 namespace mixnet::testing {
 
@@ -67,6 +72,27 @@ CommandResult run_lab(const std::string& args) {
   const int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+bool run_lab_killed_after(const std::vector<std::string>& args, std::chrono::milliseconds delay) {
+  std::vector<std::string> all = {MIXNET_LAB_BIN};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, all[0].c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return false;
+  std::this_thread::sleep_for(delay);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return true;
 }
 
 std::string unique_lab_name() {
@@ -134,6 +160,37 @@ const LabPort& LabHost::port(const std::string& n) const {
   throw std::runtime_error("no port " + n + " on " + name);
 }
 
+DownOutcome down_and_compare(const std::string& name, const Snapshot& before) {
+  DownOutcome out;
+  out.down = run_lab("down --name " + name);
+  out.difference = describe_difference(before, snapshot(name));
+  return out;
+}
+
+KillSweep kill_up_then_down(const std::vector<std::string>& up_args, const std::vector<int>& delays_ms) {
+  KillSweep sweep;
+  for (const int delay_ms : delays_ms) {
+    const std::string name = unique_lab_name();
+    const std::string what = "kill after " + std::to_string(delay_ms) + " ms, lab " + name + ": ";
+    const Snapshot before = snapshot(name);
+    std::vector<std::string> args = {"up", "--name", name};
+    args.insert(args.end(), up_args.begin(), up_args.end());
+    if (!run_lab_killed_after(args, std::chrono::milliseconds(delay_ms))) sweep.failures += what + "mixnet-lab did not start\n";
+    sweep.something_made += snapshot(name) == before ? 0 : 1;
+    const auto down = down_and_compare(name, before);
+    if (down.down.exit_code != 0) sweep.failures += what + "down failed: " + down.down.output + "\n";
+    if (!down.difference.empty()) sweep.failures += what + "down left a difference:\n" + down.difference;
+  }
+  return sweep;
+}
+
+const LabSwitch& LabInventory::ocs(const std::string& n) const {
+  for (const auto& s : switches) {
+    if (s.name == n) return s;
+  }
+  throw std::runtime_error("no switch " + n);
+}
+
 const LabHost& LabInventory::host(const std::string& n) const {
   for (const auto& h : hosts) {
     if (h.name == n) return h;
@@ -162,6 +219,7 @@ LabInventory read_inventory(const std::string& dir) {
       port.mac = p["mac"].as<std::string>();
       if (p["ocs"]) {
         port.ocs = true;
+        port.switch_name = p["ocs"]["switch"].as<std::string>();
         if (p["ocs"]["tx"]) port.tx = p["ocs"]["tx"].as<int>();
         if (p["ocs"]["rx"]) port.rx = p["ocs"]["rx"].as<int>();
         if (p["ocs"]["port"]) port.port = p["ocs"]["port"].as<int>();
@@ -175,10 +233,20 @@ LabInventory read_inventory(const std::string& dir) {
     if (tls["client_cert_file"]) lab.tls.cert_file = tls["client_cert_file"].as<std::string>();
     if (tls["client_key_file"]) lab.tls.key_file = tls["client_key_file"].as<std::string>();
   }
-  const auto& ocs = root["switches"][0];
-  lab.tl1_uri = ocs["uri"].as<std::string>();
-  lab.rest_uri = ocs["alt_uris"][0].as<std::string>();
-  std::tie(lab.control_host, lab.control_port) = host_port(ocs["ground_truth"]["url"].as<std::string>());
+  for (const auto& sw : root["switches"]) {
+    if (sw["kind"].as<std::string>() != "ocs") continue;
+    LabSwitch s;
+    s.name = sw["name"].as<std::string>();
+    s.tl1_uri = sw["uri"].as<std::string>();
+    s.rest_uri = sw["alt_uris"][0].as<std::string>();
+    std::tie(s.control_host, s.control_port) = host_port(sw["ground_truth"]["url"].as<std::string>());
+    lab.switches.push_back(std::move(s));
+  }
+  if (lab.switches.empty()) throw std::runtime_error(dir + "/inventory.yaml has no OCS");
+  lab.tl1_uri = lab.switches.front().tl1_uri;
+  lab.rest_uri = lab.switches.front().rest_uri;
+  lab.control_host = lab.switches.front().control_host;
+  lab.control_port = lab.switches.front().control_port;
   return lab;
 }
 
@@ -208,12 +276,18 @@ HttpReply LabUnderTest::agent_call(const std::string& host, const HttpCall& call
 }
 
 HttpReply LabUnderTest::control(const std::string& target, const std::string& method, const std::string& body) const {
+  return control_of(inventory_.switches.front().name, target, method, body);
+}
+
+HttpReply LabUnderTest::control_of(const std::string& switch_name, const std::string& target, const std::string& method,
+                                   const std::string& body) const {
   HttpCall call;
   call.method = method;
   call.target = target;
   call.body = body;
   call.token = inventory_.token;
-  return http_request(inventory_.control_host, inventory_.control_port, call);
+  const LabSwitch& sw = inventory_.ocs(switch_name);
+  return http_request(sw.control_host, sw.control_port, call);
 }
 
 bool LabUnderTest::carrier(const std::string& host, const std::string& port) const {

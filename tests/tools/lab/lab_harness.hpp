@@ -24,6 +24,10 @@ struct CommandResult {
 // `mixnet-lab ARGS` (the binary this build made), stdout+stderr captured.
 CommandResult run_lab(const std::string& args);
 
+// `mixnet-lab ARGS` started with its output discarded, killed with SIGKILL after `delay` and
+// reaped (an `up` killed part-way). False when it could not be started.
+bool run_lab_killed_after(const std::vector<std::string>& args, std::chrono::milliseconds delay);
+
 // A lab name unique to this process and call: "t<pid%100000><letter>".
 std::string unique_lab_name();
 
@@ -38,12 +42,38 @@ struct Snapshot {
 Snapshot snapshot(const std::string& name);
 std::string describe_difference(const Snapshot& before, const Snapshot& after);
 
+// `mixnet-lab down --name NAME`, and what the machine holds of the lab afterwards that it did not
+// hold `before` (or no longer holds): `difference` is empty when down left exactly `before`.
+struct DownOutcome {
+  CommandResult down;
+  std::string difference;
+};
+DownOutcome down_and_compare(const std::string& name, const Snapshot& before);
+
+// For each delay: `mixnet-lab up --name NEW UP_ARGS` killed with SIGKILL after it, then `down`.
+// `failures` says, per kill, what went wrong (not started, down failed, something left behind or
+// gone); empty when every `down` left exactly what was there before. `something_made` counts the
+// kills that landed while something of the lab existed (else the sweep proves nothing).
+struct KillSweep {
+  std::string failures;
+  int something_made = 0;
+};
+KillSweep kill_up_then_down(const std::vector<std::string>& up_args, const std::vector<int>& delays_ms);
+
 struct LabPort {
   std::string name;
   std::string address;   // without prefix length
   std::string mac;
   bool ocs = false;
+  std::string switch_name;   // the OCS it is cabled to ("ocs1"; its region's)
   int tx = 0, rx = 0, port = 0;
+};
+// An OCS of the lab (one per region): its TL1 and RESTCONF URIs and its emulator's control API.
+struct LabSwitch {
+  std::string name;
+  std::string tl1_uri, rest_uri;
+  std::string control_host;
+  unsigned short control_port = 0;
 };
 struct LabHost {
   std::string name;
@@ -58,11 +88,13 @@ struct LabInventory {
   std::string dir;
   std::string token;
   TlsClientFiles tls;        // the inventory's tls section: the lab CA (and client certificate)
-  std::string tl1_uri, rest_uri;
+  std::string tl1_uri, rest_uri;        // the first switch's (the only one of a one-region lab)
   std::string control_host;
   unsigned short control_port = 0;
+  std::vector<LabSwitch> switches;      // every OCS, in inventory order
   std::vector<LabHost> hosts;
   [[nodiscard]] const LabHost& host(const std::string& n) const;
+  [[nodiscard]] const LabSwitch& ocs(const std::string& n) const;
 };
 LabInventory read_inventory(const std::string& dir);
 
@@ -83,6 +115,9 @@ class LabUnderTest {
   // Any call to HOST's agent, as the lab's clients make it (the token is the caller's to set).
   HttpReply agent_call(const std::string& host, const HttpCall& call) const;
   HttpReply control(const std::string& target, const std::string& method = "GET", const std::string& body = "") const;
+  // The same on the emulator of switch `switch_name` (a region's OCS).
+  HttpReply control_of(const std::string& switch_name, const std::string& target, const std::string& method = "GET",
+                       const std::string& body = "") const;
   // Carrier of HOST:PORT as the agent reports it.
   bool carrier(const std::string& host, const std::string& port) const;
   // Polls until carrier equals `want` (true) or the deadline passes (false).

@@ -58,7 +58,7 @@ void exercise_circuit(const LabUnderTest& lab, const std::string& uri, const std
   REQUIRE(status.exit_code == 0);
   const auto st = nlohmann::json::parse(status.output);
   int named = 0;
-  for (const auto& circuit : st.at("ocs").at("circuits")) {
+  for (const auto& circuit : st.at("switches").at(0).at("circuits")) {
     named += (circuit.at("from_port") == a + ":" + port && circuit.at("to_port") == b + ":" + port) ? 1 : 0;
     named += (circuit.at("from_port") == b + ":" + port && circuit.at("to_port") == a + ":" + port) ? 1 : 0;
   }
