@@ -6,6 +6,8 @@
 # the total on the 32-host lab. Needs root. Prints figures; asserts nothing about timing.
 #   bench/health.sh            the default lab (4 hosts, 3 OCS + 1 EPS port each)
 #   bench/health.sh --big      also the 32-host lab (--hosts 32 --ocs-ports 6 --eps-ports 2)
+#   bench/health.sh --mixnet-1024   the default lab, then the 1024-GPU lab (--preset mixnet-1024:
+#                                   128 hosts, 16 regions; 255 electrical rounds, about 5 minutes)
 #   TEST_SECONDS=1 BUILD_DIR=build
 #   COORDS="old/mixnet-coord build/bin/mixnet-coord"   several coordinators, one after the other on
 #                                                      the same lab (each with its own store): side by side
@@ -14,7 +16,13 @@ cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 seconds=${TEST_SECONDS:-1}
 big=0
-[ "${1:-}" = "--big" ] && big=1
+m1024=0
+case ${1:-} in
+  --big) big=1 ;;
+  --mixnet-1024) m1024=1 ;;
+  "") ;;
+  *) echo "health.sh: unknown argument $1 (--big or --mixnet-1024)" >&2; exit 2 ;;
+esac
 for b in mixnet-lab mixnet-agent mixnet-ocs-emu mixnet-coord; do
   [ -x "$build/bin/$b" ] || cmake --build "$build" --target mixnet-lab mixnet-agent mixnet-ocs-emu mixnet-coord >/dev/null
 done
@@ -104,4 +112,7 @@ PY
 bench_one "default lab (4 hosts)" --carrier-poll-us 0   # the carrier poller is for latency measurements (docs/health/nightly.md)
 if [ "$big" = 1 ]; then
   bench_one "32-host lab (6 OCS + 2 EPS ports)" --hosts 32 --ocs-ports 6 --eps-ports 2
+fi
+if [ "$m1024" = 1 ]; then
+  bench_one "mixnet-1024 lab (128 hosts, 16 regions, 6 OCS + 2 EPS ports)" --preset mixnet-1024
 fi

@@ -14,7 +14,10 @@
 # PROBE=at_link_up|after_all_up (default at_link_up).
 # TRAFFIC=true|false (default true: a paced timeline stream over every new circuit, as the
 # playbook does). CARRIER_POLL_US: the lab's --carrier-poll-us (default: the lab's, 100 us; 0
-# compares with netlink alone). Needs root. BUILD_DIR: default build.
+# compares with netlink alone). LAB_FLAGS: more mixnet-lab up flags, e.g. "--preset mixnet-1024"
+# (the 1024-GPU lab: then TOPOLOGY=cover is the sensible pair, below). TOPOLOGY=prototype (default:
+# the playbook's mesh <-> ring on h1..h4) or cover (the generated cover-1 <-> cover-2: every OCS port
+# of every region re-patched each repetition). Needs root. BUILD_DIR: default build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -42,11 +45,18 @@ poll_args=()
 [ -n "${CARRIER_POLL_US:-}" ] && poll_args=(--carrier-poll-us "$CARRIER_POLL_US")
 stamp_args=()
 [ -n "${STAMP_PRIORITY:-}" ] && stamp_args=(--stamp-priority "$STAMP_PRIORITY")
-"$build/bin/mixnet-lab" up --name "$name" --profile "$profile" "${poll_args[@]}" "${stamp_args[@]}" >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
+# shellcheck disable=SC2086  # LAB_FLAGS is a list of flags
+"$build/bin/mixnet-lab" up --name "$name" --profile "$profile" "${poll_args[@]}" "${stamp_args[@]}" ${LAB_FLAGS:-} >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log" >&2; exit 1; }
+topology_args=()
+case ${TOPOLOGY:-prototype} in
+  prototype) ;;
+  cover) topology_args=(-T playbooks/topologies/cover.yaml -e first=cover-1 -e second=cover-2) ;;
+  *) echo "measure-accuracy: TOPOLOGY must be prototype or cover" >&2; exit 2 ;;
+esac
 inv=/run/mixnet-lab/$name/inventory.yaml
 deadline=30
 [ "$profile" = fast ] || deadline=60
-echo "measure-accuracy: lab $name (profile $profile, stamp priority ${STAMP_PRIORITY:-default}, carrier poll ${CARRIER_POLL_US:-default}), $reps repetitions of mesh <-> ring, identity probe $probe, traffic ${TRAFFIC:-true}, $busy busy processes"
+echo "measure-accuracy: lab $name (${LAB_FLAGS:-default size}, profile $profile, stamp priority ${STAMP_PRIORITY:-default}, carrier poll ${CARRIER_POLL_US:-default}), $reps repetitions of ${TOPOLOGY:-prototype} topologies, identity probe $probe, traffic ${TRAFFIC:-true}, $busy busy processes"
 for _ in $(seq 1 "$busy"); do
   # Bounded even if this script is killed hard (timeout ends it).
   timeout 600 sh -c 'while :; do :; done' &
@@ -55,7 +65,7 @@ done
 rc=0
 "$build/bin/mixnet-coord" run playbooks/reconfig-latency.yaml -i "$inv" --db "$tmp/results.db" --out "$tmp/run" \
   ${STAMP_PRIORITY:+--stamp-priority $STAMP_PRIORITY} \
-  -e reps="$reps" -e link_deadline_s="$deadline" -e probe="$probe" -e traffic="${TRAFFIC:-true}" ${TRAFFIC_GBPS:+-e traffic_rate_gbps=$TRAFFIC_GBPS} >"$tmp/run.log" 2>&1 || rc=$?
+  "${topology_args[@]}" -e reps="$reps" -e link_deadline_s="$deadline" -e probe="$probe" -e traffic="${TRAFFIC:-true}" ${TRAFFIC_GBPS:+-e traffic_rate_gbps=$TRAFFIC_GBPS} >"$tmp/run.log" 2>&1 || rc=$?
 for p in "${busy_pids[@]}"; do kill "$p" 2>/dev/null || true; done
 [ -f "$tmp/run/measurement.json" ] || { cat "$tmp/run.log" >&2; exit 1; }
 verdict=0

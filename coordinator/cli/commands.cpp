@@ -301,6 +301,14 @@ int run_cli(int argc, char** argv) {
     }
     RunOptions options;
     options.extra_vars = health_extra_vars(health_flags);
+    for (const auto& ev : health_flags.extra_vars) {
+      auto kv = parse_extra_var(ev);
+      if (!kv) {
+        bad_input(kv.error());
+        return unknown;
+      }
+      options.extra_vars[kv->first] = kv->second;
+    }
     nlohmann::json cli_args = {{"argv", std::vector<std::string>(argv, argv + argc)}, {"extra_vars", options.extra_vars},
                                {"topologies", topology_files}};
     const auto pb_abs = std::filesystem::absolute(*playbook).lexically_normal().string();

@@ -39,6 +39,9 @@ void add_health_run_options(CLI::App& health, HealthRunFlags& flags) {
   health.add_option("--test-seconds", flags.test_seconds, "seconds of traffic per bandwidth test (default: the playbook's, 1)")
       ->check(CLI::Range(0.1, 600.0));
   health.add_option("--playbook", flags.playbook, fmt::format("the playbook (default: the shipped {})", kNightlyPlaybookName));
+  health.add_option("-e,--extra-var", flags.extra_vars,
+                    "KEY=VALUE over the playbook's vars (repeatable), e.g. parallel=32 or eps_pattern=k-batch on a large "
+                    "testbed (docs/health/nightly.md)");
 }
 
 Result<std::string> find_shipped_playbook(const std::string& name) {

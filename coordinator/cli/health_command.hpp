@@ -7,6 +7,7 @@
 // `mixnet-coord run` keeps its own codes.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@ struct HealthRunFlags {
   bool dry_run = false;
   double test_seconds = 0;   // 0: the playbook's
   std::string playbook;   // default: the shipped nightly-health.yaml
+  std::vector<std::string> extra_vars;   // -e KEY=VALUE, over the playbook's vars and the flags above
 };
 
 // The bare `health` run's options, on the `health` subcommand.

@@ -13,6 +13,7 @@
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/modules/hosts_verify.hpp"
+#include "coordinator/verify/probe_batches.hpp"
 #include "coordinator/engine/module_args.hpp"
 
 namespace mixnet::coord {
@@ -24,7 +25,10 @@ constexpr double kEpsVerifyDeadlineS = 10.0;
 // round: frames cross a bridge in microseconds, so a short window catches them; a lost frame is
 // covered by the next round's fresh nonce.
 constexpr std::int64_t kRoundWindowNs = 300'000'000;
-constexpr auto kPollGap = std::chrono::milliseconds(20);
+constexpr auto kPollGap = std::chrono::milliseconds(10);
+// Senders in the first round (verify/probe_batches.hpp: the size then doubles or halves). Eight
+// broadcasts reach every port of a 256-port switch without filling a receive queue.
+constexpr std::size_t kFirstBatch = 8;
 
 struct EpsPort {
   PortRef ref;
@@ -101,29 +105,46 @@ StepResult EpsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
       if (&a != &b && a.switch_name == b.switch_name && b.up) expected[a.ref.str()].insert(b.ref.str());
     }
   }
-  auto complete = [&] {
-    return std::all_of(ports.begin(), ports.end(), [&](const EpsPort& p) {
-      return !p.up || std::includes(p.heard.begin(), p.heard.end(), expected[p.ref.str()].begin(), expected[p.ref.str()].end());
+  // A sender is done once every live peer on its switch heard it.
+  const auto sender_pending = [&](const EpsPort& s) {
+    if (!s.up) return false;
+    return std::any_of(ports.begin(), ports.end(), [&](const EpsPort& q) {
+      return &q != &s && q.up && q.switch_name == s.switch_name && !q.heard.contains(s.ref.str());
     });
   };
+  // Every live port that can receive (the receivers of every round).
+  std::map<std::string, std::vector<std::string>> live_by_host;
+  for (const auto& p : ports) {
+    if (p.up) live_by_host[p.ref.host].push_back(p.ref.port);
+  }
 
   std::mt19937_64 rng(std::random_device{}());
+  ProbeBatches batches(kFirstBatch, ports.size());
   int rounds = 0;
-  while (!complete() && monotonic_ns() < deadline && !ctx.cancel.load()) {
+  while (monotonic_ns() < deadline && !ctx.cancel.load()) {
+    std::vector<bool> pending(ports.size());
+    for (std::size_t i = 0; i < ports.size(); ++i) pending[i] = sender_pending(ports[i]);
+    const std::vector<std::size_t> senders = batches.next(pending);
+    if (senders.empty()) break;
     ++rounds;
     const std::uint64_t nonce = rng() | 1;
     std::map<std::string, std::vector<std::string>> by_host;
-    for (const auto& p : ports) {
-      if (p.up) by_host[p.ref.host].push_back(p.ref.port);
-    }
+    for (std::size_t i : senders) by_host[ports[i].ref.host].push_back(ports[i].ref.port);
     std::vector<ProbeCall> probes;
     for (const auto& [host, names] : by_host) probes.push_back({host, {.ports = names, .count = probe_count, .nonce = nonce}});
     (void)(*pool)->probe(probes, deadline);
 
+    // Read what every live port heard of this round's nonce until every sender was heard by all
+    // its peers, or two reads in a row learn nothing (the rest was lost: the next round resends).
     const std::int64_t window_end = std::min(monotonic_ns() + kRoundWindowNs, deadline);
+    int idle_reads = 0;
+    const auto round_done = [&] {
+      return std::none_of(senders.begin(), senders.end(), [&](std::size_t i) { return sender_pending(ports[i]); });
+    };
     do {
       std::vector<NeighborsCall> reads;
-      for (const auto& [host, names] : by_host) reads.push_back({host, {.port = std::nullopt, .nonce = nonce}});
+      for (const auto& [host, names] : live_by_host) reads.push_back({host, {.port = std::nullopt, .nonce = nonce}});
+      bool learnt = false;
       for (const auto& reply : (*pool)->neighbors(reads, window_end)) {
         if (!reply.ok()) continue;
         for (const auto& pn : reply.value->ports) {
@@ -131,13 +152,20 @@ StepResult EpsVerifyModule::run(const nlohmann::json& args, StepContext& ctx) {
                                  [&](const EpsPort& p) { return p.ref.host == reply.host && p.ref.port == pn.port; });
           if (it == ports.end()) continue;
           for (const auto& n : pn.neighbors) {
-            if (n.last_nonce == nonce) it->heard.insert(n.host_id + ":" + n.port);
+            if (n.last_nonce != nonce) continue;
+            // The sender's agent id, named as the inventory names its host.
+            std::string sender_host = (*pool)->host_for_agent_id(n.host_id);
+            if (sender_host.empty()) sender_host = n.host_id;
+            learnt |= it->heard.insert(sender_host + ":" + n.port).second;
           }
         }
       }
-      if (complete()) break;
+      if (round_done()) break;
+      idle_reads = learnt ? 0 : idle_reads + 1;
+      if (idle_reads >= 2) break;
       std::this_thread::sleep_for(kPollGap);
     } while (monotonic_ns() < window_end && !ctx.cancel.load());
+    batches.after_round(round_done());
   }
 
   std::map<std::string, int> counts;

@@ -141,7 +141,7 @@ std::vector<PairTestOutcome> timed_tests(AgentPool& agents, StepContext& ctx, co
 
 Result<BandwidthArgs> parse_args(const nlohmann::json& args, const TopologySet& topologies) {
   if (auto ok = module_args::only_keys(args, {"topology", "eps", "retest", "duration", "threshold", "line_rate_gbps",
-                                              "peer_fraction", "timeout", "verify_deadline", "k", "rounds"});
+                                              "peer_fraction", "timeout", "verify_deadline", "k", "rounds", "parallel"});
       !ok) {
     return std::unexpected(ok.error());
   }
@@ -176,7 +176,7 @@ Result<BandwidthArgs> parse_args(const nlohmann::json& args, const TopologySet& 
   };
   for (const Bound& b : {Bound{"duration", 0.1, 600}, Bound{"threshold", 0, 1}, Bound{"line_rate_gbps", 0.001, 100000},
                          Bound{"peer_fraction", 0, 1}, Bound{"timeout", 0.5, 3600}, Bound{"verify_deadline", 0.1, 600},
-                         Bound{"k", 1, 1000}, Bound{"rounds", 1, 10}}) {
+                         Bound{"k", 1, 1000}, Bound{"rounds", 1, 10}, Bound{"parallel", 0, 100000}}) {
     if (auto v = module_args::number_arg(args, b.key, b.min, b.max); !v) return std::unexpected(v.error());
   }
   out.traffic.duration_s = module_args::number_arg(args, "duration", 0.1, 600)->value_or(1.0);
@@ -190,6 +190,7 @@ Result<BandwidthArgs> parse_args(const nlohmann::json& args, const TopologySet& 
   out.verify_deadline_s = module_args::number_arg(args, "verify_deadline", 0.1, 600)->value_or(10.0);
   out.k = static_cast<std::size_t>(module_args::number_arg(args, "k", 1, 1000)->value_or(3));
   out.rounds = static_cast<int>(module_args::number_arg(args, "rounds", 1, 10)->value_or(2));
+  out.traffic.parallel = static_cast<std::size_t>(module_args::number_arg(args, "parallel", 0, 100000)->value_or(0));
   return out;
 }
 
@@ -426,7 +427,7 @@ std::string_view mode_label(const BandwidthArgs& a) {
 
 Result<void> HealthBandwidthModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
   if (is_templated(args)) return module_args::only_keys(args, {"topology", "eps", "retest", "duration", "threshold", "line_rate_gbps",
-                                                                "peer_fraction", "timeout", "verify_deadline", "k", "rounds"});
+                                                                "peer_fraction", "timeout", "verify_deadline", "k", "rounds", "parallel"});
   auto parsed = parse_args(args, vc.topologies);
   if (!parsed) return std::unexpected(parsed.error());
   return {};

@@ -57,13 +57,31 @@ void append_events(EventsByHost& into, EventsByHost more) {
   for (auto& [h, list] : more) into[h].insert(into[h].end(), list.begin(), list.end());
 }
 
-const Switch* truth_switch(const Inventory& inv) {
+// Every cabled switch that has a ground truth (the lab: one emulator per region), in inventory order.
+std::vector<const Switch*> truth_switches(const Inventory& inv) {
+  std::vector<const Switch*> out;
   for (const auto& name : cabled_ocs_switches(inv)) {
-    for (const auto& s : inv.switches) {
-      if (s.name == name && s.ground_truth) return &s;
-    }
+    const Switch* s = inv.find_switch(name);
+    if (s != nullptr && s->ground_truth) out.push_back(s);
   }
-  return nullptr;
+  return out;
+}
+
+// Each emulator numbers its changes from 1; in one merged truth, switch k's ids (and batches) are
+// k x 10^9 + its own, so that a row's changes are its own switch's (docs/measurement.md).
+constexpr std::uint64_t kTruthIdStride = 1'000'000'000;
+
+void merge_truth(m::GroundTruth& into, m::GroundTruth part, std::size_t switch_index) {
+  const std::uint64_t offset = switch_index * kTruthIdStride;
+  for (auto& c : part.changes) {
+    c.id += offset;
+    if (c.batch != 0) c.batch += offset;
+    into.changes.push_back(std::move(c));
+  }
+  for (auto& e : part.plane_events) {
+    if (e.change_id != 0) e.change_id += offset;
+    into.plane_events.push_back(std::move(e));
+  }
 }
 
 // The hosts whose ports take part, in the order the topologies name them.
@@ -105,11 +123,11 @@ std::int64_t ReconfigRun::io_deadline() const { return std::min(monotonic_ns() +
 PhaseResult<> ReconfigRun::prepare() {
   // Ground truth (the lab): mark where this measurement starts in the emulator's logs.
   if (args_.ground_truth) {
-    if (const Switch* sw = truth_switch(ctx_.inventory)) {
+    for (const Switch* sw : truth_switches(ctx_.inventory)) {
       auto r = TruthReader::open(*sw->ground_truth);
-      if (!r) return std::unexpected(module_args::step_error(r.error()));
-      if (auto ok = r->mark(io_deadline()); !ok) return std::unexpected(module_args::step_error(ok.error()));
-      truth_ = std::move(*r);
+      if (!r) return std::unexpected(module_args::step_error(r.error().context("switch " + sw->name)));
+      if (auto ok = r->mark(io_deadline()); !ok) return std::unexpected(module_args::step_error(ok.error().context("switch " + sw->name)));
+      truths_.push_back(std::move(*r));
     }
   }
   ctx_.sink.note(fmt::format("aligning clocks: {} round trips to {} agent(s)", args_.clock_samples, hosts_.size()));
@@ -283,10 +301,14 @@ nlohmann::json ReconfigRun::clocks_after() {
 }
 
 PhaseResult<std::optional<m::GroundTruth>> ReconfigRun::read_truth() {
-  if (!truth_) return std::optional<m::GroundTruth>{};
-  auto got = truth_->read(io_deadline());
-  if (!got) return std::unexpected(module_args::step_error(got.error()));
-  return std::optional<m::GroundTruth>(std::move(*got));
+  if (truths_.empty()) return std::optional<m::GroundTruth>{};
+  m::GroundTruth merged;
+  for (std::size_t k = 0; k < truths_.size(); ++k) {
+    auto got = truths_[k].read(io_deadline());
+    if (!got) return std::unexpected(module_args::step_error(got.error()));
+    merge_truth(merged, std::move(*got), k);
+  }
+  return std::optional<m::GroundTruth>(std::move(merged));
 }
 
 StepResult ReconfigRun::finish() {

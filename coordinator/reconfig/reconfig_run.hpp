@@ -72,7 +72,7 @@ class ReconfigRun {
   // document reads back: measurement_from_json validates the rule).
   measure::FullRateRule rule_;
   std::vector<std::string> hosts_;                         // whose ports take part
-  std::optional<TruthReader> truth_;                       // the lab's emulator, marked
+  std::vector<TruthReader> truths_;                        // the lab's emulators (one per switch), marked
   std::map<std::string, measure::ClockOffset> offsets_;    // per host, from before the first repetition
   std::vector<measure::ClockOffset> clocks_;               // the same, in host order, for the document
   JournalReader journal_;

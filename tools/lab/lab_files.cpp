@@ -54,6 +54,8 @@ std::string render_inventory(const LabPlan& plan, const std::vector<EmulatorPort
   for (std::size_t r = 0; r < plan.regions.size(); ++r) {
     const EmulatorPorts& at = ports.at(r);
     y += fmt::format("  - name: {}\n    kind: ocs\n", plan.regions[r].switch_name);
+    // Several regions: each switch serves its own, named r1..rR (docs/inventory.md, "Regions").
+    if (plan.regions.size() > 1) y += fmt::format("    region: r{}\n", r + 1);
     y += fmt::format("    uri: polatis-tl1://admin@127.0.0.1:{}?password-file={}\n", at.tl1, password);
     y += "    alt_uris:\n";
     y += fmt::format("      - polatis-rest://admin@127.0.0.1:{}?password-file={}{}\n", at.rest, password, rest_tls);

@@ -112,7 +112,7 @@ TEST_CASE("lab plan: each region's hosts are cabled to its own switch only", "[l
   const std::string inventory = rendered(plan);
   CHECK(inventory.find("switch: ocs1") != std::string::npos);
   CHECK(inventory.find("switch: ocs2") != std::string::npos);
-  CHECK(inventory.find("- name: ocs2\n    kind: ocs\n") != std::string::npos);
+  CHECK(inventory.find("- name: ocs2\n    kind: ocs\n    region: r2\n") != std::string::npos);
   // Each plane file holds its region's ends and names its region's namespace.
   const std::string plane2 = render_plane_file(plan, 1);
   CHECK(plane2.find("\"mxl-rg-ocs2\"") != std::string::npos);
