@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Link-event latency of mixnet-agent, and its footprint when idle. Two network namespaces joined by
 # a veth pair, the agent in one; a long-polling client flips the far end down/up (FLIPS times,
-# default 200) and measures from the change to holding the event. Then the agent's RSS and CPU over
-# IDLE_S seconds (default 10) with no clients. Prints figures; asserts nothing about timing.
-# Needs root. Uses BUILD_DIR (default build) for the agent binary.
+# default 200) and measures from the change to the agent's stamp and to holding the event. Beside
+# it the kernel's floor: bench/netlink_floor.c (built here with cc, warnings as errors) flips the
+# same way and reads the near end's RTM_NEWLINK waiting in recv() in the agent's namespace, at the
+# agent's stamping priority (STAMP_PRIORITY, default 10 as the agent's --stamp-priority). Both are
+# measured idle and under load (one bounded busy loop per core, LOAD_S seconds at most, default 30).
+# Then the agent's RSS and CPU over IDLE_S seconds (default 10) with no clients. Prints figures;
+# asserts nothing about timing. Needs root. Uses BUILD_DIR (default build) for the agent binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 agent=$build/bin/mixnet-agent
 flips=${FLIPS:-200}
 idle=${IDLE_S:-10}
+load_s=${LOAD_S:-30}
+prio=${STAMP_PRIORITY:-10}
 [ -x "$agent" ] || { echo "agent-link-events: $agent not built (make build)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "agent-link-events: needs root (network namespaces)" >&2; exit 1; }
 
@@ -17,7 +23,21 @@ ns_a=mxbench-$$-a
 ns_b=mxbench-$$-b
 tmp=$(mktemp -d /tmp/mixnet-bench-XXXXXX)
 pid=
+load_pids=()
+stop_load() {
+  for p in "${load_pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  load_pids=()
+}
+# One busy loop per core, each ending by itself after LOAD_S seconds whatever happens to us.
+start_load() {
+  for _ in $(seq "$(nproc)"); do
+    timeout "$load_s" sh -c 'while :; do :; done' &
+    load_pids+=($!)
+  done
+  sleep 0.5
+}
 cleanup() {
+  stop_load
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   ip netns del "$ns_a" 2>/dev/null || true
   ip netns del "$ns_b" 2>/dev/null || true
@@ -36,9 +56,16 @@ ip -n "$ns_a" link set mxbnear up
 ip -n "$ns_b" link set mxbfar up
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tmp/token"
 chmod 600 "$tmp/token"
+cc -O2 -Wall -Wextra -Werror -o "$tmp/netlink_floor" bench/netlink_floor.c -lpthread
+
+# The kernel's floor first, with no agent in the namespace to share the cores with the C reader.
+"$tmp/netlink_floor" "$ns_a" "$ns_b" mxbnear mxbfar "$flips" "$prio" >"$tmp/floor-idle"
+start_load
+"$tmp/netlink_floor" "$ns_a" "$ns_b" mxbnear mxbfar "$flips" "$prio" >"$tmp/floor-load"
+stop_load
 
 ip netns exec "$ns_a" "$agent" --listen 127.0.0.1:7070 --token-file "$tmp/token" --ports mxbnear \
-  --host-id bench --log-level warn 2>"$tmp/agent.log" &
+  --host-id bench --stamp-priority "$prio" --log-level warn 2>"$tmp/agent.log" &
 pid=$!
 for _ in $(seq 100); do
   ip netns exec "$ns_a" python3 -c 'import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(("127.0.0.1",7070)))' \
@@ -46,8 +73,14 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 
-timeout 300 python3 bench/agent-link-events.py --agent-ns "$ns_a" --far-ns "$ns_b" --near-if mxbnear \
-  --far-if mxbfar --token-file "$tmp/token" --flips "$flips"
+events() {
+  timeout 300 python3 bench/agent-link-events.py --agent-ns "$ns_a" --far-ns "$ns_b" --near-if mxbnear \
+    --far-if mxbfar --token-file "$tmp/token" --flips "$flips" "$@"
+}
+events --label idle --floor-file "$tmp/floor-idle"
+start_load
+events --label "under load: $(nproc) busy loops" --floor-file "$tmp/floor-load"
+stop_load
 
 # Idle: no client, no link changes. CPU from utime+stime in /proc/<pid>/stat.
 sleep 1
