@@ -2,6 +2,10 @@
 // is handed each event at once, with sane times and increasing sequence numbers; with
 // --carrier-poll-us the carrier poller and netlink both see each change and it is journaled once.
 #include <catch2/catch.hpp>
+#include <sched.h>
+
+#include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
@@ -138,6 +142,19 @@ std::map<std::string, int> check_one_event_per_flip(const std::vector<Flip>& fli
     ++sources[events[k].at("source").get<std::string>()];
   }
   return sources;
+}
+
+// The kernel ids of the agent's threads named `name` (/proc/PID/task/*/comm).
+std::vector<pid_t> agent_threads_named(const AgentProcess& agent, const std::string& name) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(agent.pid()) + "/task", ec)) {
+    std::ifstream in(task.path() / "comm");
+    std::string comm;
+    std::getline(in, comm);
+    if (comm == name) out.push_back(static_cast<pid_t>(std::stoi(task.path().filename().string())));
+  }
+  return out;
 }
 
 }  // namespace
@@ -436,4 +453,40 @@ TEST_CASE("an agent without --carrier-poll-us says so when asked to poll", "[int
   auto off = agent.post("/v1/carrier/poll", R"({"duration_ms": 1000})");
   CHECK(off.status == 503);
   CHECK_THAT(off.json().at("error").at("message").get<std::string>(), Catch::Contains("--carrier-poll-us"));
+}
+
+TEST_CASE("netlink is read by a thread of its own at the stamping priority: events stay whole and in order while the API is busy",
+          "[integration][agent][events]") {
+  NetnsFixture net;
+  const auto a = net.add_namespace();
+  const auto b = net.add_namespace();
+  pad_ifindex(net, b);
+  net.add_veth(a, "mxa0", b, "mxb0");
+  AgentProcess agent(net, a, "host-a", "mxa0", {"--stamp-priority", "10"});
+
+  // One reader, named, at SCHED_FIFO 10 like the other stamping threads (this test runs as root).
+  const auto readers = agent_threads_named(agent, "mx-netlink");
+  REQUIRE(readers.size() == 1);
+  CHECK(sched_getscheduler(readers[0]) == SCHED_FIFO);
+  sched_param param{};
+  REQUIRE(sched_getparam(readers[0], &param) == 0);
+  CHECK(param.sched_priority == 10);
+
+  // A client keeps the API thread busy (bounded) while the far end flaps: the link events are read
+  // and stamped on their own thread and journaled once each, in order.
+  std::atomic<bool> stop{false};
+  auto busy = std::async(std::launch::async, [&agent, &stop] {
+    int ok = 0;
+    for (int i = 0; i < 5000 && !stop.load(); ++i) {
+      if (agent.get("/v1/inventory").status == 200) ++ok;
+    }
+    return ok;
+  });
+  const std::uint64_t after = agent.get("/v1/events?after=0").json().at("next_after");
+  const auto flips = flap_far_end(net, agent, b, 3, after);
+  stop.store(true);
+  CHECK(busy.get() > 0);
+  const auto sources = check_one_event_per_flip(flips, carrier_events(agent, after));
+  CHECK(sources.at("netlink") == 6);
+  CHECK(agent.get("/metrics").body.find("mixnet_agent_link_monitor_overruns_total 0") != std::string::npos);
 }
