@@ -10,7 +10,9 @@
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/support/agent_process.hpp"
@@ -48,6 +50,15 @@ std::future<Poll> long_poll(NetnsFixture& net, const AgentProcess& agent, std::u
 // namespaces number their first veth ends alike, so the far side gets a spare pair first.
 void pad_ifindex(NetnsFixture& net, const std::string& ns) {
   net.ip(ns, "link add mxpad0 type veth peer name mxpad1");  // this kernel has no dummy driver
+}
+
+// Two namespaces cabled mxa0 (the agent's, returned first) to mxb0 (the far end's), padded.
+std::pair<std::string, std::string> cabled_namespaces(NetnsFixture& net) {
+  auto a = net.add_namespace();
+  auto b = net.add_namespace();
+  pad_ifindex(net, b);
+  net.add_veth(a, "mxa0", b, "mxb0");
+  return {a, b};
 }
 
 // Waits until the agent has a long-poll reader parked (so the flip happens while it waits).
@@ -161,10 +172,7 @@ std::vector<pid_t> agent_threads_named(const AgentProcess& agent, const std::str
 
 TEST_CASE("far end down and up: link_down and link_up reach a long-polling client", "[integration][agent][events]") {
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   net.add_veth(a, "other0", a, "other1");
   AgentProcess agent(net, a, "host-a", "mxa0");
 
@@ -247,10 +255,7 @@ TEST_CASE("far end down and up: link_down and link_up reach a long-polling clien
 
 TEST_CASE("a small journal tells a reader that fell behind how many it missed", "[integration][agent][events]") {
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   AgentProcess agent(net, a, "host-a", "mxa0", {"--journal-capacity", "16"});
   for (int i = 0; i < 15; ++i) {
     net.ip(b, "link set dev mxb0 down");
@@ -274,10 +279,7 @@ TEST_CASE("a small journal tells a reader that fell behind how many it missed", 
 TEST_CASE("carrier polling (--carrier-poll-us): each far-end flap is one link_down and one link_up, the poller's or netlink's",
           "[integration][agent][events]") {
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   AgentProcess agent(net, a, "host-a", "mxa0", {"--carrier-poll-us", "100"});
   CHECK_THAT(agent.log(), Catch::Contains("reading the carrier of managed ports every 100 us"));
   REQUIRE(agent.post("/v1/carrier/poll", R"({"duration_ms": 60000})").status == 200);   // as measure.reconfig does
@@ -306,10 +308,7 @@ TEST_CASE("carrier polling (--carrier-poll-us): each far-end flap is one link_do
 
 TEST_CASE("without --carrier-poll-us every carrier event comes from netlink", "[integration][agent][events]") {
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   AgentProcess agent(net, a, "host-a", "mxa0");
   CHECK_THAT(agent.log(), !Catch::Contains("reading the carrier"));
 
@@ -329,10 +328,7 @@ TEST_CASE("carrier polling (--carrier-poll-us): under fast flaps carrier events 
   // the port's last journaled carrier event must add nothing (it once added the change again,
   // stamped before the event it followed).
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   AgentProcess agent(net, a, "host-a", "mxa0", {"--carrier-poll-us", "50"});
   REQUIRE(agent.post("/v1/carrier/poll", R"({"duration_ms": 60000, "ports": ["mxa0"]})").status == 200);
   auto start = agent.get("/v1/events?after=0");
@@ -458,10 +454,7 @@ TEST_CASE("an agent without --carrier-poll-us says so when asked to poll", "[int
 TEST_CASE("netlink is read by a thread of its own at the stamping priority: events stay whole and in order while the API is busy",
           "[integration][agent][events]") {
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   AgentProcess agent(net, a, "host-a", "mxa0", {"--stamp-priority", "10"});
 
   // One reader, named, at SCHED_FIFO 10 like the other stamping threads (this test runs as root).
