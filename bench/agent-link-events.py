@@ -7,7 +7,8 @@ started per flip). Latency = the time the client holds the event (the last byte 
 received) minus the time just before the far end's state was changed; both are CLOCK_REALTIME on
 this machine. Also reported: the agent's own stamp (event time_ns) minus the flip time, i.e. the
 kernel-to-agent part, and beside it the kernel's floor (--floor-file: bench/netlink_floor.c's
-delays, the same flip read by a C program waiting in recv() in the agent's namespace).
+delays, the same flip read by a C program waiting in recv() in the agent's namespace). The script
+runs it in rounds (flips appended to --samples-file) and then once with --report.
 The client speaks HTTP/1.1 on a plain socket (keep-alive, Content-Length) so that what it adds
 after the agent's answer is one recv(), not http.client's header parsing. Python stdlib only.
 """
@@ -129,18 +130,53 @@ def pct(values, p):
     return s[k]
 
 
+def report(args):
+    """Prints the figures of one condition from the files the rounds filled."""
+    floor = [int(line) / 1e6 for line in open(args.floor_file) if line.strip()]
+    rows = [line.split() for line in open(args.samples_file) if line.strip()]
+    missing = sum(1 for r in rows if r[0] == "missing")
+    stamp = [int(r[0]) / 1e6 for r in rows if r[0] != "missing"]
+    e2e = [int(r[1]) / 1e6 for r in rows if r[0] != "missing"]
+    n = len(e2e)
+    label = " (%s)" % args.label if args.label else ""
+    print("link-event latency%s over %d flips (%d events not seen within 5 s)" % (label, n, missing))
+    if floor:
+        print("  kernel floor (C reader in recv):        median %.3f ms  p90 %.3f ms  p99 %.3f ms  (%d flips)"
+              % (statistics.median(floor), pct(floor, 90), pct(floor, 99), len(floor)))
+    if n:
+        print("  far end changed -> agent stamps event:  median %.3f ms  p90 %.3f ms  p99 %.3f ms"
+              % (statistics.median(stamp), pct(stamp, 90), pct(stamp, 99)))
+        print("  far end changed -> client holds event:  median %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms"
+              % (statistics.median(e2e), pct(e2e, 90), pct(e2e, 99), max(e2e)))
+        if floor:
+            print("  agent stamp minus kernel floor:         median %+.3f ms  p90 %+.3f ms  p99 %+.3f ms"
+                  % (statistics.median(stamp) - statistics.median(floor), pct(stamp, 90) - pct(floor, 90),
+                     pct(stamp, 99) - pct(floor, 99)))
+    return 0 if n > 0 else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--agent-ns", required=True)
-    ap.add_argument("--far-ns", required=True)
-    ap.add_argument("--near-if", required=True)
-    ap.add_argument("--far-if", required=True)
+    ap.add_argument("--agent-ns")
+    ap.add_argument("--far-ns")
+    ap.add_argument("--near-if")
+    ap.add_argument("--far-if")
     ap.add_argument("--port", type=int, default=7070)
-    ap.add_argument("--token-file", required=True)
+    ap.add_argument("--token-file")
     ap.add_argument("--flips", type=int, default=200)
+    ap.add_argument("--samples-file", required=True,
+                    help="flips append 'STAMP_NS HELD_NS' (or 'missing') per flip; --report reads it")
+    ap.add_argument("--report", action="store_true", help="print the figures from --samples-file and --floor-file")
     ap.add_argument("--floor-file", help="bench/netlink_floor.c's output: one delay in ns per line")
     ap.add_argument("--label", default="", help="the conditions, printed in the heading (idle, under load)")
     args = ap.parse_args()
+    if args.report:
+        if not args.floor_file:
+            sys.exit("--report needs --floor-file")
+        return report(args)
+    for name in ("agent_ns", "far_ns", "near_if", "far_if", "token_file"):
+        if getattr(args, name) is None:
+            sys.exit("--" + name.replace("_", "-") + " is required to flip")
     token = open(args.token_file).read().strip()
 
     events = queue.Queue()
@@ -154,7 +190,7 @@ def main():
     enter_netns(args.far_ns)  # the main thread flips the far end
     flipper = LinkFlipper(args.far_if)
 
-    e2e, stamp, missing = [], [], 0
+    rows = []
     for i in range(args.flips):
         up = i % 2 == 1
         want = "link_up" if up else "link_down"
@@ -171,33 +207,15 @@ def main():
                 got = (ev, held)
                 break
         if got is None:
-            missing += 1
+            rows.append("missing\n")
             continue
         ev, held = got
-        e2e.append((held - t0) / 1e6)
-        stamp.append((ev["time_ns"] - t0) / 1e6)
+        rows.append("%d %d\n" % (ev["time_ns"] - t0, held - t0))
     flipper.set_up(True)
     stop.set()
-
-    n = len(e2e)
-    label = " (%s)" % args.label if args.label else ""
-    print("link-event latency%s over %d flips (%d events not seen within 5 s)" % (label, n, missing))
-    floor = []
-    if args.floor_file:
-        floor = [int(line) / 1e6 for line in open(args.floor_file) if line.strip()]
-        if floor:
-            print("  kernel floor (C reader in recv):       median %.3f ms  p90 %.3f ms  p99 %.3f ms  (%d flips)"
-                  % (statistics.median(floor), pct(floor, 90), pct(floor, 99), len(floor)))
-    if n:
-        print("  far end changed -> agent stamps event:  median %.3f ms  p90 %.3f ms  p99 %.3f ms"
-              % (statistics.median(stamp), pct(stamp, 90), pct(stamp, 99)))
-        print("  far end changed -> client holds event:  median %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms"
-              % (statistics.median(e2e), pct(e2e, 90), pct(e2e, 99), max(e2e)))
-        if floor:
-            print("  agent stamp minus kernel floor:         median %+.3f ms  p90 %+.3f ms  p99 %+.3f ms"
-                  % (statistics.median(stamp) - statistics.median(floor), pct(stamp, 90) - pct(floor, 90),
-                     pct(stamp, 99) - pct(floor, 99)))
-    return 0 if n > 0 else 1
+    with open(args.samples_file, "a") as f:
+        f.writelines(rows)
+    return 0
 
 
 if __name__ == "__main__":

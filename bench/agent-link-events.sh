@@ -5,7 +5,8 @@
 # it the kernel's floor: bench/netlink_floor.c (built here with cc, warnings as errors) flips the
 # same way and reads the near end's RTM_NEWLINK waiting in recv() in the agent's namespace, at the
 # agent's stamping priority (STAMP_PRIORITY, default 10 as the agent's --stamp-priority). Both are
-# measured idle and under load (one bounded busy loop per core, LOAD_S seconds at most, default 30).
+# measured in ROUNDS alternating rounds (default 4), idle and under load (one bounded busy loop per
+# core, LOAD_S seconds at most, default 60).
 # Then the agent's RSS and CPU over IDLE_S seconds (default 10) with no clients. Prints figures;
 # asserts nothing about timing. Needs root. Uses BUILD_DIR (default build) for the agent binary.
 set -euo pipefail
@@ -14,7 +15,7 @@ build=${BUILD_DIR:-build}
 agent=$build/bin/mixnet-agent
 flips=${FLIPS:-200}
 idle=${IDLE_S:-10}
-load_s=${LOAD_S:-30}
+load_s=${LOAD_S:-60}
 prio=${STAMP_PRIORITY:-10}
 [ -x "$agent" ] || { echo "agent-link-events: $agent not built (make build)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "agent-link-events: needs root (network namespaces)" >&2; exit 1; }
@@ -58,30 +59,45 @@ head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tmp/token"
 chmod 600 "$tmp/token"
 cc -O2 -Wall -Wextra -Werror -o "$tmp/netlink_floor" bench/netlink_floor.c -lpthread
 
-# The kernel's floor first, with no agent in the namespace to share the cores with the C reader.
-"$tmp/netlink_floor" "$ns_a" "$ns_b" mxbnear mxbfar "$flips" "$prio" >"$tmp/floor-idle"
-start_load
-"$tmp/netlink_floor" "$ns_a" "$ns_b" mxbnear mxbfar "$flips" "$prio" >"$tmp/floor-load"
-stop_load
-
-ip netns exec "$ns_a" "$agent" --listen 127.0.0.1:7070 --token-file "$tmp/token" --ports mxbnear \
-  --host-id bench --stamp-priority "$prio" --log-level warn 2>"$tmp/agent.log" &
-pid=$!
-for _ in $(seq 100); do
-  ip netns exec "$ns_a" python3 -c 'import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(("127.0.0.1",7070)))' \
-    2>/dev/null && break
-  sleep 0.05
-done
-
-events() {
-  timeout 300 python3 bench/agent-link-events.py --agent-ns "$ns_a" --far-ns "$ns_b" --near-if mxbnear \
-    --far-if mxbfar --token-file "$tmp/token" --flips "$flips" "$@"
+start_agent() {
+  ip netns exec "$ns_a" "$agent" --listen 127.0.0.1:7070 --token-file "$tmp/token" --ports mxbnear \
+    --host-id bench --stamp-priority "$prio" --log-level warn 2>>"$tmp/agent.log" &
+  pid=$!
+  for _ in $(seq 100); do
+    ip netns exec "$ns_a" python3 -c 'import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(("127.0.0.1",7070)))' \
+      2>/dev/null && break
+    sleep 0.05
+  done
 }
-events --label idle --floor-file "$tmp/floor-idle"
-start_load
-events --label "under load: $(nproc) busy loops" --floor-file "$tmp/floor-load"
-stop_load
+stop_agent() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 
+# In ROUNDS rounds (default 4) of FLIPS/ROUNDS flips, first the kernel's floor with no agent in the
+# namespace (so nothing shares the cores with the C reader), then the agent: a machine whose other
+# load comes and goes then shows both the same conditions.
+rounds=${ROUNDS:-4}
+per_round=$(( (flips + rounds - 1) / rounds ))
+measure() {  # condition file suffix
+  : >"$tmp/floor-$1"
+  : >"$tmp/samples-$1"
+  for _ in $(seq "$rounds"); do
+    "$tmp/netlink_floor" "$ns_a" "$ns_b" mxbnear mxbfar "$per_round" "$prio" >>"$tmp/floor-$1"
+    start_agent
+    timeout 300 python3 bench/agent-link-events.py --agent-ns "$ns_a" --far-ns "$ns_b" --near-if mxbnear \
+      --far-if mxbfar --token-file "$tmp/token" --flips "$per_round" --samples-file "$tmp/samples-$1"
+    stop_agent
+  done
+}
+report() {  # condition label
+  python3 bench/agent-link-events.py --report --samples-file "$tmp/samples-$1" --floor-file "$tmp/floor-$1" --label "$2"
+}
+measure idle
+start_load
+measure load
+stop_load
+report idle idle
+report load "under load: $(nproc) busy loops"
+
+start_agent
 # Idle: no client, no link changes. CPU from utime+stime in /proc/<pid>/stat.
 sleep 1
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
