@@ -130,6 +130,18 @@ def pct(values, p):
     return s[k]
 
 
+def busy_api(args):
+    """Keeps the agent's API thread busy: GET /v1/inventory back to back for --busy-api seconds."""
+    enter_netns(args.agent_ns)
+    http = LeanHttpClient(args.port, open(args.token_file).read().strip())
+    end = time.monotonic() + args.busy_api
+    n = 0
+    while time.monotonic() < end and n < 1000000:
+        http.get("/v1/inventory")
+        n += 1
+    return 0
+
+
 def report(args):
     """Prints the figures of one condition from the files the rounds filled."""
     floor = [int(line) / 1e6 for line in open(args.floor_file) if line.strip()]
@@ -164,12 +176,20 @@ def main():
     ap.add_argument("--port", type=int, default=7070)
     ap.add_argument("--token-file")
     ap.add_argument("--flips", type=int, default=200)
-    ap.add_argument("--samples-file", required=True,
+    ap.add_argument("--samples-file",
                     help="flips append 'STAMP_NS HELD_NS' (or 'missing') per flip; --report reads it")
     ap.add_argument("--report", action="store_true", help="print the figures from --samples-file and --floor-file")
+    ap.add_argument("--busy-api", type=float, metavar="SECONDS",
+                    help="instead of flipping: request GET /v1/inventory back to back for SECONDS")
     ap.add_argument("--floor-file", help="bench/netlink_floor.c's output: one delay in ns per line")
     ap.add_argument("--label", default="", help="the conditions, printed in the heading (idle, under load)")
     args = ap.parse_args()
+    if args.busy_api is not None:
+        if args.agent_ns is None or args.token_file is None:
+            sys.exit("--busy-api needs --agent-ns and --token-file")
+        return busy_api(args)
+    if args.samples_file is None:
+        sys.exit("--samples-file is required")
     if args.report:
         if not args.floor_file:
             sys.exit("--report needs --floor-file")

@@ -5,8 +5,8 @@
 # it the kernel's floor: bench/netlink_floor.c (built here with cc, warnings as errors) flips the
 # same way and reads the near end's RTM_NEWLINK waiting in recv() in the agent's namespace, at the
 # agent's stamping priority (STAMP_PRIORITY, default 10 as the agent's --stamp-priority). Both are
-# measured in ROUNDS alternating rounds (default 4), idle and under load (one bounded busy loop per
-# core, LOAD_S seconds at most, default 60).
+# measured in ROUNDS alternating rounds (default 4): idle, with the agent's API kept busy by a
+# client, and under load (one bounded busy loop per core, LOAD_S seconds at most, default 60).
 # Then the agent's RSS and CPU over IDLE_S seconds (default 10) with no clients. Prints figures;
 # asserts nothing about timing. Needs root. Uses BUILD_DIR (default build) for the agent binary.
 set -euo pipefail
@@ -82,8 +82,14 @@ measure() {  # condition file suffix
   for _ in $(seq "$rounds"); do
     "$tmp/netlink_floor" "$ns_a" "$ns_b" mxbnear mxbfar "$per_round" "$prio" >>"$tmp/floor-$1"
     start_agent
+    local api=
+    if [ "$1" = api ]; then   # a client keeps the agent's API thread answering meanwhile
+      timeout 60 python3 bench/agent-link-events.py --agent-ns "$ns_a" --token-file "$tmp/token" --busy-api 3 &
+      api=$!
+    fi
     timeout 300 python3 bench/agent-link-events.py --agent-ns "$ns_a" --far-ns "$ns_b" --near-if mxbnear \
       --far-if mxbfar --token-file "$tmp/token" --flips "$per_round" --samples-file "$tmp/samples-$1"
+    if [ -n "$api" ]; then wait "$api" || true; fi
     stop_agent
   done
 }
@@ -91,10 +97,12 @@ report() {  # condition label
   python3 bench/agent-link-events.py --report --samples-file "$tmp/samples-$1" --floor-file "$tmp/floor-$1" --label "$2"
 }
 measure idle
+measure api
 start_load
 measure load
 stop_load
 report idle idle
+report api "API busy: a client requesting GET /v1/inventory back to back"
 report load "under load: $(nproc) busy loops"
 
 start_agent
