@@ -40,10 +40,11 @@ int run_agent(const AgentConfig& config) {
     tls_context = std::move(*tls);
   }
 
-  // This thread runs the io_context: it reads netlink (link events) and the probe sockets, and
-  // stamps both. Raised before any other thread starts, so they inherit the policy: the carrier
-  // poller raises itself as well, traffic threads leave it (agent/traffic/traffic_thread.hpp).
-  raise_stamping_thread("netlink reader, probe receiver, API", config.stamp_priority);
+  // This thread runs the io_context: it reads the probe sockets and stamps them, journals link
+  // events and answers the API. Raised before any other thread starts, so they inherit the
+  // policy: the netlink reader and the carrier poller raise themselves as well, traffic threads
+  // leave it (agent/traffic/traffic_thread.hpp).
+  raise_stamping_thread("probe receiver, journal, API", config.stamp_priority);
 
   // Declared first so it is destroyed last: pending handlers may refer to everything below.
   asio::io_context io{1};
@@ -69,7 +70,7 @@ int run_agent(const AgentConfig& config) {
     journal.append(ev);
   };
 
-  if (auto r = watcher.start(); !r) {
+  if (auto r = watcher.start(config.stamp_priority); !r) {
     spdlog::critical("link watcher: {}", r.error().describe());
     return 1;
   }

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/carrier_poller.hpp"
+#include "agent/netlink_reader.hpp"
 #include "common/clock.hpp"
 #include "hwdrivers/nic/link_monitor.hpp"
 #include "hwdrivers/nic/rdma_events.hpp"
@@ -54,7 +55,7 @@ struct LinkWatcher::Impl {
   std::function<void(const wire::LinkEvent&)>* on_event = nullptr;
 
   std::optional<nic::LinkMonitor> monitor;
-  std::unique_ptr<asio::posix::stream_descriptor> link_fd;
+  std::unique_ptr<NetlinkReader> reader;   // its own thread; every other member is the io thread's
   nic::LinkChangeDetector detector;
   std::map<int, std::string> present;  // ifindex -> name the detector knows, for removals missed in an overrun
   std::unique_ptr<CarrierPoller> poller;
@@ -63,7 +64,7 @@ struct LinkWatcher::Impl {
   std::vector<std::unique_ptr<asio::posix::stream_descriptor>> rdma_fds;
   std::string rdma_note;
   std::uint64_t overruns = 0;
-  int consecutive_errors = 0;
+  int consecutive_errors = 0;   // the reader thread's
   bool failed = false;
   bool stopping = false;
 
@@ -150,37 +151,41 @@ struct LinkWatcher::Impl {
     }
   }
 
-  asio::awaitable<void> watch_links() {
-    for (;;) {
-      boost::system::error_code ec;
-      co_await link_fd->async_wait(asio::posix::stream_descriptor::wait_read,
-                                   asio::redirect_error(asio::use_awaitable, ec));
-      if (stopping || ec == asio::error::operation_aborted) co_return;
-      if (ec) {
-        spdlog::critical("link watcher: waiting on netlink failed: {}; link events stop", ec.message());
-        failed = true;
-        co_return;
-      }
-      auto states = monitor->drain();
-      if (!states) {
-        if (states.error().cause == Cause::netlink_overrun) {
+  // On the reader's thread (NetlinkReader): each batch is already stamped; the io_context, which
+  // owns the detector, the journal and the long-pollers, journals it. Returns false to give up.
+  bool on_read(Result<std::vector<nic::LinkState>> states) {
+    if (!states) {
+      if (states.error().cause == Cause::netlink_overrun) {
+        consecutive_errors = 0;
+        asio::post(io, [this] {
+          if (stopping) return;
           ++overruns;
           spdlog::warn("link watcher: netlink overrun; re-reading the link table");
           resync();
-          continue;
-        }
-        spdlog::error("link watcher: {}", states.error().describe());
-        // A socket that fails on every read would otherwise spin this loop.
-        if (++consecutive_errors >= 100) {
-          spdlog::critical("link watcher: giving up after {} failed reads; link events stop", consecutive_errors);
-          failed = true;
-          co_return;
-        }
-        continue;
+        });
+        return true;
       }
-      consecutive_errors = 0;
-      for (const auto& s : *states) feed(s, "netlink");
+      spdlog::error("link watcher: {}", states.error().describe());
+      // A socket that fails on every read would otherwise spin the reader.
+      if (++consecutive_errors >= 100) {
+        spdlog::critical("link watcher: giving up after {} failed reads; link events stop", consecutive_errors);
+        asio::post(io, [this] { failed = true; });
+        return false;
+      }
+      return true;
     }
+    consecutive_errors = 0;
+    if (states->empty()) return true;
+    asio::post(io, [this, batch = std::move(*states)] {
+      if (stopping) return;
+      for (const auto& s : batch) feed(s, "netlink");
+    });
+    return true;
+  }
+
+  void on_reader_failure(const Error& e) {
+    spdlog::critical("link watcher: {}; link events stop", e.describe());
+    asio::post(io, [this] { failed = true; });
   }
 
   asio::awaitable<void> watch_rdma(asio::posix::stream_descriptor* d, int fd) {
@@ -244,7 +249,7 @@ LinkWatcher::LinkWatcher(asio::io_context& io, nic::NetlinkLinks& links, const P
 
 LinkWatcher::~LinkWatcher() { stop(); }
 
-Result<void> LinkWatcher::start() {
+Result<void> LinkWatcher::start(int stamp_priority) {
   Impl& m = *impl_;
   // Subscribe first, then read the table: a change in between is seen twice, never missed.
   auto monitor = nic::LinkMonitor::open();
@@ -258,8 +263,13 @@ Result<void> LinkWatcher::start() {
                                    .carrier = d.carrier, .oper_state = d.oper_state, .read_time_ns = now});
     m.present[d.ifindex] = d.name;
   }
-  m.link_fd = std::make_unique<asio::posix::stream_descriptor>(m.io, m.monitor->fd());
-  asio::co_spawn(m.io, m.watch_links(), [](std::exception_ptr e) { log_exception(e, "link watcher"); });
+  Impl* impl = impl_.get();
+  auto reader = NetlinkReader::start(
+      *m.monitor, stamp_priority,
+      [impl](Result<std::vector<nic::LinkState>> states) { return impl->on_read(std::move(states)); },
+      [impl](const Error& e) { impl->on_reader_failure(e); });
+  if (!reader) return std::unexpected(reader.error().context("start the netlink reader"));
+  m.reader = std::move(*reader);
 
   auto rdma = nic::RdmaEventMonitor::open();
   if (!rdma) {
@@ -316,8 +326,8 @@ std::uint64_t LinkWatcher::carrier_poll_reads() const { return impl_->poller ? i
 void LinkWatcher::stop() {
   if (!impl_) return;
   impl_->poller.reset();   // joins its thread: nothing is posted after this
+  impl_->reader.reset();   // the same
   impl_->stopping = true;
-  release(impl_->link_fd);
   for (auto& d : impl_->rdma_fds) release(d);
 }
 

@@ -1,8 +1,10 @@
 #pragma once
-// Feeds the journal from the kernel: the LinkMonitor's netlink socket and every RDMA device's
-// async-event fd are waited on by the io_context (readiness, no polling); each wake-up drains the
-// socket, turns states into changes (LinkChangeDetector) and journals those on managed ports. A
-// netlink overrun (ENOBUFS) re-reads the whole link table and journals whatever differs.
+// Feeds the journal from the kernel. The LinkMonitor's netlink socket is read by a thread of its
+// own (NetlinkReader: blocked in poll(), stamping each message as it is read, at the stamping
+// priority); what it reads is handed to the io_context, which turns states into changes
+// (LinkChangeDetector) and journals those on managed ports, waking long-pollers at once. Every RDMA
+// device's async-event fd is waited on by the io_context (readiness, no polling). A netlink
+// overrun (ENOBUFS) re-reads the whole link table and journals whatever differs.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,9 +31,10 @@ class LinkWatcher {
   LinkWatcher(const LinkWatcher&) = delete;
   LinkWatcher& operator=(const LinkWatcher&) = delete;
 
-  // Opens the monitors, seeds the known state and starts waiting. RDMA monitoring failing to open
-  // is logged and leaves netlink monitoring running.
-  Result<void> start();
+  // Opens the monitors, seeds the known state and starts waiting; the netlink reader's thread takes
+  // SCHED_FIFO `stamp_priority` (0: as the calling thread). RDMA monitoring failing to open is
+  // logged and leaves netlink monitoring running.
+  Result<void> start(int stamp_priority);
   void stop();
 
   // Also reads the managed ports' carrier bits every `period` (CarrierPoller): a carrier change

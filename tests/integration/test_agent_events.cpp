@@ -2,11 +2,17 @@
 // is handed each event at once, with sane times and increasing sequence numbers; with
 // --carrier-poll-us the carrier poller and netlink both see each change and it is journaled once.
 #include <catch2/catch.hpp>
+#include <sched.h>
+
+#include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/support/agent_process.hpp"
@@ -44,6 +50,15 @@ std::future<Poll> long_poll(NetnsFixture& net, const AgentProcess& agent, std::u
 // namespaces number their first veth ends alike, so the far side gets a spare pair first.
 void pad_ifindex(NetnsFixture& net, const std::string& ns) {
   net.ip(ns, "link add mxpad0 type veth peer name mxpad1");  // this kernel has no dummy driver
+}
+
+// Two namespaces cabled mxa0 (the agent's, returned first) to mxb0 (the far end's), padded.
+std::pair<std::string, std::string> cabled_namespaces(NetnsFixture& net) {
+  auto a = net.add_namespace();
+  auto b = net.add_namespace();
+  pad_ifindex(net, b);
+  net.add_veth(a, "mxa0", b, "mxb0");
+  return {a, b};
 }
 
 // Waits until the agent has a long-poll reader parked (so the flip happens while it waits).
@@ -140,14 +155,24 @@ std::map<std::string, int> check_one_event_per_flip(const std::vector<Flip>& fli
   return sources;
 }
 
+// The kernel ids of the agent's threads named `name` (/proc/PID/task/*/comm).
+std::vector<pid_t> agent_threads_named(const AgentProcess& agent, const std::string& name) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(agent.pid()) + "/task", ec)) {
+    std::ifstream in(task.path() / "comm");
+    std::string comm;
+    std::getline(in, comm);
+    if (comm == name) out.push_back(static_cast<pid_t>(std::stoi(task.path().filename().string())));
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("far end down and up: link_down and link_up reach a long-polling client", "[integration][agent][events]") {
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   net.add_veth(a, "other0", a, "other1");
   AgentProcess agent(net, a, "host-a", "mxa0");
 
@@ -230,10 +255,7 @@ TEST_CASE("far end down and up: link_down and link_up reach a long-polling clien
 
 TEST_CASE("a small journal tells a reader that fell behind how many it missed", "[integration][agent][events]") {
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   AgentProcess agent(net, a, "host-a", "mxa0", {"--journal-capacity", "16"});
   for (int i = 0; i < 15; ++i) {
     net.ip(b, "link set dev mxb0 down");
@@ -257,10 +279,7 @@ TEST_CASE("a small journal tells a reader that fell behind how many it missed", 
 TEST_CASE("carrier polling (--carrier-poll-us): each far-end flap is one link_down and one link_up, the poller's or netlink's",
           "[integration][agent][events]") {
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   AgentProcess agent(net, a, "host-a", "mxa0", {"--carrier-poll-us", "100"});
   CHECK_THAT(agent.log(), Catch::Contains("reading the carrier of managed ports every 100 us"));
   REQUIRE(agent.post("/v1/carrier/poll", R"({"duration_ms": 60000})").status == 200);   // as measure.reconfig does
@@ -289,10 +308,7 @@ TEST_CASE("carrier polling (--carrier-poll-us): each far-end flap is one link_do
 
 TEST_CASE("without --carrier-poll-us every carrier event comes from netlink", "[integration][agent][events]") {
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   AgentProcess agent(net, a, "host-a", "mxa0");
   CHECK_THAT(agent.log(), !Catch::Contains("reading the carrier"));
 
@@ -312,10 +328,7 @@ TEST_CASE("carrier polling (--carrier-poll-us): under fast flaps carrier events 
   // the port's last journaled carrier event must add nothing (it once added the change again,
   // stamped before the event it followed).
   NetnsFixture net;
-  const auto a = net.add_namespace();
-  const auto b = net.add_namespace();
-  pad_ifindex(net, b);
-  net.add_veth(a, "mxa0", b, "mxb0");
+  const auto [a, b] = cabled_namespaces(net);
   AgentProcess agent(net, a, "host-a", "mxa0", {"--carrier-poll-us", "50"});
   REQUIRE(agent.post("/v1/carrier/poll", R"({"duration_ms": 60000, "ports": ["mxa0"]})").status == 200);
   auto start = agent.get("/v1/events?after=0");
@@ -436,4 +449,37 @@ TEST_CASE("an agent without --carrier-poll-us says so when asked to poll", "[int
   auto off = agent.post("/v1/carrier/poll", R"({"duration_ms": 1000})");
   CHECK(off.status == 503);
   CHECK_THAT(off.json().at("error").at("message").get<std::string>(), Catch::Contains("--carrier-poll-us"));
+}
+
+TEST_CASE("netlink is read by a thread of its own at the stamping priority: events stay whole and in order while the API is busy",
+          "[integration][agent][events]") {
+  NetnsFixture net;
+  const auto [a, b] = cabled_namespaces(net);
+  AgentProcess agent(net, a, "host-a", "mxa0", {"--stamp-priority", "10"});
+
+  // One reader, named, at SCHED_FIFO 10 like the other stamping threads (this test runs as root).
+  const auto readers = agent_threads_named(agent, "mx-netlink");
+  REQUIRE(readers.size() == 1);
+  CHECK(sched_getscheduler(readers[0]) == SCHED_FIFO);
+  sched_param param{};
+  REQUIRE(sched_getparam(readers[0], &param) == 0);
+  CHECK(param.sched_priority == 10);
+
+  // A client keeps the API thread busy (bounded) while the far end flaps: the link events are read
+  // and stamped on their own thread and journaled once each, in order.
+  std::atomic<bool> stop{false};
+  auto busy = std::async(std::launch::async, [&agent, &stop] {
+    int ok = 0;
+    for (int i = 0; i < 5000 && !stop.load(); ++i) {
+      if (agent.get("/v1/inventory").status == 200) ++ok;
+    }
+    return ok;
+  });
+  const std::uint64_t after = agent.get("/v1/events?after=0").json().at("next_after");
+  const auto flips = flap_far_end(net, agent, b, 3, after);
+  stop.store(true);
+  CHECK(busy.get() > 0);
+  const auto sources = check_one_event_per_flip(flips, carrier_events(agent, after));
+  CHECK(sources.at("netlink") == 6);
+  CHECK(agent.get("/metrics").body.find("mixnet_agent_link_monitor_overruns_total 0") != std::string::npos);
 }
