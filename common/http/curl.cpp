@@ -111,6 +111,20 @@ bool Easy::request_went_out() const {
   return curl_easy_getinfo(handle_, CURLINFO_REQUEST_SIZE, &bytes) == CURLE_OK && bytes > 0;
 }
 
+Share::Share() {
+  global_init();
+  handle_ = curl_share_init();
+  if (handle_ != nullptr) curl_share_setopt(handle_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+}
+
+Share::~Share() {
+  if (handle_ != nullptr) curl_share_cleanup(handle_);
+}
+
+void Easy::set_share(const Share& share) {
+  if (share.get() != nullptr) curl_easy_setopt(handle_, CURLOPT_SHARE, share.get());
+}
+
 Multi::Multi() {
   global_init();
   handle_ = curl_multi_init();

@@ -48,6 +48,8 @@ class Headers {
 
 // One easy handle. A moved-from Easy holds none; so does one whose curl_easy_init failed (check
 // valid() before use).
+class Share;
+
 class Easy {
  public:
   Easy();
@@ -75,6 +77,8 @@ class Easy {
   // HTTPS: verify the server against `tls.ca_file` (when named) and present `tls.cert_file` and
   // `tls.key_file` (when named). libcurl's verification of the peer and host stays on.
   void set_tls(const TlsClientFiles& tls);
+  // Resumes TLS sessions through `share` (which must outlive this handle's transfers).
+  void set_share(const Share& share);
 
   // A blocking transfer on this thread.
   [[nodiscard]] CURLcode perform();
@@ -86,6 +90,21 @@ class Easy {
 
  private:
   CURL* handle_ = nullptr;
+};
+
+// TLS sessions shared by the easy handles that use it (one thread): a new connection to a server
+// one of them has spoken to resumes that session, an abbreviated handshake without the
+// certificate chain's signatures, instead of a full one per handle. It must outlive those handles.
+class Share {
+ public:
+  Share();
+  ~Share();
+  Share(const Share&) = delete;
+  Share& operator=(const Share&) = delete;
+  [[nodiscard]] CURLSH* get() const { return handle_; }
+
+ private:
+  CURLSH* handle_ = nullptr;
 };
 
 // One multi handle. The easy handles added to it stay owned by the caller, who removes each

@@ -56,9 +56,13 @@ AgentPool::AgentPool(std::vector<AgentEndpoint> agents, AgentPoolOptions options
     const std::string host = a->endpoint.host;
     agents_.emplace(host, std::move(a));
   }
-  // Per agent: the journal's long-poll, and room for the few requests a step has in flight to one
-  // host at once (probes, far-end reads, traffic calls), kept open from one step to the next.
-  http_.set_max_connections(static_cast<long>(agents_.size()) * 4 + 16);
+  // Per agent: the journal's long-poll, and room for the requests a step has in flight to one host
+  // at once (a link verification's probes and far-end reads, one per port and direction; traffic
+  // calls), kept open from one step to the next: a connection closed for want of room is a new
+  // TLS handshake later (at 128 hosts with four per agent, a third of the requests paid one; a
+  // verification has up to 13 in flight to one host: its long-poll, and a probe and a far-end read
+  // per port).
+  http_.set_max_connections(static_cast<long>(agents_.size()) * kConnectionsPerAgent + 16);
 }
 
 AgentPool::~AgentPool() = default;

@@ -46,6 +46,10 @@ struct AgentEndpoint {
                                  // every call to this host fails with it
 };
 
+// Connections the pool keeps open per agent between requests (make_agent_pool raises the open
+// files limit for them).
+inline constexpr long kConnectionsPerAgent = 16;
+
 struct AgentPoolOptions {
   std::chrono::milliseconds request_timeout{5000};   // one attempt of an ordinary request
   std::chrono::milliseconds connect_timeout{2000};

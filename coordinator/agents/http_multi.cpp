@@ -56,6 +56,7 @@ struct HttpMulti::Transfer {
 };
 
 struct HttpMulti::Impl {
+  curl::Share share;   // first in, last out: every easy handle below uses it
   curl::Multi multi;
   RequestId next_id = 1;
   std::map<RequestId, std::unique_ptr<Transfer>> transfers;
@@ -128,6 +129,7 @@ struct HttpMulti::Impl {
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
     t.easy->set_tls({.ca_file = t.request.ca_file, .cert_file = t.request.client_cert_file, .key_file = t.request.client_key_file});
+    t.easy->set_share(share);
     t.headers.add("Accept: application/json");
     t.headers.add("Expect:");   // no 100-continue round trip
     if (!t.request.bearer_token.empty()) t.headers.add("Authorization: Bearer " + t.request.bearer_token);

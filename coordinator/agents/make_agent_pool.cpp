@@ -35,9 +35,8 @@ std::optional<Error> client_certificate_problem(const TlsDefaults& tls) {
 }  // namespace
 
 Result<std::unique_ptr<AgentPool>> make_agent_pool(const Inventory& inventory, AgentPoolOptions options) {
-  // The pool keeps up to four connections per agent open (agent_pool.cpp), beside the switches'
-  // sessions, the store and the run's files.
-  const std::uint64_t wanted = inventory.hosts.size() * 4 + inventory.switches.size() * 4 + 256;
+  // The pool's connections to the agents, beside the switches' sessions, the store and the run's files.
+  const std::uint64_t wanted = inventory.hosts.size() * (kConnectionsPerAgent + 2) + inventory.switches.size() * 4 + 256;
   if (auto limit = raise_open_files_limit(wanted); !limit) {
     spdlog::warn("agent pool: {}", limit.error().describe());
   } else if (*limit < wanted) {

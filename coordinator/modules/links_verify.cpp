@@ -7,6 +7,7 @@
 #include "coordinator/measure/clock_alignment.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
+#include "coordinator/engine/batched_recorder.hpp"
 #include "coordinator/engine/module_args.hpp"
 #include "coordinator/verify/link_verifier.hpp"
 
@@ -134,7 +135,9 @@ StepResult LinksVerifyModule::run(const nlohmann::json& args, StepContext& ctx) 
   for (const auto& h : ctx.inventory.hosts) options.all_hosts.push_back(h.name);
   options.cancel = &ctx.cancel;
 
-  const auto report = verify_links(**pool, *links, options, [&](const PortVerdict& v) { ctx.sink.record(port_item(v)); });
+  BatchedRecorder recorder(ctx.sink);
+  const auto report = verify_links(**pool, *links, options, [&](const PortVerdict& v) { recorder.add(port_item(v)); });
+  recorder.flush();
 
   std::map<std::string, int> counts;
   for (const auto& v : report.ports) counts[std::string(to_string(v.verdict))] += 1;

@@ -1,5 +1,7 @@
 #include "coordinator/modules/ocs_apply.hpp"
 
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "common/clock.hpp"
@@ -134,7 +136,12 @@ StepResult OcsApplyModule::run(const nlohmann::json& args, StepContext& ctx) {
     } else if (!ctx.check_mode) {
       ctx.state.topology_of_switch[sw.switch_name] = topology->name;
     }
-    for (const auto& c : sw.circuits) ctx.sink.record(circuit_item(sw, c, ctx.check_mode));
+    // One transaction per switch: at 16 switches of 48 ports, an fsync per circuit took longer
+    // than the switches themselves.
+    std::vector<ItemResult> items;
+    items.reserve(sw.circuits.size());
+    for (const auto& c : sw.circuits) items.push_back(circuit_item(sw, c, ctx.check_mode));
+    ctx.sink.record_all(items);
   };
   apply_topology(*topology, ctx.inventory, **pool,
                  {.mode = mode, .plan_only = ctx.check_mode, .cancel = &ctx.cancel, .on_switch = on_switch});

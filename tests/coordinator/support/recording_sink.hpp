@@ -10,7 +10,15 @@ namespace mixnet::coord::testing {
 
 struct RecordingSink final : ResultSink {
   std::vector<ItemResult> items;
-  void record(const ItemResult& item) override { items.push_back(item); }
+  std::vector<std::size_t> batches;   // the size of each record() (1) or record_all() call, in order
+  void record(const ItemResult& item) override {
+    items.push_back(item);
+    batches.push_back(1);
+  }
+  void record_all(const std::vector<ItemResult>& all) override {
+    items.insert(items.end(), all.begin(), all.end());
+    batches.push_back(all.size());
+  }
   void note(std::string_view) override {}
 };
 
