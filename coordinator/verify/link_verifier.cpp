@@ -303,14 +303,19 @@ class Verifier {
     }
   }
 
-  void back_to_waiting(std::size_t i) {
-    LinkRun& r = runs_[i];
+  // The probes still held back for the hello grace are not needed any more: never sent.
+  void drop_held_probes(LinkRun& r) {
     for (CallId id : r.held) {
       pool_.cancel(id);
       calls_.erase(id);
     }
     r.held.clear();
     r.greeting = false;
+  }
+
+  void back_to_waiting(std::size_t i) {
+    LinkRun& r = runs_[i];
+    drop_held_probes(r);
     r.phase = LinkRun::Phase::waiting;
     // Fresh directions: replies to the probes already out carry the old nonces and are ignored.
     r.ab = Direction{};
@@ -341,12 +346,7 @@ class Verifier {
     const auto b_heard_a = heard(r.exp.b, r.exp.a);
     const auto a_heard_b = heard(r.exp.a, r.exp.b);
     if (!b_heard_a || !a_heard_b || !up(r.exp.a) || !up(r.exp.b)) return false;
-    for (CallId id : r.held) {
-      pool_.cancel(id);
-      calls_.erase(id);
-    }
-    r.held.clear();
-    r.greeting = false;
+    drop_held_probes(r);
     r.phase = LinkRun::Phase::probing;
     const std::int64_t now = realtime_ns();
     r.ab = Direction{};

@@ -12,18 +12,18 @@ using namespace mixnet::coord;
 using mixnet::coord::testing::RecordingSink;
 
 namespace {
-ItemResult port(int i) { return ItemResult{.kind = "port", .id = "h" + std::to_string(i) + ":ocs0"}; }
+ItemResult recorder_test_item(int i) { return ItemResult{.kind = "port", .id = "h" + std::to_string(i) + ":ocs0"}; }
 }  // namespace
 
 TEST_CASE("batched recorder: batches of max_held, in order, the rest at flush", "[unit][engine]") {
   RecordingSink sink;
   BatchedRecorder r(sink, 4, std::chrono::hours(1));
-  for (int i = 0; i < 10; ++i) r.add(port(i));
+  for (int i = 0; i < 10; ++i) r.add(recorder_test_item(i));
   CHECK(sink.batches == std::vector<std::size_t>{4, 4});
   r.flush();
   CHECK(sink.batches == std::vector<std::size_t>{4, 4, 2});
   REQUIRE(sink.items.size() == 10);
-  for (int i = 0; i < 10; ++i) CHECK(sink.items[static_cast<std::size_t>(i)].id == port(i).id);
+  for (int i = 0; i < 10; ++i) CHECK(sink.items[static_cast<std::size_t>(i)].id == recorder_test_item(i).id);
   r.flush();   // nothing held: no empty batch
   CHECK(sink.batches.size() == 3);
 }
@@ -32,12 +32,12 @@ TEST_CASE("batched recorder: an old batch goes with the next item, and destructi
   RecordingSink sink;
   {
     BatchedRecorder r(sink, 100, std::chrono::milliseconds(20));
-    r.add(port(1));
+    r.add(recorder_test_item(1));
     CHECK(sink.items.empty());
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    r.add(port(2));
+    r.add(recorder_test_item(2));
     CHECK(sink.batches == std::vector<std::size_t>{2});
-    r.add(port(3));
+    r.add(recorder_test_item(3));
     CHECK(sink.items.size() == 2);
   }
   CHECK(sink.batches == std::vector<std::size_t>{2, 1});
