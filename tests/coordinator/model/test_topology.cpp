@@ -43,7 +43,7 @@ Inventory inventory() {
   return *inv;
 }
 
-std::string error_of(const std::string& text) {
+std::string topology_error_of(const std::string& text) {
   auto t = parse_topology_text(text, "topo.yaml", inventory());
   REQUIRE_FALSE(t.has_value());
   return t.error().message;
@@ -94,21 +94,21 @@ TEST_CASE("a file may hold one topology with its keys at the top") {
 
 TEST_CASE("topology errors name the problem") {
   const std::string head = "topologies:\n  - name: t\n    circuits:\n";
-  CHECK(error_of(head + "      - h1:p0 - h-2:p0\n      - h1:p0 - h-2:p1\n")
+  CHECK(topology_error_of(head + "      - h1:p0 - h-2:p0\n      - h1:p0 - h-2:p1\n")
             .find("topo.yaml:5: topology 't': circuit h1:p0 - h-2:p1: port h1:p0 is used twice: it is already in circuit h1:p0 - h-2:p0 (line 4)") == 0);
-  CHECK(error_of(head + "      - h9:p0 - h-2:p0\n").find("no host 'h9'") != std::string::npos);
-  CHECK(error_of(head + "      - h1:p7 - h-2:p0\n").find("host h1 has no port 'p7'") != std::string::npos);
-  CHECK(error_of(head + "      - h1:e0 - h-2:p0\n").find("h1:e0 is not cabled to an OCS (it is an electrical-switch port)") != std::string::npos);
-  CHECK(error_of(head + "      - h1:x0 - h-2:p0\n").find("the ports are on different switches: h1:x0 on other, h-2:p0 on nxm") != std::string::npos);
-  CHECK(error_of(head + "      - h1:p0 - h1:p0\n").find("joins a port to itself") != std::string::npos);
-  CHECK(error_of(head + "      - h1:p0 -h-2:p0\n").find("is not 'HOST:PORT - HOST:PORT'") != std::string::npos);
-  CHECK(error_of(head + "      - h1:p0 - h-2\n").find("expected HOST:PORT") != std::string::npos);
-  CHECK(error_of("topologies:\n  - name: t\n    circuits: []\n  - name: t\n    circuits: []\n").find("topology 't' is already defined at line 2") != std::string::npos);
-  CHECK(error_of("topologies:\n  - name: t\n    circuit: []\n").find("topo.yaml:3: topologies[0].circuit: unknown key") == 0);
+  CHECK(topology_error_of(head + "      - h9:p0 - h-2:p0\n").find("no host 'h9'") != std::string::npos);
+  CHECK(topology_error_of(head + "      - h1:p7 - h-2:p0\n").find("host h1 has no port 'p7'") != std::string::npos);
+  CHECK(topology_error_of(head + "      - h1:e0 - h-2:p0\n").find("h1:e0 is not cabled to an OCS (it is an electrical-switch port)") != std::string::npos);
+  CHECK(topology_error_of(head + "      - h1:x0 - h-2:p0\n").find("the ports are on different switches: h1:x0 on other, h-2:p0 on nxm") != std::string::npos);
+  CHECK(topology_error_of(head + "      - h1:p0 - h1:p0\n").find("joins a port to itself") != std::string::npos);
+  CHECK(topology_error_of(head + "      - h1:p0 -h-2:p0\n").find("is not 'HOST:PORT - HOST:PORT'") != std::string::npos);
+  CHECK(topology_error_of(head + "      - h1:p0 - h-2\n").find("expected HOST:PORT") != std::string::npos);
+  CHECK(topology_error_of("topologies:\n  - name: t\n    circuits: []\n  - name: t\n    circuits: []\n").find("topology 't' is already defined at line 2") != std::string::npos);
+  CHECK(topology_error_of("topologies:\n  - name: t\n    circuit: []\n").find("topo.yaml:3: topologies[0].circuit: unknown key") == 0);
 }
 
 TEST_CASE("ports cabled differently cannot share a circuit") {
-  const auto msg = error_of("name: t\ncircuits: [[h1:bd, h-2:p0]]\n");
+  const auto msg = topology_error_of("name: t\ncircuits: [[h1:bd, h-2:p0]]\n");
   CHECK(msg.find("h1:bd is cabled to one port but h-2:p0 tx/rx: both ends must be cabled the same way") != std::string::npos);
 }
 

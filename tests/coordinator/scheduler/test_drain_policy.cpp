@@ -8,10 +8,13 @@
 #include <memory>
 
 #include "coordinator/scheduler/drain_policy.hpp"
+#include "tests/coordinator/support/memory_db.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
 using namespace mixnet::coord::scheduler;
+
+using mixnet::coord::testing::MemoryDb;
 
 namespace {
 
@@ -65,12 +68,6 @@ class FakeScheduler final : public Scheduler {
  private:
   bool dry_;
   int clock_ = 0;
-};
-
-struct MemoryDb {
-  sqlite3* db = nullptr;
-  MemoryDb() { REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK); }
-  ~MemoryDb() { sqlite3_close(db); }
 };
 
 health::Blame host_blame(const std::string& host, const std::string& reason,

@@ -6,19 +6,14 @@
 #include <memory>
 
 #include "coordinator/store/sqlite_statement.hpp"
+#include "tests/coordinator/support/memory_db.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
 
-namespace {
+using mixnet::coord::testing::MemoryDb;
 
-struct MemoryDb {
-  MemoryDb() { REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK); }
-  ~MemoryDb() { sqlite3_close(db); }
-  MemoryDb(const MemoryDb&) = delete;
-  MemoryDb& operator=(const MemoryDb&) = delete;
-  sqlite3* db = nullptr;
-};
+namespace {
 
 std::int64_t count_rows(sqlite3* db) {
   auto s = SqliteStatement::prepare(db, "SELECT count(*) FROM t");
