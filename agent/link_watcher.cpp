@@ -98,6 +98,18 @@ struct LinkWatcher::Impl {
   }
 
   void feed(nic::LinkState s, const char* source) {
+    // A netlink reading stamped before this port's last journaled carrier change: the poller read
+    // a later change and it was journaled first (netlink is stamped on its own thread, then handed
+    // over). Its carrier is older news; journaling it would put an event out of time order.
+    if (poller && !s.removed) {
+      const auto prev = last_carrier_event.find(s.name);
+      if (prev != last_carrier_event.end() && s.read_time_ns < prev->second) {
+        if (const auto known = detector.known(s.ifindex)) {
+          s.carrier = known->carrier;
+          s.oper_state = known->oper_state;
+        }
+      }
+    }
     if (s.removed) {
       if (const auto it = present.find(s.ifindex); it != present.end()) {
         if (s.name.empty()) s.name = it->second;
