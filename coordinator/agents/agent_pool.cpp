@@ -441,6 +441,10 @@ void AgentPool::unwatch(WatchId id) {
   if (it == watches_.end()) return;
   if (it->second->in_flight != 0) http_.cancel(it->second->in_flight);
   watches_.erase(it);
+  // A follow whose long-poll this was has stopped: the next listener starts it again.
+  for (auto& [host, follow] : follows_) {
+    if (follow->watch == id) follow->watch = 0;
+  }
 }
 
 void AgentPool::unwatch_all() {

@@ -295,6 +295,12 @@ TEST_CASE("the pool follows a journal from one step to the next: listeners come 
   pool.unlisten(second);
   CHECK(a.connections() == connections);
   CHECK(pool.following("h1"));
+  // Stopping every watch stops the follow too; the next listener starts it again.
+  pool.unwatch_all();
+  CHECK_FALSE(pool.following("h1"));
+  const auto third = pool.listen_events("h1", [](const EventsDelivery&) {});
+  CHECK(pool.following("h1"));
+  pool.unlisten(third);
 }
 
 TEST_CASE("a followed journal whose agent dies: the failure reaches the listener and the follow stops", "[unit][agents]") {
