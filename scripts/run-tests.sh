@@ -19,6 +19,13 @@ fi
 
 status=0
 start=$SECONDS
+# Our namespaces (mx...) that were here before the tests: left by an earlier run that was killed,
+# not by these tests. Named so nobody mistakes them for clean; only new ones fail the run.
+mx_namespaces() { ip netns list 2>/dev/null | awk '/^mx/ {print $1}' | sort; }
+before_ns=$(mx_namespaces)
+if [ -n "$before_ns" ]; then
+  echo "run-tests: namespaces already here before the tests (an earlier run's; 'mixnet-lab down --name NAME' removes a lab's):" $before_ns >&2
+fi
 run() {
   local title=$1; shift
   echo "== $title"
@@ -70,9 +77,9 @@ if finish_build build-fuzz; then
   run "fuzz targets" scripts/run-fuzz.sh
 fi
 
-left=$(ip netns list 2>/dev/null | grep -E '^mx' || true)
+left=$(comm -13 <(echo "$before_ns") <(mx_namespaces) | grep . || true)
 if [ -n "$left" ]; then
-  echo "run-tests: namespaces left behind by a test: $left" >&2
+  echo "run-tests: namespaces left behind by a test:" $left >&2
   status=1
 fi
 echo "== all test passes, with the builds beside them: $((SECONDS - start)) s"
