@@ -98,6 +98,7 @@ std::string render_plane_file(const LabPlan& plan, std::size_t region) {
   const nlohmann::json doc = {{"netns", r.netns},
                               {"profile", plan.config.profile},
                               {"seed", r.seed},
+                              {"linkwatch_kick", kLinkwatchKickDev},
                               {"ends", std::move(ends)}};
   return doc.dump(2) + "\n";
 }

@@ -21,6 +21,11 @@ std::string agent_url(const LabPlan& plan, const PlanHost& host);
 
 // `ports[r]`: where region r's emulator listens.
 std::string render_inventory(const LabPlan& plan, const std::vector<EmulatorPorts>& ports);
+// The spare veth pair in every region's namespace that the plane flips to keep the kernel's
+// linkwatch announcing its changes at once (tools/lab/plane/linkwatch_pump.hpp); the peer stays up.
+inline constexpr const char* kLinkwatchKickDev = "lwkick";
+inline constexpr const char* kLinkwatchKickPeer = "lwkick-peer";
+
 // The plane file of region `region` (index into plan.regions): its namespace and its hosts' ends.
 std::string render_plane_file(const LabPlan& plan, std::size_t region);
 

@@ -329,6 +329,11 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
   }
   for (const auto& region : plan.regions) {
     if (auto r = set_sysctls(region.netns, kSwitchSysctls); !r) return std::unexpected(r.error());
+    if (auto r = ip_batch(region.netns, {fmt::format("link add name {} type veth peer name {}", kLinkwatchKickDev, kLinkwatchKickPeer),
+                                         fmt::format("link set dev {} up", kLinkwatchKickPeer)});
+        !r) {
+      return std::unexpected(r.error());
+    }
   }
   for (const auto* ns : {&plan.mgmt_netns, &plan.eps_netns}) {
     if (auto r = set_sysctls(*ns, kSwitchSysctls); !r) return std::unexpected(r.error());

@@ -56,6 +56,9 @@ PlaneLab::PlaneLab(std::vector<std::pair<int, int>> port_list, bool any_to_any, 
   ocs = net.add_namespace();
   // The OCS side is a wire, not a host: no IPv6 chatter of its own onto the NIC ports.
   run_command("ip netns exec " + ocs + " sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+  // The spare pair the plane's linkwatch pump flips, as mixnet-lab makes it.
+  net.ip(ocs, "link add lwkick type veth peer name lwkick-peer");
+  net.ip(ocs, "link set dev lwkick-peer up");
   for (std::size_t i = 0; i < port_list.size(); ++i) {
     LabPort p;
     p.id = fmt::format("h{}:ocs0", i + 1);
@@ -108,7 +111,7 @@ json PlaneLab::plane_file_json() const {
     }
     ends.push_back(e);
   }
-  return json{{"netns", ocs}, {"profile", "fast"}, {"seed", 7}, {"ends", ends}};
+  return json{{"netns", ocs}, {"profile", "fast"}, {"seed", 7}, {"linkwatch_kick", "lwkick"}, {"ends", ends}};
 }
 
 bool PlaneLab::host_carrier(std::size_t i) {

@@ -170,3 +170,20 @@ TEST_CASE("plane file: a missing file is an error naming the flag", "[lab-plane]
   REQUIRE_FALSE(r);
   CHECK(r.error().field == "lab-plane");
 }
+
+TEST_CASE("plane file: linkwatch_kick is an optional dev name that no end may use", "[lab-plane][file]") {
+  CHECK(parse_plane_file(good_nxm().dump(), kNxM)->linkwatch_kick.empty());
+  json j = good_nxm();
+  j["linkwatch_kick"] = "lwkick";
+  auto r = parse_plane_file(j.dump(), kNxM);
+  REQUIRE(r);
+  CHECK(r->linkwatch_kick == "lwkick");
+  j["linkwatch_kick"] = "o1p0";   // an end's dev
+  CHECK(field_of(j) == "ends[0].dev");
+  j["linkwatch_kick"] = "a-name-too-long-for-a-dev";
+  CHECK(field_of(j) == "linkwatch_kick");
+  j["linkwatch_kick"] = 3;
+  CHECK(field_of(j) == "linkwatch_kick");
+  j["linkwatch_kick"] = "bad/name";
+  CHECK(field_of(j) == "linkwatch_kick");
+}

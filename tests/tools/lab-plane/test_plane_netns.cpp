@@ -296,3 +296,39 @@ TEST_CASE("plane control API over HTTP", "[lab-plane][netns][control]") {
   CHECK(lab.wait_carrier(0, true));
   CHECK(lab.control("GET", "/v1/plane").json()["ends"][1]["faults"]["dark"] == false);
 }
+
+// The linkwatch pump (tools/lab/plane/linkwatch_pump.hpp): it flips the spare pair while a NIC
+// port's carrier change is not yet announced, stops once it is (an idle lab stays idle), and gives
+// up on a port whose NIC is admin down (no announcement comes) instead of flipping for ever.
+TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, then stops; gives up on a NIC that is down",
+          "[lab-plane][netns][pump]") {
+  PlaneLab lab(four_ports(), false, "fixed:10");
+  auto pump = [&] { return lab.control("GET", "/v1/plane").json()["linkwatch_kick"]; };
+  REQUIRE(pump().is_object());
+  CHECK(pump()["dev"] == "lwkick");
+  CHECK(pump()["flips"] == 0);   // nothing changed yet: nothing flipped
+
+  REQUIRE(lab.control("PUT", "/v1/connections", R"({"connections":[{"from":3,"to":9},{"from":1,"to":12}]})").status == 200);
+  REQUIRE(lab.wait_carrier(0, true));
+  REQUIRE(lab.wait_carrier(1, true));
+  CHECK(wait_for([&] { return pump()["awaited"] == 0; }));
+  const auto flips = pump()["flips"].get<std::uint64_t>();
+  CHECK(flips > 0);
+  CHECK(pump()["gave_up"] == 0);
+  // Idle: no more flips once the grace after the last change has passed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto settled = pump()["flips"].get<std::uint64_t>();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(pump()["flips"] == settled);
+
+  // h3's NIC is admin down: lighting its circuit changes no carrier there, so no announcement
+  // comes for it; the pump waits its give-up time, counts it, and goes idle again.
+  lab.net.ip(lab.ports[2].host, "link set dev ocs0 down");
+  REQUIRE(lab.control("PUT", "/v1/connections", R"({"connections":[{"from":2,"to":10},{"from":4,"to":14}]})").status == 200);
+  CHECK(lab.wait_carrier(3, true));   // h4's NIC comes up (the lab's light model does not know h3 is down)
+  CHECK(wait_for([&] { return pump()["gave_up"].get<std::uint64_t>() >= 1 && pump()["awaited"] == 0; },
+                 std::chrono::seconds(10)));
+  const auto after_give_up = pump()["flips"].get<std::uint64_t>();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(pump()["flips"] == after_give_up);
+}

@@ -196,6 +196,45 @@ Result<void> NamespaceNetlink::set_admin_up(const std::string& dev, bool up) {
   return {};
 }
 
+Result<void> NamespaceNetlink::listen_links() {
+  nl_sock* sock = impl_->sock.get();
+  nl_socket_disable_seq_check(sock);   // announcements carry no sequence of ours
+  if (const int err = nl_socket_add_membership(sock, RTNLGRP_LINK); err < 0) {
+    return fail_nl("listen to link announcements in " + impl_->netns, err);
+  }
+  if (const int err = nl_socket_set_nonblocking(sock); err < 0) return fail_nl("non-blocking socket in " + impl_->netns, err);
+  return {};
+}
+
+int NamespaceNetlink::fd() const { return nl_socket_get_fd(impl_->sock.get()); }
+
+Result<void> NamespaceNetlink::read_link_announcements(const std::function<void(const std::string&, bool)>& on_link) {
+  struct Reader {
+    const std::function<void(const std::string&, bool)>* on_link;
+    static void object(nl_object* o, void* arg) {
+      auto* link = reinterpret_cast<rtnl_link*>(o);
+      const char* name = rtnl_link_get_name(link);
+      if (name != nullptr) (*static_cast<Reader*>(arg)->on_link)(name, rtnl_link_get_operstate(link) == IF_OPER_UP);
+    }
+    static int message(nl_msg* msg, void* arg) {
+      if (nlmsg_hdr(msg)->nlmsg_type == RTM_NEWLINK) nl_msg_parse(msg, &Reader::object, arg);
+      return NL_OK;
+    }
+  } reader{&on_link};
+  nl_sock* sock = impl_->sock.get();
+  nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, &Reader::message, &reader);
+  const std::unique_ptr<nl_cb, FnDeleter<nl_cb_put>> cb(nl_socket_get_cb(sock));
+  for (;;) {
+    // The number of messages read; 0 once nothing is waiting (a non-blocking socket's EAGAIN).
+    const int n = nl_recvmsgs_report(sock, cb.get());
+    if (n > 0) continue;
+    if (n == 0 || n == -NLE_AGAIN) return {};
+    // A full receive queue lost announcements; the caller's deadline covers what it missed.
+    if (n == -NLE_NOMEM) return {};
+    return fail_nl("read link announcements in " + impl_->netns, n);
+  }
+}
+
 Result<void> NamespaceNetlink::ensure_ingress_qdisc(const std::string& dev) {
   auto index = ifindex(dev);
   if (!index) return std::unexpected(index.error());

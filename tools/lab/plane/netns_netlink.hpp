@@ -9,6 +9,7 @@
 // stays bound there whichever thread uses it later. Every call returns after the kernel's ACK,
 // and waits at most kReplyTimeout for it. One object is not thread-safe; the plane serializes.
 #include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,14 @@ class NamespaceNetlink {
 
   Result<int> ifindex(const std::string& dev);   // cached after the first look-up
   Result<void> set_admin_up(const std::string& dev, bool up);
+  // Listening instead of asking: subscribes this socket to the namespace's link announcements
+  // (RTNLGRP_LINK) and makes it non-blocking. Such an object is for listening only: its socket's
+  // replies would mix with the announcements.
+  Result<void> listen_links();
+  [[nodiscard]] int fd() const;
+  // Reads every announcement waiting (never blocks): the link's name and whether it is
+  // operationally up (IF_OPER_UP: the kernel's linkwatch has run for its last carrier change).
+  Result<void> read_link_announcements(const std::function<void(const std::string& dev, bool oper_up)>& on_link);
   Result<void> ensure_ingress_qdisc(const std::string& dev);
   // Replaces the end's redirect filter (ingress, pref kRedirectPref) with one to `to_dev`.
   Result<void> set_redirect(const std::string& dev, const std::string& to_dev);

@@ -42,12 +42,21 @@ Result<std::shared_ptr<NetnsPlane>> NetnsPlane::open(PlaneFile file) {
   }
   auto netlink = NamespaceNetlink::open(file.netns);
   if (!netlink) return std::unexpected(netlink.error().context("lab plane"));
-  std::shared_ptr<NetnsPlane> plane(new NetnsPlane(std::move(file), std::move(*netlink)));
+  std::unique_ptr<LinkwatchPump> pump;
+  if (!file.linkwatch_kick.empty()) {
+    std::vector<std::string> host_namespaces;
+    for (const auto& end : file.ends) host_namespaces.push_back(end.host_netns);
+    auto opened = LinkwatchPump::open(file.netns, file.linkwatch_kick, host_namespaces);
+    if (!opened) return std::unexpected(opened.error().context("lab plane"));
+    pump = std::move(*opened);
+  }
+  std::shared_ptr<NetnsPlane> plane(new NetnsPlane(std::move(file), std::move(*netlink), std::move(pump)));
   if (auto ok = plane->reset_kernel(); !ok) return std::unexpected(ok.error().context("lab plane"));
   return plane;
 }
 
-NetnsPlane::NetnsPlane(PlaneFile file, NamespaceNetlink netlink) : file_(std::move(file)), netlink_(std::move(netlink)) {
+NetnsPlane::NetnsPlane(PlaneFile file, NamespaceNetlink netlink, std::unique_ptr<LinkwatchPump> pump)
+    : file_(std::move(file)), netlink_(std::move(netlink)), pump_(std::move(pump)) {
   ends_.reserve(file_.ends.size());
   for (std::size_t i = 0; i < file_.ends.size(); ++i) {
     const PlaneEnd& cfg = file_.ends[i];
@@ -212,9 +221,13 @@ void NetnsPlane::flap_up(std::size_t i, std::uint64_t generation) {
 
 Result<void> NetnsPlane::admin(std::size_t i, bool up, std::uint64_t change_id, std::optional<double> training_ms) {
   End& e = ends_[i];
+  if (pump_) pump_->expect(e.cfg.host_netns, e.cfg.host_dev, up);   // before: its announcement may come at once
   auto ok = netlink_.set_admin_up(e.cfg.dev, up);
   const std::int64_t ns = realtime_ns();
-  if (!ok) return ok;
+  if (!ok) {
+    if (pump_) pump_->forget(e.cfg.host_netns, e.cfg.host_dev);
+    return ok;
+  }
   e.admin_up = up;
   log(i, up ? EndEventKind::link_up : EndEventKind::link_down, ns, change_id, training_ms);
   return {};
@@ -264,6 +277,7 @@ json NetnsPlane::describe() const {
               {"profile", file_.profile.name},
               {"seed", file_.seed},
               {"last_seq", events_.last_seq()},
+              {"linkwatch_kick", pump_ ? json{{"dev", file_.linkwatch_kick}, {"flips", pump_->flips()}, {"gave_up", pump_->gave_up()}, {"awaited", pump_->awaited()}} : json(nullptr)},
               {"ends", ends}};
 }
 

@@ -22,6 +22,7 @@
 
 #include "tools/lab/plane/event_log.hpp"
 #include "tools/lab/plane/light_model.hpp"
+#include "tools/lab/plane/linkwatch_pump.hpp"
 #include "tools/lab/plane/netns_netlink.hpp"
 #include "tools/lab/plane/plane_file.hpp"
 #include "tools/lab/plane/timer_thread.hpp"
@@ -78,7 +79,7 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
     std::uint64_t flap_generation = 0;
   };
 
-  NetnsPlane(PlaneFile file, NamespaceNetlink netlink);
+  NetnsPlane(PlaneFile file, NamespaceNetlink netlink, std::unique_ptr<LinkwatchPump> pump);
   Result<void> reset_kernel();
   // Brings filters and admin state in line with the light paths and faults; logs the changes
   // with `change_id`. Returns the time the last filter change was acknowledged (or now).
@@ -108,6 +109,7 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
   std::vector<End> ends_;
   LightPaths paths_;
   EventLog events_;
+  std::unique_ptr<LinkwatchPump> pump_;   // null without `linkwatch_kick`; outlives the timer
   TimerThread timer_;   // last: stopped first
 };
 

@@ -54,7 +54,7 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
   if (root.is_discarded()) return fail(Errc::invalid_argument, "the plane file is not valid JSON", "file");
   if (!root.is_object()) return fail(Errc::invalid_argument, "the plane file must be a JSON object", "file");
   // An unknown key reads "<field>: unknown key", as the file's other errors name their field.
-  if (auto ok = json_keys::only_keys(root, {"netns", "profile", "seed", "ends"}); !ok) {
+  if (auto ok = json_keys::only_keys(root, {"netns", "profile", "seed", "linkwatch_kick", "ends"}); !ok) {
     return bad_field(ok.error().field, "unknown key");
   }
 
@@ -77,6 +77,12 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
       return bad_field("seed", "must be a non-negative integer");
     }
     out.seed = root.at("seed").get<std::uint64_t>();
+  }
+
+  if (root.contains("linkwatch_kick")) {
+    auto kick = name_field(root, "linkwatch_kick", "linkwatch_kick", true);
+    if (!kick) return std::unexpected(kick.error());
+    out.linkwatch_kick = *kick;
   }
 
   if (!root.contains("ends")) return bad_field("ends", "missing");
@@ -113,6 +119,9 @@ Result<PlaneFile> parse_plane_file(std::string_view json_text, const SwitchShape
 
     if (!ids.insert(end.id).second) return bad_field(where + ".id", fmt::format("'{}' appears twice", end.id));
     if (!devs.insert(end.dev).second) return bad_field(where + ".dev", fmt::format("'{}' appears twice", end.dev));
+    if (end.dev == out.linkwatch_kick) {
+      return bad_field(where + ".dev", fmt::format("'{}' is the linkwatch_kick dev, which no end may be", end.dev));
+    }
     if (!host_devs.insert({end.host_netns, end.host_dev}).second) {
       return bad_field(where + ".host_dev", fmt::format("'{}' in '{}' appears twice", end.host_dev, end.host_netns));
     }

@@ -40,6 +40,9 @@ struct PlaneFile {
   TrainingProfile profile;
   std::uint64_t seed = 1;
   std::vector<PlaneEnd> ends;
+  // A spare veth end in `netns` (its peer there stays up) that the plane flips after its own
+  // changes so the kernel announces them at once (linkwatch_pump.hpp). Empty: no pump.
+  std::string linkwatch_kick;
 };
 
 // Parses and validates the JSON text against the switch. Errors name the field.
