@@ -168,6 +168,11 @@ struct HttpMulti::Impl {
     if (tp == nullptr) return;
     Transfer& t = *tp;
     const std::int64_t done_ns = realtime_ns();
+    // New connections are TLS handshakes on both sides: worth seeing when hunting for churn.
+    long new_connections = 0;
+    if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK && new_connections > 0) {
+      spdlog::debug("http: {} opened {} new connection(s) ({})", describe(t), new_connections, curl_easy_strerror(rc));
+    }
     if (rc == CURLE_OK) {
       const long status = t.easy->status();
       if (transient_status(status) && t.request.idempotent &&

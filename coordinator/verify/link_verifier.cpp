@@ -8,9 +8,11 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
 #include "coordinator/measure/clock_alignment.hpp"
+#include "coordinator/verify/hello_grace.hpp"
 
 namespace mixnet::coord {
 
@@ -21,9 +23,6 @@ namespace {
 constexpr int kMaxReads = 8;
 // Below this much time left, no new probe round starts (its reads could not finish).
 constexpr std::int64_t kMinRoundNs = 20 * kNsPerMs;
-// Once both ends are up, how long the agents' own hellos (sent at carrier up, and again 2 and 20
-// ms later, each answered) get to name the far ends before probes are sent instead.
-constexpr std::int64_t kHelloGraceNs = 30 * kNsPerMs;
 
 bool transport_failure(const Error& e) {
   return e.code == Errc::timeout || e.code == Errc::unavailable || e.code == Errc::io;
@@ -42,6 +41,7 @@ struct LinkRun {
   // Probing, with the probe requests held back for the hello grace: the agents' own `neighbor`
   // events may confirm the link first, and the held requests are then never sent.
   bool greeting = false;
+  std::int64_t both_up_ns = 0;   // monotonic: when the coordinator saw both ends up (0: not yet)
   std::vector<AgentPool::CallId> held;
   Direction ab;   // a -> b
   Direction ba;   // b -> a
@@ -100,6 +100,8 @@ class Verifier {
       if (runs_[i].phase != LinkRun::Phase::done) finish_at_deadline(i);
     }
     cleanup();
+    spdlog::debug("links.verify: {} links, {} probe requests went out, hello grace at the end {} ms", runs_.size(), probes_sent_,
+                  hello_grace_.grace_ns() / kNsPerMs);
     return std::move(report_);
   }
 
@@ -304,9 +306,12 @@ class Verifier {
   }
 
   // The probes still held back for the hello grace are not needed any more: never sent.
+  // Held probes not yet sent are cancelled; those whose hold ran out are on the wire and finish
+  // unheard (abandon): cutting them off would close their connections, and under load, when the
+  // hellos come after the grace, that was most of a step's new TLS connections.
   void drop_held_probes(LinkRun& r) {
     for (CallId id : r.held) {
-      pool_.cancel(id);
+      pool_.abandon(id);
       calls_.erase(id);
     }
     r.held.clear();
@@ -336,8 +341,9 @@ class Verifier {
   // Both ends are up: confirmed at once when each end has already heard the other's hello;
   // otherwise probed, the probes held back for the hello grace (confirm_by_hellos may still win).
   void both_up(std::size_t i) {
+    runs_[i].both_up_ns = monotonic_ns();
     if (confirm_by_hellos(i)) return;
-    start_probing(i, monotonic_ns() + kHelloGraceNs);
+    start_probing(i, runs_[i].both_up_ns + hello_grace_.grace_ns());
   }
 
   bool confirm_by_hellos(std::size_t i) {
@@ -346,6 +352,7 @@ class Verifier {
     const auto b_heard_a = heard(r.exp.b, r.exp.a);
     const auto a_heard_b = heard(r.exp.a, r.exp.b);
     if (!b_heard_a || !a_heard_b || !up(r.exp.a) || !up(r.exp.b)) return false;
+    if (r.both_up_ns != 0) hello_grace_.confirmed_after(monotonic_ns() - r.both_up_ns);
     drop_held_probes(r);
     r.phase = LinkRun::Phase::probing;
     const std::int64_t now = realtime_ns();
@@ -416,6 +423,7 @@ class Verifier {
     const CallId id = submit(AgentCall{.host = from.host, .method = "POST", .target = "/v1/probes", .body = body.dump(),
                                        .start_after_ns = start_after_ns},
            [this, i, ab, nonce, from](JsonReply reply) {
+             ++probes_sent_;
              LinkRun& run = runs_[i];
              Direction& dir = ab ? run.ab : run.ba;
              if (run.phase == LinkRun::Phase::done || dir.nonce != nonce) return;
@@ -626,6 +634,8 @@ class Verifier {
   const LinkVerifyOptions& options_;
   const std::function<void(const PortVerdict&)>& on_verdict_;
   std::mt19937_64 rng_;
+  HelloGrace hello_grace_;
+  std::size_t probes_sent_ = 0;   // answered or failed: those dropped while held never went out   // how long probes wait for the hellos (hello_grace.hpp)
   std::vector<LinkRun> runs_;
   std::size_t done_ = 0;
   std::int64_t started_ns_ = 0;

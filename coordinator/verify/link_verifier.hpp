@@ -6,7 +6,8 @@
 //  1. read each agent's event journal up to now and its inventory (carrier, admin state);
 //  2. a link up at both ends whose ends have each journaled the other as the neighbour they heard
 //     on their own (the agents' hellos at carrier up: `neighbor` events) is confirmed at once,
-//     with no request; otherwise it is probed, the probes held back 30 ms for those events.
+//     with no request; otherwise it is probed, the probes held back for those events (30 ms, or
+//     longer while this run's hellos are seen to be slower: hello_grace.hpp).
 //     Links not yet up: each agent's journal is long-polled and a link is handled the moment its
 //     second end comes up;
 //  3. probing a link: both ends send probes with a fresh nonce (POST /v1/probes), then each far
