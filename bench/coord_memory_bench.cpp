@@ -175,7 +175,8 @@ int main(int argc, char** argv) {
   const auto outcome = engine.run(*playbook, options);
   const long run_peak_kib = status_kib("VmHWM");
   const long after_run_kib = status_kib("VmRSS");
-  auto written = write_run_reports(**store, options.run_id, options.out_dir);
+  auto run = (*store)->load_run_steps(options.run_id);
+  auto written = run ? write_run_reports(**store, *run, options.out_dir) : std::unexpected(run.error());
   const long peak_kib = status_kib("VmHWM");
   std::fclose(devnull);
   if (!outcome.passed || store_observer.first_error() || !written) {

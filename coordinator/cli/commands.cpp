@@ -23,6 +23,7 @@
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
 #include "coordinator/report/progress.hpp"
+#include "coordinator/report/run_items.hpp"
 #include "coordinator/report/run_reports.hpp"
 #include "coordinator/store/process_alive.hpp"
 #include "coordinator/store/store.hpp"
@@ -150,8 +151,13 @@ int execute(const Loaded& loaded, const Playbook& playbook, const ModuleRegistry
     fmt::print(stderr, "mixnet-coord: results store {}: {}\n", (*store)->path(), store_observer.first_error()->message);
     code = kExitStore;
   }
-  // The reports are read back from the store one step at a time (the run's items are not kept).
-  auto written = write_run_reports(**store, options.run_id, row.out_dir);
+  // The reports are read back from the store one item at a time (the run's items are not kept).
+  auto run = (*store)->load_run_steps(options.run_id);
+  if (!run) {
+    fmt::print(stderr, "mixnet-coord: {}\n", run.error().message);
+    return kExitStore;
+  }
+  auto written = write_run_reports(**store, *run, row.out_dir);
   if (!written) {
     fmt::print(stderr, "mixnet-coord: writing reports: {}\n", written.error().describe());
     if (code == kExitPassed) code = kExitFailed;
@@ -443,7 +449,7 @@ int run_cli(int argc, char** argv) {
   if (as_json) fmt::print("{}\n", run_to_json(*detail).dump(2));
   else print_run_detail(*detail);
   if (!out_flag.empty()) {
-    auto written = write_run_reports(**store, detail->run.id, out_flag);
+    auto written = write_run_reports(**store, steps_of(*detail), out_flag);
     if (!written) {
       fmt::print(stderr, "mixnet-coord: writing reports: {}\n", written.error().describe());
       return kExitFailed;

@@ -7,7 +7,7 @@ namespace mixnet::coord {
 namespace {
 
 // The first id of `part` that does not fit below the stride, as "change 1000000001" / "batch ..." / "plane event's change ...".
-std::string id_out_of_range(const measure::GroundTruth& part) {
+std::string truth_id_out_of_range(const measure::GroundTruth& part) {
   for (const auto& c : part.changes) {
     if (c.id >= kTruthIdStride) return fmt::format("change id {}", c.id);
     if (c.batch >= kTruthIdStride) return fmt::format("batch {} of change {}", c.batch, c.id);
@@ -21,7 +21,7 @@ std::string id_out_of_range(const measure::GroundTruth& part) {
 }  // namespace
 
 Result<void> merge_truth(measure::GroundTruth& into, measure::GroundTruth part, std::size_t switch_index) {
-  if (const auto bad = id_out_of_range(part); !bad.empty()) {
+  if (const auto bad = truth_id_out_of_range(part); !bad.empty()) {
     return fail(Errc::protocol, fmt::format("{} is {} or more: it cannot be told apart from the next switch's in one measurement", bad, kTruthIdStride),
                 "change_id");
   }

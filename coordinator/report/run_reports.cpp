@@ -5,14 +5,11 @@
 
 namespace mixnet::coord {
 
-Result<RunReportPaths> write_run_reports(ResultsStore& store, const std::string& run_id, const std::string& dir) {
-  // From the store one item at a time: the run's items are never held whole.
-  auto run = store.load_run_steps(run_id);
-  if (!run) return std::unexpected(run.error());
-  StoredRunItems items(store, run->run.id);
-  auto json_path = write_results_json(*run, items, dir);
+Result<RunReportPaths> write_run_reports(ResultsStore& store, const RunSteps& run, const std::string& dir) {
+  StoredRunItems items(store, run.run.id);
+  auto json_path = write_results_json(run, items, dir);
   if (!json_path) return std::unexpected(json_path.error());
-  auto junit_path = write_junit(*run, items, dir);
+  auto junit_path = write_junit(run, items, dir);
   if (!junit_path) return std::unexpected(junit_path.error());
   return RunReportPaths{*json_path, *junit_path};
 }

@@ -13,8 +13,9 @@ struct RunReportPaths {
   std::string junit;
 };
 
-// Errors: Errc::not_found (field "run") for a run the store does not hold; the store's own
-// errors reading it; Errc::io naming the file that could not be written.
-Result<RunReportPaths> write_run_reports(ResultsStore& store, const std::string& run_id, const std::string& dir);
+// `run` from store.load_run_steps(); its items are read from the store one at a time, never
+// held whole. Errors: the store's reading an item; Errc::io naming the file that could not be
+// written.
+Result<RunReportPaths> write_run_reports(ResultsStore& store, const RunSteps& run, const std::string& dir);
 
 }  // namespace mixnet::coord

@@ -169,7 +169,9 @@ TEST_CASE("the reports written from the store one step at a time are the whole r
   const auto detail = sample_run(db, "stream-run");
   auto store = ResultsStore::open(db);
   REQUIRE(store.has_value());
-  auto written = write_run_reports(**store, "stream-run", (dir.path / "streamed").string());
+  auto run = (*store)->load_run_steps("stream-run");
+  REQUIRE(run.has_value());
+  auto written = write_run_reports(**store, *run, (dir.path / "streamed").string());
   REQUIRE(written.has_value());
   CHECK(mixnet::testing::read_all(written->results_json) == run_to_json(detail).dump(2) + "\n");
   CHECK(mixnet::testing::read_all(written->junit) == junit_xml(detail));
@@ -187,7 +189,7 @@ TEST_CASE("the reports written from the store one step at a time are the whole r
   LoadedRunItems none(empty);
   REQUIRE(write_results_json(text, steps_of(empty), none).has_value());
   CHECK(text.str() == run_to_json(empty).dump(2) + "\n");
-  CHECK(write_run_reports(**store, "no-such-run", (dir.path / "none").string()).error().code == Errc::not_found);
+  CHECK((*store)->load_run_steps("no-such-run").error().code == Errc::not_found);
 }
 
 TEST_CASE("an incomplete run's JUnit says so with an error") {
