@@ -10,6 +10,14 @@
 namespace mixnet {
 
 Result<std::string> write_file_atomically(const std::string& dir, const std::string& name, const std::string& text) {
+  return write_file_atomically(dir, name, [&](std::ostream& out) -> Result<void> {
+    out << text;
+    return {};
+  });
+}
+
+Result<std::string> write_file_atomically(const std::string& dir, const std::string& name,
+                                          const std::function<Result<void>(std::ostream&)>& write) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail(Errc::io, fmt::format("create {}: {}", dir, ec.message()), "dir");
@@ -18,7 +26,11 @@ Result<std::string> write_file_atomically(const std::string& dir, const std::str
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return fail_errno("open " + tmp, errno);
-    out << text;
+    if (auto written = write(out); !written) {
+      out.close();
+      std::filesystem::remove(tmp, ec);
+      return std::unexpected(written.error());
+    }
     out.flush();
     if (!out) return fail_errno("write " + tmp, errno);
   }

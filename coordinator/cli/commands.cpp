@@ -23,6 +23,8 @@
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
 #include "coordinator/report/progress.hpp"
+#include "coordinator/report/run_items.hpp"
+#include "coordinator/report/run_reports.hpp"
 #include "coordinator/store/process_alive.hpp"
 #include "coordinator/store/store.hpp"
 
@@ -149,18 +151,18 @@ int execute(const Loaded& loaded, const Playbook& playbook, const ModuleRegistry
     fmt::print(stderr, "mixnet-coord: results store {}: {}\n", (*store)->path(), store_observer.first_error()->message);
     code = kExitStore;
   }
-  auto detail = (*store)->load_run(options.run_id);
-  if (!detail) {
-    fmt::print(stderr, "mixnet-coord: {}\n", detail.error().message);
+  // The reports are read back from the store one item at a time (the run's items are not kept).
+  auto run = (*store)->load_run_steps(options.run_id);
+  if (!run) {
+    fmt::print(stderr, "mixnet-coord: {}\n", run.error().message);
     return kExitStore;
   }
-  auto json_path = write_results_json(*detail, row.out_dir);
-  auto junit_path = write_junit(*detail, row.out_dir);
-  if (!json_path || !junit_path) {
-    fmt::print(stderr, "mixnet-coord: writing reports: {}\n", (!json_path ? json_path.error() : junit_path.error()).describe());
+  auto written = write_run_reports(**store, *run, row.out_dir);
+  if (!written) {
+    fmt::print(stderr, "mixnet-coord: writing reports: {}\n", written.error().describe());
     if (code == kExitPassed) code = kExitFailed;
   } else {
-    fmt::print("results: {} and {} (store {})\n", *json_path, *junit_path, (*store)->path());
+    fmt::print("results: {} and {} (store {})\n", written->results_json, written->junit, (*store)->path());
   }
   return code;
 }
@@ -447,13 +449,12 @@ int run_cli(int argc, char** argv) {
   if (as_json) fmt::print("{}\n", run_to_json(*detail).dump(2));
   else print_run_detail(*detail);
   if (!out_flag.empty()) {
-    auto json_path = write_results_json(*detail, out_flag);
-    auto junit_path = write_junit(*detail, out_flag);
-    if (!json_path || !junit_path) {
-      fmt::print(stderr, "mixnet-coord: writing reports: {}\n", (!json_path ? json_path.error() : junit_path.error()).describe());
+    auto written = write_run_reports(**store, steps_of(*detail), out_flag);
+    if (!written) {
+      fmt::print(stderr, "mixnet-coord: writing reports: {}\n", written.error().describe());
       return kExitFailed;
     }
-    if (!as_json) fmt::print("wrote {} and {}\n", *json_path, *junit_path);
+    if (!as_json) fmt::print("wrote {} and {}\n", written->results_json, written->junit);
   }
   return kExitPassed;
 }

@@ -10,6 +10,7 @@
 #include "common/clock.hpp"
 #include "coordinator/engine/interruptible_sleep.hpp"
 #include "coordinator/engine/pool_holder.hpp"
+#include "coordinator/engine/registered_items.hpp"
 #include "coordinator/engine/registry.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
@@ -30,52 +31,71 @@ std::vector<std::string> hosts_of(const ItemResult& item) {
   return {};
 }
 
-nlohmann::json item_json(const ItemResult& item) {
-  return {{"kind", item.kind}, {"id", item.id},           {"status", item.status},
-          {"message", item.message}, {"data", item.data}, {"hosts", hosts_of(item)}};
-}
+// What the engine keeps of one attempt's items once the observers (the results store first) have
+// them: counts and the hosts that failed, and the items' entries only for a step that reads them
+// (`register`, `until`; registered_items.hpp). A run's memory does not grow with its items.
+struct AttemptTally {
+  int total = 0;
+  int failed = 0;
+  std::set<std::string> failed_hosts;
+  std::string hostless_failure;                       // the first failed item with no host: "circuit x: failed"
+  nlohmann::json kept = nlohmann::json::array();      // registered_item entries, when kept
+};
 
-// Collects one attempt's items and passes each on to the observers as it arrives.
+// Passes one attempt's items on to the observers as they arrive, and tallies them.
 class AttemptSink final : public ResultSink {
  public:
-  AttemptSink(const Step& step, int iteration, int attempt, const std::vector<RunObserver*>& observers)
-      : step_(step), iteration_(iteration), attempt_(attempt), observers_(observers) {}
+  AttemptSink(const Step& step, int iteration, int attempt, const std::vector<RunObserver*>& observers, bool keep_items)
+      : step_(step), iteration_(iteration), attempt_(attempt), observers_(observers), keep_items_(keep_items) {}
 
   void record(const ItemResult& item) override {
     std::lock_guard lock(mutex_);
-    add(item);
-    for (auto* o : observers_) o->item(step_, iteration_, attempt_, items_.back());
+    const auto stamped = completed(item);
+    for (auto* o : observers_) o->item(step_, iteration_, attempt_, stamped);
+    tally(stamped);
   }
   void record_all(const std::vector<ItemResult>& items) override {
     std::lock_guard lock(mutex_);
-    const std::size_t first = items_.size();
-    for (const auto& item : items) add(item);
-    const std::span<const ItemResult> batch(items_.begin() + static_cast<std::ptrdiff_t>(first), items_.end());
+    std::vector<ItemResult> batch;
+    batch.reserve(items.size());
+    for (const auto& item : items) batch.push_back(completed(item));
     for (auto* o : observers_) o->items(step_, iteration_, attempt_, batch);
+    for (const auto& item : batch) tally(item);
   }
   void note(std::string_view text) override {
     std::lock_guard lock(mutex_);
     for (auto* o : observers_) o->note(step_, text);
   }
-  std::vector<ItemResult> take() {
+  AttemptTally take() {
     std::lock_guard lock(mutex_);
-    return std::move(items_);
+    return std::move(tally_);
   }
 
  private:
-  void add(const ItemResult& item) {
-    items_.push_back(item);
-    if (items_.back().started_ns == 0) items_.back().started_ns = realtime_ns();
-    if (items_.back().finished_ns == 0) items_.back().finished_ns = realtime_ns();
-    if (items_.back().hosts.empty()) items_.back().hosts = hosts_of(items_.back());
+  // The item as recorded: its times and hosts filled in where the module left them out.
+  static ItemResult completed(const ItemResult& item) {
+    ItemResult out = item;
+    if (out.started_ns == 0) out.started_ns = realtime_ns();
+    if (out.finished_ns == 0) out.finished_ns = realtime_ns();
+    if (out.hosts.empty()) out.hosts = hosts_of(out);
+    return out;
+  }
+  void tally(const ItemResult& item) {
+    ++tally_.total;
+    if (keep_items_) tally_.kept.push_back(registered_item(item));
+    if (item.passed()) return;
+    ++tally_.failed;
+    if (item.hosts.empty() && tally_.hostless_failure.empty()) tally_.hostless_failure = fmt::format("{} {}: {}", item.kind, item.id, item.status);
+    tally_.failed_hosts.insert(item.hosts.begin(), item.hosts.end());
   }
 
   const Step& step_;
   int iteration_;
   int attempt_;
   const std::vector<RunObserver*>& observers_;
+  bool keep_items_;
   std::mutex mutex_;
-  std::vector<ItemResult> items_;
+  AttemptTally tally_;
 };
 
 // One loop item (or the only one) of a step, after its retries.
@@ -85,11 +105,13 @@ struct Iteration {
   bool changed = false;
   std::string message;
   int attempts = 0;
-  std::vector<ItemResult> items;   // of the final attempt
+  int items_total = 0;             // of the final attempt
+  int items_failed = 0;
+  nlohmann::json kept_items = nlohmann::json::array();   // of the final attempt, when the step reads them
   std::set<std::string> failed_hosts;
   nlohmann::json args;
   nlohmann::json data = nlohmann::json::object();
-  nlohmann::json registered;
+  nlohmann::json registered;       // without its items (registered_items.hpp)
 };
 
 class StepRunner {
@@ -127,8 +149,8 @@ class StepRunner {
       iterations.push_back(run_iteration(state_.vars));
       out.args = iterations.back().args;
     }
-    summarize(iterations, out);
-    if (!step_.register_as.empty()) state_.vars[step_.register_as] = out.registered;
+    const auto full = summarize(iterations, out);
+    if (!step_.register_as.empty()) state_.vars[step_.register_as] = full;
     out.finished_ns = realtime_ns();
     for (auto* o : observers_) o->step_finished(step_, out);
     return out;
@@ -168,8 +190,8 @@ class StepRunner {
       const bool last = attempt == max_attempts || cancel_.load();
       if (step_.until && !options_.check_mode) {
         auto scope = vars;
-        scope["result"] = it.registered;
-        if (!step_.register_as.empty()) scope[step_.register_as] = it.registered;
+        scope["result"] = with_items(it);
+        if (!step_.register_as.empty()) scope[step_.register_as] = scope["result"];
         auto holds = step_.until->test(scope);
         if (!holds) {
           it.step_failed = true;
@@ -196,7 +218,7 @@ class StepRunner {
   }
 
   void attempt_once(int attempt, Iteration& it, const nlohmann::json& vars) {
-    AttemptSink sink(step_, iteration_, attempt, observers_);
+    AttemptSink sink(step_, iteration_, attempt, observers_, reads_items());
     const auto deadline = monotonic_ns() + seconds_to_ns(step_.timeout_s);
     StepContext ctx{inventory_, topologies_, state_, sink, options_.check_mode, deadline, cancel_, step_.name, &pools_, &vars};
     StepResult result;
@@ -206,7 +228,8 @@ class StepRunner {
       result = StepResult::failure(fmt::format("module {} threw: {}", step_.module, e.what()));
     }
     for (const auto& item : result.items) sink.record(item);
-    it.items = sink.take();
+    result.items.clear();
+    auto tally = sink.take();
     it.step_failed = !result.ok;
     it.changed = result.changed;
     it.message = result.message;
@@ -219,28 +242,35 @@ class StepRunner {
       it.message = fmt::format("timed out: ran {:.3f} s past its timeout of {} s{}", static_cast<double>(overrun) / kNsPerS, step_.timeout_s,
                                it.message.empty() ? "" : " (" + it.message + ")");
     }
-    it.failed_hosts.clear();
-    for (const auto& item : it.items) {
-      if (item.passed()) continue;
-      const auto hosts = hosts_of(item);
-      if (hosts.empty()) {
-        it.step_failed = true;
-        if (it.message.empty()) it.message = fmt::format("{} {}: {}", item.kind, item.id, item.status);
-      }
-      it.failed_hosts.insert(hosts.begin(), hosts.end());
+    if (!tally.hostless_failure.empty()) {
+      it.step_failed = true;
+      if (it.message.empty()) it.message = tally.hostless_failure;
     }
+    it.failed_hosts = std::move(tally.failed_hosts);
+    it.items_total = tally.total;
+    it.items_failed = tally.failed;
+    it.kept_items = std::move(tally.kept);
   }
 
+  // Only a step that reads its result (`register`, `until`) needs its items in memory.
+  [[nodiscard]] bool reads_items() const { return !step_.register_as.empty() || step_.until.has_value(); }
+
+  // Without the items lists (registered_items.hpp); with_items() adds them.
   nlohmann::json registered_of(const Iteration& it) const {
-    auto items = nlohmann::json::array();
-    for (const auto& item : it.items) items.push_back(item_json(item));
     const bool failed = it.step_failed || !it.failed_hosts.empty();
-    return {{"ok", !failed && !it.skipped}, {"failed", failed},   {"changed", it.changed}, {"skipped", it.skipped},
-            {"message", it.message},        {"data", it.data},      {"attempts", it.attempts}, {"items", items},
-            {"failed_hosts", it.failed_hosts}};
+    return {{"ok", !failed && !it.skipped}, {"failed", failed}, {"changed", it.changed},   {"skipped", it.skipped},
+            {"message", it.message},        {"data", it.data},  {"attempts", it.attempts}, {"failed_hosts", it.failed_hosts}};
+  }
+  static nlohmann::json with_items(const Iteration& it) {
+    auto full = it.registered;
+    if (full.is_object()) full["items"] = it.kept_items;
+    return full;
   }
 
-  void summarize(std::vector<Iteration>& iterations, StepOutcome& out) {
+  // Fills `out` (its registered result without the items lists) and returns the result with them
+  // (what `register` binds; null unless the step registers).
+  nlohmann::json summarize(std::vector<Iteration>& iterations, StepOutcome& out) {
+    nlohmann::json full;
     bool all_skipped = !iterations.empty();
     std::string first_failure;
     for (const auto& it : iterations) {
@@ -249,23 +279,31 @@ class StepRunner {
       out.step_failed = out.step_failed || it.step_failed;
       if (it.step_failed && first_failure.empty()) first_failure = it.message;
       out.failed_hosts.insert(it.failed_hosts.begin(), it.failed_hosts.end());
-      out.items_total += static_cast<int>(it.items.size());
-      out.items_failed += static_cast<int>(std::ranges::count_if(it.items, [](const ItemResult& i) { return !i.passed(); }));
+      out.items_total += it.items_total;
+      out.items_failed += it.items_failed;
       out.attempts = it.attempts;
+      out.items_kept += static_cast<int>(it.kept_items.size());
     }
     if (iterations.empty()) all_skipped = true;   // an empty loop
     if (step_.loop) {
       auto results = nlohmann::json::array();
-      auto items = nlohmann::json::array();
-      for (const auto& it : iterations) {
-        results.push_back(it.registered);
-        for (const auto& item : it.registered.value("items", nlohmann::json::array())) items.push_back(item);
-      }
+      for (const auto& it : iterations) results.push_back(it.registered);
       const bool failed = out.step_failed || !out.failed_hosts.empty();
       out.registered = {{"ok", !failed && !all_skipped}, {"failed", failed}, {"changed", out.changed}, {"skipped", all_skipped},
-                        {"results", results},           {"items", items},   {"failed_hosts", out.failed_hosts}};
+                        {"results", results},           {"failed_hosts", out.failed_hosts}};
+      if (!step_.register_as.empty()) {
+        // What the playbook reads: every result with its items, and all of them together.
+        full = out.registered;
+        auto all = nlohmann::json::array();
+        for (std::size_t i = 0; i < iterations.size(); ++i) {
+          full["results"][i] = with_items(iterations[i]);
+          for (const auto& entry : iterations[i].kept_items) all.push_back(entry);
+        }
+        full["items"] = std::move(all);
+      }
     } else if (!iterations.empty()) {
       out.registered = iterations.front().registered;
+      if (!step_.register_as.empty()) full = with_items(iterations.front());
     }
     if (out.step_failed) {
       out.status = step_.ignore_errors ? StepStatus::ignored : StepStatus::failed;
@@ -283,6 +321,7 @@ class StepRunner {
       out.message = iterations.size() == 1 ? iterations.front().message : fmt::format("{} loop items", iterations.size());
     }
     if (out.status == StepStatus::ignored) out.message = "ignored: " + out.message;
+    return full;
   }
 
   const Step& step_;

@@ -43,8 +43,13 @@ struct StepOutcome {
   std::set<std::string> failed_hosts;
   int items_total = 0;               // of the final attempt of every loop item
   int items_failed = 0;
+  // Items the engine still held in memory when the step ended: 0 unless the step reads its result
+  // (`register`, `until`); every item went to the observers (the store) as it came and was dropped.
+  int items_kept = 0;
   nlohmann::json args;               // the resolved arguments (a list of them for a loop)
-  nlohmann::json registered;         // what `register` bound
+  // What `register` binds, less its items lists (registered_items.hpp): those are in the store,
+  // and ResultsStore puts them back when it loads the step.
+  nlohmann::json registered;
 };
 
 struct RunOutcome {

@@ -14,6 +14,7 @@
 #include "coordinator/model/topology.hpp"
 #include "coordinator/engine/module_args.hpp"
 #include "coordinator/reconfig/reconfig_changes.hpp"
+#include "coordinator/reconfig/truth_merge.hpp"
 #include "coordinator/ocs/apply_topology.hpp"
 #include "coordinator/ocs/switch_cabling.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
@@ -65,23 +66,6 @@ std::vector<const Switch*> truth_switches(const Inventory& inv) {
     if (s != nullptr && s->ground_truth) out.push_back(s);
   }
   return out;
-}
-
-// Each emulator numbers its changes from 1; in one merged truth, switch k's ids (and batches) are
-// k x 10^9 + its own, so that a row's changes are its own switch's (docs/measurement.md).
-constexpr std::uint64_t kTruthIdStride = 1'000'000'000;
-
-void merge_truth(m::GroundTruth& into, m::GroundTruth part, std::size_t switch_index) {
-  const std::uint64_t offset = switch_index * kTruthIdStride;
-  for (auto& c : part.changes) {
-    c.id += offset;
-    if (c.batch != 0) c.batch += offset;
-    into.changes.push_back(std::move(c));
-  }
-  for (auto& e : part.plane_events) {
-    if (e.change_id != 0) e.change_id += offset;
-    into.plane_events.push_back(std::move(e));
-  }
 }
 
 // The hosts whose ports take part, in the order the topologies name them.
@@ -306,7 +290,10 @@ PhaseResult<std::optional<m::GroundTruth>> ReconfigRun::read_truth() {
   for (std::size_t k = 0; k < truths_.size(); ++k) {
     auto got = truths_[k].read(io_deadline());
     if (!got) return std::unexpected(module_args::step_error(got.error()));
-    merge_truth(merged, std::move(*got), k);
+    if (auto ok = merge_truth(merged, std::move(*got), k); !ok) {
+      // truths_ follows truth_switches(): prepare() opened every one of them, in that order.
+      return std::unexpected(module_args::step_error(ok.error().context("ground truth of switch " + truth_switches(ctx_.inventory).at(k)->name)));
+    }
   }
   return std::optional<m::GroundTruth>(std::move(merged));
 }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "coordinator/engine/registered_items.hpp"
 #include "coordinator/store/process_alive.hpp"
 #include "coordinator/store/sqlite_statement.hpp"
 
@@ -220,67 +221,127 @@ Result<std::vector<RunRow>> ResultsStore::list_runs(int limit) {
   return out;
 }
 
-Result<RunDetail> ResultsStore::load_run(const std::string& run_id) {
+Result<RunSteps> ResultsStore::load_run_steps(const std::string& run_id) {
   const auto where = fmt::format("results store {}", path_);
-  RunDetail detail;
+  RunSteps out;
   {
     auto s = SqliteStatement::prepare(db_, run_id == "latest" ? fmt::format("SELECT {} FROM runs ORDER BY started_ns DESC, id DESC LIMIT 1", kRunColumns)
                                                               : fmt::format("SELECT {} FROM runs WHERE id = ?1", kRunColumns));
     if (!s) return std::unexpected(s.error().context(where));
     if (run_id != "latest") s->bind(1, run_id);
     if (s->step() != SQLITE_ROW) return fail(Errc::not_found, fmt::format("no run '{}' in {}", run_id, path_), "run");
-    detail.run = run_from(*s);
+    out.run = run_from(*s);
   }
-  {
-    auto s = SqliteStatement::prepare(db_, "SELECT seq, section, name, module, line, status, changed, message, attempts, started_ns, finished_ns, args, "
-                                           "registered, failed_hosts, items_total, items_failed FROM steps WHERE run_id = ?1 ORDER BY seq");
-    if (!s) return std::unexpected(s.error().context(where));
-    s->bind(1, detail.run.id);
-    while (s->step() == SQLITE_ROW) {
-      StepRow r;
-      r.seq = s->integer(0);
-      r.section = s->text(1);
-      r.name = s->text(2);
-      r.module = s->text(3);
-      r.line = s->integer(4);
-      r.status = s->text(5);
-      r.changed = s->integer(6) != 0;
-      r.message = s->text(7);
-      r.attempts = s->integer(8);
-      r.started_ns = s->integer(9);
-      r.finished_ns = s->integer(10);
-      r.args = json_column(*s, 11);
-      r.registered = json_column(*s, 12);
-      r.failed_hosts = json_column(*s, 13);
-      r.items_total = s->integer(14);
-      r.items_failed = s->integer(15);
-      detail.steps.push_back(std::move(r));
-    }
+  auto s = SqliteStatement::prepare(db_, "SELECT seq, section, name, module, line, status, changed, message, attempts, started_ns, finished_ns, args, "
+                                         "registered, failed_hosts, items_total, items_failed FROM steps WHERE run_id = ?1 ORDER BY seq");
+  if (!s) return std::unexpected(s.error().context(where));
+  s->bind(1, out.run.id);
+  int rc = 0;
+  while ((rc = s->step()) == SQLITE_ROW) {
+    StepRow r;
+    r.seq = s->integer(0);
+    r.section = s->text(1);
+    r.name = s->text(2);
+    r.module = s->text(3);
+    r.line = s->integer(4);
+    r.status = s->text(5);
+    r.changed = s->integer(6) != 0;
+    r.message = s->text(7);
+    r.attempts = s->integer(8);
+    r.started_ns = s->integer(9);
+    r.finished_ns = s->integer(10);
+    r.args = json_column(*s, 11);
+    r.registered = json_column(*s, 12);
+    r.failed_hosts = json_column(*s, 13);
+    r.items_total = s->integer(14);
+    r.items_failed = s->integer(15);
+    out.steps.push_back(std::move(r));
   }
-  {
-    auto s = SqliteStatement::prepare(db_, "SELECT step_seq, iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns "
-                                           "FROM items WHERE run_id = ?1 ORDER BY n");
-    if (!s) return std::unexpected(s.error().context(where));
-    s->bind(1, detail.run.id);
-    std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> last_attempt;
-    while (s->step() == SQLITE_ROW) {
-      ItemRow r;
-      r.step_seq = s->integer(0);
-      r.iteration = s->integer(1);
-      r.attempt = s->integer(2);
-      r.kind = s->text(3);
-      r.id = s->text(4);
-      r.status = s->text(5);
-      r.message = s->text(6);
-      r.data = json_column(*s, 7);
-      r.hosts = json_column(*s, 8);
-      r.started_ns = s->integer(9);
-      r.finished_ns = s->integer(10);
-      auto& last = last_attempt[{r.step_seq, r.iteration}];
-      last = std::max(last, r.attempt);
-      detail.items.push_back(std::move(r));
-    }
-    for (auto& item : detail.items) item.final_attempt = item.attempt == last_attempt[{item.step_seq, item.iteration}];
+  if (rc != SQLITE_DONE) return std::unexpected(s->error().context(where));
+  return out;
+}
+
+Result<void> ResultsStore::for_each_item(const std::string& run_id, std::int64_t seq, const std::optional<AttemptKey>& only,
+                                         const std::function<void(ItemRow&&)>& each) {
+  const auto where = fmt::format("results store {}", path_);
+  auto s = SqliteStatement::prepare(db_, only ? "SELECT iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns "
+                                                "FROM items WHERE run_id = ?1 AND step_seq = ?2 AND iteration = ?3 AND attempt = ?4 ORDER BY n"
+                                              : "SELECT iteration, attempt, kind, item_id, status, message, data, hosts, started_ns, finished_ns "
+                                                "FROM items WHERE run_id = ?1 AND step_seq = ?2 ORDER BY n");
+  if (!s) return std::unexpected(s.error().context(where));
+  s->bind(1, run_id).bind(2, seq);
+  if (only) s->bind(3, only->first).bind(4, only->second);
+  int rc = 0;
+  while ((rc = s->step()) == SQLITE_ROW) {
+    ItemRow r;
+    r.step_seq = seq;
+    r.iteration = s->integer(0);
+    r.attempt = s->integer(1);
+    r.kind = s->text(2);
+    r.id = s->text(3);
+    r.status = s->text(4);
+    r.message = s->text(5);
+    r.data = json_column(*s, 6);
+    r.hosts = json_column(*s, 7);
+    r.started_ns = s->integer(8);
+    r.finished_ns = s->integer(9);
+    each(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(s->error().context(where));
+  return {};
+}
+
+Result<std::map<std::int64_t, std::int64_t>> ResultsStore::last_attempts(const std::string& run_id, std::int64_t seq) {
+  const auto where = fmt::format("results store {}", path_);
+  auto s = SqliteStatement::prepare(db_, "SELECT iteration, MAX(attempt) FROM items WHERE run_id = ?1 AND step_seq = ?2 GROUP BY iteration");
+  if (!s) return std::unexpected(s.error().context(where));
+  s->bind(1, run_id).bind(2, seq);
+  std::map<std::int64_t, std::int64_t> out;
+  int rc = 0;
+  while ((rc = s->step()) == SQLITE_ROW) out[s->integer(0)] = s->integer(1);
+  if (rc != SQLITE_DONE) return std::unexpected(s->error().context(where));
+  return out;
+}
+
+ItemResult item_result_of(const ItemRow& row) {
+  ItemResult r;
+  r.kind = row.kind;
+  r.id = row.id;
+  r.status = row.status;
+  r.message = row.message;
+  r.data = row.data;
+  if (row.hosts.is_array()) r.hosts = row.hosts.get<std::vector<std::string>>();
+  r.started_ns = row.started_ns;
+  r.finished_ns = row.finished_ns;
+  return r;
+}
+
+Result<RunDetail> ResultsStore::load_run(const std::string& run_id) {
+  auto steps = load_run_steps(run_id);
+  if (!steps) return std::unexpected(steps.error());
+  RunDetail detail;
+  detail.run = std::move(steps->run);
+  for (auto& step : steps->steps) {
+    auto last = last_attempts(detail.run.id, step.seq);
+    if (!last) return std::unexpected(last.error());
+    const auto first = detail.items.size();
+    auto read = for_each_item(detail.run.id, step.seq, std::nullopt, [&](ItemRow&& row) {
+      row.final_attempt = row.attempt == (*last)[row.iteration];
+      detail.items.push_back(std::move(row));
+    });
+    if (!read) return std::unexpected(read.error());
+    // The engine leaves the result's items lists to the items table (registered_items.hpp).
+    put_back_items(step.registered, [&](const AttemptKeys& keys) {
+      auto entries = nlohmann::json::array();
+      for (const auto& key : keys) {
+        for (std::size_t k = first; k < detail.items.size(); ++k) {
+          const auto& i = detail.items[k];
+          if (i.iteration == key.first && i.attempt == key.second) entries.push_back(registered_item(item_result_of(i)));
+        }
+      }
+      return entries;
+    });
+    detail.steps.push_back(std::move(step));
   }
   return detail;
 }

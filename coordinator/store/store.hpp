@@ -7,9 +7,12 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -83,6 +86,19 @@ struct RunDetail {
   std::vector<ItemRow> items;   // in the order they were recorded
 };
 
+// A run without its items: what the report writers walk, reading one item at a time, so that
+// writing the reports of a run of any length holds no step's items whole.
+struct RunSteps {
+  RunRow run;
+  std::vector<StepRow> steps;   // their results' items lists not put back (registered_items.hpp)
+};
+
+// One loop item's attempt of a step: (iteration, attempt).
+using AttemptKey = std::pair<std::int64_t, std::int64_t>;
+
+// A stored item as the engine recorded it (for registered_item).
+ItemResult item_result_of(const ItemRow& row);
+
 class ResultsStore {
  public:
   // Creates the folder and the schema when missing. Errors name the path.
@@ -101,7 +117,15 @@ class ResultsStore {
                           std::int64_t finished_ns, const nlohmann::json& failed_hosts);
 
   Result<std::vector<RunRow>> list_runs(int limit);
-  Result<RunDetail> load_run(const std::string& run_id);   // "latest" is the newest run
+  // All of a run, the steps' results with their items lists put back. "latest" is the newest run.
+  Result<RunDetail> load_run(const std::string& run_id);
+  Result<RunSteps> load_run_steps(const std::string& run_id);   // "latest" too; no items
+  // The step's items in the order recorded, one at a time (`only`: one loop item's attempt);
+  // final_attempt is left as true: last_attempts() says which are.
+  Result<void> for_each_item(const std::string& run_id, std::int64_t seq, const std::optional<AttemptKey>& only,
+                             const std::function<void(ItemRow&&)>& each);
+  // The step's last attempt per loop item that recorded items.
+  Result<std::map<std::int64_t, std::int64_t>> last_attempts(const std::string& run_id, std::int64_t seq);
   Result<std::string> journal_mode();
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] sqlite3* handle() { return db_; }

@@ -368,6 +368,28 @@ always:
   CHECK_FALSE(ran->outcome.passed);
 }
 
+TEST_CASE("items are kept in memory only for a step that reads them: until sees each attempt's, register the last's") {
+  auto ran = run_playbook(R"(
+steps:
+  - {name: plain, fake.items: {items: [{id: "h1:p0"}, {id: "h2:p0"}]}}
+  - name: settle
+    fake.items: {key: s, id: "h1:p0", by_call: [dark, dark, ok], items: [{id: "h2:p0"}]}
+    until: "result.items | length == 2 and result.items[1].status == 'ok'"
+    retries: 5
+    delay: 0
+    register: s
+  - {name: looked, assert: {that: ["s.attempts == 3", "s.items[1].id == 'h1:p0'", "s.items[1].status == 'ok'"]}}
+)");
+  CHECK(ran->outcome.passed);
+  CHECK(ran->seen.outcomes["plain"].items_total == 2);
+  CHECK(ran->seen.outcomes["plain"].items_kept == 0);
+  CHECK(ran->seen.outcomes["settle"].attempts == 3);
+  CHECK(ran->seen.outcomes["settle"].items_kept == 2);   // the final attempt's, for `register`
+  // What the engine reports leaves the items lists to the store (registered_items.hpp).
+  CHECK_FALSE(ran->seen.outcomes["settle"].registered.contains("items"));
+  CHECK(ran->seen.outcomes["looked"].status == StepStatus::ok);
+}
+
 TEST_CASE("register of a skipped step says skipped") {
   auto ran = run_playbook(R"(
 steps:

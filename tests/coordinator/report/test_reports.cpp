@@ -12,6 +12,7 @@
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
 #include "coordinator/report/progress.hpp"
+#include "coordinator/report/run_reports.hpp"
 #include "coordinator/store/store.hpp"
 #include "tests/support/text_file.hpp"
 
@@ -160,6 +161,35 @@ TEST_CASE("JUnit XML is well-formed, with a testcase per step and per final item
   auto written = write_junit(detail, (dir.path / "out").string());
   REQUIRE(written.has_value());
   CHECK(std::filesystem::file_size(*written) == xml.size());
+}
+
+TEST_CASE("the reports written from the store one step at a time are the whole run's text") {
+  TempDir dir;
+  const auto db = (dir.path / "r.db").string();
+  const auto detail = sample_run(db, "stream-run");
+  auto store = ResultsStore::open(db);
+  REQUIRE(store.has_value());
+  auto run = (*store)->load_run_steps("stream-run");
+  REQUIRE(run.has_value());
+  auto written = write_run_reports(**store, *run, (dir.path / "streamed").string());
+  REQUIRE(written.has_value());
+  CHECK(mixnet::testing::read_all(written->results_json) == run_to_json(detail).dump(2) + "\n");
+  CHECK(mixnet::testing::read_all(written->junit) == junit_xml(detail));
+  // The result of the step with retries lists its final attempt's items, put back from the store.
+  const auto j = nlohmann::json::parse(mixnet::testing::read_all(written->results_json));
+  const auto& verify = j["steps"][0];
+  REQUIRE(verify["result"]["items"].size() == 2);
+  CHECK(verify["result"]["items"][1] == nlohmann::json({{"kind", "port"}, {"id", "h2:p0"}, {"status", "miswired"}, {"message", ""},
+                                                        {"data", nlohmann::json::object()}, {"hosts", {"h2"}}}));
+  // A run with no steps (and one the store does not have).
+  RunDetail empty;
+  empty.run.id = "empty";
+  empty.run.status = "passed";
+  std::ostringstream text;
+  LoadedRunItems none(empty);
+  REQUIRE(write_results_json(text, steps_of(empty), none).has_value());
+  CHECK(text.str() == run_to_json(empty).dump(2) + "\n");
+  CHECK((*store)->load_run_steps("no-such-run").error().code == Errc::not_found);
 }
 
 TEST_CASE("an incomplete run's JUnit says so with an error") {

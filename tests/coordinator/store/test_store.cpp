@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "tests/coordinator/support/coord_fakes.hpp"
+#include "coordinator/engine/registered_items.hpp"
 #include "coordinator/store/process_alive.hpp"
 #include "coordinator/store/store.hpp"
 
@@ -41,6 +42,7 @@ struct StoredRun {
   Inventory inv = two_host_inventory();
   TopologySet topologies;
   std::optional<Error> store_error;
+  RecordingObserver seen;   // what the engine reported, after the store
 
   StoredRun() {
     auto opened = ResultsStore::open(dir.db());
@@ -53,6 +55,7 @@ struct StoredRun {
     StoreObserver observer(*store, RunRow{.playbook = file, .inventory = "inv.yaml", .out_dir = "/tmp/out"});
     Engine engine(registry, inv, topologies);
     engine.add_observer(&observer);
+    engine.add_observer(&seen);
     RunOptions opts;
     opts.run_id = run_id;
     auto outcome = engine.run(*pb, opts);
@@ -151,6 +154,90 @@ TEST_CASE("items recorded together are kept in one transaction, in order, all or
   auto again = store->load_run("run-batch");
   REQUIRE(again.has_value());
   CHECK(again->items.size() == 500);
+}
+
+TEST_CASE("the engine holds no recorded item: the store has every one and gives a step's result its items back") {
+  StoredRun r;
+  constexpr int kMany = 3000;
+  nlohmann::json items = nlohmann::json::array();
+  for (int k = 0; k < kMany; ++k) items.push_back({{"id", "h1:p" + std::to_string(k)}, {"status", "ok"}, {"message", "m" + std::to_string(k)}});
+  nlohmann::json many = {{"name", "many"}, {"fake.items", {{"batch", true}, {"items", items}}}};
+  const auto outcome = r.run("name: held\nsteps:\n  - " + many.dump() + R"(
+  - {name: kept, fake.items: {items: [{id: "h1:p0", status: ok}, {id: "h2:p0", status: ok}, {id: "h3:p0", status: ok}]}, register: k}
+  - {name: looped, fake.items: {items: [{id: "h1:p0", status: ok}, {id: "h2:p0", status: ok}]}, loop: [a, b]}
+  - {name: check, assert: {that: ["k.items | length == 3", "k.items[2].id == 'h3:p0'", "k.items[2].hosts == ['h3']"]}}
+)",
+                             "held.yaml", "run-held");
+  CHECK_FALSE(r.store_error.has_value());
+  CHECK(outcome.passed);
+
+  // What the engine held when each step ended: nothing, unless the playbook reads the result.
+  const auto& seen = r.seen.outcomes;
+  CHECK(seen.at("many").items_total == kMany);
+  CHECK(seen.at("many").items_kept == 0);
+  CHECK_FALSE(seen.at("many").registered.contains("items"));
+  CHECK(seen.at("kept").items_kept == 3);          // `register`: the playbook reads them (check passed)
+  CHECK_FALSE(seen.at("kept").registered.contains("items"));
+  CHECK(seen.at("looped").items_kept == 0);
+  CHECK(seen.at("check").status == StepStatus::ok);
+
+  // The store has every item, and each step's result has its items back, as recorded.
+  auto detail = r.store->load_run("run-held");
+  REQUIRE(detail.has_value());
+  REQUIRE(detail->items.size() == kMany + 3 + 4);
+  const auto& result = detail->steps.at(0).registered;
+  REQUIRE(result["items"].size() == kMany);
+  CHECK(result["items"][0] == nlohmann::json({{"kind", "port"}, {"id", "h1:p0"}, {"status", "ok"}, {"message", "m0"},
+                                              {"data", nlohmann::json::object()}, {"hosts", {"h1"}}}));
+  CHECK(result["items"][kMany - 1]["id"] == "h1:p" + std::to_string(kMany - 1));
+  CHECK(detail->steps.at(1).registered["items"].size() == 3);
+  const auto& loop = detail->steps.at(2).registered;
+  REQUIRE(loop["results"].size() == 2);
+  CHECK(loop["results"][0]["items"].size() == 2);
+  CHECK(loop["results"][1]["items"][1]["id"] == "h2:p0");
+  CHECK(loop["items"].size() == 4);
+  // Read one item at a time: the stored result has no items lists; the items table has them all.
+  auto steps = r.store->load_run_steps("run-held");
+  REQUIRE(steps.has_value());
+  CHECK_FALSE(steps->steps.at(0).registered.contains("items"));
+  int read = 0;
+  REQUIRE(r.store->for_each_item("run-held", 0, std::nullopt, [&](ItemRow&& row) { read += row.step_seq == 0 ? 1 : 0; }).has_value());
+  CHECK(read == kMany);
+  std::vector<std::string> second_loop_item;
+  REQUIRE(r.store->for_each_item("run-held", 2, AttemptKey{1, 1}, [&](ItemRow&& row) { second_loop_item.push_back(row.id); }).has_value());
+  CHECK(second_loop_item == std::vector<std::string>{"h1:p0", "h2:p0"});
+  auto last = r.store->last_attempts("run-held", 2);
+  REQUIRE(last.has_value());
+  CHECK(*last == std::map<std::int64_t, std::int64_t>{{0, 1}, {1, 1}});
+}
+
+TEST_CASE("a step's result gets the items of its final attempt back, and a result that has its items keeps them") {
+  StoredRun r;
+  (void)r.run(R"(
+steps:
+  - {name: flaky, fake.items: {key: f, id: "h2:p0", by_call: [dark, ok], items: [{id: "h1:p0", status: ok}]}, retries: 1, delay: 0}
+)",
+              "final.yaml", "run-final");
+  auto detail = r.store->load_run("run-final");
+  REQUIRE(detail.has_value());
+  const auto& result = detail->steps.at(0).registered;
+  CHECK(result["attempts"] == 2);
+  std::vector<std::string> final_items;
+  for (const auto& i : detail->items) {
+    if (i.final_attempt) final_items.push_back(i.id + " " + i.status);
+  }
+  std::vector<std::string> in_result;
+  for (const auto& i : result["items"]) in_result.push_back(i["id"].get<std::string>() + " " + i["status"].get<std::string>());
+  CHECK(in_result == final_items);
+  CHECK(detail->items.size() > final_items.size());   // the first attempt's are in the store, not in the result
+
+  // A result stored with its items (runs recorded before they were left out) is left as it was.
+  nlohmann::json old = {{"ok", true}, {"attempts", 1}, {"items", {{{"id", "x"}}}}};
+  put_back_items(old, [](const AttemptKeys&) { return nlohmann::json::array({{{"id", "y"}}}); });
+  CHECK(old["items"] == nlohmann::json::array({{{"id", "x"}}}));
+  nlohmann::json not_run;   // a step that never ran: null
+  put_back_items(not_run, [](const AttemptKeys&) { return nlohmann::json::array(); });
+  CHECK(not_run.is_null());
 }
 
 TEST_CASE("a coordinator killed mid-run leaves a readable run shown as incomplete") {
