@@ -300,7 +300,7 @@ TEST_CASE("plane control API over HTTP", "[lab-plane][netns][control]") {
 // The linkwatch pump (tools/lab/plane/linkwatch_pump.hpp): it flips the spare pair while a NIC
 // port's carrier change is not yet announced, stops once it is (an idle lab stays idle), and gives
 // up on a port whose NIC is admin down (no announcement comes) instead of flipping for ever.
-TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, then stops; gives up on a NIC that is down",
+TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, then stops, and gives up on a NIC that is down",
           "[lab-plane][netns][pump]") {
   PlaneLab lab(four_ports(), false, "fixed:10");
   auto pump = [&] { return lab.control("GET", "/v1/plane").json()["linkwatch_kick"]; };
