@@ -28,7 +28,7 @@ PortReset port_reset(const PortReading& before, const PortReading& after) {
   return {};
 }
 
-const CounterReading* find(const CounterSet* set, const std::string& name) {
+const CounterReading* find_counter(const CounterSet* set, const std::string& name) {
   if (set == nullptr) return nullptr;
   const auto it = set->find(name);
   return it == set->end() ? nullptr : &it->second;
@@ -42,8 +42,8 @@ void add_set_deltas(const CounterSet* before_set, const CounterSet* after_set, b
   if (before_set != nullptr) for (const auto& [name, reading] : *before_set) names.insert(name);
   if (after_set != nullptr) for (const auto& [name, reading] : *after_set) names.insert(name);
   for (const auto& name : names) {
-    const CounterReading* b = find(before_set, name);
-    const CounterReading* a = find(after_set, name);
+    const CounterReading* b = find_counter(before_set, name);
+    const CounterReading* a = find_counter(after_set, name);
     CounterDelta d;
     d.counter = name;
     d.ib = ib;

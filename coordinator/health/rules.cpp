@@ -36,9 +36,9 @@ std::optional<PartKind> part_kind_from(const std::string& word) {
   return std::nullopt;
 }
 
-class Reader {
+class RulesReader {
  public:
-  explicit Reader(Source src) : src_(std::move(src)) {}
+  explicit RulesReader(Source src) : src_(std::move(src)) {}
 
   Result<RuleSet> read(const YAML::Node& root) {
     if (auto ok = yamlx::only_keys(root, src_, "", {"version", "rules"}); !ok) return std::unexpected(ok.error());
@@ -447,7 +447,7 @@ Result<RuleSet> parse_rules(std::string_view yaml_text, const std::string& displ
   Source src{display_name};
   auto root = yamlx::load(yaml_text, src);
   if (!root) return std::unexpected(root.error());
-  return Reader(src).read(*root);
+  return RulesReader(src).read(*root);
 }
 
 Result<RuleSet> read_rules(const std::string& path) {

@@ -36,7 +36,7 @@ Observation unexplained_unknown(const std::string& part, const std::string& sour
                      .unit = "count", .source = source, .why_missing = std::move(why), .at_ns = at_ns};
 }
 
-const wire::PortCounters* find_port(const wire::CountersReply& reply, const std::string& name) {
+const wire::PortCounters* find_counter_port(const wire::CountersReply& reply, const std::string& name) {
   for (const auto& p : reply.ports) {
     if (p.name == name) return &p;
   }
@@ -87,7 +87,7 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
 
     for (const auto& p : host->ports) {
       const std::string part = host_name + ":" + p.name;
-      const wire::PortCounters* port = find_port(reply, p.name);
+      const wire::PortCounters* port = find_counter_port(reply, p.name);
       if (port == nullptr) {
         const std::string why = "the agent does not report this port (missing netdev, or not in its --ports)";
         out.observations.push_back(missing(part, source, why, reply.time_ns));
@@ -114,7 +114,7 @@ CounterRecords counter_records(const Inventory& inventory, const std::vector<std
         out.items.push_back(std::move(item));
         continue;
       }
-      const wire::PortCounters* then_port = then_reply != nullptr ? find_port(*then_reply, p.name) : nullptr;
+      const wire::PortCounters* then_port = then_reply != nullptr ? find_counter_port(*then_reply, p.name) : nullptr;
       const auto deltas = health::port_counter_deltas(
           health::PortReading{then_reply != nullptr ? then_reply->boot_id : std::string(), then_port},
           health::PortReading{reply.boot_id, port});

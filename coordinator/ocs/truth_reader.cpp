@@ -16,7 +16,7 @@ namespace {
 
 // Bounds on paging: a ground-truth log larger than this in one window is not a measurement we
 // can trust anyway.
-constexpr int kMaxPages = 200;
+constexpr int kMaxTruthPages = 200;
 constexpr std::uint64_t kPage = 1000;
 
 // The reply body as JSON, then as the wire type; errors say which GET.
@@ -75,7 +75,7 @@ Result<void> TruthReader::mark(std::int64_t deadline_ns) {
 Result<measure::GroundTruth> TruthReader::read(std::int64_t deadline_ns) {
   measure::GroundTruth truth;
   for (int page = 0;; ++page) {
-    if (page >= kMaxPages) return fail(Errc::io, "ground truth: too many changes in the window");
+    if (page >= kMaxTruthPages) return fail(Errc::io, "ground truth: too many changes in the window");
     const auto target = "/v1/changes?after=" + std::to_string(changes_after_) + "&limit=" + std::to_string(kPage);
     auto r = decode(get(target, deadline_ns), "GET /v1/changes", wire::parse_changes_page);
     if (!r) return std::unexpected(r.error().context("ground truth"));
@@ -86,7 +86,7 @@ Result<measure::GroundTruth> TruthReader::read(std::int64_t deadline_ns) {
     if (r->changes.size() < kPage) break;
   }
   for (int page = 0;; ++page) {
-    if (page >= kMaxPages) return fail(Errc::io, "ground truth: too many plane events in the window");
+    if (page >= kMaxTruthPages) return fail(Errc::io, "ground truth: too many plane events in the window");
     const auto target = "/v1/plane/events?after=" + std::to_string(events_after_) + "&limit=" + std::to_string(kPage);
     auto r = decode(get(target, deadline_ns), "GET /v1/plane/events", wire::parse_plane_events_page);
     if (!r) return std::unexpected(r.error().context("ground truth"));

@@ -20,10 +20,10 @@ namespace mixnet::coord {
 
 namespace {
 
-constexpr std::int64_t kSecond = 1'000'000'000;
-constexpr std::int64_t kStartTimeoutNs = 10 * kSecond;      // starting servers / clients, handing peers
-constexpr std::int64_t kServerSettleNs = 3 * kSecond;       // servers end right after their client
-constexpr std::int64_t kCleanupNs = 3 * kSecond;            // cancels at the end of a round
+constexpr std::int64_t kOneSecondNs = 1'000'000'000;
+constexpr std::int64_t kStartTimeoutNs = 10 * kOneSecondNs;      // starting servers / clients, handing peers
+constexpr std::int64_t kServerSettleNs = 3 * kOneSecondNs;       // servers end right after their client
+constexpr std::int64_t kCleanupNs = 3 * kOneSecondNs;            // cancels at the end of a round
 constexpr std::uint64_t kMaxRdmaMarginMs = 2000;
 constexpr std::int64_t kStartSlackNs = 5'000'000;        // a sender connects after its agent answers
 constexpr std::int64_t kMinStartLeadNs = 10'000'000;
@@ -150,7 +150,7 @@ class RoundRunner {
     return std::min<std::uint64_t>(static_cast<std::uint64_t>(args_.timeout_s * 1000), wire::kMaxTrafficDurationMs);
   }
   static std::int64_t start_deadline(std::int64_t round_deadline) {
-    return std::min(monotonic_ns() + kStartTimeoutNs, std::max(round_deadline, monotonic_ns() + kSecond));
+    return std::min(monotonic_ns() + kStartTimeoutNs, std::max(round_deadline, monotonic_ns() + kOneSecondNs));
   }
 
   void start_servers(const std::vector<Flow*>& flows, std::int64_t round_deadline, std::uint64_t lifetime_ms) {
@@ -308,7 +308,7 @@ class RoundRunner {
     if (!calls.empty()) {
       TrafficWaitOptions options;
       // Only a server whose client ended cleanly is worth waiting for.
-      options.deadline_ns = std::min(monotonic_ns() + (any_client_running ? kSecond / 2 : kServerSettleNs), ctx_.deadline_ns);
+      options.deadline_ns = std::min(monotonic_ns() + (any_client_running ? kOneSecondNs / 2 : kServerSettleNs), ctx_.deadline_ns);
       auto replies = wait_traffic_runs(pool_, calls, options);
       for (std::size_t i = 0; i < replies.size(); ++i) {
         if (replies[i].ok()) who[i]->server = *replies[i].value;

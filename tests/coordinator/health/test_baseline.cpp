@@ -18,15 +18,15 @@ using namespace mixnet::coord::health;
 
 namespace {
 
-struct TempDir {
+struct BaselineTempDir {
   std::filesystem::path path;
-  TempDir() {
+  BaselineTempDir() {
     static int counter = 0;
     path = std::filesystem::temp_directory_path() / ("mixnet-baseline-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
   }
-  ~TempDir() { std::filesystem::remove_all(path); }
+  ~BaselineTempDir() { std::filesystem::remove_all(path); }
 };
 
 Observation obs(PartKind kind, std::string part, std::string figure, std::optional<double> value, std::string unit) {
@@ -60,7 +60,7 @@ TEST_CASE("median and spread of a list") {
 }
 
 TEST_CASE("observations are saved per run and read back, for a run, for passing runs and for a part across nights") {
-  TempDir dir;
+  BaselineTempDir dir;
   auto store = ResultsStore::open((dir.path / "results.db").string());
   REQUIRE(store.has_value());
   auto records = HealthRecords::open(**store);
@@ -129,7 +129,7 @@ TEST_CASE("observations are saved per run and read back, for a run, for passing 
 }
 
 TEST_CASE("a baseline made from passing runs round-trips through its YAML file") {
-  TempDir dir;
+  BaselineTempDir dir;
   auto store = ResultsStore::open((dir.path / "results.db").string());
   REQUIRE(store.has_value());
   auto records = HealthRecords::open(**store);

@@ -86,14 +86,14 @@ const char* kApplyTopologies = R"(topologies:
     circuits: ["h1:p - h2:p", "h3:p - h4:p", "h5:p - h6:p"]
 )";
 
-struct Lab {
+struct ApplyLab {
   mixnet::testing::ScratchDir dir{"mixnet-apply-topology-test"};
   Inventory inventory;
   Topology topology;
   std::map<std::string, FakeState> state;   // by URI port: "13101" is ocsA
   std::unique_ptr<SwitchPool> pool;
 
-  explicit Lab(bool check_mode = false) {
+  explicit ApplyLab(bool check_mode = false) {
     auto inv = parse_inventory(kApplyInventory, "inventory.yaml", dir.path);
     REQUIRE(inv);
     inventory = std::move(*inv);
@@ -119,7 +119,7 @@ struct Lab {
 }  // namespace
 
 TEST_CASE("apply_topology: every cabled switch in one change set, the times and the circuits made", "[unit][ocs]") {
-  Lab lab;
+  ApplyLab lab;
   lab.a().connections = {{"1", "10", false}, {"2", "9", false}, {"3", "9", false}};   // h1-h2 right, 3 -> 9 wrong
   std::vector<std::string> seen;
   const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool,
@@ -150,7 +150,7 @@ TEST_CASE("apply_topology: every cabled switch in one change set, the times and 
 }
 
 TEST_CASE("apply_topology: replace sends the disconnects, then the connects, the times span both", "[unit][ocs]") {
-  Lab lab;
+  ApplyLab lab;
   lab.a().connections = {{"1", "10", false}};
   const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.mode = ApplyMode::replace});
   REQUIRE(lab.a().applied.size() == 2);
@@ -166,7 +166,7 @@ TEST_CASE("apply_topology: replace sends the disconnects, then the connects, the
 
 TEST_CASE("apply_topology: a failed switch says where, and its circuits, and the other switch is applied", "[unit][ocs]") {
   SECTION("apply refused") {
-    Lab lab;
+    ApplyLab lab;
     lab.a().fail_apply = true;
     const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {});
     REQUIRE(r.switches.size() == 2);
@@ -183,7 +183,7 @@ TEST_CASE("apply_topology: a failed switch says where, and its circuits, and the
     CHECK(lab.b().applied.size() == 1);
   }
   SECTION("list failed, the loop goes on") {
-    Lab lab;
+    ApplyLab lab;
     lab.a().fail_list = true;
     const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {});
     REQUIRE(r.switches.size() == 2);
@@ -197,7 +197,7 @@ TEST_CASE("apply_topology: a failed switch says where, and its circuits, and the
 }
 
 TEST_CASE("apply_topology: every switch is driven at once, outcomes reported one at a time", "[unit][ocs]") {
-  Lab lab;
+  ApplyLab lab;
   // ocsA's change set waits for ocsB's to arrive: one switch after the other would wait in vain
   // (bounded: 10 s, then it goes on and the check below fails).
   std::mutex m;
@@ -232,7 +232,7 @@ TEST_CASE("apply_topology: every switch is driven at once, outcomes reported one
 }
 
 TEST_CASE("apply_topology: cancel fails every later switch before it is touched", "[unit][ocs]") {
-  Lab lab;
+  ApplyLab lab;
   std::atomic<bool> cancel{true};
   const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.cancel = &cancel});
   REQUIRE(r.switches.size() == 2);
@@ -246,7 +246,7 @@ TEST_CASE("apply_topology: cancel fails every later switch before it is touched"
 }
 
 TEST_CASE("apply_topology: plan only reads and plans, sends nothing", "[unit][ocs]") {
-  Lab lab(true);
+  ApplyLab lab(true);
   const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {.plan_only = true});
   REQUIRE(r.switches.size() == 2);
   for (const auto& s : r.switches) {
@@ -260,7 +260,7 @@ TEST_CASE("apply_topology: plan only reads and plans, sends nothing", "[unit][oc
 }
 
 TEST_CASE("apply_topology: a topology confined to a region drives that region's switch and leaves the other's circuits", "[unit][ocs][region]") {
-  Lab lab;
+  ApplyLab lab;
   // ocsB (region b) holds a circuit of its own that a region-a topology must not touch.
   lab.b().connections = {ocs::CrossConnect{"1", "10", false}, ocs::CrossConnect{"2", "9", false}};
   std::string inventory_text = kApplyInventory;

@@ -111,16 +111,16 @@ steps:
   return *detail;
 }
 
-struct TempDir {
+struct ReportsTempDir {
   std::filesystem::path path = std::filesystem::temp_directory_path() / ("mixnet-reports-" + std::to_string(getpid()));
-  TempDir() { std::filesystem::remove_all(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
+  ReportsTempDir() { std::filesystem::remove_all(path); }
+  ~ReportsTempDir() { std::filesystem::remove_all(path); }
 };
 
 }  // namespace
 
 TEST_CASE("results.json carries the run, every step and every item with its attempt") {
-  TempDir dir;
+  ReportsTempDir dir;
   const auto detail = sample_run((dir.path / "r.db").string(), "json-run");
   auto written = write_results_json(detail, (dir.path / "out").string());
   REQUIRE(written.has_value());
@@ -144,7 +144,7 @@ TEST_CASE("results.json carries the run, every step and every item with its atte
 }
 
 TEST_CASE("JUnit XML is well-formed, with a testcase per step and per final item") {
-  TempDir dir;
+  ReportsTempDir dir;
   const auto detail = sample_run((dir.path / "r.db").string(), "junit-run");
   const auto xml = junit_xml(detail);
   std::string why;
@@ -164,7 +164,7 @@ TEST_CASE("JUnit XML is well-formed, with a testcase per step and per final item
 }
 
 TEST_CASE("the reports written from the store one step at a time are the whole run's text") {
-  TempDir dir;
+  ReportsTempDir dir;
   const auto db = (dir.path / "r.db").string();
   const auto detail = sample_run(db, "stream-run");
   auto store = ResultsStore::open(db);
@@ -209,7 +209,7 @@ TEST_CASE("xml_escape drops control characters XML cannot hold") {
 }
 
 TEST_CASE("plain progress lines name the step, its verdict and failed items") {
-  TempDir dir;
+  ReportsTempDir dir;
   std::filesystem::create_directories(dir.path);
   const auto path = (dir.path / "progress.txt").string();
   std::FILE* f = std::fopen(path.c_str(), "w+");

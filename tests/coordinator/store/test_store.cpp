@@ -21,21 +21,21 @@ using namespace mixnet::coord::testing;
 namespace {
 
 // A fresh folder per test, removed afterwards.
-struct TempDir {
+struct StoreTempDir {
   std::filesystem::path path;
-  TempDir() {
+  StoreTempDir() {
     static int counter = 0;
     path = std::filesystem::temp_directory_path() / ("mixnet-store-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
     std::filesystem::remove_all(path);
   }
-  ~TempDir() { std::filesystem::remove_all(path); }
+  ~StoreTempDir() { std::filesystem::remove_all(path); }
   std::string db() const { return (path / "sub" / "results.db").string(); }
 };
 
 // A playbook (fake modules) run through the engine into a fresh store: what the store observer
 // and the engine said.
 struct StoredRun {
-  TempDir dir;
+  StoreTempDir dir;
   std::unique_ptr<ResultsStore> store;
   FakeLog log;
   ModuleRegistry registry = fake_registry(log);
@@ -67,7 +67,7 @@ struct StoredRun {
 }  // namespace
 
 TEST_CASE("the store creates its folder and runs in WAL mode") {
-  TempDir dir;
+  StoreTempDir dir;
   auto store = ResultsStore::open(dir.db());
   REQUIRE(store.has_value());
   CHECK(std::filesystem::exists(dir.db()));
@@ -241,7 +241,7 @@ steps:
 }
 
 TEST_CASE("a coordinator killed mid-run leaves a readable run shown as incomplete") {
-  TempDir dir;
+  StoreTempDir dir;
   {
     auto store = ResultsStore::open(dir.db());   // create the schema first
     REQUIRE(store.has_value());
@@ -303,7 +303,7 @@ TEST_CASE("a live run is not incomplete, a reused pid with another start time is
 }
 
 TEST_CASE("runs list newest first") {
-  TempDir dir;
+  StoreTempDir dir;
   auto store = ResultsStore::open(dir.db());
   REQUIRE(store.has_value());
   for (int i = 1; i <= 3; ++i) {
