@@ -121,6 +121,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c, const std::
       else if (key == "carrier_poll_us") c.carrier_poll_us = v.as<std::uint32_t>();
       else if (key == "stamp_priority") c.stamp_priority = v.as<int>();
       else if (key == "insecure_plain_http") c.insecure_plain_http = v.as<bool>();
+      else if (key == "linkwatch_pump") c.linkwatch_pump = v.as<bool>();
       else if (key == "switch_size") {
         auto s = parse_switch_size(v.as<std::string>());
         if (!s) return fail(Errc::invalid_argument, where() + ": " + s.error().message, key);
@@ -129,7 +130,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c, const std::
         return fail(Errc::invalid_argument,
                     where() + ": unknown key (preset, name, dir, hosts, ocs_ports, eps_ports, gpus, hosts_per_region, "
                               "switch_size, profile, switching_time, seed, carrier_poll_us, stamp_priority, "
-                              "insecure_plain_http)",
+                              "insecure_plain_http, linkwatch_pump)",
                     key);
       }
     } catch (const YAML::Exception&) {

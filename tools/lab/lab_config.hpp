@@ -46,6 +46,8 @@ struct LabConfig {
   // Agents serve plain HTTP instead of HTTPS with the lab's CA (the token crosses the management
   // network in clear). Only when asked for by name; `up` warns and `status` says so.
   bool insecure_plain_http = false;
+  // The plane's linkwatch pump (docs/ocs-emulator.md): on unless switched off, to compare.
+  bool linkwatch_pump = true;
 };
 
 std::uint32_t effective_carrier_poll_us(const LabConfig& c);

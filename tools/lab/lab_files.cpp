@@ -95,11 +95,8 @@ std::string render_plane_file(const LabPlan& plan, std::size_t region) {
       ends.push_back(std::move(e));
     }
   }
-  const nlohmann::json doc = {{"netns", r.netns},
-                              {"profile", plan.config.profile},
-                              {"seed", r.seed},
-                              {"linkwatch_kick", kLinkwatchKickDev},
-                              {"ends", std::move(ends)}};
+  nlohmann::json doc = {{"netns", r.netns}, {"profile", plan.config.profile}, {"seed", r.seed}, {"ends", std::move(ends)}};
+  if (plan.config.linkwatch_pump) doc["linkwatch_kick"] = kLinkwatchKickDev;
   return doc.dump(2) + "\n";
 }
 

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   std::optional<int> stamp_priority;
   bool replace = false;
   bool insecure_plain_http = false;
+  bool no_linkwatch_pump = false;
   up->add_option("--config", config_file, "YAML file with any of the settings below (flags override it)");
   up->add_option("--preset", preset, preset_help());
   up->add_option("--dir", dir, "Directory for the lab's files (default /run/mixnet-lab/NAME)");
@@ -69,6 +70,9 @@ int main(int argc, char** argv) {
                  "SCHED_FIFO priority the agents' and the emulator's stamping threads take (their --stamp-priority; "
                  "0: normal priority; default theirs, 10)");
   up->add_flag("--replace", replace, "Take down an existing lab of this name first");
+  up->add_flag("--no-linkwatch-pump", no_linkwatch_pump,
+               "The emulators do not keep the kernel's linkwatch announcing their carrier changes at once (the lab's "
+               "pump, docs/ocs-emulator.md): to measure what it removes");
   up->add_flag("--insecure-plain-http", insecure_plain_http,
                "Agents serve plain HTTP instead of HTTPS with the lab's CA: the token crosses the management network "
                "in clear (warned about; `status` says so)");
@@ -138,6 +142,7 @@ int main(int argc, char** argv) {
     if (carrier_poll_us) o.config.carrier_poll_us = *carrier_poll_us;
     if (stamp_priority) o.config.stamp_priority = *stamp_priority;
     if (insecure_plain_http) o.config.insecure_plain_http = true;
+    if (no_linkwatch_pump) o.config.linkwatch_pump = false;
     if (switch_size) {
       auto s = parse_switch_size(*switch_size);
       if (!s) {

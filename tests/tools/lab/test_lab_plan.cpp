@@ -267,3 +267,28 @@ TEST_CASE("lab config: the example config files build the same lab as their pres
     CHECK(rendered(make_plan(from_file, kPlanTestOctet)) == rendered(make_plan(preset_config(preset), kPlanTestOctet)));
   }
 }
+
+TEST_CASE("lab plan: the plane files name the linkwatch pump's spare dev unless the pump is switched off", "[lab][plan]") {
+  LabConfig c;
+  REQUIRE(validate(c));
+  CHECK(render_plane_file(make_plan(c, kPlanTestOctet), 0).find("\"linkwatch_kick\": \"lwkick\"") != std::string::npos);
+  c.linkwatch_pump = false;
+  CHECK(render_plane_file(make_plan(c, kPlanTestOctet), 0).find("linkwatch_kick") == std::string::npos);
+
+  const std::string path = "/tmp/mxt-lab-pump-" + std::to_string(::getpid()) + ".yaml";
+  {
+    std::ofstream out(path);
+    out << "linkwatch_pump: false\n";
+  }
+  LabConfig from_file;
+  REQUIRE(load_config_file(path, from_file));
+  CHECK_FALSE(from_file.linkwatch_pump);
+  {
+    std::ofstream out(path);
+    out << "linkwatch_pump: sometimes\n";
+  }
+  auto r = load_config_file(path, from_file);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field == "linkwatch_pump");
+  std::remove(path.c_str());
+}
