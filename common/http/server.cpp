@@ -323,10 +323,14 @@ void Server::set_bearer_token(std::string token) {
 }
 
 Response json_response(const Request& req, Status status, const nlohmann::json& body) {
+  return json_text_response(req, status, body.dump());
+}
+
+Response json_text_response(const Request& req, Status status, std::string json_text) {
   Response res{status, req.version() == 0 ? 11 : req.version()};
   res.set(bhttp::field::content_type, "application/json");
   res.set(bhttp::field::cache_control, "no-store");
-  res.body() = body.dump();
+  res.body() = std::move(json_text);
   res.body() += '\n';
   res.keep_alive(req.keep_alive());
   return res;
