@@ -12,6 +12,7 @@
 #include "common/random_id.hpp"
 #include "common/http/server.hpp"
 #include "common/version.hpp"
+#include "common/wire/events_page_text.hpp"
 
 namespace mixnet::agent {
 
@@ -122,7 +123,10 @@ void register_routes(http::Server& server, AgentContext& ctx) {
     auto page = co_await c->journal.wait_read(q->after, static_cast<std::size_t>(q->limit),
                                               std::chrono::milliseconds(q->wait_ms));
     if (!page) co_return http::error_response(req, page.error());
-    co_return http::json_response(req, Status::ok, *page);
+    // Written straight to text, not through a json tree: a woken long-poll answers on this path.
+    std::string text;
+    wire::append_events_page_json(text, *page);
+    co_return http::json_text_response(req, Status::ok, std::move(text));
   });
 
   server.route(Verb::post, "/v1/probes", [c](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {

@@ -68,6 +68,16 @@ struct LinkWatcher::Impl {
   bool failed = false;
   bool stopping = false;
 
+  // on_event (the probe service: opening sockets, sending a hello on link_up) runs after the
+  // long-polls this event woke have been answered: their wake-ups are queued on the io_context
+  // already, and this goes behind them, so a reader is not kept waiting for a probe frame's send.
+  void tell_followers(wire::LinkEvent ev) {
+    if (!on_event || !*on_event) return;
+    asio::post(io, [this, ev = std::move(ev)] {
+      if (!stopping && on_event && *on_event) (*on_event)(ev);
+    });
+  }
+
   void journal_change(const nic::LinkChange& c, const char* source) {
     if (!filter.manages(c.state.name)) return;
     std::int64_t time_ns = c.state.read_time_ns;
@@ -94,7 +104,7 @@ struct LinkWatcher::Impl {
                        .previous_oper = c.previous_oper};
     ev.seq = journal.append(ev);
     spdlog::debug("event {} {} {} (seq {})", ev.port, ev.kind, ev.oper_state, ev.seq);
-    if (on_event && *on_event) (*on_event)(ev);
+    tell_followers(std::move(ev));
   }
 
   void feed(nic::LinkState s, const char* source) {
@@ -165,7 +175,9 @@ struct LinkWatcher::Impl {
 
   // On the reader's thread (NetlinkReader): each batch is already stamped; the io_context, which
   // owns the detector, the journal and the long-pollers, journals it. Returns false to give up.
-  bool on_read(Result<std::vector<nic::LinkState>> states) {
+  // Not inlined into the reader's std::function: there GCC 12 sees the Result's vector through
+  // std::expected's union and warns it "may be used uninitialized" (a false positive, -Werror).
+  [[gnu::noinline]] bool on_read(Result<std::vector<nic::LinkState>> states) {
     if (!states) {
       if (states.error().cause == Cause::netlink_overrun) {
         consecutive_errors = 0;
@@ -248,7 +260,7 @@ struct LinkWatcher::Impl {
         ev.oper_state = dev->oper_state;
       }
       ev.seq = journal.append(ev);
-      if (on_event && *on_event) (*on_event)(ev);
+      tell_followers(std::move(ev));
     }
   }
 };

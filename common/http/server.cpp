@@ -28,6 +28,23 @@ namespace {
 // peer that never reads must not hold the slot.
 constexpr std::chrono::milliseconds kTlsShutdownGrace{1'000};
 
+// Writes as much of an answer as the socket takes at once, without waiting: a reply to a client
+// that is waiting for it (a long-poll woken by an event) leaves in this one writev, with no write
+// deadline to arm (a timerfd_settime) and no trip through the io_context's queue before the
+// coroutine goes on. The socket is non-blocking (session()); what is left, if anything, goes the
+// asynchronous way under the write deadline. ec is set only by a real error.
+void write_what_leaves_now(tcp::socket& socket, bhttp::serializer<false, bhttp::string_body>& serializer,
+                           beast::error_code& ec) {
+  while (!serializer.is_done()) {
+    bhttp::write_some(socket, serializer, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      return;
+    }
+    if (ec) return;
+  }
+}
+
 struct Route {
   Verb method;
   std::string pattern;
@@ -94,6 +111,9 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
   // long-polled journal read in the lab). Plain answers leave in one write and lose nothing.
   beast::error_code nodelay_ec;
   socket.set_option(tcp::no_delay(true), nodelay_ec);
+  // Synchronous writes (write_what_leaves_now) must never block the io_context.
+  socket.non_blocking(true, nodelay_ec);
+  if (nodelay_ec) co_return;
   if (options.tls) {
     TlsStream stream(beast::tcp_stream(std::move(socket)), *options.tls);
     co_await serve(stream);
@@ -204,9 +224,14 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream) {
     }
     res.keep_alive(!close_after);
     res.prepare_payload();
-    tcp_layer.expires_after(options.write_timeout);
-    co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    tcp_layer.expires_never();
+    bhttp::serializer<false, bhttp::string_body> serializer{res};
+    ec = {};   // it may still hold the read's error that this answer reports
+    if constexpr (!is_tls) write_what_leaves_now(tcp_layer.socket(), serializer, ec);
+    if (!ec && !serializer.is_done()) {
+      tcp_layer.expires_after(options.write_timeout);
+      co_await bhttp::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+      tcp_layer.expires_never();
+    }
     if (ec || close_after) break;
     slot.set_phase(authenticated ? ConnectionTable::Phase::idle : ConnectionTable::Phase::unproven);
     // Still unproven after an answer: a fresh short deadline for its next whole request.
@@ -323,10 +348,14 @@ void Server::set_bearer_token(std::string token) {
 }
 
 Response json_response(const Request& req, Status status, const nlohmann::json& body) {
+  return json_text_response(req, status, body.dump());
+}
+
+Response json_text_response(const Request& req, Status status, std::string json_text) {
   Response res{status, req.version() == 0 ? 11 : req.version()};
   res.set(bhttp::field::content_type, "application/json");
   res.set(bhttp::field::cache_control, "no-store");
-  res.body() = body.dump();
+  res.body() = std::move(json_text);
   res.body() += '\n';
   res.keep_alive(req.keep_alive());
   return res;

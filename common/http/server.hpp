@@ -100,6 +100,8 @@ class Server {
 
 // Response helpers: every body is JSON; errors are {"error": {"code", "message", "field"}}.
 Response json_response(const Request& req, Status status, const nlohmann::json& body);
+// The same with the body's JSON text already written (a hot path that skips the json tree).
+Response json_text_response(const Request& req, Status status, std::string json_text);
 Response error_response(const Request& req, Status status, const Error& error);
 Response error_response(const Request& req, const Error& error);  // status chosen from the code
 Status status_for(Errc code);

@@ -61,11 +61,12 @@ std::pair<std::string, std::string> cabled_namespaces(NetnsFixture& net) {
   return {a, b};
 }
 
-// Waits until the agent has a long-poll reader parked (so the flip happens while it waits).
-void wait_for_reader(const AgentProcess& agent) {
+// Waits until the agent has `readers` long-poll readers parked (so the flip happens while they wait).
+void wait_for_reader(const AgentProcess& agent, int readers = 1) {
+  const std::string parked = "mixnet_agent_journal_waiting_readers " + std::to_string(readers) + "\n";
   for (int i = 0; i < 200; ++i) {
     const auto m = agent.get("/metrics").body;
-    if (m.find("mixnet_agent_journal_waiting_readers 1\n") != std::string::npos) return;
+    if (m.find(parked) != std::string::npos) return;
     std::this_thread::sleep_for(5ms);
   }
   FAIL("the long-poll never reached the agent");
@@ -251,6 +252,34 @@ TEST_CASE("far end down and up: link_down and link_up reach a long-polling clien
   const auto metrics = agent.get("/metrics").body;
   CHECK(metrics.find("mixnet_agent_link_events_total{kind=\"link_down\"} 3") != std::string::npos);
   CHECK(metrics.find("mixnet_agent_link_events_total{kind=\"link_up\"} 3") != std::string::npos);
+}
+
+TEST_CASE("two long-polls parked on one far-end change are both answered with it, alike", "[integration][agent][events]") {
+  // Each woken reader's page is written straight to text (common/wire/events_page_text.hpp) and
+  // sent at once; both must carry the same events, with the same seq and time.
+  NetnsFixture net;
+  const auto [a, b] = cabled_namespaces(net);
+  AgentProcess agent(net, a, "host-a", "mxa0");
+  const std::uint64_t after = agent.get("/v1/events?after=0").json().at("next_after");
+  auto first = long_poll(net, agent, after, 10'000);
+  auto second = long_poll(net, agent, after, 10'000);
+  wait_for_reader(agent, 2);
+  net.ip(b, "link set dev mxb0 down");
+  const Poll p1 = first.get();
+  const Poll p2 = second.get();
+  const json down1 = find_kind(p1.page, "link_down");
+  REQUIRE_FALSE(down1.is_null());
+  CHECK(down1 == find_kind(p2.page, "link_down"));
+  CHECK(p1.page.at("events").at(0) == p2.page.at("events").at(0));
+  CHECK(down1.at("seq").get<std::uint64_t>() == after + 1);
+  for (const auto& p : {p1, p2}) {
+    CHECK(p.page.at("timed_out") == false);
+    CHECK(p.page.at("missed") == 0);
+    CHECK(p.page.at("events").at(0).at("seq").get<std::uint64_t>() == after + 1);
+  }
+  // The page each got is what a plain read of the journal says now, event for event.
+  const json now = agent.get("/v1/events?after=" + std::to_string(after)).json();
+  for (std::size_t i = 0; i < p1.page.at("events").size(); ++i) CHECK(p1.page.at("events").at(i) == now.at("events").at(i));
 }
 
 TEST_CASE("a small journal tells a reader that fell behind how many it missed", "[integration][agent][events]") {

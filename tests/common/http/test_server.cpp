@@ -11,6 +11,7 @@
 #include <memory>
 #include <poll.h>
 #include <sys/socket.h>
+#include <string>
 #include <vector>
 #include <thread>
 #include <unistd.h>
@@ -80,6 +81,38 @@ struct RawClient {
   }
 };
 
+// 8 MiB of JSON, far more than a loopback socket takes at once: the answer is written partly at
+// once and the rest asynchronously.
+std::string big_answer_text() {
+  std::string text = "\"";
+  for (std::size_t i = 0; text.size() < 8 * 1024 * 1024; ++i) text += static_cast<char>('a' + i % 26);
+  return text + "\"";
+}
+
+// Reads one HTTP answer with a Content-Length from fd (5 s bound per read); returns head and body.
+std::pair<std::string, std::string> read_answer(int fd, std::string& pending) {
+  for (;;) {
+    const auto end = pending.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      const std::string head = pending.substr(0, end);
+      const auto at = head.find("Content-Length: ");
+      REQUIRE(at != std::string::npos);
+      const std::size_t length = std::stoul(head.substr(at + 16));
+      if (pending.size() >= end + 4 + length) {
+        std::string body = pending.substr(end + 4, length);
+        pending.erase(0, end + 4 + length);
+        return {head, body};
+      }
+    }
+    pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+    REQUIRE(::poll(&p, 1, 5000) == 1);
+    char buf[65536];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    REQUIRE(n > 0);
+    pending.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
 void add_routes(Server& s) {
   s.route(Verb::get, "/v1/hello/{who}", [](const Request& req, const RouteMatch& m) -> asio::awaitable<Response> {
     co_return json_response(req, Status::ok, {{"hello", m.params.at("who")}, {"q", m.target.query.count("x")}});
@@ -98,6 +131,9 @@ void add_routes(Server& s) {
     }
     slow_parked = false;
     co_return json_response(req, Status::ok, {{"released", slow_gate_open.load()}});
+  });
+  s.route(Verb::get, "/v1/big", [](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
+    co_return json_text_response(req, Status::ok, big_answer_text());
   });
   s.route(Verb::get, "/health", [](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
     co_return json_response(req, Status::ok, {{"ok", true}});
@@ -201,6 +237,27 @@ TEST_CASE("server routes, authenticates and validates", "[http][server]") {
     CHECK(st.requests.at({"/v1/hello/{who}", 200}) == 1);
     CHECK(st.requests.at({"/v1/hello/{who}", 401}) == 1);
   }
+}
+
+TEST_CASE("an answer larger than the socket takes at once arrives whole, and the connection goes on",
+          "[http][server]") {
+  RunningServer rs(test_options());
+  add_routes(rs.server);
+  rs.start();
+  RawClient c(rs.port);
+  const std::string get_big = "GET /v1/big HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\n\r\n";
+  REQUIRE(::send(c.fd, get_big.data(), get_big.size(), 0) == static_cast<ssize_t>(get_big.size()));
+  std::string pending;
+  const auto [head, body] = read_answer(c.fd, pending);
+  CHECK(head.starts_with("HTTP/1.1 200"));
+  CHECK(body == big_answer_text() + "\n");
+  // The same connection answers its next request: the unsent rest went out and nothing is left over.
+  const std::string get_hello = "GET /v1/hello/again HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\n\r\n";
+  REQUIRE(::send(c.fd, get_hello.data(), get_hello.size(), 0) == static_cast<ssize_t>(get_hello.size()));
+  const auto [head2, body2] = read_answer(c.fd, pending);
+  CHECK(head2.starts_with("HTTP/1.1 200"));
+  CHECK(nlohmann::json::parse(body2)["hello"] == "again");
+  CHECK(pending.empty());
 }
 
 TEST_CASE("a silent client is disconnected at the read deadline", "[http][server]") {
