@@ -94,21 +94,23 @@ TEST_CASE("coord lab: reconfig-latency measures every port and agrees with the g
   // (each carrier reading, clock sample and acknowledgement stamp waits on instrumented code), so
   // that build runs the same comparison in full, with a bound that proves the matching and the
   // arithmetic but not the product's accuracy, which the normal build's pass holds to 1 ms.
-  // The streams, too, reach their rate later there (link up to full rate up to 0.53 s seen in a
-  // fresh-clone run beside the fuzz build), so they run 2 s past the last verified link instead
-  // of the playbook's 0.5 s: room for the 50 ms hold, not a looser rule.
+  // Their streams cannot be held to a rate there: beside the fuzz build and the busy loops below,
+  // instrumented agents missed the 50 ms full-rate hold on 4 and then 8 of 60 rows (fresh-clone
+  // runs, even with the streams running 2 s past the last verified link), and on every run at
+  // 100 Mb/s with two more niced loops. So that build measures without streams (the playbook's
+  // `traffic=false`: no traffic segments); the normal build's pass holds the traffic segments.
 #if defined(__SANITIZE_ADDRESS__)
   constexpr int kReps = 5;
   constexpr int kTruthBoundMs = 25;
-  constexpr int kTrafficAfterMs = 2000;
+  constexpr bool kTraffic = false;
 #else
   constexpr int kReps = 20;
   constexpr int kTruthBoundMs = 1;
-  constexpr int kTrafficAfterMs = 500;
+  constexpr bool kTraffic = true;
 #endif
-  // Six paced streams: 250 Mb/s each keeps them well inside what even the sanitizer build's
-  // agents send on two shared cores, so the check is about the measurement, not the CPU.
   const std::string kTrafficGbps = "0.25";
+  // Six paced streams: 250 Mb/s each keeps them inside what the agents send on two shared cores,
+  // so the check is about the measurement, not the CPU.
   // A host whose cores are taken, as by a training job: two processes at normal priority spin on
   // the two cores for the whole run (killed and reaped when this scope ends, failed or not; each
   // ends itself after 5 minutes regardless). The bound must hold through them.
@@ -119,7 +121,7 @@ TEST_CASE("coord lab: reconfig-latency measures every port and agrees with the g
   const auto run = scratch.run(std::string(MIXNET_SOURCE_DIR) + "/playbooks/reconfig-latency.yaml", lab.dir() + "/inventory.yaml",
                                "-e reps=" + std::to_string(kReps) + " -e truth_bound_ms=" +
                                    std::to_string(kTruthBoundMs) + " -e traffic_rate_gbps=" + kTrafficGbps +
-                                   " -e traffic_after_ms=" + std::to_string(kTrafficAfterMs));
+                                   " -e traffic=" + (kTraffic ? "true" : "false"));
   INFO(run.output);
   CHECK(busy.running() == 2);   // the load lasted the whole run
   // The run passes only when every port was measured and the ground-truth check passed; the
@@ -149,16 +151,19 @@ TEST_CASE("coord lab: reconfig-latency measures every port and agrees with the g
     INFO(rep << " " << port << ": " << row.dump().substr(0, 2000));
     seen.insert({rep, port});
     CHECK(row.at("to_topology") == (rep % 2 == 1 ? "ring" : "mesh"));
-    for (const char* seg : {"cmd_to_ack", "cmd_to_carrier_lost", "ack_to_carrier_lost", "carrier_lost_to_link_up", "cmd_to_link_up",
-                            "link_up_to_identity", "link_up_to_traffic", "cmd_to_traffic"}) {
+    std::vector<std::string> expected_segments{"cmd_to_ack",     "cmd_to_carrier_lost", "ack_to_carrier_lost", "carrier_lost_to_link_up",
+                                               "cmd_to_link_up", "link_up_to_identity"};
+    if (kTraffic) expected_segments.insert(expected_segments.end(), {"link_up_to_traffic", "cmd_to_traffic"});
+    for (const auto& seg : expected_segments) {
       INFO(seg);
+      REQUIRE(row.at("segments").contains(seg));
       CHECK(row.at("segments").at(seg).at("status") == "ok");
     }
     // Traffic came back over the new circuit after the link did (a TCP stream needs both ends
     // up, ARP and a handshake): the moment sits on a full bin and never before either link up,
     // so no uncertainty is needed to see it, and its own uncertainty is about one bin.
     const auto& segs = row.at("segments");
-    if (segs.at("cmd_to_traffic").at("status") == "ok" && segs.at("cmd_to_link_up").at("status") == "ok") {
+    if (kTraffic && segs.at("cmd_to_traffic").at("status") == "ok" && segs.at("cmd_to_link_up").at("status") == "ok") {
       CHECK(segs.at("cmd_to_traffic").at("ns").get<std::int64_t>() >= segs.at("cmd_to_link_up").at("ns").get<std::int64_t>());
       CHECK(row.at("moments").at("traffic_full_rate").at("uncertainty_ns").get<std::int64_t>() <= 2'000'000);
     }
