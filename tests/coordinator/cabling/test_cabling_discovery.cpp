@@ -148,7 +148,7 @@ TEST_CASE("cabling discovery: noisy readings close to the threshold still decode
   }
 }
 
-TEST_CASE("cabling discovery: lost answers are retried; what is found is right", "[coord][cabling][discovery][property]") {
+TEST_CASE("cabling discovery: lost answers are retried, and what is found is right", "[coord][cabling][discovery][property]") {
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
     CAPTURE(seed);
     SimulatedCabling sim({.seed = seed, .nics = 48, .inputs = 48, .outputs = 48, .lost_answer_probability = 0.05});
