@@ -105,7 +105,7 @@ TEST_CASE("corrected inventory: the found map reads back, everything else as it 
   CHECK(yaml.find("comment") == std::string::npos);
 }
 
-TEST_CASE("corrected inventory: an empty map changes nothing; a map of other ports is refused", "[cabling][inventory]") {
+TEST_CASE("corrected inventory: an empty map changes nothing, a map of other ports is refused", "[cabling][inventory]") {
   auto same = corrected_inventory_from_text(kToCorrect, "inventory.yaml", CablingMap{});
   REQUIRE(same);
   CHECK(same->rewritten == 0);
