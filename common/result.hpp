@@ -33,6 +33,9 @@ enum class Cause {
   http_status,        // an HTTP peer was reached and answered with an error status
   tl1_login_lost,     // TL1 "DENY PLNA": the switch forgot our login; the command was not run
   netlink_overrun,    // the kernel dropped netlink messages (buffer overrun, truncated message)
+  cabling_unmapped,   // the inventory puts ports on an OCS without saying on which switch ports
+                      // (`ocs: {switch: S}` alone) and the command needs to know
+                      // (coordinator/model/unmapped_cabling.hpp)
 };
 
 struct Error {

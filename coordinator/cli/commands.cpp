@@ -57,6 +57,7 @@ std::string format_cabling(const HostPort& port) {
   if (port.ocs) {
     const auto& c = *port.ocs;
     if (c.port) return fmt::format("ocs {} port {}", c.switch_name, *c.port);
+    if (!c.mapped()) return fmt::format("ocs {} unmapped", c.switch_name);   // discovery's to find
     return fmt::format("ocs {} tx {} rx {}", c.switch_name, *c.tx, *c.rx);
   }
   if (port.eps) return fmt::format("eps {}{}", port.eps->switch_name, port.eps->port ? " port " + *port.eps->port : "");

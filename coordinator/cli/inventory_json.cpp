@@ -30,7 +30,7 @@ nlohmann::json port_json(const Host& h, const HostPort& p) {
   if (p.address) port["address"] = *p.address;
   if (p.mac) port["mac"] = *p.mac;
   if (p.ocs) {
-    nlohmann::json c = {{"switch", p.ocs->switch_name}};
+    nlohmann::json c = {{"switch", p.ocs->switch_name}, {"mapped", p.ocs->mapped()}};
     if (p.ocs->port) c["port"] = *p.ocs->port;
     if (p.ocs->tx) c["tx"] = *p.ocs->tx;
     if (p.ocs->rx) c["rx"] = *p.ocs->rx;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "coordinator/model/inventory.hpp"
+#include "coordinator/model/unmapped_cabling.hpp"
 
 namespace mixnet::coord::health {
 
@@ -223,7 +224,9 @@ PowerLimits power_limits_for(const Switch& sw, const std::string& switch_port) {
   return limits;
 }
 
-std::vector<CabledOcsPort> cabled_ocs_ports(const Inventory& inventory, const Switch& sw) {
+Result<std::vector<CabledOcsPort>> cabled_ocs_ports(const Inventory& inventory, const Switch& sw) {
+  if (const auto unmapped = inventory.unmapped_ocs_ports(sw.name); !unmapped.empty())
+    return std::unexpected(unmapped_cabling_error("switch " + sw.name, inventory, unmapped));
   std::vector<CabledOcsPort> out;
   auto add = [&](const std::string& switch_port, const std::string& nic_port, OcsPortRole role) {
     out.push_back(CabledOcsPort{switch_port, nic_port, role, power_limits_for(sw, switch_port)});

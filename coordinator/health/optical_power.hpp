@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/result.hpp"
 #include "coordinator/health/health_types.hpp"
 #include "hwdrivers/ocs/optical_switch.hpp"
 
@@ -55,8 +56,10 @@ struct CabledOcsPort {
 };
 
 // Every switch port the inventory cables to `sw` (tx: input, rx: output, port: duplex), host by
-// host in inventory order, each with its resolved limits.
-[[nodiscard]] std::vector<CabledOcsPort> cabled_ocs_ports(const Inventory& inventory, const Switch& sw);
+// host in inventory order, each with its resolved limits. Fails naming the NIC ports the
+// inventory puts on `sw` without their map (unmapped_cabling.hpp): their switch ports, which the
+// check must read, are unknown.
+[[nodiscard]] Result<std::vector<CabledOcsPort>> cabled_ocs_ports(const Inventory& inventory, const Switch& sw);
 
 struct SwitchPowerInput {
   std::string switch_name;                   // "ocs1": parts are "ocs1/17"

@@ -451,9 +451,9 @@ class Reader {
       cabling.rx = *rx;
     } else if (has_tx || has_rx) {
       return error_at(src_, node, join(path, has_tx ? "rx" : "tx"), "an NxM port needs both tx and rx");
-    } else {
-      return error_at(src_, node, path, "give tx and rx (NxM switch) or port (any-to-any switch or BiDi optics)");
     }
+    // Neither: the port is on this switch, its switch ports unknown (a partial map, for
+    // `mixnet-coord cabling discover`; every command that needs the map names such ports).
     port.ocs = std::move(cabling);
     return {};
   }
@@ -551,6 +551,31 @@ Result<const HostPort*> Inventory::find_port(const PortRef& ref) const {
   const auto* port = host->find_port(ref.port);
   if (port == nullptr) return fail(Errc::not_found, fmt::format("{}: host {} has no port '{}'", ref.str(), ref.host, ref.port));
   return port;
+}
+
+namespace {
+
+// The OCS ports, on `switch_name` when given, that `keep` accepts, in inventory order.
+template <class Keep>
+std::vector<PortRef> ocs_ports_where(const Inventory& inventory, std::optional<std::string_view> switch_name, Keep keep) {
+  std::vector<PortRef> out;
+  for (const auto& host : inventory.hosts) {
+    for (const auto& port : host.ports) {
+      if (!port.ocs || (switch_name && port.ocs->switch_name != *switch_name) || !keep(*port.ocs)) continue;
+      out.push_back(PortRef{host.name, port.name});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<PortRef> Inventory::ocs_ports(std::optional<std::string_view> switch_name) const {
+  return ocs_ports_where(*this, switch_name, [](const OcsCabling&) { return true; });
+}
+
+std::vector<PortRef> Inventory::unmapped_ocs_ports(std::optional<std::string_view> switch_name) const {
+  return ocs_ports_where(*this, switch_name, [](const OcsCabling& c) { return !c.mapped(); });
 }
 
 Result<Inventory> parse_inventory(std::string_view yaml_text, const std::string& display_name, const std::string& base_dir) {

@@ -27,13 +27,19 @@ struct PortRef {
 };
 
 // A port cabled to an OCS. Switch port numbers are strings, written as the switch names them
-// ("7" on a Polatis, "1.1.1" on a Calient).
+// ("7" on a Polatis, "1.1.1" on a Calient). Its map is tx and rx, or port, or neither: the
+// inventory may say only which switch the port is on (`ocs: {switch: S}`) and leave the switch
+// ports to `mixnet-coord cabling discover`; the reader never lets one of tx/rx stand alone.
 struct OcsCabling {
   std::string switch_name;
   std::optional<std::string> tx;    // NxM: the switch input the NIC's TX fibre lands on
   std::optional<std::string> rx;    // NxM: the switch output the NIC's RX fibre comes from
   std::optional<std::string> port;  // any-to-any switch or BiDi optics: the one port
   [[nodiscard]] bool duplex_port() const { return port.has_value(); }
+  // Whether the switch ports are known (tx and rx, or port). Every user of tx, rx or port that
+  // needs them fails with unmapped_cabling_error() (unmapped_cabling.hpp) when they are not.
+  [[nodiscard]] bool mapped() const { return port.has_value() || (tx.has_value() && rx.has_value()); }
+  friend bool operator==(const OcsCabling&, const OcsCabling&) = default;
 };
 
 struct EpsCabling {
@@ -147,6 +153,12 @@ struct Inventory {
   [[nodiscard]] bool has_region(std::string_view region) const;
   // The port "h1:ocs0" names, or an error naming the unknown host or port.
   [[nodiscard]] Result<const HostPort*> find_port(const PortRef& ref) const;
+  // The ports cabled to an OCS, mapped or not, host by host in inventory order; those on
+  // `switch_name` only when it is given.
+  [[nodiscard]] std::vector<PortRef> ocs_ports(std::optional<std::string_view> switch_name = std::nullopt) const;
+  // The same, only those without their map (`ocs: {switch: S}` alone): what discovery must find
+  // before a topology can be applied through them.
+  [[nodiscard]] std::vector<PortRef> unmapped_ocs_ports(std::optional<std::string_view> switch_name = std::nullopt) const;
 };
 
 // Reads and validates an inventory. Every error names file:line and the key path:

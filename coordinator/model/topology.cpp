@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "common/text.hpp"
+#include "coordinator/model/unmapped_cabling.hpp"
 #include "coordinator/model/yaml_util.hpp"
 
 namespace mixnet::coord {
@@ -154,6 +155,9 @@ Result<void> resolve_topology(Topology& topology, const Inventory& inventory) {
                 "region");
   }
   std::map<PortRef, const Circuit*> used;
+  // Ports the inventory puts on a switch without its map: gathered over every circuit, so the one
+  // error names them all.
+  std::vector<PortRef> unmapped;
   for (const auto& circuit : topology.circuits) {
     if (circuit.a == circuit.b) return circuit_error(topology, circuit, "joins a port to itself");
     const HostPort* ends[2] = {nullptr, nullptr};
@@ -178,11 +182,6 @@ Result<void> resolve_topology(Topology& topology, const Inventory& inventory) {
       return circuit_error(topology, circuit,
                            fmt::format("the ports are on different switches: {} on {}, {} on {}", circuit.a.str(), ca.switch_name, circuit.b.str(), cb.switch_name));
     }
-    if (ca.duplex_port() != cb.duplex_port()) {
-      return circuit_error(topology, circuit,
-                           fmt::format("{} is cabled {} but {} {}: both ends must be cabled the same way", circuit.a.str(),
-                                       ca.duplex_port() ? "to one port" : "tx/rx", circuit.b.str(), ca.duplex_port() ? "tx/rx" : "to one port"));
-    }
     if (!topology.region.empty()) {
       const Switch* sw = inventory.find_switch(ca.switch_name);
       if (sw == nullptr || sw->region != topology.region) {
@@ -190,6 +189,14 @@ Result<void> resolve_topology(Topology& topology, const Inventory& inventory) {
                              fmt::format("switch {} is in region {}, not the topology's region {}", ca.switch_name,
                                          sw == nullptr ? std::string("(none)") : sw->region, topology.region));
       }
+    }
+    if (!ca.mapped()) unmapped.push_back(circuit.a);
+    if (!cb.mapped()) unmapped.push_back(circuit.b);
+    if (!ca.mapped() || !cb.mapped()) continue;
+    if (ca.duplex_port() != cb.duplex_port()) {
+      return circuit_error(topology, circuit,
+                           fmt::format("{} is cabled {} but {} {}: both ends must be cabled the same way", circuit.a.str(),
+                                       ca.duplex_port() ? "to one port" : "tx/rx", circuit.b.str(), ca.duplex_port() ? "tx/rx" : "to one port"));
     }
     ResolvedCircuit rc{circuit, ca.switch_name, {}};
     if (ca.duplex_port()) {
@@ -201,6 +208,13 @@ Result<void> resolve_topology(Topology& topology, const Inventory& inventory) {
     auto& on_switch = topology.per_switch[rc.switch_name];
     on_switch.insert(on_switch.end(), rc.cross_connects.begin(), rc.cross_connects.end());
     topology.resolved.push_back(std::move(rc));
+  }
+  if (!unmapped.empty()) {
+    topology.resolved.clear();
+    topology.per_switch.clear();
+    std::string where = topology.file.empty() ? std::string("topology") : topology.file;
+    if (topology.line > 0) where += fmt::format(":{}", topology.line);
+    return std::unexpected(unmapped_cabling_error(fmt::format("{}: topology '{}'", where, topology.name), inventory, unmapped));
   }
   return {};
 }

@@ -65,7 +65,8 @@ class TopologySet {
 // Reads a topology file (one or many topologies) and resolves each against the inventory.
 // Errors name file:line and the problem: a port used twice, an unknown host or port, a port not
 // cabled to an OCS, ports on different switches, a circuit outside the topology's region, an
-// unknown region, a duplicate topology name.
+// unknown region, a duplicate topology name; ports the inventory leaves without their cabling map
+// all in one error (unmapped_cabling.hpp, Cause::cabling_unmapped).
 Result<std::vector<Topology>> read_topology_file(const std::string& path, const Inventory& inventory);
 Result<std::vector<Topology>> parse_topology_text(std::string_view yaml_text, const std::string& display_name,
                                                   const Inventory& inventory);

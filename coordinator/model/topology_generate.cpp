@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -17,10 +18,8 @@ Pair ordered(const PortRef& a, const PortRef& b) { return a < b ? Pair{a, b} : P
 // Every OCS-cabled port per switch, in inventory order (host by host).
 std::map<std::string, std::vector<PortRef>> ocs_ports_by_switch(const Inventory& inventory) {
   std::map<std::string, std::vector<PortRef>> by_switch;
-  for (const auto& host : inventory.hosts) {
-    for (const auto& port : host.ports) {
-      if (port.ocs) by_switch[port.ocs->switch_name].push_back({host.name, port.name});
-    }
+  for (const auto& sw : inventory.switches) {
+    if (auto ports = inventory.ocs_ports(sw.name); !ports.empty()) by_switch[sw.name] = std::move(ports);
   }
   return by_switch;
 }

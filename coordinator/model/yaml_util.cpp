@@ -151,4 +151,47 @@ nlohmann::json to_json(const YAML::Node& node) {
   return nullptr;
 }
 
+namespace {
+
+void emit_node(YAML::Emitter& out, const YAML::Node& node) {
+  const std::string& tag = node.Tag();
+  if (!tag.empty() && tag != "?" && tag != "!") out << YAML::VerbatimTag(tag);
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      out << YAML::Null;
+      return;
+    case YAML::NodeType::Scalar:
+      // yaml-cpp emits a string plain where it can: a quoted "5" would come back as the number 5.
+      if (tag == "!") out << YAML::DoubleQuoted;
+      out << node.Scalar();
+      return;
+    case YAML::NodeType::Sequence:
+      out << (node.Style() == YAML::EmitterStyle::Flow ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
+      for (const auto& element : node) emit_node(out, element);
+      out << YAML::EndSeq;
+      return;
+    case YAML::NodeType::Map:
+      out << (node.Style() == YAML::EmitterStyle::Flow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        out << YAML::Key;
+        emit_node(out, it->first);
+        out << YAML::Value;
+        emit_node(out, it->second);
+      }
+      out << YAML::EndMap;
+      return;
+  }
+}
+
+}  // namespace
+
+std::string emit(const YAML::Node& root) {
+  YAML::Emitter out;
+  emit_node(out, root);
+  std::string text = out.c_str();
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text;
+}
+
 }  // namespace mixnet::coord::yamlx

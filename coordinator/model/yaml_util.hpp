@@ -50,4 +50,9 @@ nlohmann::json to_json(const YAML::Node& node);
 // One plain scalar typed as to_json would ("5" -> 5, "true" -> true, "x" -> "x").
 nlohmann::json typed_scalar(const std::string& text);
 
+// A document as YAML text that reads back the same through these readers: quoted scalars stay
+// quoted (string() and integer() tell "5" from 5), flow and block style as loaded, explicit tags
+// kept. yaml-cpp does not keep comments, so they are lost.
+std::string emit(const YAML::Node& root);
+
 }  // namespace mixnet::coord::yamlx

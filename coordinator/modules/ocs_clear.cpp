@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "coordinator/model/inventory.hpp"
+#include "coordinator/model/unmapped_cabling.hpp"
 #include "coordinator/engine/module_args.hpp"
 #include "coordinator/ocs/apply_plan.hpp"
 #include "coordinator/ocs/switch_cabling.hpp"
@@ -61,6 +62,12 @@ StepResult OcsClearModule::run(const nlohmann::json& args, StepContext& ctx) {
       ctx.sink.record(it);
       result.ok = false;
     };
+    // Clearing only our ports needs all of them: a switch port nobody has mapped would be left
+    // holding its connection. `everything` needs no map.
+    if (const auto unmapped = ctx.inventory.unmapped_ocs_ports(sw_name); !everything && !unmapped.empty()) {
+      record_failure(unmapped_cabling_error("switch " + sw_name, ctx.inventory, unmapped).message);
+      continue;
+    }
     auto sw = (*pool)->get(sw_name);
     if (!sw) {
       record_failure(sw.error().message);

@@ -12,6 +12,7 @@
 #include "coordinator/health/health_ledger.hpp"
 #include "coordinator/health/optical_power.hpp"
 #include "coordinator/model/inventory.hpp"
+#include "coordinator/model/unmapped_cabling.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
 
 namespace mixnet::coord {
@@ -95,12 +96,19 @@ StepResult OcsPowerModule::run(const nlohmann::json& args, StepContext& ctx) {
   auto pool = ctx.switches();
   if (!pool) return module_args::step_error(pool.error());
 
+  // The check reads the switch ports the map names: a port without its map cannot be judged, and
+  // leaving it out would pass it unseen. Every such port of the switches checked, in one error.
+  const auto unmapped = ctx.inventory.unmapped_ocs_ports(only ? std::optional<std::string_view>(*only) : std::nullopt);
+  if (!unmapped.empty()) return module_args::step_error(unmapped_cabling_error("ocs.power", ctx.inventory, unmapped));
+
   std::vector<SwitchPowerInput> inputs;
   for (const auto& sw : ctx.inventory.switches) {
     if (sw.kind != SwitchKind::ocs || (only && sw.name != *only)) continue;
     SwitchPowerInput in;
     in.switch_name = sw.name;
-    in.cabled = health::cabled_ocs_ports(ctx.inventory, sw);
+    auto cabled = health::cabled_ocs_ports(ctx.inventory, sw);
+    if (!cabled) return module_args::step_error(cabled.error());
+    in.cabled = std::move(*cabled);
     if (!in.cabled.empty()) inputs.push_back(std::move(in));
   }
 

@@ -5,6 +5,7 @@
 
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
+#include "coordinator/model/unmapped_cabling.hpp"
 #include "coordinator/ocs/switch_cabling.hpp"
 #include "coordinator/ocs/switch_pool.hpp"
 
@@ -48,6 +49,12 @@ void apply_to_switch(const Topology& topology, const Inventory& inventory, Switc
   if (options.cancel != nullptr && options.cancel->load()) {
     out.failure = {SwitchApplyStage::cancelled,
                    Error{.code = Errc::unavailable, .message = "switch " + name + ": cancelled before the switch was touched"}};
+    return;
+  }
+  // Planning needs every port of ours: a connection on a switch port nobody has mapped would be
+  // taken for someone else's and left in place.
+  if (const auto unmapped = inventory.unmapped_ocs_ports(name); !unmapped.empty()) {
+    out.failure = {SwitchApplyStage::cabling, unmapped_cabling_error("switch " + name, inventory, unmapped)};
     return;
   }
   auto sw = pool.get(name);

@@ -29,6 +29,8 @@ class SwitchPool;
 // Where a switch's turn ended in failure.
 enum class SwitchApplyStage {
   cancelled,   // the run was cancelled before the switch was touched
+  cabling,     // the inventory leaves ports on the switch without their map: which switch ports
+               // are ours is unknown, so it was not touched (Cause::cabling_unmapped)
   open,        // the pool could not hand out the switch (lease held elsewhere, bad URI ...)
   list,        // reading its cross-connects failed
   apply,       // a change set failed (in replace mode the disconnects may be in place)
@@ -43,7 +45,8 @@ struct CircuitOnSwitch {
 struct SwitchApplyFailure {
   SwitchApplyStage stage = SwitchApplyStage::apply;
   // Names the switch: "switch ocs0: list cross-connects: ...", "switch ocs0: apply: ...",
-  // "switch ocs0: cancelled before the switch was touched"; the pool's own error for `open`.
+  // "switch ocs0: cancelled before the switch was touched", "switch ocs0: no cabling map for
+  // h2:ocs1 (...)"; the pool's own error for `open`.
   Error error;
 };
 

@@ -20,7 +20,9 @@ std::set<ocs::PortId> inventory_switch_ports(const Inventory& inventory, const s
 std::vector<std::string> cabled_ocs_switches(const Inventory& inventory) {
   std::vector<std::string> out;
   for (const auto& s : inventory.switches) {
-    if (s.kind == SwitchKind::ocs && !inventory_switch_ports(inventory, s.name).empty()) out.push_back(s.name);
+    // A port whose map is still unknown cables its switch too: the switch is driven (and fails,
+    // naming that port) rather than silently left out.
+    if (s.kind == SwitchKind::ocs && !inventory.ocs_ports(s.name).empty()) out.push_back(s.name);
   }
   return out;
 }

@@ -13,8 +13,10 @@ namespace mixnet::coord {
 struct Inventory;
 
 // The switch ports the inventory cables to `switch_name` (tx, rx and port of every host port).
+// Ports without their map add nothing: a caller that must know all of a switch's ports checks
+// Inventory::unmapped_ocs_ports first (apply_topology.hpp, ocs.clear).
 std::set<ocs::PortId> inventory_switch_ports(const Inventory& inventory, const std::string& switch_name);
-// The OCS switches the inventory cables at least one port to, in inventory order.
+// The OCS switches the inventory cables at least one port to, mapped or not, in inventory order.
 std::vector<std::string> cabled_ocs_switches(const Inventory& inventory);
 
 }  // namespace mixnet::coord

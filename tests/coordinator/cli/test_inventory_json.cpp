@@ -69,3 +69,22 @@ hosts: [{name: h1, agent: {url: "http://127.0.0.1:7470"}, ports: [{name: ib0, rd
   REQUIRE(any);
   CHECK(inventory_json(*any).at("hosts").at(0).at("ports").at(0).at("rdma") == json::object());
 }
+
+TEST_CASE("inventory show --json: a port without its cabling map is shown unmapped", "[cli][inventory]") {
+  auto inv = parse_inventory(R"(version: 1
+hosts:
+  - name: h1
+    agent: {url: "http://127.0.0.1:7470"}
+    ports:
+      - {name: ocs0, ocs: {switch: ocs1, tx: 1, rx: 17}}
+      - {name: ocs1, ocs: {switch: ocs1}}
+switches:
+  - {name: ocs1, kind: ocs, uri: "polatis-tl1://admin@127.0.0.1:3082"}
+)",
+                             "inventory.yaml", "");
+  REQUIRE(inv);
+  const json j = inventory_json(*inv);
+  const json& ports = j.at("hosts").at(0).at("ports");
+  CHECK(ports.at(0).at("ocs") == json{{"switch", "ocs1"}, {"mapped", true}, {"tx", "1"}, {"rx", "17"}});
+  CHECK(ports.at(1).at("ocs") == json{{"switch", "ocs1"}, {"mapped", false}});
+}

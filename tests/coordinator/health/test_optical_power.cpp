@@ -235,7 +235,9 @@ hosts:
   CHECK(power_limits_for(sw, "17").warn_loss_db == 4.0);
   CHECK(power_limits_for(sw, "17").dark_dbm == -40.0);
 
-  const auto cabled = cabled_ocs_ports(*inv, sw);
+  const auto found = cabled_ocs_ports(*inv, sw);
+  REQUIRE(found);
+  const auto& cabled = *found;
   REQUIRE(cabled.size() == 4);
   CHECK(cabled[0].switch_port == "1");
   CHECK(cabled[0].role == OcsPortRole::input);
@@ -270,4 +272,39 @@ TEST_CASE("optical power: a duplex port is held to the input limits", "[health][
   CHECK(port(j, "ocs2/3").circuit_peer == std::optional<std::string>("5"));
   CHECK_FALSE(port(j, "ocs2/7").should_be_lit);
   CHECK(observation(j, "ocs2/3", kOutputPowerFigure)->value == -1.5);
+}
+
+TEST_CASE("optical power: ports the inventory leaves without their map are named, never skipped", "[health][power]") {
+  const char* yaml = R"(version: 1
+switches:
+  - {name: ocs1, kind: ocs, uri: "polatis-tl1://admin@127.0.0.1:3082"}
+  - {name: ocs2, kind: ocs, uri: "polatis-tl1://admin@127.0.0.1:3083"}
+hosts:
+  - name: h1
+    agent: {url: "http://127.0.0.1:7470"}
+    ports:
+      - {name: ocs0, ocs: {switch: ocs1, tx: 1, rx: 17}}
+      - {name: ocs1, ocs: {switch: ocs2, port: 4}}
+  - name: h2
+    agent: {url: "http://127.0.0.1:7471"}
+    ports:
+      - {name: ocs0, ocs: {switch: ocs1}}
+  - name: h3
+    agent: {url: "http://127.0.0.1:7472"}
+    ports:
+      - {name: ocs0, ocs: {switch: ocs1}}
+)";
+  auto inv = parse_inventory(yaml, "inventory.yaml", "");
+  REQUIRE(inv);
+  const auto cabled = cabled_ocs_ports(*inv, inv->switches.at(0));
+  REQUIRE_FALSE(cabled);
+  CHECK(cabled.error().cause == Cause::cabling_unmapped);
+  CHECK(cabled.error().message ==
+        "switch ocs1: no cabling map for h2:ocs0, h3:ocs0 (the inventory says only `ocs: {switch: ocs1}`; "
+        "run `mixnet-coord cabling discover`)");
+  // The fully mapped switch beside it is still judged.
+  const auto other = cabled_ocs_ports(*inv, inv->switches.at(1));
+  REQUIRE(other);
+  REQUIRE(other->size() == 1);
+  CHECK((*other)[0].role == OcsPortRole::duplex);
 }

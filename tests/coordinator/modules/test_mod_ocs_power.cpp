@@ -152,3 +152,21 @@ TEST_CASE("ocs.power: arguments are checked against the inventory", "[ocs][power
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == Errc::invalid_argument);
 }
+
+TEST_CASE("ocs.power: ports without their cabling map fail the step, named, before any switch is read", "[ocs][power]") {
+  ScratchDir dir("mixnet-ocs-power");
+  // h2 and h4 say only which switch they are on; nothing listens at the switch's address, so a
+  // read would make every port unknown instead.
+  std::string partial = inventory("polatis-tl1://admin:root@127.0.0.1:1");
+  for (const char* cabling : {"{switch: ocs1, tx: 2, rx: 18}", "{switch: ocs1, tx: 4, rx: 20}"}) {
+    partial.replace(partial.find(cabling), std::string(cabling).size(), "{switch: ocs1}");
+  }
+  StepHarness h(partial, "", dir.path, dir.path + "/leases");
+  OcsPowerModule power;
+  const auto r = h.run(power, json::object());
+  CHECK_FALSE(r.ok);
+  CHECK(r.message ==
+        "invalid_argument: ocs.power: no cabling map for h2:ocs0, h4:ocs0 (the inventory says only `ocs: {switch: ocs1}`; "
+        "run `mixnet-coord cabling discover`)");
+  CHECK(h.sink.items().empty());
+}

@@ -93,8 +93,8 @@ struct ApplyLab {
   std::map<std::string, FakeState> state;   // by URI port: "13101" is ocsA
   std::unique_ptr<SwitchPool> pool;
 
-  explicit ApplyLab(bool check_mode = false) {
-    auto inv = parse_inventory(kApplyInventory, "inventory.yaml", dir.path);
+  explicit ApplyLab(bool check_mode = false, const std::string& inventory_yaml = kApplyInventory) {
+    auto inv = parse_inventory(inventory_yaml, "inventory.yaml", dir.path);
     REQUIRE(inv);
     inventory = std::move(*inv);
     auto topos = parse_topology_text(kApplyTopologies, "topologies.yaml", inventory);
@@ -318,4 +318,27 @@ TEST_CASE("topologies and regions: a circuit outside the region, an unknown regi
   auto eps_region = parse_inventory(std::string(kApplyInventory) + "  - {name: e1, kind: eps, region: a}\n", "inventory.yaml", dir.path);
   REQUIRE_FALSE(eps_region);
   CHECK(eps_region.error().field == "switches[2].region");
+}
+
+TEST_CASE("apply_topology: a switch with ports the inventory has not mapped is not touched, and says which", "[unit][ocs]") {
+  // h7 and h8 are on ocsB, their switch ports unknown: T's h5 - h6 cannot be planned there
+  // without knowing which of ocsB's ports are ours.
+  std::string yaml = kApplyInventory;
+  yaml.insert(yaml.find("switches:"),
+              "  - {name: h7, agent: {url: \"http://127.0.0.1:9\"}, ports: [{name: p, ocs: {switch: ocsB}}]}\n"
+              "  - {name: h8, agent: {url: \"http://127.0.0.1:9\"}, ports: [{name: p, ocs: {switch: ocsB}}]}\n");
+  ApplyLab lab(false, yaml);
+  const auto r = apply_topology(lab.topology, lab.inventory, *lab.pool, {});
+  REQUIRE(r.switches.size() == 2);
+  CHECK(r.switches[0].ok());
+  CHECK(lab.a().applied.size() == 1);
+  const auto& b = r.switches[1];
+  REQUIRE(b.failure);
+  CHECK(b.failure->stage == SwitchApplyStage::cabling);
+  CHECK(b.failure->error.cause == Cause::cabling_unmapped);
+  CHECK(b.failure->error.message ==
+        "switch ocsB: no cabling map for h7:p, h8:p (the inventory says only `ocs: {switch: ocsB}`; run `mixnet-coord cabling discover`)");
+  CHECK(b.circuits.size() == 1);   // h5 - h6 fails with it
+  CHECK(lab.b().opened == 0);
+  CHECK(lab.b().applied.empty());
 }
