@@ -298,8 +298,9 @@ TEST_CASE("plane control API over HTTP", "[lab-plane][netns][control]") {
 }
 
 // The linkwatch pump (tools/lab/plane/linkwatch_pump.hpp): it flips the spare pair while a NIC
-// port's carrier change is not yet announced, stops once it is (an idle lab stays idle), and gives
-// up on a port whose NIC is admin down (no announcement comes) instead of flipping for ever.
+// port's carrier change is not yet announced, stops once it is (an idle lab stays idle), waits
+// for nothing from a NIC that is admin down, and gives up on an announcement that never comes
+// instead of flipping for ever.
 TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, then stops, and gives up on a NIC that is down",
           "[lab-plane][netns][pump]") {
   PlaneLab lab(four_ports(), false, "fixed:10");
@@ -321,14 +322,30 @@ TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, th
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(pump()["flips"] == settled);
 
-  // h3's NIC is admin down: lighting its circuit changes no carrier there, so no announcement
-  // comes for it; the pump waits its give-up time, counts it, and goes idle again.
-  lab.net.ip(lab.ports[2].host, "link set dev ocs0 down");
-  REQUIRE(lab.control("PUT", "/v1/connections", R"({"connections":[{"from":2,"to":10},{"from":4,"to":14}]})").status == 200);
-  CHECK(lab.wait_carrier(3, true));   // h4's NIC comes up (the lab's light model does not know h3 is down)
-  CHECK(wait_for([&] { return pump()["gave_up"].get<std::uint64_t>() >= 1 && pump()["awaited"] == 0; },
-                 std::chrono::seconds(10)));
-  const auto after_give_up = pump()["flips"].get<std::uint64_t>();
+  // h3's NIC is admin down: it transmits nothing, so its circuit lights neither end and no
+  // carrier change is awaited (nothing flips).
+  lab.set_nic_admin(2, false);
+  CHECK(wait_for([&] { return lab.plane->describe()["ends"][2]["emitting"] == false; }));
+  const auto before_dark_circuit = pump()["flips"].get<std::uint64_t>();
+  // (Added over TL1: h1 <-> h2 stays as it is.)
+  Tl1Client tl1(lab.emu->tl1_port());
+  tl1.login();
+  REQUIRE(tl1.command("ENT-PATCH::2&4,10&14:2:;").completion == Completion::compld);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));   // well past the 10 ms training
+  CHECK(lab.state(0) == EndState::up);
+  CHECK_FALSE(lab.host_carrier(3));
+  CHECK(lab.state(3) == EndState::dark);
+  CHECK(pump()["awaited"] == 0);
+  CHECK(pump()["flips"] == before_dark_circuit);
+
+  // A port whose announcement never comes (its NIC went down between the change and the
+  // announcement, say): the pump waits its give-up time, counts it, and goes idle again.
+  auto spare = mixnet::lab::LinkwatchPump::open(lab.ocs, "lwkick");
+  REQUIRE(spare);
+  (*spare)->expect(lab.ports[2].host, "ocs0", true);
+  CHECK(wait_for([&] { return (*spare)->gave_up() == 1 && (*spare)->awaited() == 0; }, std::chrono::seconds(10)));
+  const auto after_give_up = (*spare)->flips();
+  CHECK(after_give_up > 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  CHECK(pump()["flips"] == after_give_up);
+  CHECK((*spare)->flips() == after_give_up);
 }
