@@ -109,7 +109,7 @@ Result<void> NetnsPlane::reset_kernel() {
 // --- Circuits -------------------------------------------------------------------------------
 
 std::vector<PortLight> NetnsPlane::lit_ports(const CircuitChange& change, std::int64_t ns) const {
-  // Light reaches a port when a working transceiver sits on the port it comes from.
+  // Light reaches a port when an emitting transmitter sits on the port it comes from.
   const std::set<int> lit = fibre_lit_ports(end_ports());
   auto source_lit = [&](int port) { return lit.contains(port); };
   std::vector<PortLight> out;
@@ -206,6 +206,8 @@ void NetnsPlane::on_nic_link(const NicLinkState& state) {
     log(i, state.admin_up ? EndEventKind::emit_on : EndEventKind::emit_off, realtime_ns(), 0);
   }
   if (!changed) return;
+  // A NIC set down announces no carrier of its own from now on: the pump need not wait for one.
+  if (pump_ && !state.admin_up) pump_->forget(state.port.netns, state.port.dev);
   std::optional<Error> error;
   reconcile(0, error);   // errors are logged there; nobody waits for this one
 }
