@@ -51,7 +51,7 @@ bool has_kind(const std::vector<mixnet::lab::EndEvent>& events, EndEventKind kin
 
 }  // namespace
 
-TEST_CASE("plane: a NIC set admin down stops transmitting, its peer loses carrier, its input reads dark; up relights",
+TEST_CASE("plane: a NIC set admin down stops transmitting, its peer loses carrier, its input reads dark, and set up it relights",
           "[lab-plane][netns][nic-admin]") {
   const bool pump = GENERATE(true, false);
   INFO("linkwatch pump: " << pump);

@@ -51,7 +51,7 @@ std::vector<std::string> power_lines(Tl1Client& c, const std::string& ports) {
 
 }  // namespace
 
-TEST_CASE("fibre light: an input reads its transmitter's light, connected or not; outputs follow the circuit",
+TEST_CASE("fibre light: an input reads its transmitter's light, connected or not, and outputs follow the circuit",
           "[ocs-emu][fibre-light]") {
   auto plane = std::make_shared<TransmitterPlane>(std::set<int>{4, 6});
   auto o = mixnet::testing::emu_options();
