@@ -136,12 +136,16 @@ void PlaneLab::set_nic_admin(std::size_t i, bool up) {
 }
 
 bool PlaneLab::wait_carrier(std::size_t i, bool want, std::chrono::milliseconds limit) {
+  return wait_until([&] { return host_carrier(i) == want; }, limit);
+}
+
+bool wait_until(const std::function<bool()>& ok, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (host_carrier(i) == want) return true;
+    if (ok()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return host_carrier(i) == want;
+  return ok();
 }
 
 lab::EndState PlaneLab::state(std::size_t i) {

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -56,6 +57,9 @@ class PlaneLab {
   std::vector<lab::EndEvent> events_of(std::size_t i);
   HttpReply control(const std::string& method, const std::string& target, const std::string& body = {});
 };
+
+// Polls `ok` every 10 ms until it holds, at most `limit`; returns whether it held.
+bool wait_until(const std::function<bool()>& ok, std::chrono::milliseconds limit = std::chrono::seconds(10));
 
 // Sends one raw frame (ethertype 0x88b5, the payload a marker) out of `from`'s NIC port and
 // reports which of the `others` received it within `wait`.

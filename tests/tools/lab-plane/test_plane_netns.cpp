@@ -32,15 +32,6 @@ std::vector<EndEventKind> kinds(const std::vector<mixnet::lab::EndEvent>& events
   return out;
 }
 
-bool wait_for(const std::function<bool()>& ok, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return ok();
-}
-
 }  // namespace
 
 TEST_CASE("plane: a circuit over TL1 and RESTCONF lights both ends after training, joins only them",
@@ -135,7 +126,7 @@ TEST_CASE("plane: any-to-any ports, preset through the emulator", "[lab-plane][n
   REQUIRE(lab.emu->preset({{2, 7, true}}));   // re-patch: h1 now talks to h3
   CHECK(lab.wait_carrier(1, false));
   CHECK(lab.wait_carrier(2, true));
-  CHECK(wait_for([&] { return lab.state(0) == EndState::up; }));
+  CHECK(wait_until([&] { return lab.state(0) == EndState::up; }));
   CHECK(frame_reaches(lab, 0, {1, 2}) == std::vector<bool>{false, true});
 }
 
@@ -150,7 +141,7 @@ TEST_CASE("plane faults: miswire, dark, flap", "[lab-plane][netns][faults]") {
     CHECK(lab.wait_carrier(1, false));
     CHECK(lab.wait_carrier(2, true));
     CHECK(lab.wait_carrier(0, true));
-    CHECK(wait_for([&] { return lab.state(0) == EndState::up; }));
+    CHECK(wait_until([&] { return lab.state(0) == EndState::up; }));
     CHECK(frame_reaches(lab, 0, {1, 2}) == std::vector<bool>{false, true});
     const json d = lab.plane->describe();
     CHECK(d["ends"][1]["faults"]["miswired_with"] == "h3:ocs0");
@@ -166,7 +157,7 @@ TEST_CASE("plane faults: miswire, dark, flap", "[lab-plane][netns][faults]") {
     REQUIRE(lab.plane->clear_faults(std::nullopt));
     CHECK(lab.wait_carrier(2, false));
     CHECK(lab.wait_carrier(1, true));
-    CHECK(wait_for([&] { return lab.state(0) == EndState::up; }));
+    CHECK(wait_until([&] { return lab.state(0) == EndState::up; }));
     CHECK(frame_reaches(lab, 0, {1, 2}) == std::vector<bool>{true, false});
   }
 
@@ -190,8 +181,8 @@ TEST_CASE("plane faults: miswire, dark, flap", "[lab-plane][netns][faults]") {
   SECTION("flap: carrier goes down and up `count` times while lit, logged with change 0") {
     const std::size_t before = lab.events_of(0).size();
     REQUIRE(lab.plane->apply_fault(json{{"kind", "flap"}, {"end", "h1:ocs0"}, {"count", 2}, {"down_ms", 60}, {"up_ms", 60}}));
-    CHECK(wait_for([&] { return lab.events_of(0).size() >= before + 4; }));
-    CHECK(wait_for([&] { return lab.plane->describe()["ends"][0]["faults"]["flapping"] == false; }));
+    CHECK(wait_until([&] { return lab.events_of(0).size() >= before + 4; }));
+    CHECK(wait_until([&] { return lab.plane->describe()["ends"][0]["faults"]["flapping"] == false; }));
     const auto ev = lab.events_of(0);
     REQUIRE(ev.size() == before + 4);
     const std::vector<mixnet::lab::EndEvent> flap(ev.begin() + static_cast<long>(before), ev.end());
@@ -251,7 +242,7 @@ TEST_CASE("plane control API over HTTP", "[lab-plane][netns][control]") {
 
   REQUIRE(lab.control("PUT", "/v1/connections", R"({"connections":[{"from":3,"to":9},{"from":1,"to":12}]})").status == 200);
   REQUIRE(lab.wait_carrier(0, true));
-  CHECK(wait_for([&] { return lab.control("GET", "/v1/plane").json()["ends"][1]["state"] == "up"; }));
+  CHECK(wait_until([&] { return lab.control("GET", "/v1/plane").json()["ends"][1]["state"] == "up"; }));
   j = lab.control("GET", "/v1/plane").json();
   CHECK(j["ends"][0]["peer"] == "h2:ocs0");
   CHECK(j["ends"][0]["state"] == "up");
@@ -312,7 +303,7 @@ TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, th
   REQUIRE(lab.control("PUT", "/v1/connections", R"({"connections":[{"from":3,"to":9},{"from":1,"to":12}]})").status == 200);
   REQUIRE(lab.wait_carrier(0, true));
   REQUIRE(lab.wait_carrier(1, true));
-  CHECK(wait_for([&] { return pump()["awaited"] == 0; }));
+  CHECK(wait_until([&] { return pump()["awaited"] == 0; }));
   const auto flips = pump()["flips"].get<std::uint64_t>();
   CHECK(flips > 0);
   CHECK(pump()["gave_up"] == 0);
@@ -325,7 +316,7 @@ TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, th
   // h3's NIC is admin down: it transmits nothing, so its circuit lights neither end and no
   // carrier change is awaited (nothing flips).
   lab.set_nic_admin(2, false);
-  CHECK(wait_for([&] { return lab.plane->describe()["ends"][2]["emitting"] == false; }));
+  CHECK(wait_until([&] { return lab.plane->describe()["ends"][2]["emitting"] == false; }));
   const auto before_dark_circuit = pump()["flips"].get<std::uint64_t>();
   // (Added over TL1: h1 <-> h2 stays as it is.)
   Tl1Client tl1(lab.emu->tl1_port());
@@ -343,7 +334,7 @@ TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, th
   auto spare = mixnet::lab::LinkwatchPump::open(lab.ocs, "lwkick");
   REQUIRE(spare);
   (*spare)->expect(lab.ports[2].host, "ocs0", true);
-  CHECK(wait_for([&] { return (*spare)->gave_up() == 1 && (*spare)->awaited() == 0; }, std::chrono::seconds(10)));
+  CHECK(wait_until([&] { return (*spare)->gave_up() == 1 && (*spare)->awaited() == 0; }, std::chrono::seconds(10)));
   const auto after_give_up = (*spare)->flips();
   CHECK(after_give_up > 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

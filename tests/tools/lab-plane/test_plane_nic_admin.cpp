@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <functional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -25,15 +24,6 @@ constexpr double kDark = -60.0;
 
 // h1: tx 3 rx 12   h2: tx 1 rx 9   h3: tx 2 rx 14   h4: tx 4 rx 10 (as test_plane_netns.cpp).
 std::vector<std::pair<int, int>> nic_admin_ports() { return {{3, 12}, {1, 9}, {2, 14}, {4, 10}}; }
-
-bool eventually(const std::function<bool()>& ok, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return ok();
-}
 
 // A port's reading over Polatis TL1 (RTRV-PORT-POWER), the way a driver reads it.
 double tl1_power(Tl1Client& tl1, int port) {
@@ -70,8 +60,8 @@ TEST_CASE("plane: a NIC set admin down stops transmitting, its peer loses carrie
 
   lab.set_nic_admin(0, false);
   CHECK(lab.wait_carrier(1, false));   // the far NIC loses carrier
-  CHECK(eventually([&] { return lab.state(1) == EndState::dark; }));
-  CHECK(eventually([&] { return tl1_power(tl1, 3) == kDark; }));
+  CHECK(wait_until([&] { return lab.state(1) == EndState::dark; }));
+  CHECK(wait_until([&] { return tl1_power(tl1, 3) == kDark; }));
   CHECK(tl1_power(tl1, 9) == kDark);
   CHECK(lit(tl1_power(tl1, 1)));   // h2 still transmits
   CHECK(lab.emu->power_dbm(3).value() == kDark);
@@ -88,8 +78,8 @@ TEST_CASE("plane: a NIC set admin down stops transmitting, its peer loses carrie
   lab.set_nic_admin(0, true);
   CHECK(lab.wait_carrier(1, true));
   CHECK(lab.wait_carrier(0, true));
-  CHECK(eventually([&] { return lab.state(0) == EndState::up && lab.state(1) == EndState::up; }));
-  CHECK(eventually([&] { return lit(tl1_power(tl1, 3)); }));
+  CHECK(wait_until([&] { return lab.state(0) == EndState::up && lab.state(1) == EndState::up; }));
+  CHECK(wait_until([&] { return lit(tl1_power(tl1, 3)); }));
   CHECK(lit(tl1_power(tl1, 9)));
   d = lab.plane->describe();
   CHECK(d["ends"][0]["emitting"] == true);
@@ -97,7 +87,7 @@ TEST_CASE("plane: a NIC set admin down stops transmitting, its peer loses carrie
   h1 = lab.events_of(0);
   CHECK(has_kind(h1, EndEventKind::emit_on));
   CHECK(h1.back().kind == EndEventKind::link_up);
-  if (pump) CHECK(eventually([&] { return lab.control("GET", "/v1/plane").json()["linkwatch_kick"]["awaited"] == 0; }));
+  if (pump) CHECK(wait_until([&] { return lab.control("GET", "/v1/plane").json()["linkwatch_kick"]["awaited"] == 0; }));
 }
 
 TEST_CASE("plane: a NIC already down at open emits nothing until set up", "[lab-plane][netns][nic-admin]") {
