@@ -167,8 +167,9 @@ struct ProbeService::Impl {
         }
         if (!*got) break;
         const nic::ReceivedProbe& rp = **got;
-        // Our own frames leaving this port are not neighbours.
-        if (rp.frame.host_id == host_id && rp.frame.port == p->name) continue;
+        // Our own frames leaving this port never get here (the socket drops PACKET_OUTGOING), so
+        // a frame that names this host and port came back in: the port is looped to itself (a
+        // circuit in(tx) -> out(rx) of this very port), and it is its own neighbour.
         p->table.record(rp.frame.host_id, rp.frame.port, nic::format_mac(rp.frame.source), rp.frame.nonce,
                         rp.frame.send_time_ns, rp.receive_time_ns);
         // Hellos and answers only: a broadcast probe may have crossed an electrical switch.

@@ -15,7 +15,7 @@ using nlohmann::json;
 namespace {
 
 constexpr std::array kPlaneEventKinds = {PlaneEventKind::light_on, PlaneEventKind::light_off, PlaneEventKind::link_up,
-                                         PlaneEventKind::link_down};
+                                         PlaneEventKind::link_down, PlaneEventKind::emit_off, PlaneEventKind::emit_on};
 
 // Reads the fields of one reply object. The first problem is kept (Errc::protocol: the peer's
 // reply is at fault, not our input) and names the field; later reads then return defaults.
@@ -129,6 +129,8 @@ std::string_view to_string(PlaneEventKind kind) {
     case PlaneEventKind::light_off: return "light_off";
     case PlaneEventKind::link_up: return "link_up";
     case PlaneEventKind::link_down: return "link_down";
+    case PlaneEventKind::emit_off: return "emit_off";
+    case PlaneEventKind::emit_on: return "emit_on";
   }
   return "unknown";
 }
@@ -206,7 +208,7 @@ Result<PlaneEvent> parse_plane_event(const json& j, std::string_view field) {
     const auto* known = std::find_if(kPlaneEventKinds.begin(), kPlaneEventKinds.end(),
                                      [&](PlaneEventKind k) { return to_string(k) == kind; });
     if (known == kPlaneEventKinds.end()) {
-      r.note(Error{Errc::protocol, "unknown kind '" + kind + "' (light_on, light_off, link_up, link_down)", r.field("kind")});
+      r.note(Error{Errc::protocol, "unknown kind '" + kind + "' (light_on, light_off, link_up, link_down, emit_off, emit_on)", r.field("kind")});
     } else {
       v.kind = *known;
     }

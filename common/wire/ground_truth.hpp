@@ -54,9 +54,12 @@ struct ChangesPage {
   friend bool operator==(const ChangesPage&, const ChangesPage&) = default;
 };
 
-// What happened to one end (a NIC port's OCS-side veth) of the lab's physical plane.
-enum class PlaneEventKind { light_on, light_off, link_up, link_down };
-std::string_view to_string(PlaneEventKind kind);   // "light_on", "light_off", "link_up", "link_down"
+// What happened to one end (a NIC port's OCS-side veth) of the lab's physical plane. emit_off /
+// emit_on: the end's NIC port went admin down / up, so its transmitter stopped / started sending
+// light (its peer then goes dark / relights by the light rule).
+enum class PlaneEventKind { light_on, light_off, link_up, link_down, emit_off, emit_on };
+// "light_on", "light_off", "link_up", "link_down", "emit_off", "emit_on"
+std::string_view to_string(PlaneEventKind kind);
 
 struct PlaneEvent {
   std::uint64_t seq = 0;

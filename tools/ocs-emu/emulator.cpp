@@ -22,6 +22,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -486,6 +487,12 @@ struct Emulator::Impl {
     if (plane) {
       plane_pool = std::make_unique<asio::thread_pool>(1);
       plane_strand.emplace(asio::make_strand(plane_pool->get_executor()));
+      // Power readings follow the transmitters' light where the plane knows it. Called with the
+      // plane's lock held; the emulator never calls the plane with its own lock held.
+      plane->watch_fibre_light([this](const std::set<int>& lit) {
+        std::lock_guard lock(mutex);
+        model->set_fibre_light(lit);
+      });
     }
     work.emplace(io.get_executor());
     running = true;
@@ -531,6 +538,7 @@ struct Emulator::Impl {
     if (plane_pool) {
       plane_pool->join();
     }
+    if (plane) plane->watch_fibre_light(nullptr);   // the plane may outlive this emulator
   }
 };
 

@@ -11,6 +11,8 @@ PlaneControlReply PhysicalPlane::control(std::string_view, std::string_view, std
                                                  {"field", "path"}}}}};
 }
 
+void PhysicalPlane::watch_fibre_light(FibreLightListener) {}
+
 Result<std::vector<PortLight>> RecordingPlane::record(bool made, const CircuitChange& change) {
   const std::int64_t now = realtime_ns();
   std::lock_guard lock(mutex_);

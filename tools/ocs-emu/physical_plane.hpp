@@ -9,8 +9,10 @@
 // its own. A batch's reply (TL1 COMPLD, HTTP 2xx) waits for its plane calls, like a real switch
 // whose light is there when it says done. The emulator works without a plane (NullPlane).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,10 @@ struct CircuitChange {
 // record of it (a change record's "light"), so what the plane returns is what gets reported.
 using PortLight = wire::PortLight;
 
+// The switch ports that receive light from their own fibres now: a transmitter that emits sits
+// on each (NxM: an input; any-to-any: a port). The rest have no light arriving.
+using FibreLightListener = std::function<void(const std::set<int>& lit_ports)>;
+
 // The answer to a plane-specific control request (see PhysicalPlane::control).
 struct PlaneControlReply {
   unsigned status = 404;
@@ -58,6 +64,13 @@ class PhysicalPlane {
   // a plane that answers does its own locking and must answer promptly. The default answers 404
   // (no plane-specific state: NullPlane, RecordingPlane).
   virtual PlaneControlReply control(std::string_view method, std::string_view target, std::string_view body);
+  // A plane that knows where the transmitters' light lands (the lab plane) calls `listener` with
+  // the whole set at once, from inside this call, and again after every change of it, from any
+  // of its threads, one call at a time and in order, with its own lock held: the listener may
+  // take a lock of its own but must never call the plane. Registering again replaces the
+  // listener; nullptr unregisters (once it returns, the old listener is never called again). The
+  // default knows nothing and never calls it: the emulator keeps its configured input power.
+  virtual void watch_fibre_light(FibreLightListener listener);
 };
 
 // No physical layer: the emulator's default. Reports nothing, so ground truth has no light times.

@@ -489,6 +489,14 @@ ModelResult<void> SwitchModel::set_input_power(int port, std::optional<double> d
   return {};
 }
 
+void SwitchModel::set_fibre_light(const std::set<int>& lit_ports) {
+  fibre_light_known_ = true;
+  for (int p = 1; p <= port_count(); ++p) {
+    // In range and within -60..30 dBm (the options were validated): cannot be refused.
+    (void)set_input_power(p, lit_ports.contains(p) ? std::optional<double>(options_.input_power_dbm) : std::nullopt);
+  }
+}
+
 double SwitchModel::noise() {
   if (options_.loss_noise_db <= 0) return 0.0;
   return std::normal_distribution<double>(0.0, options_.loss_noise_db)(rng_);
@@ -520,6 +528,7 @@ double SwitchModel::arriving_power(int port) {
 
 double SwitchModel::power_dbm(int p) {
   if (!valid_port(p)) return kDarkDbm;
+  if (fibre_light_known_ && is_input(p)) return port_passes_light(p) ? arriving_power(p) : kDarkDbm;
   const auto src = source_for(p);
   if (!src) return kDarkDbm;
   const auto k = *ports_[static_cast<std::size_t>(p)].physical_from;

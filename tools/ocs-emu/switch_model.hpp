@@ -124,6 +124,12 @@ class SwitchModel {
   ModelResult<void> set_shutter(const std::vector<int>& ports, bool closed, Now now);
   ModelResult<void> set_label(int port, std::string label);
   ModelResult<void> set_input_power(int port, std::optional<double> dbm);
+  // The physical plane's word on which ports receive light from their fibres (an emitting
+  // transmitter sits there; PhysicalPlane::watch_fibre_light): those get the source power
+  // (--input-power-dbm), every other port none. From the first call on, an NxM input reads the
+  // light arriving from its fibre whether or not it is connected (its monitor sits before the
+  // switch core), so a transmitter's light shows where it lands.
+  void set_fibre_light(const std::set<int>& lit_ports);
   // The reading at a port now (with noise): a lit path gives source power minus losses.
   [[nodiscard]] double power_dbm(int p);
   // Calient RTRV-PORT-SUM: light entering the switch at the port, and leaving it.
@@ -222,6 +228,7 @@ class SwitchModel {
   std::chrono::milliseconds reply_delay_{0};
   std::optional<DropSessionFault> drop_;
   bool has_plane_ = false;
+  bool fibre_light_known_ = false;   // set_fibre_light was called: inputs read their fibre's light
   std::mt19937_64 rng_;
   static constexpr std::size_t kMaxRecords = 200'000;
 };

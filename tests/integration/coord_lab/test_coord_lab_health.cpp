@@ -212,13 +212,20 @@ TEST_CASE("coord lab health: a miswire, a dark port and a capped port, each blam
   REQUIRE(r.health.is_object());
   CHECK(r.exit_code == 2);
   CHECK(r.health.at("overall") == "critical");
-  // The swapped fibres make both NIC ports fail with every partner; the dark transceiver its own
-  // port; the cap its own port (far below the run's median). Their partners pass with others.
+  // The swapped fibres make both NIC ports fail with every partner; the cap its own port (far
+  // below the run's median). Their partners pass with others. The dark transceiver sends no light:
+  // the switch input its fibre feeds reads dark (ocs.power), blamed there, naming the NIC port.
+  const std::string dark_input = "ocs1/" + std::to_string(lab.inventory().host("h3").port("ocs2").tx);
   const std::map<std::string, std::string> want = {
-      {"h1:ocs0", "port critical"}, {"h2:ocs1", "port critical"}, {"h3:ocs2", "port critical"}, {"h4:ocs1", "port critical"}};
+      {"h1:ocs0", "port critical"}, {"h2:ocs1", "port critical"}, {dark_input, "ocs_port critical"}, {"h4:ocs1", "port critical"}};
   CHECK(blames_of(r) == want);
   for (const auto& b : r.health.at("blames")) {
     INFO(b.dump());
+    if (b.at("kind") == "ocs_port") {
+      CHECK(b.at("reason").get<std::string>().find("(h3:ocs2)") != std::string::npos);
+      CHECK(b.at("hosts") == nlohmann::json::array({"h3"}));
+      continue;
+    }
     // Each with its evidence: failed tests with at least two partners.
     std::set<std::string> partners;
     for (const auto& t : b.at("tests")) {

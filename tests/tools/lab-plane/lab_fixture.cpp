@@ -52,7 +52,7 @@ std::pair<int, int> open_raw() {
 }  // namespace
 
 PlaneLab::PlaneLab(std::vector<std::pair<int, int>> port_list, bool any_to_any, const std::string& profile,
-                   bool skip_first_qdisc, bool start_plane) {
+                   bool skip_first_qdisc, bool start_plane, bool linkwatch_pump) {
   ocs = net.add_namespace();
   // The OCS side is a wire, not a host: no IPv6 chatter of its own onto the NIC ports.
   run_command("ip netns exec " + ocs + " sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
@@ -79,6 +79,7 @@ PlaneLab::PlaneLab(std::vector<std::pair<int, int>> port_list, bool any_to_any, 
                                any_to_any ? 0 : 8};
   json file = plane_file_json();
   file["profile"] = profile;
+  if (!linkwatch_pump) file.erase("linkwatch_kick");
   auto parsed = lab::parse_plane_file(file.dump(), shape);
   if (!parsed) throw std::runtime_error("plane file: " + parsed.error().describe());
   auto opened = lab::NetnsPlane::open(std::move(*parsed));
@@ -130,13 +131,21 @@ bool PlaneLab::ocs_admin_up(std::size_t i) {
   return false;
 }
 
+void PlaneLab::set_nic_admin(std::size_t i, bool up) {
+  net.ip(ports[i].host, std::string("link set dev ocs0 ") + (up ? "up" : "down"));
+}
+
 bool PlaneLab::wait_carrier(std::size_t i, bool want, std::chrono::milliseconds limit) {
+  return wait_until([&] { return host_carrier(i) == want; }, limit);
+}
+
+bool wait_until(const std::function<bool()>& ok, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (host_carrier(i) == want) return true;
+    if (ok()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return host_carrier(i) == want;
+  return ok();
 }
 
 lab::EndState PlaneLab::state(std::size_t i) {

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -33,8 +34,9 @@ class PlaneLab {
  public:
   // hosts: how many; ports[i] = {tx, rx} (NxM) or {port, port} (any-to-any).
   // With start_plane false only the namespaces and links are built (for the executable's test).
+  // Without linkwatch_pump the plane file names no spare pair (mixnet-lab --no-linkwatch-pump).
   PlaneLab(std::vector<std::pair<int, int>> ports, bool any_to_any, const std::string& profile,
-           bool skip_first_qdisc = false, bool start_plane = true);
+           bool skip_first_qdisc = false, bool start_plane = true, bool linkwatch_pump = true);
   ~PlaneLab();
 
   NetnsFixture net;
@@ -47,12 +49,17 @@ class PlaneLab {
   // Carrier (LOWER_UP) on the host-side NIC port of port i, as `ip` sees it.
   bool host_carrier(std::size_t i);
   bool ocs_admin_up(std::size_t i);
+  // Sets host i's NIC port admin up or down, as its owner would (`ip link set dev ocs0 up|down`).
+  void set_nic_admin(std::size_t i, bool up);
   // Polls (every 10 ms, at most `limit`) until carrier on port i is `want`.
   bool wait_carrier(std::size_t i, bool want, std::chrono::milliseconds limit = std::chrono::seconds(10));
   lab::EndState state(std::size_t i);
   std::vector<lab::EndEvent> events_of(std::size_t i);
   HttpReply control(const std::string& method, const std::string& target, const std::string& body = {});
 };
+
+// Polls `ok` every 10 ms until it holds, at most `limit`; returns whether it held.
+bool wait_until(const std::function<bool()>& ok, std::chrono::milliseconds limit = std::chrono::seconds(10));
 
 // Sends one raw frame (ethertype 0x88b5, the payload a marker) out of `from`'s NIC port and
 // reports which of the `others` received it within `wait`.

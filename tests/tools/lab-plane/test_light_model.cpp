@@ -1,5 +1,5 @@
 // The light rules without a kernel: redirects follow light paths; an end is lit only when light
-// flows both ways between it and its peer and neither transceiver is dark.
+// flows both ways between it and its peer and both emit (no dark transceiver, no NIC admin down).
 #include <catch2/catch.hpp>
 
 #include "tools/lab/plane/light_model.hpp"
@@ -62,4 +62,54 @@ TEST_CASE("light model: any-to-any one-port ends", "[lab-plane][light]") {
   LightPaths lonely;
   add_path(lonely, 7, 3);
   CHECK_FALSE(evaluate_light(ends, lonely).redirect[2]);
+}
+
+// An end emits unless its transceiver is dark or its NIC port is admin down; a NIC set down
+// darkens the end and its peer, and its TX port no longer receives light from its fibre.
+TEST_CASE("light model: the emitting rule, and the ports lit from their fibres", "[lab-plane][light]") {
+  CHECK(emits(EndPorts{1, 9}));
+  CHECK_FALSE(emits(EndPorts{1, 9, /*dark=*/true}));
+  CHECK_FALSE(emits(EndPorts{1, 9, false, /*nic_admin_up=*/false}));
+  CHECK_FALSE(emits(EndPorts{1, 9, true, false}));
+
+  std::vector<EndPorts> ends{{1, 9}, {2, 10}, {3, 11}};
+  LightPaths paths;
+  add_path(paths, 1, 10);
+  add_path(paths, 2, 9);
+  CHECK(fibre_lit_ports(ends) == std::set<int>{1, 2, 3});
+  CHECK(evaluate_light(ends, paths).lit_with[1] == std::optional<std::size_t>(0));
+
+  ends[0].nic_admin_up = false;
+  auto o = evaluate_light(ends, paths);
+  CHECK_FALSE(o.lit_with[0]);
+  CHECK_FALSE(o.lit_with[1]);   // its peer loses light
+  CHECK(o.redirect[0] == std::optional<std::size_t>(1));   // the mirrors stay as they are
+  CHECK(fibre_lit_ports(ends) == std::set<int>{2, 3});
+  ends[2].dark = true;
+  CHECK(fibre_lit_ports(ends) == std::set<int>{2});
+
+  ends[0].nic_admin_up = true;   // back up: the pair relights
+  o = evaluate_light(ends, paths);
+  CHECK(o.lit_with[0] == std::optional<std::size_t>(1));
+  CHECK(o.lit_with[1] == std::optional<std::size_t>(0));
+
+  // A miswire moves the fibres, and the light with them.
+  std::swap(ends[1].tx, ends[2].tx);
+  CHECK(fibre_lit_ports(ends) == std::set<int>{1, 3});
+}
+
+// in(tx) -> out(rx) of one end sends its light back to itself: it is lit with itself and its
+// frames go to its own dev; a NIC set down ends it.
+TEST_CASE("light model: a port looped back to itself is lit with itself", "[lab-plane][light]") {
+  std::vector<EndPorts> ends{{1, 9}, {2, 10}};
+  LightPaths paths;
+  add_path(paths, 1, 9);
+  auto o = evaluate_light(ends, paths);
+  CHECK(o.redirect[0] == std::optional<std::size_t>(0));
+  CHECK(o.lit_with[0] == std::optional<std::size_t>(0));
+  CHECK_FALSE(o.lit_with[1]);
+  ends[0].nic_admin_up = false;
+  o = evaluate_light(ends, paths);
+  CHECK(o.redirect[0] == std::optional<std::size_t>(0));
+  CHECK_FALSE(o.lit_with[0]);
 }

@@ -32,15 +32,6 @@ std::vector<EndEventKind> kinds(const std::vector<mixnet::lab::EndEvent>& events
   return out;
 }
 
-bool wait_for(const std::function<bool()>& ok, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return ok();
-}
-
 }  // namespace
 
 TEST_CASE("plane: a circuit over TL1 and RESTCONF lights both ends after training, joins only them",
@@ -135,7 +126,7 @@ TEST_CASE("plane: any-to-any ports, preset through the emulator", "[lab-plane][n
   REQUIRE(lab.emu->preset({{2, 7, true}}));   // re-patch: h1 now talks to h3
   CHECK(lab.wait_carrier(1, false));
   CHECK(lab.wait_carrier(2, true));
-  CHECK(wait_for([&] { return lab.state(0) == EndState::up; }));
+  CHECK(wait_until([&] { return lab.state(0) == EndState::up; }));
   CHECK(frame_reaches(lab, 0, {1, 2}) == std::vector<bool>{false, true});
 }
 
@@ -150,7 +141,7 @@ TEST_CASE("plane faults: miswire, dark, flap", "[lab-plane][netns][faults]") {
     CHECK(lab.wait_carrier(1, false));
     CHECK(lab.wait_carrier(2, true));
     CHECK(lab.wait_carrier(0, true));
-    CHECK(wait_for([&] { return lab.state(0) == EndState::up; }));
+    CHECK(wait_until([&] { return lab.state(0) == EndState::up; }));
     CHECK(frame_reaches(lab, 0, {1, 2}) == std::vector<bool>{false, true});
     const json d = lab.plane->describe();
     CHECK(d["ends"][1]["faults"]["miswired_with"] == "h3:ocs0");
@@ -166,7 +157,7 @@ TEST_CASE("plane faults: miswire, dark, flap", "[lab-plane][netns][faults]") {
     REQUIRE(lab.plane->clear_faults(std::nullopt));
     CHECK(lab.wait_carrier(2, false));
     CHECK(lab.wait_carrier(1, true));
-    CHECK(wait_for([&] { return lab.state(0) == EndState::up; }));
+    CHECK(wait_until([&] { return lab.state(0) == EndState::up; }));
     CHECK(frame_reaches(lab, 0, {1, 2}) == std::vector<bool>{true, false});
   }
 
@@ -190,8 +181,8 @@ TEST_CASE("plane faults: miswire, dark, flap", "[lab-plane][netns][faults]") {
   SECTION("flap: carrier goes down and up `count` times while lit, logged with change 0") {
     const std::size_t before = lab.events_of(0).size();
     REQUIRE(lab.plane->apply_fault(json{{"kind", "flap"}, {"end", "h1:ocs0"}, {"count", 2}, {"down_ms", 60}, {"up_ms", 60}}));
-    CHECK(wait_for([&] { return lab.events_of(0).size() >= before + 4; }));
-    CHECK(wait_for([&] { return lab.plane->describe()["ends"][0]["faults"]["flapping"] == false; }));
+    CHECK(wait_until([&] { return lab.events_of(0).size() >= before + 4; }));
+    CHECK(wait_until([&] { return lab.plane->describe()["ends"][0]["faults"]["flapping"] == false; }));
     const auto ev = lab.events_of(0);
     REQUIRE(ev.size() == before + 4);
     const std::vector<mixnet::lab::EndEvent> flap(ev.begin() + static_cast<long>(before), ev.end());
@@ -251,7 +242,7 @@ TEST_CASE("plane control API over HTTP", "[lab-plane][netns][control]") {
 
   REQUIRE(lab.control("PUT", "/v1/connections", R"({"connections":[{"from":3,"to":9},{"from":1,"to":12}]})").status == 200);
   REQUIRE(lab.wait_carrier(0, true));
-  CHECK(wait_for([&] { return lab.control("GET", "/v1/plane").json()["ends"][1]["state"] == "up"; }));
+  CHECK(wait_until([&] { return lab.control("GET", "/v1/plane").json()["ends"][1]["state"] == "up"; }));
   j = lab.control("GET", "/v1/plane").json();
   CHECK(j["ends"][0]["peer"] == "h2:ocs0");
   CHECK(j["ends"][0]["state"] == "up");
@@ -298,8 +289,9 @@ TEST_CASE("plane control API over HTTP", "[lab-plane][netns][control]") {
 }
 
 // The linkwatch pump (tools/lab/plane/linkwatch_pump.hpp): it flips the spare pair while a NIC
-// port's carrier change is not yet announced, stops once it is (an idle lab stays idle), and gives
-// up on a port whose NIC is admin down (no announcement comes) instead of flipping for ever.
+// port's carrier change is not yet announced, stops once it is (an idle lab stays idle), waits
+// for nothing from a NIC that is admin down, and gives up on an announcement that never comes
+// instead of flipping for ever.
 TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, then stops, and gives up on a NIC that is down",
           "[lab-plane][netns][pump]") {
   PlaneLab lab(four_ports(), false, "fixed:10");
@@ -311,7 +303,7 @@ TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, th
   REQUIRE(lab.control("PUT", "/v1/connections", R"({"connections":[{"from":3,"to":9},{"from":1,"to":12}]})").status == 200);
   REQUIRE(lab.wait_carrier(0, true));
   REQUIRE(lab.wait_carrier(1, true));
-  CHECK(wait_for([&] { return pump()["awaited"] == 0; }));
+  CHECK(wait_until([&] { return pump()["awaited"] == 0; }));
   const auto flips = pump()["flips"].get<std::uint64_t>();
   CHECK(flips > 0);
   CHECK(pump()["gave_up"] == 0);
@@ -321,14 +313,30 @@ TEST_CASE("plane: the linkwatch pump flips until the NIC ports are announced, th
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(pump()["flips"] == settled);
 
-  // h3's NIC is admin down: lighting its circuit changes no carrier there, so no announcement
-  // comes for it; the pump waits its give-up time, counts it, and goes idle again.
-  lab.net.ip(lab.ports[2].host, "link set dev ocs0 down");
-  REQUIRE(lab.control("PUT", "/v1/connections", R"({"connections":[{"from":2,"to":10},{"from":4,"to":14}]})").status == 200);
-  CHECK(lab.wait_carrier(3, true));   // h4's NIC comes up (the lab's light model does not know h3 is down)
-  CHECK(wait_for([&] { return pump()["gave_up"].get<std::uint64_t>() >= 1 && pump()["awaited"] == 0; },
-                 std::chrono::seconds(10)));
-  const auto after_give_up = pump()["flips"].get<std::uint64_t>();
+  // h3's NIC is admin down: it transmits nothing, so its circuit lights neither end and no
+  // carrier change is awaited (nothing flips).
+  lab.set_nic_admin(2, false);
+  CHECK(wait_until([&] { return lab.plane->describe()["ends"][2]["emitting"] == false; }));
+  const auto before_dark_circuit = pump()["flips"].get<std::uint64_t>();
+  // (Added over TL1: h1 <-> h2 stays as it is.)
+  Tl1Client tl1(lab.emu->tl1_port());
+  tl1.login();
+  REQUIRE(tl1.command("ENT-PATCH::2&4,10&14:2:;").completion == Completion::compld);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));   // well past the 10 ms training
+  CHECK(lab.state(0) == EndState::up);
+  CHECK_FALSE(lab.host_carrier(3));
+  CHECK(lab.state(3) == EndState::dark);
+  CHECK(pump()["awaited"] == 0);
+  CHECK(pump()["flips"] == before_dark_circuit);
+
+  // A port whose announcement never comes (its NIC went down between the change and the
+  // announcement, say): the pump waits its give-up time, counts it, and goes idle again.
+  auto spare = mixnet::lab::LinkwatchPump::open(lab.ocs, "lwkick");
+  REQUIRE(spare);
+  (*spare)->expect(lab.ports[2].host, "ocs0", true);
+  CHECK(wait_until([&] { return (*spare)->gave_up() == 1 && (*spare)->awaited() == 0; }, std::chrono::seconds(10)));
+  const auto after_give_up = (*spare)->flips();
+  CHECK(after_give_up > 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  CHECK(pump()["flips"] == after_give_up);
+  CHECK((*spare)->flips() == after_give_up);
 }

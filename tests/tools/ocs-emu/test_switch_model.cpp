@@ -305,3 +305,28 @@ TEST_CASE("calient port names map to numbers both ways", "[ocs-emu][calient]") {
   CHECK_FALSE(parse_calient_port("a.b.c"));
   CHECK_FALSE(parse_calient_port("1.1.1.1"));
 }
+
+// The plane's word on the fibres (SwitchModel::set_fibre_light): lit ports get the source power,
+// the rest none, and an input reads its fibre's light whether or not it is connected.
+TEST_CASE("model: power follows the transmitters' light once the plane tells it", "[ocs-emu][model]") {
+  auto o = options16(SwitchingTime::fixed_ms(0));
+  o.input_power_dbm = 1.0;
+  o.insertion_loss_db = 1.5;
+  SwitchModel m(o);
+  CHECK(m.power_dbm(2) == kDarkDbm);   // before: an unconnected input reads nothing
+  m.set_fibre_light({2, 3});
+  CHECK(m.power_dbm(2) == Approx(1.0));
+  CHECK(m.power_dbm(3) == Approx(1.0));
+  CHECK(m.power_dbm(1) == kDarkDbm);
+  CHECK(m.port_view(1).input_dbm == std::nullopt);
+  REQUIRE(m.apply(connect({{1, 17}, {2, 18}}), at(0)));
+  m.settle_due(at(0));
+  CHECK(m.power_dbm(17) == kDarkDbm);   // nothing arrives at input 1, so nothing leaves at 17
+  CHECK(m.power_dbm(18) == Approx(-0.5));
+  m.set_fibre_light({1});
+  CHECK(m.power_dbm(17) == Approx(-0.5));
+  CHECK(m.power_dbm(1) == Approx(1.0));
+  CHECK(m.power_dbm(2) == kDarkDbm);
+  CHECK(m.power_dbm(18) == kDarkDbm);
+  CHECK(m.input_power_reading(3) == kDarkDbm);
+}

@@ -16,6 +16,16 @@ bool has_path(const LightPaths& paths, int from, int to) {
   return it != paths.end() && it->second.contains(to);
 }
 
+bool emits(const EndPorts& end) { return !end.dark && end.nic_admin_up; }
+
+std::set<int> fibre_lit_ports(const std::vector<EndPorts>& ends) {
+  std::set<int> out;
+  for (const auto& e : ends) {
+    if (emits(e)) out.insert(e.tx);
+  }
+  return out;
+}
+
 LightOutcome evaluate_light(const std::vector<EndPorts>& ends, const LightPaths& paths) {
   LightOutcome out;
   out.redirect.resize(ends.size());
@@ -35,9 +45,9 @@ LightOutcome evaluate_light(const std::vector<EndPorts>& ends, const LightPaths&
     }
   }
   for (std::size_t a = 0; a < ends.size(); ++a) {
-    if (!out.redirect[a] || ends[a].dark) continue;
+    if (!out.redirect[a] || !emits(ends[a])) continue;
     const std::size_t b = *out.redirect[a];
-    if (ends[b].dark) continue;
+    if (!emits(ends[b])) continue;
     if (out.redirect[b] == a) out.lit_with[a] = b;
   }
   return out;

@@ -1,15 +1,10 @@
 #include "tools/lab/plane/linkwatch_pump.hpp"
 
-#include <poll.h>
-
-#include <set>
-
 #include <spdlog/spdlog.h>
 
 namespace mixnet::lab {
 
-Result<std::unique_ptr<LinkwatchPump>> LinkwatchPump::open(const std::string& netns, const std::string& dev,
-                                                           const std::vector<std::string>& host_namespaces) {
+Result<std::unique_ptr<LinkwatchPump>> LinkwatchPump::open(const std::string& netns, const std::string& dev) {
   auto netlink = NamespaceNetlink::open(netns);
   if (!netlink) return std::unexpected(netlink.error().context("linkwatch pump"));
   if (auto index = netlink->ifindex(dev); !index) {
@@ -19,18 +14,11 @@ Result<std::unique_ptr<LinkwatchPump>> LinkwatchPump::open(const std::string& ne
   }
   // Start from down: a pump that never runs leaves it so.
   if (auto ok = netlink->set_admin_up(dev, false); !ok) return std::unexpected(ok.error().context("linkwatch pump"));
-  std::vector<Listener> listeners;
-  for (const auto& ns : std::set<std::string>(host_namespaces.begin(), host_namespaces.end())) {
-    auto listener = NamespaceNetlink::open(ns);
-    if (!listener) return std::unexpected(listener.error().context("linkwatch pump"));
-    if (auto ok = listener->listen_links(); !ok) return std::unexpected(ok.error().context("linkwatch pump"));
-    listeners.push_back(Listener{ns, std::move(*listener)});
-  }
-  return std::unique_ptr<LinkwatchPump>(new LinkwatchPump(std::move(*netlink), dev, std::move(listeners)));
+  return std::unique_ptr<LinkwatchPump>(new LinkwatchPump(std::move(*netlink), dev));
 }
 
-LinkwatchPump::LinkwatchPump(NamespaceNetlink netlink, std::string dev, std::vector<Listener> listeners)
-    : netlink_(std::move(netlink)), dev_(std::move(dev)), listeners_(std::move(listeners)), thread_([this] { run(); }) {}
+LinkwatchPump::LinkwatchPump(NamespaceNetlink netlink, std::string dev)
+    : netlink_(std::move(netlink)), dev_(std::move(dev)), thread_([this] { run(); }) {}
 
 LinkwatchPump::~LinkwatchPump() {
   {
@@ -65,20 +53,13 @@ std::size_t LinkwatchPump::awaited() const {
 
 bool LinkwatchPump::busy(Clock::time_point now) const { return !awaited_.empty() || grace_until_ > now; }
 
-void LinkwatchPump::hear() {
-  for (auto& l : listeners_) {
-    auto ok = l.netlink.read_link_announcements([&](const std::string& dev, bool oper_up) {
-      std::lock_guard lock(mutex_);
-      const auto it = awaited_.find({l.netns, dev});
-      if (it != awaited_.end() && it->second.up == oper_up) awaited_.erase(it);
-    });
-    if (!ok) {
-      if (!warned_) spdlog::warn("lab plane: linkwatch pump: {}", ok.error().describe());
-      warned_ = true;
-    }
-  }
+void LinkwatchPump::heard(const std::string& host_netns, const std::string& host_dev, bool oper_up) {
   std::lock_guard lock(mutex_);
-  const auto now = Clock::now();
+  const auto it = awaited_.find({host_netns, host_dev});
+  if (it != awaited_.end() && it->second.up == oper_up) awaited_.erase(it);
+}
+
+void LinkwatchPump::give_up_late(Clock::time_point now) {
   for (auto it = awaited_.begin(); it != awaited_.end();) {
     if (now - it->second.since <= kGiveUp) {
       ++it;
@@ -96,10 +77,7 @@ void LinkwatchPump::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (!busy(Clock::now())) {
-      lock.unlock();
-      hear();   // what came while idle (announcements of changes nobody awaits) is dropped
-      lock.lock();
-      if (!busy(Clock::now()) && !stopping_) wake_.wait(lock);
+      wake_.wait(lock);
       continue;
     }
     lock.unlock();
@@ -110,8 +88,8 @@ void LinkwatchPump::run() {
     } else {
       flips_.fetch_add(1);
     }
-    hear();
     lock.lock();
+    give_up_late(Clock::now());
     // A period, or less when told to stop (an expect() while busy needs no wake-up).
     wake_.wait_for(lock, kPeriod, [this] { return stopping_; });
   }

@@ -15,11 +15,11 @@
 // plane tells the pump which NIC port (host namespace and dev) must then announce carrier up or
 // down (expect). While such an announcement is awaited, and for kGrace after the last change,
 // the pump flips the spare pair's one end every kPeriod (the other end stays up, so each flip is
-// an urgent change of a running device and starts a linkwatch run). It hears the announcements
-// on one RTNLGRP_LINK socket per host namespace, gives up on a port after kGiveUp (its NIC is
-// admin down, say: no announcement comes), and is idle otherwise: an idle lab stays idle. A flip
-// costs about 30 us of kernel CPU (1000 in 92 ms on the 2-core VM). Its own sockets and thread:
-// the plane's lock is never held for a flip.
+// an urgent change of a running device and starts a linkwatch run). It is told of the
+// announcements (heard) by the plane's HostLinkWatch, the one listener per host namespace, gives
+// up on a port after kGiveUp (no announcement came: its NIC went admin down meanwhile, say), and
+// is idle otherwise: an idle lab stays idle. A flip costs about 30 us of kernel CPU (1000 in 92 ms
+// on the 2-core VM). Its own socket and thread: the plane's lock is never held for a flip.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -43,10 +43,8 @@ class LinkwatchPump {
   static constexpr std::chrono::milliseconds kGrace{20};
   static constexpr std::chrono::seconds kGiveUp{2};
 
-  // Opens its socket in `netns` and checks that `dev` (the spare end) is there, and listens in
-  // every namespace of `host_namespaces`; starts idle.
-  static Result<std::unique_ptr<LinkwatchPump>> open(const std::string& netns, const std::string& dev,
-                                                     const std::vector<std::string>& host_namespaces);
+  // Opens its socket in `netns` and checks that `dev` (the spare end) is there; starts idle.
+  static Result<std::unique_ptr<LinkwatchPump>> open(const std::string& netns, const std::string& dev);
   ~LinkwatchPump();   // stops and joins
   LinkwatchPump(const LinkwatchPump&) = delete;
   LinkwatchPump& operator=(const LinkwatchPump&) = delete;
@@ -56,6 +54,8 @@ class LinkwatchPump {
   void expect(const std::string& host_netns, const std::string& host_dev, bool up);
   // The change was not made after all.
   void forget(const std::string& host_netns, const std::string& host_dev);
+  // The kernel announced the NIC port operationally up or down (from the listener's thread).
+  void heard(const std::string& host_netns, const std::string& host_dev, bool oper_up);
 
   // Figures for the plane's description and the tests.
   [[nodiscard]] std::uint64_t flips() const { return flips_.load(); }
@@ -68,19 +68,13 @@ class LinkwatchPump {
     bool up = false;
     Clock::time_point since;
   };
-  struct Listener {
-    std::string netns;
-    NamespaceNetlink netlink;
-  };
-
-  LinkwatchPump(NamespaceNetlink netlink, std::string dev, std::vector<Listener> listeners);
+  LinkwatchPump(NamespaceNetlink netlink, std::string dev);
   void run();
   bool busy(Clock::time_point now) const;   // mutex_ held
-  void hear();                              // mutex_ not held
+  void give_up_late(Clock::time_point now); // mutex_ held
 
   NamespaceNetlink netlink_;   // the pump thread's only
   std::string dev_;
-  std::vector<Listener> listeners_;   // the pump thread's only
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<Port, Awaited> awaited_;

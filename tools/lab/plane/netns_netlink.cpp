@@ -65,6 +65,10 @@ std::unexpected<Error> fail_nl(const std::string& what, int err) {
   return fail(errc, fmt::format("{}: {}", what, nl_geterror(code)));
 }
 
+LinkAnnouncement announcement_of(rtnl_link* link, const char* name) {
+  return LinkAnnouncement{name, (rtnl_link_get_flags(link) & IFF_UP) != 0, rtnl_link_get_operstate(link) == IF_OPER_UP};
+}
+
 bool absent(int err) {
   const int code = err < 0 ? -err : err;
   return code == NLE_OBJ_NOTFOUND || code == NLE_NOADDR || code == NLE_NODEV;
@@ -196,6 +200,14 @@ Result<void> NamespaceNetlink::set_admin_up(const std::string& dev, bool up) {
   return {};
 }
 
+Result<LinkAnnouncement> NamespaceNetlink::link_state(const std::string& dev) {
+  auto index = ifindex(dev);
+  if (!index) return std::unexpected(index.error());
+  auto link = impl_->link(*index);
+  if (!link) return std::unexpected(link.error());
+  return announcement_of(link->get(), dev.c_str());
+}
+
 Result<void> NamespaceNetlink::listen_links() {
   nl_sock* sock = impl_->sock.get();
   nl_socket_disable_seq_check(sock);   // announcements carry no sequence of ours
@@ -208,13 +220,13 @@ Result<void> NamespaceNetlink::listen_links() {
 
 int NamespaceNetlink::fd() const { return nl_socket_get_fd(impl_->sock.get()); }
 
-Result<void> NamespaceNetlink::read_link_announcements(const std::function<void(const std::string&, bool)>& on_link) {
+Result<bool> NamespaceNetlink::read_link_announcements(const std::function<void(const LinkAnnouncement&)>& on_link) {
   struct Reader {
-    const std::function<void(const std::string&, bool)>* on_link;
+    const std::function<void(const LinkAnnouncement&)>* on_link;
     static void object(nl_object* o, void* arg) {
       auto* link = reinterpret_cast<rtnl_link*>(o);
       const char* name = rtnl_link_get_name(link);
-      if (name != nullptr) (*static_cast<Reader*>(arg)->on_link)(name, rtnl_link_get_operstate(link) == IF_OPER_UP);
+      if (name != nullptr) (*static_cast<Reader*>(arg)->on_link)(announcement_of(link, name));
     }
     static int message(nl_msg* msg, void* arg) {
       if (nlmsg_hdr(msg)->nlmsg_type == RTM_NEWLINK) nl_msg_parse(msg, &Reader::object, arg);
@@ -224,13 +236,19 @@ Result<void> NamespaceNetlink::read_link_announcements(const std::function<void(
   nl_sock* sock = impl_->sock.get();
   nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, &Reader::message, &reader);
   const std::unique_ptr<nl_cb, FnDeleter<nl_cb_put>> cb(nl_socket_get_cb(sock));
+  bool lost = false;
   for (;;) {
     // The number of messages read; 0 once nothing is waiting (a non-blocking socket's EAGAIN).
     const int n = nl_recvmsgs_report(sock, cb.get());
     if (n > 0) continue;
-    if (n == 0 || n == -NLE_AGAIN) return {};
-    // A full receive queue lost announcements; the caller's deadline covers what it missed.
-    if (n == -NLE_NOMEM) return {};
+    if (n == 0 || n == -NLE_AGAIN) return lost;
+    // A full receive queue lost announcements: read on (what is queued is newer), then say so.
+    // Twice in one call: say so now (the rest is read on the next call).
+    if (n == -NLE_NOMEM) {
+      if (lost) return true;
+      lost = true;
+      continue;
+    }
     return fail_nl("read link announcements in " + impl_->netns, n);
   }
 }

@@ -20,6 +20,15 @@ struct nl_sock;
 
 namespace mixnet::lab {
 
+// A link as the kernel announces it (or as read on request): its name, whether it is admin up
+// (IFF_UP: its owner set it up) and whether it is operationally up (IF_OPER_UP: the kernel's
+// linkwatch has run for its last carrier change).
+struct LinkAnnouncement {
+  std::string dev;
+  bool admin_up = false;
+  bool oper_up = false;
+};
+
 class NamespaceNetlink {
  public:
   static Result<NamespaceNetlink> open(const std::string& netns);
@@ -31,14 +40,16 @@ class NamespaceNetlink {
 
   Result<int> ifindex(const std::string& dev);   // cached after the first look-up
   Result<void> set_admin_up(const std::string& dev, bool up);
+  // Asks the kernel for the link's state now (a socket that is not listening).
+  Result<LinkAnnouncement> link_state(const std::string& dev);
   // Listening instead of asking: subscribes this socket to the namespace's link announcements
   // (RTNLGRP_LINK) and makes it non-blocking. Such an object is for listening only: its socket's
   // replies would mix with the announcements.
   Result<void> listen_links();
   [[nodiscard]] int fd() const;
-  // Reads every announcement waiting (never blocks): the link's name and whether it is
-  // operationally up (IF_OPER_UP: the kernel's linkwatch has run for its last carrier change).
-  Result<void> read_link_announcements(const std::function<void(const std::string& dev, bool oper_up)>& on_link);
+  // Reads every announcement waiting (never blocks). True when the socket's receive queue had
+  // overflowed: announcements were lost, and whoever tracks a state must read it again.
+  Result<bool> read_link_announcements(const std::function<void(const LinkAnnouncement&)>& on_link);
   Result<void> ensure_ingress_qdisc(const std::string& dev);
   // Replaces the end's redirect filter (ingress, pref kRedirectPref) with one to `to_dev`.
   Result<void> set_redirect(const std::string& dev, const std::string& to_dev);

@@ -42,29 +42,51 @@ Result<std::shared_ptr<NetnsPlane>> NetnsPlane::open(PlaneFile file) {
   }
   auto netlink = NamespaceNetlink::open(file.netns);
   if (!netlink) return std::unexpected(netlink.error().context("lab plane"));
+  std::vector<NicPort> nics;
+  for (const auto& end : file.ends) nics.push_back(NicPort{end.host_netns, end.host_dev});
+  auto watch = HostLinkWatch::open(nics);
+  if (!watch) return std::unexpected(watch.error().context("lab plane"));
   std::unique_ptr<LinkwatchPump> pump;
   if (!file.linkwatch_kick.empty()) {
-    std::vector<std::string> host_namespaces;
-    for (const auto& end : file.ends) host_namespaces.push_back(end.host_netns);
-    auto opened = LinkwatchPump::open(file.netns, file.linkwatch_kick, host_namespaces);
+    auto opened = LinkwatchPump::open(file.netns, file.linkwatch_kick);
     if (!opened) return std::unexpected(opened.error().context("lab plane"));
     pump = std::move(*opened);
   }
-  std::shared_ptr<NetnsPlane> plane(new NetnsPlane(std::move(file), std::move(*netlink), std::move(pump)));
+  std::shared_ptr<NetnsPlane> plane(
+      new NetnsPlane(std::move(file), std::move(*netlink), std::move(pump), std::move(*watch)));
   if (auto ok = plane->reset_kernel(); !ok) return std::unexpected(ok.error().context("lab plane"));
+  if (auto ok = plane->start_listening(); !ok) return std::unexpected(ok.error().context("lab plane"));
   return plane;
 }
 
-NetnsPlane::NetnsPlane(PlaneFile file, NamespaceNetlink netlink, std::unique_ptr<LinkwatchPump> pump)
-    : file_(std::move(file)), netlink_(std::move(netlink)), pump_(std::move(pump)) {
+NetnsPlane::NetnsPlane(PlaneFile file, NamespaceNetlink netlink, std::unique_ptr<LinkwatchPump> pump,
+                       std::unique_ptr<HostLinkWatch> watch)
+    : file_(std::move(file)), netlink_(std::move(netlink)), pump_(std::move(pump)), watch_(std::move(watch)) {
   ends_.reserve(file_.ends.size());
   for (std::size_t i = 0; i < file_.ends.size(); ++i) {
     const PlaneEnd& cfg = file_.ends[i];
     ends_.push_back(End{cfg, cfg.tx, cfg.rx, TrainingDelays(file_.profile, file_.seed, i)});
+    const NicPort nic{cfg.host_netns, cfg.host_dev};
+    ends_by_nic_[nic].push_back(i);
+    // Read at open; a change since then is announced and heard once the watch runs.
+    if (const auto it = watch_->at_open().find(nic); it != watch_->at_open().end()) ends_.back().nic_admin_up = it->second.admin_up;
   }
+  fibre_lit_ = fibre_lit_ports(end_ports());
 }
 
-NetnsPlane::~NetnsPlane() { timer_.stop(); }
+NetnsPlane::~NetnsPlane() {
+  watch_->stop();   // its thread takes the mutex and tells the pump
+  timer_.stop();
+}
+
+Result<void> NetnsPlane::start_listening() {
+  std::vector<HostLinkWatch::Listener> listeners;
+  if (pump_) {
+    listeners.emplace_back([pump = pump_.get()](const NicLinkState& s) { pump->heard(s.port.netns, s.port.dev, s.oper_up); });
+  }
+  listeners.emplace_back([this](const NicLinkState& s) { on_nic_link(s); });
+  return watch_->start(std::move(listeners));
+}
 
 Result<void> NetnsPlane::reset_kernel() {
   std::lock_guard lock(mutex_);
@@ -87,13 +109,9 @@ Result<void> NetnsPlane::reset_kernel() {
 // --- Circuits -------------------------------------------------------------------------------
 
 std::vector<PortLight> NetnsPlane::lit_ports(const CircuitChange& change, std::int64_t ns) const {
-  // Light reaches a port when a working transceiver sits on the port it comes from.
-  auto source_lit = [&](int port) {
-    for (const auto& e : ends_) {
-      if (e.tx == port && !e.dark) return true;
-    }
-    return false;
-  };
+  // Light reaches a port when an emitting transmitter sits on the port it comes from.
+  const std::set<int> lit = fibre_lit_ports(end_ports());
+  auto source_lit = [&](int port) { return lit.contains(port); };
   std::vector<PortLight> out;
   if (source_lit(change.from)) out.push_back(PortLight{change.to, ns});
   if (change.bidirectional && source_lit(change.to)) out.push_back(PortLight{change.from, ns});
@@ -122,11 +140,17 @@ Result<std::vector<PortLight>> NetnsPlane::circuit_broken(const CircuitChange& c
   return lit_ports(change, ns);
 }
 
-std::int64_t NetnsPlane::reconcile(std::uint64_t change_id, std::optional<Error>& first_error) {
+std::vector<EndPorts> NetnsPlane::end_ports() const {
   std::vector<EndPorts> ports;
   ports.reserve(ends_.size());
-  for (const auto& e : ends_) ports.push_back(EndPorts{e.tx, e.rx, e.dark});
+  for (const auto& e : ends_) ports.push_back(EndPorts{e.tx, e.rx, e.dark, e.nic_admin_up});
+  return ports;
+}
+
+std::int64_t NetnsPlane::reconcile(std::uint64_t change_id, std::optional<Error>& first_error) {
+  const std::vector<EndPorts> ports = end_ports();
   const LightOutcome want = evaluate_light(ports, paths_);
+  publish_fibre_light(ports);
 
   // The mirrors first: each end's frames go where its light goes.
   std::int64_t changed_ns = 0;
@@ -154,6 +178,38 @@ std::int64_t NetnsPlane::reconcile(std::uint64_t change_id, std::optional<Error>
     if (want.lit_with[i] && !ends_[i].peer) light(i, *want.lit_with[i], change_id, light_ns);
   }
   return light_ns;
+}
+
+void NetnsPlane::publish_fibre_light(const std::vector<EndPorts>& ports) {
+  std::set<int> lit = fibre_lit_ports(ports);
+  if (lit == fibre_lit_) return;
+  fibre_lit_ = std::move(lit);
+  if (fibre_listener_) fibre_listener_(fibre_lit_);
+}
+
+void NetnsPlane::watch_fibre_light(ocs_emu::FibreLightListener listener) {
+  std::lock_guard lock(mutex_);
+  fibre_listener_ = std::move(listener);
+  if (fibre_listener_) fibre_listener_(fibre_lit_);
+}
+
+void NetnsPlane::on_nic_link(const NicLinkState& state) {
+  std::lock_guard lock(mutex_);
+  const auto it = ends_by_nic_.find(state.port);
+  if (it == ends_by_nic_.end()) return;
+  bool changed = false;
+  for (const std::size_t i : it->second) {
+    End& e = ends_[i];
+    if (e.nic_admin_up == state.admin_up) continue;
+    e.nic_admin_up = state.admin_up;
+    changed = true;
+    log(i, state.admin_up ? EndEventKind::emit_on : EndEventKind::emit_off, realtime_ns(), 0);
+  }
+  if (!changed) return;
+  // A NIC set down announces no carrier of its own from now on: the pump need not wait for one.
+  if (pump_ && !state.admin_up) pump_->forget(state.port.netns, state.port.dev);
+  std::optional<Error> error;
+  reconcile(0, error);   // errors are logged there; nobody waits for this one
 }
 
 void NetnsPlane::go_dark(std::size_t i, std::uint64_t change_id, std::int64_t light_ns, std::optional<Error>& first_error) {
@@ -221,11 +277,13 @@ void NetnsPlane::flap_up(std::size_t i, std::uint64_t generation) {
 
 Result<void> NetnsPlane::admin(std::size_t i, bool up, std::uint64_t change_id, std::optional<double> training_ms) {
   End& e = ends_[i];
-  if (pump_) pump_->expect(e.cfg.host_netns, e.cfg.host_dev, up);   // before: its announcement may come at once
+  // Before: its announcement may come at once. A NIC that is admin down announces no carrier.
+  const bool announced = pump_ && e.nic_admin_up;
+  if (announced) pump_->expect(e.cfg.host_netns, e.cfg.host_dev, up);
   auto ok = netlink_.set_admin_up(e.cfg.dev, up);
   const std::int64_t ns = realtime_ns();
   if (!ok) {
-    if (pump_) pump_->forget(e.cfg.host_netns, e.cfg.host_dev);
+    if (announced) pump_->forget(e.cfg.host_netns, e.cfg.host_dev);
     return ok;
   }
   e.admin_up = up;
@@ -264,6 +322,8 @@ json NetnsPlane::describe() const {
       j["rx"] = e.rx;
     }
     j["state"] = to_string(state_of(e));
+    j["emitting"] = emits(EndPorts{e.tx, e.rx, e.dark, e.nic_admin_up});
+    j["nic_admin_up"] = e.nic_admin_up;
     j["peer"] = e.peer ? json(ends_[*e.peer].cfg.id) : json(nullptr);
     j["training_ms"] = e.peer ? json(e.training_ms) : json(nullptr);
     j["faults"] = json{{"dark", e.dark},

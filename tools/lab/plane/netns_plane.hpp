@@ -8,19 +8,23 @@
 // API under /v1/plane (docs/ocs-emulator.md, "The lab plane").
 //
 // Threads: circuit_made/circuit_broken (the emulator's plane worker), control() (the emulator's
-// io thread) and the plane's own timer thread (training delays, flaps) all take one mutex; none
-// waits for a training delay.
+// io thread), the plane's own timer thread (training delays, flaps) and the host link watch's
+// thread (a NIC's admin state) all take one mutex; none waits for a training delay. Under it the
+// plane may take the pump's lock and the fibre-light listener's (the emulator's), never the
+// other way round.
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "tools/lab/plane/event_log.hpp"
+#include "tools/lab/plane/host_link_watch.hpp"
 #include "tools/lab/plane/light_model.hpp"
 #include "tools/lab/plane/linkwatch_pump.hpp"
 #include "tools/lab/plane/netns_netlink.hpp"
@@ -38,7 +42,8 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
  public:
   // Opens the plane namespace, checks every end's dev there (and that each host namespace
   // exists), adds a missing ingress qdisc, removes a redirect left by an earlier run and sets
-  // every end admin down: the kernel then matches a switch with no connections.
+  // every end admin down: the kernel then matches a switch with no connections. Reads every NIC
+  // port's admin state and listens to them from then on (one socket per host namespace).
   static Result<std::shared_ptr<NetnsPlane>> open(PlaneFile file);
   ~NetnsPlane() override;
   NetnsPlane(const NetnsPlane&) = delete;
@@ -48,6 +53,7 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
   Result<std::vector<ocs_emu::PortLight>> circuit_made(const ocs_emu::CircuitChange& change) override;
   Result<std::vector<ocs_emu::PortLight>> circuit_broken(const ocs_emu::CircuitChange& change) override;
   ocs_emu::PlaneControlReply control(std::string_view method, std::string_view target, std::string_view body) override;
+  void watch_fibre_light(ocs_emu::FibreLightListener listener) override;
 
   // The same things in process (tests; control() is a thin layer over these).
   [[nodiscard]] nlohmann::json describe() const;                       // GET /v1/plane
@@ -64,7 +70,8 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
     TrainingDelays delays;
     std::optional<std::size_t> redirect;        // the filter installed now: frames go to this end
     std::optional<std::size_t> peer;            // lit with (training or up)
-    bool admin_up = false;
+    bool admin_up = false;                      // the OCS-side dev (what the NIC sees as carrier)
+    bool nic_admin_up = true;                   // the NIC port itself: down, it emits nothing
     std::uint64_t generation = 0;               // bumped when a pending training is void
     std::uint64_t lit_change = 0;               // the change that lit it
     double training_ms = 0;
@@ -79,8 +86,14 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
     std::uint64_t flap_generation = 0;
   };
 
-  NetnsPlane(PlaneFile file, NamespaceNetlink netlink, std::unique_ptr<LinkwatchPump> pump);
+  NetnsPlane(PlaneFile file, NamespaceNetlink netlink, std::unique_ptr<LinkwatchPump> pump,
+             std::unique_ptr<HostLinkWatch> watch);
   Result<void> reset_kernel();
+  Result<void> start_listening();
+  // The host link watch heard a NIC port: an admin change starts or stops its end's light.
+  void on_nic_link(const NicLinkState& state);
+  [[nodiscard]] std::vector<EndPorts> end_ports() const;
+  void publish_fibre_light(const std::vector<EndPorts>& ports);
   // Brings filters and admin state in line with the light paths and faults; logs the changes
   // with `change_id`. Returns the time the last filter change was acknowledged (or now).
   std::int64_t reconcile(std::uint64_t change_id, std::optional<Error>& first_error);
@@ -110,7 +123,11 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
   LightPaths paths_;
   EventLog events_;
   std::unique_ptr<LinkwatchPump> pump_;   // null without `linkwatch_kick`; outlives the timer
-  TimerThread timer_;   // last: stopped first
+  std::unique_ptr<HostLinkWatch> watch_;  // tells the pump and the plane; stopped first
+  std::map<NicPort, std::vector<std::size_t>> ends_by_nic_;
+  ocs_emu::FibreLightListener fibre_listener_;
+  std::set<int> fibre_lit_;               // what the listener was last told
+  TimerThread timer_;   // last
 };
 
 }  // namespace mixnet::lab
