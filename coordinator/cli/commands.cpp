@@ -265,6 +265,29 @@ int run_cli(int argc, char** argv) {
   add_run_flags(links_verify);
   links_verify->add_option("--topology", topology_name, "the topology the links should match (from -T files)");
 
+  // `cabling discover`: one cabling.discover step, recorded like any run (docs/cabling.md).
+  std::string cabling_switch, cabling_out, cabling_run_dir;
+  double cabling_link_timeout = 0, cabling_settle_ms = 0;
+  auto* cabling = app.add_subcommand("cabling", "the cabling map: which OCS ports each NIC port's fibres land on");
+  cabling->require_subcommand(1);
+  auto* cabling_discover = cabling->add_subcommand(
+      "discover",
+      "learn the cabling map from the switches' power readings, NIC transmitters switched on and off, and loopback circuits; "
+      "print where it differs from the inventory (this re-patches the switches and toggles NIC ports: not during training)");
+  add_inventory(cabling_discover);
+  cabling_discover->add_option("--switch", cabling_switch, "only the ports cabled to this OCS (default: every OCS)");
+  cabling_discover->add_option("--out", cabling_out, "write the inventory with the discovered map here (the input is never changed)");
+  cabling_discover->add_option("--run-dir", cabling_run_dir,
+                               fmt::format("the run folder for results.json, junit.xml and the map (default ./{}/RUN_ID)", kDefaultRunsDir));
+  cabling_discover->add_option("--db", db_flag, fmt::format("the results store (default $MIXNET_DB, else {})", kDefaultDbPath));
+  cabling_discover->add_option("--link-timeout", cabling_link_timeout,
+                               "seconds a looped-back port may take to come up before a candidate output is ruled out "
+                               "(default 3; raise it to the NICs' link-training time, about 6 s on the MixNet prototype)")
+      ->check(CLI::Range(0.05, 600.0));
+  cabling_discover->add_option("--settle-ms", cabling_settle_ms,
+                               "milliseconds between switching transmitters and reading the switch's power (default 100)")
+      ->check(CLI::Range(0.0, 60000.0));
+
   auto* results = app.add_subcommand("results", "the results store");
   results->require_subcommand(1);
   auto* results_list = results->add_subcommand("list", "list runs, newest first");
@@ -420,6 +443,27 @@ int run_cli(int argc, char** argv) {
     nlohmann::json cli_args = {{"argv", std::vector<std::string>(argv, argv + argc)}, {"topologies", topology_files}};
     const auto inv_abs = std::filesystem::absolute(inventory_path).lexically_normal().string();
     return execute(loaded, loaded.playbook, registry, db_flag, out_flag, RunOptions{}, cli_args, "(links verify)", inv_abs);
+  }
+
+  if (*cabling_discover) {
+    auto inv = read_inventory(inventory_path);
+    if (!inv) return bad_input(inv.error());
+    Loaded loaded{std::move(*inv), {}, {}};
+    auto& pb = loaded.playbook;
+    pb.name = "cabling-discover";
+    Step step;
+    step.name = cabling_switch.empty() ? "discover the cabling of every OCS" : fmt::format("discover the cabling of {}", cabling_switch);
+    step.module = "cabling.discover";
+    step.timeout_s = 3600;   // a round per output at worst, each as long as a link takes to train
+    if (!cabling_switch.empty()) step.args["switch"] = cabling_switch;
+    if (!cabling_out.empty()) step.args["out"] = std::filesystem::absolute(cabling_out).lexically_normal().string();
+    if (cabling_link_timeout > 0) step.args["link_timeout"] = cabling_link_timeout;
+    if (cabling_settle_ms > 0) step.args["settle_ms"] = cabling_settle_ms;
+    pb.steps.push_back(step);
+    if (auto ok = validate_playbook(pb, registry, loaded.inventory, loaded.topologies); !ok) return bad_input(ok.error());
+    nlohmann::json cli_args = {{"argv", std::vector<std::string>(argv, argv + argc)}};
+    const auto inv_abs = std::filesystem::absolute(inventory_path).lexically_normal().string();
+    return execute(loaded, loaded.playbook, registry, db_flag, cabling_run_dir, RunOptions{}, cli_args, "(cabling discover)", inv_abs);
   }
 
   auto store = ResultsStore::open(resolve_db_path(db_flag));

@@ -3,6 +3,7 @@
 #include "coordinator/engine/registry.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/modules/assert.hpp"
+#include "coordinator/modules/cabling_discover.hpp"
 #include "coordinator/modules/eps_verify.hpp"
 #include "coordinator/modules/health_bandwidth.hpp"
 #include "coordinator/modules/health_hosts.hpp"
@@ -38,6 +39,7 @@ ModuleRegistry builtin_modules() {
   registry.add(std::make_unique<HealthBandwidthModule>());
   registry.add(std::make_unique<HealthReportModule>());
   registry.add(std::make_unique<HealthCountersModule>());
+  registry.add(std::make_unique<CablingDiscoverModule>());
   return registry;
 }
 

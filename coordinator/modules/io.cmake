@@ -11,4 +11,8 @@ target_sources(mixnet_coord_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/counter_records.cpp
   ${CMAKE_CURRENT_LIST_DIR}/carrier_reads.cpp
   ${CMAKE_CURRENT_LIST_DIR}/health_counters.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cabling_discover.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cabling_stages.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cabling_switch_side.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cabling_host_side.cpp
 )
