@@ -138,6 +138,8 @@ void collect(const SwitchDiscovery& d, CablingMap& found, std::map<PortRef, std:
 }  // namespace
 
 Result<void> CablingDiscoverModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
+  // A templated value is known only at run time, where run() checks it again.
+  if (is_templated(args)) return module_args::only_keys(args, {"switch", "out", "link_timeout", "settle_ms"});
   auto parsed = parse_args(args, vc.inventory);
   if (!parsed) return std::unexpected(parsed.error());
   return {};
