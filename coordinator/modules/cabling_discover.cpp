@@ -32,7 +32,7 @@ struct DiscoverArgs {
   StageBudget budget;
 };
 
-Result<DiscoverArgs> parse_args(const nlohmann::json& args, const Inventory& inventory) {
+Result<DiscoverArgs> parse_discover_args(const nlohmann::json& args, const Inventory& inventory) {
   if (auto ok = module_args::only_keys(args, {"switch", "out", "link_timeout", "settle_ms"}); !ok) return std::unexpected(ok.error());
   DiscoverArgs out;
   auto sw = module_args::string_arg(args, "switch");
@@ -74,7 +74,7 @@ std::map<std::string, std::vector<PortRef>> ports_by_switch(const Inventory& inv
   return out;
 }
 
-ItemResult port_item(const PortRef& port, std::string status, std::string message, nlohmann::json data, std::int64_t started_ns) {
+ItemResult discovery_item(const PortRef& port, std::string status, std::string message, nlohmann::json data, std::int64_t started_ns) {
   ItemResult it;
   it.kind = "port";
   it.id = port.str();
@@ -95,7 +95,7 @@ nlohmann::json cabling_json(const OcsCabling& c) {
 }
 
 // What the discovery learnt on one switch, as a map; and why each other port was not found.
-void collect(const SwitchDiscovery& d, CablingMap& found, std::map<PortRef, std::pair<std::string, std::string>>& missing) {
+void collect_found(const SwitchDiscovery& d, CablingMap& found, std::map<PortRef, std::pair<std::string, std::string>>& missing) {
   for (std::size_t k = 0; k < d.nics.size(); ++k) {
     const PortRef& port = d.nics[k];
     const auto nic = static_cast<cabling::NicIndex>(k);
@@ -140,13 +140,13 @@ void collect(const SwitchDiscovery& d, CablingMap& found, std::map<PortRef, std:
 Result<void> CablingDiscoverModule::validate(const nlohmann::json& args, const ValidationContext& vc) const {
   // A templated value is known only at run time, where run() checks it again.
   if (is_templated(args)) return module_args::only_keys(args, {"switch", "out", "link_timeout", "settle_ms"});
-  auto parsed = parse_args(args, vc.inventory);
+  auto parsed = parse_discover_args(args, vc.inventory);
   if (!parsed) return std::unexpected(parsed.error());
   return {};
 }
 
 StepResult CablingDiscoverModule::run(const nlohmann::json& args, StepContext& ctx) {
-  auto parsed = parse_args(args, ctx.inventory);
+  auto parsed = parse_discover_args(args, ctx.inventory);
   if (!parsed) return module_args::step_error(parsed.error());
   DiscoverArgs a = std::move(*parsed);
   a.budget.deadline_ns = ctx.deadline_ns;
@@ -235,7 +235,7 @@ StepResult CablingDiscoverModule::run(const nlohmann::json& args, StepContext& c
   }
 
   CablingMap found;
-  for (const auto& d : switches) collect(d, found, missing);
+  for (const auto& d : switches) collect_found(d, found, missing);
   for (const auto& [port, error] : switched) {
     if (!found.find(port)) missing[port] = {std::string(item_status::unreachable), fmt::format("{}: its transmitter could not be switched: {}", port.str(), error.message)};
   }
@@ -256,17 +256,17 @@ StepResult CablingDiscoverModule::run(const nlohmann::json& args, StepContext& c
       nlohmann::json data = {{"found", cabling_json(*f)}};
       auto d = differs.find(port);
       if (d == differs.end()) {
-        items.push_back(port_item(port, std::string(item_status::ok), "found " + describe_ports(*f) + ", as the inventory says", data, started_ns));
+        items.push_back(discovery_item(port, std::string(item_status::ok), "found " + describe_ports(*f) + ", as the inventory says", data, started_ns));
       } else {
         data["inventory"] = cabling_json(d->second->inventory);
         const bool unmapped = d->second->kind == CablingDifferenceKind::unmapped;
         if (!unmapped) ++wrong;
-        items.push_back(port_item(port, std::string(unmapped ? item_status::ok : item_status::miswired), d->second->str(), data, started_ns));
+        items.push_back(discovery_item(port, std::string(unmapped ? item_status::ok : item_status::miswired), d->second->str(), data, started_ns));
       }
     } else {
       auto m = missing.find(port);
-      items.push_back(m == missing.end() ? port_item(port, std::string(item_status::failed), port.str() + ": not found", {}, started_ns)
-                                         : port_item(port, m->second.first, m->second.second, {}, started_ns));
+      items.push_back(m == missing.end() ? discovery_item(port, std::string(item_status::failed), port.str() + ": not found", {}, started_ns)
+                                         : discovery_item(port, m->second.first, m->second.second, {}, started_ns));
     }
   }
   ctx.sink.record_all(items);

@@ -8,7 +8,7 @@ namespace mixnet::coord {
 
 namespace {
 
-std::vector<std::string> hosts_of(const std::vector<PortRef>& ports) {
+std::vector<std::string> hosts_of_ports(const std::vector<PortRef>& ports) {
   std::set<std::string> hosts;
   for (const auto& p : ports) hosts.insert(p.host);
   return {hosts.begin(), hosts.end()};
@@ -19,7 +19,7 @@ std::vector<std::string> hosts_of(const std::vector<PortRef>& ports) {
 HostsAtStart read_hosts_at_start(AgentPool& pool, const std::vector<PortRef>& ports, std::int64_t deadline_ns) {
   HostsAtStart out;
   std::map<std::string, const wire::Inventory*> answered;
-  auto replies = pool.inventory(hosts_of(ports), deadline_ns);
+  auto replies = pool.inventory(hosts_of_ports(ports), deadline_ns);
   for (const auto& r : replies) {
     if (!r.ok()) out.unreachable.emplace(r.host, r.value.error());
     else answered[r.host] = &*r.value;

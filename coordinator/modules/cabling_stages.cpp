@@ -23,16 +23,16 @@ std::optional<cabling::NicIndex> SwitchDiscovery::index_of(const PortRef& port) 
 
 namespace {
 
-bool stopped(const StageBudget& b) {
+bool discovery_stopped(const StageBudget& b) {
   return (b.cancel != nullptr && b.cancel->load()) || (b.deadline_ns != 0 && monotonic_ns() >= b.deadline_ns);
 }
 
-bool active(const SwitchDiscovery& d) { return d.sw && !d.failure && !d.nics.empty(); }
+bool discovery_active(const SwitchDiscovery& d) { return d.sw && !d.failure && !d.nics.empty(); }
 
 std::vector<std::string> hosts_under_test(const std::vector<SwitchDiscovery>& switches) {
   std::set<std::string> hosts;
   for (const auto& d : switches) {
-    if (!active(d)) continue;
+    if (!discovery_active(d)) continue;
     for (const auto& p : d.nics) hosts.insert(p.host);
   }
   return {hosts.begin(), hosts.end()};
@@ -44,7 +44,7 @@ template <class Fn>
 void on_every_switch(std::vector<SwitchDiscovery>& switches, const std::function<bool(const SwitchDiscovery&)>& wanted, Fn fn) {
   std::vector<std::future<void>> running;
   for (auto& d : switches) {
-    if (!active(d) || !wanted(d)) continue;
+    if (!discovery_active(d) || !wanted(d)) continue;
     running.push_back(std::async(std::launch::async, [&d, &fn] {
       if (auto ok = fn(d); !ok) d.failure = ok.error();
     }));
@@ -58,7 +58,7 @@ std::map<PortRef, Error> run_input_stage(AgentPool& pool, std::vector<SwitchDisc
   std::map<PortRef, Error> failed_ports;
   int rounds = 0;
   for (auto& d : switches) {
-    if (!active(d)) continue;
+    if (!discovery_active(d)) continue;
     d.started_ns = realtime_ns();
     auto plan = cabling::plan_input_sweep(static_cast<int>(d.nics.size()));
     if (!plan) {
@@ -68,12 +68,12 @@ std::map<PortRef, Error> run_input_stage(AgentPool& pool, std::vector<SwitchDisc
     d.plan = std::move(*plan);
     rounds = std::max(rounds, d.plan.rounds);
   }
-  for (int r = 0; r < rounds && !stopped(budget); ++r) {
+  for (int r = 0; r < rounds && !discovery_stopped(budget); ++r) {
     // Every NIC under test of every switch, on or off by its code (a switch with fewer rounds
     // leaves its NICs on: it reads nothing this round).
     std::map<PortRef, bool> admin;
     for (const auto& d : switches) {
-      if (!active(d)) continue;
+      if (!discovery_active(d)) continue;
       for (std::size_t k = 0; k < d.nics.size(); ++k) {
         admin[d.nics[k]] = r >= d.plan.rounds || d.plan.transmits(static_cast<cabling::NicIndex>(k), r);
       }
@@ -94,7 +94,7 @@ std::map<PortRef, Error> run_input_stage(AgentPool& pool, std::vector<SwitchDisc
     });
   }
   for (auto& d : switches) {
-    if (!active(d)) continue;
+    if (!discovery_active(d)) continue;
     if (static_cast<int>(d.sweeps.size()) < d.plan.rounds) {
       d.failure = Error{Errc::timeout, fmt::format("switch {}: stopped after {} of {} light-pattern rounds", d.switch_name, d.sweeps.size(),
                                                    d.plan.rounds)};
@@ -115,7 +115,7 @@ using RoundFacts = std::map<std::size_t, std::map<cabling::NicIndex, cabling::He
 // One loopback round on every switch at once: each switch given its circuits (nothing else of
 // discovery's stays on it), then the neighbours heard until every tested port heard one or the
 // wait ran out. A switch that fails is marked failed and has no facts.
-Result<RoundFacts> loopback_round(AgentPool& pool, NeighbourListener& listener, const std::vector<std::string>& hosts,
+Result<RoundFacts> run_loopback_round(AgentPool& pool, NeighbourListener& listener, const std::vector<std::string>& hosts,
                                   std::vector<SwitchDiscovery>& switches, const std::map<std::size_t, std::vector<cabling::Circuit>>& circuits,
                                   const StageBudget& budget, std::int64_t& slowest_ns, std::chrono::milliseconds wait) {
   if (auto ok = listener.mark(hosts, budget.deadline_ns); !ok) return std::unexpected(ok.error().context("mark the event journals"));
@@ -177,7 +177,7 @@ Result<void> loopback_rounds(AgentPool& pool, std::vector<SwitchDiscovery>& swit
                              const std::function<std::chrono::milliseconds(std::int64_t)>& wait) {
   const auto hosts = hosts_under_test(switches);
   NeighbourListener listener(pool);
-  while (!stopped(budget)) {
+  while (!discovery_stopped(budget)) {
     std::map<std::size_t, cabling::OutputRound> rounds;
     std::map<std::size_t, std::vector<cabling::Circuit>> circuits;
     for (auto& [i, search] : searches) {
@@ -192,7 +192,7 @@ Result<void> loopback_rounds(AgentPool& pool, std::vector<SwitchDiscovery>& swit
       rounds.emplace(i, std::move(*round));
     }
     if (rounds.empty()) return {};
-    auto facts = loopback_round(pool, listener, hosts, switches, circuits, budget, slowest_ns, wait(slowest_ns));
+    auto facts = run_loopback_round(pool, listener, hosts, switches, circuits, budget, slowest_ns, wait(slowest_ns));
     if (!facts) return std::unexpected(facts.error());
     for (auto& [i, round] : rounds) {
       if (switches[i].failure) continue;
@@ -212,7 +212,7 @@ Result<void> inventory_round(AgentPool& pool, std::vector<SwitchDiscovery>& swit
   std::map<std::size_t, std::vector<cabling::Circuit>> circuits;
   for (std::size_t i = 0; i < switches.size(); ++i) {
     auto& d = switches[i];
-    if (!active(d) || d.sw->any_to_any()) continue;
+    if (!discovery_active(d) || d.sw->any_to_any()) continue;
     std::set<cabling::SwitchPort> used;
     for (const auto& [nic, output] : d.inventory_outputs) {
       auto in = d.inputs.found.find(nic);
@@ -224,7 +224,7 @@ Result<void> inventory_round(AgentPool& pool, std::vector<SwitchDiscovery>& swit
   if (circuits.empty()) return {};
   const auto hosts = hosts_under_test(switches);
   NeighbourListener listener(pool);
-  auto facts = loopback_round(pool, listener, hosts, switches, circuits, budget, slowest_ns, budget.link_timeout);
+  auto facts = run_loopback_round(pool, listener, hosts, switches, circuits, budget, slowest_ns, budget.link_timeout);
   if (!facts) return std::unexpected(facts.error());
   for (auto& [i, per_nic] : *facts) {
     auto& d = switches[i];
@@ -256,7 +256,7 @@ Result<void> run_output_stage(AgentPool& pool, std::vector<SwitchDiscovery>& swi
   std::map<std::size_t, cabling::OutputSearch> searches;
   for (std::size_t i = 0; i < switches.size(); ++i) {
     auto& d = switches[i];
-    if (!active(d) || d.sw->any_to_any()) continue;
+    if (!discovery_active(d) || d.sw->any_to_any()) continue;
     std::map<cabling::NicIndex, cabling::SwitchPort> unknown;
     for (const auto& [nic, input] : d.inputs.found) {
       if (!d.outputs.contains(nic)) unknown[nic] = input;

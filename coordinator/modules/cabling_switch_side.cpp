@@ -9,7 +9,7 @@ namespace mixnet::coord {
 
 namespace {
 
-bool numbered(const std::vector<ocs::PortState>& ports) {
+bool ports_numbered(const std::vector<ocs::PortState>& ports) {
   return std::all_of(ports.begin(), ports.end(), [](const ocs::PortState& p) {
     return !p.port.empty() && std::all_of(p.port.begin(), p.port.end(), [](char c) { return c >= '0' && c <= '9'; });
   });
@@ -36,7 +36,7 @@ Result<SwitchUnderTest> open_switch_under_test(const std::string& name, ocs::Opt
   sw.before = std::move(circuits->value);
   auto status = driver.port_status({});
   if (!status) return std::unexpected(status.error().context("switch " + name + ": read its ports"));
-  if (numbered(status->value)) {
+  if (ports_numbered(status->value)) {
     sw.inputs = port_range(1, sw.info.inputs);
     if (!sw.info.any_to_any) sw.outputs = port_range(sw.info.inputs + 1, sw.info.outputs);
     return sw;
