@@ -96,7 +96,7 @@ TEST_CASE("cabling.discover: agents that do not answer make their ports unreacha
   CHECK(emu.connections() == std::vector<ocs_emu::Connection>{{1, 18, false}, {2, 17, false}});
 }
 
-TEST_CASE("cabling switch side: an NxM switch's inputs and outputs by their numbers; a round changes only what differs", "[cabling][modules]") {
+TEST_CASE("cabling switch side: an NxM switch's inputs and outputs by their numbers, and a round changes only what differs", "[cabling][modules]") {
   ocs_emu::EmulatorOptions o;
   o.switching = ocs_emu::SwitchingTime::fixed_ms(0);
   o.inputs = 8;
