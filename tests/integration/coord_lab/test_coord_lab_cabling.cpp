@@ -192,7 +192,7 @@ TEST_CASE("coord lab cabling: miswired ports on a correct inventory are reported
   CHECK(inventory_map(found_path(lab, "two")) == truth);
 }
 
-TEST_CASE("coord lab cabling: a dark port and a dead agent are undiscoverable, named; the rest is found", "[coord][lab][cabling]") {
+TEST_CASE("coord lab cabling: a dark port and a dead agent are undiscoverable and named, and the rest is found", "[coord][lab][cabling]") {
   LabUnderTest lab("");
   CoordScratch scratch;
   const auto truth = plane_truth(lab);
