@@ -52,6 +52,45 @@ void on_every_switch(std::vector<SwitchDiscovery>& switches, const std::function
   for (auto& r : running) r.wait();
 }
 
+// The inputs' readings of one sweep (any-to-any: every port's), and which of them are lit.
+cabling::PowerSweep input_readings(const SwitchDiscovery& d, const std::map<ocs::PortId, double>& sweep) {
+  cabling::PowerSweep inputs;
+  for (const auto& port : d.sw->inputs) {
+    if (auto it = sweep.find(port); it != sweep.end()) inputs[port] = it->second;
+  }
+  return inputs;
+}
+
+std::set<cabling::SwitchPort> lit_inputs(const cabling::PowerSweep& sweep, double dark_dbm) {
+  std::set<cabling::SwitchPort> lit;
+  for (const auto& [port, dbm] : sweep) {
+    if (dbm > dark_dbm) lit.insert(port);
+  }
+  return lit;
+}
+
+// A sweep taken once the light has settled: swept again (half the settle time later) until two
+// sweeps in a row light the same inputs, at most kMaxSweepsPerRound times. A laser, a power
+// monitor's averaging or (in the lab) the plane that hears the NIC's admin change may lag the
+// agent's answer; a sweep read too soon would show a NIC's code with a bit missing.
+constexpr int kMaxSweepsPerRound = 5;
+Result<cabling::PowerSweep> steady_input_sweep(SwitchDiscovery& d, const StageBudget& budget) {
+  auto first = sweep_input_power(*d.sw);
+  if (!first) return std::unexpected(first.error());
+  auto last = input_readings(d, *first);
+  const auto again_after = std::max(budget.settle / 2, std::chrono::milliseconds(20));
+  for (int n = 1; n < kMaxSweepsPerRound; ++n) {
+    std::this_thread::sleep_for(again_after);
+    auto next = sweep_input_power(*d.sw);
+    if (!next) return std::unexpected(next.error());
+    auto readings = input_readings(d, *next);
+    const bool same = lit_inputs(readings, d.dark_dbm) == lit_inputs(last, d.dark_dbm);
+    last = std::move(readings);
+    if (same) break;
+  }
+  return last;
+}
+
 }  // namespace
 
 std::map<PortRef, Error> run_input_stage(AgentPool& pool, std::vector<SwitchDiscovery>& switches, const StageBudget& budget) {
@@ -81,15 +120,10 @@ std::map<PortRef, Error> run_input_stage(AgentPool& pool, std::vector<SwitchDisc
     for (auto& [port, error] : set_transmitters(pool, admin, budget.deadline_ns)) failed_ports.emplace(port, std::move(error));
     // Optics and the switch's power monitors take a moment to follow a laser.
     std::this_thread::sleep_for(budget.settle);
-    on_every_switch(switches, [r](const SwitchDiscovery& d) { return r < d.plan.rounds; }, [](SwitchDiscovery& d) -> Result<void> {
-      auto sweep = sweep_input_power(*d.sw);
+    on_every_switch(switches, [r](const SwitchDiscovery& d) { return r < d.plan.rounds; }, [&budget](SwitchDiscovery& d) -> Result<void> {
+      auto sweep = steady_input_sweep(d, budget);
       if (!sweep) return std::unexpected(sweep.error());
-      // Only the ports a transmitter can feed: the inputs (any-to-any: every port).
-      cabling::PowerSweep inputs;
-      for (const auto& port : d.sw->inputs) {
-        if (auto it = sweep->find(port); it != sweep->end()) inputs[port] = it->second;
-      }
-      d.sweeps.push_back(std::move(inputs));
+      d.sweeps.push_back(std::move(*sweep));
       return {};
     });
   }

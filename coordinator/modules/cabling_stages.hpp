@@ -2,7 +2,8 @@
 // cabling.discover's two stages over every switch at once (the logic of each is
 // coordinator/cabling/'s; this file does their I/O):
 //   inputs   R rounds: NIC transmitters on or off by their codes (one configure request per
-//            port), then one power sweep per switch; decoded into "NIC -> input".
+//            port), then power sweeps of each switch until two in a row light the same inputs
+//            (usually two); decoded into "NIC -> input".
 //   outputs  first one round of the inventory's own map (where it is right a port hears itself),
 //            then rounds of loopback circuits in(a) -> candidate output for the rest, one switch
 //            operation per switch per round, each followed by the neighbours the agents hear until
