@@ -99,16 +99,6 @@ std::set<std::string> not_ok(const std::map<std::string, nlohmann::json>& items)
   return out;
 }
 
-void kill_agent_of(const LabUnderTest& lab, const std::string& host) {
-  const std::string pids = run_command("ip netns pids " + lab.inventory().host(host).netns);
-  REQUIRE_FALSE(pids.empty());
-  for (std::size_t pos = 0; pos < pids.size();) {
-    const auto end = pids.find('\n', pos);
-    const std::string pid = pids.substr(pos, end - pos);
-    if (!pid.empty()) ::kill(std::stoi(pid), SIGKILL);
-    pos = end == std::string::npos ? pids.size() : end + 1;
-  }
-}
 
 void check_found_equals_truth(const LabUnderTest& lab, const CoordScratch& scratch, const std::string& lab_args) {
   const auto truth = plane_truth(lab);
@@ -200,7 +190,7 @@ TEST_CASE("coord lab cabling: a dark port and a dead agent are undiscoverable an
   const auto dark = lab.fault("dark h3:ocs2");
   INFO(dark.output);
   REQUIRE(dark.exit_code == 0);
-  kill_agent_of(lab, "h4");
+  REQUIRE(lab.kill_agent("h4") > 0);
 
   const auto run = discover(lab, scratch, unmapped, "partial");
   INFO(run.output);

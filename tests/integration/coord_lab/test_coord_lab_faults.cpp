@@ -69,14 +69,7 @@ steps:
   const pid_t coord = scratch.start(playbook, lab.dir() + "/inventory.yaml", "", "run");
   // Kill h3's agent while the coordinator waits.
   std::this_thread::sleep_for(1s);
-  const std::string pids = run_command("ip netns pids " + lab.inventory().host("h3").netns);
-  REQUIRE_FALSE(pids.empty());
-  for (std::size_t pos = 0; pos < pids.size();) {
-    const auto end = pids.find('\n', pos);
-    const std::string pid = pids.substr(pos, end - pos);
-    if (!pid.empty()) ::kill(std::stoi(pid), SIGKILL);
-    pos = end == std::string::npos ? pids.size() : end + 1;
-  }
+  REQUIRE(lab.kill_agent("h3") > 0);
   const auto run = scratch.wait(coord, "run");
   INFO(run.output);
   CHECK(run.exit_code == 1);

@@ -85,16 +85,6 @@ std::map<std::string, std::vector<double>> unexplained_carrier_changes(const Hea
   return out;
 }
 
-void kill_agent(const LabUnderTest& lab, const std::string& host) {
-  const std::string pids = run_command("ip netns pids " + lab.inventory().host(host).netns);
-  REQUIRE_FALSE(pids.empty());
-  for (std::size_t pos = 0; pos < pids.size();) {
-    const auto end = pids.find('\n', pos);
-    const std::string pid = pids.substr(pos, end - pos);
-    if (!pid.empty()) ::kill(std::stoi(pid), SIGKILL);
-    pos = end == std::string::npos ? pids.size() : end + 1;
-  }
-}
 
 // On a busy machine (CI's sanitized agents, other jobs) one first-pass test may fall under half
 // its peers' median: then its path, and only its path, is retested, and passes. So: every path
@@ -250,7 +240,7 @@ TEST_CASE("coord lab health: a miswire, a dark port and a capped port, each blam
 
 TEST_CASE("coord lab health: a killed agent blames its host only, no test runs against it", "[coord][lab][health]") {
   LabUnderTest lab(kHealthLab);
-  kill_agent(lab, "h4");
+  REQUIRE(lab.kill_agent("h4") > 0);
   CoordScratch scratch;
   const auto r = run_health(scratch, lab, "dead");
   INFO(r.output << "\n" << r.health.dump(1).substr(0, 6000));

@@ -306,14 +306,7 @@ always:
 TEST_CASE("coord lab: a dead agent fails only its own pairs and only its host", "[coord][lab][traffic]") {
   LabUnderTest lab("");
   // h4's agent is gone before the run starts.
-  const std::string pids = run_command("ip netns pids " + lab.inventory().host("h4").netns);
-  REQUIRE_FALSE(pids.empty());
-  for (std::size_t pos = 0; pos < pids.size();) {
-    const auto end = pids.find('\n', pos);
-    const std::string pid = pids.substr(pos, end - pos);
-    if (!pid.empty()) ::kill(std::stoi(pid), SIGKILL);
-    pos = end == std::string::npos ? pids.size() : end + 1;
-  }
+  REQUIRE(lab.kill_agent("h4") > 0);
   CoordScratch scratch;
   const auto playbook = scratch.write_playbook("dead.yaml", R"(
 name: dead agent

@@ -308,6 +308,15 @@ bool LabUnderTest::wait_carrier(const std::string& host, const std::string& port
 
 CommandResult LabUnderTest::fault(const std::string& args) const { return run_lab("fault --name " + name_ + " " + args); }
 
+int LabUnderTest::kill_agent(const std::string& host) const {
+  std::istringstream pids(run_command("ip netns pids " + inventory_.host(host).netns));
+  int killed = 0;
+  for (std::string pid; std::getline(pids, pid);) {
+    if (!pid.empty() && ::kill(std::stoi(pid), SIGKILL) == 0) ++killed;
+  }
+  return killed;
+}
+
 bool udp_reaches(const LabInventory& lab, const std::string& src_host, const std::string& src_port,
                  const std::string& dst_host, const std::string& dst_port) {
   const LabHost& sh = lab.host(src_host);

@@ -124,6 +124,8 @@ class LabUnderTest {
   bool wait_carrier(const std::string& host, const std::string& port, bool want,
                     std::chrono::milliseconds deadline = std::chrono::seconds(10)) const;
   CommandResult fault(const std::string& args) const;
+  // SIGKILLs every process in HOST's namespace (its agent): a dead agent. Returns how many.
+  int kill_agent(const std::string& host) const;
 
  private:
   std::string name_;
