@@ -1,7 +1,7 @@
 #pragma once
 // cabling.discover: learns which switch input each NIC port's transmitter feeds and which output
 // feeds its receiver (NxM), or its one port (any-to-any), from real signals only: the switches'
-// input power (NIC transmitters switched on and off in patterns, one power sweep per round),
+// input power (NIC transmitters switched on and off in patterns, power sweeps of the whole switch per round),
 // loopback circuits and the neighbours the agents hear (docs/cabling.md). `mixnet-coord cabling
 // discover` runs it as a one-step run.
 //   switch: NAME        only the ports cabled to this OCS (default: every OCS the inventory cables)
