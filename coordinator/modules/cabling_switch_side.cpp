@@ -56,8 +56,22 @@ Result<std::map<ocs::PortId, double>> sweep_input_power(SwitchUnderTest& sw) {
   ++sw.power_reads;
   auto power = sw.driver->power({});
   if (!power) return std::unexpected(power.error().context("switch " + sw.name + ": power sweep"));
+  // The light arriving from each port's fibre: an NxM input's reading, or the separate reading
+  // an any-to-any switch gives of it (Calient INPWR). Without that, an any-to-any switch's
+  // reading is the light a circuit brings to the port, which says nothing of its own fibre.
   std::map<ocs::PortId, double> out;
-  for (const auto& p : power->value) out[p.port] = p.dbm;
+  bool separate = false;
+  for (const auto& p : power->value) {
+    out[p.port] = p.input_dbm.value_or(p.dbm);
+    separate = separate || p.input_dbm.has_value();
+  }
+  if (sw.any_to_any() && !separate && !power->value.empty()) {
+    return fail(Errc::unavailable,
+                fmt::format("switch {} is any-to-any and reports only the light its circuits bring to each port, not the light "
+                            "arriving from the port's own fibre (Calient's INPWR): its transmitters cannot be located by power",
+                            sw.name),
+                "switch");
+  }
   return out;
 }
 

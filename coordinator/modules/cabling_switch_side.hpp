@@ -29,7 +29,9 @@ struct SwitchUnderTest {
 // any-to-any, when its ports are read from its port status.
 Result<SwitchUnderTest> open_switch_under_test(const std::string& name, ocs::OpticalSwitch& driver);
 
-// One power sweep of every port: port -> dBm. A port the switch did not report is absent.
+// One power sweep of every port: port -> the light arriving from its fibre, dBm (an NxM input's
+// reading; on an any-to-any switch the separate input reading, without which this fails with
+// Errc::unavailable). A port the switch did not report is absent.
 Result<std::map<ocs::PortId, double>> sweep_input_power(SwitchUnderTest& sw);
 
 // Replaces the switch's circuits among `ports_in_use` with `circuits`: every port in

@@ -304,7 +304,7 @@ Result<Timed<std::vector<PortPower>>> CalientTl1Switch::power(const std::vector<
     // OUTPWR: the light leaving the switch at the port, what a Polatis port monitor reads too.
     const auto dbm = s->out_dbm ? s->out_dbm : s->in_dbm;
     if (!dbm) return fail(Errc::protocol, "RTRV-PORT-SUM gave no power for port " + s->port);
-    out.push_back(PortPower{s->port, *dbm});
+    out.push_back(PortPower{s->port, *dbm, s->in_dbm});
   }
   return Timed<std::vector<PortPower>>{std::move(out), t};
 }

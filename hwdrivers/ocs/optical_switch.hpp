@@ -45,6 +45,10 @@ struct PortState {
 struct PortPower {
   PortId port;
   double dbm = -60.0;
+  // The light arriving at the port from its own fibre, where the switch reports it apart from
+  // `dbm` (Calient's INPWR beside OUTPWR); empty where `dbm` is the only reading (on an NxM
+  // switch an input's `dbm` is that light already).
+  std::optional<double> input_dbm;
 };
 
 // A change applied as one operation. The driver orders it as the switch needs: every disconnect

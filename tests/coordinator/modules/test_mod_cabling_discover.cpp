@@ -130,3 +130,24 @@ TEST_CASE("cabling switch side: an NxM switch's inputs and outputs by their numb
   REQUIRE(restore_circuits(*sw, round2));
   CHECK(emu.connections() == std::vector<ocs_emu::Connection>{{3, 12, false}});
 }
+
+TEST_CASE("cabling switch side: an any-to-any switch that reads only what its circuits bring cannot locate transmitters", "[cabling][modules]") {
+  ocs_emu::EmulatorOptions o;
+  o.switching = ocs_emu::SwitchingTime::fixed_ms(0);
+  o.mode = ocs_emu::SwitchMode::any_to_any;
+  o.inputs = 8;
+  ocs_emu::Emulator emu(o);
+  REQUIRE(emu.start());
+  auto driver = ocs::open_switch("polatis-tl1://admin:root@127.0.0.1:" + std::to_string(emu.tl1_port()));
+  REQUIRE(driver);
+  auto sw = open_switch_under_test("ocs1", **driver);
+  REQUIRE(sw);
+  CHECK(sw->any_to_any());
+  CHECK(sw->inputs.size() == 8);
+  CHECK(sw->outputs.empty());
+  // A Polatis port monitor on an any-to-any switch gives one reading, the light a circuit brings.
+  auto sweep = sweep_input_power(*sw);
+  REQUIRE_FALSE(sweep);
+  CHECK(sweep.error().code == Errc::unavailable);
+  CHECK(sweep.error().message.find("INPWR") != std::string::npos);
+}

@@ -16,6 +16,7 @@
 #include "tests/integration/coord_lab/coord_runner.hpp"
 #include "tests/support/netns.hpp"
 #include "tests/tools/lab/lab_harness.hpp"
+#include "tools/ocs-emu/tl1_service.hpp"
 
 using namespace mixnet::testing;
 
@@ -121,6 +122,35 @@ void check_found_equals_truth(const LabUnderTest& lab, const CoordScratch& scrat
   CHECK(shown.exit_code == 0);
 }
 
+// An any-to-any lab's inventory driven over its emulator's Calient TL1 (whose port summary reads
+// the light arriving from each port's fibre, INPWR): the switch's URI swapped for the Calient one
+// and every port's map removed. Returns the path; `truth` gets each NIC port's Calient port name.
+std::string write_calient_unmapped_inventory(const LabUnderTest& lab, std::map<std::string, std::string>& truth) {
+  const auto plane = nlohmann::json::parse(lab.control("/v1/plane").body);
+  for (const auto& end : plane.at("ends")) {
+    truth[end.at("id").get<std::string>()] = mixnet::ocs_emu::calient_port_name(end.at("port").get<int>());
+  }
+  YAML::Node root = YAML::LoadFile(lab.dir() + "/inventory.yaml");
+  for (auto sw : root["switches"]) {
+    if (!sw["alt_uris"]) continue;
+    for (const auto& alt : sw["alt_uris"]) {
+      if (alt.as<std::string>().rfind("calient-tl1://", 0) == 0) sw["uri"] = alt.as<std::string>();
+    }
+    sw.remove("alt_uris");
+  }
+  for (auto h : root["hosts"]) {
+    for (auto p : h["ports"]) {
+      if (!p["ocs"]) continue;
+      YAML::Node only;
+      only["switch"] = p["ocs"]["switch"].as<std::string>();
+      p["ocs"] = only;
+    }
+  }
+  const std::string path = lab.dir() + "/calient-unmapped.yaml";
+  std::ofstream(path) << YAML::Dump(root) << "\n";
+  return path;
+}
+
 }  // namespace
 
 TEST_CASE("coord lab cabling: with the map removed, discovery finds the default lab's cabling port for port", "[coord][lab][cabling]") {
@@ -145,6 +175,31 @@ TEST_CASE("coord lab cabling: the 32-host lab on one 192x192 OCS, map removed, f
   LabUnderTest lab("--hosts 32 --ocs-ports 6 --eps-ports 2 --profile fixed:30");
   CoordScratch scratch;
   check_found_equals_truth(lab, scratch, "32 hosts, one OCS");
+}
+
+TEST_CASE("coord lab cabling: an any-to-any switch's ports are found by light patterns alone", "[coord][lab][cabling]") {
+  LabUnderTest lab("--switch-size 16xCC");
+  CoordScratch scratch;
+  std::map<std::string, std::string> truth;
+  const auto inventory = write_calient_unmapped_inventory(lab, truth);
+  REQUIRE(truth.size() == 12);
+  const auto run = discover(lab, scratch, inventory, "cc");
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  std::map<std::string, std::string> found;
+  const YAML::Node root = YAML::LoadFile(found_path(lab, "cc"));
+  for (const auto& h : root["hosts"]) {
+    for (const auto& p : h["ports"]) {
+      if (p["ocs"] && p["ocs"]["port"]) found[h["name"].as<std::string>() + ":" + p["name"].as<std::string>()] = p["ocs"]["port"].as<std::string>();
+    }
+  }
+  CHECK(found == truth);
+  // Light patterns only: no loopback round, no switch operation.
+  const auto results = results_of(scratch, "cc");
+  const auto& sw = results.at("steps").at(0).at("result").at("data").at("switches").at("ocs1");
+  CHECK(sw.at("output_rounds") == 0);
+  CHECK(sw.at("switch_operations") == 0);
+  CHECK(sw.at("input_rounds") == 4);
 }
 
 TEST_CASE("coord lab cabling: miswired ports on a correct inventory are reported with their real positions, nothing else",
