@@ -125,11 +125,11 @@ std::vector<MatchedPair> heavy_matching(const std::vector<std::vector<double>>& 
 }
 
 Result<Topology> generate_matching(const std::string& name, const DemandMatrix& demand, const Inventory& inventory, const std::string& region) {
-  if (auto known = check_demand_hosts(demand, inventory); !known) return std::unexpected(known.error());
-  auto pool = PortPool::from_inventory(inventory, region, fmt::format("topology generate matching '{}'", name));
-  if (!pool) return std::unexpected(pool.error());
-  const auto& hosts = pool->hosts();
-  const auto demand_w = demand.pair_weights(hosts);
+  auto scope = demand_scope(demand, inventory, region, fmt::format("topology generate matching '{}'", name));
+  if (!scope) return std::unexpected(scope.error());
+  auto& pool = scope->pool;
+  const auto& hosts = pool.hosts();
+  const auto& demand_w = scope->weights;
   const std::size_t n = hosts.size();
   std::vector<std::vector<int>> circuits(n, std::vector<int>(n, 0));
   Topology t{.name = name, .description = fmt::format("generated: rounds of a heavy matching on {}", demand.source), .region = region};
@@ -142,13 +142,13 @@ Result<Topology> generate_matching(const std::string& name, const DemandMatrix& 
       for (std::size_t j = 0; j < n; ++j) {
         if (i == j) continue;
         w[i][j] = demand_w[i][j] / (circuits[i][j] + 1);
-        allowed[i][j] = pool->can_join(hosts[i], hosts[j]);
+        allowed[i][j] = pool.can_join(hosts[i], hosts[j]);
       }
     }
     const auto round = heavy_matching(w, allowed);
     if (round.empty()) break;
     for (const auto& [i, j] : round) {
-      auto c = pool->take(hosts[i], hosts[j]);
+      auto c = pool.take(hosts[i], hosts[j]);
       if (!c) continue;   // cannot happen (see above); a pair left out is harmless
       t.circuits.push_back(std::move(*c));
       circuits[i][j] += 1;

@@ -28,11 +28,11 @@ struct GreedyPairLess {
 }  // namespace
 
 Result<Topology> generate_mixnet(const std::string& name, const DemandMatrix& demand, const Inventory& inventory, const std::string& region) {
-  if (auto known = check_demand_hosts(demand, inventory); !known) return std::unexpected(known.error());
-  auto pool = PortPool::from_inventory(inventory, region, fmt::format("topology generate mixnet '{}'", name));
-  if (!pool) return std::unexpected(pool.error());
-  const auto& hosts = pool->hosts();
-  const auto w = demand.pair_weights(hosts);
+  auto scope = demand_scope(demand, inventory, region, fmt::format("topology generate mixnet '{}'", name));
+  if (!scope) return std::unexpected(scope.error());
+  auto& pool = scope->pool;
+  const auto& hosts = pool.hosts();
+  const auto& w = scope->weights;
 
   std::priority_queue<GreedyPair, std::vector<GreedyPair>, GreedyPairLess> queue;
   for (std::size_t i = 0; i < hosts.size(); ++i) {
@@ -46,7 +46,7 @@ Result<Topology> generate_mixnet(const std::string& name, const DemandMatrix& de
   while (!queue.empty()) {
     auto top = queue.top();
     queue.pop();
-    auto circuit = pool->take(hosts[top.i], hosts[top.j]);
+    auto circuit = pool.take(hosts[top.i], hosts[top.j]);
     if (!circuit) continue;
     t.circuits.push_back(std::move(*circuit));
     top.circuits += 1;

@@ -79,4 +79,12 @@ std::optional<Circuit> PortPool::take(const std::string& a, const std::string& b
   return c;
 }
 
+Result<DemandScope> demand_scope(const DemandMatrix& demand, const Inventory& inventory, const std::string& region, std::string_view what) {
+  if (auto known = check_demand_hosts(demand, inventory); !known) return std::unexpected(known.error());
+  auto pool = PortPool::from_inventory(inventory, region, what);
+  if (!pool) return std::unexpected(pool.error());
+  auto weights = demand.pair_weights(pool->hosts());
+  return DemandScope{std::move(*pool), std::move(weights)};
+}
+
 }  // namespace mixnet::coord::topogen

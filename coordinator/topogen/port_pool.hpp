@@ -9,6 +9,7 @@
 #include "common/result.hpp"
 #include "coordinator/model/inventory.hpp"
 #include "coordinator/model/topology.hpp"
+#include "coordinator/topogen/demand_matrix.hpp"
 
 namespace mixnet::coord::topogen {
 
@@ -38,5 +39,13 @@ class PortPool {
   // free_[host][switch]: the host's free ports on that switch, first to be taken first.
   std::vector<std::vector<std::vector<std::string>>> free_;
 };
+
+// Where a demand-aware generator starts: the demand's hosts checked against the inventory, the
+// ports in scope, and the symmetrised demand over the pool's hosts (DemandMatrix::pair_weights).
+struct DemandScope {
+  PortPool pool;
+  std::vector<std::vector<double>> weights;
+};
+Result<DemandScope> demand_scope(const DemandMatrix& demand, const Inventory& inventory, const std::string& region, std::string_view what);
 
 }  // namespace mixnet::coord::topogen

@@ -9,6 +9,7 @@
 
 #include "coordinator/cli/commands.hpp"
 #include "coordinator/model/topology.hpp"
+#include "tests/coordinator/support/cli_args.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
@@ -16,21 +17,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A scratch folder (removed with the object) and the shipped examples.
 struct GenerateCliDir {
-  fs::path dir = fs::temp_directory_path() / ("mixnet-topogen-cli-" + std::to_string(getpid()));
+  fs::path dir = fs::temp_directory_path() / ("mixnet-topogen-cli-" + std::to_string(::getpid()));
   std::string examples = std::string(MIXNET_SOURCE_DIR) + "/playbooks/examples/";
   GenerateCliDir() {
     fs::remove_all(dir);
     fs::create_directories(dir);
   }
   ~GenerateCliDir() { fs::remove_all(dir); }
+  GenerateCliDir(const GenerateCliDir&) = delete;
+  GenerateCliDir& operator=(const GenerateCliDir&) = delete;
   std::string path(const std::string& name) const { return (dir / name).string(); }
-  int cli(std::vector<std::string> args) const {
-    args.insert(args.begin(), "mixnet-coord");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    return run_cli(static_cast<int>(argv.size()), argv.data());
-  }
+  int cli(std::vector<std::string> args) const { return mixnet::coord::testing::run_cli_words(std::move(args)); }
 };
 
 }  // namespace
