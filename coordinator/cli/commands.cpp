@@ -19,6 +19,7 @@
 #include "coordinator/cli/health_command.hpp"
 #include "coordinator/cli/health_commands.hpp"
 #include "coordinator/cli/inventory_json.hpp"
+#include "coordinator/cli/topology_generate_command.hpp"
 #include "coordinator/engine/engine.hpp"
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
@@ -257,6 +258,8 @@ int run_cli(int argc, char** argv) {
   }
   topology_show->add_option("--name", topology_name, "only this topology");
   topology_show->add_flag("--json", as_json, "print JSON");
+  TopologyGenerateFlags generate_flags;
+  auto* topology_generate = add_topology_generate(*topology, generate_flags);
 
   auto* links = app.add_subcommand("links", "links");
   links->require_subcommand(1);
@@ -402,6 +405,8 @@ int run_cli(int argc, char** argv) {
     }
     return kExitPassed;
   }
+
+  if (*topology_generate) return run_topology_generate(generate_flags);
 
   if (*topology_show || *topology_verify) {
     auto inv = read_inventory(inventory_path);
