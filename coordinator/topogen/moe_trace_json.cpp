@@ -34,13 +34,13 @@ Result<MoeTrace> parse_moe_trace(std::string_view text, const std::string& displ
     return fail(Errc::invalid_argument, fmt::format("{}: not JSON: {}", display_name, e.what()), "trace");
   }
   if (!root.is_object()) return fields.error("trace", "expected an object (a MoE trace)");
-  if (auto keys = json_keys::only_keys(root, {"format", "version", "description", "experts", "placement", "bytes_per_token", "layers"}, {}, "key");
-      !keys) {
-    return fields.error(keys.error().field, keys.error().message);
-  }
   if (!root.contains("format") || root["format"] != std::string(kMoeTraceFormat)) return fields.error("format", fmt::format("expected \"{}\"", kMoeTraceFormat));
   if (!root.contains("version") || root["version"] != kMoeTraceVersion) {
     return fields.error("version", fmt::format("expected {} (the version this reader knows)", kMoeTraceVersion));
+  }
+  if (auto keys = json_keys::only_keys(root, {"format", "version", "description", "experts", "placement", "bytes_per_token", "layers"}, {}, "key");
+      !keys) {
+    return fields.error(keys.error().field, keys.error().message);
   }
   MoeTrace trace;
   if (root.contains("description")) {
