@@ -1,13 +1,12 @@
 #include "coordinator/cli/topology_generate_command.hpp"
 
 #include <cstdio>
-#include <filesystem>
 #include <optional>
 
 #include <fmt/format.h>
 
-#include "common/atomic_file.hpp"
 #include "coordinator/cli/commands.hpp"
+#include "coordinator/cli/output_file.hpp"
 #include "coordinator/topogen/generators.hpp"
 #include "coordinator/topogen/moe_trace.hpp"
 #include "coordinator/topogen/quality.hpp"
@@ -105,12 +104,7 @@ int run_topology_generate(const TopologyGenerateFlags& flags) {
     fmt::print(stderr, "{}", figures);
     return kExitPassed;
   }
-  const std::filesystem::path out = std::filesystem::absolute(flags.out);
-  auto written = write_file_atomically(out.parent_path().string(), out.filename().string(), text);
-  if (!written) {
-    fmt::print(stderr, "mixnet-coord: writing {}: {}\n", flags.out, written.error().describe());
-    return kExitFailed;
-  }
+  if (const int written = write_output_file(flags.out, text); written != kExitPassed) return written;
   fmt::print("wrote {}\n{}", flags.out, figures);
   return kExitPassed;
 }

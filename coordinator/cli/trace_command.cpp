@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "common/atomic_file.hpp"
 #include "coordinator/cli/commands.hpp"
+#include "coordinator/cli/output_file.hpp"
 #include "coordinator/topogen/quality.hpp"
 
 namespace mixnet::coord {
@@ -87,12 +86,7 @@ int run_trace_generate(const TraceFlags& flags) {
     fmt::print("{}", text);
     return kExitPassed;
   }
-  const std::filesystem::path out = std::filesystem::absolute(flags.out);
-  auto written = write_file_atomically(out.parent_path().string(), out.filename().string(), text);
-  if (!written) {
-    fmt::print(stderr, "mixnet-coord: writing {}: {}\n", flags.out, written.error().describe());
-    return kExitFailed;
-  }
+  if (const int written = write_output_file(flags.out, text); written != kExitPassed) return written;
   fmt::print("wrote {}: {} layers of {} experts on {} hosts, {} bytes per token\n", flags.out, trace->layers.size(), trace->experts(),
              knobs.hosts.size(), trace->bytes_per_token);
   return kExitPassed;

@@ -85,13 +85,9 @@ DemandMatrix demand_from_expert_tokens(const ExpertTokens& experts, std::string 
 
 Result<DemandMatrix> parse_demand_json(std::string_view text, const std::string& display_name) {
   const DemandJsonReader reader(display_name);
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::exception& e) {   // a syntax error, or a number too large for a double
-    return fail(Errc::invalid_argument, fmt::format("{}: not JSON: {}", display_name, e.what()), "matrix");
-  }
-  if (!root.is_object()) return reader.error("matrix", "expected an object with hosts and bytes, or experts, placement, bytes_per_token and tokens");
+  auto parsed = reader.parse_object(text, "matrix", "hosts and bytes, or experts, placement, bytes_per_token and tokens");
+  if (!parsed) return std::unexpected(parsed.error());
+  const json& root = *parsed;
   if (root.contains("layers")) return reader.error("layers", "a MoE trace, not one demand: pick a layer (topology generate --layer N; docs/topologies.md, \"MoE traces\")");
   if (root.contains("experts")) return reader.expert_form(root);
   if (root.contains("hosts")) return reader.host_form(root);

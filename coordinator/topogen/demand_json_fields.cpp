@@ -12,6 +12,17 @@ std::unexpected<Error> DemandJsonFields::error(const std::string& key, const std
   return fail(Errc::invalid_argument, fmt::format("{}: {}: {}", source_, key, message), key);
 }
 
+Result<json> DemandJsonFields::parse_object(std::string_view text, const std::string& field, const std::string& expected) const {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::exception& e) {   // a syntax error, or a number too large for a double
+    return fail(Errc::invalid_argument, fmt::format("{}: not JSON: {}", source_, e.what()), field);
+  }
+  if (!root.is_object()) return error(field, fmt::format("expected an object with {}", expected));
+  return root;
+}
+
 Result<double> DemandJsonFields::non_negative(const json& value, const std::string& key) const {
   if (!value.is_number()) return error(key, fmt::format("expected a number, got {}", value.dump()));
   const double v = value.get<double>();

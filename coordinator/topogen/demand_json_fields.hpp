@@ -4,6 +4,7 @@
 // error is invalid_argument, reads "SOURCE: KEY: what is wrong" and has KEY as its field, where
 // KEY is the path to the bad value ("tokens[2][5]", "layers[3].tokens[0][1]").
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,9 @@ class DemandJsonFields {
   explicit DemandJsonFields(std::string source) : source_(std::move(source)) {}
 
   [[nodiscard]] const std::string& source() const { return source_; }
+  // The text as a JSON object; otherwise an error with `field` (the whole file's name for it:
+  // "matrix", "trace") saying it is not JSON, or that `expected` was expected.
+  [[nodiscard]] Result<nlohmann::json> parse_object(std::string_view text, const std::string& field, const std::string& expected) const;
   [[nodiscard]] std::unexpected<Error> error(const std::string& key, const std::string& message) const;
 
   // A finite number >= 0.

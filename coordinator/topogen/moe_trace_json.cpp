@@ -27,13 +27,9 @@ Result<DemandMatrix> trace_layer_demand(const MoeTrace& trace, std::size_t layer
 
 Result<MoeTrace> parse_moe_trace(std::string_view text, const std::string& display_name) {
   const DemandJsonFields fields(display_name);
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::exception& e) {   // a syntax error, or a number too large for a double
-    return fail(Errc::invalid_argument, fmt::format("{}: not JSON: {}", display_name, e.what()), "trace");
-  }
-  if (!root.is_object()) return fields.error("trace", "expected an object (a MoE trace)");
+  auto parsed = fields.parse_object(text, "trace", "format, version, experts, placement, bytes_per_token and layers (a MoE trace)");
+  if (!parsed) return std::unexpected(parsed.error());
+  const json& root = *parsed;
   if (!root.contains("format") || root["format"] != std::string(kMoeTraceFormat)) return fields.error("format", fmt::format("expected \"{}\"", kMoeTraceFormat));
   if (!root.contains("version") || root["version"] != kMoeTraceVersion) {
     return fields.error("version", fmt::format("expected {} (the version this reader knows)", kMoeTraceVersion));

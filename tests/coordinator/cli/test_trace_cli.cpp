@@ -3,40 +3,21 @@
 // topology, and bad input exits 2 and writes nothing.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 
 #include "coordinator/cli/commands.hpp"
 #include "coordinator/model/topology.hpp"
 #include "coordinator/topogen/moe_trace.hpp"
-#include "tests/coordinator/support/cli_args.hpp"
+#include "tests/coordinator/support/cli_scratch_dir.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
 namespace fs = std::filesystem;
 
-namespace {
-
-// A scratch folder (removed with the object) and the shipped examples.
-struct TraceCliDir {
-  fs::path dir = fs::temp_directory_path() / ("mixnet-trace-cli-" + std::to_string(::getpid()));
-  std::string examples = std::string(MIXNET_SOURCE_DIR) + "/playbooks/examples/";
-  TraceCliDir() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~TraceCliDir() { fs::remove_all(dir); }
-  TraceCliDir(const TraceCliDir&) = delete;
-  TraceCliDir& operator=(const TraceCliDir&) = delete;
-  std::string path(const std::string& name) const { return (dir / name).string(); }
-  int cli(std::vector<std::string> args) const { return mixnet::coord::testing::run_cli_words(std::move(args)); }
-};
-
-}  // namespace
+using mixnet::coord::testing::CliScratchDir;
 
 TEST_CASE("trace generate writes a trace that reads back with its knobs; show and topology generate read it") {
-  TraceCliDir d;
+  CliScratchDir d("mixnet-trace-cli");
   const auto trace = d.path("t.json");
   REQUIRE(d.cli({"trace", "generate", "--experts", "8", "--hosts", "h1,h2,h3,h4", "--placement", "round-robin", "--layers", "3", "--tokens",
                  "100", "--top-k", "2", "--skew", "1.5", "--locality", "0.5", "--hidden-size", "1024", "--dtype-bytes", "4", "--seed", "7",
@@ -75,7 +56,7 @@ TEST_CASE("trace generate writes a trace that reads back with its knobs; show an
 }
 
 TEST_CASE("trace commands: bad input exits 2 and writes nothing") {
-  TraceCliDir d;
+  CliScratchDir d("mixnet-trace-cli");
   const auto out = d.path("t.json");
   CHECK(d.cli({"trace", "generate", "--top-k", "0", "-o", out}) == kExitBadInput);
   CHECK(d.cli({"trace", "generate", "--hosts", "h1,h1", "-o", out}) == kExitBadInput);
