@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
+#include "coordinator/cli/command_exit.hpp"
 #include "coordinator/cli/health_command.hpp"
 #include "coordinator/cli/health_commands.hpp"
 #include "coordinator/cli/inventory_json.hpp"
@@ -48,11 +49,6 @@ void install_interrupt_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-}
-
-int bad_input(const Error& e) {
-  fmt::print(stderr, "mixnet-coord: {}\n", e.message);
-  return kExitBadInput;
 }
 
 std::string format_cabling(const HostPort& port) {

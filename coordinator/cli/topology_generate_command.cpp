@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "coordinator/cli/commands.hpp"
-#include "coordinator/cli/output_file.hpp"
+#include "coordinator/cli/command_exit.hpp"
 #include "coordinator/topogen/generators.hpp"
 #include "coordinator/topogen/moe_trace.hpp"
 #include "coordinator/topogen/quality.hpp"
@@ -15,11 +15,6 @@
 namespace mixnet::coord {
 
 namespace {
-
-int generate_bad_input(const Error& e) {
-  fmt::print(stderr, "mixnet-coord: {}\n", e.message);
-  return kExitBadInput;
-}
 
 Result<std::vector<Topology>> run_generator(const TopologyGenerateFlags& flags, const std::string& name,
                                             const std::optional<topogen::DemandMatrix>& demand, const Inventory& inventory) {
@@ -67,26 +62,26 @@ CLI::App* add_topology_generate(CLI::App& topology, TopologyGenerateFlags& flags
 int run_topology_generate(const TopologyGenerateFlags& flags) {
   const bool needs_demand = flags.algorithm == "mixnet" || flags.algorithm == "matching";
   if (flags.layer && flags.matrix.empty()) {
-    return generate_bad_input(Error{Errc::invalid_argument, "topology generate: --layer picks a layer of a MoE trace given with --matrix FILE", "layer"});
+    return bad_input(Error{Errc::invalid_argument, "topology generate: --layer picks a layer of a MoE trace given with --matrix FILE", "layer"});
   }
   if (needs_demand && flags.matrix.empty()) {
-    return generate_bad_input(Error{Errc::invalid_argument, fmt::format("topology generate: --algorithm {} needs --matrix FILE", flags.algorithm), "matrix"});
+    return bad_input(Error{Errc::invalid_argument, fmt::format("topology generate: --algorithm {} needs --matrix FILE", flags.algorithm), "matrix"});
   }
   auto inventory = read_inventory(flags.inventory);
-  if (!inventory) return generate_bad_input(inventory.error());
+  if (!inventory) return bad_input(inventory.error());
   std::optional<topogen::DemandMatrix> demand;
   if (!flags.matrix.empty()) {
     auto read = read_generate_demand(flags);
-    if (!read) return generate_bad_input(read.error());
-    if (auto known = topogen::check_demand_hosts(*read, *inventory); !known) return generate_bad_input(known.error());
+    if (!read) return bad_input(read.error());
+    if (auto known = topogen::check_demand_hosts(*read, *inventory); !known) return bad_input(known.error());
     demand = std::move(*read);
   }
   const std::string name = flags.name.empty() ? flags.algorithm : flags.name;
   auto topologies = run_generator(flags, name, demand, *inventory);
-  if (!topologies) return generate_bad_input(topologies.error());
+  if (!topologies) return bad_input(topologies.error());
   // What is written must read back: resolve each one as `topology verify` would.
   for (auto t : *topologies) {
-    if (auto ok = resolve_topology(t, *inventory); !ok) return generate_bad_input(ok.error().context("generated topology does not resolve"));
+    if (auto ok = resolve_topology(t, *inventory); !ok) return bad_input(ok.error().context("generated topology does not resolve"));
   }
 
   const double rate = flags.line_rate_gbps > 0 ? flags.line_rate_gbps : topogen::default_line_rate_gbps(*inventory);

@@ -8,17 +8,12 @@
 #include <fmt/format.h>
 
 #include "coordinator/cli/commands.hpp"
-#include "coordinator/cli/output_file.hpp"
+#include "coordinator/cli/command_exit.hpp"
 #include "coordinator/topogen/quality.hpp"
 
 namespace mixnet::coord {
 
 namespace {
-
-int trace_bad_input(const Error& e) {
-  fmt::print(stderr, "mixnet-coord: {}\n", e.message);
-  return kExitBadInput;
-}
 
 // One layer: its bytes, what leaves each host, the heaviest `top` host pairs.
 std::string trace_layer_text(const topogen::DemandMatrix& d, std::size_t layer, std::size_t top) {
@@ -80,7 +75,7 @@ int run_trace_generate(const TraceFlags& flags) {
   auto knobs = flags.knobs;
   knobs.placement = flags.placement == "round-robin" ? topogen::ExpertPlacement::round_robin : topogen::ExpertPlacement::blocks;
   auto trace = topogen::generate_moe_trace(knobs);
-  if (!trace) return trace_bad_input(trace.error());
+  if (!trace) return bad_input(trace.error());
   const std::string text = topogen::moe_trace_json(*trace);
   if (flags.out.empty()) {
     fmt::print("{}", text);
@@ -94,7 +89,7 @@ int run_trace_generate(const TraceFlags& flags) {
 
 int run_trace_show(const TraceFlags& flags) {
   auto trace = topogen::read_moe_trace(flags.file);
-  if (!trace) return trace_bad_input(trace.error());
+  if (!trace) return bad_input(trace.error());
   std::vector<std::size_t> layers;
   if (flags.layer) {
     layers.push_back(*flags.layer);
@@ -105,7 +100,7 @@ int run_trace_show(const TraceFlags& flags) {
                                 trace->bytes_per_token, trace->description.empty() ? "" : "\n  " + trace->description);
   for (auto l : layers) {
     auto demand = topogen::trace_layer_demand(*trace, l, flags.file);
-    if (!demand) return trace_bad_input(demand.error());
+    if (!demand) return bad_input(demand.error());
     out += trace_layer_text(*demand, l, flags.top);
   }
   fmt::print("{}", out);

@@ -1,4 +1,4 @@
-#include "coordinator/cli/output_file.hpp"
+#include "coordinator/cli/command_exit.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +9,11 @@
 #include "coordinator/cli/commands.hpp"
 
 namespace mixnet::coord {
+
+int bad_input(const Error& e) {
+  fmt::print(stderr, "mixnet-coord: {}\n", e.message);
+  return kExitBadInput;
+}
 
 int write_output_file(const std::string& path, const std::string& text) {
   const std::filesystem::path out = std::filesystem::absolute(path);
