@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 using mixnet::coord::testing::CliScratchDir;
 
-TEST_CASE("trace generate writes a trace that reads back with its knobs; show and topology generate read it") {
+TEST_CASE("trace generate writes a trace that reads back with its knobs, and show and topology generate read it") {
   CliScratchDir d("mixnet-trace-cli");
   const auto trace = d.path("t.json");
   REQUIRE(d.cli({"trace", "generate", "--experts", "8", "--hosts", "h1,h2,h3,h4", "--placement", "round-robin", "--layers", "3", "--tokens",

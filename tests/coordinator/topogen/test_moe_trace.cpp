@@ -67,7 +67,7 @@ MoeTrace moe_generated(const MoeTraceKnobs& knobs) {
 
 }  // namespace
 
-TEST_CASE("moe trace: the same knobs and seed give the same trace; another seed another", "[unit][topogen]") {
+TEST_CASE("moe trace: the same knobs and seed give the same trace, another seed another", "[unit][topogen]") {
   MoeTraceKnobs k;
   const auto a = moe_generated(k);
   const auto b = moe_generated(k);
@@ -77,7 +77,7 @@ TEST_CASE("moe trace: the same knobs and seed give the same trace; another seed 
   CHECK(moe_generated(k).layers != a.layers);
 }
 
-TEST_CASE("moe trace: every token goes to top_k experts; tokens sit evenly on the experts' GPUs", "[unit][topogen]") {
+TEST_CASE("moe trace: every token goes to top_k experts, and tokens sit evenly on the experts' GPUs", "[unit][topogen]") {
   MoeTraceKnobs k;
   k.experts = 8;
   k.tokens_per_layer = 1003;   // not a multiple of the experts: the first three hold one more
@@ -139,7 +139,7 @@ TEST_CASE("moe trace: more locality keeps more of a layer's popular experts in t
   CHECK(previous < 1.5);   // reshuffled: about 4 x 4/32 by chance
 }
 
-TEST_CASE("moe trace: placement in blocks or round-robin; bytes per token from hidden size and dtype", "[unit][topogen]") {
+TEST_CASE("moe trace: placement in blocks or round-robin, and bytes per token from hidden size and dtype", "[unit][topogen]") {
   CHECK(place_experts(8, {"h1", "h2", "h3", "h4"}, ExpertPlacement::blocks) ==
         std::vector<std::string>{"h1", "h1", "h2", "h2", "h3", "h3", "h4", "h4"});
   CHECK(place_experts(8, {"h1", "h2", "h3", "h4"}, ExpertPlacement::round_robin) ==
