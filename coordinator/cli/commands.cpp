@@ -16,10 +16,12 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/thread_priority.hpp"
+#include "coordinator/cli/command_exit.hpp"
 #include "coordinator/cli/health_command.hpp"
 #include "coordinator/cli/health_commands.hpp"
 #include "coordinator/cli/inventory_json.hpp"
 #include "coordinator/cli/topology_generate_command.hpp"
+#include "coordinator/cli/trace_command.hpp"
 #include "coordinator/engine/engine.hpp"
 #include "coordinator/report/json_report.hpp"
 #include "coordinator/report/junit.hpp"
@@ -47,11 +49,6 @@ void install_interrupt_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-}
-
-int bad_input(const Error& e) {
-  fmt::print(stderr, "mixnet-coord: {}\n", e.message);
-  return kExitBadInput;
 }
 
 std::string format_cabling(const HostPort& port) {
@@ -260,6 +257,8 @@ int run_cli(int argc, char** argv) {
   topology_show->add_flag("--json", as_json, "print JSON");
   TopologyGenerateFlags generate_flags;
   auto* topology_generate = add_topology_generate(*topology, generate_flags);
+  TraceFlags trace_flags;
+  const auto trace = add_trace_commands(app, trace_flags);
 
   auto* links = app.add_subcommand("links", "links");
   links->require_subcommand(1);
@@ -407,6 +406,8 @@ int run_cli(int argc, char** argv) {
   }
 
   if (*topology_generate) return run_topology_generate(generate_flags);
+  if (*trace.generate) return run_trace_generate(trace_flags);
+  if (*trace.show) return run_trace_show(trace_flags);
 
   if (*topology_show || *topology_verify) {
     auto inv = read_inventory(inventory_path);

@@ -35,6 +35,20 @@ struct DemandMatrix {
 // its name (the rows in the header's order). Errors name "FILE:LINE: column C (HOST): ...".
 Result<DemandMatrix> parse_demand_csv(std::string_view text, const std::string& display_name);
 
+// MoE expert-to-expert token counts and where each expert lives: the expert form of a demand
+// (below) and one layer of a MoE trace (moe_trace.hpp) both become host bytes through
+// demand_from_expert_tokens, so the two can never disagree.
+struct ExpertTokens {
+  std::vector<std::string> placement;              // placement[e]: the host of expert e
+  double bytes_per_token = 0;
+  std::vector<std::vector<double>> tokens;         // tokens[i][j]: from expert i's GPU to expert j's
+};
+
+// tokens[i][j] x bytes_per_token from placement[i] to placement[j]; tokens between experts on the
+// same host go to intra_host_bytes. Hosts in order of first appearance in the placement. The
+// sizes must agree (placement.size() experts, a square tokens matrix): the readers check them.
+DemandMatrix demand_from_expert_tokens(const ExpertTokens& experts, std::string source);
+
 // JSON, either form (errors name the file and the key, e.g. "tokens[2][5]"):
 //   {"hosts": ["h1", ...], "bytes": [[...], ...]}
 //   {"experts": E, "placement": ["h1", ...], "bytes_per_token": B, "tokens": [[E x E]]}

@@ -83,14 +83,14 @@ QualityFigures evaluate_quality(const Topology& topology, const DemandMatrix& de
   return q;
 }
 
-namespace {
-
 std::string quality_bytes_text(double bytes) {
   if (bytes >= 1e9) return fmt::format("{:.3f} GB", bytes / 1e9);
   if (bytes >= 1e6) return fmt::format("{:.3f} MB", bytes / 1e6);
   if (bytes >= 1e3) return fmt::format("{:.3f} kB", bytes / 1e3);
   return fmt::format("{:.0f} B", bytes);
 }
+
+namespace {
 
 std::string quality_seconds_text(double seconds) {
   if (std::isinf(seconds)) return "never";

@@ -37,6 +37,9 @@ double default_line_rate_gbps(const Inventory& inventory);
 
 QualityFigures evaluate_quality(const Topology& topology, const DemandMatrix& demand, const Inventory& inventory, double line_rate_gbps);
 
+// Bytes for people: "1.234 GB", "56.000 kB", "12 B" (decimal units).
+std::string quality_bytes_text(double bytes);
+
 // A few lines of text: served vs electrical, the most loaded circuit, the completion estimate.
 std::string format_quality(const QualityFigures& q);
 

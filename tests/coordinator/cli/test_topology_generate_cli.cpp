@@ -2,40 +2,21 @@
 // examples: the files it writes read back as topology files, and bad input exits 2.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "coordinator/cli/commands.hpp"
 #include "coordinator/model/topology.hpp"
-#include "tests/coordinator/support/cli_args.hpp"
+#include "tests/coordinator/support/cli_scratch_dir.hpp"
 
 using namespace mixnet;
 using namespace mixnet::coord;
 namespace fs = std::filesystem;
 
-namespace {
-
-// A scratch folder (removed with the object) and the shipped examples.
-struct GenerateCliDir {
-  fs::path dir = fs::temp_directory_path() / ("mixnet-topogen-cli-" + std::to_string(::getpid()));
-  std::string examples = std::string(MIXNET_SOURCE_DIR) + "/playbooks/examples/";
-  GenerateCliDir() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~GenerateCliDir() { fs::remove_all(dir); }
-  GenerateCliDir(const GenerateCliDir&) = delete;
-  GenerateCliDir& operator=(const GenerateCliDir&) = delete;
-  std::string path(const std::string& name) const { return (dir / name).string(); }
-  int cli(std::vector<std::string> args) const { return mixnet::coord::testing::run_cli_words(std::move(args)); }
-};
-
-}  // namespace
+using mixnet::coord::testing::CliScratchDir;
 
 TEST_CASE("topology generate writes files that read back, for every algorithm and demand form") {
-  GenerateCliDir d;
+  CliScratchDir d("mixnet-topogen-cli");
   const auto inventory = d.examples + "inventory.yaml";
   auto inv = read_inventory(inventory);
   REQUIRE(inv.has_value());
@@ -61,7 +42,7 @@ TEST_CASE("topology generate writes files that read back, for every algorithm an
 }
 
 TEST_CASE("topology generate: bad input exits 2 and writes nothing") {
-  GenerateCliDir d;
+  CliScratchDir d("mixnet-topogen-cli");
   const auto inventory = d.examples + "inventory.yaml";
   const auto out = d.path("t.yaml");
   CHECK(d.cli({"topology", "generate", "-i", inventory, "--algorithm", "mixnet", "-o", out}) == kExitBadInput);   // no --matrix
