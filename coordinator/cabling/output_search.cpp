@@ -100,11 +100,11 @@ void OutputSearch::learn(int listener, int output, const std::string& how) {
     disputed_[x] = 1;
     return;
   }
+  // A heard identity is direct evidence; a negative only says nothing was heard within that
+  // round's wait, which a link slower than the wait also gives. The fact wins, and says so.
+  std::string told = how;
   if (n.negative_round[x] > 0) {
-    give_up(n, UnresolvedWhy::contradiction,
-            fmt::format("output {} ({}), but nothing was heard when it was looped back to it in round {}", name, how,
-                        n.negative_round[x]));
-    return;
+    told += fmt::format("; round {} heard nothing on it: its wait was shorter than this link took", n.negative_round[x]);
   }
   if (owner_[x] >= 0) {
     NicState& other = nics_[static_cast<std::size_t>(owner_[x])];
@@ -118,12 +118,12 @@ void OutputSearch::learn(int listener, int output, const std::string& how) {
     give_up(n, UnresolvedWhy::contradiction, fmt::format("output {} ({}), which is disputed", name, how));
     return;
   }
-  // A NIC whose agent fell silent and answers again is taken at its word; one that exhausted its
-  // candidates cannot get here (every output is negative for it or learnt for another).
+  // A NIC whose agent fell silent and answers again is taken at its word; so is one that ran out
+  // of candidates (a slow link made its own output look negative) and is then heard by chance.
   for (std::size_t y = 0; y < n.candidate.size(); ++y) drop_candidate(n, static_cast<int>(y));
   n.state = State::resolved;
   n.output = output;
-  n.how = how;
+  n.how = told;
   owner_[x] = listener;
   for (auto& other : nics_) drop_candidate(other, output);
 }

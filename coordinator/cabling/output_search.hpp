@@ -11,7 +11,8 @@
 //     self-loop is "a heard a": f(a) is a's own output. Two NICs may also light each other by
 //     chance (o(a) = f(b) and o(b) = f(a)): two facts in one round.
 //   - a heard nothing while f(a) = x: x is not o(a) (a circuit to o(a) would have looped a's light
-//     back to a), a negative.
+//     back to a), a negative. A negative is only silence within a round's wait: a later fact
+//     against it wins (the link was slower than the wait).
 // An output learnt for a NIC leaves every other NIC's candidates.
 //
 // Rounds. Each round is a maximum matching between the NICs still searching and their candidate
