@@ -53,10 +53,8 @@ CablingTruth inventory_map(const std::string& path) {
   return map;
 }
 
-// The lab's inventory with every OCS port's map removed: `ocs: {switch: S}` only. Beside the
-// lab's own, whose relative token paths it keeps.
-std::string write_unmapped_inventory(const LabUnderTest& lab) {
-  YAML::Node root = YAML::LoadFile(lab.dir() + "/inventory.yaml");
+// Every OCS port's map removed from an inventory: `ocs: {switch: S}` only.
+void remove_ocs_maps(YAML::Node& root) {
   for (auto h : root["hosts"]) {
     for (auto p : h["ports"]) {
       if (!p["ocs"]) continue;
@@ -65,6 +63,13 @@ std::string write_unmapped_inventory(const LabUnderTest& lab) {
       p["ocs"] = only;
     }
   }
+}
+
+// The lab's inventory with every OCS port's map removed. Beside the lab's own, whose relative
+// token paths it keeps.
+std::string write_unmapped_inventory(const LabUnderTest& lab) {
+  YAML::Node root = YAML::LoadFile(lab.dir() + "/inventory.yaml");
+  remove_ocs_maps(root);
   const std::string path = lab.dir() + "/unmapped.yaml";
   std::ofstream(path) << YAML::Dump(root) << "\n";
   return path;
@@ -147,14 +152,7 @@ std::string write_calient_unmapped_inventory(const LabUnderTest& lab, std::map<s
     }
     sw.remove("alt_uris");
   }
-  for (auto h : root["hosts"]) {
-    for (auto p : h["ports"]) {
-      if (!p["ocs"]) continue;
-      YAML::Node only;
-      only["switch"] = p["ocs"]["switch"].as<std::string>();
-      p["ocs"] = only;
-    }
-  }
+  remove_ocs_maps(root);
   const std::string path = lab.dir() + "/calient-unmapped.yaml";
   std::ofstream(path) << YAML::Dump(root) << "\n";
   return path;
