@@ -463,8 +463,8 @@ int run_cli(int argc, char** argv) {
     step.timeout_s = 3600;   // a round per output at worst, each as long as a link takes to train
     if (!cabling_switch.empty()) step.args["switch"] = cabling_switch;
     if (!cabling_out.empty()) step.args["out"] = std::filesystem::absolute(cabling_out).lexically_normal().string();
-    if (cabling_link_timeout > 0) step.args["link_timeout"] = cabling_link_timeout;
-    if (cabling_settle_ms > 0) step.args["settle_ms"] = cabling_settle_ms;
+    if (cabling_discover->count("--link-timeout") > 0) step.args["link_timeout"] = cabling_link_timeout;
+    if (cabling_discover->count("--settle-ms") > 0) step.args["settle_ms"] = cabling_settle_ms;
     pb.steps.push_back(step);
     if (auto ok = validate_playbook(pb, registry, loaded.inventory, loaded.topologies); !ok) return bad_input(ok.error());
     nlohmann::json cli_args = {{"argv", std::vector<std::string>(argv, argv + argc)}};
