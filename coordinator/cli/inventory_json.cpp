@@ -25,15 +25,25 @@ nlohmann::json rdma_json(const RdmaExpect& r) {
   return j;
 }
 
+}  // namespace
+
+nlohmann::json ocs_cabling_json(const OcsCabling& cabling) {
+  nlohmann::json c = {{"switch", cabling.switch_name}};
+  if (cabling.port) c["port"] = *cabling.port;
+  if (cabling.tx) c["tx"] = *cabling.tx;
+  if (cabling.rx) c["rx"] = *cabling.rx;
+  return c;
+}
+
+namespace {
+
 nlohmann::json port_json(const Host& h, const HostPort& p) {
   nlohmann::json port = {{"name", p.name}, {"ref", h.name + ":" + p.name}};
   if (p.address) port["address"] = *p.address;
   if (p.mac) port["mac"] = *p.mac;
   if (p.ocs) {
-    nlohmann::json c = {{"switch", p.ocs->switch_name}, {"mapped", p.ocs->mapped()}};
-    if (p.ocs->port) c["port"] = *p.ocs->port;
-    if (p.ocs->tx) c["tx"] = *p.ocs->tx;
-    if (p.ocs->rx) c["rx"] = *p.ocs->rx;
+    nlohmann::json c = ocs_cabling_json(*p.ocs);
+    c["mapped"] = p.ocs->mapped();
     port["ocs"] = c;
   }
   if (p.eps) {

@@ -9,5 +9,8 @@
 namespace mixnet::coord {
 
 [[nodiscard]] nlohmann::json inventory_json(const Inventory& inv);
+// One port's OCS cabling as the file would say it: {switch, tx, rx} or {switch, port}, or the
+// switch alone when unmapped (cabling.discover's items use it for the found and the inventory map).
+[[nodiscard]] nlohmann::json ocs_cabling_json(const OcsCabling& cabling);
 
 }  // namespace mixnet::coord

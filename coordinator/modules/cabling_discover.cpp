@@ -5,12 +5,12 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "common/atomic_file.hpp"
 #include "common/clock.hpp"
 #include "coordinator/agents/agent_pool.hpp"
 #include "coordinator/agents/clock_sampler.hpp"
+#include "coordinator/cli/inventory_json.hpp"
 #include "coordinator/engine/module_args.hpp"
 #include "coordinator/health/optical_power.hpp"
 #include "coordinator/model/cabling_diff.hpp"
@@ -64,12 +64,7 @@ Result<DiscoverArgs> parse_discover_args(const nlohmann::json& args, const Inven
 std::map<std::string, std::vector<PortRef>> ports_by_switch(const Inventory& inventory, const std::optional<std::string>& only) {
   std::map<std::string, std::vector<PortRef>> out;
   for (const auto& sw : inventory.switches) {
-    if (sw.kind == SwitchKind::ocs && (!only || sw.name == *only)) out[sw.name];
-  }
-  for (const auto& h : inventory.hosts) {
-    for (const auto& p : h.ports) {
-      if (p.ocs && out.contains(p.ocs->switch_name)) out[p.ocs->switch_name].push_back(PortRef{h.name, p.name});
-    }
+    if (sw.kind == SwitchKind::ocs && (!only || sw.name == *only)) out[sw.name] = inventory.ocs_ports(sw.name);
   }
   return out;
 }
@@ -84,14 +79,6 @@ ItemResult discovery_item(const PortRef& port, std::string status, std::string m
   it.started_ns = started_ns;
   it.finished_ns = realtime_ns();
   return it;
-}
-
-nlohmann::json cabling_json(const OcsCabling& c) {
-  nlohmann::json j = {{"switch", c.switch_name}};
-  if (c.tx) j["tx"] = *c.tx;
-  if (c.rx) j["rx"] = *c.rx;
-  if (c.port) j["port"] = *c.port;
-  return j;
 }
 
 // What the discovery learnt on one switch, as a map; and why each other port was not found.
@@ -174,12 +161,11 @@ StepResult CablingDiscoverModule::run(const nlohmann::json& args, StepContext& c
   // Who can take part: hosts whose agents answer and manage the port.
   ctx.sink.note(fmt::format("asking {} port(s)' agents", all_ports.size()));
   const auto start = read_hosts_at_start(agents, all_ports, ctx.deadline_ns);
-  std::vector<std::string> reachable;
+  std::set<std::string> answering;
   for (const auto& p : all_ports) {
-    if (!start.unreachable.contains(p.host) && (reachable.empty() || reachable.back() != p.host)) reachable.push_back(p.host);
+    if (!start.unreachable.contains(p.host)) answering.insert(p.host);
   }
-  std::sort(reachable.begin(), reachable.end());
-  reachable.erase(std::unique(reachable.begin(), reachable.end()), reachable.end());
+  const std::vector<std::string> reachable(answering.begin(), answering.end());
   // The agents' clocks, so a neighbour heard is placed against the switch's acknowledgement.
   sample_clocks(agents, reachable, 3, ctx.deadline_ns);
 
@@ -253,12 +239,12 @@ StepResult CablingDiscoverModule::run(const nlohmann::json& args, StepContext& c
   std::size_t wrong = 0;
   for (const auto& port : all_ports) {
     if (const OcsCabling* f = found.find(port)) {
-      nlohmann::json data = {{"found", cabling_json(*f)}};
+      nlohmann::json data = {{"found", ocs_cabling_json(*f)}};
       auto d = differs.find(port);
       if (d == differs.end()) {
         items.push_back(discovery_item(port, std::string(item_status::ok), "found " + describe_ports(*f) + ", as the inventory says", data, started_ns));
       } else {
-        data["inventory"] = cabling_json(d->second->inventory);
+        data["inventory"] = ocs_cabling_json(d->second->inventory);
         const bool unmapped = d->second->kind == CablingDifferenceKind::unmapped;
         if (!unmapped) ++wrong;
         items.push_back(discovery_item(port, std::string(unmapped ? item_status::ok : item_status::miswired), d->second->str(), data, started_ns));
@@ -287,7 +273,7 @@ StepResult CablingDiscoverModule::run(const nlohmann::json& args, StepContext& c
     per_switch[d.switch_name] = s;
   }
   nlohmann::json map = nlohmann::json::object();
-  for (const auto& [port, c] : found.ports) map[port.str()] = cabling_json(c);
+  for (const auto& [port, c] : found.ports) map[port.str()] = ocs_cabling_json(c);
   result.data = {{"switches", per_switch}, {"found", map}, {"differences", diff->lines()}, {"agreeing", diff->agreeing}};
 
   if (a.out) {
