@@ -84,61 +84,60 @@ std::string read_target(const TrafficReadCall& c) {
 
 }  // namespace
 
+AgentCall traffic_server_call(const TrafficServerCall& c) {
+  nlohmann::json body;
+  wire::to_json(body, c.request);
+  return AgentCall{.host = c.host, .method = "POST", .target = "/v1/traffic/servers", .body = body.dump(), .idempotent = false};
+}
+
+AgentCall traffic_client_call(const TrafficClientCall& c) {
+  nlohmann::json body;
+  wire::to_json(body, c.request);
+  if (c.request.transport == "rdma") {
+    // The agent refuses these for RDMA (the QPs come from rdma.qps, the peer from rdma.peer).
+    body.erase("peer_tcp_port");
+    body.erase("streams");
+    body.erase("bytes");
+  }
+  return AgentCall{.host = c.host, .method = "POST", .target = "/v1/traffic/runs", .body = body.dump(), .idempotent = false};
+}
+
+AgentCall traffic_read_call(const AgentPool& pool, const TrafficReadCall& c) {
+  // A long-poll may take its whole wait before the agent answers.
+  return AgentCall{.host = c.host, .target = read_target(c), .timeout = c.wait + pool.options().request_timeout};
+}
+
+AgentCall traffic_cancel_call(const TrafficRunRef& r) {
+  // Cancelling twice is cancelling once: safe to repeat.
+  return AgentCall{.host = r.host, .method = "DELETE", .target = "/v1/traffic/runs/" + r.id, .idempotent = true};
+}
+
 std::vector<TrafficServerReply> start_traffic_servers(AgentPool& pool, const std::vector<TrafficServerCall>& calls,
                                                       std::int64_t deadline_ns) {
-  const auto p = prepare<TrafficServerCall>(
-      calls,
-      [](const TrafficServerCall& c) {
-        nlohmann::json body;
-        wire::to_json(body, c.request);
-        return AgentCall{.host = c.host, .method = "POST", .target = "/v1/traffic/servers", .body = body.dump(),
-                         .idempotent = false};
-      },
-      [](const TrafficServerCall&) { return std::optional<Error>{}; });
+  const auto p = prepare<TrafficServerCall>(calls, &traffic_server_call,
+                                            [](const TrafficServerCall&) { return std::optional<Error>{}; });
   return run_batch(pool, p, hosts_of(calls), deadline_ns, &wire::decode_traffic_server_started);
 }
 
 std::vector<TrafficReply> start_traffic_clients(AgentPool& pool, const std::vector<TrafficClientCall>& calls,
                                                 std::int64_t deadline_ns) {
-  const auto p = prepare<TrafficClientCall>(
-      calls,
-      [](const TrafficClientCall& c) {
-        nlohmann::json body;
-        wire::to_json(body, c.request);
-        if (c.request.transport == "rdma") {
-          // The agent refuses these for RDMA (the QPs come from rdma.qps, the peer from rdma.peer).
-          body.erase("peer_tcp_port");
-          body.erase("streams");
-          body.erase("bytes");
-        }
-        return AgentCall{.host = c.host, .method = "POST", .target = "/v1/traffic/runs", .body = body.dump(),
-                         .idempotent = false};
-      },
-      [](const TrafficClientCall&) { return std::optional<Error>{}; });
+  const auto p = prepare<TrafficClientCall>(calls, &traffic_client_call,
+                                            [](const TrafficClientCall&) { return std::optional<Error>{}; });
   return run_batch(pool, p, hosts_of(calls), deadline_ns, &wire::decode_traffic_run_report);
 }
 
 std::vector<TrafficReply> read_traffic_runs(AgentPool& pool, const std::vector<TrafficReadCall>& calls,
                                             std::int64_t deadline_ns) {
   const auto p = prepare<TrafficReadCall>(
-      calls,
-      [&pool](const TrafficReadCall& c) {
-        // A long-poll may take its whole wait before the agent answers.
-        return AgentCall{.host = c.host, .target = read_target(c), .timeout = c.wait + pool.options().request_timeout};
-      },
+      calls, [&pool](const TrafficReadCall& c) { return traffic_read_call(pool, c); },
       [](const TrafficReadCall& c) { return check_run_id(c.host, c.id, "GET /v1/traffic/runs"); });
   return run_batch(pool, p, hosts_of(calls), deadline_ns, &wire::decode_traffic_run_report);
 }
 
 std::vector<TrafficReply> cancel_traffic_runs(AgentPool& pool, const std::vector<TrafficRunRef>& runs,
                                               std::int64_t deadline_ns) {
-  const auto p = prepare<TrafficRunRef>(
-      runs,
-      [](const TrafficRunRef& r) {
-        // Cancelling twice is cancelling once: safe to repeat.
-        return AgentCall{.host = r.host, .method = "DELETE", .target = "/v1/traffic/runs/" + r.id, .idempotent = true};
-      },
-      [](const TrafficRunRef& r) { return check_run_id(r.host, r.id, "DELETE /v1/traffic/runs"); });
+  const auto p = prepare<TrafficRunRef>(runs, &traffic_cancel_call,
+                                        [](const TrafficRunRef& r) { return check_run_id(r.host, r.id, "DELETE /v1/traffic/runs"); });
   return run_batch(pool, p, hosts_of(runs), deadline_ns, &wire::decode_traffic_run_report);
 }
 

@@ -59,6 +59,14 @@ using TrafficReply = AgentReply<wire::TrafficRunReport>;
 // TrafficRunRequest::secret. Keep the secret with the flow only: it goes in no report or store.
 using TrafficServerReply = AgentReply<wire::TrafficServerStarted>;
 
+// The wire form of each request, for a caller that drives the pool itself (AgentPool::submit,
+// e.g. the transfer dispatcher): the batches below send exactly these. Replies decode with
+// wire::decode_traffic_server_started / wire::decode_traffic_run_report.
+AgentCall traffic_server_call(const TrafficServerCall& call);
+AgentCall traffic_client_call(const TrafficClientCall& call);
+AgentCall traffic_read_call(const AgentPool& pool, const TrafficReadCall& call);   // a long-poll's timeout covers its wait
+AgentCall traffic_cancel_call(const TrafficRunRef& run);
+
 // POST /v1/traffic/servers per entry. deadline_ns (monotonic_ns()) bounds the batch; 0: the
 // pool's default.
 std::vector<TrafficServerReply> start_traffic_servers(AgentPool& pool, const std::vector<TrafficServerCall>& calls,
