@@ -363,6 +363,20 @@ RunOutcome Engine::run(const Playbook& playbook, const RunOptions& options) {
   for (const auto& [key, value] : options.extra_vars.items()) state.vars[key] = value;
   state.vars["run_id"] = options.run_id;
   state.vars["check_mode"] = options.check_mode;
+  // Files named beside the playbook ("{{ playbook_dir }}/examples/trace.json") work from any folder.
+  if (!playbook.dir.empty()) state.vars["playbook_dir"] = playbook.dir;
+  // A playbook var may itself be a template over the names bound above (run_id, check_mode,
+  // playbook_dir, -e vars), rendered once here; one that -e replaced is not looked at.
+  std::string vars_error;
+  for (const auto& [key, value] : playbook.vars.items()) {
+    if (options.extra_vars.contains(key) || !is_templated(value)) continue;
+    auto rendered = render(value, state.vars);
+    if (!rendered) {
+      vars_error = fmt::format("vars.{}: {}", key, rendered.error().message);
+      break;
+    }
+    state.vars[key] = std::move(*rendered);
+  }
 
   PoolHolder pools(inventory_, options.pools, PoolRequest{options.run_id, options.holder, options.check_mode});
 
@@ -379,6 +393,10 @@ RunOutcome Engine::run(const Playbook& playbook, const RunOptions& options) {
   RunOutcome outcome;
   std::string stop_reason;
   std::vector<std::string> failures;
+  if (!vars_error.empty()) {
+    stop_reason = vars_error;
+    failures.push_back(vars_error);
+  }
   auto not_run = [&](const Step& step, const std::string& why) {
     StepOutcome skipped;
     skipped.status = StepStatus::skipped;

@@ -23,7 +23,7 @@ using yamlx::Source;
 constexpr std::string_view kStepKeys[] = {"name", "retries", "until", "delay", "timeout", "when",
                                           "register", "ignore_errors", "tags", "loop"};
 // Names the engine binds itself; a register of one of these would hide it.
-constexpr std::string_view kReservedNames[] = {"item", "result", "vars", "check_mode", "run_id", "true", "false",
+constexpr std::string_view kReservedNames[] = {"item", "result", "vars", "check_mode", "run_id", "playbook_dir", "true", "false",
                                                "null", "none", "and", "or", "not", "in", "is"};
 
 bool is_step_key(std::string_view key) { return std::ranges::find(kStepKeys, key) != std::end(kStepKeys); }
@@ -204,6 +204,7 @@ Result<Playbook> parse_playbook(std::string_view yaml_text, const std::string& d
     return std::unexpected(ok.error());
   Playbook pb;
   pb.path = display_name;
+  if (!base_dir.empty()) pb.dir = std::filesystem::absolute(base_dir).lexically_normal().string();
   pb.name = std::filesystem::path(display_name).stem().string();
   if (root["name"]) {
     auto name = yamlx::string(root["name"], src, "name");

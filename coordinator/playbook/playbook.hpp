@@ -41,6 +41,7 @@ struct Step {
 
 struct Playbook {
   std::string path;                 // the file, or the display name it was parsed under
+  std::string dir;                  // its folder, absolute (`playbook_dir` in expressions); empty: parsed from text
   std::string name;
   std::string description;
   std::vector<std::string> topology_files;   // resolved against the playbook's folder

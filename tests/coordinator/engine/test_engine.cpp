@@ -36,12 +36,12 @@ hosts:
   return *inv;
 }
 
-std::unique_ptr<Ran> run_playbook(const std::string& yaml, RunOptions options) {
+std::unique_ptr<Ran> run_playbook(const std::string& yaml, RunOptions options, const std::string& base_dir) {
   auto ran = std::make_unique<Ran>();
   const auto registry = fake_registry(ran->log);
   const auto inventory = two_host_inventory();
   const TopologySet topologies;
-  auto playbook = parse_playbook(yaml, "test.yaml", "", registry);
+  auto playbook = parse_playbook(yaml, "test.yaml", base_dir, registry);
   if (!playbook) FAIL(playbook.error().message);
   auto valid = validate_playbook(*playbook, registry, inventory, topologies);
   if (!valid) FAIL(valid.error().message);
@@ -339,6 +339,35 @@ steps:
                           opts);
   CHECK(ran->outcome.passed);
   CHECK(ran->log.calls[0]["args"]["msg"] == "run R42 n=5");
+}
+
+TEST_CASE("playbook vars may be templates over playbook_dir, run_id and -e vars; -e replaces them unrendered") {
+  RunOptions opts;
+  opts.run_id = "R7";
+  opts.extra_vars = {{"other", "{{ not rendered }}"}, {"size", 3}};
+  auto ran = run_playbook(R"(
+vars:
+  trace: "{{ playbook_dir }}/examples/t.json"
+  label: "run {{ run_id }} size {{ size }}"
+  other: "{{ playbook_dir }}"
+steps:
+  - {name: echo, fake.echo: {msg: "{{ trace }} | {{ label }} | {{ other }}"}}
+)",
+                          opts, "/srv/books");
+  CHECK(ran->outcome.passed);
+  CHECK(ran->log.calls[0]["args"]["msg"] == "/srv/books/examples/t.json | run R7 size 3 | {{ not rendered }}");
+}
+
+TEST_CASE("a playbook var that cannot be rendered fails the run naming it, and no main step runs") {
+  auto ran = run_playbook(R"(
+vars:
+  trace: "{{ nowhere }}/t.json"
+steps:
+  - {name: echo, fake.echo: {msg: "{{ trace }}"}}
+)");
+  CHECK_FALSE(ran->outcome.passed);
+  CHECK(ran->log.calls.empty());
+  CHECK(ran->outcome.message.find("vars.trace") != std::string::npos);
 }
 
 TEST_CASE("assert fails with fail_msg and names the expression") {

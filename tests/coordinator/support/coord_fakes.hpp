@@ -157,6 +157,7 @@ struct Ran {
   RecordingObserver seen;
   FakeLog log;
 };
-std::unique_ptr<Ran> run_playbook(const std::string& yaml, RunOptions options = {});
+// `base_dir`: the folder the playbook is read from (its `playbook_dir`); empty: parsed from text.
+std::unique_ptr<Ran> run_playbook(const std::string& yaml, RunOptions options = {}, const std::string& base_dir = "");
 
 }  // namespace mixnet::coord::testing
