@@ -8,18 +8,9 @@
 
 namespace mixnet::coord::measure {
 
-namespace {
+using detail::csv_field;
 
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+namespace {
 
 std::string line(const std::vector<std::string>& cells) {
   std::vector<std::string> quoted;

@@ -32,6 +32,27 @@ inline std::string describe_rule(const FullRateRule& r) {
                                      : std::string("each bin judged alone"));
 }
 
+// The look every report page shares (text, tables); each page's <style> adds its own rules after it.
+inline constexpr std::string_view kReportBaseStyle = R"(
+body { font-family: sans-serif; margin: 1.5em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }
+th { background: #f0f0f0; }
+td.name, th.name { text-align: left; }
+)";
+
+// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. Shared with the
+// replay reports (coordinator/replay), so CSV quoting exists once.
+inline std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 // &, <, >, " and ' as entities: safe in XML text and attributes alike.
 inline std::string xml_escape(std::string_view s) {
   std::string out;

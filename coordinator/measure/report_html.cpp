@@ -19,13 +19,9 @@ using detail::xml_escape;
 
 namespace {
 
-// Kept inline so the file stands alone; no external fonts, images or scripts.
+// Kept inline so the file stands alone; no external fonts, images or scripts. After
+// detail::kReportBaseStyle.
 constexpr std::string_view kMeasureStyle = R"(
-body { font-family: sans-serif; margin: 1.5em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }
-th { background: #f0f0f0; }
-td.name, th.name { text-align: left; }
 .pass { color: #176317; font-weight: bold; }
 .fail { color: #a01010; font-weight: bold; }
 .missing { color: #999; }
@@ -260,7 +256,7 @@ std::string render_html(const Measurement& m) {
   }
   const auto title = m.title.empty() ? std::string("Reconfiguration latency") : m.title;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>";
-  out += fmt::format("<title>{}</title><style>{}</style></head><body>", xml_escape(title), kMeasureStyle);
+  out += fmt::format("<title>{}</title><style>{}{}</style></head><body>", xml_escape(title), detail::kReportBaseStyle, kMeasureStyle);
   out += fmt::format("<h1>{}</h1>", xml_escape(title));
   out += fmt::format(
       "<p>{} repetitions x {} ports{}. Percentiles: nearest rank over the rows whose segment is ok. "
