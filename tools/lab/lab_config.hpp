@@ -48,6 +48,8 @@ struct LabConfig {
   bool insecure_plain_http = false;
   // The plane's linkwatch pump (docs/ocs-emulator.md): on unless switched off, to compare.
   bool linkwatch_pump = true;
+  // Every data port shaped to this many Mbit/s once up (`mixnet-lab shape`); empty: unshaped.
+  std::optional<int> line_rate_mbit;
 };
 
 std::uint32_t effective_carrier_poll_us(const LabConfig& c);
@@ -55,6 +57,9 @@ std::uint32_t effective_carrier_poll_us(const LabConfig& c);
 inline constexpr int kMaxHosts = 200;        // management addresses .10 .. .209 of one /24
 inline constexpr int kMaxOcsPortsPerHost = 16;
 inline constexpr int kMaxEpsPortsPerHost = 8;
+// The line rate `shape` takes: the plane's tbf (NamespaceNetlink::set_rate_cap) goes to 10 Gbit/s,
+// libnl's tbf rate being 32-bit bytes/s; a veth pair on one machine does not carry more anyway.
+inline constexpr int kMaxLineRateMbit = 10'000;
 inline constexpr std::size_t kMaxNameLength = 9;  // "mxl-" + name + "-m" must fit IFNAMSIZ-1 = 15
 
 std::string default_dir(const std::string& name);   // /run/mixnet-lab/<name>

@@ -1,9 +1,10 @@
 // NetnsPlane's answers on the emulator's control API: GET /v1/plane, GET /v1/plane/events,
-// POST and DELETE /v1/plane/faults. Errors have the control API's shape
+// POST and DELETE /v1/plane/faults, GET, PUT and DELETE /v1/plane/line-rate. Errors have the control API's shape
 // {"error":{"code","message","field"}}.
 #include <fmt/format.h>
 
 #include "common/http/target.hpp"
+#include "common/json_keys.hpp"
 #include "common/wire/ground_truth.hpp"
 #include "tools/lab/plane/netns_plane.hpp"
 
@@ -64,6 +65,32 @@ PlaneControlReply NetnsPlane::control(std::string_view method, std::string_view 
     }
     if (auto ok = apply_fault(request); !ok) return error_reply(ok.error());
     return {200, json{{"ok", true}}};
+  }
+  if (path == "/v1/plane/line-rate") {
+    if (method == "PUT") {
+      const json request = json::parse(body, nullptr, false);
+      if (request.is_discarded() || !request.is_object()) {
+        return error_reply(Error{Errc::invalid_argument, "body: not a JSON object", "body"});
+      }
+      if (auto ok = json_keys::only_keys(request, {"mbit"}); !ok) {
+        return error_reply(Error{Errc::invalid_argument, ok.error().field + ": unknown key", ok.error().field});
+      }
+      const auto mbit = request.find("mbit");
+      if (mbit == request.end() || !mbit->is_number_integer()) {
+        return error_reply(Error{Errc::invalid_argument, "mbit: must be an integer 1..10000", "mbit"});
+      }
+      const auto v = mbit->get<std::int64_t>();
+      if (v < 1 || v > 10'000) {
+        return error_reply(Error{Errc::invalid_argument, fmt::format("mbit: must be 1..10000, got {}", v), "mbit"});
+      }
+      if (auto ok = set_line_rate(static_cast<int>(v)); !ok) return error_reply(ok.error());
+    } else if (method == "DELETE") {
+      if (auto ok = set_line_rate(std::nullopt); !ok) return error_reply(ok.error());
+    } else if (method != "GET") {
+      return not_allowed(method, path);
+    }
+    const auto rate = line_rate();
+    return {200, json{{"mbit", rate ? json(*rate) : json(nullptr)}}};
   }
   return error_reply(Error{Errc::not_found, "no such resource: " + path, "path"});
 }
