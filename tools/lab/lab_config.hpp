@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "tools/lab/plane/netns_netlink.hpp"
 
 namespace mixnet::lab {
 
@@ -57,9 +58,8 @@ std::uint32_t effective_carrier_poll_us(const LabConfig& c);
 inline constexpr int kMaxHosts = 200;        // management addresses .10 .. .209 of one /24
 inline constexpr int kMaxOcsPortsPerHost = 16;
 inline constexpr int kMaxEpsPortsPerHost = 8;
-// The line rate `shape` takes: the plane's tbf (NamespaceNetlink::set_rate_cap) goes to 10 Gbit/s,
-// libnl's tbf rate being 32-bit bytes/s; a veth pair on one machine does not carry more anyway.
-inline constexpr int kMaxLineRateMbit = 10'000;
+// The line rate `shape` takes: what the plane's tbf (NamespaceNetlink::set_rate_cap) takes.
+inline constexpr int kMaxLineRateMbit = NamespaceNetlink::kMaxRateMbit;
 inline constexpr std::size_t kMaxNameLength = 9;  // "mxl-" + name + "-m" must fit IFNAMSIZ-1 = 15
 
 std::string default_dir(const std::string& name);   // /run/mixnet-lab/<name>

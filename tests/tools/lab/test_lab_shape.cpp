@@ -120,6 +120,11 @@ TEST_CASE("lab shape: every data port at one line rate both ways, through circui
   const auto status = run_lab("status --json --name " + lab.name());
   INFO(status.output);
   CHECK(json::parse(status.output).at("line_rate_mbit") == 50);
+  // The plane holds the OCS ports' rate and refuses one out of range, naming it.
+  CHECK(lab.control("/v1/plane/line-rate").json().at("mbit") == 50);
+  const auto refused = lab.control("/v1/plane/line-rate", "PUT", R"({"mbit":0})");
+  CHECK(refused.status == 400);
+  CHECK(refused.json().at("error").at("field") == "mbit");
 
   // The OCS re-patched: the circuit goes and comes back; the rate stays on every end.
   REQUIRE(patch_two_way(lab, "h1", "h2", false).empty());

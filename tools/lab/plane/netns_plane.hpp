@@ -61,10 +61,12 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
   [[nodiscard]] Result<EndState> state(const std::string& end) const;
   Result<void> apply_fault(const nlohmann::json& request);             // POST /v1/plane/faults
   Result<void> clear_faults(const std::optional<std::string>& end);     // DELETE /v1/plane/faults
-  // The lab's line rate (PUT / DELETE /v1/plane/line-rate, `mixnet-lab shape`): a tbf on both
-  // devs of every end, at `mbit` Mbit/s (1..10000), or none. An end's cap fault wins while it is
-  // set; clearing the fault brings the end back to the line rate.
+  // The lab's line rate (`mixnet-lab shape`): a tbf on both devs of every end, at `mbit` Mbit/s
+  // (1..NamespaceNetlink::kMaxRateMbit), or none. An end's cap fault wins while it is set;
+  // clearing the fault brings the end back to the line rate. Every end is tried; the first error
+  // is returned.
   Result<void> set_line_rate(std::optional<int> mbit);
+  Result<void> put_line_rate(const nlohmann::json& request);   // PUT /v1/plane/line-rate {"mbit":N}
   [[nodiscard]] std::optional<int> line_rate() const;
 
  private:

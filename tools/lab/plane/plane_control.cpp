@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "common/http/target.hpp"
-#include "common/json_keys.hpp"
 #include "common/wire/ground_truth.hpp"
 #include "tools/lab/plane/netns_plane.hpp"
 
@@ -72,18 +71,7 @@ PlaneControlReply NetnsPlane::control(std::string_view method, std::string_view 
       if (request.is_discarded() || !request.is_object()) {
         return error_reply(Error{Errc::invalid_argument, "body: not a JSON object", "body"});
       }
-      if (auto ok = json_keys::only_keys(request, {"mbit"}); !ok) {
-        return error_reply(Error{Errc::invalid_argument, ok.error().field + ": unknown key", ok.error().field});
-      }
-      const auto mbit = request.find("mbit");
-      if (mbit == request.end() || !mbit->is_number_integer()) {
-        return error_reply(Error{Errc::invalid_argument, "mbit: must be an integer 1..10000", "mbit"});
-      }
-      const auto v = mbit->get<std::int64_t>();
-      if (v < 1 || v > 10'000) {
-        return error_reply(Error{Errc::invalid_argument, fmt::format("mbit: must be 1..10000, got {}", v), "mbit"});
-      }
-      if (auto ok = set_line_rate(static_cast<int>(v)); !ok) return error_reply(ok.error());
+      if (auto ok = put_line_rate(request); !ok) return error_reply(ok.error());
     } else if (method == "DELETE") {
       if (auto ok = set_line_rate(std::nullopt); !ok) return error_reply(ok.error());
     } else if (method != "GET") {

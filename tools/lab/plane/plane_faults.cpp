@@ -71,7 +71,6 @@ Result<void> NetnsPlane::set_cap(std::size_t i, std::optional<int> mbit) {
 }
 
 Result<void> NetnsPlane::set_line_rate(std::optional<int> mbit) {
-  if (mbit && (*mbit < 1 || *mbit > 10'000)) return bad_field("mbit", fmt::format("must be 1..10000, got {}", *mbit));
   std::lock_guard lock(mutex_);
   line_rate_mbit_ = mbit;
   // Every end, even when one fails: the rest still get the rate; the first error is returned.
@@ -81,6 +80,14 @@ Result<void> NetnsPlane::set_line_rate(std::optional<int> mbit) {
     if (auto ok = apply_rate(i); !ok && !error) error = ok.error();
   }
   return failed(error);
+}
+
+Result<void> NetnsPlane::put_line_rate(const json& request) {
+  if (!request.is_object()) return bad_field("body", "must be a JSON object");
+  if (auto ok = json_keys::only_keys(request, {"mbit"}); !ok) return bad_field(ok.error().field, "unknown key");
+  auto mbit = int_field(request, "mbit", 1, NamespaceNetlink::kMaxRateMbit, std::nullopt);
+  if (!mbit) return std::unexpected(mbit.error());
+  return set_line_rate(*mbit);
 }
 
 std::optional<int> NetnsPlane::line_rate() const {
@@ -143,7 +150,7 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
     }
     auto id = string_field(request, "end");
     if (!id) return std::unexpected(id.error());
-    auto mbit = int_field(request, "mbit", 1, 10'000, std::nullopt);
+    auto mbit = int_field(request, "mbit", 1, NamespaceNetlink::kMaxRateMbit, std::nullopt);
     if (!mbit) return std::unexpected(mbit.error());
     auto i = find_end(*id, "end");
     if (!i) return std::unexpected(i.error());
