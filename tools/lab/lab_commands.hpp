@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of mixnet-lab. Each returns the process exit code (0 ok, 1 failed, 2 bad input)
 // and prints what it did; docs/lab.md describes them.
+#include <optional>
 #include <string>
 
 #include "tools/lab/lab_config.hpp"
@@ -37,6 +38,21 @@ struct FaultOptions {
   double loss_db = 0.0;       // weak: extra loss at the port's OCS ports
 };
 int cmd_fault(const LabRef& ref, const FaultOptions& options);
+
+// `shape`: every data port of the lab at one line rate (mbit), or back to unshaped (off).
+struct ShapeOptions {
+  std::optional<int> mbit;
+  bool off = false;
+};
+int cmd_shape(const LabRef& ref, const ShapeOptions& options);
+
+// The work of `shape` (and of `up --line-rate-mbit`) on the lab in `dir`: a tbf at `mbit` on both
+// ends of every OCS port (through each emulator's plane, which keeps it across circuit changes)
+// and every EPS port, and the inventory's expect.speed_mbps; none removes all three.
+struct ShapeReport {
+  int ocs_ports = 0, eps_ports = 0;
+};
+Result<ShapeReport> shape_lab(const std::string& dir, std::optional<int> mbit);
 
 // Whether anything of lab `name` (or its dir) exists: state file, namespaces or root links.
 bool lab_exists(const std::string& name, const std::string& dir);

@@ -122,6 +122,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c, const std::
       else if (key == "stamp_priority") c.stamp_priority = v.as<int>();
       else if (key == "insecure_plain_http") c.insecure_plain_http = v.as<bool>();
       else if (key == "linkwatch_pump") c.linkwatch_pump = v.as<bool>();
+      else if (key == "line_rate_mbit") c.line_rate_mbit = v.as<int>();
       else if (key == "switch_size") {
         auto s = parse_switch_size(v.as<std::string>());
         if (!s) return fail(Errc::invalid_argument, where() + ": " + s.error().message, key);
@@ -130,7 +131,7 @@ Result<void> load_config_file(const std::string& path, LabConfig& c, const std::
         return fail(Errc::invalid_argument,
                     where() + ": unknown key (preset, name, dir, hosts, ocs_ports, eps_ports, gpus, hosts_per_region, "
                               "switch_size, profile, switching_time, seed, carrier_poll_us, stamp_priority, "
-                              "insecure_plain_http, linkwatch_pump)",
+                              "insecure_plain_http, linkwatch_pump, line_rate_mbit)",
                     key);
       }
     } catch (const YAML::Exception&) {
@@ -150,6 +151,9 @@ Result<void> validate(const LabConfig& c) {
   }
   if (c.carrier_poll_us && *c.carrier_poll_us != 0 && (*c.carrier_poll_us < 50 || *c.carrier_poll_us > 1'000'000)) {
     return fail(Errc::invalid_argument, "must be 0 (off) or 50..1000000 microseconds", "carrier_poll_us");
+  }
+  if (c.line_rate_mbit && (*c.line_rate_mbit < 1 || *c.line_rate_mbit > kMaxLineRateMbit)) {
+    return fail(Errc::invalid_argument, "must be 1.." + std::to_string(kMaxLineRateMbit) + " Mbit/s", "line-rate-mbit");
   }
   if (!valid_name(c.name)) {
     return fail(Errc::invalid_argument, "'" + c.name + "' must be 1.." + std::to_string(kMaxNameLength) +

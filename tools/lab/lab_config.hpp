@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "tools/lab/plane/netns_netlink.hpp"
 
 namespace mixnet::lab {
 
@@ -48,6 +49,8 @@ struct LabConfig {
   bool insecure_plain_http = false;
   // The plane's linkwatch pump (docs/ocs-emulator.md): on unless switched off, to compare.
   bool linkwatch_pump = true;
+  // Every data port shaped to this many Mbit/s once up (`mixnet-lab shape`); empty: unshaped.
+  std::optional<int> line_rate_mbit;
 };
 
 std::uint32_t effective_carrier_poll_us(const LabConfig& c);
@@ -55,6 +58,8 @@ std::uint32_t effective_carrier_poll_us(const LabConfig& c);
 inline constexpr int kMaxHosts = 200;        // management addresses .10 .. .209 of one /24
 inline constexpr int kMaxOcsPortsPerHost = 16;
 inline constexpr int kMaxEpsPortsPerHost = 8;
+// The line rate `shape` takes: what the plane's tbf (NamespaceNetlink::set_rate_cap) takes.
+inline constexpr int kMaxLineRateMbit = NamespaceNetlink::kMaxRateMbit;
 inline constexpr std::size_t kMaxNameLength = 9;  // "mxl-" + name + "-m" must fit IFNAMSIZ-1 = 15
 
 std::string default_dir(const std::string& name);   // /run/mixnet-lab/<name>

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "tools/lab/http_call.hpp"
+#include "tools/lab/emulator_control.hpp"
 #include "tools/lab/lab_commands.hpp"
 #include "tools/lab/lab_inventory.hpp"
 
@@ -13,7 +13,6 @@ namespace mixnet::lab {
 
 namespace {
 
-using namespace std::chrono_literals;
 using nlohmann::json;
 
 // An OCS-cabled port of the lab, or an error naming what is wrong with it.
@@ -46,24 +45,10 @@ std::vector<int> switch_ports_of(const RunningPort& p) {
 // The emulator of the switch a port is cabled to (ocs_port checked that it exists).
 const RunningSwitch& switch_of(const RunningLab& lab, const RunningPort& p) { return *find_switch(lab, p.switch_name); }
 
-// An emulator control call that must answer 200; the error says who refused what.
-Result<json> control_call(const RunningLab& lab, const RunningSwitch& sw, const std::string& method,
-                          const std::string& target, const json& body) {
-  auto r = http_call(method, sw.control_url + target, lab.token, body.is_null() ? "" : body.dump(), 10s);
-  if (!r) return fail(r.error().code, "the emulator of " + sw.name + " did not answer: " + r.error().message);
-  if (r->status != 200) {
-    return fail(Errc::unavailable, "the emulator of " + sw.name + " refused " + method + " " + target + " (HTTP " +
-                                       std::to_string(r->status) + "): " + r->body);
-  }
-  auto parsed = json::parse(r->body, nullptr, false);
-  if (parsed.is_discarded()) return fail(Errc::io, "the emulator's answer to " + method + " " + target + " is not JSON");
-  return parsed;
-}
-
 // The weak-port fault: extra loss on switch ports (0 heals them).
 Result<void> set_extra_loss(const RunningLab& lab, const RunningSwitch& sw, const std::vector<int>& ports, double db) {
   for (int p : ports) {
-    auto r = control_call(lab, sw, "PUT", "/v1/faults/ports/" + std::to_string(p), json{{"extra_loss_db", db}});
+    auto r = emulator_control(lab, sw, "PUT", "/v1/faults/ports/" + std::to_string(p), json{{"extra_loss_db", db}});
     if (!r) return std::unexpected(r.error());
   }
   return {};
@@ -71,7 +56,7 @@ Result<void> set_extra_loss(const RunningLab& lab, const RunningSwitch& sw, cons
 
 // Every port of switch `sw` that has extra loss now.
 Result<std::vector<int>> weak_switch_ports(const RunningLab& lab, const RunningSwitch& sw) {
-  auto faults = control_call(lab, sw, "GET", "/v1/faults", json());
+  auto faults = emulator_control(lab, sw, "GET", "/v1/faults", json());
   if (!faults) return std::unexpected(faults.error());
   std::vector<int> ports;
   const auto weak = faults->find("weak_ports");
@@ -116,7 +101,7 @@ int cmd_fault(const LabRef& ref, const FaultOptions& o) {
     for (const auto& sw : lab->switches) {
       if (port != nullptr && sw.name != port->switch_name) continue;
       const std::string target = "/v1/plane/faults" + (port != nullptr ? "?end=" + o.a : "");
-      if (auto r = control_call(*lab, sw, "DELETE", target, json()); !r) return failed(r.error());
+      if (auto r = emulator_control(*lab, sw, "DELETE", target, json()); !r) return failed(r.error());
       // Weak ports are the switch's own fault, not the plane's: healed port by port.
       auto weak = port != nullptr ? Result<std::vector<int>>(switch_ports_of(*port)) : weak_switch_ports(*lab, sw);
       if (!weak) return failed(weak.error());
@@ -149,7 +134,7 @@ int cmd_fault(const LabRef& ref, const FaultOptions& o) {
     if (o.down_ms < 1 || o.up_ms < 1) return bad(Error{Errc::invalid_argument, "must be at least 1", "down-ms"});
     body = {{"kind", "flap"}, {"end", o.a}, {"count", o.count}, {"down_ms", o.down_ms}, {"up_ms", o.up_ms}};
   }
-  if (auto r = control_call(*lab, switch_of(*lab, **a), "POST", "/v1/plane/faults", body); !r) return failed(r.error());
+  if (auto r = emulator_control(*lab, switch_of(*lab, **a), "POST", "/v1/plane/faults", body); !r) return failed(r.error());
   std::printf("fault %s applied to %s%s\n", o.kind.c_str(), o.a.c_str(), o.kind == "miswire" ? (" and " + o.b).c_str() : "");
   return 0;
 }

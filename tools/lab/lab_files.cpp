@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <fmt/format.h>
+#include <string_view>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -75,6 +76,28 @@ std::string render_inventory(const LabPlan& plan, const std::vector<EmulatorPort
   return y;
 }
 
+namespace {
+// render_inventory's indentation of a data port's keys (under hosts[].ports[]).
+constexpr std::string_view kPortMacLine = "        mac: ";
+constexpr std::string_view kPortExpectLine = "        expect: ";
+}  // namespace
+
+std::string with_line_rate(const std::string& inventory, std::optional<int> mbit) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < inventory.size()) {
+    const std::size_t end = inventory.find('\n', at);
+    const std::size_t next = end == std::string::npos ? inventory.size() : end + 1;
+    const std::string_view line(inventory.data() + at, next - at);
+    at = next;
+    if (line.starts_with(kPortExpectLine)) continue;   // the old rate, if any
+    out += line;
+    // Every data port has a MAC, and only data ports: the new rate goes right after it.
+    if (mbit && line.starts_with(kPortMacLine)) out += fmt::format("{}{{speed_mbps: {}}}\n", kPortExpectLine, *mbit);
+  }
+  return out;
+}
+
 std::string render_plane_file(const LabPlan& plan, std::size_t region) {
   const PlanRegion& r = plan.regions.at(region);
   nlohmann::json ends = nlohmann::json::array();
@@ -98,6 +121,19 @@ std::string render_plane_file(const LabPlan& plan, std::size_t region) {
   nlohmann::json doc = {{"netns", r.netns}, {"profile", plan.config.profile}, {"seed", r.seed}, {"ends", std::move(ends)}};
   if (plan.config.linkwatch_pump) doc["linkwatch_kick"] = kLinkwatchKickDev;
   return doc.dump(2) + "\n";
+}
+
+Result<std::string> read_text_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return fail_errno("open " + path, errno);
+  std::string text;
+  char buf[16 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) return fail_errno("read " + path, errno);
+    if (n == 0) return text;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
 }
 
 Result<void> write_file(const std::string& path, const std::string& text, unsigned mode) {

@@ -32,6 +32,7 @@ Result<RunningLab> read_running_lab(const std::string& dir) {
         } else if (p["eps"]) {
           port.cabling = "eps " + p["eps"]["port"].as<std::string>();
         }
+        if (p["expect"] && p["expect"]["speed_mbps"]) port.speed_mbps = p["expect"]["speed_mbps"].as<int>();
         host.ports.push_back(std::move(port));
       }
       lab.hosts.push_back(std::move(host));
@@ -52,7 +53,10 @@ Result<RunningLab> read_running_lab(const std::string& dir) {
   auto token = read_token_file(dir + "/token", "token");
   if (!token) return std::unexpected(token.error().context("cannot read the lab's token"));
   lab.token = std::move(token->token);
-  if (auto state = read_state(dir)) lab.plain_http = state->plain_http;
+  if (auto state = read_state(dir)) {
+    lab.plain_http = state->plain_http;
+    lab.name = state->name;
+  }
   return lab;
 }
 

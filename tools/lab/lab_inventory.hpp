@@ -1,6 +1,7 @@
 #pragma once
 // What status and fault need from a running lab's DIR/inventory.yaml (the file `up` wrote), read
 // back with the token and whether the state file says the agents serve plain HTTP.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct RunningPort {
   bool ocs = false;
   std::string switch_name;        // the OCS it is cabled to ("ocs1"; its region's)
   int tx = 0, rx = 0, port = 0;   // OCS fibres (port: NxCC)
+  std::optional<int> speed_mbps;  // expect.speed_mbps: the line rate `shape` gave it
 };
 struct RunningHost {
   std::string name;
@@ -27,6 +29,7 @@ struct RunningSwitch {
   std::string control_url;   // "http://127.0.0.1:PORT"
 };
 struct RunningLab {
+  std::string name;          // the state file's (empty when it names none)
   std::string dir;
   std::string token;
   std::vector<RunningSwitch> switches;   // every OCS with a ground truth, in inventory order

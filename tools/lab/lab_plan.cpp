@@ -30,6 +30,11 @@ bool is_identity(const std::vector<Fibre>& f, const SwitchSize& s) {
 }  // namespace
 
 std::string lab_prefix(const std::string& name) { return "mxl-" + name + "-"; }
+std::string host_netns(const std::string& lab_name, const std::string& host) { return lab_prefix(lab_name) + host; }
+std::string eps_netns(const std::string& lab_name) { return lab_prefix(lab_name) + "eps"; }
+std::string eps_peer_dev(int host_index, int eps_index) {
+  return "h" + std::to_string(host_index) + "e" + std::to_string(eps_index);
+}
 
 std::vector<Fibre> draw_cabling(const SwitchSize& size, int nic_ports, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -72,7 +77,7 @@ LabPlan make_plan(const LabConfig& config, int mgmt_octet) {
   p.config = config;
   p.dir = config.dir.empty() ? default_dir(config.name) : config.dir;
   p.prefix = lab_prefix(config.name);
-  p.eps_netns = p.prefix + "eps";
+  p.eps_netns = eps_netns(config.name);
   p.mgmt_netns = p.prefix + "mgmt";
   p.root_link = p.prefix + "m";
   p.mgmt_octet = mgmt_octet;
@@ -107,7 +112,7 @@ LabPlan make_plan(const LabConfig& config, int mgmt_octet) {
     }
     region.hosts.push_back(static_cast<std::size_t>(i - 1));
     h.name = "h" + std::to_string(i);
-    h.netns = p.prefix + h.name;
+    h.netns = host_netns(config.name, h.name);
     h.mgmt_address = mgmt + std::to_string(9 + i);
     h.mgmt_peer = h.name;
     int table = 100;
@@ -131,7 +136,7 @@ LabPlan make_plan(const LabConfig& config, int mgmt_octet) {
       port.address = "198.19." + std::to_string(j) + "." + std::to_string(i) + "/20";
       port.subnet = "198.19.0.0/20";
       port.table = table++;
-      port.peer_dev = "h" + std::to_string(i) + "e" + std::to_string(j);
+      port.peer_dev = eps_peer_dev(i, j);
       port.port = eps_port++;
       h.ports.push_back(port);
     }

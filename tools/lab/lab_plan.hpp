@@ -77,6 +77,12 @@ struct LabPlan {
 };
 
 std::string lab_prefix(const std::string& name);  // "mxl-<name>-"
+// The names `make_plan` gives, for those (`shape`) that find a running lab's links from its
+// inventory: host `host`'s namespace, the electrical switch's, and in the latter the bridge port
+// of host number `host_index` (1-based) 's EPS port number `eps_index` (0-based).
+std::string host_netns(const std::string& lab_name, const std::string& host);
+std::string eps_netns(const std::string& lab_name);
+std::string eps_peer_dev(int host_index, int eps_index);
 
 // The seed of region r's cabling, plane and emulator: the lab's seed for region 1, a mix of it
 // and r for the others.

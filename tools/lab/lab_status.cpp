@@ -69,6 +69,30 @@ HostStatus ask_agent(const RunningLab& lab, const RunningHost& h) {
   return s;
 }
 
+// The line rate `shape` gave the data ports, as the inventory states it: the rate when every port
+// has one and they agree, and how many ports have any.
+struct LineRate {
+  std::optional<int> mbit;
+  int shaped = 0, ports = 0;
+};
+
+LineRate line_rate_of(const RunningLab& lab) {
+  LineRate out;
+  std::optional<int> seen;
+  bool uniform = true;
+  for (const auto& h : lab.hosts) {
+    for (const auto& p : h.ports) {
+      ++out.ports;
+      if (!p.speed_mbps) continue;
+      ++out.shaped;
+      if (seen && *seen != *p.speed_mbps) uniform = false;
+      seen = p.speed_mbps;
+    }
+  }
+  if (uniform && out.shaped == out.ports) out.mbit = seen;
+  return out;
+}
+
 }  // namespace
 
 int cmd_status(const LabRef& ref, bool as_json) {
@@ -105,13 +129,19 @@ int cmd_status(const LabRef& ref, bool as_json) {
                      {"url", lab->switches[i].control_url},
                      {"circuits", switches[i].circuits}});
     }
-    json out = {{"dir", lab->dir}, {"plain_http", lab->plain_http}, {"switches", sws}};
+    const LineRate rate = line_rate_of(*lab);
+    json out = {{"dir", lab->dir},
+                {"plain_http", lab->plain_http},
+                {"line_rate_mbit", rate.mbit ? json(*rate.mbit) : json(nullptr)},
+                {"shaped_ports", rate.shaped},
+                {"switches", sws}};
     json hs = json::array();
     for (std::size_t i = 0; i < lab->hosts.size(); ++i) {
       json ports = json::array();
       for (const auto& p : lab->hosts[i].ports) {
         ports.push_back({{"name", p.name},
                          {"cabling", p.cabling},
+                         {"speed_mbps", p.speed_mbps ? json(*p.speed_mbps) : json(nullptr)},
                          {"carrier", hosts[i].carrier.contains(p.name) ? json(hosts[i].carrier[p.name]) : json(nullptr)}});
       }
       hs.push_back({{"name", lab->hosts[i].name}, {"agent", lab->hosts[i].agent_url}, {"alive", hosts[i].alive}, {"ports", ports}});
@@ -142,6 +172,17 @@ int cmd_status(const LabRef& ref, bool as_json) {
                     c["from_port"].is_null() ? "(uncabled)" : c["from_port"].get<std::string>().c_str(), arrow,
                     c["to_port"].is_null() ? "(uncabled)" : c["to_port"].get<std::string>().c_str());
       }
+    }
+  }
+  if (!as_json) {
+    const LineRate rate = line_rate_of(*lab);
+    if (rate.mbit) {
+      std::printf("line rate %d Mbit/s both ways on all %d data ports (mixnet-lab shape; a port's fault cap wins)\n",
+                  *rate.mbit, rate.ports);
+    } else if (rate.shaped > 0) {
+      std::printf("line rate: %d of %d data ports shaped, at different rates (see --json)\n", rate.shaped, rate.ports);
+    } else {
+      std::printf("line rate: not shaped (mixnet-lab shape --mbit N)\n");
     }
   }
   bool all_alive = ocs_alive;

@@ -460,6 +460,9 @@ Result<LabPlan> bring_up(const LabConfig& config, bool& plane_attached) {
       !r) {
     return std::unexpected(r.error());
   }
+  if (plan.config.line_rate_mbit) {
+    if (auto r = shape_lab(dir, plan.config.line_rate_mbit); !r) return std::unexpected(r.error().context("--line-rate-mbit"));
+  }
   if (auto r = rec({{"up", "done"}}); !r) return std::unexpected(r.error());
   return plan;
 }
@@ -515,6 +518,9 @@ int cmd_up(const UpOptions& options) {
               config.insecure_plain_http ? "" : fmt::format(", CA {}", lab_ca_cert(plan->dir)).c_str());
   std::printf("  OCS        profile %s%s\n", config.profile.c_str(),
               plane ? "" : " (this mixnet-ocs-emu has no --lab-plane: circuits carry no traffic)");
+  if (config.line_rate_mbit) {
+    std::printf("  line rate  %d Mbit/s on every data port, both ways (mixnet-lab shape)\n", *config.line_rate_mbit);
+  }
   std::printf("  down       mixnet-lab down --dir %s\n", plan->dir.c_str());
   return 0;
 }

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   std::optional<std::uint64_t> seed;
   std::optional<std::uint32_t> carrier_poll_us;
   std::optional<int> stamp_priority;
+  std::optional<int> line_rate_mbit;
   bool replace = false;
   bool insecure_plain_http = false;
   bool no_linkwatch_pump = false;
@@ -69,6 +70,8 @@ int main(int argc, char** argv) {
   up->add_option("--stamp-priority", stamp_priority,
                  "SCHED_FIFO priority the agents' and the emulator's stamping threads take (their --stamp-priority; "
                  "0: normal priority; default theirs, 10)");
+  up->add_option("--line-rate-mbit", line_rate_mbit,
+                 "Once up, shape every data port to this many Mbit/s both ways, 1..10000 (as `shape --mbit`)");
   up->add_flag("--replace", replace, "Take down an existing lab of this name first");
   up->add_flag("--no-linkwatch-pump", no_linkwatch_pump,
                "The emulators do not keep the kernel's linkwatch announcing their carrier changes at once (the lab's "
@@ -111,6 +114,13 @@ int main(int argc, char** argv) {
   auto* clear = fault->add_subcommand("clear", "Clear every fault (plane and weak ports), or one port's (a miswire is undone)");
   clear->add_option("PORT", f.a, "HOST:PORT");
 
+  auto* shape = app.add_subcommand("shape", "Shape every data port (OCS and EPS) to one line rate both ways, or --off");
+  LabRef shape_ref;
+  ShapeOptions shape_options;
+  add_lab_ref(shape, shape_ref);
+  shape->add_option("--mbit", shape_options.mbit, "Line rate in Mbit/s, 1..10000");
+  shape->add_flag("--off", shape_options.off, "Remove the shaping (and the inventory's expect.speed_mbps)");
+
   CLI11_PARSE(app, argc, argv);
   (void)mixnet::setup_logging("warn", "mixnet-lab");
 
@@ -143,6 +153,7 @@ int main(int argc, char** argv) {
     if (stamp_priority) o.config.stamp_priority = *stamp_priority;
     if (insecure_plain_http) o.config.insecure_plain_http = true;
     if (no_linkwatch_pump) o.config.linkwatch_pump = false;
+    if (line_rate_mbit) o.config.line_rate_mbit = *line_rate_mbit;
     if (switch_size) {
       auto s = parse_switch_size(*switch_size);
       if (!s) {
@@ -156,6 +167,7 @@ int main(int argc, char** argv) {
   }
   if (down->parsed()) return cmd_down(down_ref);
   if (status->parsed()) return cmd_status(status_ref, as_json);
+  if (shape->parsed()) return cmd_shape(shape_ref, shape_options);
   for (auto* sub : {miswire, dark, cap, flap, weak, clear}) {
     if (sub->parsed()) f.kind = sub->get_name();
   }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include "hwdrivers/ocs/optical_switch.hpp"
 #include "tests/support/https_client.hpp"
 #include "tests/support/netns.hpp"
 
@@ -315,6 +316,23 @@ int LabUnderTest::kill_agent(const std::string& host) const {
     if (!pid.empty() && ::kill(std::stoi(pid), SIGKILL) == 0) ++killed;
   }
   return killed;
+}
+
+std::string patch_two_way(const LabUnderTest& lab, const std::string& a, const std::string& b, bool connect,
+                          const std::string& port) {
+  const auto& inv = lab.inventory();
+  const LabPort& pa = inv.host(a).port(port);
+  const LabPort& pb = inv.host(b).port(port);
+  auto sw = mixnet::ocs::open_switch(inv.tl1_uri);
+  if (!sw) return sw.error().describe();
+  ocs::ChangeSet change;
+  if (connect) {
+    change.connect = {{std::to_string(pa.tx), std::to_string(pb.rx), false}, {std::to_string(pb.tx), std::to_string(pa.rx), false}};
+  } else {
+    change.disconnect = {std::to_string(pa.tx), std::to_string(pb.tx)};
+  }
+  const auto r = (*sw)->apply(change);
+  return r ? std::string() : r.error().describe();
 }
 
 bool udp_reaches(const LabInventory& lab, const std::string& src_host, const std::string& src_port,

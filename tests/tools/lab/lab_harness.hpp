@@ -132,6 +132,11 @@ class LabUnderTest {
   LabInventory inventory_;
 };
 
+// Makes (connect) or removes the two-way circuit between A:PORT and B:PORT on the lab's first OCS
+// over TL1. Empty when done, else what the switch said.
+std::string patch_two_way(const LabUnderTest& lab, const std::string& a, const std::string& b, bool connect,
+                          const std::string& port = "ocs0");
+
 // Whether a UDP datagram sent from (src host, src port) to dst_address arrives at (dst host,
 // dst port) bound to dst_address. Sockets are bound to their devices (SO_BINDTODEVICE), so the
 // datagram can only leave and arrive through the named ports. Bounded: about two seconds.

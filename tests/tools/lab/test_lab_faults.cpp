@@ -3,7 +3,6 @@
 #include <fstream>
 #include <thread>
 
-#include "hwdrivers/ocs/optical_switch.hpp"
 #include "tests/support/netns.hpp"
 #include "tests/tools/lab/lab_harness.hpp"
 
@@ -12,17 +11,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Makes the two-way circuit between h1:ocs0 and h2:ocs0 through TL1.
+// Makes the two-way circuit between A:ocs0 and B:ocs0 through TL1.
 void join(const LabUnderTest& lab, const std::string& a, const std::string& b) {
-  const auto& inv = lab.inventory();
-  const LabPort& pa = inv.host(a).port("ocs0");
-  const LabPort& pb = inv.host(b).port("ocs0");
-  auto sw = mixnet::ocs::open_switch(inv.tl1_uri);
-  REQUIRE(sw.has_value());
-  const auto r = (*sw)->apply({{{std::to_string(pa.tx), std::to_string(pb.rx), false},
-                                {std::to_string(pb.tx), std::to_string(pa.rx), false}},
-                               {}});
-  REQUIRE(r.has_value());
+  const std::string error = patch_two_way(lab, a, b, true);
+  INFO(error);
+  REQUIRE(error.empty());
 }
 
 std::string ocs_dev(const LabUnderTest& lab, const std::string& end) {

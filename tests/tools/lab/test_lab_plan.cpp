@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include "tools/lab/lab_config.hpp"
 #include "tools/lab/lab_files.hpp"
@@ -291,4 +292,43 @@ TEST_CASE("lab plan: the plane files name the linkwatch pump's spare dev unless 
   REQUIRE_FALSE(r);
   CHECK(r.error().field == "linkwatch_pump");
   std::remove(path.c_str());
+}
+
+TEST_CASE("lab inventory: shape's line rate on every data port's expect.speed_mbps, and off again", "[lab][plan]") {
+  LabConfig c;
+  c.eps_ports = 2;
+  REQUIRE(validate(c));
+  const LabPlan plan = make_plan(c, kPlanTestOctet);
+  const std::string plain = render_inventory(plan, {{20000, 20001, 0, 20002}});
+  auto speeds = [](const std::string& text) {
+    std::vector<std::string> out;
+    const YAML::Node root = YAML::Load(text);
+    for (const auto& h : root["hosts"]) {
+      for (const auto& p : h["ports"]) {
+        out.push_back(p["expect"] ? p["expect"]["speed_mbps"].as<std::string>() + "/" + std::to_string(p["expect"].size())
+                                  : "none");
+      }
+    }
+    return out;
+  };
+  const std::size_t ports = static_cast<std::size_t>(c.hosts * (c.ocs_ports + c.eps_ports));
+  CHECK(speeds(plain) == std::vector<std::string>(ports, "none"));
+  const std::string at50 = with_line_rate(plain, 50);
+  CHECK(speeds(at50) == std::vector<std::string>(ports, "50/1"));
+  // A new rate replaces the old one (never two expect keys); off gives back the text up wrote.
+  CHECK(speeds(with_line_rate(at50, 200)) == std::vector<std::string>(ports, "200/1"));
+  CHECK(with_line_rate(with_line_rate(at50, 200), std::nullopt) == plain);
+  CHECK(with_line_rate(plain, std::nullopt) == plain);
+}
+
+TEST_CASE("lab config: --line-rate-mbit is 1..10000 and named when wrong", "[lab][plan]") {
+  LabConfig c;
+  for (const int bad : {0, -5, kMaxLineRateMbit + 1}) {
+    c.line_rate_mbit = bad;
+    CHECK(validation_field(c) == "line-rate-mbit");
+  }
+  for (const int good : {1, 50, kMaxLineRateMbit}) {
+    c.line_rate_mbit = good;
+    CHECK(validation_field(c) == "(valid)");
+  }
 }

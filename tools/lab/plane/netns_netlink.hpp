@@ -54,11 +54,13 @@ class NamespaceNetlink {
   // Replaces the end's redirect filter (ingress, pref kRedirectPref) with one to `to_dev`.
   Result<void> set_redirect(const std::string& dev, const std::string& to_dev);
   Result<void> clear_redirect(const std::string& dev);   // fine when there is none
-  // A tbf root qdisc limiting what leaves `dev` to `mbit` Mbit/s (1..10000).
+  // A tbf root qdisc limiting what leaves `dev` to `mbit` Mbit/s (1..kMaxRateMbit: libnl's tbf
+  // rate is 32-bit bytes/s, and a veth pair on one machine carries no more anyway).
   Result<void> set_rate_cap(const std::string& dev, int mbit);
   Result<void> clear_root_qdisc(const std::string& dev);   // back to the default; fine when none
 
   static constexpr unsigned kRedirectPref = 10;
+  static constexpr int kMaxRateMbit = 10'000;
 
  private:
   struct Impl;

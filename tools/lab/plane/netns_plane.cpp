@@ -337,6 +337,7 @@ json NetnsPlane::describe() const {
               {"profile", file_.profile.name},
               {"seed", file_.seed},
               {"last_seq", events_.last_seq()},
+              {"line_rate_mbit", line_rate_mbit_ ? json(*line_rate_mbit_) : json(nullptr)},
               {"linkwatch_kick", pump_ ? json{{"dev", file_.linkwatch_kick}, {"flips", pump_->flips()}, {"gave_up", pump_->gave_up()}, {"awaited", pump_->awaited()}} : json(nullptr)},
               {"ends", ends}};
 }

@@ -61,6 +61,13 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
   [[nodiscard]] Result<EndState> state(const std::string& end) const;
   Result<void> apply_fault(const nlohmann::json& request);             // POST /v1/plane/faults
   Result<void> clear_faults(const std::optional<std::string>& end);     // DELETE /v1/plane/faults
+  // The lab's line rate (`mixnet-lab shape`): a tbf on both devs of every end, at `mbit` Mbit/s
+  // (1..NamespaceNetlink::kMaxRateMbit), or none. An end's cap fault wins while it is set;
+  // clearing the fault brings the end back to the line rate. Every end is tried; the first error
+  // is returned.
+  Result<void> set_line_rate(std::optional<int> mbit);
+  Result<void> put_line_rate(const nlohmann::json& request);   // PUT /v1/plane/line-rate {"mbit":N}
+  [[nodiscard]] std::optional<int> line_rate() const;
 
  private:
   struct End {
@@ -110,6 +117,8 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
   Result<std::size_t> find_end(const std::string& id, const std::string& field) const;
   Result<NamespaceNetlink*> host_netlink(const std::string& netns);
   Result<void> set_cap(std::size_t i, std::optional<int> mbit);
+  // What an end's two devs are limited to: its cap fault, else the line rate, else nothing.
+  Result<void> apply_rate(std::size_t i);
   void swap_ports(std::size_t a, std::size_t b);
   Result<void> clear_end_faults(std::size_t i, std::optional<Error>& first_error);
   [[nodiscard]] EndState state_of(const End& e) const;
@@ -120,6 +129,7 @@ class NetnsPlane final : public ocs_emu::PhysicalPlane {
   NamespaceNetlink netlink_;
   std::map<std::string, NamespaceNetlink> host_netlink_;
   std::vector<End> ends_;
+  std::optional<int> line_rate_mbit_;     // set_line_rate's, for ends without a cap fault
   LightPaths paths_;
   EventLog events_;
   std::unique_ptr<LinkwatchPump> pump_;   // null without `linkwatch_kick`; outlives the timer

@@ -1,5 +1,5 @@
 // NetnsPlane's answers on the emulator's control API: GET /v1/plane, GET /v1/plane/events,
-// POST and DELETE /v1/plane/faults. Errors have the control API's shape
+// POST and DELETE /v1/plane/faults, GET, PUT and DELETE /v1/plane/line-rate. Errors have the control API's shape
 // {"error":{"code","message","field"}}.
 #include <fmt/format.h>
 
@@ -64,6 +64,21 @@ PlaneControlReply NetnsPlane::control(std::string_view method, std::string_view 
     }
     if (auto ok = apply_fault(request); !ok) return error_reply(ok.error());
     return {200, json{{"ok", true}}};
+  }
+  if (path == "/v1/plane/line-rate") {
+    if (method == "PUT") {
+      const json request = json::parse(body, nullptr, false);
+      if (request.is_discarded() || !request.is_object()) {
+        return error_reply(Error{Errc::invalid_argument, "body: not a JSON object", "body"});
+      }
+      if (auto ok = put_line_rate(request); !ok) return error_reply(ok.error());
+    } else if (method == "DELETE") {
+      if (auto ok = set_line_rate(std::nullopt); !ok) return error_reply(ok.error());
+    } else if (method != "GET") {
+      return not_allowed(method, path);
+    }
+    const auto rate = line_rate();
+    return {200, json{{"mbit", rate ? json(*rate) : json(nullptr)}}};
   }
   return error_reply(Error{Errc::not_found, "no such resource: " + path, "path"});
 }

@@ -2,7 +2,7 @@
 //   miswire a b  the two ends' fibres swap OCS ports (tx and rx, or port)
 //   dark end     the end's transceiver is dead: it never lights, nor does its peer
 //   cap end mbit tbf on the end's OCS-side dev (what the NIC receives) and its host-side peer
-//                (what the NIC sends)
+//                (what the NIC sends); it wins over the line rate, and clearing it restores that
 //   flap end     carrier down/up `count` times while lit (logged with change id 0)
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -49,19 +49,50 @@ Result<NamespaceNetlink*> NetnsPlane::host_netlink(const std::string& netns) {
   return &host_netlink_.emplace(netns, std::move(*opened)).first->second;
 }
 
-Result<void> NetnsPlane::set_cap(std::size_t i, std::optional<int> mbit) {
+Result<void> NetnsPlane::apply_rate(std::size_t i) {
   End& e = ends_[i];
   auto host = host_netlink(e.cfg.host_netns);
   if (!host) return std::unexpected(host.error());
+  const std::optional<int> mbit = e.cap_mbit ? e.cap_mbit : line_rate_mbit_;
   if (mbit) {
     if (auto ok = netlink_.set_rate_cap(e.cfg.dev, *mbit); !ok) return ok;
-    if (auto ok = (*host)->set_rate_cap(e.cfg.host_dev, *mbit); !ok) return ok;
-  } else {
-    if (auto ok = netlink_.clear_root_qdisc(e.cfg.dev); !ok) return ok;
-    if (auto ok = (*host)->clear_root_qdisc(e.cfg.host_dev); !ok) return ok;
+    return (*host)->set_rate_cap(e.cfg.host_dev, *mbit);
   }
-  e.cap_mbit = mbit;
-  return {};
+  if (auto ok = netlink_.clear_root_qdisc(e.cfg.dev); !ok) return ok;
+  return (*host)->clear_root_qdisc(e.cfg.host_dev);
+}
+
+Result<void> NetnsPlane::set_cap(std::size_t i, std::optional<int> mbit) {
+  const std::optional<int> before = ends_[i].cap_mbit;
+  ends_[i].cap_mbit = mbit;
+  auto ok = apply_rate(i);
+  if (!ok) ends_[i].cap_mbit = before;
+  return ok;
+}
+
+Result<void> NetnsPlane::set_line_rate(std::optional<int> mbit) {
+  std::lock_guard lock(mutex_);
+  line_rate_mbit_ = mbit;
+  // Every end, even when one fails: the rest still get the rate; the first error is returned.
+  std::optional<Error> error;
+  for (std::size_t i = 0; i < ends_.size(); ++i) {
+    if (ends_[i].cap_mbit) continue;   // its cap fault wins until cleared
+    if (auto ok = apply_rate(i); !ok && !error) error = ok.error();
+  }
+  return failed(error);
+}
+
+Result<void> NetnsPlane::put_line_rate(const json& request) {
+  if (!request.is_object()) return bad_field("body", "must be a JSON object");
+  if (auto ok = json_keys::only_keys(request, {"mbit"}); !ok) return bad_field(ok.error().field, "unknown key");
+  auto mbit = int_field(request, "mbit", 1, NamespaceNetlink::kMaxRateMbit, std::nullopt);
+  if (!mbit) return std::unexpected(mbit.error());
+  return set_line_rate(*mbit);
+}
+
+std::optional<int> NetnsPlane::line_rate() const {
+  std::lock_guard lock(mutex_);
+  return line_rate_mbit_;
 }
 
 void NetnsPlane::swap_ports(std::size_t a, std::size_t b) {
@@ -119,7 +150,7 @@ Result<void> NetnsPlane::apply_fault(const json& request) {
     }
     auto id = string_field(request, "end");
     if (!id) return std::unexpected(id.error());
-    auto mbit = int_field(request, "mbit", 1, 10'000, std::nullopt);
+    auto mbit = int_field(request, "mbit", 1, NamespaceNetlink::kMaxRateMbit, std::nullopt);
     if (!mbit) return std::unexpected(mbit.error());
     auto i = find_end(*id, "end");
     if (!i) return std::unexpected(i.error());
