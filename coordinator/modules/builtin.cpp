@@ -12,6 +12,7 @@
 #include "coordinator/modules/hosts_verify.hpp"
 #include "coordinator/modules/links_verify.hpp"
 #include "coordinator/modules/measure_reconfig.hpp"
+#include "coordinator/modules/measure_replay.hpp"
 #include "coordinator/modules/nic_configure.hpp"
 #include "coordinator/modules/ocs_apply.hpp"
 #include "coordinator/modules/ocs_clear.hpp"
@@ -35,6 +36,7 @@ ModuleRegistry builtin_modules() {
   registry.add(std::make_unique<EpsVerifyModule>());
   registry.add(std::make_unique<TrafficRunModule>());
   registry.add(std::make_unique<MeasureReconfigModule>());
+  registry.add(std::make_unique<MeasureReplayModule>());
   registry.add(std::make_unique<HealthHostsModule>());
   registry.add(std::make_unique<HealthBandwidthModule>());
   registry.add(std::make_unique<HealthReportModule>());

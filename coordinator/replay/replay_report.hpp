@@ -22,6 +22,10 @@ namespace mixnet::coord::replay {
 // reconfig_s, total_s}], "speedup_over_static": x|null, "speedup_over_electrical": x|null}. A
 // speedup is null when its mode or the reconfigured mode did not run (or took no time).
 [[nodiscard]] nlohmann::json replay_json(const ReplayResult& result);
+// One layer as in replay_json's `layers` (also each layer item's data): mode, layer, topology,
+// network/circuit/eps bytes, circuits, changes, reconfig_s, completion_s, total_s, estimate_s,
+// flows, failed_flows, ok, message.
+[[nodiscard]] nlohmann::json layer_outcome_json(const LayerOutcome& layer);
 
 // A few aligned lines: a row per mode, the speedups, the scale sentence with the line rate.
 [[nodiscard]] std::string replay_summary_text(const ReplayResult& result);

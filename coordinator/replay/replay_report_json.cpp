@@ -21,7 +21,15 @@ nlohmann::json setup_json(const ReplaySetup& s) {
           {"modes", modes}};
 }
 
-nlohmann::json layer_json(const LayerOutcome& l) {
+// speedup_over's 0 ("not run or no time") is null here: no reader mistakes it for a slowdown.
+nlohmann::json speedup_json(const std::vector<ModeTotals>& totals, ReplayMode baseline) {
+  const double s = speedup_over(totals, baseline);
+  return s > 0 ? nlohmann::json(s) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json layer_outcome_json(const LayerOutcome& l) {
   return {{"mode", mode_name(l.mode)},
           {"layer", l.layer},
           {"topology", l.topology},
@@ -40,17 +48,9 @@ nlohmann::json layer_json(const LayerOutcome& l) {
           {"message", l.message}};
 }
 
-// speedup_over's 0 ("not run or no time") is null here: no reader mistakes it for a slowdown.
-nlohmann::json speedup_json(const std::vector<ModeTotals>& totals, ReplayMode baseline) {
-  const double s = speedup_over(totals, baseline);
-  return s > 0 ? nlohmann::json(s) : nlohmann::json(nullptr);
-}
-
-}  // namespace
-
 nlohmann::json replay_json(const ReplayResult& result) {
   auto layers = nlohmann::json::array();
-  for (const auto& l : result.layers) layers.push_back(layer_json(l));
+  for (const auto& l : result.layers) layers.push_back(layer_outcome_json(l));
   const auto totals = mode_totals(result);
   auto totals_json = nlohmann::json::array();
   for (const auto& t : totals) {
