@@ -9,8 +9,10 @@
 #                            LOAD busy loops beside the second run, default 2, 0: idle only)
 # default: the prototype lab (4 hosts, 3 OCS + 1 EPS port each), shaped to 100 Mbit/s, the
 #          shipped 4-layer trace, heaviest layer 0.5 s electrical only.
-# hosts32: 32 hosts, 6 OCS + 2 EPS ports each on one 192x192 OCS, shaped to 20 Mbit/s, a seeded
-#          4-layer trace of 64 experts, heaviest layer 2 s electrical only.
+# hosts32: 32 hosts, 6 OCS + 2 EPS ports each on one 192x192 OCS, shaped to 10 Mbit/s, a seeded
+#          4-layer trace of 64 experts, heaviest layer LAYER_SECONDS_32 (default 6) s electrical
+#          only: long enough that each port's ~30 transfers a layer spend their time on the link,
+#          not in being started (two requests and a TCP connection each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -68,8 +70,8 @@ for l in $labs; do
     hosts32)
       hosts=$(seq -s, -f "h%g" 1 32)
       "$coord" trace generate --hosts "$hosts" --experts 64 --layers 4 --seed 3 -o "$work/trace32.json" >/dev/null
-      run_lab hosts32 "--profile fast --hosts 32 --ocs-ports 6 --eps-ports 2 --line-rate-mbit 20" \
-        "-e trace=$work/trace32.json -e layer_seconds=2 -e link_deadline_s=60" ;;
+      run_lab hosts32 "--profile fast --hosts 32 --ocs-ports 6 --eps-ports 2 --line-rate-mbit 10" \
+        "-e trace=$work/trace32.json -e layer_seconds=${LAYER_SECONDS_32:-6} -e link_deadline_s=60" ;;
     *) echo "unknown lab $l (default, hosts32)" >&2; exit 2 ;;
   esac
 done

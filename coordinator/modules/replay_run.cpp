@@ -84,7 +84,7 @@ Result<void> ReplayRun::prepare() {
 
   if (args_.scale) {
     setup.scale = *args_.scale;
-    setup.scale_reason = fmt::format("the trace's bytes x {:g}, as the playbook asked (scale)", *args_.scale);
+    setup.scale_reason = "as the playbook asked (scale)";
   } else {
     auto scaling = replay::choose_scaling(raw, ctx_.inventory, setup.line_rate_gbps, args_.layer_seconds);
     if (!scaling) return std::unexpected(scaling.error());

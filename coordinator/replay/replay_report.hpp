@@ -31,7 +31,8 @@ namespace mixnet::coord::replay {
 [[nodiscard]] std::string replay_summary_text(const ReplayResult& result);
 
 // Why the demand was scaled, in words, for every report: "the trace's bytes were multiplied by
-// 2.5 (scaled so ...) so that the shaped links, not the CPU, are the bottleneck".
+// 2.5 " + the setup's scale_reason ("so its heaviest layer ... and the links, not the hosts'
+// CPUs, are the bottleneck", or "as the playbook asked (scale)").
 [[nodiscard]] std::string replay_scale_sentence(const ReplaySetup& setup);
 
 // The page: the setup, the scale sentence, totals and speedups, a table per layer, and three

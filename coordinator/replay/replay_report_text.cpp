@@ -23,9 +23,7 @@ std::string line_rate_text(const ReplaySetup& setup) {
 }  // namespace detail
 
 std::string replay_scale_sentence(const ReplaySetup& setup) {
-  const auto why = setup.scale_reason.empty() ? std::string() : fmt::format(" ({})", setup.scale_reason);
-  return fmt::format("the trace's bytes were multiplied by {:g}{} so that the shaped links, not the CPU, are the bottleneck", setup.scale,
-                     why);
+  return fmt::format("the trace's bytes were multiplied by {:g}{}{}", setup.scale, setup.scale_reason.empty() ? "" : " ", setup.scale_reason);
 }
 
 std::string replay_summary_text(const ReplayResult& result) {

@@ -64,9 +64,9 @@ Result<ReplayScaling> choose_scaling(const std::vector<topogen::DemandMatrix>& l
   }
   scaling.factor = target_layer_s / scaling.heaviest_unscaled_s;
   scaling.reason = fmt::format(
-      "the trace's bytes x {:.3g} so its heaviest layer (layer {}) takes {:.3f} s on the electrical switch alone at {:g} Gb/s per port "
-      "({:.3f} s unscaled)",
-      scaling.factor, scaling.heaviest_layer, target_layer_s, line_rate_gbps, scaling.heaviest_unscaled_s);
+      "so its heaviest layer (layer {}) takes {:.3f} s on the electrical switch alone at {:g} Gb/s per port ({:.3f} s unscaled), and "
+      "the links, not the hosts' CPUs, are the bottleneck",
+      scaling.heaviest_layer, target_layer_s, line_rate_gbps, scaling.heaviest_unscaled_s);
   return scaling;
 }
 

@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -37,6 +38,7 @@ class TransferDispatcher {
       : pool_(pool), transfers_(transfers), options_(options), states_(transfers.size()) {
     result_.transfers.resize(transfers.size());
     limit_ = options.max_runs_per_agent > 0 ? options.max_runs_per_agent : kMaxRunsPerAgent;
+    per_port_ = options.max_per_port > 0 ? options.max_per_port : kDefaultTransfersPerPort;
     for (std::size_t i = 0; i < transfers.size(); ++i) queue_.push_back(i);
   }
 
@@ -71,21 +73,32 @@ class TransferDispatcher {
       return it == busy_.end() ? std::size_t{0} : it->second;
     };
     const Transfer& t = transfers_[i];
+    const auto port_busy = [](const std::map<PortRef, std::size_t>& m, const PortRef& p) {
+      const auto it = m.find(p);
+      return it == m.end() ? std::size_t{0} : it->second;
+    };
+    if (port_busy(sending_, t.from) >= per_port_ || port_busy(receiving_, t.to) >= per_port_) return false;
     if (t.from.host == t.to.host) return used(t.from.host) + 2 <= limit_;
     return used(t.from.host) < limit_ && used(t.to.host) < limit_;
   }
 
   std::size_t count_fitting() {
     std::size_t n = 0;
-    std::map<std::string, std::size_t> saved = busy_;
+    const auto saved = std::tuple{busy_, sending_, receiving_};
     for (const std::size_t i : queue_) {
       if (!fits(i)) continue;
-      ++busy_[transfers_[i].from.host];
-      ++busy_[transfers_[i].to.host];
+      hold(i);
       ++n;
     }
-    busy_ = std::move(saved);
+    std::tie(busy_, sending_, receiving_) = saved;
     return n;
+  }
+
+  void hold(std::size_t i) {
+    ++busy_[transfers_[i].from.host];
+    ++busy_[transfers_[i].to.host];
+    ++sending_[transfers_[i].from];
+    ++receiving_[transfers_[i].to];
   }
 
   // Starts every waiting transfer that fits now, in the order given.
@@ -98,8 +111,7 @@ class TransferDispatcher {
         continue;
       }
       it = queue_.erase(it);
-      ++busy_[transfers_[i].from.host];
-      ++busy_[transfers_[i].to.host];
+      hold(i);
       start_server(i);
     }
   }
@@ -107,6 +119,8 @@ class TransferDispatcher {
   void release(std::size_t i) {
     --busy_[transfers_[i].from.host];
     --busy_[transfers_[i].to.host];
+    --sending_[transfers_[i].from];
+    --receiving_[transfers_[i].to];
   }
 
   void finish(std::size_t i, bool ok, std::string message) {
@@ -235,7 +249,10 @@ class TransferDispatcher {
   std::vector<TransferState> states_;
   std::deque<std::size_t> queue_;
   std::map<std::string, std::size_t> busy_;   // runs per host: each transfer holds one on each end
+  std::map<PortRef, std::size_t> sending_;    // transfers per sending port
+  std::map<PortRef, std::size_t> receiving_;  // transfers per receiving port
   std::size_t limit_ = kMaxRunsPerAgent;
+  std::size_t per_port_ = kDefaultTransfersPerPort;
   std::size_t finished_ = 0;
   std::int64_t start_at_ns_ = 0;
   TransferDispatchResult result_;

@@ -5,7 +5,8 @@
 // than an agent runs at once (kMaxRunsPerAgent, servers and senders together), so the
 // transfers are dispatched as places free up, in the order given, instead of in rounds: a
 // port's bytes leave back to back, and a layer's completion is its slowest port's, not the sum
-// of rounds.
+// of rounds. At most kDefaultTransfersPerPort go through one port each way at once, so a host's
+// runs are spread over its ports.
 //
 // Per transfer: a receiver on the destination port (POST /v1/traffic/servers), then the sender
 // towards the address the receiver bound (with its secret), then long-polls of the sender until
@@ -23,6 +24,12 @@
 #include "coordinator/model/inventory.hpp"
 
 namespace mixnet::coord {
+
+// Transfers at once through one port, each way. A link carries one transfer at its full rate
+// already; the agent's 16 runs are better spread over a host's ports, so that each port keeps
+// sending while its neighbours' queues drain. Two, not one: the next transfer's start (its two
+// requests, the TCP connection) overlaps the end of the one before, so the link never idles.
+inline constexpr std::size_t kDefaultTransfersPerPort = 2;
 
 struct Transfer {
   PortRef from;
@@ -44,6 +51,7 @@ struct TransferDispatchOptions {
   std::int64_t deadline_ns = 0;                 // monotonic_ns(): every transfer ends by then (required)
   const std::atomic<bool>* cancel = nullptr;    // set: stop starting, cancel what runs
   std::size_t max_runs_per_agent = 0;           // 0: kMaxRunsPerAgent
+  std::size_t max_per_port = 0;                 // 0: kDefaultTransfersPerPort
   std::string sink = "discard";                 // the receivers' sink (agent-api.md)
 };
 

@@ -34,7 +34,7 @@ inline ReplayResult report_fixture() {
   r.setup.line_rate_gbps = 0.1;
   r.setup.line_rate_source = "line_rate_gbps";
   r.setup.scale = 2.5;
-  r.setup.scale_reason = "scaled so the heaviest layer takes 0.5 s on the electrical switch alone at 0.1 Gb/s";
+  r.setup.scale_reason = "so the heaviest layer takes 0.5 s on the electrical switch alone at 0.1 Gb/s, and the links, not the hosts' CPUs, are the bottleneck";
   r.setup.static_topology = "static-all";
   r.setup.modes = {ReplayMode::reconfigured, ReplayMode::fixed, ReplayMode::electrical};
   r.layers = {report_fixture_layer(ReplayMode::reconfigured, 0, 0.25, 1.0), report_fixture_layer(ReplayMode::reconfigured, 1, 0.25, 1.5),

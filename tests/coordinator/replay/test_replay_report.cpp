@@ -73,8 +73,8 @@ TEST_CASE("replay summary: a row per mode, the speedups, the scale sentence with
   CHECK(lines[1].size() == lines[0].size());
   CHECK(lines[3].size() == lines[0].size());
   CHECK(lines[4] == "speedup of reconfiguring: over static 1.67x, over electrical 2.00x");
-  CHECK(lines[5].find("multiplied by 2.5 (scaled so the heaviest layer") != std::string::npos);
-  CHECK(lines[5].find("the shaped links, not the CPU, are the bottleneck") != std::string::npos);
+  CHECK(lines[5].find("multiplied by 2.5 so the heaviest layer") != std::string::npos);
+  CHECK(lines[5].find("the links, not the hosts' CPUs, are the bottleneck") != std::string::npos);
   CHECK(lines[5].find("0.1 Gb/s (line_rate_gbps)") != std::string::npos);
 
   const auto alone = replay_summary_text(report_fixture_one_mode());

@@ -43,8 +43,8 @@ TEST_CASE("replay HTML: three figures, a stacked bar per layer and mode, planned
   CHECK(count_of(html, "<g class=\"legend\">") == 4 + 3 + 3);
   // Totals, speedups and why the demand was scaled.
   CHECK(html.find("over static <strong>1.67x</strong>, over electrical <strong>2.00x</strong>") != std::string::npos);
-  CHECK(html.find("The trace&#39;s bytes were multiplied by 2.5 (scaled so the heaviest layer takes 0.5 s") != std::string::npos);
-  CHECK(html.find("the shaped links, not the CPU, are the bottleneck") != std::string::npos);
+  CHECK(html.find("The trace&#39;s bytes were multiplied by 2.5 so the heaviest layer takes 0.5 s") != std::string::npos);
+  CHECK(html.find("the links, not the hosts&#39; CPUs, are the bottleneck") != std::string::npos);
   CHECK(html.find("0.1 Gb/s (line_rate_gbps)") != std::string::npos);
   // Self-contained: no script, no external reference.
   CHECK(html.find("<script") == std::string::npos);
