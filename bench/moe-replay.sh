@@ -6,7 +6,8 @@
 # and the layers' measured completion against the quality model's estimate. Prints figures;
 # asserts nothing. Needs root.
 #   bench/moe-replay.sh     (BUILD_DIR defaults to build; LABS="default" picks from: default hosts32;
-#                            LOAD busy loops beside the second run, default 2, 0: idle only)
+#                            LOAD busy loops beside the second run, default 2, 0: idle only;
+#                            PHASES="idle load" the runs, in order)
 # default: the prototype lab (4 hosts, 3 OCS + 1 EPS port each), shaped to 100 Mbit/s, the
 #          shipped 4-layer trace, heaviest layer 0.5 s electrical only.
 # hosts32: 32 hosts, 6 OCS + 2 EPS ports each on one 192x192 OCS, shaped to 10 Mbit/s, a seeded
@@ -39,6 +40,9 @@ f = lambda x: "n/a" if x is None else f"{x:.2f}x"
 print(f"  speedup of reconfiguring: over static {f(d['speedup_over_static'])}, over electrical {f(d['speedup_over_electrical'])}")
 ratios = [l["completion_s"] / l["estimate_s"] for l in d["layers"] if l["estimate_s"] > 0]
 print(f"  measured / estimated completion per layer: min {min(ratios):.2f} median {sorted(ratios)[len(ratios)//2]:.2f} max {max(ratios):.2f}")
+for l in d["layers"]:
+    if not l["ok"]:
+        print(f"  FAILED {l['mode']} layer {l['layer']}: {l['message'][:400]}")
 flows = [l["flows"] for l in d["layers"]]
 print(f"  flows per layer {min(flows)}..{max(flows)}; {d['setup']['scale_reason']}")
 PY
@@ -47,7 +51,7 @@ PY
 run_lab() {   # LABEL, mixnet-lab up args, playbook extra args
   "$lab" up --name "$name" $2 >/dev/null
   local inv=/run/mixnet-lab/$name/inventory.yaml
-  for phase in idle load; do
+  for phase in ${PHASES:-idle load}; do
     [ "$phase" = load ] && [ "$load" -eq 0 ] && continue
     if [ "$phase" = load ]; then
       for _ in $(seq "$load"); do timeout 600 sh -c 'while :; do :; done' & loaders+=($!); done

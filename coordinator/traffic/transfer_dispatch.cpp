@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <thread>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -50,8 +51,14 @@ class TransferDispatcher {
     start_waiting();
     const auto stop = [&] { return finished_ == transfers_.size() || cancelled(); };
     while (!stop() && monotonic_ns() < options_.deadline_ns) {
-      // Wake for retries of refused starts, at least every 20 ms.
-      pool_.run(std::min(options_.deadline_ns, monotonic_ns() + kFullAgentRetryNs), stop);
+      // Wake for retries of refused starts, at least every 20 ms. With nothing in flight run()
+      // returns at once: wait for the retry instead of spinning.
+      const std::int64_t wake = std::min(options_.deadline_ns, monotonic_ns() + kFullAgentRetryNs);
+      if (in_flight_.empty()) {
+        std::this_thread::sleep_for(std::chrono::nanoseconds(std::max<std::int64_t>(0, wake - monotonic_ns())));
+      } else {
+        pool_.run(wake, stop);
+      }
       if (!cancelled()) start_waiting();
     }
     end_unfinished();
@@ -162,7 +169,7 @@ class TransferDispatcher {
     const std::int64_t left_ms = std::max<std::int64_t>(1000, (options_.deadline_ns - monotonic_ns()) / 1'000'000);
     call.request.duration_ms = static_cast<std::uint64_t>(left_ms);
     call.request.accept_timeout_ms = std::min<std::uint64_t>(call.request.duration_ms, wire::kDefaultAcceptTimeoutMs);
-    pool_.submit(traffic_server_call(call), [this, i](JsonReply reply) {
+    submit(traffic_server_call(call), [this, i](JsonReply reply) {
       if (states_[i].stage != TransferStage::server) return;
       if (!reply.value) return refused(i, reply.value.error(), "the receiver could not start");
       auto started = wire::decode_traffic_server_started(*reply.value);
@@ -183,7 +190,7 @@ class TransferDispatcher {
     call.request.secret = secret;
     // On the sender's clock: the coordinator's instant plus the sender's offset.
     call.request.start_at_ns = start_at_ns_ + pool_.clock_offset_ns(transfers_[i].from.host).value_or(0);
-    pool_.submit(traffic_client_call(call), [this, i](JsonReply reply) {
+    submit(traffic_client_call(call), [this, i](JsonReply reply) {
       if (states_[i].stage != TransferStage::client) return;
       if (!reply.value) return refused(i, reply.value.error(), "the sender could not start");
       auto report = wire::decode_traffic_run_report(*reply.value);
@@ -197,13 +204,42 @@ class TransferDispatcher {
 
   void poll_client(std::size_t i) {
     const TrafficReadCall read{.host = transfers_[i].from.host, .id = states_[i].client_run, .bins = false, .wait = kTransferPollWait};
-    pool_.submit(traffic_read_call(pool_, read), [this, i](JsonReply reply) {
+    submit(traffic_read_call(pool_, read), [this, i](JsonReply reply) {
       if (states_[i].stage != TransferStage::running) return;
+      if (!reply.value && reply.value.error().code == Errc::not_found) return read_receiver(i, reply.value.error());
       if (!reply.value) return finish(i, false, "reading the sender's run " + states_[i].client_run + ": " + reply.value.error().message);
       auto report = wire::decode_traffic_run_report(*reply.value);
       if (!report) return finish(i, false, "the sender's report: " + report.error().message);
       if (!traffic_run_finished(*report)) return poll_client(i);
       settle(i, *report);
+    });
+  }
+
+  // The sender's agent forgot the run: it keeps only its last 64 finished runs, and on a busy
+  // host a layer finishes that many before a delayed read arrives. The receiver's report says the
+  // same from the other end: every byte received, when the first and the last arrived.
+  void read_receiver(std::size_t i, const Error& why_not_sender) {
+    const TrafficReadCall read{.host = transfers_[i].to.host, .id = states_[i].server_run, .bins = false, .wait = kTransferPollWait};
+    submit(traffic_read_call(pool_, read), [this, i, why_not_sender](JsonReply reply) {
+      if (states_[i].stage != TransferStage::running) return;
+      const auto gone = [&](const std::string& receiver) {
+        finish(i, false, fmt::format("reading the sender's run {}: {}; and the receiver's run {}: {}", states_[i].client_run,
+                                     why_not_sender.message, states_[i].server_run, receiver));
+      };
+      if (!reply.value) return gone(reply.value.error().message);
+      auto report = wire::decode_traffic_run_report(*reply.value);
+      if (!report) return gone(report.error().message);
+      if (!traffic_run_finished(*report)) return read_receiver(i, why_not_sender);
+      const std::int64_t offset = pool_.clock_offset_ns(transfers_[i].to.host).value_or(0);
+      TransferOutcome& out = result_.transfers[i];
+      if (report->start_ns > 0) out.start_ns = report->start_ns - offset;
+      if (report->end_ns > 0) out.end_ns = report->end_ns - offset;
+      out.bytes_confirmed = report->bytes;
+      if (report->bytes < transfers_[i].bytes) {
+        return finish(i, false, fmt::format("the receiver's run {} got {} of {} bytes (the sender's run {} was forgotten by its agent)",
+                                            report->id, report->bytes, transfers_[i].bytes, states_[i].client_run));
+      }
+      finish(i, true, {});
     });
   }
 
@@ -224,7 +260,17 @@ class TransferDispatcher {
     finish(i, true, {});
   }
 
-  void cancel_run(const TrafficRunRef& run) { pool_.submit(traffic_cancel_call(run), [](JsonReply) {}); }
+  void cancel_run(const TrafficRunRef& run) { submit(traffic_cancel_call(run), [](JsonReply) {}); }
+
+  // The pool's submit, remembering what is in flight: the run loop sleeps when nothing is, and
+  // what is still in flight when the dispatcher ends is abandoned, so no reply can reach it after.
+  void submit(const AgentCall& call, std::function<void(JsonReply)> done) {
+    const std::uint64_t token = next_token_++;
+    in_flight_[token] = pool_.submit(call, [this, token, done = std::move(done)](JsonReply reply) {
+      in_flight_.erase(token);
+      done(std::move(reply));
+    });
+  }
 
   // Whatever did not end by the deadline (or was cancelled) fails, and its runs are cancelled.
   void end_unfinished() {
@@ -238,8 +284,10 @@ class TransferDispatcher {
       result_.transfers[i].message = label(i) + ": " + why;
     }
     queue_.clear();
-    // The callbacks of requests still in flight see `finished` and do nothing; the cancels get a
-    // few seconds of their own, since the step's deadline may be what ran out.
+    // Replies still on their way (long-polls, starts) would reach a dispatcher that is gone.
+    for (const auto& [token, id] : in_flight_) pool_.abandon(id);
+    in_flight_.clear();
+    // The cancels get a few seconds of their own, since the step's deadline may be what ran out.
     if (!runs.empty()) cancel_traffic_runs(pool_, runs, monotonic_ns() + 5'000'000'000);
   }
 
@@ -254,6 +302,8 @@ class TransferDispatcher {
   std::size_t limit_ = kMaxRunsPerAgent;
   std::size_t per_port_ = kDefaultTransfersPerPort;
   std::size_t finished_ = 0;
+  std::map<std::uint64_t, AgentPool::CallId> in_flight_;   // requests submitted and not yet answered
+  std::uint64_t next_token_ = 0;
   std::int64_t start_at_ns_ = 0;
   TransferDispatchResult result_;
 };

@@ -260,7 +260,14 @@ LabUnderTest::LabUnderTest(const std::string& extra_args) : name_(unique_lab_nam
   inventory_ = read_inventory(dir());
 }
 
-LabUnderTest::~LabUnderTest() { (void)run_lab("down --name " + name_); }
+LabUnderTest::~LabUnderTest() {
+  (void)run_lab("down --name " + name_);
+  // `down` leaves the lab's folder when a test wrote files of its own there (derived inventories
+  // beside the lab's, whose relative token paths resolve there): it never deletes what it did not
+  // make. The folder is this test's alone, so the test removes what is left.
+  std::error_code ec;
+  std::filesystem::remove_all(dir(), ec);
+}
 
 HttpReply LabUnderTest::agent(const std::string& host, const std::string& target, const std::string& method,
                               const std::string& body) const {
