@@ -7,7 +7,8 @@
 # asserts nothing. Needs root.
 #   bench/moe-replay.sh     (BUILD_DIR defaults to build; LABS="default" picks from: default hosts32;
 #                            LOAD busy loops beside the second run, default 2, 0: idle only;
-#                            PHASES="idle load" the runs, in order)
+#                            PHASES="idle load" the runs, in order; KNOBS_32 more `trace generate`
+#                            knobs for hosts32, e.g. "--skew 2 --locality 0.2": hot experts that move)
 # default: the prototype lab (4 hosts, 3 OCS + 1 EPS port each), shaped to 100 Mbit/s, the
 #          shipped 4-layer trace, heaviest layer 0.5 s electrical only.
 # hosts32: 32 hosts, 6 OCS + 2 EPS ports each on one 192x192 OCS, shaped to 10 Mbit/s, a seeded
@@ -73,7 +74,7 @@ for l in $labs; do
     default) run_lab default "--profile fast --line-rate-mbit 100" "" ;;
     hosts32)
       hosts=$(seq -s, -f "h%g" 1 32)
-      "$coord" trace generate --hosts "$hosts" --experts 64 --layers 4 --seed 3 -o "$work/trace32.json" >/dev/null
+      "$coord" trace generate --hosts "$hosts" --experts 64 --layers 4 --seed 3 ${KNOBS_32:-} -o "$work/trace32.json" >/dev/null
       run_lab hosts32 "--profile fast --hosts 32 --ocs-ports 6 --eps-ports 2 --line-rate-mbit 10" \
         "-e trace=$work/trace32.json -e layer_seconds=${LAYER_SECONDS_32:-6} -e link_deadline_s=60" ;;
     *) echo "unknown lab $l (default, hosts32)" >&2; exit 2 ;;
