@@ -341,7 +341,7 @@ steps:
   CHECK(ran->log.calls[0]["args"]["msg"] == "run R42 n=5");
 }
 
-TEST_CASE("playbook vars may be templates over playbook_dir, run_id and -e vars; -e replaces them unrendered") {
+TEST_CASE("playbook vars may be templates over playbook_dir, run_id and -e vars, and an -e var replaces one unrendered") {
   RunOptions opts;
   opts.run_id = "R7";
   opts.extra_vars = {{"other", "{{ not rendered }}"}, {"size", 3}};
