@@ -260,8 +260,44 @@ LabUnderTest::LabUnderTest(const std::string& extra_args) : name_(unique_lab_nam
   inventory_ = read_inventory(dir());
 }
 
+namespace {
+
+// Whether a kernel worker is tearing a network namespace down now: while it runs a work item of
+// the "netns" workqueue its name ends in "-netns" (the queue's rescuer, "kworker/R-netns", always
+// does and is left out).
+bool netns_cleanup_running() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "comm");
+    std::string comm;
+    std::getline(in, comm);
+    if (comm.starts_with("kworker/") && comm.ends_with("-netns") && comm.find("/R-") == std::string::npos) return true;
+  }
+  return false;
+}
+
+// The kernel frees a namespace's devices and sockets after `down` has returned, on one worker: a
+// 32-host lab's hundreds of veths and thousands of sockets keep it busy for a second or more, and
+// the next test (a 1 ms timing check against ground truth) would share the CPU with it. Wait until
+// no teardown has run for 300 ms, at most 30 s.
+void wait_for_netns_teardown() {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto quiet_since = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() < give_up) {
+    const auto now = std::chrono::steady_clock::now();
+    if (netns_cleanup_running()) quiet_since = now;
+    if (now - quiet_since >= std::chrono::milliseconds(300)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace
+
 LabUnderTest::~LabUnderTest() {
   (void)run_lab("down --name " + name_);
+  wait_for_netns_teardown();
   // `down` leaves the lab's folder when a test wrote files of its own there (derived inventories
   // beside the lab's, whose relative token paths resolve there): it never deletes what it did not
   // make. The folder is this test's alone, so the test removes what is left.
