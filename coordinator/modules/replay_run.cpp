@@ -26,16 +26,6 @@ namespace {
 // the senders' stamps on our clock (and the common start instant on theirs).
 constexpr int kReplayClockSamples = 8;
 
-// The inventory's stated line rate, when any data port states one.
-bool inventory_states_line_rate(const Inventory& inventory) {
-  for (const auto& h : inventory.hosts) {
-    for (const auto& p : h.ports) {
-      if ((p.ocs || p.eps) && p.expect.speed_mbps) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 ReplayRun::ReplayRun(const ReplayArgs& args, StepContext& ctx) : args_(args), ctx_(ctx) {}
@@ -74,8 +64,8 @@ Result<void> ReplayRun::prepare() {
   if (args_.line_rate_gbps) {
     setup.line_rate_gbps = *args_.line_rate_gbps;
     setup.line_rate_source = "line_rate_gbps";
-  } else if (inventory_states_line_rate(ctx_.inventory)) {
-    setup.line_rate_gbps = topogen::default_line_rate_gbps(ctx_.inventory);
+  } else if (const auto stated = topogen::stated_line_rate_gbps(ctx_.inventory)) {
+    setup.line_rate_gbps = *stated;
     setup.line_rate_source = "expect.speed_mbps";
   } else {
     return fail(Errc::invalid_argument,

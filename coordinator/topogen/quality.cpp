@@ -9,7 +9,7 @@
 
 namespace mixnet::coord::topogen {
 
-double default_line_rate_gbps(const Inventory& inventory) {
+std::optional<double> stated_line_rate_gbps(const Inventory& inventory) {
   std::optional<std::int64_t> lowest;
   for (const auto& host : inventory.hosts) {
     for (const auto& port : host.ports) {
@@ -18,8 +18,11 @@ double default_line_rate_gbps(const Inventory& inventory) {
       }
     }
   }
-  return lowest ? static_cast<double>(*lowest) / 1000.0 : kDefaultLineRateGbps;
+  if (!lowest) return std::nullopt;
+  return static_cast<double>(*lowest) / 1000.0;
 }
+
+double default_line_rate_gbps(const Inventory& inventory) { return stated_line_rate_gbps(inventory).value_or(kDefaultLineRateGbps); }
 
 QualityFigures evaluate_quality(const Topology& topology, const DemandMatrix& demand, const Inventory& inventory, double line_rate_gbps) {
   QualityFigures q;

@@ -4,6 +4,7 @@
 // split evenly over its k circuits at the line rate; a pair without a circuit sends through the
 // electrical switch, where each host's egress (and ingress) bytes share its electrical ports:
 // bytes / (EPS ports x line rate). The matrix completes when the slowest circuit or host does.
+#include <optional>
 #include <string>
 
 #include "coordinator/model/inventory.hpp"
@@ -31,8 +32,10 @@ struct QualityFigures {
   [[nodiscard]] double served_fraction() const { return network_bytes > 0 ? circuit_bytes / network_bytes : 1.0; }
 };
 
-// The line rate when none is given: the lowest `expect.speed_mbps` among the inventory's OCS and
-// EPS ports that state one, else kDefaultLineRateGbps.
+// The lowest `expect.speed_mbps` among the inventory's OCS and EPS ports that state one, in Gb/s;
+// nullopt when none does.
+std::optional<double> stated_line_rate_gbps(const Inventory& inventory);
+// The line rate when none is given: stated_line_rate_gbps, else kDefaultLineRateGbps.
 double default_line_rate_gbps(const Inventory& inventory);
 
 QualityFigures evaluate_quality(const Topology& topology, const DemandMatrix& demand, const Inventory& inventory, double line_rate_gbps);

@@ -72,7 +72,9 @@ TEST_CASE("quality: a host with electrical demand and no electrical port never c
 
 TEST_CASE("quality: the line rate defaults to the ports' expected speed, else 100 Gb/s", "[unit][topogen]") {
   CHECK(default_line_rate_gbps(topogen_test::uniform_inventory(2, 1)) == kDefaultLineRateGbps);
+  CHECK_FALSE(stated_line_rate_gbps(topogen_test::uniform_inventory(2, 1)).has_value());
   const auto inv = topogen_test::make_topogen_inventory(
       {{.name = "h1", .ocs_switches = {"s"}, .speed_mbps = 25000}, {.name = "h2", .ocs_switches = {"s"}, .speed_mbps = 100000}}, {{"s", ""}});
   CHECK(default_line_rate_gbps(inv) == 25);
+  CHECK(stated_line_rate_gbps(inv) == 25.0);
 }
