@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Link-event latency of mixnet-agent, and its footprint when idle. Two network namespaces joined by
 # a veth pair, the agent in one; a long-polling client flips the far end down/up (FLIPS times,
-# default 200) and measures from the change to the agent's stamp and to holding the event. Beside
-# it the kernel's floor: bench/netlink_floor.c (built here with cc, warnings as errors) flips the
-# same way and reads the near end's RTM_NEWLINK waiting in recv() in the agent's namespace, at the
-# agent's stamping priority (STAMP_PRIORITY, default 10 as the agent's --stamp-priority). Both are
+# default 200) and measures from the change to the agent's stamp and to holding the event. Two
+# clients, one after the other on the same agent: bench/agent-link-events.py (Python, as before)
+# and bench/link_event_client.c (compiled, as a coordinator is: the Python thread's own wake-up,
+# 0.01-0.07 ms in side-by-side rounds, is not the agent's). Beside it the kernel's floor: bench/netlink_floor.c
+# flips the same way and reads the near end's RTM_NEWLINK waiting in recv() in the agent's
+# namespace, at the agent's stamping priority (STAMP_PRIORITY, default 10 as the agent's
+# --stamp-priority). The C programs are built here with cc, warnings as errors. Everything is
 # measured in ROUNDS alternating rounds (default 4): idle, with the agent's API kept busy by a
-# client, and under load (one bounded busy loop per core, LOAD_S seconds at most, default 60).
+# client, and under load (one bounded busy loop per core, LOAD_S seconds at most, default 90).
 # Then the agent's RSS and CPU over IDLE_S seconds (default 10) with no clients. Prints figures;
 # asserts nothing about timing. Needs root. Uses BUILD_DIR (default build) for the agent binary.
 set -euo pipefail
@@ -15,7 +18,7 @@ build=${BUILD_DIR:-build}
 agent=$build/bin/mixnet-agent
 flips=${FLIPS:-200}
 idle=${IDLE_S:-10}
-load_s=${LOAD_S:-60}
+load_s=${LOAD_S:-90}
 prio=${STAMP_PRIORITY:-10}
 [ -x "$agent" ] || { echo "agent-link-events: $agent not built (make build)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "agent-link-events: needs root (network namespaces)" >&2; exit 1; }
@@ -58,6 +61,7 @@ ip -n "$ns_b" link set mxbfar up
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tmp/token"
 chmod 600 "$tmp/token"
 cc -O2 -Wall -Wextra -Werror -o "$tmp/netlink_floor" bench/netlink_floor.c -lpthread
+cc -O2 -Wall -Wextra -Werror -o "$tmp/link_event_client" bench/link_event_client.c
 
 start_agent() {
   ip netns exec "$ns_a" "$agent" --listen 127.0.0.1:7070 --token-file "$tmp/token" --ports mxbnear \
@@ -79,22 +83,25 @@ per_round=$(( (flips + rounds - 1) / rounds ))
 measure() {  # condition file suffix
   : >"$tmp/floor-$1"
   : >"$tmp/samples-$1"
+  : >"$tmp/samples-c-$1"
   for _ in $(seq "$rounds"); do
     "$tmp/netlink_floor" "$ns_a" "$ns_b" mxbnear mxbfar "$per_round" "$prio" >>"$tmp/floor-$1"
     start_agent
     local api=
-    if [ "$1" = api ]; then   # a client keeps the agent's API thread answering meanwhile
-      timeout 60 python3 bench/agent-link-events.py --agent-ns "$ns_a" --token-file "$tmp/token" --busy-api 3 &
+    if [ "$1" = api ]; then   # a client keeps the agent's API thread answering while both clients flip
+      timeout 120 python3 bench/agent-link-events.py --agent-ns "$ns_a" --token-file "$tmp/token" --busy-api 100 &
       api=$!
     fi
     timeout 300 python3 bench/agent-link-events.py --agent-ns "$ns_a" --far-ns "$ns_b" --near-if mxbnear \
       --far-if mxbfar --token-file "$tmp/token" --flips "$per_round" --samples-file "$tmp/samples-$1"
-    if [ -n "$api" ]; then wait "$api" || true; fi
+    timeout 300 "$tmp/link_event_client" "$ns_a" "$ns_b" mxbnear mxbfar 7070 "$tmp/token" "$per_round" >>"$tmp/samples-c-$1"
+    if [ -n "$api" ]; then kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; fi
     stop_agent
   done
 }
-report() {  # condition label
-  python3 bench/agent-link-events.py --report --samples-file "$tmp/samples-$1" --floor-file "$tmp/floor-$1" --label "$2"
+report() {  # condition label: the Python client's figures, then the C client's (same rounds)
+  python3 bench/agent-link-events.py --report --samples-file "$tmp/samples-$1" --floor-file "$tmp/floor-$1" --label "$2, Python client"
+  python3 bench/agent-link-events.py --report --samples-file "$tmp/samples-c-$1" --floor-file "$tmp/floor-$1" --label "$2, C client"
 }
 measure idle
 measure api
