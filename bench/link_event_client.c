@@ -19,46 +19,16 @@
 // or "missing": bench/agent-link-events.py --report reads these lines. Leaves the far end up.
 // Asserts nothing about timing.
 #define _GNU_SOURCE
+#define BENCH_PROGRAM "link_event_client"
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sched.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-static int64_t realtime_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void die(const char* what) {
-  fprintf(stderr, "link_event_client: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
+#include "bench_probe.h"
 
 static void die_msg(const char* what) {
-  fprintf(stderr, "link_event_client: %s\n", what);
+  fprintf(stderr, BENCH_PROGRAM ": %s\n", what);
   exit(1);
-}
-
-static void enter_netns(const char* name) {
-  char path[256];
-  snprintf(path, sizeof path, "/run/netns/%s", name);
-  const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) die(path);
-  if (setns(fd, CLONE_NEWNET) != 0) die("setns");
-  close(fd);
 }
 
 static void set_timeout(int fd, int seconds) {
@@ -180,31 +150,6 @@ static int find_event(const char* body, const char* kind, const char* port, int6
   return found;
 }
 
-// ---- the far end -------------------------------------------------------------------------
-
-static void send_flip(int fd, int ifindex, int up, unsigned seq) {
-  struct {
-    struct nlmsghdr h;
-    struct ifinfomsg i;
-  } req = {.h = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_NEWLINK, .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = seq},
-           .i = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_flags = up ? IFF_UP : 0, .ifi_change = IFF_UP}};
-  if (send(fd, &req, sizeof req, 0) != (ssize_t)sizeof req) die("send RTM_NEWLINK");
-}
-
-static void read_ack(int fd) {
-  char buf[4096];
-  const ssize_t n = recv(fd, buf, sizeof buf, 0);
-  if (n < 0) die("recv ACK");
-  const struct nlmsghdr* h = (const struct nlmsghdr*)buf;
-  if (h->nlmsg_type == NLMSG_ERROR) {
-    const struct nlmsgerr* e = NLMSG_DATA(h);
-    if (e->error != 0) {
-      errno = -e->error;
-      die("RTM_NEWLINK");
-    }
-  }
-}
-
 int main(int argc, char** argv) {
   if (argc != 8) {
     fprintf(stderr, "usage: link_event_client AGENT_NS FAR_NS NEAR_IF FAR_IF PORT TOKEN_FILE FLIPS\n");
@@ -258,7 +203,7 @@ int main(int argc, char** argv) {
       snprintf(target, sizeof target, "/v1/events?after=%llu&wait_ms=2000", (unsigned long long)after);
       http_send_get(target);
     }
-    read_ack(nl);
+    read_flip_ack(nl);
     if (found) {
       printf("%lld %lld\n", (long long)(stamp - t0), (long long)(held - t0));
     } else {
@@ -268,7 +213,7 @@ int main(int argc, char** argv) {
   }
   if (flips % 2 == 1) {
     send_flip(nl, far_index, 1, (unsigned)flips + 1);
-    read_ack(nl);
+    read_flip_ack(nl);
   }
   if (missing > 0) fprintf(stderr, "link_event_client: %d flip(s) not seen within 5 s\n", missing);
   return 0;

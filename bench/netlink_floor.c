@@ -10,42 +10,10 @@
 // the reader at SCHED_FIFO like the agent's stamping thread (--stamp-priority). Leaves the far end
 // up. Asserts nothing about timing; the bench prints the figures.
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <net/if.h>  // before <linux/if.h>, which adds IFF_LOWER_UP
-#include <linux/if.h>
+#define BENCH_PROGRAM "netlink_floor"
 #include <pthread.h>
-#include <sched.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-static int64_t realtime_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void die(const char* what) {
-  fprintf(stderr, "netlink_floor: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
-
-// The calling thread into the named network namespace (sockets it opens stay there).
-static void enter_netns(const char* name) {
-  char path[256];
-  snprintf(path, sizeof path, "/run/netns/%s", name);
-  const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) die(path);
-  if (setns(fd, CLONE_NEWNET) != 0) die("setns");
-  close(fd);
-}
+#include "bench_probe.h"
 
 static int route_socket(unsigned groups) {
   const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -103,25 +71,10 @@ static void* reader(void* arg) {
   }
 }
 
-// One RTM_NEWLINK request setting the far end's admin state, and its ACK.
+// The far end's admin state, and its ACK.
 static void set_far(int fd, int ifindex, int up, unsigned seq) {
-  struct {
-    struct nlmsghdr h;
-    struct ifinfomsg i;
-  } req = {.h = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_NEWLINK, .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = seq},
-           .i = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_flags = up ? IFF_UP : 0, .ifi_change = IFF_UP}};
-  if (send(fd, &req, sizeof req, 0) != (ssize_t)sizeof req) die("send RTM_NEWLINK");
-  char buf[4096];
-  const ssize_t n = recv(fd, buf, sizeof buf, 0);
-  if (n < 0) die("recv ACK");
-  const struct nlmsghdr* h = (const struct nlmsghdr*)buf;
-  if (h->nlmsg_type == NLMSG_ERROR) {
-    const struct nlmsgerr* e = NLMSG_DATA(h);
-    if (e->error != 0) {
-      errno = -e->error;
-      die("RTM_NEWLINK");
-    }
-  }
+  send_flip(fd, ifindex, up, seq);
+  read_flip_ack(fd);
 }
 
 int main(int argc, char** argv) {
