@@ -12,6 +12,7 @@
 
 #include "common/clock.hpp"
 #include "common/http/server.hpp"
+#include "common/wire/traffic_api.hpp"
 
 namespace mixnet::testing {
 
@@ -40,6 +41,9 @@ struct FakeAgent::Impl {
   std::string last_auth;
   std::map<std::string, std::pair<std::shared_ptr<std::atomic<int>>, int>> barriers;
   std::chrono::nanoseconds clock_offset{0};
+  TrafficScript traffic;
+  std::map<std::string, wire::TrafficRunReport> traffic_runs;   // by id
+  std::uint64_t traffic_seq = 0;
   std::vector<ClockPath> clock_paths;
   std::size_t clock_answers = 0;
 
@@ -261,6 +265,68 @@ FakeAgent::FakeAgent(std::string host_id, std::string token, std::shared_ptr<boo
     co_return json_response(req, Status::ok, {{"cleared", "all"}});
   });
 
+  // A run's start: the report an agent answers with, kept for the reads.
+  const auto start_run = [&m](const std::string& role, const std::string& body) {
+    const json j = json::parse(body, nullptr, false);
+    std::lock_guard lock(m.mutex);
+    wire::TrafficRunReport r;
+    r.id = "tr-" + std::to_string(++m.traffic_seq);
+    r.role = role;
+    r.transport = "tcp";
+    r.port = j.is_object() ? j.value("port", "") : "";
+    r.local_address = "198.18.0.2";
+    r.tcp_port = 5201;
+    r.state = "running";
+    r.created_ns = realtime_ns();
+    if (role == "client" && j.is_object()) r.bytes = j.value("bytes", std::uint64_t{0});   // asked for, until done
+    m.traffic_runs[r.id] = r;
+    return r;
+  };
+  s.route(Verb::post, "/v1/traffic/servers", [&m, start_run](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
+    if (auto f = co_await m.prelude("/v1/traffic/servers", req)) co_return *f;
+    json j;
+    wire::to_json(j, wire::TrafficServerStarted{.report = start_run("server", req.body()), .secret = "0123456789abcdef0123456789abcdef"});
+    co_return json_response(req, Status::ok, j);
+  });
+  s.route(Verb::post, "/v1/traffic/runs", [&m, start_run](const Request& req, const RouteMatch&) -> asio::awaitable<Response> {
+    if (auto f = co_await m.prelude("/v1/traffic/runs", req)) co_return *f;
+    json j;
+    wire::to_json(j, start_run("client", req.body()));
+    co_return json_response(req, Status::ok, j);
+  });
+  s.route(Verb::get, "/v1/traffic/runs/{id}", [&m](const Request& req, const RouteMatch& rm) -> asio::awaitable<Response> {
+    if (auto f = co_await m.prelude("/v1/traffic/runs", req)) co_return *f;
+    std::lock_guard lock(m.mutex);
+    const std::string id = rm.params.at("id");
+    auto it = m.traffic_runs.find(id);
+    const bool forgotten = it != m.traffic_runs.end() && (it->second.role == "client" ? m.traffic.forget_senders
+                                                                                      : m.traffic.forget_receivers);
+    if (it == m.traffic_runs.end() || forgotten) {
+      co_return error_response(req, Error{Errc::not_found, "no traffic run '" + id + "' (finished runs are kept until 64 newer ones have finished)", "id"});
+    }
+    wire::TrafficRunReport& r = it->second;
+    if (r.state == "running") {
+      r.state = "done";
+      r.end_ns = realtime_ns();
+      r.start_ns = r.end_ns - 1'000'000;
+      if (r.role == "client") r.bytes_confirmed = r.bytes;
+      else r.bytes = m.traffic.received_bytes;
+    }
+    json j;
+    wire::to_json(j, r);
+    co_return json_response(req, Status::ok, j);
+  });
+  s.route(Verb::delete_, "/v1/traffic/runs/{id}", [&m](const Request& req, const RouteMatch& rm) -> asio::awaitable<Response> {
+    if (auto f = co_await m.prelude("/v1/traffic/runs", req)) co_return *f;
+    std::lock_guard lock(m.mutex);
+    auto it = m.traffic_runs.find(rm.params.at("id"));
+    if (it == m.traffic_runs.end()) co_return error_response(req, Error{Errc::not_found, "no such traffic run", "id"});
+    if (it->second.state == "running") it->second.state = "cancelled";
+    json j;
+    wire::to_json(j, it->second);
+    co_return json_response(req, Status::ok, j);
+  });
+
   auto listened = s.listen(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   if (!listened) throw std::runtime_error("fake agent: " + listened.error().describe());
   port_ = s.local_endpoint().port();
@@ -324,6 +390,11 @@ void FakeAgent::drop_events_through(std::uint64_t seq) {
 void FakeAgent::on_probe(std::function<void(const std::string& port, std::uint64_t nonce)> deliver) {
   std::lock_guard lock(impl_->mutex);
   impl_->deliver_probe = std::move(deliver);
+}
+
+void FakeAgent::script_traffic(TrafficScript script) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->traffic = script;
 }
 
 void FakeAgent::hear(const std::string& port, wire::Neighbor from) {

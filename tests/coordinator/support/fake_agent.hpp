@@ -58,6 +58,17 @@ class FakeAgent {
   void on_probe(std::function<void(const std::string& port, std::uint64_t nonce)> deliver);
   void hear(const std::string& port, wire::Neighbor from);
 
+  // Traffic runs, scripted: POST /v1/traffic/servers and /v1/traffic/runs start a run (ids tr-1,
+  // tr-2, ...); GET /v1/traffic/runs/{id} reports it done at once (a sender with every byte it was
+  // asked for confirmed, a receiver with `received_bytes`), or answers 404 as an agent that has
+  // forgotten the run (it keeps only its last 64 finished ones); DELETE cancels. Nothing is sent.
+  struct TrafficScript {
+    bool forget_senders = false;         // GET of a sender's run: 404
+    bool forget_receivers = false;       // GET of a receiver's run: 404
+    std::uint64_t received_bytes = 0;    // what a receiver's run reports received
+  };
+  void script_traffic(TrafficScript script);
+
   // Faults, per route pattern ("/v1/health", "/v1/events", ...).
   void delay(const std::string& route, std::chrono::milliseconds d);
   void fail_next(const std::string& route, int times, unsigned status = 503);
