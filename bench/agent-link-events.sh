@@ -2,16 +2,17 @@
 # Link-event latency of mixnet-agent, and its footprint when idle. Two network namespaces joined by
 # a veth pair, the agent in one; a long-polling client flips the far end down/up (FLIPS times,
 # default 200) and measures from the change to the agent's stamp and to holding the event. Two
-# clients, one after the other on the same agent: bench/agent-link-events.py (Python, as before)
-# and bench/link_event_client.c (compiled, as a coordinator is: the Python thread's own wake-up,
-# 0.01-0.07 ms in side-by-side rounds, is not the agent's). Beside it the kernel's floor: bench/netlink_floor.c
-# flips the same way and reads the near end's RTM_NEWLINK waiting in recv() in the agent's
-# namespace, at the agent's stamping priority (STAMP_PRIORITY, default 10 as the agent's
-# --stamp-priority). The C programs are built here with cc, warnings as errors. Everything is
-# measured in ROUNDS alternating rounds (default 4): idle, with the agent's API kept busy by a
-# client, and under load (one bounded busy loop per core, LOAD_S seconds at most, default 90).
-# Then the agent's RSS and CPU over IDLE_S seconds (default 10) with no clients. Prints figures;
-# asserts nothing about timing. Needs root. Uses BUILD_DIR (default build) for the agent binary.
+# clients, one after the other on the same agent (which goes first alternates by round):
+# bench/agent-link-events.py (Python, as before) and bench/link_event_client.c (compiled, as a
+# coordinator is: the Python client's own cost, 0.05-0.10 ms in alternated rounds, is not the
+# agent's). Beside it the kernel's floor: bench/netlink_floor.c flips the same way and reads the
+# near end's RTM_NEWLINK waiting in recv() in the agent's namespace, at the agent's stamping
+# priority (STAMP_PRIORITY, default 10 as the agent's --stamp-priority). The C programs are built
+# here with cc, warnings as errors. Everything is measured in ROUNDS alternating rounds (default 4):
+# idle, with the agent's API kept busy by a client, and under load (one bounded busy loop per core,
+# LOAD_S seconds at most, default 90). Then the agent's RSS and CPU over IDLE_S seconds (default 10)
+# with no clients. Prints figures; asserts nothing about timing. Needs root. Uses BUILD_DIR (default
+# build) for the agent binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -84,7 +85,7 @@ measure() {  # condition file suffix
   : >"$tmp/floor-$1"
   : >"$tmp/samples-$1"
   : >"$tmp/samples-c-$1"
-  for _ in $(seq "$rounds"); do
+  for round in $(seq "$rounds"); do
     "$tmp/netlink_floor" "$ns_a" "$ns_b" mxbnear mxbfar "$per_round" "$prio" >>"$tmp/floor-$1"
     start_agent
     local api=
@@ -92,9 +93,18 @@ measure() {  # condition file suffix
       timeout 120 python3 bench/agent-link-events.py --agent-ns "$ns_a" --token-file "$tmp/token" --busy-api 100 &
       api=$!
     fi
-    timeout 300 python3 bench/agent-link-events.py --agent-ns "$ns_a" --far-ns "$ns_b" --near-if mxbnear \
-      --far-if mxbfar --token-file "$tmp/token" --flips "$per_round" --samples-file "$tmp/samples-$1"
-    timeout 300 "$tmp/link_event_client" "$ns_a" "$ns_b" mxbnear mxbfar 7070 "$tmp/token" "$per_round" >>"$tmp/samples-c-$1"
+    # The two clients take turns at going first, so neither always meets a fresher agent.
+    local clients="python c"
+    if [ $((round % 2)) -eq 0 ]; then clients="c python"; fi
+    for client in $clients; do
+      if [ "$client" = python ]; then
+        timeout 300 python3 bench/agent-link-events.py --agent-ns "$ns_a" --far-ns "$ns_b" --near-if mxbnear \
+          --far-if mxbfar --token-file "$tmp/token" --flips "$per_round" --samples-file "$tmp/samples-$1"
+      else
+        timeout 300 "$tmp/link_event_client" "$ns_a" "$ns_b" mxbnear mxbfar 7070 "$tmp/token" "$per_round" \
+          >>"$tmp/samples-c-$1"
+      fi
+    done
     if [ -n "$api" ]; then kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; fi
     stop_agent
   done

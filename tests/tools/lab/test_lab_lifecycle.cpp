@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/netns.hpp"
 #include "tests/tools/lab/lab_harness.hpp"
 
 using namespace mixnet::testing;
@@ -30,15 +31,7 @@ TEST_CASE("lab up then down leaves nothing behind", "[lab]") {
   // A host namespace's settings (docs/lab.md): ARP answered and sent per port, and no IPv6, whose
   // per-port work on every carrier change the one kernel's linkwatch worker would otherwise do.
   const std::string host_ns = "mxl-" + name + "-h2";
-  const auto read_in_host = [&host_ns](const std::string& command) {
-    std::string out;
-    if (FILE* p = ::popen(("ip netns exec " + host_ns + " " + command + " 2>&1").c_str(), "r")) {
-      char buf[4096];
-      while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-      ::pclose(p);
-    }
-    return out;
-  };
+  const auto read_in_host = [&host_ns](const std::string& command) { return run_command("ip netns exec " + host_ns + " " + command); };
   CHECK(read_in_host("cat /proc/sys/net/ipv4/conf/all/arp_ignore") == "1\n");
   CHECK(read_in_host("cat /proc/sys/net/ipv4/conf/all/arp_announce") == "2\n");
   CHECK(read_in_host("cat /proc/sys/net/ipv6/conf/ocs0/disable_ipv6") == "1\n");
